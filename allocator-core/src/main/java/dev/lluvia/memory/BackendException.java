@@ -1,0 +1,34 @@
+package dev.lluvia.memory;
+
+/**
+ * A backend call failed with a driver result other than running out of memory (for example
+ * {@code VK_ERROR_DEVICE_LOST}). Carries the result's name and the call that returned it.
+ */
+public class BackendException extends LluviaException {
+    private static final long serialVersionUID = 1L;
+
+    private final String result;
+    private final String operation;
+
+    public BackendException(String operation, String result) {
+        super(operation + " failed: " + result);
+        this.operation = operation;
+        this.result = result;
+    }
+
+    public BackendException(String operation, String result, Throwable cause) {
+        super(operation + " failed: " + result, cause);
+        this.operation = operation;
+        this.result = result;
+    }
+
+    /** The driver's result name, e.g. {@code VK_ERROR_DEVICE_LOST}. */
+    public String result() {
+        return result;
+    }
+
+    /** The call that failed, e.g. {@code vkAllocateMemory}. */
+    public String operation() {
+        return operation;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.spi.Availability;
+import dev.lluvia.memory.spi.BackendOptions;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryBackendProvider;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/** Finds backend providers with {@link ServiceLoader} and opens the one a session asks for. */
+final class Backends {
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
+
+    private Backends() {
+    }
+
+    /** Every provider that loads, highest priority first; a provider that fails to load is logged and skipped. */
+    static List<MemoryBackendProvider> providers() {
+        List<MemoryBackendProvider> found = new ArrayList<>();
+        Iterator<MemoryBackendProvider> it = ServiceLoader.load(MemoryBackendProvider.class,
+                Backends.class.getClassLoader()).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping a memory backend that failed to load: " + e, e);
+            }
+        }
+        found.sort(Comparator.comparingInt(MemoryBackendProvider::priority).reversed()
+                .thenComparing(MemoryBackendProvider::name));
+        return found;
+    }
+
+    static List<BackendInfo> describe() {
+        List<BackendInfo> infos = new ArrayList<>();
+        for (MemoryBackendProvider p : providers()) {
+            Availability a = probe(p);
+            infos.add(new BackendInfo(p.name(), p.priority(), a.available(), a.reason()));
+        }
+        return infos;
+    }
+
+    static MemoryBackend open(SessionOptions options) {
+        List<MemoryBackendProvider> providers = providers();
+        String wanted = options.backend() != null ? options.backend() : System.getProperty(SessionOptions.BACKEND_PROPERTY);
+        BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties());
+        if (wanted != null && !wanted.isBlank()) {
+            for (MemoryBackendProvider p : providers) {
+                if (p.name().equalsIgnoreCase(wanted.trim())) {
+                    Availability a = probe(p);
+                    if (!a.available()) {
+                        throw new BackendNotFoundException("memory backend '" + wanted + "' is unavailable: " + a.reason());
+                    }
+                    return p.open(backendOptions);
+                }
+            }
+            throw new BackendNotFoundException("unknown memory backend '" + wanted + "'; found: "
+                    + (providers.isEmpty() ? "none" : providers.stream().map(MemoryBackendProvider::name)
+                    .collect(Collectors.joining(", "))) + ". " + ADD_MODULE);
+        }
+        List<String> reasons = new ArrayList<>();
+        for (MemoryBackendProvider p : providers) {
+            Availability a = probe(p);
+            if (a.available()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "memory backend '" + p.name() + "' chosen (priority "
+                        + p.priority() + "): " + a.reason());
+                return p.open(backendOptions);
+            }
+            reasons.add(p.name() + ": " + a.reason());
+        }
+        throw new BackendNotFoundException(providers.isEmpty()
+                ? "no memory backend found on the class or module path. " + ADD_MODULE
+                : "no memory backend is available (" + String.join("; ", reasons) + "). " + ADD_MODULE);
+    }
+
+    private static final String ADD_MODULE = "Add dev.lluvia.memory:backend-vulkan for real Vulkan devices "
+            + "or dev.lluvia.memory:backend-sim for the simulated device.";
+
+    private static Availability probe(MemoryBackendProvider p) {
+        try {
+            Availability a = p.probe();
+            return a != null ? a : Availability.unavailable("probe returned nothing");
+        } catch (RuntimeException | LinkageError e) {
+            return Availability.unavailable("probe failed: " + e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.lluvia.memory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Set;
+
+/**
+ * A linear array of bytes allocated from a {@link Memory} (Lluvia's {@code Buffer}).
+ *
+ * <p>Buffers of a mappable memory can be read and written from the host through {@link #map()}.
+ */
+public final class Buffer extends MemoryObject {
+
+    private final long size;
+    private final Set<BufferUsage> usage;
+
+    Buffer(Memory memory, long id, long resource, long size, Set<BufferUsage> usage) {
+        super(memory, id, resource);
+        this.size = size;
+        this.usage = usage;
+    }
+
+    /** The size asked for, in bytes; {@link AllocationInfo#size()} may be larger. */
+    public long size() {
+        return size;
+    }
+
+    /** What the buffer was created for. */
+    public Set<BufferUsage> usage() {
+        return usage;
+    }
+
+    /**
+     * A view of exactly this buffer's {@link #size()} bytes, in native byte order. What is written
+     * stays when other objects come and go. On a non-coherent memory call {@link #flush()} after
+     * writing and {@link #invalidate()} before reading what the device wrote.
+     *
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalStateException      if the buffer is larger than a {@link ByteBuffer} can view
+     *                                    (2 GiB); map it in parts with {@link #map(long, long)}
+     */
+    public ByteBuffer map() {
+        return map(0, size);
+    }
+
+    /**
+     * A view of {@code length} bytes from {@code offset} of this buffer, in native byte order.
+     *
+     * @throws IndexOutOfBoundsException  if the range is not inside the buffer
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     */
+    public ByteBuffer map(long offset, long length) {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
+                    + ") is outside " + describe());
+        }
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a ByteBuffer views at most " + Integer.MAX_VALUE
+                    + " bytes; asked for " + length + " of " + describe());
+        }
+        Memory memory = memory();
+        if (!memory.isMappable()) {
+            throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
+                    + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
+        }
+        synchronized (memory.lock()) {
+            requireOpen();
+            ByteBuffer view = memory.backend().map(page().handle, allocationInfo().offset() + offset, length);
+            return view.order(ByteOrder.nativeOrder());
+        }
+    }
+
+    /** Makes host writes visible to the device; a no-op on coherent memory. */
+    public void flush() {
+        syncRange(true);
+    }
+
+    /** Makes device writes visible to the host; a no-op on coherent memory. */
+    public void invalidate() {
+        syncRange(false);
+    }
+
+    private void syncRange(boolean flush) {
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            if (!memory.memoryType().needsFlush()) {
+                return;
+            }
+            // Objects on non-coherent types start and end on atom boundaries (Memory aligns
+            // them), so the rounded range never reaches a neighbour's bytes.
+            long atom = memory.atom();
+            long start = allocationInfo().offset();
+            long end = (start + size + atom - 1) / atom * atom;
+            if (flush) {
+                memory.backend().flush(page().handle, start, end - start);
+            } else {
+                memory.backend().invalidate(page().handle, start, end - start);
+            }
+        }
+    }
+
+    @Override
+    String describe() {
+        return "Buffer#" + id() + " (" + size + " bytes)";
+    }
+
+    @Override
+    void bindResource(long handle, long pageHandle, long offset) {
+        memory().backend().bindBuffer(handle, pageHandle, offset);
+    }
+
+    @Override
+    void destroyResource(long handle) {
+        memory().backend().destroyBuffer(handle);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.lluvia.memory;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Vulkan's {@code VkImageUsageFlagBits}: what an {@link Image} will be used for. */
+public enum ImageUsage {
+    TRANSFER_SRC(0x1),
+    TRANSFER_DST(0x2),
+    SAMPLED(0x4),
+    STORAGE(0x8),
+    COLOR_ATTACHMENT(0x10);
+
+    /** Lluvia's default: storage, sampled, transfer source and transfer destination. */
+    public static final Set<ImageUsage> DEFAULT =
+            Collections.unmodifiableSet(EnumSet.of(STORAGE, SAMPLED, TRANSFER_SRC, TRANSFER_DST));
+
+    private final int bit;
+
+    ImageUsage(int bit) {
+        this.bit = bit;
+    }
+
+    /** The Vulkan bit of this usage. */
+    public int bit() {
+        return bit;
+    }
+
+    /** The Vulkan bit mask of a set of usages. */
+    public static int toBits(Set<ImageUsage> usage) {
+        int bits = 0;
+        for (ImageUsage u : usage) {
+            bits |= u.bit;
+        }
+        return bits;
+    }
+}

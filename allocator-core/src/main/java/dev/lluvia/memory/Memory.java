@@ -1,0 +1,340 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A region of device memory of one memory type, managed as pages, from which {@link Buffer}s and
+ * {@link Image}s are allocated (Lluvia's {@code Memory}).
+ *
+ * <pre>
+ *   Memory ── page 0 [ Buffer 0 | pad | Image 1 |   free   ]
+ *          └─ page 1 [ Buffer 2 |           free            ]
+ * </pre>
+ *
+ * <p>Pages are allocated from the device lazily: {@link #pageCount()} is 0 until the first object.
+ * An object goes into the first page with room for it (each page is a
+ * {@link BlockAllocator}); when none has room, a new page of {@link #pageSize()} bytes is
+ * allocated, or of the object's own size if it is larger.
+ *
+ * <p>Thread safety: every method may be called from any thread; one lock per Memory serialises
+ * allocation, free and mapping of its objects. A mapped {@link java.nio.ByteBuffer} is not
+ * thread-safe itself; give each thread its own view.
+ */
+public final class Memory implements AutoCloseable {
+
+    private final Session session;
+    private final MemoryBackend backend;
+    private final MemoryType type;
+    private final long pageSize;
+    private final AllocationAlgorithm algorithm;
+    /** Alignment and size quantum of objects: nonCoherentAtomSize on non-coherent types, else 1. */
+    private final long atom;
+
+    private final Object lock = new Object();
+    /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
+    private final List<Page> pages = new ArrayList<>();
+    private final Set<MemoryObject> live = new LinkedHashSet<>();
+    private int pageCount;
+    private volatile boolean closed;
+
+    Memory(Session session, MemoryBackend backend, MemoryType type, long pageSize) {
+        this.session = session;
+        this.backend = backend;
+        this.type = type;
+        this.pageSize = pageSize;
+        this.algorithm = AllocationAlgorithm.FIRST_FIT;
+        this.atom = type.needsFlush() ? Math.max(1, session.device().limits().nonCoherentAtomSize()) : 1;
+    }
+
+    /** The session this memory belongs to. */
+    public Session session() {
+        return session;
+    }
+
+    /** The actual flags of the memory type chosen, which may include more than were asked for. */
+    public Set<MemoryPropertyFlag> memoryFlags() {
+        return type.flags();
+    }
+
+    /** The device memory type all pages come from. */
+    public MemoryType memoryType() {
+        return type;
+    }
+
+    /** Whether objects of this memory can be mapped to host memory ({@link MemoryPropertyFlag#HOST_VISIBLE}). */
+    public boolean isMappable() {
+        return type.isHostVisible();
+    }
+
+    /** Pages allocated now; 0 until the first object is created. */
+    public int pageCount() {
+        synchronized (lock) {
+            return pageCount;
+        }
+    }
+
+    /** The size of a regular page in bytes. */
+    public long pageSize() {
+        return pageSize;
+    }
+
+    /** The block allocator used inside each page. */
+    public AllocationAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    /** {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination. */
+    public Buffer createBuffer(long size) {
+        return createBuffer(size, BufferUsage.DEFAULT);
+    }
+
+    /**
+     * Creates a buffer of {@code size} bytes and binds it to this memory.
+     *
+     * @throws IllegalArgumentException         if size is not positive or usage is empty
+     * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(long size, Set<BufferUsage> usage) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        requireUsage(usage);
+        final int usageBits = BufferUsage.toBits(usage);
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = backend.createBuffer(size, usageBits);
+            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, Set.copyOf(usage));
+            place(buffer, resource.requirements());
+            return buffer;
+        }
+    }
+
+    /** A 2D image of one channel with Lluvia's defaults. */
+    public Image createImage(int width, int height, ChannelType channelType) {
+        return createImage(ImageDescriptor.of(width, height, channelType));
+    }
+
+    /**
+     * Creates an image and binds it to this memory.
+     *
+     * @throws IllegalArgumentException        if a dimension exceeds the device's limit
+     * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Image createImage(ImageDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        checkImageLimits(descriptor);
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = backend.createImage(descriptor);
+            Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
+            place(image, resource.requirements());
+            return image;
+        }
+    }
+
+    /** The live objects of this memory, in creation order. */
+    public List<MemoryObject> objects() {
+        synchronized (lock) {
+            return List.copyOf(live);
+        }
+    }
+
+    /** Whether {@link #close()} was called, directly or by the session. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Destroys every live object and frees every page. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                for (MemoryObject o : new ArrayList<>(live)) {
+                    o.destroyLocked();
+                }
+            } finally {
+                for (int i = 0; i < pages.size(); i++) {
+                    Page p = pages.get(i);
+                    if (p != null) {
+                        pages.set(i, null);
+                        pageCount--;
+                        backend.freePage(p.handle);
+                    }
+                }
+                session.forget(this);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Memory[type " + type.index() + " " + type.flags() + ", pageSize " + pageSize
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Placement
+
+    /** Finds room for {@code object}, allocating a page if needed, and binds it; all or nothing. */
+    private void place(MemoryObject object, MemoryRequirements req) {
+        Page page = null;
+        long block = BlockAllocator.NO_SPACE;
+        boolean newPage = false;
+        try {
+            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
+                throw new IncompatibleMemoryTypeException(object.describe() + " cannot be placed in memory type "
+                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
+                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
+            }
+            final long alignment = Math.max(req.alignment(), atom);
+            final long size = roundUp(req.size(), atom);
+            for (int i = 0, n = pages.size(); i < n; i++) {
+                Page p = pages.get(i);
+                if (p != null) {
+                    block = p.allocator.allocate(size, alignment);
+                    if (block != BlockAllocator.NO_SPACE) {
+                        page = p;
+                        break;
+                    }
+                }
+            }
+            if (page == null) {
+                page = allocatePage(Math.max(pageSize, size));
+                newPage = true;
+                block = page.allocator.allocate(size, alignment);
+                if (block == BlockAllocator.NO_SPACE) {
+                    throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
+                            + object.describe() + " (size " + size + ", alignment " + alignment + ")");
+                }
+            }
+            final long offset = page.allocator.offset(block);
+            object.bindLocked(page, block, new AllocationInfo(page.index, offset, page.allocator.padding(block), req.size()));
+            live.add(object);
+        } catch (RuntimeException | Error e) {
+            if (block != BlockAllocator.NO_SPACE) {
+                page.allocator.free(block);
+            }
+            if (newPage) {
+                releasePage(page);
+            }
+            try {
+                object.destroyResource();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private Page allocatePage(long size) {
+        int index = pages.indexOf(null);
+        long handle = backend.allocatePage(type.index(), size);
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, algorithm.create(size));
+        if (index < 0) {
+            pages.add(page);
+        } else {
+            pages.set(index, page);
+        }
+        pageCount++;
+        return page;
+    }
+
+    private void releasePage(Page page) {
+        pages.set(page.index, null);
+        pageCount--;
+        backend.freePage(page.handle);
+    }
+
+    /** Called by an object's close with the lock held: returns its range. */
+    void freeLocked(MemoryObject object, Page page, long block) {
+        page.allocator.free(block);
+        live.remove(object);
+    }
+
+    Object lock() {
+        return lock;
+    }
+
+    MemoryBackend backend() {
+        return backend;
+    }
+
+    long atom() {
+        return atom;
+    }
+
+    void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed" + (session.isClosed() ? " (its session is closed)" : ""));
+        }
+    }
+
+    private void checkImageLimits(ImageDescriptor d) {
+        DeviceLimits limits = session.device().limits();
+        int max = switch (d.dimensions()) {
+            case 1 -> limits.maxImageDimension1D();
+            case 2 -> limits.maxImageDimension2D();
+            default -> limits.maxImageDimension3D();
+        };
+        if (d.width() > max || d.height() > max || d.depth() > max) {
+            throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth()
+                    + " exceeds the device's largest " + d.dimensions() + "D image side of " + max);
+        }
+    }
+
+    private String compatibleTypes(int bits) {
+        StringBuilder sb = new StringBuilder(" (allowed types:");
+        for (MemoryType t : session.device().memoryTypes()) {
+            if ((bits & (1 << t.index())) != 0) {
+                sb.append(' ').append(t.index()).append(' ').append(t.flags());
+            }
+        }
+        return sb.append(')').toString();
+    }
+
+    private static void requireUsage(Set<?> usage) {
+        if (usage == null || usage.isEmpty()) {
+            throw new IllegalArgumentException("usage must not be " + (usage == null ? "null" : "empty"));
+        }
+        for (Object u : usage) {
+            if (u == null) {
+                throw new IllegalArgumentException("usage must not contain null: " + usage);
+            }
+        }
+    }
+
+    private static long roundUp(long value, long quantum) {
+        return quantum == 1 ? value : (value + quantum - 1) / quantum * quantum;
+    }
+
+    /** One device allocation and the block allocator that divides it. */
+    static final class Page {
+        final int index;
+        final long handle;
+        final long size;
+        final BlockAllocator allocator;
+
+        Page(int index, long handle, long size, BlockAllocator allocator) {
+            this.index = index;
+            this.handle = handle;
+            this.size = size;
+            this.allocator = allocator;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.lluvia.memory;
+
+/**
+ * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
+ *
+ * <p>Closing returns the object's range to its page and destroys the driver object; it is
+ * idempotent. Every other call on a closed object, or on an object whose Memory or Session was
+ * closed, throws an {@link IllegalStateException} that names the object.
+ */
+public abstract sealed class MemoryObject implements AutoCloseable permits Buffer, Image {
+
+    private final Memory memory;
+    private final long id;
+    private final long resource;
+    private Memory.Page page;
+    private long block;
+    private AllocationInfo info;
+    private volatile boolean closed;
+
+    MemoryObject(Memory memory, long id, long resource) {
+        this.memory = memory;
+        this.id = id;
+        this.resource = resource;
+    }
+
+    /** The memory this object was allocated from. */
+    public final Memory memory() {
+        return memory;
+    }
+
+    /** A number unique within the session, used in messages and reports. */
+    public final long id() {
+        return id;
+    }
+
+    /** Where the object lives: page, offset, leftPadding and size. */
+    public final AllocationInfo allocationInfo() {
+        requireOpen();
+        return info;
+    }
+
+    /** Whether {@link #close()} was called, directly or through the Memory or Session. */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /** Destroys the object and returns its range to the page. Idempotent. */
+    @Override
+    public final void close() {
+        if (closed) {
+            return;
+        }
+        synchronized (memory.lock()) {
+            destroyLocked();
+        }
+    }
+
+    /** "Buffer#3 (1024 bytes)": kind, id and what was asked for. */
+    abstract String describe();
+
+    abstract void destroyResource(long handle);
+
+    final void destroyResource() {
+        destroyResource(resource);
+    }
+
+    final long resource() {
+        return resource;
+    }
+
+    final void bindLocked(Memory.Page page, long block, AllocationInfo info) {
+        this.page = page;
+        this.block = block;
+        this.info = info;
+        bindResource(resource, page.handle, info.offset());
+    }
+
+    abstract void bindResource(long handle, long pageHandle, long offset);
+
+    final void destroyLocked() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            destroyResource(resource);
+        } finally {
+            memory.freeLocked(this, page, block);
+        }
+    }
+
+    final Memory.Page page() {
+        return page;
+    }
+
+    final void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(describe() + " is closed"
+                    + (memory.isClosed() ? " (its memory was closed)" : ""));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe() + (info == null ? "" : " at " + info) + (closed ? ", closed" : "");
+    }
+}

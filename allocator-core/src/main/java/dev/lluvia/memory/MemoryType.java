@@ -1,0 +1,26 @@
+package dev.lluvia.memory;
+
+import java.util.Set;
+
+/**
+ * One of the device's memory types.
+ *
+ * @param index     the Vulkan memory type index (bit {@code index} of memoryTypeBits)
+ * @param heapIndex the heap this type allocates from
+ * @param flags     the type's property flags (may be empty)
+ */
+public record MemoryType(int index, int heapIndex, Set<MemoryPropertyFlag> flags) {
+    public MemoryType {
+        flags = Set.copyOf(flags);
+    }
+
+    /** Whether the host can map this type. */
+    public boolean isHostVisible() {
+        return flags.contains(MemoryPropertyFlag.HOST_VISIBLE);
+    }
+
+    /** Whether host writes need a flush (and device writes an invalidate) to be seen. */
+    public boolean needsFlush() {
+        return isHostVisible() && !flags.contains(MemoryPropertyFlag.HOST_COHERENT);
+    }
+}

@@ -1,0 +1,232 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.spi.MemoryBackend;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An open device: the entry point of the library, as Lluvia's {@code Session}.
+ *
+ * <pre>{@code
+ * try (Session session = Session.create()) {
+ *     Memory device = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+ *     Buffer buffer = device.createBuffer(1024);
+ *     System.out.println(buffer.allocationInfo());
+ * }
+ * }</pre>
+ *
+ * <p>A session opens one backend ({@link Session#create(SessionOptions)} says which) and owns every
+ * {@link Memory} created from it; {@link #close()} closes them all and then the device.
+ *
+ * <p>Thread safety: a session may be shared between threads. Its own state (the set of live
+ * memories) has one lock; each Memory has its own lock, so threads working on different Memories
+ * do not wait for each other.
+ */
+public final class Session implements AutoCloseable {
+
+    /** Lluvia's default page size: 32 MiB. */
+    public static final long DEFAULT_PAGE_SIZE = 32L * 1024 * 1024;
+
+    private final MemoryBackend backend;
+    private final DeviceProperties device;
+    private final SessionOptions options;
+    private final List<Set<MemoryPropertyFlag>> supportedFlags;
+    private final Set<Memory> memories = new LinkedHashSet<>();
+    private final AtomicLong nextObjectId = new AtomicLong();
+    private volatile boolean closed;
+
+    private Session(MemoryBackend backend, SessionOptions options) {
+        this.backend = backend;
+        this.device = backend.device();
+        this.options = options;
+        List<Set<MemoryPropertyFlag>> flags = new ArrayList<>();
+        for (MemoryType t : device.memoryTypes()) {
+            if (!t.flags().isEmpty() && !flags.contains(t.flags())) {
+                flags.add(t.flags());
+            }
+        }
+        this.supportedFlags = Collections.unmodifiableList(flags);
+    }
+
+    /** Opens the best backend present on its default device, without debug checks. */
+    public static Session create() {
+        return create(SessionOptions.defaults());
+    }
+
+    /**
+     * Opens a session.
+     *
+     * @throws BackendNotFoundException if the backend named is unknown or unavailable, or none is present
+     * @throws DeviceNotFoundException  if the device named does not exist
+     */
+    public static Session create(SessionOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new Session(Backends.open(options), options);
+    }
+
+    /** Every backend on the class or module path, whether it is available, and why not. */
+    public static List<BackendInfo> availableBackends() {
+        return Backends.describe();
+    }
+
+    /** The name of the backend this session runs on ({@code vulkan}, {@code sim}, ...). */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** Whether debug checks were asked for. */
+    public boolean isDebugEnabled() {
+        return options.debug();
+    }
+
+    /** The device: name, memory types, heaps and limits. */
+    public DeviceProperties device() {
+        return device;
+    }
+
+    /**
+     * The distinct, non-empty flag sets of the device's memory types, in memory type order. As in
+     * Lluvia, index N of this list is not Vulkan memory type N when types repeat or have no flags.
+     */
+    public List<Set<MemoryPropertyFlag>> supportedMemoryPropertyFlags() {
+        return supportedFlags;
+    }
+
+    /** Budget and usage of each heap, in heap order. */
+    public List<HeapBudget> heapBudgets() {
+        requireOpen();
+        return backend.heapBudgets();
+    }
+
+    /** {@link #createMemory(Set, long, boolean)} with 32 MiB pages, flags not matched exactly. */
+    public Memory createMemory(Set<MemoryPropertyFlag> flags) {
+        return createMemory(flags, DEFAULT_PAGE_SIZE, false);
+    }
+
+    /** {@link #createMemory(Set, long, boolean)} with flags not matched exactly. */
+    public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize) {
+        return createMemory(flags, pageSize, false);
+    }
+
+    /** Shorthand for a memory of some flags with the default page size. */
+    public Memory createMemory(MemoryPropertyFlag flag, MemoryPropertyFlag... more) {
+        Objects.requireNonNull(flag, "flag");
+        EnumSet<MemoryPropertyFlag> set = EnumSet.of(flag);
+        for (MemoryPropertyFlag f : more) {
+            set.add(Objects.requireNonNull(f, "flag"));
+        }
+        return createMemory(set);
+    }
+
+    /**
+     * Creates a Memory that allocates pages of one memory type, chosen now for its whole life.
+     *
+     * <p>The type chosen has every flag asked for ({@code exactFlagsMatch}: exactly those); among
+     * several, the one with the fewest extra flags, then the lowest index. On common devices this
+     * is Lluvia's choice (the first type that contains the flags); on odd ones it avoids paying for
+     * flags nobody asked for. {@link Memory#memoryFlags()} reports the chosen type's actual flags.
+     *
+     * <p>No page is allocated until the first object is created.
+     *
+     * @param flags           the flags the memory must have, not empty
+     * @param pageSize        bytes of each page, positive; objects larger than this get a page of their own size
+     * @param exactFlagsMatch whether the type's flags must equal {@code flags}
+     * @throws UnsupportedMemoryFlagsException if no memory type has the flags
+     */
+    public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch) {
+        if (flags == null || flags.isEmpty()) {
+            throw new IllegalArgumentException("memory flags must not be " + (flags == null ? "null" : "empty"));
+        }
+        for (MemoryPropertyFlag f : flags) {
+            if (f == null) {
+                throw new IllegalArgumentException("memory flags must not contain null: " + flags);
+            }
+        }
+        if (pageSize <= 0) {
+            throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
+        }
+        MemoryType type = chooseType(flags, exactFlagsMatch);
+        synchronized (memories) {
+            requireOpen();
+            Memory memory = new Memory(this, backend, type, pageSize);
+            memories.add(memory);
+            return memory;
+        }
+    }
+
+    /** The live Memories of this session, in creation order. */
+    public List<Memory> memories() {
+        synchronized (memories) {
+            return List.copyOf(memories);
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every Memory (and so every object) of this session, then the device. Idempotent. */
+    @Override
+    public void close() {
+        List<Memory> toClose;
+        synchronized (memories) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = new ArrayList<>(memories);
+        }
+        try {
+            for (Memory m : toClose) {
+                m.close();
+            }
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + backend.name() + ": " + device.name() + (closed ? ", closed" : "") + "]";
+    }
+
+    void forget(Memory memory) {
+        synchronized (memories) {
+            memories.remove(memory);
+        }
+    }
+
+    long nextObjectId() {
+        return nextObjectId.incrementAndGet();
+    }
+
+    void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private MemoryType chooseType(Set<MemoryPropertyFlag> flags, boolean exact) {
+        MemoryType best = null;
+        for (MemoryType t : device.memoryTypes()) {
+            Set<MemoryPropertyFlag> has = t.flags();
+            boolean matches = exact ? has.equals(flags) : has.containsAll(flags);
+            if (matches && (best == null || has.size() < best.flags().size())) {
+                best = t;
+            }
+        }
+        if (best == null) {
+            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " has "
+                    + (exact ? "exactly " : "") + "the flags " + flags + "; supported flag sets: " + supportedFlags);
+        }
+        return best;
+    }
+}

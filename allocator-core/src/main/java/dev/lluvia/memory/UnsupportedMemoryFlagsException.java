@@ -1,0 +1,10 @@
+package dev.lluvia.memory;
+
+/** No memory type of the device has the flags asked for; the message lists the flag sets it has. */
+public class UnsupportedMemoryFlagsException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public UnsupportedMemoryFlagsException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.lluvia.memory.alloc;
+
+/** Argument checks shared by the block allocators; they throw, so they stay off the success path's branches. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** Rejects a size below 1 or an alignment that is not a positive power of two. */
+    static void checkRequest(long size, long alignment) {
+        if (size <= 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+            throw badRequest(size, alignment);
+        }
+    }
+
+    private static IllegalArgumentException badRequest(long size, long alignment) {
+        if (size <= 0) {
+            return new IllegalArgumentException("allocation size must be positive, was " + size);
+        }
+        return new IllegalArgumentException("alignment must be a power of two, was " + alignment);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lluvia.memory.spi;
+
+import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.HeapBudget;
+import dev.lluvia.memory.ImageDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * One open device, as the allocator sees it: pages of device memory, and buffers and images bound
+ * into them. The allocator decides placement; the backend only does what it is told and reports
+ * failures with the library's typed exceptions ({@link dev.lluvia.memory.OutOfDeviceMemoryException},
+ * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}).
+ *
+ * <p>Handles are plain {@code long}s. Callers (the core) never pass a handle after destroying it, so
+ * implementations need not defend against stale handles, but may. The core serialises calls per
+ * {@link dev.lluvia.memory.Memory}; calls for different Memories may come from different threads
+ * at once, so implementations must be thread-safe.
+ */
+public interface MemoryBackend extends AutoCloseable {
+
+    /** The provider name of this backend. */
+    String name();
+
+    /** The device: name, memory types, heaps, limits. Constant for the backend's life. */
+    DeviceProperties device();
+
+    /** Budget and usage of each heap, in heap order; see {@link HeapBudget#reported()}. */
+    List<HeapBudget> heapBudgets();
+
+    /**
+     * Allocates one page ({@code vkAllocateMemory}) of {@code size} bytes of a memory type. Its
+     * first byte is aligned for any resource of the device.
+     *
+     * @return the page handle
+     */
+    long allocatePage(int memoryTypeIndex, long size);
+
+    /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
+    void freePage(long page);
+
+    /**
+     * A view of {@code size} bytes at {@code offset} of a host-visible page. The page stays mapped
+     * until it is freed, so repeated calls are cheap.
+     */
+    ByteBuffer map(long page, long offset, long size);
+
+    /** Makes host writes to a range of a non-coherent page visible to the device. */
+    void flush(long page, long offset, long size);
+
+    /** Makes device writes to a range of a non-coherent page visible to the host. */
+    void invalidate(long page, long offset, long size);
+
+    /**
+     * Creates a buffer ({@code vkCreateBuffer}) and reports its memory requirements.
+     *
+     * @param usageBits Vulkan {@code VkBufferUsageFlags}
+     */
+    Resource createBuffer(long size, int usageBits);
+
+    /** Creates an image ({@code vkCreateImage}) and reports its memory requirements. */
+    Resource createImage(ImageDescriptor descriptor);
+
+    /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */
+    void bindBuffer(long buffer, long page, long offset);
+
+    /** Binds an image to {@code offset} of a page; the offset obeys the image's requirements. */
+    void bindImage(long image, long page, long offset);
+
+    /** Destroys a buffer, bound or not. */
+    void destroyBuffer(long buffer);
+
+    /** Destroys an image, bound or not. */
+    void destroyImage(long image);
+
+    /** Closes the device. The core has freed every page and object first. */
+    @Override
+    void close();
+}

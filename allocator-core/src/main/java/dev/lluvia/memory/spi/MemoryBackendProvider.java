@@ -1,0 +1,32 @@
+package dev.lluvia.memory.spi;
+
+/**
+ * A backend's entry point, found with {@link java.util.ServiceLoader}. Register an implementation
+ * both in {@code module-info.java} ({@code provides}) and in
+ * {@code META-INF/services/dev.lluvia.memory.spi.MemoryBackendProvider}, so class path and module
+ * path users both find it.
+ *
+ * <p>Choice: an explicit name (session options, or {@code -Dlluvia.backend=NAME}) wins; otherwise
+ * the available provider with the highest {@link #priority()}.
+ */
+public interface MemoryBackendProvider {
+
+    /** The short name users select the backend with, e.g. {@code vulkan} or {@code sim}. */
+    String name();
+
+    /** Higher wins when no backend is named. Real devices rank above simulated ones. */
+    int priority();
+
+    /**
+     * Whether {@link #open} can succeed here. Must never throw: a missing native library or
+     * device is reported as {@link Availability#unavailable(String)} with the reason.
+     */
+    Availability probe();
+
+    /**
+     * Opens the backend on one device.
+     *
+     * @throws dev.lluvia.memory.DeviceNotFoundException if {@code options.device()} names no device
+     */
+    MemoryBackend open(BackendOptions options);
+}
