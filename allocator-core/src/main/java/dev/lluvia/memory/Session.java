@@ -81,6 +81,14 @@ public final class Session implements AutoCloseable {
         return backend.name();
     }
 
+    /**
+     * The backend object of this session if it is a {@code type}, for backend-specific features
+     * and tests (the sim's referee, the Vulkan handles); empty otherwise.
+     */
+    public <T> java.util.Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(backend) ? java.util.Optional.of(type.cast(backend)) : java.util.Optional.empty();
+    }
+
     /** Whether debug checks were asked for. */
     public boolean isDebugEnabled() {
         return options.debug();
