@@ -106,6 +106,11 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
+    boolean isOptimalImage() {
+        return false;
+    }
+
+    @Override
     void bindResource(long handle, long pageHandle, long offset) {
         memory().backend().bindBuffer(handle, pageHandle, offset);
     }

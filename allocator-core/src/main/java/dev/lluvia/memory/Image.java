@@ -42,6 +42,11 @@ public final class Image extends MemoryObject {
     }
 
     @Override
+    boolean isOptimalImage() {
+        return descriptor.tiling() == ImageTiling.OPTIMAL;
+    }
+
+    @Override
     void bindResource(long handle, long pageHandle, long offset) {
         memory().backend().bindImage(handle, pageHandle, offset);
     }

@@ -60,6 +60,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     abstract void destroyResource(long handle);
 
+    /** Whether bufferImageGranularity separates this object from linear ones. */
+    abstract boolean isOptimalImage();
+
     final void destroyResource() {
         destroyResource(resource);
     }
