@@ -2,6 +2,7 @@ package dev.lluvia.memory;
 
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.alloc.BlockStatistics;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -66,6 +67,8 @@ public final class Memory implements AutoCloseable {
     private final List<Page> pages = new ArrayList<>();
     private final Set<MemoryObject> live = new LinkedHashSet<>();
     private int pageCount;
+    private long pageBytes;
+    private long allocationBytes;
     private int emptyRegularPages;
     private volatile boolean closed;
 
@@ -168,6 +171,41 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /** Pages, bytes and objects of this memory now; kept up to date, so cheap. */
+    public Statistics statistics() {
+        synchronized (lock) {
+            return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+        }
+    }
+
+    /** {@link #statistics()} plus free-range and object-size extremes; walks every page. */
+    public DetailedStatistics detailedStatistics() {
+        synchronized (lock) {
+            int freeRanges = 0;
+            long largestFree = 0;
+            long smallestFree = 0;
+            for (Page p : pages) {
+                if (p != null) {
+                    BlockStatistics b = p.allocator.statistics();
+                    freeRanges += b.freeRangeCount();
+                    largestFree = Math.max(largestFree, b.largestFreeRange());
+                    if (b.freeRangeCount() > 0) {
+                        smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
+                    }
+                }
+            }
+            long largestAlloc = 0;
+            long smallestAlloc = 0;
+            for (MemoryObject o : live) {
+                long size = o.infoLocked().size();
+                largestAlloc = Math.max(largestAlloc, size);
+                smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
+            }
+            return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
+                    freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+        }
+    }
+
     /** The live objects of this memory, in creation order. */
     public List<MemoryObject> objects() {
         synchronized (lock) {
@@ -261,6 +299,7 @@ public final class Memory implements AutoCloseable {
             final long offset = page.allocator.offset(block);
             object.bindLocked(page, block, new AllocationInfo(page.index, offset, page.allocator.padding(block), req.size()));
             live.add(object);
+            allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
@@ -304,12 +343,14 @@ public final class Memory implements AutoCloseable {
             pages.set(index, page);
         }
         pageCount++;
+        pageBytes += size;
         return page;
     }
 
     private void releasePage(Page page) {
         pages.set(page.index, null);
         pageCount--;
+        pageBytes -= page.size;
         try {
             backend.freePage(page.handle);
         } finally {
@@ -318,9 +359,10 @@ public final class Memory implements AutoCloseable {
     }
 
     /** Called by an object's close with the lock held: returns its range. */
-    void freeLocked(MemoryObject object, Page page, long block) {
+    void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
         live.remove(object);
+        allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
             if (page.dedicated || emptyRegularPages > 0) {
                 releasePage(page);

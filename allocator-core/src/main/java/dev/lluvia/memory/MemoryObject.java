@@ -16,6 +16,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private long block;
     private AllocationInfo info;
     private volatile boolean closed;
+    private volatile String name;
 
     MemoryObject(Memory memory, long id, long resource) {
         this.memory = memory;
@@ -31,6 +32,19 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** A number unique within the session, used in messages and reports. */
     public final long id() {
         return id;
+    }
+
+    /**
+     * Gives the object a name that shows in messages, leak reports, statistics and dumps
+     * (VMA's {@code vmaSetAllocationName}); {@code null} removes it.
+     */
+    public final void setName(String name) {
+        this.name = name;
+    }
+
+    /** The name given with {@link #setName}, or {@code null}. */
+    public final String name() {
+        return name;
     }
 
     /** Where the object lives: page, offset, leftPadding and size. */
@@ -55,8 +69,17 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
-    /** "Buffer#3 (1024 bytes)": kind, id and what was asked for. */
-    abstract String describe();
+    /** {@code Buffer#3 "vertices" (1024 bytes)}: kind, id, name and what was asked for. */
+    final String describe() {
+        String n = name;
+        return kind() + "#" + id + (n == null ? "" : " \"" + n + "\"") + " (" + shape() + ")";
+    }
+
+    /** "Buffer" or "Image". */
+    abstract String kind();
+
+    /** What was asked for, e.g. "1024 bytes" or "32x32x1 UINT8x1 OPTIMAL". */
+    abstract String shape();
 
     abstract void destroyResource(long handle);
 
@@ -88,8 +111,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         try {
             destroyResource(resource);
         } finally {
-            memory.freeLocked(this, page, block);
+            memory.freeLocked(this, page, block, info.size());
         }
+    }
+
+    /** The allocation info without the open check, for the Memory's own walks under its lock. */
+    final AllocationInfo infoLocked() {
+        return info;
     }
 
     final Memory.Page page() {

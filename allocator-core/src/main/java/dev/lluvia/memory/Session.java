@@ -172,6 +172,35 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Totals over every Memory of this session; cheap (no walk of pages). */
+    public Statistics statistics() {
+        Statistics total = Statistics.EMPTY;
+        for (Memory m : memories()) {
+            total = total.plus(m.statistics());
+        }
+        return total;
+    }
+
+    /** Totals per heap, in heap order; cheap (no walk of pages). */
+    public List<Statistics> heapStatistics() {
+        Statistics[] perHeap = new Statistics[device.memoryHeaps().size()];
+        java.util.Arrays.fill(perHeap, Statistics.EMPTY);
+        for (Memory m : memories()) {
+            int heap = m.memoryType().heapIndex();
+            perHeap[heap] = perHeap[heap].plus(m.statistics());
+        }
+        return List.of(perHeap);
+    }
+
+    /** Totals and fragmentation over every Memory; walks every page. */
+    public DetailedStatistics detailedStatistics() {
+        DetailedStatistics total = DetailedStatistics.EMPTY;
+        for (Memory m : memories()) {
+            total = total.plus(m.detailedStatistics());
+        }
+        return total;
+    }
+
     /** The live Memories of this session, in creation order. */
     public List<Memory> memories() {
         synchronized (memories) {
