@@ -218,16 +218,29 @@ public final class Memory implements AutoCloseable {
         return closed;
     }
 
-    /** Destroys every live object and frees every page. Idempotent. */
+    /**
+     * Destroys every live object and frees every page. Idempotent. Live objects are reported as
+     * the session's {@link LeakPolicy} says.
+     *
+     * @throws MemoryLeakException under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     */
     @Override
     public void close() {
+        List<String> leaks = closeAndCollectLeaks();
+        session.reportLeaks(leaks, toString());
+    }
+
+    /** Closes without reporting; returns the leak lines, for the session to report once. */
+    List<String> closeAndCollectLeaks() {
         synchronized (lock) {
             if (closed) {
-                return;
+                return List.of();
             }
             closed = true;
+            List<String> leaks = new ArrayList<>(live.size());
             try {
                 for (MemoryObject o : new ArrayList<>(live)) {
+                    leaks.add(o.leakLine());
                     o.destroyLocked();
                 }
             } finally {
@@ -239,6 +252,7 @@ public final class Memory implements AutoCloseable {
                 emptyRegularPages = 0;
                 session.forget(this);
             }
+            return leaks;
         }
     }
 

@@ -18,10 +18,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private volatile boolean closed;
     private volatile String name;
 
+    /** Where the object was created, kept in debug mode only for leak reports. */
+    private final Throwable createdAt;
+
     MemoryObject(Memory memory, long id, long resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
+        this.createdAt = memory.session().isDebugEnabled() ? new Throwable("created here") : null;
     }
 
     /** The memory this object was allocated from. */
@@ -118,6 +122,20 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** The allocation info without the open check, for the Memory's own walks under its lock. */
     final AllocationInfo infoLocked() {
         return info;
+    }
+
+    /** One line for a leak report: what, where, and in debug mode where it was created. */
+    final String leakLine() {
+        StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
+        if (createdAt != null) {
+            for (StackTraceElement e : createdAt.getStackTrace()) {
+                if (!e.getClassName().startsWith("dev.lluvia.memory.")) {
+                    sb.append(", created at ").append(e);
+                    break;
+                }
+            }
+        }
+        return sb.toString();
     }
 
     final Memory.Page page() {

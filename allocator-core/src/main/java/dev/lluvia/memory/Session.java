@@ -224,13 +224,17 @@ public final class Session implements AutoCloseable {
             closed = true;
             toClose = new ArrayList<>(memories);
         }
+        List<String> leaks = new ArrayList<>();
         try {
             for (Memory m : toClose) {
-                m.close();
+                for (String leak : m.closeAndCollectLeaks()) {
+                    leaks.add(m + ": " + leak);
+                }
             }
         } finally {
             backend.close();
         }
+        reportLeaks(leaks, toString());
     }
 
     @Override
@@ -243,6 +247,21 @@ public final class Session implements AutoCloseable {
             memories.remove(memory);
         }
     }
+
+    /** Reports objects found alive at close, as the leak policy says. */
+    void reportLeaks(List<String> leaks, String closed) {
+        if (leaks.isEmpty() || options.leakPolicy() == LeakPolicy.IGNORE) {
+            return;
+        }
+        String message = "closing " + closed + " freed " + leaks.size() + " live object" + (leaks.size() == 1 ? "" : "s")
+                + ":\n  " + String.join("\n  ", leaks);
+        if (options.leakPolicy() == LeakPolicy.THROW) {
+            throw new MemoryLeakException(message, leaks);
+        }
+        LOG.log(System.Logger.Level.WARNING, message);
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
 
     long nextObjectId() {
         return nextObjectId.incrementAndGet();
