@@ -206,6 +206,28 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /** A snapshot of every page and the objects in it, by page index and offset. */
+    public List<PageInfo> pages() {
+        synchronized (lock) {
+            List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
+            for (int i = 0; i < pages.size(); i++) {
+                byPage.add(new ArrayList<>());
+            }
+            for (MemoryObject o : live) {
+                byPage.get(o.infoLocked().page()).add(new PageInfo.Placed(o, o.infoLocked()));
+            }
+            List<PageInfo> out = new ArrayList<>(pageCount);
+            for (Page p : pages) {
+                if (p != null) {
+                    List<PageInfo.Placed> objs = byPage.get(p.index);
+                    objs.sort(java.util.Comparator.comparingLong(x -> x.info().offset()));
+                    out.add(new PageInfo(p.index, p.size, p.dedicated, objs));
+                }
+            }
+            return out;
+        }
+    }
+
     /** The live objects of this memory, in creation order. */
     public List<MemoryObject> objects() {
         synchronized (lock) {
