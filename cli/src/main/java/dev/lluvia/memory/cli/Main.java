@@ -44,6 +44,7 @@ public final class Main implements Callable<Integer> {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handleError);
+        cli.setParameterExceptionHandler(Main::handleUsageError);
         return cli;
     }
 
@@ -53,6 +54,20 @@ public final class Main implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.println("lluvia-mem: a command is required");
         spec.commandLine().usage(err);
+        return EXIT_USAGE;
+    }
+
+    /**
+     * A mistyped command line: the message, suggestions for a misspelt option, and where to find
+     * the options, rather than picocli's default of the whole help text, which buries the message.
+     */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter err = failed.getErr();
+        err.println("lluvia-mem: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for the options.");
+        err.flush();
         return EXIT_USAGE;
     }
 

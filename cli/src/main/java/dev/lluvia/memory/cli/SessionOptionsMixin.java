@@ -6,6 +6,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The options every command that opens a {@link dev.lluvia.memory.Session} shares: which backend
  * and device, debug checks, and stack traces.
@@ -34,6 +37,11 @@ public final class SessionOptionsMixin {
             description = "Device by index, or by name (a part of a real device's name; a sim profile name).")
     String device;
 
+    @Option(names = "--backend-property", paramLabel = "KEY=VALUE",
+            description = "Backend setting, repeatable (sim: sim.checkGranularity=true, sim.profile.KEY=VALUE "
+                    + "to change a key of the device profile).")
+    Map<String, String> backendProperties = new LinkedHashMap<>();
+
     @Option(names = "--debug", description = "Turn on the backend's checks (Vulkan validation layers).")
     boolean debug;
 
@@ -47,6 +55,9 @@ public final class SessionOptionsMixin {
      */
     SessionOptions toSessionOptions() {
         SessionOptions options = SessionOptions.defaults().withDebug(debug);
+        for (Map.Entry<String, String> e : backendProperties.entrySet()) {
+            options = options.withProperty(e.getKey(), e.getValue());
+        }
         if (profile != null) {
             if (backend != null && !backend.trim().equalsIgnoreCase(SIM_BACKEND)) {
                 throw new ParameterException(mixee.commandLine(), "--profile " + profile

@@ -44,7 +44,10 @@ class ErrorsTest {
     void aProfileWithAnotherBackendIsAUsageError() {
         CliRun run = CliRun.of("info", "--profile", "nvidia-h100", "--backend", "vulkan");
         assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
-        assertTrue(run.err().contains("--profile nvidia-h100") && run.err().contains("--backend vulkan"), run.transcript());
+        assertTrue(run.err().startsWith("lluvia-mem: --profile nvidia-h100")
+                && run.err().contains("--backend vulkan"), run.transcript());
+        assertTrue(run.err().contains("Try 'lluvia-mem info --help'"), run.transcript());
+        assertFalse(run.err().contains("Usage:"), "the message must not drown in the help text\n" + run.transcript());
         assertEquals("", run.out(), run.transcript());
     }
 
@@ -55,10 +58,32 @@ class ErrorsTest {
     }
 
     @Test
+    void aProfileAndADifferentDeviceIsAUsageError() {
+        CliRun run = CliRun.of("demo", "--profile", "nvidia-h100", "--device", "llvmpipe");
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("--device llvmpipe"), run.transcript());
+        assertEquals("", run.out(), run.transcript());
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         CliRun run = CliRun.of("demo", "--gpu", "1");
         assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
         assertTrue(run.err().contains("--gpu"), run.transcript());
+    }
+
+    @Test
+    void aMisspeltOptionGetsASuggestion() {
+        CliRun run = CliRun.of("demo", "--profil", "nvidia-h100");
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("--profile"), run.transcript());
+    }
+
+    @Test
+    void aBadBackendPropertyIsReportedWithItsValue() {
+        CliRun run = CliRun.of("info", "--profile", "llvmpipe", "--backend-property", "sim.checkGranularity=maybe");
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("'maybe'"), run.transcript());
     }
 
     @Test
