@@ -17,7 +17,7 @@ import java.util.Map;
  * device of a measured real one. Combined with another backend or another device it is a usage
  * error rather than a silent choice of one of them.
  */
-public final class SessionOptionsMixin {
+final class SessionOptionsMixin {
 
     /** The backend that simulated device profiles belong to. */
     static final String SIM_BACKEND = "sim";
