@@ -181,8 +181,9 @@ public final class Trace {
     private static final class Parser {
         private final String source;
         private final List<Event> events = new ArrayList<>();
-        /** Open IDs: memory IDs map to null, object IDs to their memory's ID. */
+        /** Open memory IDs (the values are unused), in creation order for messages. */
         private final Map<String, String> openMemories = new LinkedHashMap<>();
+        /** Open object IDs, each with its memory's ID. */
         private final Map<String, String> openObjects = new HashMap<>();
         private final Map<String, Integer> closedAt = new HashMap<>();
         private int line;
@@ -288,7 +289,14 @@ public final class Trace {
             } else if (openMemories.containsKey(id)) {
                 openMemories.remove(id);
                 closedAt.put(id, line);
-                openObjects.values().removeIf(id::equals);
+                var objects = openObjects.entrySet().iterator();
+                while (objects.hasNext()) {
+                    var object = objects.next();
+                    if (object.getValue().equals(id)) {
+                        closedAt.put(object.getKey(), line);
+                        objects.remove();
+                    }
+                }
             } else {
                 throw error(unknown("ID", id));
             }
