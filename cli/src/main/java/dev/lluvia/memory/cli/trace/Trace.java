@@ -12,9 +12,9 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,13 +96,20 @@ public final class Trace {
         this.events = List.copyOf(events);
     }
 
-    /** Reads and parses a trace file. */
+    /**
+     * Reads and parses a trace file.
+     *
+     * @throws IllegalArgumentException if the file cannot be read
+     * @throws TraceException           at the first bad line
+     */
     public static Trace read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("trace file " + file + " does not exist", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read trace " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read trace file " + file + ": " + e, e);
         }
         return parse(file.getFileName().toString(), lines);
     }
