@@ -38,7 +38,9 @@ import java.util.Map;
  * <p>Scale: every bar is {@link #BAR_WIDTH} pixels wide whatever its page size (the label gives
  * the size), so a dedicated 1 GiB page and a 32 MiB page are both readable; byte {@code b} of a
  * page of {@code s} bytes is at pixel {@code floor(b * BAR_WIDTH / s)} of its bar. An object is at
- * least {@link #MIN_OBJECT_PIXELS} wide, so that a 1 KiB buffer in a 32 MiB page still shows.
+ * least {@link #MIN_OBJECT_PIXELS} wide, so that a 1 KiB buffer in a 32 MiB page still shows; an
+ * object that would start under such a widened neighbour is drawn right after it, so a run of tiny
+ * objects shows as a run of narrow stripes.
  * Objects of one kind alternate between two shades, so that neighbours can be told apart.
  */
 public final class MemoryMap {
@@ -189,24 +191,28 @@ public final class MemoryMap {
         // Free and padding first, objects over them: an object is never hidden by its padding.
         for (PageLayout.Segment s : page.segments()) {
             if (!s.kind().isObject()) {
-                fill(g, COLOURS.get(s.kind())[0], bar, s.start(), s.end(), 1);
+                fill(g, COLOURS.get(s.kind())[0], bar, s.start(), s.end(), 1, 0);
             }
         }
+        // Objects in address order; one that would start inside the pixels of a tiny neighbour
+        // drawn wider than it is starts after them instead, so that both show.
         int ordinal = 0;
+        int drawnTo = 0;
         for (PageLayout.Segment s : page.segments()) {
             if (s.kind().isObject()) {
                 Color[] shades = COLOURS.get(s.kind());
-                fill(g, shades[ordinal++ % shades.length], bar, s.start(), s.end(), MIN_OBJECT_PIXELS);
+                drawnTo = fill(g, shades[ordinal++ % shades.length], bar, s.start(), s.end(), MIN_OBJECT_PIXELS, drawnTo);
             }
         }
     }
 
-    private static void fill(Graphics2D g, Color colour, Bar bar, long start, long end, int minPixels) {
-        int x0 = pixel(start, bar.pageSize());
+    /** Fills a range at least {@code minPixels} wide, from pixel {@code from} at the earliest; returns its end pixel. */
+    private static int fill(Graphics2D g, Color colour, Bar bar, long start, long end, int minPixels, int from) {
+        int x0 = Math.min(Math.max(pixel(start, bar.pageSize()), from), BAR_WIDTH - minPixels);
         int x1 = Math.min(BAR_WIDTH, Math.max(pixel(end, bar.pageSize()), x0 + minPixels));
-        x0 = Math.min(x0, BAR_WIDTH - minPixels);
         g.setColor(colour);
         g.fillRect(bar.x() + x0, bar.y(), x1 - x0, BAR_HEIGHT);
+        return x1;
     }
 
     /** Pixel of byte {@code offset} in a bar; exact for pages below 2^52 bytes (heaps are far smaller). */

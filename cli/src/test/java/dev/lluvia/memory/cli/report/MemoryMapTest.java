@@ -88,6 +88,23 @@ class MemoryMapTest {
     }
 
     @Test
+    void tinyNeighboursAreDrawnSideBySide() {
+        // The seed's buffer (1 KiB at 0) and image (2 KiB at 1024) share the first pixel of a
+        // 32 MiB bar: the buffer gets pixels 0-1, the image the two after.
+        try (Session session = Sessions.withTrace("nvidia-h100", "memory m DEVICE_LOCAL", "buffer b m 1024",
+                "image i m 32x32 UINT8")) {
+            MemoryMap.Picture picture = MemoryMap.draw(SessionReport.of(session));
+            MemoryMap.Bar bar = picture.bars().get(0);
+            int y = bar.y() + 1;
+            int w = MemoryMap.MIN_OBJECT_PIXELS;
+            assertColour(picture.image(), bar.x(), y, PageLayout.Kind.BUFFER, "buffer");
+            assertColour(picture.image(), bar.x() + w, y, PageLayout.Kind.IMAGE_OPTIMAL, "image after the buffer");
+            assertColour(picture.image(), bar.x() + 2 * w - 1, y, PageLayout.Kind.IMAGE_OPTIMAL, "image's last pixel");
+            assertColour(picture.image(), bar.x() + 2 * w, y, PageLayout.Kind.FREE, "free after both");
+        }
+    }
+
+    @Test
     void everyPageOfEveryMemoryHasABarAndTheTitleIsDrawn() {
         try (Session session = Sessions.withTrace("nvidia-h100", VmaDumpTest.FRAME)) {
             MemoryMap.Picture picture = MemoryMap.draw(SessionReport.of(session));
