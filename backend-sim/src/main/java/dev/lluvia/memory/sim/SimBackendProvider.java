@@ -15,7 +15,7 @@ import java.util.Locale;
  * (case-insensitive) or index; {@code null} opens {@value SimProfiles#DEFAULT_PROFILE}.
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
- * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code false}) and
+ * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
  * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}).
  */
 public final class SimBackendProvider implements MemoryBackendProvider {
@@ -48,7 +48,7 @@ public final class SimBackendProvider implements MemoryBackendProvider {
         String profile = SimProfiles.resolve(options.device());
         return new SimBackend(SimProfiles.load(profile, options.properties()),
                 flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
-                flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "false"));
+                flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
     }
 
     /** A true/false backend property, else the system property of that name, else the default. */
