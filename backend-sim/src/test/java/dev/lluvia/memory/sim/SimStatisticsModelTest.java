@@ -35,9 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * snapshots of {@link Memory#pages()}) agree with a model kept beside a seeded random sequence of
  * creates and closes on every profile.
  *
- * <p>The model knows the live objects with the sizes the API reported and the quantum rules (an
- * object holds its size rounded up to nonCoherentAtomSize on non-coherent memory, to
- * bufferImageGranularity when an optimal image); from them and the page snapshots it computes the
+ * <p>The model knows the live objects with the sizes the API reported and the quantum rules (in a
+ * regular page an object holds its size rounded up to nonCoherentAtomSize on non-coherent memory,
+ * to bufferImageGranularity when an optimal image; a dedicated page is exactly its object's size);
+ * from them and the page snapshots it computes the
  * free ranges (page bytes minus the objects' reserved ranges) and every total. Replay a failure
  * with {@code -Dsim.seed=N}.
  */
@@ -137,7 +138,7 @@ class SimStatisticsModelTest {
                     assertTrue(modelSize != null, "the snapshot shows an object the model does not know: " + p.object() + at);
                     assertEquals(modelSize, info.size(), "size of " + p.object() + at);
                     assertEquals(page.index(), info.page(), "page of " + p.object() + at);
-                    assertEquals(reservedSize(memory, p.object(), info.size()), p.reservedSize(),
+                    assertEquals(page.dedicated() ? info.size() : reservedSize(memory, p.object(), info.size()), p.reservedSize(),
                             "bytes reserved for " + p.object() + at);
                     assertTrue(p.reservedStart() >= cursor, "objects overlap or are out of order: " + p.object() + at);
                     assertTrue(p.reservedEnd() <= page.size(), p.object() + " ends past its page" + at);
