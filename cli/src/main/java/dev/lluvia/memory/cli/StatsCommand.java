@@ -1,5 +1,6 @@
 package dev.lluvia.memory.cli;
 
+import dev.lluvia.memory.DetailedStatistics;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.Session;
@@ -41,26 +42,9 @@ final class StatsCommand extends WorkloadCommand {
         out.println("Workload: " + workload);
         out.println();
 
-        List<String[]> heaps = new ArrayList<>();
-        heaps.add(new String[] {"heap", "size", "budget", "usage", "pages", "page bytes", "objects", "object bytes"});
-        List<HeapBudget> budgets = session.heapBudgets();
-        List<Statistics> perHeap = session.heapStatistics();
-        for (MemoryHeap heap : session.device().memoryHeaps()) {
-            HeapBudget b = budgets.get(heap.index());
-            Statistics s = perHeap.get(heap.index());
-            heaps.add(new String[] {heap.index() + (heap.deviceLocal() ? " DEVICE_LOCAL" : ""),
-                    Format.bytes(heap.size()), Format.bytes(b.budget()) + (b.reported() ? "" : "*"),
-                    Format.bytes(b.usage()) + (b.reported() ? "" : "*"),
-                    Integer.toString(s.pageCount()), Format.bytes(s.pageBytes()),
-                    Integer.toString(s.allocationCount()), Format.bytes(s.allocationBytes())});
-        }
-        out.println("Heaps:");
-        table(out, heaps);
-        if (!session.device().hasMemoryBudget()) {
-            out.println("  * estimated: the device reports no VK_EXT_memory_budget");
-        }
-        out.println();
-
+        int heapCount = session.device().memoryHeaps().size();
+        int[] heapFree = new int[heapCount];
+        long[] heapLargestFree = new long[heapCount];
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"memory", "type", "flags", "page size", "pages", "page bytes", "objects",
                 "object bytes", "free ranges", "largest free"});
@@ -74,17 +58,43 @@ final class StatsCommand extends WorkloadCommand {
                     largest = Math.max(largest, f.size());
                 }
             }
-            rows.add(new String[] {m.name(), m.memory().memoryType().index() + " (heap "
-                    + m.memory().memoryType().heapIndex() + ")", Format.flags(m.memory().memoryFlags()),
-                    Format.bytes(m.memory().pageSize()), Integer.toString(s.pageCount()), Format.bytes(s.pageBytes()),
+            int heap = m.memory().memoryType().heapIndex();
+            heapFree[heap] += free;
+            heapLargestFree[heap] = Math.max(heapLargestFree[heap], largest);
+            rows.add(new String[] {m.name(), m.memory().memoryType().index() + " (heap " + heap + ")",
+                    Format.flags(m.memory().memoryFlags()), Format.bytes(m.memory().pageSize()),
+                    Integer.toString(s.pageCount()), Format.bytes(s.pageBytes()),
                     Integer.toString(s.allocationCount()), Format.bytes(s.allocationBytes()),
                     Integer.toString(free), Format.bytes(largest)});
         }
-        var total = session.detailedStatistics();
+        DetailedStatistics total = session.detailedStatistics();
         Statistics t = total.totals();
         rows.add(new String[] {"total", "", "", "", Integer.toString(t.pageCount()), Format.bytes(t.pageBytes()),
                 Integer.toString(t.allocationCount()), Format.bytes(t.allocationBytes()),
                 Integer.toString(total.freeRangeCount()), Format.bytes(total.largestFreeRange())});
+
+        List<String[]> heaps = new ArrayList<>();
+        heaps.add(new String[] {"heap", "size", "budget", "usage", "pages", "page bytes", "objects", "object bytes",
+                "free ranges", "largest free"});
+        List<HeapBudget> budgets = session.heapBudgets();
+        List<Statistics> perHeap = session.heapStatistics();
+        for (MemoryHeap heap : session.device().memoryHeaps()) {
+            HeapBudget b = budgets.get(heap.index());
+            Statistics s = perHeap.get(heap.index());
+            heaps.add(new String[] {heap.index() + (heap.deviceLocal() ? " DEVICE_LOCAL" : ""),
+                    Format.bytes(heap.size()), Format.bytes(b.budget()) + (b.reported() ? "" : "*"),
+                    Format.bytes(b.usage()) + (b.reported() ? "" : "*"),
+                    Integer.toString(s.pageCount()), Format.bytes(s.pageBytes()),
+                    Integer.toString(s.allocationCount()), Format.bytes(s.allocationBytes()),
+                    Integer.toString(heapFree[heap.index()]), Format.bytes(heapLargestFree[heap.index()])});
+        }
+        out.println("Heaps:");
+        table(out, heaps);
+        if (!session.device().hasMemoryBudget()) {
+            out.println("  * estimated: the device reports no VK_EXT_memory_budget");
+        }
+        out.println();
+
         out.println("Memories:");
         table(out, rows);
         return 0;
