@@ -41,6 +41,7 @@ import java.util.Set;
  * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]   # Memory.createImage
  * close  ID                                            # closes an object or a memory
  * </pre>
+ * Images get Lluvia's default usage ({@link dev.lluvia.memory.ImageUsage#DEFAULT}).
  * Example:
  * <pre>
  * memory dev DEVICE_LOCAL pageSize=32MiB
@@ -131,6 +132,36 @@ public final class Trace {
     /** The events, in trace order. */
     public List<Event> events() {
         return events;
+    }
+
+    /**
+     * The trace written back in the format above, one line per event, without comments: what
+     * {@link #parse} reads into the same events (with the lines renumbered). Sizes are in bytes,
+     * flags and usages in enum order, every optional field written out.
+     */
+    public List<String> lines() {
+        List<String> out = new ArrayList<>(events.size());
+        for (Event e : events) {
+            if (e instanceof CreateMemory m) {
+                out.add("memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
+                        + (m.options().exactFlagsMatch() ? " exact" : ""));
+            } else if (e instanceof CreateBuffer b) {
+                out.add("buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage()));
+            } else if (e instanceof CreateImage i) {
+                ImageDescriptor d = i.descriptor();
+                out.add("image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
+                        + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling());
+            } else {
+                out.add("close " + ((Close) e).id());
+            }
+        }
+        return out;
+    }
+
+    private static <E extends Enum<E>> String names(Set<E> values) {
+        List<E> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return String.join(",", sorted.stream().map(Enum::name).toList());
     }
 
     /**

@@ -108,6 +108,33 @@ class TraceTest {
     }
 
     @Test
+    void aTraceWrittenBackParsesToTheSameEvents() {
+        Trace trace = Trace.read(Path.of("examples", "frame.trace"));
+        List<String> written = trace.lines();
+        Trace again = Trace.parse("written.trace", written);
+        assertEquals(trace.events().size(), again.events().size());
+        for (int n = 0; n < written.size(); n++) {
+            assertEquals(withLine(trace.events().get(n), n + 1), again.events().get(n), written.get(n));
+        }
+        assertEquals(written, again.lines());
+        assertEquals("memory dev DEVICE_LOCAL pageSize=33554432", written.get(0));
+        assertEquals("buffer vertices dev 3145728 usage=TRANSFER_DST,VERTEX_BUFFER", written.get(2));
+        assertEquals("image albedo dev 1024x1024x1 UINT8 4 OPTIMAL", written.get(4));
+    }
+
+    /** The same event on another line. */
+    private static Trace.Event withLine(Trace.Event e, int line) {
+        if (e instanceof Trace.CreateMemory m) {
+            return new Trace.CreateMemory(line, m.id(), m.options());
+        } else if (e instanceof Trace.CreateBuffer b) {
+            return new Trace.CreateBuffer(line, b.id(), b.memory(), b.size(), b.usage());
+        } else if (e instanceof Trace.CreateImage i) {
+            return new Trace.CreateImage(line, i.id(), i.memory(), i.descriptor());
+        }
+        return new Trace.Close(line, ((Trace.Close) e).id());
+    }
+
+    @Test
     void everyEventParsesToTheCallItNames() {
         Trace trace = Trace.parse("t", List.of(
                 "  # a comment line",
