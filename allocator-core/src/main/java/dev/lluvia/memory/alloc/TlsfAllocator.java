@@ -114,8 +114,11 @@ import java.util.Arrays;
  * usual case); the walks happen only near exhaustion or for alignments far above the size.
  * {@code MIN_OFFSET} is O(blocks). Each block record costs 40 bytes of Java heap (two
  * {@code long}s, five {@code int}s, one {@code int} of the id stack), with up to 2x slack from
- * doubling; a page holds about one block per live allocation plus one per free range. The arrays
- * grow by doubling and never shrink; after warm-up, neither call allocates objects.
+ * doubling; a page holds one block per live allocation plus one per free range. Split padding
+ * makes small free ranges: after a random churn of sizes 32..1023 with alignments 1..256 there were
+ * 0.89 free ranges per live allocation, so about 76 bytes of heap per live allocation (at 1k, 100k
+ * and 1M live; up to 94 bytes just after the arrays doubled). The arrays grow by doubling and never
+ * shrink; after warm-up, neither call allocates objects.
  */
 public final class TlsfAllocator implements BlockAllocator {
 
