@@ -59,6 +59,24 @@ class BlockAllocatorArgumentsTest {
         assertEquals(1, allocator.allocationCount());
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void generationWrapsWithoutEverMakingANegativeHandle(Kind kind) throws ReflectiveOperationException {
+        final BlockAllocator allocator = kind.create(64);
+        allocator.free(allocator.allocate(8, 1)); // makes record 0 exist
+        // Skip the 2^31 frees it would take to reach the last generation.
+        final java.lang.reflect.Field field = allocator.getClass().getDeclaredField("generation");
+        field.setAccessible(true);
+        ((int[]) field.get(allocator))[0] = Integer.MAX_VALUE;
+        final long last = allocator.allocate(8, 1);
+        assertEquals((long) Integer.MAX_VALUE << 32, last, "generation 2^31 - 1, record 0");
+        allocator.free(last);
+        final long wrapped = allocator.allocate(8, 1);
+        assertEquals(0L, wrapped, "the generation wraps to 0, not to a negative handle");
+        assertMessageContains(Long.toString(last), () -> allocator.free(last));
+        assertEquals(0, allocator.offset(wrapped));
+    }
+
     @Test
     void capacityMustBePositive() {
         assertMessageContains("0", () -> new TlsfAllocator(0));
