@@ -31,7 +31,8 @@ abstract class WorkloadCommand extends SessionCommand {
 
     /** The trace format, for the commands' help. */
     static final String TRACE_HELP = "Trace format, one event per line (# comments; sizes in bytes or with KiB/MiB/GiB): "
-            + "'memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact]', "
+            + "'memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR] "
+            + "[strategy=MIN_TIME|MIN_MEMORY]', "
             + "'buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]', "
             + "'image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]', 'close ID'. "
             + "Objects are named after their IDs.";

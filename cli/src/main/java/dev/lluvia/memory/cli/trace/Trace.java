@@ -10,6 +10,8 @@ import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import dev.lluvia.memory.alloc.AllocationStrategy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,8 @@ import java.util.Set;
  * {@code KiB}, {@code MiB} or {@code GiB}. IDs are any word without spaces; an object's ID
  * becomes its name ({@link MemoryObject#setName}), which the dump and the map show.
  * <pre>
- * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact]     # Session.createMemory
+ * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
+ *        [strategy=MIN_TIME|MIN_MEMORY]                 # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]       # Memory.createBuffer
  * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]   # Memory.createImage
  * close  ID                                            # closes an object or a memory
@@ -63,7 +66,7 @@ public final class Trace {
         int line();
     }
 
-    /** {@code memory ID FLAGS [pageSize=SIZE] [exact]}. */
+    /** {@code memory ID FLAGS [pageSize=SIZE] [exact] [algorithm=A] [strategy=S]}. */
     public record CreateMemory(int line, String id, MemoryOptions options) implements Event {
     }
 
@@ -88,6 +91,9 @@ public final class Trace {
      */
     public record Replay(Map<String, Memory> memories, Map<String, MemoryObject> objects, int events) {
     }
+
+    private static final String MEMORY_USAGE =
+            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME]";
 
     private final String source;
     private final List<Event> events;
@@ -144,7 +150,8 @@ public final class Trace {
         for (Event e : events) {
             if (e instanceof CreateMemory m) {
                 out.add("memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
-                        + (m.options().exactFlagsMatch() ? " exact" : ""));
+                        + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
+                        + " strategy=" + m.options().strategy());
             } else if (e instanceof CreateBuffer b) {
                 out.add("buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage()));
             } else if (e instanceof CreateImage i) {
@@ -248,25 +255,29 @@ public final class Trace {
         }
 
         private void memory(String[] t) {
-            arity(t, 3, 5, "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact]");
+            arity(t, 3, 7, MEMORY_USAGE);
             String id = newId(t[1]);
             Set<MemoryPropertyFlag> flags = EnumSet.noneOf(MemoryPropertyFlag.class);
             for (String f : t[2].split("[,|]")) {
                 flags.add(enumValue(MemoryPropertyFlag.class, f, "memory property flag"));
             }
-            long pageSize = Session.DEFAULT_PAGE_SIZE;
-            boolean exact = false;
+            MemoryOptions options = MemoryOptions.of(flags);
             for (int i = 3; i < t.length; i++) {
                 String lower = t[i].toLowerCase(Locale.ROOT);
+                String value = t[i].substring(t[i].indexOf('=') + 1);
                 if (lower.startsWith("pagesize=")) {
-                    pageSize = size(t[i].substring("pageSize=".length()));
+                    options = options.withPageSize(size(value));
                 } else if (lower.equals("exact")) {
-                    exact = true;
+                    options = options.withExactFlagsMatch(true);
+                } else if (lower.startsWith("algorithm=")) {
+                    options = options.withAlgorithm(enumValue(AllocationAlgorithm.class, value, "allocation algorithm"));
+                } else if (lower.startsWith("strategy=")) {
+                    options = options.withStrategy(enumValue(AllocationStrategy.class, value, "allocation strategy"));
                 } else {
-                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE or exact)");
+                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE, exact, algorithm=NAME or strategy=NAME)");
                 }
             }
-            events.add(new CreateMemory(line, id, MemoryOptions.of(flags).withPageSize(pageSize).withExactFlagsMatch(exact)));
+            events.add(new CreateMemory(line, id, options));
             openMemories.put(id, null);
         }
 

@@ -22,11 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MemoryMapTest {
 
     /**
-     * On the H100 in a 64 KiB page: a buffer at 0, an optimal image aligned to 1024 after it (so
-     * padding between), a linear image, a hole where a closed buffer was, then free space.
+     * On the H100 in a 64 KiB first-fit page: a buffer at 0, an optimal image aligned to 1024
+     * after it (so left padding between), a linear image, a hole where a closed buffer was, then
+     * free space.
      */
     private static final String[] WORKLOAD = {
-            "memory m DEVICE_LOCAL pageSize=64KiB",
+            "memory m DEVICE_LOCAL pageSize=64KiB algorithm=FIRST_FIT",
             "buffer b m 100",
             "image i m 32x32 UINT8",
             "image l m 48x48 UINT8 1 LINEAR",
@@ -91,7 +92,7 @@ class MemoryMapTest {
     void tinyNeighboursAreDrawnSideBySide() {
         // The seed's buffer (1 KiB at 0) and image (2 KiB at 1024) share the first pixel of a
         // 32 MiB bar: the buffer gets pixels 0-1, the image the two after.
-        try (Session session = Sessions.withTrace("nvidia-h100", "memory m DEVICE_LOCAL", "buffer b m 1024",
+        try (Session session = Sessions.withTrace("nvidia-h100", "memory m DEVICE_LOCAL algorithm=FIRST_FIT", "buffer b m 1024",
                 "image i m 32x32 UINT8")) {
             MemoryMap.Picture picture = MemoryMap.draw(SessionReport.of(session));
             MemoryMap.Bar bar = picture.bars().get(0);

@@ -228,9 +228,9 @@ class VmaDumpTest {
 
     @Test
     void paddingIsPartOfTheFreeEntriesAsInVma() {
-        // H100: a 100-byte buffer (112 with the driver's rounding) at 0, then an optimal image
-        // aligned to 1024: 912 bytes of padding before it.
-        try (Session session = Sessions.withTrace("nvidia-h100", "memory m DEVICE_LOCAL pageSize=64KiB",
+        // H100, first fit: a 100-byte buffer (112 with the driver's rounding) at 0, then an optimal
+        // image aligned to 1024: 912 bytes of left padding before it.
+        try (Session session = Sessions.withTrace("nvidia-h100", "memory m DEVICE_LOCAL pageSize=64KiB algorithm=FIRST_FIT",
                 "buffer b m 100", "image i m 32x32 UINT8")) {
             Memory m = session.memories().get(0);
             long bufferSize = object(m, "b").allocationInfo().size();

@@ -12,6 +12,8 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
+import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.cli.report.SessionReport;
 import dev.lluvia.memory.cli.report.VmaDump;
 import org.junit.jupiter.api.Test;
@@ -117,7 +119,7 @@ class TraceTest {
             assertEquals(withLine(trace.events().get(n), n + 1), again.events().get(n), written.get(n));
         }
         assertEquals(written, again.lines());
-        assertEquals("memory dev DEVICE_LOCAL pageSize=33554432", written.get(0));
+        assertEquals("memory dev DEVICE_LOCAL pageSize=33554432 algorithm=TLSF strategy=MIN_TIME", written.get(0));
         assertEquals("buffer vertices dev 3145728 usage=TRANSFER_DST,VERTEX_BUFFER", written.get(2));
         assertEquals("image albedo dev 1024x1024x1 UINT8 4 OPTIMAL", written.get(4));
     }
@@ -144,7 +146,8 @@ class TraceTest {
                 "image i1 m0 32x16x2 FLOAT32 4 LINEAR",
                 "image i2 m0 8x8 uint8",
                 "close b1",
-                "close m0"));
+                "close m0",
+                "memory m1 HOST_VISIBLE algorithm=first_fit strategy=MIN_MEMORY"));
         assertEquals(List.of(
                 new Trace.CreateMemory(3, "m0", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
                         MemoryPropertyFlag.HOST_VISIBLE)).withPageSize(1 << 20).withExactFlagsMatch(true)),
@@ -153,7 +156,10 @@ class TraceTest {
                         .withTiling(ImageTiling.LINEAR)),
                 new Trace.CreateImage(6, "i2", "m0", ImageDescriptor.of(8, 8, ChannelType.UINT8)),
                 new Trace.Close(7, "b1"),
-                new Trace.Close(8, "m0")), trace.events());
+                new Trace.Close(8, "m0"),
+                new Trace.CreateMemory(9, "m1", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE))
+                        .withAlgorithm(AllocationAlgorithm.FIRST_FIT).withStrategy(AllocationStrategy.MIN_MEMORY))),
+                trace.events());
     }
 
     @ParameterizedTest
@@ -161,6 +167,7 @@ class TraceTest {
             "frobnicate m0                    | 2 | unknown event 'frobnicate'",
             "memory m1 DEVICE_LOCL            | 2 | unknown memory property flag 'DEVICE_LOCL'",
             "memory m1 DEVICE_LOCAL pages=3   | 2 | unexpected 'pages=3'",
+            "memory m1 DEVICE_LOCAL algorithm=BEST | 2 | unknown allocation algorithm 'BEST' (one of TLSF, FIRST_FIT, LINEAR)",
             "memory m0 DEVICE_LOCAL           | 2 | ID 'm0' is already in use",
             "buffer b1 m9 1024                | 2 | unknown memory 'm9' (defined: m0)",
             "buffer b1 m0 12QiB               | 2 | bad size '12QiB'",
