@@ -93,6 +93,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final boolean memoryBudget;
     private final long nonCoherentAtomSize;
     private final long maxAllocationCount;
+    /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
+    private final long maxBufferSize;
 
     private final long[] heapSizes;
     private final int[] typeHeaps;
@@ -156,6 +158,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
+        this.maxBufferSize = readMaxBufferSize();
     }
 
     /**
@@ -272,6 +275,11 @@ public final class VulkanBackend implements MemoryBackend {
         return vulkan.validation == null ? List.of() : vulkan.validation.messages();
     }
 
+    /** The largest buffer size the device accepts (maintenance4's maxBufferSize on Vulkan 1.3, else unbounded). */
+    public long maxBufferSize() {
+        return maxBufferSize;
+    }
+
     /** Device memory allocations alive now: pages and the staging buffer's memory. */
     public int liveAllocationCount() {
         return allocationCount.get();
@@ -369,6 +377,10 @@ public final class VulkanBackend implements MemoryBackend {
         }
         if (usageBits == 0) {
             throw new IllegalArgumentException("buffer usage must not be empty");
+        }
+        if (Long.compareUnsigned(size, maxBufferSize) > 0) {
+            throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
+                    + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
         }
         if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0) {
             throw new IllegalArgumentException("buffer usage SHADER_DEVICE_ADDRESS needs the bufferDeviceAddress "
@@ -1077,6 +1089,19 @@ public final class VulkanBackend implements MemoryBackend {
                     l.maxImageDimension3D(), l.minStorageBufferOffsetAlignment());
             return new DeviceProperties(props.deviceNameString(), physical.type(), props.vendorID(), props.deviceID(),
                     VulkanInstance.versionString(props.apiVersion()), driver, types, heaps, limits, memoryBudget);
+        }
+    }
+
+    private long readMaxBufferSize() {
+        if (Integer.compareUnsigned(effectiveApiVersion(), VK13.VK_API_VERSION_1_3) < 0) {
+            return Long.MAX_VALUE;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceMaintenance4Properties m4 = VkPhysicalDeviceMaintenance4Properties.calloc(stack).sType$Default();
+            VkPhysicalDeviceProperties2 props2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default().pNext(m4.address());
+            vkGetPhysicalDeviceProperties2(physical.handle(), props2);
+            long max = m4.maxBufferSize();
+            return max == 0 ? Long.MAX_VALUE : max;
         }
     }
 
