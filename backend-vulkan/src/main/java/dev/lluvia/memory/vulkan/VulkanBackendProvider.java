@@ -56,6 +56,12 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
                 }
                 return Availability.available(listing);
             }
+        } catch (dev.lluvia.memory.BackendException e) {
+            if ("VK_ERROR_INCOMPATIBLE_DRIVER".equals(e.result())) {
+                return Availability.unavailable("the Vulkan loader found no driver (" + e.getMessage()
+                        + "); install a GPU driver or Mesa's lavapipe (mesa-vulkan-drivers)");
+            }
+            return Availability.unavailable("Vulkan probe failed: " + e.getMessage());
         } catch (Throwable t) {
             return Availability.unavailable("Vulkan probe failed: " + t);
         }
