@@ -36,6 +36,7 @@ class VulkanNoLoaderTest {
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        out = "class path: " + pb.command().get(2) + "\n" + out;
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("probe available=false"), out);
         assertTrue(out.contains("no Vulkan loader") && out.contains(missing), "the reason names the missing loader: " + out);
@@ -49,7 +50,7 @@ class VulkanNoLoaderTest {
                 org.lwjgl.Version.class, org.lwjgl.vulkan.VK.class)) {
             entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         }
-        URL natives = VulkanNoLoaderTest.class.getClassLoader().getResource("META-INF/linux/x64/org/lwjgl/liblwjgl.so");
+        URL natives = VulkanNoLoaderTest.class.getClassLoader().getResource("linux/x64/org/lwjgl/liblwjgl.so");
         if (natives != null && natives.getProtocol().equals("jar")) {
             String jar = natives.getPath().substring(0, natives.getPath().indexOf("!/"));
             entries.add(Path.of(new java.net.URI(jar)).toString());
