@@ -170,8 +170,18 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
-    String describe() {
-        return "Buffer#" + id() + " (" + size + " bytes)";
+    String kind() {
+        return "Buffer";
+    }
+
+    @Override
+    String shape() {
+        return size + " bytes";
+    }
+
+    @Override
+    boolean isOptimalImage() {
+        return false;
     }
 
     @Override

@@ -86,9 +86,19 @@ public final class Image extends MemoryObject {
     }
 
     @Override
-    String describe() {
-        return "Image#" + id() + " (" + descriptor.width() + "x" + descriptor.height() + "x" + descriptor.depth()
-                + " " + descriptor.channelType() + "x" + descriptor.channelCount() + " " + descriptor.tiling() + ")";
+    String kind() {
+        return "Image";
+    }
+
+    @Override
+    String shape() {
+        return descriptor.width() + "x" + descriptor.height() + "x" + descriptor.depth()
+                + " " + descriptor.channelType() + "x" + descriptor.channelCount() + " " + descriptor.tiling();
+    }
+
+    @Override
+    boolean isOptimalImage() {
+        return descriptor.tiling() == ImageTiling.OPTIMAL;
     }
 
     @Override

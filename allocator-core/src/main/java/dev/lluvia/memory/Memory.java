@@ -2,6 +2,7 @@ package dev.lluvia.memory;
 
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.alloc.BlockStatistics;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -17,18 +18,37 @@ import java.util.Set;
  * {@link Image}s are allocated (Lluvia's {@code Memory}).
  *
  * <pre>
- *   Memory ── page 0 [ Buffer 0 | pad | Image 1 |   free   ]
- *          └─ page 1 [ Buffer 2 |           free            ]
+ *   Memory ── page 0 [ Buffer 0 | pad | Image 1 |   free   ]     regular page: pageSize bytes
+ *          ├─ page 1 [ Image 2 (dedicated)                 ]     dedicated page: one object
+ *          └─ page 2 [ Buffer 3 |           free           ]
  * </pre>
  *
- * <p>Pages are allocated from the device lazily: {@link #pageCount()} is 0 until the first object.
- * An object goes into the first page with room for it (each page is a
- * {@link BlockAllocator}); when none has room, a new page of {@link #pageSize()} bytes is
- * allocated, or of the object's own size if it is larger.
+ * <h2>Placement policy</h2>
+ * <ol>
+ *   <li>Pages are allocated lazily: {@link #pageCount()} is 0 until the first object.</li>
+ *   <li>An object larger than half the page size, or one the driver prefers or requires to have
+ *       its own allocation, gets a <b>dedicated page</b> of exactly its size, freed with it. Half,
+ *       as in VMA: a larger object would leave a remainder too small for most neighbours.</li>
+ *   <li>Any other object goes into the first regular page whose block allocator
+ *       ({@link MemoryOptions#algorithm()}) finds room; if none, a new regular page is allocated.</li>
+ *   <li><b>bufferImageGranularity</b>: Vulkan forbids a linear resource (buffer, linear image) and
+ *       an optimal image sharing a granularity-sized block of a page. Optimal images therefore
+ *       start and end on granularity boundaries; linear objects are not padded. Nothing is wasted
+ *       when the image's alignment and size are already multiples of the granularity (NVIDIA:
+ *       both 1024), and at most {@code 2 * granularity - 2} bytes per optimal image otherwise.</li>
+ *   <li>On non-coherent memory types every object starts and ends on {@code nonCoherentAtomSize},
+ *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
+ *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
+ *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.</li>
+ *   <li>When an object is closed and its regular page becomes empty, the page is kept if it is the
+ *       only empty one, else freed: at most one empty page per Memory, so create/close churn at a
+ *       page boundary does not call the driver each time.</li>
+ * </ol>
  *
- * <p>Thread safety: every method may be called from any thread; one lock per Memory serialises
- * allocation, free and mapping of its objects. A mapped {@link java.nio.ByteBuffer} is not
- * thread-safe itself; give each thread its own view.
+ * <p>Thread safety: every method may be called from any thread. One lock per Memory serialises
+ * allocation, free and mapping of its objects; Memories of one Session do not block each other.
+ * A mapped {@link java.nio.ByteBuffer} is a view with its own position: do not share one view
+ * between threads without your own synchronisation.
  */
 public final class Memory implements AutoCloseable {
 
@@ -39,21 +59,28 @@ public final class Memory implements AutoCloseable {
     private final AllocationAlgorithm algorithm;
     /** Alignment and size quantum of objects: nonCoherentAtomSize on non-coherent types, else 1. */
     private final long atom;
+    /** bufferImageGranularity, or 1 when it imposes nothing. */
+    private final long granularity;
 
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
     private final Set<MemoryObject> live = new LinkedHashSet<>();
     private int pageCount;
+    private long pageBytes;
+    private long allocationBytes;
+    private int emptyRegularPages;
     private volatile boolean closed;
 
-    Memory(Session session, MemoryBackend backend, MemoryType type, long pageSize) {
+    Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
         this.backend = backend;
         this.type = type;
-        this.pageSize = pageSize;
-        this.algorithm = AllocationAlgorithm.FIRST_FIT;
-        this.atom = type.needsFlush() ? Math.max(1, session.device().limits().nonCoherentAtomSize()) : 1;
+        this.pageSize = options.pageSize();
+        this.algorithm = options.algorithm();
+        DeviceLimits limits = session.device().limits();
+        this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
+        this.granularity = Math.max(1, limits.bufferImageGranularity());
     }
 
     /** The session this memory belongs to. */
@@ -144,6 +171,63 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /** Pages, bytes and objects of this memory now; kept up to date, so cheap. */
+    public Statistics statistics() {
+        synchronized (lock) {
+            return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+        }
+    }
+
+    /** {@link #statistics()} plus free-range and object-size extremes; walks every page. */
+    public DetailedStatistics detailedStatistics() {
+        synchronized (lock) {
+            int freeRanges = 0;
+            long largestFree = 0;
+            long smallestFree = 0;
+            for (Page p : pages) {
+                if (p != null) {
+                    BlockStatistics b = p.allocator.statistics();
+                    freeRanges += b.freeRangeCount();
+                    largestFree = Math.max(largestFree, b.largestFreeRange());
+                    if (b.freeRangeCount() > 0) {
+                        smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
+                    }
+                }
+            }
+            long largestAlloc = 0;
+            long smallestAlloc = 0;
+            for (MemoryObject o : live) {
+                long size = o.infoLocked().size();
+                largestAlloc = Math.max(largestAlloc, size);
+                smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
+            }
+            return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
+                    freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+        }
+    }
+
+    /** A snapshot of every page and the objects in it, by page index and offset. */
+    public List<PageInfo> pages() {
+        synchronized (lock) {
+            List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
+            for (int i = 0; i < pages.size(); i++) {
+                byPage.add(new ArrayList<>());
+            }
+            for (MemoryObject o : live) {
+                byPage.get(o.infoLocked().page()).add(new PageInfo.Placed(o, o.infoLocked()));
+            }
+            List<PageInfo> out = new ArrayList<>(pageCount);
+            for (Page p : pages) {
+                if (p != null) {
+                    List<PageInfo.Placed> objs = byPage.get(p.index);
+                    objs.sort(java.util.Comparator.comparingLong(x -> x.info().offset()));
+                    out.add(new PageInfo(p.index, p.size, p.dedicated, objs));
+                }
+            }
+            return out;
+        }
+    }
+
     /** The live objects of this memory, in creation order. */
     public List<MemoryObject> objects() {
         synchronized (lock) {
@@ -156,29 +240,41 @@ public final class Memory implements AutoCloseable {
         return closed;
     }
 
-    /** Destroys every live object and frees every page. Idempotent. */
+    /**
+     * Destroys every live object and frees every page. Idempotent. Live objects are reported as
+     * the session's {@link LeakPolicy} says.
+     *
+     * @throws MemoryLeakException under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     */
     @Override
     public void close() {
+        List<String> leaks = closeAndCollectLeaks();
+        session.reportLeaks(leaks, toString());
+    }
+
+    /** Closes without reporting; returns the leak lines, for the session to report once. */
+    List<String> closeAndCollectLeaks() {
         synchronized (lock) {
             if (closed) {
-                return;
+                return List.of();
             }
             closed = true;
+            List<String> leaks = new ArrayList<>(live.size());
             try {
                 for (MemoryObject o : new ArrayList<>(live)) {
+                    leaks.add(o.leakLine());
                     o.destroyLocked();
                 }
             } finally {
-                for (int i = 0; i < pages.size(); i++) {
-                    Page p = pages.get(i);
+                for (Page p : pages) {
                     if (p != null) {
-                        pages.set(i, null);
-                        pageCount--;
-                        backend.freePage(p.handle);
+                        releasePage(p);
                     }
                 }
+                emptyRegularPages = 0;
                 session.forget(this);
             }
+            return leaks;
         }
     }
 
@@ -202,33 +298,50 @@ public final class Memory implements AutoCloseable {
                         + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
                         + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
             }
-            final long alignment = Math.max(req.alignment(), atom);
-            final long size = roundUp(req.size(), atom);
-            for (int i = 0, n = pages.size(); i < n; i++) {
-                Page p = pages.get(i);
-                if (p != null) {
-                    block = p.allocator.allocate(size, alignment);
-                    if (block != BlockAllocator.NO_SPACE) {
-                        page = p;
-                        break;
+            long quantum = atom;
+            if (object.isOptimalImage() && granularity > quantum) {
+                quantum = granularity;
+            }
+            final long alignment = Math.max(req.alignment(), quantum);
+            final long size = roundUp(req.size(), quantum);
+            if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
+                page = allocatePage(size, object);
+                newPage = true;
+                block = page.allocator.allocate(size, 1);
+            } else {
+                for (int i = 0, n = pages.size(); i < n; i++) {
+                    Page p = pages.get(i);
+                    if (p != null && !p.dedicated) {
+                        block = p.allocator.allocate(size, alignment);
+                        if (block != BlockAllocator.NO_SPACE) {
+                            page = p;
+                            break;
+                        }
                     }
                 }
-            }
-            if (page == null) {
-                page = allocatePage(Math.max(pageSize, size));
-                newPage = true;
-                block = page.allocator.allocate(size, alignment);
-                if (block == BlockAllocator.NO_SPACE) {
-                    throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
-                            + object.describe() + " (size " + size + ", alignment " + alignment + ")");
+                if (page == null) {
+                    page = allocatePage(pageSize, null);
+                    newPage = true;
+                    block = page.allocator.allocate(size, alignment);
                 }
+            }
+            if (block == BlockAllocator.NO_SPACE) {
+                throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
+                        + object.describe() + " (size " + size + ", alignment " + alignment + ")");
+            }
+            if (!newPage && page.allocator.allocationCount() == 1) {
+                emptyRegularPages--; // the kept empty page is in use again
             }
             final long offset = page.allocator.offset(block);
             object.bindLocked(page, block, new AllocationInfo(page.index, offset, page.allocator.padding(block), req.size()));
             live.add(object);
+            allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
+                if (!newPage && page.allocator.isEmpty()) {
+                    emptyRegularPages++;
+                }
             }
             if (newPage) {
                 releasePage(page);
@@ -242,29 +355,57 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    private Page allocatePage(long size) {
+    /**
+     * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object.
+     * The heap is checked first.
+     */
+    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+        final int heap = type.heapIndex();
+        session.reserveHeap(heap, size);
+        long handle;
+        try {
+            handle = dedicatedTo == null
+                    ? backend.allocatePage(type.index(), size)
+                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image);
+        } catch (RuntimeException | Error e) {
+            session.releaseHeap(heap, size);
+            throw e;
+        }
         int index = pages.indexOf(null);
-        long handle = backend.allocatePage(type.index(), size);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, algorithm.create(size));
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, algorithm.create(size));
         if (index < 0) {
             pages.add(page);
         } else {
             pages.set(index, page);
         }
         pageCount++;
+        pageBytes += size;
         return page;
     }
 
     private void releasePage(Page page) {
         pages.set(page.index, null);
         pageCount--;
-        backend.freePage(page.handle);
+        pageBytes -= page.size;
+        try {
+            backend.freePage(page.handle);
+        } finally {
+            session.releaseHeap(type.heapIndex(), page.size);
+        }
     }
 
     /** Called by an object's close with the lock held: returns its range. */
-    void freeLocked(MemoryObject object, Page page, long block) {
+    void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
         live.remove(object);
+        allocationBytes -= bytes;
+        if (page.allocator.isEmpty() && !closed) {
+            if (page.dedicated || emptyRegularPages > 0) {
+                releasePage(page);
+            } else {
+                emptyRegularPages++;
+            }
+        }
     }
 
     Object lock() {
@@ -328,12 +469,15 @@ public final class Memory implements AutoCloseable {
         final int index;
         final long handle;
         final long size;
+        /** Holds one object and is freed with it. */
+        final boolean dedicated;
         final BlockAllocator allocator;
 
-        Page(int index, long handle, long size, BlockAllocator allocator) {
+        Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
             this.index = index;
             this.handle = handle;
             this.size = size;
+            this.dedicated = dedicated;
             this.allocator = allocator;
         }
     }

@@ -16,11 +16,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private long block;
     private AllocationInfo info;
     private volatile boolean closed;
+    private volatile String name;
+
+    /** Where the object was created, kept in debug mode only for leak reports. */
+    private final Throwable createdAt;
 
     MemoryObject(Memory memory, long id, long resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
+        this.createdAt = memory.session().isDebugEnabled() ? new Throwable("created here") : null;
     }
 
     /** The memory this object was allocated from. */
@@ -31,6 +36,19 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** A number unique within the session, used in messages and reports. */
     public final long id() {
         return id;
+    }
+
+    /**
+     * Gives the object a name that shows in messages, leak reports, statistics and dumps
+     * (VMA's {@code vmaSetAllocationName}); {@code null} removes it.
+     */
+    public final void setName(String name) {
+        this.name = name;
+    }
+
+    /** The name given with {@link #setName}, or {@code null}. */
+    public final String name() {
+        return name;
     }
 
     /** Where the object lives: page, offset, leftPadding and size. */
@@ -55,10 +73,22 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
-    /** "Buffer#3 (1024 bytes)": kind, id and what was asked for. */
-    abstract String describe();
+    /** {@code Buffer#3 "vertices" (1024 bytes)}: kind, id, name and what was asked for. */
+    final String describe() {
+        String n = name;
+        return kind() + "#" + id + (n == null ? "" : " \"" + n + "\"") + " (" + shape() + ")";
+    }
+
+    /** "Buffer" or "Image". */
+    abstract String kind();
+
+    /** What was asked for, e.g. "1024 bytes" or "32x32x1 UINT8x1 OPTIMAL". */
+    abstract String shape();
 
     abstract void destroyResource(long handle);
+
+    /** Whether bufferImageGranularity separates this object from linear ones. */
+    abstract boolean isOptimalImage();
 
     final void destroyResource() {
         destroyResource(resource);
@@ -85,8 +115,27 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         try {
             destroyResource(resource);
         } finally {
-            memory.freeLocked(this, page, block);
+            memory.freeLocked(this, page, block, info.size());
         }
+    }
+
+    /** The allocation info without the open check, for the Memory's own walks under its lock. */
+    final AllocationInfo infoLocked() {
+        return info;
+    }
+
+    /** One line for a leak report: what, where, and in debug mode where it was created. */
+    final String leakLine() {
+        StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
+        if (createdAt != null) {
+            for (StackTraceElement e : createdAt.getStackTrace()) {
+                if (!e.getClassName().startsWith("dev.lluvia.memory.")) {
+                    sb.append(", created at ").append(e);
+                    break;
+                }
+            }
+        }
+        return sb.toString();
     }
 
     final Memory.Page page() {

@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -7,11 +9,13 @@ import java.util.Set;
  *
  * @param index     the Vulkan memory type index (bit {@code index} of memoryTypeBits)
  * @param heapIndex the heap this type allocates from
- * @param flags     the type's property flags (may be empty)
+ * @param flags     the type's property flags (may be empty); kept in enum order, so that they print
+ *                  alike on every run ({@code [DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT]})
  */
 public record MemoryType(int index, int heapIndex, Set<MemoryPropertyFlag> flags) {
     public MemoryType {
-        flags = Set.copyOf(flags);
+        flags = Collections.unmodifiableSet(flags.isEmpty()
+                ? EnumSet.noneOf(MemoryPropertyFlag.class) : EnumSet.copyOf(flags));
     }
 
     /** Whether the host can map this type. */

@@ -13,8 +13,11 @@ import java.util.Set;
  *   DEVICE_ONLY  -             not DEVICE_LOCAL (8); HOST_VISIBLE (2), HOST_COHERENT (1), HOST_CACHED (1)
  *   UPLOAD       HOST_VISIBLE  not HOST_COHERENT (4); not DEVICE_LOCAL (2); HOST_CACHED (1)
  *   READBACK     HOST_VISIBLE  DEVICE_LOCAL (16); not HOST_CACHED (4); not HOST_COHERENT (2)
- *   every usage: PROTECTED or LAZILY_ALLOCATED excluded; AMD device-coherent/uncached (32)
+ *   every usage: no flags, PROTECTED or LAZILY_ALLOCATED excluded; AMD device-coherent/uncached (32)
  * </pre>
+ *
+ * <p>A type without flags is excluded too: Vulkan guarantees a DEVICE_LOCAL type and a
+ * HOST_VISIBLE one, so every usage finds a type with flags, and a Memory is described by its flags.
  *
  * <p>READBACK's DEVICE_LOCAL penalty outweighs everything else, so a device-local host-visible
  * type (a BAR) is chosen only when every host-visible type is device-local (integrated GPUs,
@@ -45,7 +48,7 @@ final class MemoryTypeRanking {
     /** The cost of placing memory of {@code usage} in {@code type}: lower is better, {@link #EXCLUDED} if unusable. */
     static int cost(MemoryType type, MemoryUsage usage) {
         Set<MemoryPropertyFlag> f = type.flags();
-        if (f.contains(MemoryPropertyFlag.PROTECTED) || f.contains(MemoryPropertyFlag.LAZILY_ALLOCATED)) {
+        if (f.isEmpty() || f.contains(MemoryPropertyFlag.PROTECTED) || f.contains(MemoryPropertyFlag.LAZILY_ALLOCATED)) {
             return EXCLUDED;
         }
         final boolean deviceLocal = f.contains(MemoryPropertyFlag.DEVICE_LOCAL);

@@ -6,7 +6,7 @@ package dev.lluvia.memory;
  * measured on real devices.
  *
  * <p>Each intent ranks the device's memory types and takes the best, the lowest index breaking
- * ties. Types that are {@link MemoryPropertyFlag#PROTECTED} or
+ * ties. Types without flags, and types that are {@link MemoryPropertyFlag#PROTECTED} or
  * {@link MemoryPropertyFlag#LAZILY_ALLOCATED} are never chosen: ordinary buffers and images cannot
  * use them.
  */

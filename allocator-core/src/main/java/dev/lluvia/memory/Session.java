@@ -40,6 +40,8 @@ public final class Session implements AutoCloseable {
     private final List<Set<MemoryPropertyFlag>> supportedFlags;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
+    /** Bytes of live pages of this session per heap, kept so that heap limits are checked without a driver call. */
+    private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
     private volatile boolean closed;
 
     private Session(MemoryBackend backend, SessionOptions options) {
@@ -53,6 +55,7 @@ public final class Session implements AutoCloseable {
             }
         }
         this.supportedFlags = Collections.unmodifiableList(flags);
+        this.heapUsed = new java.util.concurrent.atomic.AtomicLongArray(device.memoryHeaps().size());
     }
 
     /** Opens the best backend present on its default device, without debug checks. */
@@ -115,7 +118,7 @@ public final class Session implements AutoCloseable {
 
     /** {@link #createMemory(Set, long, boolean)} with 32 MiB pages, flags not matched exactly. */
     public Memory createMemory(Set<MemoryPropertyFlag> flags) {
-        return createMemory(flags, DEFAULT_PAGE_SIZE, false);
+        return createMemory(MemoryOptions.of(flags));
     }
 
     /** {@link #createMemory(Set, long, boolean)} with flags not matched exactly. */
@@ -149,21 +152,21 @@ public final class Session implements AutoCloseable {
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
      */
     public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch) {
-        if (flags == null || flags.isEmpty()) {
-            throw new IllegalArgumentException("memory flags must not be " + (flags == null ? "null" : "empty"));
-        }
-        for (MemoryPropertyFlag f : flags) {
-            if (f == null) {
-                throw new IllegalArgumentException("memory flags must not contain null: " + flags);
-            }
-        }
-        if (pageSize <= 0) {
-            throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
-        }
-        MemoryType type = chooseType(flags, exactFlagsMatch);
+        return createMemory(new MemoryOptions(flags, pageSize, exactFlagsMatch, MemoryOptions.of(flags).algorithm()));
+    }
+
+    /**
+     * Creates a Memory from full options; see {@link #createMemory(Set, long, boolean)} for how the
+     * memory type is chosen.
+     *
+     * @throws UnsupportedMemoryFlagsException if no memory type has the flags
+     */
+    public Memory createMemory(MemoryOptions options) {
+        Objects.requireNonNull(options, "options");
+        MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
         synchronized (memories) {
             requireOpen();
-            Memory memory = new Memory(this, backend, type, pageSize);
+            Memory memory = new Memory(this, backend, type, options);
             memories.add(memory);
             return memory;
         }
@@ -196,12 +199,42 @@ public final class Session implements AutoCloseable {
             throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
                     + "; supported flag sets: " + supportedFlags);
         }
+        MemoryOptions options = MemoryOptions.of(type.flags()).withPageSize(pageSize).withExactFlagsMatch(true);
         synchronized (memories) {
             requireOpen();
-            Memory memory = new Memory(this, backend, type, pageSize);
+            Memory memory = new Memory(this, backend, type, options);
             memories.add(memory);
             return memory;
         }
+    }
+
+    /** Totals over every Memory of this session; cheap (no walk of pages). */
+    public Statistics statistics() {
+        Statistics total = Statistics.EMPTY;
+        for (Memory m : memories()) {
+            total = total.plus(m.statistics());
+        }
+        return total;
+    }
+
+    /** Totals per heap, in heap order; cheap (no walk of pages). */
+    public List<Statistics> heapStatistics() {
+        Statistics[] perHeap = new Statistics[device.memoryHeaps().size()];
+        java.util.Arrays.fill(perHeap, Statistics.EMPTY);
+        for (Memory m : memories()) {
+            int heap = m.memoryType().heapIndex();
+            perHeap[heap] = perHeap[heap].plus(m.statistics());
+        }
+        return List.of(perHeap);
+    }
+
+    /** Totals and fragmentation over every Memory; walks every page. */
+    public DetailedStatistics detailedStatistics() {
+        DetailedStatistics total = DetailedStatistics.EMPTY;
+        for (Memory m : memories()) {
+            total = total.plus(m.detailedStatistics());
+        }
+        return total;
     }
 
     /** The live Memories of this session, in creation order. */
@@ -227,13 +260,17 @@ public final class Session implements AutoCloseable {
             closed = true;
             toClose = new ArrayList<>(memories);
         }
+        List<String> leaks = new ArrayList<>();
         try {
             for (Memory m : toClose) {
-                m.close();
+                for (String leak : m.closeAndCollectLeaks()) {
+                    leaks.add(m + ": " + leak);
+                }
             }
         } finally {
             backend.close();
         }
+        reportLeaks(leaks, toString());
     }
 
     @Override
@@ -247,8 +284,59 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Reports objects found alive at close, as the leak policy says. */
+    void reportLeaks(List<String> leaks, String closed) {
+        if (leaks.isEmpty() || options.leakPolicy() == LeakPolicy.IGNORE) {
+            return;
+        }
+        String message = "closing " + closed + " freed " + leaks.size() + " live object" + (leaks.size() == 1 ? "" : "s")
+                + ":\n  " + String.join("\n  ", leaks);
+        if (options.leakPolicy() == LeakPolicy.THROW) {
+            throw new MemoryLeakException(message, leaks);
+        }
+        LOG.log(System.Logger.Level.WARNING, message);
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
+
     long nextObjectId() {
         return nextObjectId.incrementAndGet();
+    }
+
+    /**
+     * Reserves {@code size} bytes of a heap for a new page, before the driver is asked, so a full
+     * heap or an exhausted budget is a typed exception and not a driver error. Undo with
+     * {@link #releaseHeap}.
+     */
+    void reserveHeap(int heap, long size) {
+        MemoryHeap h = device.memoryHeaps().get(heap);
+        while (true) {
+            long used = heapUsed.get(heap);
+            if (size > h.size() - used) {
+                throw new OutOfDeviceMemoryException("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
+                        + size + " bytes: " + used + " bytes are in use by this session", heap, size);
+            }
+            if (heapUsed.compareAndSet(heap, used, used + size)) {
+                break;
+            }
+        }
+        if (device.hasMemoryBudget()) {
+            HeapBudget b = backend.heapBudgets().get(heap);
+            if (size > b.budget() - b.usage()) {
+                heapUsed.addAndGet(heap, -size);
+                throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size
+                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size);
+            }
+        }
+    }
+
+    void releaseHeap(int heap, long size) {
+        heapUsed.addAndGet(heap, -size);
+    }
+
+    /** Bytes of live pages of this session in a heap. */
+    long heapUsed(int heap) {
+        return heapUsed.get(heap);
     }
 
     void requireOpen() {

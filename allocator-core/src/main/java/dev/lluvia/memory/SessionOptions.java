@@ -17,16 +17,20 @@ import java.util.Objects;
  * @param device     the device: an index, or a name (a substring of a real device's name; a sim
  *                   profile name); {@code null} for the backend's default
  * @param properties backend-specific settings
+ * @param leakPolicy what closing a Memory or the Session does about live objects; in debug mode
+ *                   the report also says where each object was created
  */
-public record SessionOptions(boolean debug, String backend, String device, Map<String, String> properties) {
+public record SessionOptions(boolean debug, String backend, String device, Map<String, String> properties,
+                             LeakPolicy leakPolicy) {
 
     /** The system property that names the backend when the options do not. */
     public static final String BACKEND_PROPERTY = "lluvia.backend";
 
-    private static final SessionOptions DEFAULTS = new SessionOptions(false, null, null, Map.of());
+    private static final SessionOptions DEFAULTS = new SessionOptions(false, null, null, Map.of(), LeakPolicy.LOG);
 
     public SessionOptions {
         properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
+        Objects.requireNonNull(leakPolicy, "leakPolicy");
     }
 
     /** No debug, best backend, default device. */
@@ -35,20 +39,24 @@ public record SessionOptions(boolean debug, String backend, String device, Map<S
     }
 
     public SessionOptions withDebug(boolean enable) {
-        return new SessionOptions(enable, backend, device, properties);
+        return new SessionOptions(enable, backend, device, properties, leakPolicy);
     }
 
     public SessionOptions withBackend(String name) {
-        return new SessionOptions(debug, name, device, properties);
+        return new SessionOptions(debug, name, device, properties, leakPolicy);
     }
 
     public SessionOptions withDevice(String nameOrIndex) {
-        return new SessionOptions(debug, backend, nameOrIndex, properties);
+        return new SessionOptions(debug, backend, nameOrIndex, properties, leakPolicy);
+    }
+
+    public SessionOptions withLeakPolicy(LeakPolicy policy) {
+        return new SessionOptions(debug, backend, device, properties, policy);
     }
 
     public SessionOptions withProperty(String key, String value) {
         Map<String, String> copy = new HashMap<>(properties);
         copy.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-        return new SessionOptions(debug, backend, device, copy);
+        return new SessionOptions(debug, backend, device, copy, leakPolicy);
     }
 }

@@ -122,6 +122,8 @@ class MemoryTypeRankingTest {
                 1, EnumSet.noneOf(MemoryPropertyFlag.class),
                 0, EnumSet.of(DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT));
         assertEquals(1, chosen(barOnly, MemoryUsage.DEVICE_ONLY));
+        assertEquals(MemoryTypeRanking.EXCLUDED, MemoryTypeRanking.cost(barOnly.get(0), MemoryUsage.DEVICE_ONLY),
+                "a type without flags is never chosen (H100 type 0)");
     }
 
     @Test

@@ -37,6 +37,18 @@ public interface MemoryBackend extends AutoCloseable {
      */
     long allocatePage(int memoryTypeIndex, long size);
 
+    /**
+     * Allocates a page that will hold exactly one resource, which the driver prefers or requires
+     * ({@code VkMemoryDedicatedAllocateInfo}). The default ignores the resource and allocates a
+     * plain page, which is right for backends without dedicated allocations.
+     *
+     * @param resource the buffer or image that will be bound at offset 0
+     * @param image    whether {@code resource} is an image (else a buffer)
+     */
+    default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        return allocatePage(memoryTypeIndex, size);
+    }
+
     /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
     void freePage(long page);
 

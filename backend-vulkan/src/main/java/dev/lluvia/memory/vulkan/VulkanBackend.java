@@ -330,7 +330,32 @@ public final class VulkanBackend implements MemoryBackend {
         if (size <= 0) {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
-        long handle = allocateDeviceMemory(memoryTypeIndex, size);
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
+        pages.put(handle, new Page(handle, memoryTypeIndex, size));
+        return handle;
+    }
+
+    /**
+     * A page for one buffer or image, allocated with {@code VkMemoryDedicatedAllocateInfo} naming
+     * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
+     */
+    @Override
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        requireOpen();
+        if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
+            throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
+                    + physical.name() + " has types 0 to " + (typeHeaps.length - 1));
+        }
+        if (size <= 0) {
+            throw new IllegalArgumentException("page size must be positive, was " + size);
+        }
+        if (image) {
+            requireImage(resource);
+        } else {
+            requireBuffer(resource);
+        }
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource,
+                image ? resource : VK_NULL_HANDLE);
         pages.put(handle, new Page(handle, memoryTypeIndex, size));
         return handle;
     }
@@ -692,7 +717,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
     }
 
-    private long allocateDeviceMemory(int type, long size) {
+    private long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage) {
         final int heap = typeHeaps[type];
         if (size > heapSizes[heap]) {
             // The driver must not be asked for more than the heap holds (VUID-vkAllocateMemory-pAllocateInfo-01713).
@@ -707,6 +732,10 @@ public final class VulkanBackend implements MemoryBackend {
         try (MemoryStack stack = stackPush()) {
             VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default()
                     .allocationSize(size).memoryTypeIndex(type);
+            if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
+                info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
+                        .buffer(dedicatedBuffer).image(dedicatedImage).address());
+            }
             LongBuffer pMemory = stack.mallocLong(1);
             check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);
             heapUsage.addAndGet(heap, size);
@@ -858,7 +887,7 @@ public final class VulkanBackend implements MemoryBackend {
                 VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
                 vkGetBufferMemoryRequirements(device, buffer, req);
                 int type = stagingType(req.memoryTypeBits());
-                long memory = allocateDeviceMemory(type, req.size());
+                long memory = allocateDeviceMemory(type, req.size(), VK_NULL_HANDLE, VK_NULL_HANDLE);
                 try {
                     check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
                     PointerBuffer pData = stack.mallocPointer(1);

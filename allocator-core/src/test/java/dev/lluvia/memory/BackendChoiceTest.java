@@ -1,0 +1,41 @@
+package dev.lluvia.memory;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The core alone has no backend: the errors must tell the user which module to add. */
+class BackendChoiceTest {
+
+    @Test
+    void noBackendOnThePathNamesTheModulesToAdd() {
+        BackendNotFoundException e = assertThrows(BackendNotFoundException.class, Session::create);
+        assertTrue(e.getMessage().contains("backend-vulkan") && e.getMessage().contains("backend-sim"), e.getMessage());
+        assertTrue(Session.availableBackends().isEmpty());
+    }
+
+    @Test
+    void unknownBackendNameIsNamed() {
+        BackendNotFoundException e = assertThrows(BackendNotFoundException.class,
+                () -> Session.create(SessionOptions.defaults().withBackend("metal")));
+        assertTrue(e.getMessage().contains("'metal'"), e.getMessage());
+        assertTrue(e.getMessage().contains("found: none"), e.getMessage());
+    }
+
+    @Test
+    void systemPropertyNamesTheBackendWhenOptionsDoNot() {
+        String before = System.getProperty(SessionOptions.BACKEND_PROPERTY);
+        System.setProperty(SessionOptions.BACKEND_PROPERTY, "directx");
+        try {
+            BackendNotFoundException e = assertThrows(BackendNotFoundException.class, Session::create);
+            assertTrue(e.getMessage().contains("'directx'"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(SessionOptions.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(SessionOptions.BACKEND_PROPERTY, before);
+            }
+        }
+    }
+}

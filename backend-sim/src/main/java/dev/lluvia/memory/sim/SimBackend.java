@@ -1,0 +1,715 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceLimits;
+import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.HeapBudget;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.MemoryHeap;
+import dev.lluvia.memory.MemoryType;
+import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.OutOfHostMemoryException;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The simulated device, and the referee of every test that runs on it.
+ *
+ * <p>The device is a {@link SimProfile}: memory types, heaps, limits and requirement rules of a
+ * real (or, where the profile says so, invented) GPU. Pages of host-visible types are backed by
+ * real off-heap bytes, so what a test writes through a mapping is there when it reads it back.
+ *
+ * <h2>The referee</h2>
+ * Every call is checked against Vulkan's valid-usage rules and the {@link MemoryBackend}
+ * contract; a call that breaks one throws a {@link SimViolationException} (a
+ * {@link BindViolationException} for binds) naming the {@link SimRule}, and changes nothing.
+ * A bind is checked for: a live page and a live, unbound resource of the right kind; the page's
+ * memory type in the resource's memoryTypeBits; the offset aligned; {@code [offset, offset + size)}
+ * inside the page; no overlap with a live resource of the page; a resource that requires a
+ * dedicated allocation alone at offset 0; and, when {@value #CHECK_GRANULARITY_PROPERTY} is on,
+ * no linear resource and optimal image sharing a {@code bufferImageGranularity} block.
+ * Freeing a page that still has bound resources, using a freed page or destroyed resource,
+ * and closing the device with live pages or resources (a leak) are violations too.
+ *
+ * <h2>Device memory</h2>
+ * <ul>
+ *   <li>Heaps are enforced: a page that does not fit its heap's remaining bytes is an
+ *       {@link OutOfDeviceMemoryException} naming the heap, its size, the bytes in use and the
+ *       bytes asked; more than {@code maxMemoryAllocationCount} live pages is a
+ *       {@link BackendException} with {@code VK_ERROR_TOO_MANY_OBJECTS}, as a driver returns.</li>
+ *   <li>Budgets: usage is the bytes of this backend's live pages per heap; the budget is
+ *       {@link SimProfile#budgetPercent()} of the heap where the profile has
+ *       {@code VK_EXT_memory_budget} ({@code reported = true}), else the heap size. Budgets are
+ *       reported, not enforced; only heap sizes are.</li>
+ *   <li>Backing bytes are allocated lazily, with {@link ByteBuffer#allocateDirect}, when a range
+ *       is first mapped (or its device side first touched), so an 80 GB heap costs nothing until
+ *       used. Pages up to 2 GiB - 1 have one buffer; larger pages are backed in 1 GiB chunks and a
+ *       mapping may not cross a chunk boundary ({@link UnsupportedOperationException}).</li>
+ *   <li>Freeing a page drops its buffers and lets the garbage collector release them. The memory
+ *       is not freed eagerly (no {@code Unsafe.invokeCleaner}) on purpose: a stale mapping kept
+ *       by a buggy caller then reads old bytes instead of crashing the JVM.</li>
+ *   <li>Non-coherent types are simulated for real: the host writes a host copy, the device has
+ *       its own copy; {@link #flush} copies host to device, {@link #invalidate} device to host.
+ *       {@link #readDeviceBytes} and {@link #writeDeviceBytes} let tests see and change the device
+ *       side, so a missing flush or invalidate shows. On coherent types both sides are one buffer.</li>
+ * </ul>
+ *
+ * <p>Handles are {@code (serial << 2) | kind}, so the referee can tell a destroyed handle from
+ * one that was never issued, and a page handle from a buffer handle, without remembering them.
+ *
+ * <p>Thread safety: every method is {@code synchronized}; the sim is a referee, not a benchmark.
+ */
+public final class SimBackend implements MemoryBackend {
+
+    /** The provider name. */
+    public static final String NAME = "sim";
+
+    /**
+     * Backend property (or system property) that turns the bufferImageGranularity check on:
+     * {@code true} or {@code false}. Default {@code false} until the allocator separates linear
+     * and optimal resources by granularity.
+     */
+    public static final String CHECK_GRANULARITY_PROPERTY = "sim.checkGranularity";
+
+    private static final int KIND_PAGE = 1;
+    private static final int KIND_BUFFER = 2;
+    private static final int KIND_IMAGE = 3;
+    private static final String[] KIND_NAMES = {"?", "page", "buffer", "image"};
+
+    /** Chunk size of the backing of pages larger than one ByteBuffer can hold. */
+    static final long LARGE_PAGE_CHUNK = 1L << 30;
+
+    private final SimProfile profile;
+    private final DeviceProperties device;
+    private final boolean checkGranularity;
+
+    private final Map<Long, Page> pages = new LinkedHashMap<>();
+    private final Map<Long, Res> resources = new LinkedHashMap<>();
+    private final long[] heapUsage;
+    private long nextSerial = 1;
+    private long bindsChecked;
+    private int injectedPageFailures;
+    private boolean closed;
+
+    /**
+     * Opens a simulated device directly, without a session (for tests of the SPI itself).
+     *
+     * @param profile          the device
+     * @param checkGranularity whether binds are checked against bufferImageGranularity
+     */
+    public SimBackend(SimProfile profile, boolean checkGranularity) {
+        this.profile = profile;
+        this.device = profile.device();
+        this.checkGranularity = checkGranularity;
+        this.heapUsage = new long[device.memoryHeaps().size()];
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DeviceProperties device() {
+        return device;
+    }
+
+    /** The profile this device was opened from. */
+    public SimProfile profile() {
+        return profile;
+    }
+
+    /** Whether binds are checked against bufferImageGranularity ({@value #CHECK_GRANULARITY_PROPERTY}). */
+    public boolean checksGranularity() {
+        return checkGranularity;
+    }
+
+    @Override
+    public synchronized List<HeapBudget> heapBudgets() {
+        requireOpen();
+        List<HeapBudget> list = new ArrayList<>(heapUsage.length);
+        for (MemoryHeap h : device.memoryHeaps()) {
+            long budget = device.hasMemoryBudget() ? h.size() / 100 * profile.budgetPercent() : h.size();
+            list.add(new HeapBudget(h.index(), budget, heapUsage[h.index()], device.hasMemoryBudget()));
+        }
+        return list;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Pages
+
+    @Override
+    public synchronized long allocatePage(int memoryTypeIndex, long size) {
+        requireOpen();
+        List<MemoryType> types = device.memoryTypes();
+        if (memoryTypeIndex < 0 || memoryTypeIndex >= types.size()) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "allocatePage: memory type " + memoryTypeIndex
+                    + " does not exist; " + device.name() + " has " + types.size() + " types");
+        }
+        if (size <= 0) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "allocatePage: size must be positive, was " + size);
+        }
+        MemoryType type = types.get(memoryTypeIndex);
+        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
+        if (injectedPageFailures > 0) {
+            injectedPageFailures--;
+            throw new OutOfDeviceMemoryException("vkAllocateMemory of " + size + " bytes from heap " + heap.index()
+                    + " failed: VK_ERROR_OUT_OF_DEVICE_MEMORY (injected by the sim)", heap.index(), size);
+        }
+        long max = device.limits().maxMemoryAllocationCount();
+        if (pages.size() >= max) {
+            throw new BackendException("vkAllocateMemory of " + size + " bytes (" + pages.size()
+                    + " pages live, maxMemoryAllocationCount " + max + ")", "VK_ERROR_TOO_MANY_OBJECTS");
+        }
+        long used = heapUsage[heap.index()];
+        if (size > heap.size() - used) {
+            throw new OutOfDeviceMemoryException("heap " + heap.index() + " (" + heap.size() + " bytes"
+                    + (heap.deviceLocal() ? ", device-local" : "") + ") of " + device.name() + " has " + used
+                    + " bytes in use and cannot give " + size + " more for memory type " + memoryTypeIndex
+                    + ": VK_ERROR_OUT_OF_DEVICE_MEMORY", heap.index(), size);
+        }
+        long handle = nextHandle(KIND_PAGE);
+        pages.put(handle, new Page(handle, type, size));
+        heapUsage[heap.index()] = used + size;
+        return handle;
+    }
+
+    @Override
+    public synchronized void freePage(long page) {
+        requireOpen();
+        Page p = page(page, "freePage");
+        if (!p.bound.isEmpty()) {
+            StringBuilder sb = new StringBuilder("freePage: ").append(p).append(" still has ")
+                    .append(p.bound.size()).append(" bound resource(s):");
+            appendSome(sb, p.bound.values());
+            throw new SimViolationException(SimRule.FREE_WITH_BOUND, sb.toString());
+        }
+        pages.remove(page);
+        heapUsage[p.type.heapIndex()] -= p.size;
+        p.host = null;
+        p.device = null;
+    }
+
+    @Override
+    public synchronized ByteBuffer map(long page, long offset, long size) {
+        requireOpen();
+        Page p = hostVisiblePage(page, "map");
+        checkRange(p, offset, size, "map");
+        if (size > Integer.MAX_VALUE) {
+            throw new SimViolationException(SimRule.RANGE, "map: a ByteBuffer views at most " + Integer.MAX_VALUE
+                    + " bytes; asked for " + size + " of " + p);
+        }
+        int chunk = (int) (offset / p.chunkSize);
+        long start = offset - chunk * p.chunkSize;
+        if (size > 0 && start + size > p.chunkSize) {
+            throw new UnsupportedOperationException("map: the sim backs " + p + " in chunks of " + p.chunkSize
+                    + " bytes and cannot map [" + offset + ", " + (offset + size) + "), which crosses the chunk boundary at "
+                    + (chunk + 1) * p.chunkSize);
+        }
+        return hostChunk(p, chunk).slice((int) start, (int) size);
+    }
+
+    @Override
+    public synchronized void flush(long page, long offset, long size) {
+        requireOpen();
+        Page p = hostVisiblePage(page, "flush");
+        checkAtomRange(p, offset, size, "flush");
+        if (!p.coherent) {
+            copy(p, offset, size, true);
+        }
+    }
+
+    @Override
+    public synchronized void invalidate(long page, long offset, long size) {
+        requireOpen();
+        Page p = hostVisiblePage(page, "invalidate");
+        checkAtomRange(p, offset, size, "invalidate");
+        if (!p.coherent) {
+            copy(p, offset, size, false);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Resources
+
+    @Override
+    public synchronized Resource createBuffer(long size, int usageBits) {
+        requireOpen();
+        if (size <= 0) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createBuffer: size must be positive, was " + size);
+        }
+        if (usageBits == 0) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createBuffer: usage must not be 0");
+        }
+        MemoryRequirements req = profile.buffer().requirements(size);
+        long handle = nextHandle(KIND_BUFFER);
+        resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes"));
+        return new Resource(handle, req);
+    }
+
+    @Override
+    public synchronized Resource createImage(ImageDescriptor d) {
+        requireOpen();
+        DeviceLimits limits = device.limits();
+        int max = switch (d.dimensions()) {
+            case 1 -> limits.maxImageDimension1D();
+            case 2 -> limits.maxImageDimension2D();
+            default -> limits.maxImageDimension3D();
+        };
+        if (d.width() > max || d.height() > max || d.depth() > max) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createImage: " + d.width() + "x" + d.height()
+                    + "x" + d.depth() + " exceeds the largest " + d.dimensions() + "D image side " + max);
+        }
+        boolean linear = d.tiling() == ImageTiling.LINEAR;
+        RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
+        MemoryRequirements req = rule.requirements(d.byteSize());
+        long handle = nextHandle(KIND_IMAGE);
+        resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
+                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling()));
+        return new Resource(handle, req);
+    }
+
+    @Override
+    public synchronized void bindBuffer(long buffer, long page, long offset) {
+        bind(buffer, KIND_BUFFER, page, offset, "bindBuffer");
+    }
+
+    @Override
+    public synchronized void bindImage(long image, long page, long offset) {
+        bind(image, KIND_IMAGE, page, offset, "bindImage");
+    }
+
+    @Override
+    public synchronized void destroyBuffer(long buffer) {
+        destroy(buffer, KIND_BUFFER, "destroyBuffer");
+    }
+
+    @Override
+    public synchronized void destroyImage(long image) {
+        destroy(image, KIND_IMAGE, "destroyImage");
+    }
+
+    /**
+     * Closes the device. Idempotent.
+     *
+     * @throws SimViolationException ({@link SimRule#LEAK}) listing the pages and resources still
+     *                               live; they are released anyway
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (pages.isEmpty() && resources.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("close: ").append(device.name()).append(" closed with ")
+                .append(pages.size()).append(" live page(s) and ").append(resources.size()).append(" live resource(s):");
+        appendSome(sb, pages.values());
+        appendSome(sb, resources.values());
+        pages.clear();
+        resources.clear();
+        java.util.Arrays.fill(heapUsage, 0);
+        throw new SimViolationException(SimRule.LEAK, sb.toString());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // For tests: counters, the device side of pages, fault injection
+
+    /** For tests: pages allocated and not freed. */
+    public synchronized int livePageCount() {
+        return pages.size();
+    }
+
+    /** For tests: the handles of live pages, in allocation order. */
+    public synchronized List<Long> livePages() {
+        return List.copyOf(pages.keySet());
+    }
+
+    /** For tests: buffers and images created and not destroyed, bound or not. */
+    public synchronized int liveResourceCount() {
+        return resources.size();
+    }
+
+    /** For tests: live resources that are bound to a page. */
+    public synchronized int boundResourceCount() {
+        int n = 0;
+        for (Page p : pages.values()) {
+            n += p.bound.size();
+        }
+        return n;
+    }
+
+    /** For tests: bytes of live pages in heap {@code heapIndex}. */
+    public synchronized long heapUsage(int heapIndex) {
+        return heapUsage[heapIndex];
+    }
+
+    /** For tests: bind calls the referee has checked, passed or refused. */
+    public synchronized long bindsChecked() {
+        return bindsChecked;
+    }
+
+    /** For tests: the size of a live page. */
+    public synchronized long pageSize(long page) {
+        return page(page, "pageSize").size;
+    }
+
+    /** For tests: the memory type index of a live page. */
+    public synchronized int pageMemoryType(long page) {
+        return page(page, "pageMemoryType").type.index();
+    }
+
+    /**
+     * For tests: the next {@code count} page allocations fail with an
+     * {@link OutOfDeviceMemoryException}, as a driver under memory pressure does.
+     */
+    public synchronized void injectPageAllocationFailures(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative, was " + count);
+        }
+        injectedPageFailures = count;
+    }
+
+    /**
+     * For tests: the bytes the device sees at {@code [offset, offset + length)} of a page. On a
+     * non-coherent page these differ from the host's until a {@link #flush}; on other pages they
+     * are the page's bytes.
+     */
+    public synchronized byte[] readDeviceBytes(long page, long offset, int length) {
+        requireOpen();
+        Page p = page(page, "readDeviceBytes");
+        checkRange(p, offset, length, "readDeviceBytes");
+        byte[] out = new byte[length];
+        for (int done = 0; done < length; ) {
+            long at = offset + done;
+            int chunk = (int) (at / p.chunkSize);
+            int start = (int) (at - chunk * p.chunkSize);
+            int n = (int) Math.min(length - done, p.chunkSize - start);
+            deviceChunk(p, chunk).get(start, out, done, n);
+            done += n;
+        }
+        return out;
+    }
+
+    /**
+     * For tests: the device writes {@code bytes} at {@code offset} of a page, as a shader would.
+     * On a non-coherent page the host sees them only after an {@link #invalidate}.
+     */
+    public synchronized void writeDeviceBytes(long page, long offset, byte[] bytes) {
+        requireOpen();
+        Page p = page(page, "writeDeviceBytes");
+        checkRange(p, offset, bytes.length, "writeDeviceBytes");
+        for (int done = 0; done < bytes.length; ) {
+            long at = offset + done;
+            int chunk = (int) (at / p.chunkSize);
+            int start = (int) (at - chunk * p.chunkSize);
+            int n = (int) Math.min(bytes.length - done, p.chunkSize - start);
+            deviceChunk(p, chunk).put(start, bytes, done, n);
+            done += n;
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "SimBackend[" + profile.id() + ", " + pages.size() + " pages, " + resources.size() + " resources"
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The referee
+
+    private void bind(long handle, int kind, long page, long offset, String call) {
+        requireOpen();
+        bindsChecked++;
+        Res r = resource(handle, kind, call);
+        if (r.page != null) {
+            throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
+                    + " of " + r.page, r, page, offset, -1);
+        }
+        Page p = pages.get(page);
+        if (p == null) {
+            throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
+                    r, page, offset, -1);
+        }
+        MemoryRequirements req = r.requirements;
+        int typeIndex = p.type.index();
+        if ((req.memoryTypeBits() & (1 << typeIndex)) == 0) {
+            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + typeIndex
+                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
+        }
+        if (offset < 0 || offset % req.alignment() != 0) {
+            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
+                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
+        }
+        final long end = offset + req.size();
+        if (offset > p.size - req.size()) {
+            throw bindViolation(SimRule.OUT_OF_PAGE, call + ": " + r + " at [" + offset + ", " + end + ") does not fit in "
+                    + p, r, page, offset, -1);
+        }
+        if (req.requiresDedicated() && (offset != 0 || !p.bound.isEmpty())) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation but is bound at offset "
+                    + offset + " of " + p + " with " + p.bound.size() + " other resource(s)", r, page, offset, -1);
+        }
+        Map.Entry<Long, Res> below = p.bound.floorEntry(offset);
+        Map.Entry<Long, Res> above = p.bound.ceilingEntry(offset);
+        if (below != null && below.getValue().requirements.requiresDedicated()) {
+            Res other = below.getValue();
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " at offset " + offset + " of " + p + ", which "
+                    + other + " holds as a dedicated allocation", r, page, offset, other.handle);
+        }
+        if (below != null && below.getValue().end() > offset) {
+            Res other = below.getValue();
+            throw bindViolation(SimRule.OVERLAP, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
+                    + " overlaps " + other + " at [" + other.offset + ", " + other.end() + ")", r, page, offset, other.handle);
+        }
+        if (above != null && above.getKey() < end) {
+            Res other = above.getValue();
+            throw bindViolation(SimRule.OVERLAP, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
+                    + " overlaps " + other + " at [" + other.offset + ", " + other.end() + ")", r, page, offset, other.handle);
+        }
+        if (checkGranularity) {
+            // Neighbours suffice: anything between a farther resource and this one lies in the same
+            // granularity block, so a farther conflict implies a conflict of neighbours that was
+            // refused when the later of them was bound.
+            long g = device.limits().bufferImageGranularity();
+            if (below != null && below.getValue().linear != r.linear
+                    && (below.getValue().end() - 1) / g == offset / g) {
+                throw granularity(call, r, p, offset, below.getValue(), g);
+            }
+            if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
+                throw granularity(call, r, p, offset, above.getValue(), g);
+            }
+        }
+        r.page = p;
+        r.offset = offset;
+        p.bound.put(offset, r);
+    }
+
+    private BindViolationException granularity(String call, Res r, Page p, long offset, Res other, long g) {
+        return bindViolation(SimRule.GRANULARITY, call + ": " + r + " at [" + offset + ", " + (offset + r.requirements.size())
+                + ") of " + p + " shares a " + g + "-byte granularity block with " + other + " at [" + other.offset
+                + ", " + other.end() + ")", r, p.handle, offset, other.handle);
+    }
+
+    private static BindViolationException bindViolation(SimRule rule, String message, Res r, long page, long offset,
+                                                        long other) {
+        return new BindViolationException(rule, message, r.handle, page, offset, other);
+    }
+
+    private void destroy(long handle, int kind, String call) {
+        requireOpen();
+        Res r = resource(handle, kind, call);
+        if (r.page != null) {
+            r.page.bound.remove(r.offset);
+            r.page = null;
+        }
+        resources.remove(handle);
+    }
+
+    private Res resource(long handle, int kind, String call) {
+        Res r = resources.get(handle);
+        if (r == null || kindOf(handle) != kind) {
+            throw new SimViolationException(SimRule.RESOURCE_NOT_LIVE, call + ": " + describeDead(handle, kind));
+        }
+        return r;
+    }
+
+    private Page page(long handle, String call) {
+        Page p = pages.get(handle);
+        if (p == null) {
+            throw new SimViolationException(SimRule.PAGE_NOT_LIVE, call + ": " + describeDead(handle, KIND_PAGE));
+        }
+        return p;
+    }
+
+    private Page hostVisiblePage(long handle, String call) {
+        Page p = page(handle, call);
+        if (!p.type.isHostVisible()) {
+            throw new SimViolationException(SimRule.NOT_HOST_VISIBLE, call + ": " + p + " is of memory type "
+                    + p.type.index() + " " + p.type.flags() + ", which is not HOST_VISIBLE");
+        }
+        return p;
+    }
+
+    private static void checkRange(Page p, long offset, long size, String call) {
+        if (offset < 0 || size < 0 || offset > p.size - size) {
+            throw new SimViolationException(SimRule.RANGE, call + ": range [" + offset + ", " + offset + " + " + size
+                    + ") is not inside " + p);
+        }
+    }
+
+    private void checkAtomRange(Page p, long offset, long size, String call) {
+        checkRange(p, offset, size, call);
+        long atom = device.limits().nonCoherentAtomSize();
+        if (offset % atom != 0 || (size % atom != 0 && offset + size != p.size)) {
+            throw new SimViolationException(SimRule.ATOM_ALIGNMENT, call + ": range [" + offset + ", " + (offset + size)
+                    + ") of " + p + ": the offset must be a multiple of nonCoherentAtomSize " + atom
+                    + " and the size a multiple of it or reach the page end " + p.size);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new SimViolationException(SimRule.CLOSED, this + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Handles and backing memory
+
+    private long nextHandle(int kind) {
+        return (nextSerial++ << 2) | kind;
+    }
+
+    private static int kindOf(long handle) {
+        return (int) (handle & 3);
+    }
+
+    /** Why a handle names nothing live: never issued, of another kind, or released. */
+    private String describeDead(long handle, int expectedKind) {
+        String expected = KIND_NAMES[expectedKind];
+        long serial = handle >>> 2;
+        int kind = kindOf(handle);
+        if (handle <= 0 || kind == 0 || serial >= nextSerial) {
+            return "unknown " + expected + " handle 0x" + Long.toHexString(handle) + " (never issued by this device)";
+        }
+        if (kind != expectedKind) {
+            return "handle 0x" + Long.toHexString(handle) + " is a " + KIND_NAMES[kind] + ", not a " + expected
+                    + (isLive(handle) ? "" : " (and no longer live)");
+        }
+        return expected + " 0x" + Long.toHexString(handle) + " was already "
+                + (kind == KIND_PAGE ? "freed" : "destroyed");
+    }
+
+    private boolean isLive(long handle) {
+        return pages.containsKey(handle) || resources.containsKey(handle);
+    }
+
+    private static ByteBuffer allocate(Page p, int chunk) {
+        long size = Math.min(p.chunkSize, p.size - chunk * p.chunkSize);
+        try {
+            return ByteBuffer.allocateDirect((int) size);
+        } catch (OutOfMemoryError e) {
+            throw new OutOfHostMemoryException("the sim cannot back " + size + " bytes of " + p
+                    + " with direct memory (raise -XX:MaxDirectMemorySize): " + e.getMessage());
+        }
+    }
+
+    private static ByteBuffer hostChunk(Page p, int chunk) {
+        ByteBuffer b = p.host[chunk];
+        if (b == null) {
+            b = allocate(p, chunk);
+            p.host[chunk] = b;
+        }
+        return b;
+    }
+
+    private static ByteBuffer deviceChunk(Page p, int chunk) {
+        if (p.coherent) {
+            return hostChunk(p, chunk);
+        }
+        ByteBuffer b = p.device[chunk];
+        if (b == null) {
+            b = allocate(p, chunk);
+            p.device[chunk] = b;
+        }
+        return b;
+    }
+
+    /** Copies a range host to device ({@code toDevice}) or device to host, chunk by chunk. */
+    private static void copy(Page p, long offset, long size, boolean toDevice) {
+        for (long done = 0; done < size; ) {
+            long at = offset + done;
+            int chunk = (int) (at / p.chunkSize);
+            int start = (int) (at - chunk * p.chunkSize);
+            int n = (int) Math.min(size - done, p.chunkSize - start);
+            ByteBuffer host = hostChunk(p, chunk);
+            ByteBuffer dev = deviceChunk(p, chunk);
+            if (toDevice) {
+                dev.put(start, host, start, n);
+            } else {
+                host.put(start, dev, start, n);
+            }
+            done += n;
+        }
+    }
+
+    private static void appendSome(StringBuilder sb, Iterable<?> items) {
+        int n = 0;
+        for (Object o : items) {
+            if (n++ == 20) {
+                sb.append(" ...");
+                break;
+            }
+            sb.append(' ').append(o).append(';');
+        }
+    }
+
+    /** One page: a vkAllocateMemory, its backing bytes and the resources bound in it by offset. */
+    private static final class Page {
+        final long handle;
+        final MemoryType type;
+        final long size;
+        /** Host and device sides are one buffer: coherent, or not host-visible at all. */
+        final boolean coherent;
+        final long chunkSize;
+        final TreeMap<Long, Res> bound = new TreeMap<>();
+        ByteBuffer[] host;
+        ByteBuffer[] device;
+
+        Page(long handle, MemoryType type, long size) {
+            this.handle = handle;
+            this.type = type;
+            this.size = size;
+            this.coherent = !type.needsFlush();
+            this.chunkSize = size <= Integer.MAX_VALUE ? size : LARGE_PAGE_CHUNK;
+            int chunks = (int) ((size + chunkSize - 1) / chunkSize);
+            this.host = new ByteBuffer[chunks];
+            this.device = coherent ? null : new ByteBuffer[chunks];
+        }
+
+        @Override
+        public String toString() {
+            return "page 0x" + Long.toHexString(handle) + " (" + size + " bytes, memory type " + type.index() + ")";
+        }
+    }
+
+    /** One buffer or image, and where it is bound. */
+    private static final class Res {
+        final long handle;
+        /** A buffer or linear image, for the granularity rule. */
+        final boolean linear;
+        final MemoryRequirements requirements;
+        final String what;
+        Page page;
+        long offset;
+
+        Res(long handle, boolean linear, MemoryRequirements requirements, String what) {
+            this.handle = handle;
+            this.linear = linear;
+            this.requirements = requirements;
+            this.what = what;
+        }
+
+        long end() {
+            return offset + requirements.size();
+        }
+
+        @Override
+        public String toString() {
+            return what + " 0x" + Long.toHexString(handle) + " (size " + requirements.size() + ", alignment "
+                    + requirements.alignment() + ")";
+        }
+    }
+}

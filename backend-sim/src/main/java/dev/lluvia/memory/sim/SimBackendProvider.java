@@ -1,0 +1,66 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.spi.Availability;
+import dev.lluvia.memory.spi.BackendOptions;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryBackendProvider;
+
+import java.util.Locale;
+
+/**
+ * Opens the simulated device ({@code sim}). Always available; ranked below real devices
+ * (priority {@value #PRIORITY}, Vulkan uses 100), so it is chosen when named or when no GPU is present.
+ *
+ * <p>The device option selects a profile from {@link SimProfiles#names()} by name
+ * (case-insensitive) or index; {@code null} opens {@value SimProfiles#DEFAULT_PROFILE}.
+ * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
+ * falling back to the system property of that name, default {@code false}) and
+ * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}).
+ */
+public final class SimBackendProvider implements MemoryBackendProvider {
+
+    /** Priority below every real device backend. */
+    public static final int PRIORITY = 10;
+
+    @Override
+    public String name() {
+        return SimBackend.NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Availability probe() {
+        return Availability.available("simulated devices: " + String.join(", ", SimProfiles.names()));
+    }
+
+    /**
+     * @throws dev.lluvia.memory.DeviceNotFoundException listing the profiles when the device names none
+     * @throws IllegalArgumentException if {@value SimBackend#CHECK_GRANULARITY_PROPERTY} is not
+     *                                  true or false, or a profile override is malformed
+     */
+    @Override
+    public MemoryBackend open(BackendOptions options) {
+        String profile = SimProfiles.resolve(options.device());
+        return new SimBackend(SimProfiles.load(profile, options.properties()), checkGranularity(options));
+    }
+
+    private static boolean checkGranularity(BackendOptions options) {
+        String key = SimBackend.CHECK_GRANULARITY_PROPERTY;
+        String value = options.properties().get(key);
+        if (value == null) {
+            value = System.getProperty(key, "false");
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+        }
+    }
+}

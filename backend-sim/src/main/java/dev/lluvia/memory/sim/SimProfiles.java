@@ -1,0 +1,305 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.DeviceLimits;
+import dev.lluvia.memory.DeviceNotFoundException;
+import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.DeviceType;
+import dev.lluvia.memory.MemoryHeap;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.MemoryType;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The sim's device profiles, kept as data: {@code profiles/index} in this package lists the
+ * profile files in device-index order, and each {@code profiles/NAME.properties} describes one
+ * device. Adding a device is adding a file and a line.
+ *
+ * <p>Keys of a profile file (numbers are decimal, or hexadecimal with {@code 0x}):
+ * <pre>
+ *   name, type (a {@link DeviceType}), vendorId, deviceId, apiVersion, driverVersion
+ *   heap.N.size, heap.N.deviceLocal               heaps 0, 1, ... without gaps
+ *   type.N.heap, type.N.flags                     memory types; flags comma-separated
+ *                                                 {@link MemoryPropertyFlag} names, may be empty
+ *   limits.bufferImageGranularity, limits.nonCoherentAtomSize, limits.maxMemoryAllocationCount,
+ *   limits.maxImageDimension1D/2D/3D, limits.minStorageBufferOffsetAlignment
+ *   memoryBudget (true: VK_EXT_memory_budget), memoryBudget.percent (default 100)
+ *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
+ *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
+ *       for R in buffer, image.optimal, image.linear; see {@link RequirementRule}
+ * </pre>
+ *
+ * <p>A session can override any key of its profile with a backend property
+ * {@code sim.profile.KEY}, e.g. {@code sim.profile.image.optimal.prefersDedicatedAbove=1048576}
+ * or {@code sim.profile.heap.0.size=67108864}, so tests can make a device with a small heap or a
+ * dedicated-allocation rule without a new file.
+ */
+public final class SimProfiles {
+
+    /** The profile opened when no device is named. */
+    public static final String DEFAULT_PROFILE = "nvidia-h100";
+
+    /** Prefix of backend properties that override profile keys. */
+    public static final String OVERRIDE_PREFIX = "sim.profile.";
+
+    private static final String DIRECTORY = "profiles/";
+
+    private static volatile List<String> names;
+
+    private SimProfiles() {
+    }
+
+    /** The profile names in device-index order: {@code withDevice("1")} opens the second. */
+    public static List<String> names() {
+        List<String> n = names;
+        if (n == null) {
+            n = readIndex();
+            names = n;
+        }
+        return n;
+    }
+
+    /** Reads the profile of exactly this name (as listed in {@link #names()}). */
+    public static SimProfile load(String name) {
+        return load(name, Map.of());
+    }
+
+    /**
+     * Reads a profile and applies overrides: every entry of {@code backendProperties} whose key
+     * starts with {@link #OVERRIDE_PREFIX} replaces the profile key after the prefix; other
+     * entries are ignored.
+     *
+     * @throws DeviceNotFoundException if no profile has this name
+     */
+    public static SimProfile load(String name, Map<String, String> backendProperties) {
+        if (!names().contains(name)) {
+            throw unknown(name);
+        }
+        Properties p = readProperties(DIRECTORY + name + ".properties");
+        for (Map.Entry<String, String> e : backendProperties.entrySet()) {
+            if (e.getKey().startsWith(OVERRIDE_PREFIX)) {
+                p.setProperty(e.getKey().substring(OVERRIDE_PREFIX.length()), e.getValue());
+            }
+        }
+        return parse(name, p);
+    }
+
+    /**
+     * The profile a session's device option selects: {@code null} for the default
+     * ({@value #DEFAULT_PROFILE}), a profile name (case-insensitive) or an index into {@link #names()}.
+     *
+     * @throws DeviceNotFoundException naming the known profiles when nothing matches
+     */
+    public static String resolve(String nameOrIndex) {
+        List<String> all = names();
+        if (nameOrIndex == null) {
+            return DEFAULT_PROFILE;
+        }
+        String wanted = nameOrIndex.trim();
+        for (String n : all) {
+            if (n.equalsIgnoreCase(wanted)) {
+                return n;
+            }
+        }
+        if (!wanted.isEmpty() && wanted.chars().allMatch(Character::isDigit) && wanted.length() < 10) {
+            int index = Integer.parseInt(wanted);
+            if (index < all.size()) {
+                return all.get(index);
+            }
+        }
+        throw unknown(nameOrIndex);
+    }
+
+    /**
+     * Builds a profile from the keys described in the class comment.
+     *
+     * @throws IllegalArgumentException naming the profile and key that is missing or malformed
+     */
+    public static SimProfile parse(String id, Properties p) {
+        Reader r = new Reader(id, p);
+        List<MemoryHeap> heaps = new ArrayList<>();
+        for (int i = 0; p.containsKey("heap." + i + ".size"); i++) {
+            heaps.add(new MemoryHeap(i, r.number("heap." + i + ".size"), r.bool("heap." + i + ".deviceLocal", false)));
+        }
+        if (heaps.isEmpty()) {
+            throw r.bad("heap.0.size", "missing: a device needs at least one heap");
+        }
+        List<MemoryType> types = new ArrayList<>();
+        for (int i = 0; p.containsKey("type." + i + ".heap"); i++) {
+            int heap = (int) r.number("type." + i + ".heap");
+            if (heap < 0 || heap >= heaps.size()) {
+                throw r.bad("type." + i + ".heap", "names heap " + heap + " of " + heaps.size());
+            }
+            types.add(new MemoryType(i, heap, r.flags("type." + i + ".flags")));
+        }
+        if (types.isEmpty() || types.size() > 32) {
+            throw r.bad("type.0.heap", "a device has 1 to 32 memory types, found " + types.size());
+        }
+        DeviceLimits limits = new DeviceLimits(
+                r.number("limits.bufferImageGranularity"),
+                r.number("limits.nonCoherentAtomSize"),
+                r.number("limits.maxMemoryAllocationCount"),
+                (int) r.number("limits.maxImageDimension1D"),
+                (int) r.number("limits.maxImageDimension2D"),
+                (int) r.number("limits.maxImageDimension3D"),
+                r.number("limits.minStorageBufferOffsetAlignment"));
+        DeviceType type;
+        try {
+            type = DeviceType.valueOf(r.string("type").trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw r.bad("type", "not a device type " + List.of(DeviceType.values()));
+        }
+        boolean budget = r.bool("memoryBudget", false);
+        DeviceProperties device = new DeviceProperties(r.string("name"), type, (int) r.number("vendorId"),
+                (int) r.number("deviceId"), r.string("apiVersion"), r.string("driverVersion"), types, heaps,
+                limits, budget);
+        int percent = (int) r.number("memoryBudget.percent", 100);
+        try {
+            return new SimProfile(id, device, percent, r.rule("buffer", types.size()),
+                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static DeviceNotFoundException unknown(String name) {
+        List<String> all = names();
+        StringBuilder sb = new StringBuilder("unknown sim device profile '").append(name).append("'; known profiles:");
+        for (int i = 0; i < all.size(); i++) {
+            sb.append(i == 0 ? " " : ", ").append(i).append(' ').append(all.get(i));
+        }
+        return new DeviceNotFoundException(sb.toString());
+    }
+
+    private static List<String> readIndex() {
+        List<String> list = new ArrayList<>();
+        try (InputStream in = open(DIRECTORY + "index");
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                line = line.strip();
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    list.add(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sim profile index", e);
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    private static Properties readProperties(String resource) {
+        Properties p = new Properties();
+        try (InputStream in = open(resource);
+             InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            p.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read sim profile " + resource, e);
+        }
+        return p;
+    }
+
+    private static InputStream open(String resource) {
+        InputStream in = SimProfiles.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("sim profile resource " + resource + " is missing from the backend-sim jar");
+        }
+        return in;
+    }
+
+    /** Typed reads of one profile's keys, with messages that name the profile and key. */
+    private static final class Reader {
+        private final String id;
+        private final Properties p;
+
+        Reader(String id, Properties p) {
+            this.id = id;
+            this.p = p;
+        }
+
+        String string(String key) {
+            String v = p.getProperty(key);
+            if (v == null) {
+                throw bad(key, "missing");
+            }
+            return v.strip();
+        }
+
+        long number(String key) {
+            return parseNumber(key, string(key));
+        }
+
+        long number(String key, long fallback) {
+            String v = p.getProperty(key);
+            return v == null ? fallback : parseNumber(key, v.strip());
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String v = p.getProperty(key);
+            if (v == null) {
+                return fallback;
+            }
+            v = v.strip();
+            if (v.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (v.equalsIgnoreCase("false")) {
+                return false;
+            }
+            throw bad(key, "not true or false: '" + v + "'");
+        }
+
+        Set<MemoryPropertyFlag> flags(String key) {
+            String v = p.getProperty(key, "").strip();
+            EnumSet<MemoryPropertyFlag> set = EnumSet.noneOf(MemoryPropertyFlag.class);
+            if (!v.isEmpty()) {
+                for (String f : v.split(",")) {
+                    try {
+                        set.add(MemoryPropertyFlag.valueOf(f.strip().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw bad(key, "unknown memory property flag '" + f.strip() + "'");
+                    }
+                }
+            }
+            return set;
+        }
+
+        RequirementRule rule(String prefix, int typeCount) {
+            long alignment = number(prefix + ".alignment");
+            long bits = number(prefix + ".memoryTypeBits");
+            if (bits <= 0 || (typeCount < 32 && (bits >>> typeCount) != 0)) {
+                throw bad(prefix + ".memoryTypeBits", "0x" + Long.toHexString(bits) + " names types the device ("
+                        + typeCount + " types) does not have, or none");
+            }
+            return new RequirementRule(alignment, number(prefix + ".sizeGranularity", alignment),
+                    number(prefix + ".minSize", 0), (int) bits, number(prefix + ".prefersDedicatedAbove", 0),
+                    number(prefix + ".requiresDedicatedAbove", 0));
+        }
+
+        private long parseNumber(String key, String v) {
+            try {
+                String digits = v.replace("_", "");
+                return digits.startsWith("0x") || digits.startsWith("0X")
+                        ? Long.parseLong(digits.substring(2), 16) : Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                throw bad(key, "not a number: '" + v + "'");
+            }
+        }
+
+        IllegalArgumentException bad(String key, String why) {
+            return new IllegalArgumentException("sim profile '" + id + "' key " + key + ": " + why);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * The simulated device: device profiles kept as data (an NVIDIA H100, Mesa's llvmpipe, an invented
+ * mobile GPU with non-coherent memory), page memory backed by real off-heap bytes, and a referee
+ * that checks every bind, map, flush and free the allocator makes. Select it with
+ * {@code SessionOptions.withBackend("sim")}.
+ */
+module dev.lluvia.memory.sim {
+    requires dev.lluvia.memory;
+
+    exports dev.lluvia.memory.sim;
+
+    provides dev.lluvia.memory.spi.MemoryBackendProvider with dev.lluvia.memory.sim.SimBackendProvider;
+}

@@ -1,0 +1,236 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.AllocationInfo;
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Image;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.LeakPolicy;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryObject;
+import dev.lluvia.memory.MemoryOptions;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The placement policy of {@link Memory} on measured device profiles: bufferImageGranularity,
+ * dedicated pages, the one kept empty page, heap and budget checks, non-coherent atoms. The sim
+ * referee checks every bind on top (granularity included: it is switched on here).
+ */
+class PlacementTest {
+
+    private static Session open(String profile) {
+        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
+                .withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "true").withLeakPolicy(LeakPolicy.IGNORE));
+    }
+
+    private static SimBackend sim(Session s) {
+        return s.unwrap(SimBackend.class).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nvidia-h100", "llvmpipe", "mobile-noncoherent"})
+    void linearObjectsAndOptimalImagesNeverShareAGranularityBlock(String profile) {
+        for (AllocationAlgorithm algorithm : AllocationAlgorithm.values()) {
+            try (Session s = open(profile)) {
+                long g = s.device().limits().bufferImageGranularity();
+                Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
+                        .withPageSize(1 << 20).withAlgorithm(algorithm));
+                long seed = 77L + profile.hashCode();
+                Random rnd = new Random(seed);
+                List<MemoryObject> live = new ArrayList<>();
+                for (int step = 0; step < 3000; step++) {
+                    if (live.isEmpty() || rnd.nextInt(10) < 6) {
+                        switch (rnd.nextInt(3)) {
+                            case 0 -> live.add(m.createBuffer(1 + rnd.nextInt(5000)));
+                            case 1 -> live.add(m.createImage(1 + rnd.nextInt(64), 1 + rnd.nextInt(64), ChannelType.UINT8));
+                            default -> live.add(m.createImage(ImageDescriptor.of(1 + rnd.nextInt(64), 1 + rnd.nextInt(8),
+                                    ChannelType.FLOAT32).withTiling(ImageTiling.LINEAR)));
+                        }
+                    } else {
+                        live.remove(rnd.nextInt(live.size())).close();
+                    }
+                }
+                assertApartByGranularity(live, g, profile + " " + algorithm + " seed " + seed);
+                assertEquals(live.size(), sim(s).boundResourceCount());
+            }
+        }
+    }
+
+    @Test
+    void nothingIsWastedWhenImagesAreAlreadyGranularityAligned() {
+        try (Session s = open("nvidia-h100")) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            Buffer b = m.createBuffer(1024);
+            Image i = m.createImage(32, 32, ChannelType.UINT8);
+            Buffer b2 = m.createBuffer(100);
+            assertEquals(new AllocationInfo(0, 0, 0, 1024), b.allocationInfo());
+            assertEquals(new AllocationInfo(0, 1024, 0, 2048), i.allocationInfo());
+            assertEquals(3072, b2.allocationInfo().offset(), "the image ends on a granularity boundary by itself");
+        }
+    }
+
+    @Test
+    void objectsAboveHalfAPageGetADedicatedPageFreedWithThem() {
+        try (Session s = open("nvidia-h100")) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 1 << 20);
+            Buffer small = m.createBuffer(400 * 1024);
+            Buffer big = m.createBuffer(600 * 1024);
+            assertEquals(2, m.pageCount());
+            assertEquals(0, big.allocationInfo().offset());
+            assertEquals(600 * 1024, sim(s).pageSize(sim(s).livePages().get(1)), "dedicated page of the object's size");
+            big.close();
+            assertEquals(1, m.pageCount(), "a dedicated page goes with its object");
+            assertEquals(1, sim(s).livePageCount());
+            small.close();
+            assertEquals(1, m.pageCount(), "the last empty regular page is kept");
+        }
+    }
+
+    @Test
+    void driverPreferenceForDedicatedIsHonoured() {
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
+                .withProperty("sim.profile.image.optimal.prefersDedicatedAbove", "4096").withLeakPolicy(LeakPolicy.IGNORE))) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            Image small = m.createImage(32, 32, ChannelType.UINT8);
+            Image large = m.createImage(256, 256, ChannelType.UINT8);
+            assertEquals(2, m.pageCount());
+            assertTrue(small.allocationInfo().page() != large.allocationInfo().page());
+            assertEquals(0, large.allocationInfo().offset());
+        }
+    }
+
+    @Test
+    void atMostOneEmptyPageIsKeptAndChurnDoesNotCallTheDriver() {
+        try (Session s = open("llvmpipe")) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 64 * 1024);
+            List<Buffer> buffers = new ArrayList<>();
+            for (int n = 0; n < 12; n++) {
+                buffers.add(m.createBuffer(16 * 1024));
+            }
+            assertEquals(3, m.pageCount());
+            for (Buffer b : buffers) {
+                b.close();
+            }
+            assertEquals(1, m.pageCount());
+            assertEquals(1, sim(s).livePageCount());
+            // Any page allocation from now on fails: churn at the boundary must reuse the kept page.
+            sim(s).injectPageAllocationFailures(1000);
+            for (int n = 0; n < 100; n++) {
+                m.createBuffer(16 * 1024).close();
+            }
+            assertEquals(1, m.pageCount());
+        }
+    }
+
+    @Test
+    void aFullHeapIsATypedErrorAndChangesNothing() {
+        try (Session s = open("llvmpipe")) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            Buffer keep = m.createBuffer(1024);
+            OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class,
+                    () -> m.createBuffer(3L << 30));
+            assertTrue(e.getMessage().contains("heap 0") && e.getMessage().contains("2147483648"), e.getMessage());
+            assertEquals(0, e.heapIndex());
+            assertEquals(1, m.pageCount());
+            assertEquals(1, sim(s).liveResourceCount(), "the refused buffer was destroyed");
+            assertEquals(1, m.objects().size());
+            assertEquals(0, keep.allocationInfo().offset());
+            assertEquals(1 << 20, m.createBuffer(1 << 20).size(), "the next operations work");
+        }
+    }
+
+    @Test
+    void theBudgetIsCheckedBeforeTheDriverIsAsked() {
+        try (Session s = open("nvidia-h100")) {
+            long heap = s.device().memoryHeaps().get(0).size();
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            long overBudget = heap * 9 / 10; // inside the heap, above the 80 % budget the profile models
+            OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class, () -> m.createBuffer(overBudget));
+            assertTrue(e.getMessage().contains("budget"), e.getMessage());
+            assertEquals(0, sim(s).livePageCount());
+            assertEquals(0, sim(s).liveResourceCount());
+            assertEquals(0, m.pageCount());
+        }
+    }
+
+    @Test
+    void nonCoherentObjectsStartAndEndOnAtoms() {
+        try (Session s = open("mobile-noncoherent")) {
+            long atom = s.device().limits().nonCoherentAtomSize();
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED), 1 << 20, false);
+            assertTrue(m.memoryType().needsFlush());
+            List<MemoryObject> buffers = new ArrayList<>();
+            for (int n = 1; n < 40; n++) {
+                Buffer b = m.createBuffer(n * 7);
+                assertEquals(0, b.allocationInfo().offset() % atom, b.toString());
+                buffers.add(b);
+            }
+            for (int a = 0; a < buffers.size(); a++) {
+                AllocationInfo x = buffers.get(a).allocationInfo();
+                for (int b = a + 1; b < buffers.size(); b++) {
+                    AllocationInfo y = buffers.get(b).allocationInfo();
+                    long xEnd = (x.offset() + x.size() + atom - 1) / atom * atom;
+                    long yEnd = (y.offset() + y.size() + atom - 1) / atom * atom;
+                    assertTrue(xEnd <= y.offset() || yEnd <= x.offset(), "atoms shared by " + x + " and " + y);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyAlgorithmCanBeChosenPerMemory() {
+        try (Session s = open("nvidia-h100")) {
+            for (AllocationAlgorithm a : AllocationAlgorithm.values()) {
+                Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withAlgorithm(a));
+                assertEquals(a, m.algorithm());
+                Buffer b = m.createBuffer(1000);
+                assertEquals(0, b.allocationInfo().offset());
+            }
+            assertEquals(AllocationAlgorithm.values()[0], s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).algorithm());
+        }
+    }
+
+    /** Any linear object and optimal image in one page occupy disjoint granularity blocks. */
+    static void assertApartByGranularity(List<MemoryObject> live, long g, String where) {
+        for (int a = 0; a < live.size(); a++) {
+            MemoryObject x = live.get(a);
+            for (int b = a + 1; b < live.size(); b++) {
+                MemoryObject y = live.get(b);
+                if (isOptimal(x) == isOptimal(y)) {
+                    continue;
+                }
+                AllocationInfo xi = x.allocationInfo();
+                AllocationInfo yi = y.allocationInfo();
+                if (xi.page() != yi.page()) {
+                    continue;
+                }
+                long xFirst = xi.offset() / g;
+                long xLast = (xi.offset() + xi.size() - 1) / g;
+                long yFirst = yi.offset() / g;
+                long yLast = (yi.offset() + yi.size() - 1) / g;
+                assertTrue(xLast < yFirst || yLast < xFirst, where + ": " + x + " and " + y + " share a granularity block");
+            }
+        }
+    }
+
+    private static boolean isOptimal(MemoryObject o) {
+        return o instanceof Image i && i.descriptor().tiling() == ImageTiling.OPTIMAL;
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * JMH benchmarks of the block allocators. Built as a shaded jar run on the class path
+ * ({@code java -jar benchmarks/target/benchmarks.jar}); this descriptor keeps the module honest about
+ * what it uses when compiled.
+ */
+module dev.lluvia.memory.benchmarks {
+    requires dev.lluvia.memory;
+    requires jmh.core;
+
+    // JMH's generated harness (package ...benchmarks.jmh_generated) reads and writes the state
+    // classes' fields reflectively.
+    opens dev.lluvia.memory.benchmarks to jmh.core;
+}
