@@ -6,12 +6,14 @@ import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.Image;
+import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.spi.Resource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -98,6 +100,19 @@ class VulkanDevicePropertiesTest {
             } catch (RuntimeException e) {
                 sb.append("usage ").append(u).append(" -> ").append(e.getMessage()).append('\n');
             }
+        }
+        VulkanBackend backend = backend(session);
+        Resource buffer = backend.createBuffer(1024, 0x20 | 0x1 | 0x2);
+        backend.destroyBuffer(buffer.handle());
+        sb.append("requirements buffer(1024, storage|transfer): ").append(buffer.requirements()).append('\n');
+        for (ImageDescriptor id : new ImageDescriptor[]{ImageDescriptor.of(32, 32, ChannelType.UINT8),
+                ImageDescriptor.of(32, 32, ChannelType.UINT8, 4), ImageDescriptor.of(640, 640, ChannelType.UINT8),
+                ImageDescriptor.of(1920, 1920, ChannelType.UINT8, 4)}) {
+            Resource image = backend.createImage(id);
+            backend.destroyImage(image.handle());
+            sb.append("requirements image ").append(id.width()).append('x').append(id.height()).append(' ')
+                    .append(VulkanFormats.name(id.channelType(), id.channelCount())).append(": ")
+                    .append(image.requirements()).append('\n');
         }
         try (Memory m = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))) {
             Buffer b = m.createBuffer(1024);

@@ -158,6 +158,32 @@ class VulkanTransferTest {
         }
     }
 
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void aStagedCopyLargerThanTheStagingChunkGoesInPieces(String device) {
+        Session session = open(device);
+        try {
+            VulkanBackend backend = backend(session);
+            final int size = (64 << 20) + 4099; // one 64 MiB piece and a small rest
+            Resource buffer = backend.createBuffer(size + 64, 0x20 | 0x1 | 0x2);
+            int type = Integer.numberOfTrailingZeros(buffer.requirements().memoryTypeBits());
+            long page = backend.allocatePage(type, buffer.requirements().size());
+            try {
+                backend.bindBuffer(buffer.handle(), page, 0);
+                ByteBuffer data = randomBytes(new Random(SEED + 3), size);
+                backend.copyToBuffer(buffer.handle(), 64, data);
+                ByteBuffer back = ByteBuffer.allocateDirect(size);
+                backend.copyFromBuffer(buffer.handle(), 64, back);
+                assertEquals(data, back, "both pieces land where they belong");
+            } finally {
+                backend.destroyBuffer(buffer.handle());
+                backend.freePage(page);
+            }
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+
     static ByteBuffer randomBytes(Random random, int n) {
         byte[] bytes = new byte[n];
         random.nextBytes(bytes);
