@@ -5,7 +5,8 @@
  * {@code SessionOptions.withBackend("sim")}.
  */
 module dev.lluvia.memory.sim {
-    requires dev.lluvia.memory;
+    // Transitive: the sim's public types (SimBackend, SimProfile) expose the core's types.
+    requires transitive dev.lluvia.memory;
 
     exports dev.lluvia.memory.sim;
 

@@ -160,7 +160,9 @@ public final class Buffer extends MemoryObject {
             // them), so the rounded range never reaches a neighbour's bytes.
             long atom = memory.atom();
             long start = allocationInfo().offset();
-            long end = (start + size + atom - 1) / atom * atom;
+            // A dedicated page has the object's exact size: its range may end at the page end,
+            // which Vulkan accepts in place of an atom multiple.
+            long end = Math.min((start + size + atom - 1) / atom * atom, page().size);
             if (flush) {
                 memory.backend().flush(page().handle, start, end - start);
             } else {

@@ -305,9 +305,12 @@ public final class Memory implements AutoCloseable {
             final long alignment = Math.max(req.alignment(), quantum);
             final long size = roundUp(req.size(), quantum);
             if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
-                page = allocatePage(size, object);
+                // Exactly the requirement size: Vulkan wants a dedicated allocation of the
+                // resource's size (VUID-VkMemoryDedicatedAllocateInfo-image-01433); alone in its
+                // page, the object needs no granularity or atom padding.
+                page = allocatePage(req.size(), object);
                 newPage = true;
-                block = page.allocator.allocate(size, 1);
+                block = page.allocator.allocate(req.size(), 1);
             } else {
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);

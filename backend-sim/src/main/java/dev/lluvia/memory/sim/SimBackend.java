@@ -34,9 +34,11 @@ import java.util.TreeMap;
  * {@link BindViolationException} for binds) naming the {@link SimRule}, and changes nothing.
  * A bind is checked for: a live page and a live, unbound resource of the right kind; the page's
  * memory type in the resource's memoryTypeBits; the offset aligned; {@code [offset, offset + size)}
- * inside the page; no overlap with a live resource of the page; a resource that requires a
- * dedicated allocation alone at offset 0; and, when {@value #CHECK_GRANULARITY_PROPERTY} is on,
- * no linear resource and optimal image sharing a {@code bufferImageGranularity} block.
+ * inside the page; no overlap with a live resource of the page; a page from
+ * {@link #allocateDedicatedPage} holds only its resource, at offset 0, and a resource that
+ * requires a dedicated allocation is bound only to such a page; and, unless
+ * {@value #CHECK_GRANULARITY_PROPERTY} is {@code false}, no linear resource and optimal image
+ * sharing a {@code bufferImageGranularity} block.
  * Freeing a page that still has bound resources, using a freed page or destroyed resource,
  * and closing the device with live pages or resources (a leak) are violations too.
  *
@@ -74,11 +76,20 @@ public final class SimBackend implements MemoryBackend {
     public static final String NAME = "sim";
 
     /**
-     * Backend property (or system property) that turns the bufferImageGranularity check on:
-     * {@code true} or {@code false}. Default {@code false} until the allocator separates linear
-     * and optimal resources by granularity.
+     * Backend property (or system property) that switches the bufferImageGranularity check:
+     * {@code true} (the default, since the allocator separates linear and optimal resources) or
+     * {@code false}.
      */
     public static final String CHECK_GRANULARITY_PROPERTY = "sim.checkGranularity";
+
+    /**
+     * Backend property (or system property) that makes {@link #allocateDedicatedPage} demand a
+     * size equal to the resource's requirement size, as Vulkan does
+     * ({@code VUID-VkMemoryDedicatedAllocateInfo-image-01433}, {@code -buffer-01435}):
+     * {@code true} or {@code false}. Default {@code false} for now: the allocator rounds dedicated
+     * pages up to the atom or granularity; a page smaller than the requirement is always refused.
+     */
+    public static final String CHECK_DEDICATED_SIZE_PROPERTY = "sim.checkDedicatedSize";
 
     private static final int KIND_PAGE = 1;
     private static final int KIND_BUFFER = 2;
@@ -91,6 +102,7 @@ public final class SimBackend implements MemoryBackend {
     private final SimProfile profile;
     private final DeviceProperties device;
     private final boolean checkGranularity;
+    private final boolean checkDedicatedSize;
 
     private final Map<Long, Page> pages = new LinkedHashMap<>();
     private final Map<Long, Res> resources = new LinkedHashMap<>();
@@ -107,9 +119,21 @@ public final class SimBackend implements MemoryBackend {
      * @param checkGranularity whether binds are checked against bufferImageGranularity
      */
     public SimBackend(SimProfile profile, boolean checkGranularity) {
+        this(profile, checkGranularity, false);
+    }
+
+    /**
+     * Opens a simulated device directly, without a session (for tests of the SPI itself).
+     *
+     * @param profile            the device
+     * @param checkGranularity   whether binds are checked against bufferImageGranularity
+     * @param checkDedicatedSize whether dedicated pages must have exactly their resource's size
+     */
+    public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize) {
         this.profile = profile;
         this.device = profile.device();
         this.checkGranularity = checkGranularity;
+        this.checkDedicatedSize = checkDedicatedSize;
         this.heapUsage = new long[device.memoryHeaps().size()];
     }
 
@@ -131,6 +155,11 @@ public final class SimBackend implements MemoryBackend {
     /** Whether binds are checked against bufferImageGranularity ({@value #CHECK_GRANULARITY_PROPERTY}). */
     public boolean checksGranularity() {
         return checkGranularity;
+    }
+
+    /** Whether dedicated pages must have exactly their resource's size ({@value #CHECK_DEDICATED_SIZE_PROPERTY}). */
+    public boolean checksDedicatedSize() {
+        return checkDedicatedSize;
     }
 
     @Override
@@ -180,6 +209,29 @@ public final class SimBackend implements MemoryBackend {
         long handle = nextHandle(KIND_PAGE);
         pages.put(handle, new Page(handle, type, size));
         heapUsage[heap.index()] = used + size;
+        return handle;
+    }
+
+    /**
+     * Allocates a page for one buffer or image ({@code VkMemoryDedicatedAllocateInfo}). The
+     * resource must be live and unbound, and {@code size} at least its requirement size (exactly
+     * it, as Vulkan demands, when {@value #CHECK_DEDICATED_SIZE_PROPERTY} is on); the page then
+     * accepts only that resource, at offset 0.
+     */
+    @Override
+    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        requireOpen();
+        Res r = resource(resource, image ? KIND_IMAGE : KIND_BUFFER, "allocateDedicatedPage");
+        if (r.page != null) {
+            throw new SimViolationException(SimRule.DEDICATED, "allocateDedicatedPage: " + r + " is already bound to "
+                    + r.page);
+        }
+        if (size < r.requirements.size() || (checkDedicatedSize && size != r.requirements.size())) {
+            throw new SimViolationException(SimRule.DEDICATED, "allocateDedicatedPage: size " + size + " is not the size "
+                    + r.requirements.size() + " that " + r + " requires");
+        }
+        long handle = allocatePage(memoryTypeIndex, size);
+        pages.get(handle).dedicatedTo = resource;
         return handle;
     }
 
@@ -457,17 +509,20 @@ public final class SimBackend implements MemoryBackend {
             throw bindViolation(SimRule.OUT_OF_PAGE, call + ": " + r + " at [" + offset + ", " + end + ") does not fit in "
                     + p, r, page, offset, -1);
         }
-        if (req.requiresDedicated() && (offset != 0 || !p.bound.isEmpty())) {
-            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation but is bound at offset "
-                    + offset + " of " + p + " with " + p.bound.size() + " other resource(s)", r, page, offset, -1);
+        if (p.dedicatedTo != 0 && p.dedicatedTo != handle) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " to " + p + ", which was allocated for "
+                    + describeHandle(p.dedicatedTo) + " alone", r, page, offset, p.dedicatedTo);
+        }
+        if (p.dedicatedTo == handle && offset != 0) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " at offset " + offset + " of its dedicated " + p
+                    + "; a dedicated allocation is bound at offset 0", r, page, offset, -1);
+        }
+        if (req.requiresDedicated() && p.dedicatedTo != handle) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation but " + p
+                    + " was not allocated for it (allocateDedicatedPage)", r, page, offset, -1);
         }
         Map.Entry<Long, Res> below = p.bound.floorEntry(offset);
         Map.Entry<Long, Res> above = p.bound.ceilingEntry(offset);
-        if (below != null && below.getValue().requirements.requiresDedicated()) {
-            Res other = below.getValue();
-            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " at offset " + offset + " of " + p + ", which "
-                    + other + " holds as a dedicated allocation", r, page, offset, other.handle);
-        }
         if (below != null && below.getValue().end() > offset) {
             Res other = below.getValue();
             throw bindViolation(SimRule.OVERLAP, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
@@ -592,6 +647,12 @@ public final class SimBackend implements MemoryBackend {
                 + (kind == KIND_PAGE ? "freed" : "destroyed");
     }
 
+    /** A live resource by its description, or a dead handle by why it is dead. */
+    private String describeHandle(long handle) {
+        Res r = resources.get(handle);
+        return r != null ? r.toString() : KIND_NAMES[kindOf(handle)] + " 0x" + Long.toHexString(handle) + " (destroyed)";
+    }
+
     private boolean isLive(long handle) {
         return pages.containsKey(handle) || resources.containsKey(handle);
     }
@@ -665,6 +726,8 @@ public final class SimBackend implements MemoryBackend {
         final boolean coherent;
         final long chunkSize;
         final TreeMap<Long, Res> bound = new TreeMap<>();
+        /** The resource this page was allocated for (allocateDedicatedPage), or 0. */
+        long dedicatedTo;
         ByteBuffer[] host;
         ByteBuffer[] device;
 
@@ -681,7 +744,8 @@ public final class SimBackend implements MemoryBackend {
 
         @Override
         public String toString() {
-            return "page 0x" + Long.toHexString(handle) + " (" + size + " bytes, memory type " + type.index() + ")";
+            return "page 0x" + Long.toHexString(handle) + " (" + size + " bytes, memory type " + type.index()
+                    + (dedicatedTo != 0 ? ", dedicated" : "") + ")";
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Locale;
  * <p>The device option selects a profile from {@link SimProfiles#names()} by name
  * (case-insensitive) or index; {@code null} opens {@value SimProfiles#DEFAULT_PROFILE}.
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
- * falling back to the system property of that name, default {@code false}) and
+ * falling back to the system property of that name, default {@code true}),
+ * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
  * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}).
  */
 public final class SimBackendProvider implements MemoryBackendProvider {
@@ -39,20 +40,22 @@ public final class SimBackendProvider implements MemoryBackendProvider {
 
     /**
      * @throws dev.lluvia.memory.DeviceNotFoundException listing the profiles when the device names none
-     * @throws IllegalArgumentException if {@value SimBackend#CHECK_GRANULARITY_PROPERTY} is not
-     *                                  true or false, or a profile override is malformed
+     * @throws IllegalArgumentException if a check property is not true or false, or a profile
+     *                                  override is malformed
      */
     @Override
     public MemoryBackend open(BackendOptions options) {
         String profile = SimProfiles.resolve(options.device());
-        return new SimBackend(SimProfiles.load(profile, options.properties()), checkGranularity(options));
+        return new SimBackend(SimProfiles.load(profile, options.properties()),
+                flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
+                flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
     }
 
-    private static boolean checkGranularity(BackendOptions options) {
-        String key = SimBackend.CHECK_GRANULARITY_PROPERTY;
+    /** A true/false backend property, else the system property of that name, else the default. */
+    private static boolean flag(BackendOptions options, String key, String fallback) {
         String value = options.properties().get(key);
         if (value == null) {
-            value = System.getProperty(key, "false");
+            value = System.getProperty(key, fallback);
         }
         switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true":

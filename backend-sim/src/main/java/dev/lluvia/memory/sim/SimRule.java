@@ -28,8 +28,12 @@ public enum SimRule {
      * {@code bufferImageGranularity} bytes (Vulkan spec, "Buffer-Image Granularity").
      */
     GRANULARITY("linear and optimal resources must not share a bufferImageGranularity block"),
-    /** A resource that requires a dedicated allocation is alone at offset 0 of its page. */
-    DEDICATED("a resource that requires a dedicated allocation must be alone in its page at offset 0"),
+    /**
+     * A dedicated page holds only the resource it was allocated for, at offset 0
+     * ({@code VUID-vkBindImageMemory-memory-02628}); a resource that requires a dedicated
+     * allocation is bound only to its own dedicated page; the page's size is the resource's.
+     */
+    DEDICATED("a dedicated page holds exactly the resource it was allocated for, at offset 0"),
     /** A page is freed while resources are bound in it. */
     FREE_WITH_BOUND("a page must be freed only after the resources bound in it are destroyed"),
     /** Mapping, flushing or invalidating a page that is not HOST_VISIBLE ({@code VUID-vkMapMemory-memory-00682}). */

@@ -67,14 +67,15 @@ class ConcurrencyTest {
                         } else {
                             // statistics and page snapshots while others allocate
                             Statistics st = shared.statistics();
-                            assertTrue(st.allocationBytes() <= st.pageBytes(), "seed " + seed + ": " + st);
+                            assertTrue(st.allocationBytes() <= st.pageBytes(), () -> "seed " + seed + ": " + st);
                             for (dev.lluvia.memory.PageInfo page : device.pages()) {
                                 long end = 0;
                                 for (dev.lluvia.memory.PageInfo.Placed p : page.objects()) {
-                                    assertTrue(p.info().offset() - p.info().leftPadding() >= end, "seed " + seed + ": " + page);
+                                    assertTrue(p.info().offset() - p.info().leftPadding() >= end, () -> "seed " + seed + ": " + page);
                                     end = p.info().offset() + p.info().size();
                                 }
-                                assertTrue(end <= page.size(), "seed " + seed + ": " + page);
+                                final long pageEnd = end;
+                                assertTrue(pageEnd <= page.size(), () -> "seed " + seed + ": " + page);
                             }
                         }
                     }

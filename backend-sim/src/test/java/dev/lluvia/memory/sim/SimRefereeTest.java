@@ -231,30 +231,52 @@ class SimRefereeTest {
     }
 
     @Test
-    void aResourceThatRequiresDedicatedMustBeAloneAtOffsetZero() {
+    void aDedicatedPageHoldsOnlyItsResourceAtOffsetZero() {
         SimProfile p = SimProfiles.load("nvidia-h100", Map.of("sim.profile.image.optimal.requiresDedicatedAbove", "4096"));
-        try (SimBackend d = new SimBackend(p, true)) {
+        try (SimBackend d = new SimBackend(p, true, true)) {
             Resource big = d.createImage(ImageDescriptor.of(128, 128, ChannelType.UINT8));
             assertTrue(big.requirements().requiresDedicated());
+            long size = big.requirements().size();
+            // Not in a shared page, even alone at offset 0.
             long shared = d.allocatePage(1, 1 << 20);
+            BindViolationException e = refused(BindViolationException.class, SimRule.DEDICATED,
+                    () -> d.bindImage(big.handle(), shared, 0), "requires a dedicated allocation");
+            assertEquals(big.handle(), e.resource());
+            // A dedicated page must have the resource's size.
+            refused(SimViolationException.class, SimRule.DEDICATED,
+                    () -> d.allocateDedicatedPage(1, size + 1024, big.handle(), true), "size " + (size + 1024));
+            refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE,
+                    () -> d.allocateDedicatedPage(1, size, big.handle(), false), "is a image");
+            assertEquals(1, d.livePageCount());
+            long own = d.allocateDedicatedPage(1, size, big.handle(), true);
             long buf = d.createBuffer(16, 0x20).handle();
-            d.bindBuffer(buf, shared, 0);
-            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindImage(big.handle(), shared, 16384));
-            long own = d.allocatePage(1, big.requirements().size());
-            refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> d.bindImage(big.handle(), own, 1024));
+            BindViolationException other = refused(BindViolationException.class, SimRule.DEDICATED,
+                    () -> d.bindBuffer(buf, own, 0), "allocated for image 128x128");
+            assertEquals(big.handle(), other.other());
             d.bindImage(big.handle(), own, 0);
-            long other = d.createImage(ImageDescriptor.of(32, 32, ChannelType.UINT8)).handle();
-            long roomy = d.allocatePage(1, 1 << 20);
+            refused(SimViolationException.class, SimRule.DEDICATED,
+                    () -> d.allocateDedicatedPage(1, size, big.handle(), true), "already bound");
+            // Still only for that image after it is destroyed.
             d.destroyImage(big.handle());
-            Resource big2 = d.createImage(ImageDescriptor.of(128, 128, ChannelType.UINT8));
-            d.bindImage(big2.handle(), roomy, 0);
-            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindImage(other, roomy, 32768), "dedicated");
-            d.destroyImage(big2.handle());
-            d.destroyImage(other);
+            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf, own, 0), "(destroyed)");
             d.destroyBuffer(buf);
             d.freePage(shared);
             d.freePage(own);
-            d.freePage(roomy);
+        }
+    }
+
+    @Test
+    void aDedicatedResourceIsBoundAtOffsetZero() {
+        try (SimBackend d = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
+            Resource buf = d.createBuffer(4096, 0x20);
+            // Without the size check a larger page passes; a smaller one never does.
+            refused(SimViolationException.class, SimRule.DEDICATED,
+                    () -> d.allocateDedicatedPage(0, 4032, buf.handle(), false), "size 4032");
+            long page = d.allocateDedicatedPage(0, buf.requirements().size() + 64, buf.handle(), false);
+            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf.handle(), page, 64), "offset 0");
+            d.bindBuffer(buf.handle(), page, 0);
+            d.destroyBuffer(buf.handle());
+            d.freePage(page);
         }
     }
 

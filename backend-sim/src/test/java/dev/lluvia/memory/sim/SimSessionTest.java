@@ -66,13 +66,14 @@ class SimSessionTest {
     }
 
     @Test
-    void granularityCheckingIsOffByDefaultAndSwitchedOnByAProperty() {
+    void granularityCheckingIsOnByDefaultAndSwitchedOffByAProperty() {
         try (Session s = open("llvmpipe")) {
-            assertFalse(s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
+            assertEquals(!"false".equals(System.getProperty(SimBackend.CHECK_GRANULARITY_PROPERTY)),
+                    s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
         }
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim")
-                .withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "true"))) {
-            assertTrue(s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
+                .withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "false"))) {
+            assertFalse(s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Session.create(
                 SessionOptions.defaults().withBackend("sim").withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "yes")));
@@ -180,6 +181,27 @@ class SimSessionTest {
             assertEquals(0, buffer.map().get(299));
             buffer.invalidate();
             assertEquals(55, buffer.map().get(299));
+        }
+    }
+
+    @Test
+    void imagesTheDriverPrefersDedicatedGetPagesOfTheirOwn() {
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
+                .withProperty("sim.profile.image.optimal.prefersDedicatedAbove", "65536")
+                .withProperty("sim.profile.image.optimal.requiresDedicatedAbove", "1048576"))) {
+            SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
+            Memory memory = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            Image small = memory.createImage(32, 32, ChannelType.UINT8);
+            Image preferred = memory.createImage(512, 512, ChannelType.UINT8);
+            Image required = memory.createImage(2048, 2048, ChannelType.UINT8);
+            assertEquals(0, required.allocationInfo().offset());
+            assertTrue(required.allocationInfo().page() != small.allocationInfo().page());
+            assertEquals(3, sim.boundResourceCount());
+            preferred.close();
+            required.close();
+            small.close();
+            memory.close();
+            assertEquals(0, sim.livePageCount());
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryObject;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.contract.MemoryContract;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The backend-independent contract suite on every sim profile, with the referee watching: every
+ * bind the suite causes is checked, and after each test the backend's live pages and resources
+ * must be exactly those the API reports. Closing the session afterwards fails on any leak.
+ */
+class SimMemoryContractTest {
+
+    /** The profiles below; a profile added to the index without a contract run fails here. */
+    private static final List<String> COVERED = List.of("nvidia-h100", "llvmpipe", "mobile-noncoherent");
+
+    @Test
+    void everyProfileRunsTheContract() {
+        assertEquals(SimProfiles.names(), COVERED);
+    }
+
+    /** The contract on one profile, with the backend's counts checked after each test. */
+    abstract static class OnProfile extends MemoryContract {
+        private final String profile;
+
+        OnProfile(String profile) {
+            this.profile = profile;
+        }
+
+        @Override
+        protected SessionOptions options() {
+            return SessionOptions.defaults().withBackend("sim").withDevice(profile);
+        }
+
+        @Override
+        protected void afterEachCheck(Session session) {
+            if (session.isClosed()) {
+                return;
+            }
+            SimBackend sim = session.unwrap(SimBackend.class).orElseThrow();
+            int pages = 0;
+            List<MemoryObject> objects = new ArrayList<>();
+            for (Memory m : session.memories()) {
+                pages += m.pageCount();
+                objects.addAll(m.objects());
+            }
+            assertEquals(pages, sim.livePageCount(), "pages the API reports vs pages the device has");
+            assertEquals(objects.size(), sim.liveResourceCount(), "objects vs device resources");
+            assertEquals(objects.size(), sim.boundResourceCount(), "every object is bound");
+        }
+    }
+
+    @Nested
+    class NvidiaH100 extends OnProfile {
+        NvidiaH100() {
+            super("nvidia-h100");
+        }
+    }
+
+    @Nested
+    class Llvmpipe extends OnProfile {
+        Llvmpipe() {
+            super("llvmpipe");
+        }
+    }
+
+    @Nested
+    class MobileNonCoherent extends OnProfile {
+        MobileNonCoherent() {
+            super("mobile-noncoherent");
+        }
+    }
+}
