@@ -322,17 +322,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public long allocatePage(int memoryTypeIndex, long size) {
-        requireOpen();
-        if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
-            throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
-                    + physical.name() + " has types 0 to " + (typeHeaps.length - 1));
-        }
-        if (size <= 0) {
-            throw new IllegalArgumentException("page size must be positive, was " + size);
-        }
-        long handle = allocateDeviceMemory(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
-        pages.put(handle, new Page(handle, memoryTypeIndex, size));
-        return handle;
+        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
     }
 
     /**
@@ -341,6 +331,15 @@ public final class VulkanBackend implements MemoryBackend {
      */
     @Override
     public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        if (image) {
+            requireImage(resource);
+        } else {
+            requireBuffer(resource);
+        }
+        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE);
+    }
+
+    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage) {
         requireOpen();
         if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
             throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
@@ -349,13 +348,7 @@ public final class VulkanBackend implements MemoryBackend {
         if (size <= 0) {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
-        if (image) {
-            requireImage(resource);
-        } else {
-            requireBuffer(resource);
-        }
-        long handle = allocateDeviceMemory(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource,
-                image ? resource : VK_NULL_HANDLE);
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage);
         pages.put(handle, new Page(handle, memoryTypeIndex, size));
         return handle;
     }
