@@ -25,6 +25,8 @@ class VulkanValidationTest {
                     .size(256).usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer));
         }
         assertEquals(0, backend.validationErrorCount(), "nothing wrong yet");
+        System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
+                + " error logged next is expected");
         session.close();
         assertTrue(backend.validationErrorCount() > 0, "the leaked VkBuffer is reported at vkDestroyDevice");
         assertTrue(String.join("\n", backend.validationMessages()).contains("VkBuffer"), backend.validationMessages().toString());
