@@ -152,7 +152,7 @@ public final class Session implements AutoCloseable {
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
      */
     public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch) {
-        return createMemory(new MemoryOptions(flags, pageSize, exactFlagsMatch, MemoryOptions.of(flags).algorithm()));
+        return createMemory(MemoryOptions.of(flags).withPageSize(pageSize).withExactFlagsMatch(exactFlagsMatch));
     }
 
     /**
