@@ -78,6 +78,12 @@ public final class VulkanBackend implements MemoryBackend {
     /** The provider name. */
     public static final String NAME = "vulkan";
 
+    /**
+     * Backend property: {@code "false"} turns off the validation layer's synchronization checks,
+     * which debug mode turns on with the layer (they check the transfers' barriers, at a cost in speed).
+     */
+    public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
+
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     /** Largest piece of a buffer transfer; larger copies go in pieces through the same staging buffer. */
     private static final long STAGING_CHUNK = 64L * 1024 * 1024;
@@ -168,7 +174,8 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
-        VulkanInstance vulkan = VulkanInstance.create(options.debug());
+        boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
+        VulkanInstance vulkan = VulkanInstance.create(options.debug(), syncChecks);
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
             VulkanBackend backend = new VulkanBackend(vulkan, chosen);

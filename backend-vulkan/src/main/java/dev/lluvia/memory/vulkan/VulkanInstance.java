@@ -12,6 +12,7 @@ import org.lwjgl.vulkan.VkInstanceCreateInfo;
 import org.lwjgl.vulkan.VkLayerProperties;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
+import org.lwjgl.vulkan.VkValidationFeaturesEXT;
 
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -23,6 +24,7 @@ import java.util.Set;
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.EXTDebugUtils.*;
+import static org.lwjgl.vulkan.EXTValidationFeatures.*;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.VK_API_VERSION_1_1;
 import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
@@ -82,6 +84,18 @@ final class VulkanInstance implements AutoCloseable {
 
     /** Creates an instance; with {@code debug}, the validation layer and a counting messenger when installed. */
     static VulkanInstance create(boolean debug) {
+        return create(debug, debug);
+    }
+
+    /**
+     * Creates an instance.
+     *
+     * @param debug                 the validation layer and a counting messenger, when installed
+     * @param synchronizationChecks with {@code debug}, also the layer's synchronization validation
+     *                              ({@code VK_EXT_validation_features}), which checks the barriers of
+     *                              the transfers
+     */
+    static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
         String failure = loadLoader();
         if (failure != null) {
             throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
@@ -99,6 +113,7 @@ final class VulkanInstance implements AutoCloseable {
             List<String> layers = new ArrayList<>();
             List<String> extensions = new ArrayList<>();
             VkDebugUtilsMessengerCreateInfoEXT messengerInfo = null;
+            VkValidationFeaturesEXT features = null;
             if (debug) {
                 layer = instanceLayers().contains(VALIDATION_LAYER);
                 if (layer) {
@@ -116,6 +131,11 @@ final class VulkanInstance implements AutoCloseable {
                     validation = new ValidationMessages();
                     messengerInfo = messengerInfo(stack, validation);
                 }
+                if (layer && synchronizationChecks && available.contains(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)) {
+                    extensions.add(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
+                    features = VkValidationFeaturesEXT.calloc(stack).sType$Default()
+                            .pEnabledValidationFeatures(stack.ints(VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT));
+                }
             }
             VkApplicationInfo app = VkApplicationInfo.calloc(stack).sType$Default()
                     .pApplicationName(stack.UTF8("lluvia-memory"))
@@ -127,7 +147,12 @@ final class VulkanInstance implements AutoCloseable {
                     .ppEnabledExtensionNames(names(stack, extensions));
             if (messengerInfo != null) {
                 // Chained, so messages of vkCreateInstance and vkDestroyInstance are counted too.
+                messengerInfo.pNext(ci.pNext());
                 ci.pNext(messengerInfo.address());
+            }
+            if (features != null) {
+                features.pNext(ci.pNext());
+                ci.pNext(features.address());
             }
             PointerBuffer pInstance = stack.mallocPointer(1);
             check(vkCreateInstance(ci, null, pInstance), "vkCreateInstance");
