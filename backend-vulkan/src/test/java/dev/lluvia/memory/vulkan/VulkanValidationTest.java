@@ -32,6 +32,18 @@ class VulkanValidationTest {
         assertTrue(String.join("\n", backend.validationMessages()).contains("VkBuffer"), backend.validationMessages().toString());
     }
 
+    @Test
+    void withoutDebugThereIsNoValidationAndNothingToCount() {
+        assumeVulkan();
+        Session session = Session.create(dev.lluvia.memory.SessionOptions.defaults().withBackend("vulkan"));
+        VulkanBackend backend = backend(session);
+        assertFalse(backend.isValidationEnabled());
+        session.createMemory(java.util.EnumSet.of(dev.lluvia.memory.MemoryPropertyFlag.DEVICE_LOCAL)).createBuffer(64);
+        session.close();
+        assertEquals(0, backend.validationErrorCount() + backend.validationWarningCount());
+        assertTrue(backend.validationMessages().isEmpty());
+    }
+
     private static void assumeTrue(boolean validation) {
         org.junit.jupiter.api.Assumptions.assumeTrue(validation, "the validation layer is not installed");
     }
