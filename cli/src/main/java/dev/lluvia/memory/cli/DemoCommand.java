@@ -60,14 +60,15 @@ final class DemoCommand extends SessionCommand {
         out.println();
         printAttributes(out, "host memory", hostMemory);
 
-        Buffer buffer = devMemory.createBuffer(1024);
-        Image image = devMemory.createImage(32, 32, ChannelType.UINT8);
-        out.println();
-        printAllocation(out, "buffer", buffer);
-        out.println();
-        printAllocation(out, "image", image);
-        out.println();
-        out.println("device memory pageCount after allocation: " + devMemory.pageCount());
+        try (Buffer buffer = devMemory.createBuffer(1024);
+             Image image = devMemory.createImage(32, 32, ChannelType.UINT8)) {
+            out.println();
+            printAllocation(out, "buffer", buffer);
+            out.println();
+            printAllocation(out, "image", image);
+            out.println();
+            out.println("device memory pageCount after allocation: " + devMemory.pageCount());
+        }
 
         out.println();
         String roundTrip = roundTrip(hostMemory);
