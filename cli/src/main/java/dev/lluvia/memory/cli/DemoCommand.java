@@ -33,9 +33,9 @@ final class DemoCommand extends SessionCommand {
     static final int ROUND_TRIP_BYTES = 4096;
     private static final String ROUND_TRIP_OK = "round trip: ok";
 
-    private static final Set<MemoryPropertyFlag> HOST_FLAGS = EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
+    static final Set<MemoryPropertyFlag> HOST_FLAGS = EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
             MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
-    private static final Set<MemoryPropertyFlag> HOST_FLAGS_FALLBACK = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
+    static final Set<MemoryPropertyFlag> HOST_FLAGS_FALLBACK = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
             MemoryPropertyFlag.HOST_COHERENT);
 
     @Override
