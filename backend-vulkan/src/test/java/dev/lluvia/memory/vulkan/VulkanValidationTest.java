@@ -35,7 +35,8 @@ class VulkanValidationTest {
     @Test
     void withoutDebugThereIsNoValidationAndNothingToCount() {
         assumeVulkan();
-        Session session = Session.create(dev.lluvia.memory.SessionOptions.defaults().withBackend("vulkan"));
+        Session session = Session.create(dev.lluvia.memory.SessionOptions.defaults().withBackend("vulkan")
+                .withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE));
         VulkanBackend backend = backend(session);
         assertFalse(backend.isValidationEnabled());
         session.createMemory(java.util.EnumSet.of(dev.lluvia.memory.MemoryPropertyFlag.DEVICE_LOCAL)).createBuffer(64);
