@@ -64,6 +64,13 @@ class VulkanManySessionsTest {
                     + errors + " errors and " + warnings + " warnings:\n" + String.join("\n", backend.validationMessages()));
         }
         assertNotEquals(instances[0], instances[1], "debug and non-debug sessions use different instances");
+        for (boolean sync : new boolean[] {true, false}) {
+            ValidationMessages creation = VulkanInstance.shared(true, sync).creationMessages;
+            if (creation != null) {
+                assertEquals(0, creation.errors() + creation.warnings(),
+                        () -> "vkCreateInstance of the debug instance reported: " + creation.messages());
+            }
+        }
         Availability a = new VulkanBackendProvider().probe();
         assertTrue(a.available(), "the probe still finds Vulkan after " + SESSIONS + " sessions: " + a.reason());
     }
