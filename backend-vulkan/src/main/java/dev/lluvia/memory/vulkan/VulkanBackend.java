@@ -178,8 +178,14 @@ public final class VulkanBackend implements MemoryBackend {
      */
     static VulkanBackend open(BackendOptions options) {
         boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
-        VulkanInstance vulkan = VulkanInstance.shared(options.debug(), syncChecks);
-        ValidationMessages validation = ValidationMessages.attach(vulkan);
+        VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
+        ValidationMessages validation;
+        try {
+            validation = ValidationMessages.attach(vulkan);
+        } catch (RuntimeException | Error e) {
+            VulkanInstance.closed();
+            throw e;
+        }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
             VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
@@ -190,6 +196,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
+            VulkanInstance.closed();
             throw e;
         }
     }
@@ -245,7 +252,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     /**
      * The {@code VkInstance}: the JVM's shared one for this backend's debug settings, used by other
-     * sessions too and alive until the JVM exits; never destroy it.
+     * sessions too, alive while any session is open; never destroy it yourself.
      */
     public VkInstance vkInstance() {
         return vulkan.instance;
@@ -566,7 +573,8 @@ public final class VulkanBackend implements MemoryBackend {
 
     /**
      * Destroys the transfer objects, anything the core left behind (logged as a leak), the device
-     * and then this backend's messenger; the shared instance stays. Idempotent. The validation layer reports leaked objects while
+     * and then this backend's messenger; the shared instance stays (see
+     * {@link VulkanBackendProvider#releaseSharedInstances()}). Idempotent. The validation layer reports leaked objects while
      * the device is destroyed, so read the validation counts after this.
      */
     @Override
@@ -594,6 +602,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
+            VulkanInstance.closed();
         }
     }
 

@@ -86,6 +86,21 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
         }
     }
 
+    /**
+     * Destroys the JVM's shared Vulkan instances if no Vulkan session is open, so that the driver
+     * is unloaded; a later session creates them again. Call it at the end of {@code main}, before
+     * the main thread ends, after closing every session: on NVIDIA's driver (580, H100) a JVM whose
+     * main thread ends with the driver loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0}, and
+     * a shutdown hook runs too late to prevent it. Harmless elsewhere. Not for calling between
+     * sessions: each release and re-creation unloads and reloads the driver, which NVIDIA's
+     * affords only about 30 times per process (see {@code VulkanInstance}).
+     *
+     * @return true if no instance is left (also when there was none); false if a session is open
+     */
+    public static boolean releaseSharedInstances() {
+        return VulkanInstance.releaseShared();
+    }
+
     @Override
     public MemoryBackend open(BackendOptions options) {
         return VulkanBackend.open(options);

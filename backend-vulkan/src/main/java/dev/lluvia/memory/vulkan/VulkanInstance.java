@@ -33,23 +33,34 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * A {@code VkInstance}, with the validation layer when debug checks are asked for, and the
  * physical devices it sees. There is one instance per JVM per configuration (debug off; debug
  * with synchronization validation; debug without), made the first time {@link #shared} asks for
- * it and shared by the provider's probe and every {@link VulkanBackend}; it is never destroyed.
+ * it and shared by the provider's probe and every {@link VulkanBackend}; destroyed only by
+ * {@link #releaseShared}, when no backend is open.
  *
- * <p>Why shared and never destroyed: on an NVIDIA H100 (driver 580.159.04, in a container), after
- * 30 cycles of {@code vkCreateInstance} + {@code vkDestroyInstance} in one process the next
- * {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}, with or without
- * enumerating devices in between; with an instance per session (and one more per probe) the 15th
- * session of a JVM failed. Creating 100 instances without destroying them works, so the fix is to
- * create few and keep them. Nothing destroys them at exit either (no shutdown hook): the OS
- * reclaims them, and driver teardown at exit is fragile (with 100 live instances the JVM crashed
- * at exit in {@code libEGL_nvidia.so}). At most three instances live, so that is not a concern here.
+ * <p>Why shared: on an NVIDIA H100 (driver 580.159.04, in a container), after 30 cycles of
+ * {@code vkCreateInstance} + {@code vkDestroyInstance} in one process the next
+ * {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}; with an instance per
+ * session (and one more per probe) the 15th session of a JVM failed. The loader's log says why:
+ * {@code libnvidia-tls.so: cannot allocate memory in static TLS block}, then "Failed loading
+ * library associated with ICD JSON libGLX_nvidia.so.0". Each time the last instance goes, the
+ * loader unloads the driver, and each reload takes static TLS that glibc does not give back.
+ * While one instance lives the driver stays loaded, and 100 sessions (a third with validation)
+ * ran in one JVM. The non-debug instance is therefore made first ({@link #shared} makes it before
+ * a debug one), so the extension queries of a debug instance find the driver loaded too.
+ *
+ * <p>Why not kept until exit: measured on the same machine, a JVM whose main thread ends while
+ * the NVIDIA driver is loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0} (also with a shutdown
+ * hook that destroys the instances: hooks run too late), and exits cleanly when the last instance
+ * was destroyed on the main thread before. So {@link #releaseShared} destroys them when no backend
+ * is open; {@link VulkanBackendProvider#releaseSharedInstances()} is its public face, for a
+ * program's {@code main} and for test launchers. A later session creates them again (one more
+ * driver load, of the 30 or so the process can afford).
  *
  * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
  * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
- * messages of {@code vkCreateInstance} go to a messenger chained into its create info, which is
- * the only way to see them; they are logged and counted in {@link #creationMessages}, not in any
- * session's counts (the instance is made once, before or by the first session that needs it).
- * {@code vkDestroyInstance} never runs, so it reports nothing.
+ * messages of {@code vkCreateInstance} and {@code vkDestroyInstance} go to a messenger chained
+ * into the create info, the only way to see them; they are logged and counted in
+ * {@link #creationMessages}, not in any session's counts (the instance is made once, by the
+ * first session or probe that needs it, and destroyed only by {@link #releaseShared}).
  */
 final class VulkanInstance {
 
@@ -66,6 +77,8 @@ final class VulkanInstance {
      * call tries again.
      */
     private static final VulkanInstance[] SHARED = new VulkanInstance[3];
+    /** Backends open on the shared instances; guarded by the class lock. */
+    private static int openBackends;
 
     final VkInstance instance;
     /** The instance's API version: the highest of 1.3, 1.2, 1.1 that the loader supports. */
@@ -111,7 +124,7 @@ final class VulkanInstance {
 
     /**
      * The JVM's instance for this configuration, created on first use (see the class comment for
-     * why it is shared and never destroyed). Thread-safe.
+     * why it is shared). Thread-safe.
      *
      * @param debug                 the validation layer and {@code VK_EXT_debug_utils}, when installed
      * @param synchronizationChecks with {@code debug}, also the layer's synchronization validation
@@ -121,16 +134,57 @@ final class VulkanInstance {
      */
     static synchronized VulkanInstance shared(boolean debug, boolean synchronizationChecks) {
         int slot = !debug ? 0 : synchronizationChecks ? 1 : 2;
+        if (slot != 0 && SHARED[0] == null) {
+            // Keeps the driver loaded while the debug instance's extension queries run (see above).
+            shared(false, false);
+        }
         if (SHARED[slot] == null) {
             SHARED[slot] = create(debug, debug && synchronizationChecks);
             LOG.log(System.Logger.Level.DEBUG, () -> "created the JVM's Vulkan instance"
                     + (debug ? " with debug checks" + (synchronizationChecks ? " and synchronization validation" : "") : "")
-                    + "; it lives until the JVM exits");
+                    + "; it lives until releaseShared()");
         }
         return SHARED[slot];
     }
 
-    /** Creates an instance; only {@link #shared} calls this, as instances are never destroyed. */
+    /** {@link #shared}, counted as used by an open backend until {@link #closed()}. */
+    static synchronized VulkanInstance acquire(boolean debug, boolean synchronizationChecks) {
+        VulkanInstance vulkan = shared(debug, synchronizationChecks);
+        openBackends++;
+        return vulkan;
+    }
+
+    /** A backend from {@link #acquire} closed. */
+    static synchronized void closed() {
+        openBackends--;
+    }
+
+    /**
+     * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)
+     * when no backend is open; the next {@link #shared} creates them again.
+     *
+     * @return whether they are destroyed (true also when there were none)
+     */
+    static synchronized boolean releaseShared() {
+        if (openBackends > 0) {
+            return false;
+        }
+        for (int slot : new int[] {1, 2, 0}) {
+            VulkanInstance vulkan = SHARED[slot];
+            if (vulkan != null) {
+                SHARED[slot] = null;
+                vkDestroyInstance(vulkan.instance, null);
+                if (vulkan.creationMessages != null) {
+                    // The chained messenger also reports during vkDestroyInstance; free it after.
+                    vulkan.creationMessages.free();
+                }
+                LOG.log(System.Logger.Level.DEBUG, "destroyed the JVM's shared Vulkan instance " + slot);
+            }
+        }
+        return true;
+    }
+
+    /** Creates an instance; only {@link #shared} calls this. */
     private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
         String failure = loadLoader();
         if (failure != null) {

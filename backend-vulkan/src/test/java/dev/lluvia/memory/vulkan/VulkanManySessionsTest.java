@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * with an instance per session the 15th session failed there. Every session here must open, move
  * bytes through its device and close with validation silent, and all sessions of one configuration
  * must share one {@code VkInstance}. On lavapipe it passes with or without the fix (lavapipe has no
- * such limit) except for the shared-instance check; run it on the GPU.
+ * such limit) except for the shared-instance check; run it on the GPU, where the JVM must also exit
+ * cleanly ({@link ReleaseVulkanAfterTests} releases the instances before it does).
  */
 class VulkanManySessionsTest {
 
@@ -83,6 +84,26 @@ class VulkanManySessionsTest {
             Availability again = new VulkanBackendProvider().probe();
             assertEquals(first.available(), again.available());
             assertEquals(first.reason(), again.reason());
+        }
+    }
+
+    @Test
+    void sharedInstancesAreReleasedOnlyWhenNoSessionIsOpenAndComeBackAfter() {
+        assumeVulkan();
+        Session open = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+        try {
+            assertFalse(VulkanBackendProvider.releaseSharedInstances(), "an open session keeps the instances");
+            roundTrip(open, 1);
+        } finally {
+            open.close();
+        }
+        assertTrue(VulkanBackendProvider.releaseSharedInstances(), "released once no session is open");
+        assertTrue(VulkanBackendProvider.releaseSharedInstances(), "releasing again is harmless");
+        Session again = VulkanTestSupport.open(null);
+        try {
+            roundTrip(again, 2);
+        } finally {
+            closeAndAssertClean(again);
         }
     }
 
