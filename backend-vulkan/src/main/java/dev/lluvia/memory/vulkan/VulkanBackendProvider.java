@@ -88,12 +88,13 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
 
     /**
      * Destroys the JVM's shared Vulkan instances if no Vulkan session is open, so that the driver
-     * is unloaded; a later session creates them again. Call it at the end of {@code main}, before
-     * the main thread ends, after closing every session: on NVIDIA's driver (580, H100) a JVM whose
-     * main thread ends with the driver loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0}, and
-     * a shutdown hook runs too late to prevent it. Harmless elsewhere. Not for calling between
-     * sessions: each release and re-creation unloads and reloads the driver, which NVIDIA's
-     * affords only about 30 times per process (see {@code VulkanInstance}).
+     * is unloaded; a later session creates them again. Closing the last session does this by
+     * itself, unless the system property {@code lluvia.vulkan.keepInstances=true} keeps them (for
+     * programs that open and close many sessions in turn: NVIDIA's driver (580, H100) can be
+     * reloaded only about 30 times per process). Such programs, and programs that only probed,
+     * call this at the end of {@code main}, before the main thread ends: on NVIDIA a JVM whose main
+     * thread ends with the driver loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0}, and a
+     * shutdown hook runs too late to prevent it. Harmless elsewhere.
      *
      * @return true if no instance is left (also when there was none); false if a session is open
      */

@@ -50,10 +50,13 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * <p>Why not kept until exit: measured on the same machine, a JVM whose main thread ends while
  * the NVIDIA driver is loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0} (also with a shutdown
  * hook that destroys the instances: hooks run too late), and exits cleanly when the last instance
- * was destroyed on the main thread before. So {@link #releaseShared} destroys them when no backend
- * is open; {@link VulkanBackendProvider#releaseSharedInstances()} is its public face, for a
- * program's {@code main} and for test launchers. A later session creates them again (one more
- * driver load, of the 30 or so the process can afford).
+ * was destroyed on the main thread before. So the instances are destroyed when the last session
+ * closes ({@link #closed}): a program that opens a session, works and closes it exits cleanly. A
+ * later session creates them again (one more driver load, of the 30 or so the process can
+ * afford). Programs that open and close many sessions in turn set {@value #KEEP_PROPERTY} and call
+ * {@link VulkanBackendProvider#releaseSharedInstances()} at the end of {@code main}; the test
+ * suite does (see {@code ReleaseVulkanAfterTests}). A probe alone (no session ever opened)
+ * leaves the non-debug instance until a session closes or the release is called.
  *
  * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
  * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
@@ -154,10 +157,35 @@ final class VulkanInstance {
         return vulkan;
     }
 
-    /** A backend from {@link #acquire} closed. */
+    /** Whether any shared instance exists now (for tests). */
+    static synchronized boolean anyShared() {
+        for (VulkanInstance v : SHARED) {
+            if (v != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A backend from {@link #acquire} closed. When it was the last, the shared instances are
+     * destroyed (and the driver unloaded) unless {@value #KEEP_PROPERTY} is {@code true}: a program
+     * that closes its sessions then exits cleanly on NVIDIA without knowing about any of this.
+     */
     static synchronized void closed() {
         openBackends--;
+        if (openBackends == 0 && !Boolean.getBoolean(KEEP_PROPERTY)) {
+            releaseShared();
+        }
     }
+
+    /**
+     * System property: {@code true} keeps the shared instances when the last session closes, for
+     * programs (and test suites) that open and close many sessions one after another, which would
+     * otherwise reload the driver each time; they then call
+     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns.
+     */
+    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
 
     /**
      * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)

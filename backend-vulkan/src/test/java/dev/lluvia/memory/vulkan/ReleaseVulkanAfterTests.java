@@ -15,6 +15,15 @@ public final class ReleaseVulkanAfterTests implements LauncherSessionListener {
     public ReleaseVulkanAfterTests() {
     }
 
+    /**
+     * The suite opens and closes hundreds of sessions: keep the shared instances between them, or
+     * NVIDIA's driver would be reloaded each time and refuse after about 30 (see {@link VulkanInstance}).
+     */
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        System.setProperty(VulkanInstance.KEEP_PROPERTY, "true");
+    }
+
     @Override
     public void launcherSessionClosed(LauncherSession session) {
         if (!VulkanBackendProvider.releaseSharedInstances()) {

@@ -107,6 +107,26 @@ class VulkanManySessionsTest {
         }
     }
 
+    @Test
+    void closingTheLastSessionReleasesTheInstancesUnlessAskedToKeepThem() {
+        assumeVulkan();
+        String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
+        System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+        try {
+            Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+            assertTrue(VulkanInstance.anyShared());
+            s.close();
+            assertFalse(VulkanInstance.anyShared(), "a program that closes its session leaves the driver unloaded");
+        } finally {
+            if (keep != null) {
+                System.setProperty(VulkanInstance.KEEP_PROPERTY, keep);
+            }
+        }
+        Session kept = VulkanTestSupport.open(null);
+        closeAndAssertClean(kept);
+        assertTrue(VulkanInstance.anyShared(), "with " + VulkanInstance.KEEP_PROPERTY + " the instances stay");
+    }
+
     /** Writes a pattern into a device-only buffer through the queue and reads it back. */
     private static void roundTrip(Session session, int i) {
         try (Memory memory = session.createMemory(MemoryUsage.DEVICE_ONLY, 1 << 16)) {
