@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import java.util.List;
+
 /**
  * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
  *
@@ -62,14 +64,23 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return closed;
     }
 
-    /** Destroys the object and returns its range to the page. Idempotent. */
+    /**
+     * Destroys the object and returns its range to the page. Idempotent.
+     *
+     * @throws MemoryCorruptionException in debug mode, if a margin around the object was
+     *                                   overwritten; the object is destroyed and its range freed anyway
+     */
     @Override
     public final void close() {
         if (closed) {
             return;
         }
+        String corruption;
         synchronized (memory.lock()) {
-            destroyLocked();
+            corruption = destroyLocked();
+        }
+        if (corruption != null) {
+            throw MemoryCorruptionException.of(describe(), List.of(corruption));
         }
     }
 
@@ -107,16 +118,30 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     abstract void bindResource(long handle, long pageHandle, long offset);
 
-    final void destroyLocked() {
+    /**
+     * Destroys the resource and frees the range, whatever fails on the way; returns the report of
+     * a damaged debug margin, or {@code null}.
+     */
+    final String destroyLocked() {
         if (closed) {
-            return;
+            return null;
         }
         closed = true;
+        String corruption = null;
         try {
-            destroyResource(resource);
+            corruption = memory.marginReportLocked(this);
         } finally {
-            memory.freeLocked(this, page, block, info.size());
+            try {
+                destroyResource(resource);
+            } finally {
+                memory.freeLocked(this, page, block, info.size());
+            }
         }
+        return corruption;
+    }
+
+    final long block() {
+        return block;
     }
 
     /** The allocation info without the open check, for the Memory's own walks under its lock. */

@@ -213,7 +213,13 @@ public final class Session implements AutoCloseable {
         return closed;
     }
 
-    /** Closes every Memory (and so every object) of this session, then the device. Idempotent. */
+    /**
+     * Closes every Memory (and so every object) of this session, then the device. Idempotent.
+     * Every memory is closed and the device too even when one fails; the first failure is thrown.
+     *
+     * @throws MemoryLeakException       under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     * @throws MemoryCorruptionException in debug mode when a live object's margin was overwritten
+     */
     @Override
     public void close() {
         List<Memory> toClose;
@@ -225,16 +231,56 @@ public final class Session implements AutoCloseable {
             toClose = new ArrayList<>(memories);
         }
         List<String> leaks = new ArrayList<>();
+        List<String> corruptions = new ArrayList<>();
+        RuntimeException failure = null;
         try {
             for (Memory m : toClose) {
-                for (String leak : m.closeAndCollectLeaks()) {
-                    leaks.add(m + ": " + leak);
+                List<String> memoryCorruptions = new ArrayList<>();
+                try {
+                    for (String leak : m.closeAndCollectLeaks(memoryCorruptions)) {
+                        leaks.add(m + ": " + leak);
+                    }
+                } catch (RuntimeException e) {
+                    // Close the other memories anyway; the first failure is thrown afterwards.
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+                for (String c : memoryCorruptions) {
+                    corruptions.add(m + ": " + c);
                 }
             }
         } finally {
             backend.close();
         }
-        reportLeaks(leaks, toString());
+        if (failure != null) {
+            throw failure;
+        }
+        reportLeaksAndCorruption(leaks, corruptions, toString());
+    }
+
+    /**
+     * Checks the debug margins of every object of every Memory ({@link Memory#checkCorruption()}).
+     *
+     * @return the number of objects checked; 0 when not in debug mode or no memory is host-visible
+     * @throws MemoryCorruptionException naming every object with a damaged margin and the offset written
+     */
+    public int checkCorruption() {
+        List<String> corruptions = new ArrayList<>();
+        int checked = 0;
+        for (Memory m : memories()) {
+            List<String> found = new ArrayList<>();
+            checked += m.checkCorruption(found);
+            for (String c : found) {
+                corruptions.add(m + ": " + c);
+            }
+        }
+        if (!corruptions.isEmpty()) {
+            throw MemoryCorruptionException.of(toString(), corruptions);
+        }
+        return checked;
     }
 
     @Override
@@ -246,6 +292,24 @@ public final class Session implements AutoCloseable {
         synchronized (memories) {
             memories.remove(memory);
         }
+    }
+
+    /**
+     * Reports leaks as the policy says, then damaged margins found at close as a
+     * {@link MemoryCorruptionException} (with a leak exception, if any, suppressed in it).
+     */
+    void reportLeaksAndCorruption(List<String> leaks, List<String> corruptions, String closed) {
+        if (corruptions.isEmpty()) {
+            reportLeaks(leaks, closed);
+            return;
+        }
+        MemoryCorruptionException corrupt = MemoryCorruptionException.of(closed, corruptions);
+        try {
+            reportLeaks(leaks, closed);
+        } catch (MemoryLeakException leak) {
+            corrupt.addSuppressed(leak);
+        }
+        throw corrupt;
     }
 
     /** Reports objects found alive at close, as the leak policy says. */
