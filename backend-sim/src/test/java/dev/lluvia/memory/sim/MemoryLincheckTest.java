@@ -72,8 +72,8 @@ public class MemoryLincheckTest {
     @Test
     void modelChecking() {
         ModelCheckingOptions options = new ModelCheckingOptions()
-                .iterations(5 * SCALE)
-                .invocationsPerIteration(300 * SCALE)
+                .iterations(4 * SCALE)
+                .invocationsPerIteration(250 * SCALE)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -84,8 +84,8 @@ public class MemoryLincheckTest {
     @Test
     void stress() {
         StressOptions options = new StressOptions()
-                .iterations(5 * SCALE)
-                .invocationsPerIteration(100 * SCALE)
+                .iterations(4 * SCALE)
+                .invocationsPerIteration(75 * SCALE)
                 .threads(3)
                 .actorsPerThread(3);
         options.check(MemoryLincheckTest.class);
