@@ -20,14 +20,20 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private volatile boolean closed;
     private volatile String name;
 
+    private static final String CORE_PACKAGE = "dev.lluvia.memory.";
+
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
+    /** The thread that created the object, in debug mode only. */
+    private final String createdIn;
 
     MemoryObject(Memory memory, long id, long resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
-        this.createdAt = memory.session().isDebugEnabled() ? new Throwable("created here") : null;
+        boolean debug = memory.session().isDebugEnabled();
+        this.createdAt = debug ? new Throwable("created here") : null;
+        this.createdIn = debug ? Thread.currentThread().getName() : null;
     }
 
     /** The memory this object was allocated from. */
@@ -153,9 +159,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
         if (createdAt != null) {
+            // The first frame outside the core's own package is the caller of Memory.createX.
+            // Only the package itself is skipped, not its sub-packages: code in
+            // dev.lluvia.memory.sim, a backend, or a user's dev.lluvia.memory.app is a caller.
             for (StackTraceElement e : createdAt.getStackTrace()) {
-                if (!e.getClassName().startsWith("dev.lluvia.memory.")) {
-                    sb.append(", created at ").append(e);
+                String c = e.getClassName();
+                if (!(c.startsWith(CORE_PACKAGE) && c.indexOf('.', CORE_PACKAGE.length()) < 0)) {
+                    sb.append(", created at ").append(e).append(" in thread \"").append(createdIn).append('"');
                     break;
                 }
             }
