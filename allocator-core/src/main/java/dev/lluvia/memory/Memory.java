@@ -136,9 +136,14 @@ public final class Memory implements AutoCloseable {
         return type.isHostVisible();
     }
 
-    /** Pages allocated now; 0 until the first object is created. */
+    /**
+     * Pages allocated now; 0 until the first object is created.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public int pageCount() {
         synchronized (lock) {
+            requireOpen();
             return pageCount;
         }
     }
@@ -204,44 +209,77 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** Pages, bytes and objects of this memory now; kept up to date, so cheap. */
+    /**
+     * Pages, bytes and objects of this memory now; kept up to date, so cheap.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public Statistics statistics() {
         synchronized (lock) {
+            requireOpen();
             return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
         }
     }
 
-    /** {@link #statistics()} plus free-range and object-size extremes; walks every page. */
-    public DetailedStatistics detailedStatistics() {
+    /** {@link #statistics()}, or empty once closed: for the session's totals, which skip closed memories. */
+    Statistics statisticsIfOpen() {
         synchronized (lock) {
-            int freeRanges = 0;
-            long largestFree = 0;
-            long smallestFree = 0;
-            for (Page p : pages) {
-                if (p != null) {
-                    BlockStatistics b = p.allocator.statistics();
-                    freeRanges += b.freeRangeCount();
-                    largestFree = Math.max(largestFree, b.largestFreeRange());
-                    if (b.freeRangeCount() > 0) {
-                        smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
-                    }
-                }
-            }
-            long largestAlloc = 0;
-            long smallestAlloc = 0;
-            for (MemoryObject o : live) {
-                long size = o.infoLocked().size();
-                largestAlloc = Math.max(largestAlloc, size);
-                smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
-            }
-            return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
-                    freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+            return closed ? Statistics.EMPTY : new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
         }
     }
 
-    /** A snapshot of every page and the objects in it, by page index and offset. */
+    /**
+     * {@link #statistics()} plus free-range and object-size extremes; walks every page.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
+    public DetailedStatistics detailedStatistics() {
+        synchronized (lock) {
+            requireOpen();
+            return detailedStatisticsLocked();
+        }
+    }
+
+    /** {@link #detailedStatistics()}, or empty once closed, for the session's totals. */
+    DetailedStatistics detailedStatisticsIfOpen() {
+        synchronized (lock) {
+            return closed ? DetailedStatistics.EMPTY : detailedStatisticsLocked();
+        }
+    }
+
+    private DetailedStatistics detailedStatisticsLocked() {
+        int freeRanges = 0;
+        long largestFree = 0;
+        long smallestFree = 0;
+        for (Page p : pages) {
+            if (p != null) {
+                BlockStatistics b = p.allocator.statistics();
+                freeRanges += b.freeRangeCount();
+                largestFree = Math.max(largestFree, b.largestFreeRange());
+                if (b.freeRangeCount() > 0) {
+                    smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
+                }
+            }
+        }
+        long largestAlloc = 0;
+        long smallestAlloc = 0;
+        for (MemoryObject o : live) {
+            long size = o.infoLocked().size();
+            largestAlloc = Math.max(largestAlloc, size);
+            smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
+        }
+        return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
+                freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+    }
+
+    /**
+     * A snapshot of every page and the objects in it, by page index and offset.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public List<PageInfo> pages() {
         synchronized (lock) {
+            requireOpen();
             List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
             for (int i = 0; i < pages.size(); i++) {
                 byPage.add(new ArrayList<>());
@@ -261,9 +299,14 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** The live objects of this memory, in creation order. */
+    /**
+     * The live objects of this memory, in creation order.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public List<MemoryObject> objects() {
         synchronized (lock) {
+            requireOpen();
             return List.copyOf(live);
         }
     }
@@ -294,9 +337,11 @@ public final class Memory implements AutoCloseable {
      *
      * @return the number of objects whose margins were checked; 0 when this memory has no margins
      * @throws MemoryCorruptionException naming each object with a damaged margin and the offset written
+     * @throws IllegalStateException     if this memory is closed
      */
     public int checkCorruption() {
         if (!margins) {
+            requireOpen();
             return 0;
         }
         List<String> corruptions = new ArrayList<>();
@@ -307,13 +352,15 @@ public final class Memory implements AutoCloseable {
         return checked;
     }
 
-    /** Adds a line per damaged margin; returns the number of objects checked. */
+    /** Adds a line per damaged margin; returns the number of objects checked (0 once closed). */
     int checkCorruption(List<String> corruptions) {
         if (!margins) {
             return 0;
         }
         synchronized (lock) {
-            requireOpen();
+            if (closed) {
+                return 0;
+            }
             int checked = 0;
             for (MemoryObject o : live) {
                 if (!o.page().dedicated) {

@@ -172,38 +172,56 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Totals over every Memory of this session; cheap (no walk of pages). */
+    /**
+     * Totals over every Memory of this session; cheap (no walk of pages). A Memory closed by
+     * another thread meanwhile counts as empty.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public Statistics statistics() {
         Statistics total = Statistics.EMPTY;
         for (Memory m : memories()) {
-            total = total.plus(m.statistics());
+            total = total.plus(m.statisticsIfOpen());
         }
         return total;
     }
 
-    /** Totals per heap, in heap order; cheap (no walk of pages). */
+    /**
+     * Totals per heap, in heap order; cheap (no walk of pages).
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public List<Statistics> heapStatistics() {
         Statistics[] perHeap = new Statistics[device.memoryHeaps().size()];
         java.util.Arrays.fill(perHeap, Statistics.EMPTY);
         for (Memory m : memories()) {
             int heap = m.memoryType().heapIndex();
-            perHeap[heap] = perHeap[heap].plus(m.statistics());
+            perHeap[heap] = perHeap[heap].plus(m.statisticsIfOpen());
         }
         return List.of(perHeap);
     }
 
-    /** Totals and fragmentation over every Memory; walks every page. */
+    /**
+     * Totals and fragmentation over every Memory; walks every page.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public DetailedStatistics detailedStatistics() {
         DetailedStatistics total = DetailedStatistics.EMPTY;
         for (Memory m : memories()) {
-            total = total.plus(m.detailedStatistics());
+            total = total.plus(m.detailedStatisticsIfOpen());
         }
         return total;
     }
 
-    /** The live Memories of this session, in creation order. */
+    /**
+     * The live Memories of this session, in creation order.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public List<Memory> memories() {
         synchronized (memories) {
+            requireOpen();
             return List.copyOf(memories);
         }
     }
