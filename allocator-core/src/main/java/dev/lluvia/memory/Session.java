@@ -160,10 +160,17 @@ public final class Session implements AutoCloseable {
      * memory type is chosen.
      *
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
+     * @throws IllegalArgumentException        if the page size is larger than the chosen type's heap
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
         MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
+        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
+        if (options.pageSize() > heap.size()) {
+            // No page of this Memory could ever be allocated: say so now, not at the first object.
+            throw new IllegalArgumentException("pageSize " + options.pageSize() + " is larger than heap " + heap.index()
+                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+        }
         synchronized (memories) {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);

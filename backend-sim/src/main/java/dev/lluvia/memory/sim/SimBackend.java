@@ -105,6 +105,9 @@ public final class SimBackend implements MemoryBackend {
     private static final int KIND_IMAGE = 3;
     private static final String[] KIND_NAMES = {"?", "page", "buffer", "image"};
 
+    /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
+    static final long MAX_RESOURCE_SIZE = 1L << 62;
+
     /** Chunk size of the backing of pages larger than one ByteBuffer can hold. */
     static final long LARGE_PAGE_CHUNK = 1L << 30;
 
@@ -322,6 +325,12 @@ public final class SimBackend implements MemoryBackend {
         }
         if (usageBits == 0) {
             throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createBuffer: usage must not be 0");
+        }
+        if (size > MAX_RESOURCE_SIZE) {
+            // What a driver does for a buffer no device could address; it also keeps the
+            // requirement rounding from overflowing. Sizes up to this reach the heap checks.
+            throw new OutOfDeviceMemoryException("createBuffer of " + size + " bytes: more than the sim's limit of "
+                    + MAX_RESOURCE_SIZE + " bytes for one resource: VK_ERROR_OUT_OF_DEVICE_MEMORY", -1, size);
         }
         MemoryRequirements req = profile.buffer().requirements(size);
         fault(FaultPoint.CREATE_BUFFER, -1, size);
