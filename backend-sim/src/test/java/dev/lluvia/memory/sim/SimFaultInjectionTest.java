@@ -196,6 +196,46 @@ class SimFaultInjectionTest {
         assertTrue(e.getMessage().contains("OUT_OF_PATIENCE"), e.getMessage());
     }
 
+    /**
+     * Debug margins map the page when an object is placed and when it is closed: a map fault there
+     * fails the create (rolled back) or surfaces from close, and either way nothing is left behind,
+     * also when a Memory close meets the fault on one of several objects.
+     */
+    @Test
+    void debugMarginChecksUnderMapFaultsLeaveNothingBehind() {
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("llvmpipe")
+                .withDebug(true).withLeakPolicy(LeakPolicy.IGNORE))) {
+            SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), PAGE);
+            assertTrue(m.hasDebugMargins());
+            Buffer keep = m.createBuffer(100);
+            Referee.fill(keep, 1);
+            sim.injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.OUT_OF_HOST_MEMORY));
+            assertThrows(OutOfHostMemoryException.class, () -> m.createBuffer(200), "margin fill failed");
+            Referee.assertConsistent(s, "after a failed margin fill");
+            assertEquals(1, m.statistics().allocationCount());
+
+            Buffer victim = m.createBuffer(300);
+            sim.injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.DEVICE_LOST));
+            BackendException lost = assertThrows(BackendException.class, victim::close, "margin check failed");
+            assertEquals("VK_ERROR_DEVICE_LOST", lost.result());
+            assertTrue(victim.isClosed(), "destroyed and freed anyway");
+            Referee.assertConsistent(s, "after a failed margin check on close");
+            Referee.assertFilled(keep, 1, "neighbour");
+
+            Memory many = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), PAGE);
+            for (int i = 0; i < 5; i++) {
+                many.createBuffer(100 + i);
+            }
+            sim.injectFault(FaultPoint.MAP, FaultRule.every(2, FaultResult.OUT_OF_DEVICE_MEMORY));
+            assertThrows(OutOfDeviceMemoryException.class, many::close);
+            sim.clearFaults();
+            assertTrue(many.isClosed());
+            Referee.assertConsistent(s, "after a Memory close that met faults");
+            assertEquals(1, sim.liveResourceCount(), "only the kept buffer is left on the device");
+        }
+    }
+
     @Test
     void legacyPageFailuresAreTheNextRule() {
         try (SimBackend b = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
