@@ -1,6 +1,7 @@
 package dev.lluvia.memory;
 
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.alloc.BlockAllocator;
 import dev.lluvia.memory.alloc.BlockStatistics;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -79,6 +80,7 @@ public final class Memory implements AutoCloseable {
     private final MemoryType type;
     private final long pageSize;
     private final AllocationAlgorithm algorithm;
+    private final AllocationStrategy strategy;
     /** Alignment and size quantum of objects: nonCoherentAtomSize on non-coherent types, else 1. */
     private final long atom;
     /** bufferImageGranularity, or 1 when it imposes nothing. */
@@ -102,6 +104,7 @@ public final class Memory implements AutoCloseable {
         this.type = type;
         this.pageSize = options.pageSize();
         this.algorithm = options.algorithm();
+        this.strategy = options.strategy();
         DeviceLimits limits = session.device().limits();
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
@@ -156,6 +159,11 @@ public final class Memory implements AutoCloseable {
     /** The block allocator used inside each page. */
     public AllocationAlgorithm algorithm() {
         return algorithm;
+    }
+
+    /** Where the block allocator of each page looks first. */
+    public AllocationStrategy strategy() {
+        return strategy;
     }
 
     /** {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination. */
@@ -527,7 +535,7 @@ public final class Memory implements AutoCloseable {
             throw e;
         }
         int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, algorithm.create(size));
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, algorithm.create(size, strategy));
         if (index < 0) {
             pages.add(page);
         } else {

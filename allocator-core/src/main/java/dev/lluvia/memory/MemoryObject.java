@@ -155,6 +155,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return info;
     }
 
+    /**
+     * Bytes from the offset that the page holds for this object (its size rounded up to the
+     * memory's quantum); only valid under the Memory's lock while the object is live.
+     */
+    final long reservedSizeLocked() {
+        return page.allocator.size(block);
+    }
+
     /** One line for a leak report: what, where, and in debug mode where it was created. */
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);

@@ -152,7 +152,7 @@ public final class Session implements AutoCloseable {
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
      */
     public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch) {
-        return createMemory(new MemoryOptions(flags, pageSize, exactFlagsMatch, MemoryOptions.of(flags).algorithm()));
+        return createMemory(MemoryOptions.of(flags).withPageSize(pageSize).withExactFlagsMatch(exactFlagsMatch));
     }
 
     /**
@@ -165,12 +165,44 @@ public final class Session implements AutoCloseable {
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
         MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
-        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
-        if (options.pageSize() > heap.size()) {
-            // No page of this Memory could ever be allocated: say so now, not at the first object.
-            throw new IllegalArgumentException("pageSize " + options.pageSize() + " is larger than heap " + heap.index()
-                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+        requirePageFitsHeap(type, options.pageSize());
+        synchronized (memories) {
+            requireOpen();
+            Memory memory = new Memory(this, backend, type, options);
+            memories.add(memory);
+            return memory;
         }
+    }
+
+    /** {@link #createMemory(MemoryUsage, long)} with 32 MiB pages. */
+    public Memory createMemory(MemoryUsage usage) {
+        return createMemory(usage, DEFAULT_PAGE_SIZE);
+    }
+
+    /**
+     * Creates a Memory for what it will be used for, ranking the device's memory types instead of
+     * asking for flags (see {@link MemoryUsage} for each ranking). {@link Memory#memoryFlags()} says
+     * what was chosen. On the H100: DEVICE_ONLY takes type 1 {DEVICE_LOCAL}, UPLOAD type 4
+     * {DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT}, READBACK type 3 {HOST_VISIBLE, HOST_COHERENT,
+     * HOST_CACHED}; on lavapipe all three take its only type.
+     *
+     * @param usage    what the memory is for
+     * @param pageSize bytes of each page, positive
+     * @throws UnsupportedMemoryFlagsException if no memory type suits the usage (no host-visible type
+     *                                         for UPLOAD or READBACK)
+     */
+    public Memory createMemory(MemoryUsage usage, long pageSize) {
+        Objects.requireNonNull(usage, "usage");
+        if (pageSize <= 0) {
+            throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
+        }
+        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
+        if (type == null) {
+            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
+                    + "; supported flag sets: " + supportedFlags);
+        }
+        requirePageFitsHeap(type, pageSize);
+        MemoryOptions options = MemoryOptions.of(type.flags()).withPageSize(pageSize).withExactFlagsMatch(true);
         synchronized (memories) {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
@@ -392,7 +424,16 @@ public final class Session implements AutoCloseable {
         return heapUsed.get(heap);
     }
 
-    void requireOpen() {
+    /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
+    private void requirePageFitsHeap(MemoryType type, long pageSize) {
+        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
+        if (pageSize > heap.size()) {
+            throw new IllegalArgumentException("pageSize " + pageSize + " is larger than heap " + heap.index()
+                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+        }
+    }
+
+        void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }

@@ -19,10 +19,11 @@ import java.util.Arrays;
  *
  * <h2>Handle layout</h2>
  * <pre>
- *   63            32 31             0
- *   [ generation   |      slot      ]
+ *   63  62           32 31             0
+ *   [0 | generation(31) |      slot      ]
  * </pre>
- * The generation of a slot is bumped when it is freed, so a stale handle (double free) is caught.
+ * The generation of a slot is bumped (modulo 2^31) when it is freed, so a stale handle (double
+ * free) is caught.
  *
  * <h2>Steps</h2>
  * Allocate: scan free ranges in order; for each, {@code offset = align(start)}; if
@@ -34,6 +35,8 @@ public final class FirstFitAllocator implements BlockAllocator {
 
     private static final int INITIAL_SLOTS = 16;
     private static final long SLOT_MASK = 0xFFFF_FFFFL;
+    /** Generations wrap within 31 bits so that a handle is never negative (never NO_SPACE). */
+    private static final int GENERATION_MASK = 0x7FFF_FFFF;
 
     private final long capacity;
 
@@ -125,7 +128,7 @@ public final class FirstFitAllocator implements BlockAllocator {
         for (int s = 0; s < slotHighWater; s++) {
             if (allocSize[s] != 0) {
                 allocSize[s] = 0;
-                generation[s]++;
+                generation[s] = (generation[s] + 1) & GENERATION_MASK;
             }
         }
         freeSlotCount = 0;
@@ -190,7 +193,7 @@ public final class FirstFitAllocator implements BlockAllocator {
         usedBytes -= allocOffset[slot] + allocSize[slot] - allocStart[slot];
         allocationCount--;
         allocSize[slot] = 0;
-        generation[slot]++;
+        generation[slot] = (generation[slot] + 1) & GENERATION_MASK;
         if (freeSlotCount == freeSlots.length) {
             freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
         }

@@ -22,7 +22,13 @@ public enum FaultPoint {
     /** {@code vkBindBufferMemory} ({@link SimBackend#bindBuffer}). */
     BIND_BUFFER("bindBuffer"),
     /** {@code vkBindImageMemory} ({@link SimBackend#bindImage}). */
-    BIND_IMAGE("bindImage");
+    BIND_IMAGE("bindImage"),
+    /**
+     * A copy through the device's queue ({@code vkQueueSubmit} of a transfer, and its wait):
+     * {@link SimBackend#copyToBuffer}, {@link SimBackend#copyFromBuffer}, {@link SimBackend#copyToImage},
+     * {@link SimBackend#copyFromImage}.
+     */
+    TRANSFER("transfer");
 
     private final String call;
 

@@ -66,8 +66,8 @@ import java.util.TreeMap;
  * </ul>
  *
  * <h2>Fault injection</h2>
- * Page allocation, dedicated page allocation, mapping, buffer and image creation and binds
- * ({@link FaultPoint}) can be made to fail at a chosen call, every Nth call, the next N calls or
+ * Page allocation, dedicated page allocation, mapping, buffer and image creation, binds and
+ * transfers ({@link FaultPoint}) can be made to fail at a chosen call, every Nth call, the next N calls or
  * at random with a seed ({@link FaultRule}), returning {@code VK_ERROR_OUT_OF_DEVICE_MEMORY},
  * {@code VK_ERROR_OUT_OF_HOST_MEMORY} or {@code VK_ERROR_DEVICE_LOST} as the library's typed
  * exceptions ({@link FaultResult}). Arm rules from a test with {@link #injectFault} or from session
@@ -315,6 +315,56 @@ public final class SimBackend implements MemoryBackend {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Transfers: the device side of the bound range, as a copy command would read or write it.
+    // Images are stored tightly packed at their offset (the requirement size is never smaller).
+
+    @Override
+    public synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        transfer(buffer, KIND_BUFFER, offset, src, true, "copyToBuffer");
+    }
+
+    @Override
+    public synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        transfer(buffer, KIND_BUFFER, offset, dst, false, "copyFromBuffer");
+    }
+
+    @Override
+    public synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        transfer(image, KIND_IMAGE, 0, src, true, "copyToImage");
+    }
+
+    @Override
+    public synchronized void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        transfer(image, KIND_IMAGE, 0, dst, false, "copyFromImage");
+    }
+
+    private void transfer(long handle, int kind, long offset, ByteBuffer data, boolean toDevice, String call) {
+        requireOpen();
+        Res r = resource(handle, kind, call);
+        if (r.page == null) {
+            throw new SimViolationException(SimRule.RESOURCE_NOT_LIVE, call + ": " + r + " is not bound to memory");
+        }
+        int needed = toDevice ? 0x2 : 0x1; // TRANSFER_DST to receive, TRANSFER_SRC to give
+        if ((r.usage & needed) == 0) {
+            throw new IllegalArgumentException(call + ": " + r + " was not created with usage "
+                    + (toDevice ? "TRANSFER_DST" : "TRANSFER_SRC"));
+        }
+        int length = data.remaining();
+        if (offset < 0 || offset > r.requirements.size() - length) {
+            throw new SimViolationException(SimRule.RANGE, call + ": [" + offset + ", " + (offset + length)
+                    + ") is outside " + r);
+        }
+        fault(FaultPoint.TRANSFER, r.page.type.heapIndex(), length);
+        if (toDevice) {
+            byte[] bytes = new byte[length];
+            data.duplicate().get(bytes);
+            writeDeviceBytes(r.page.handle, r.offset + offset, bytes);
+        } else {
+            data.duplicate().put(readDeviceBytes(r.page.handle, r.offset + offset, length));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Resources
 
     @Override
@@ -335,7 +385,7 @@ public final class SimBackend implements MemoryBackend {
         MemoryRequirements req = profile.buffer().requirements(size);
         fault(FaultPoint.CREATE_BUFFER, -1, size);
         long handle = nextHandle(KIND_BUFFER);
-        resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes"));
+        resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes", usageBits));
         return new Resource(handle, req);
     }
 
@@ -358,7 +408,8 @@ public final class SimBackend implements MemoryBackend {
         fault(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
-                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling()));
+                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling(),
+                dev.lluvia.memory.ImageUsage.toBits(d.usage())));
         return new Resource(handle, req);
     }
 
@@ -892,14 +943,17 @@ public final class SimBackend implements MemoryBackend {
         final boolean linear;
         final MemoryRequirements requirements;
         final String what;
+        /** Vulkan usage bits; TRANSFER_SRC (1) and TRANSFER_DST (2) mean the same for buffers and images. */
+        final int usage;
         Page page;
         long offset;
 
-        Res(long handle, boolean linear, MemoryRequirements requirements, String what) {
+        Res(long handle, boolean linear, MemoryRequirements requirements, String what, int usage) {
             this.handle = handle;
             this.linear = linear;
             this.requirements = requirements;
             this.what = what;
+            this.usage = usage;
         }
 
         long end() {

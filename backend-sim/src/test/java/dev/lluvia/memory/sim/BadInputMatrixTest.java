@@ -253,13 +253,44 @@ class BadInputMatrixTest {
         row("map: length overflowing", IndexOutOfBoundsException.class, String.valueOf(Long.MAX_VALUE),
                 f -> f.hostBuffer.map(8, Long.MAX_VALUE));
 
+        // Buffer.write/read and Image.write/read (transfers)
+        row("Buffer.write: null source", NullPointerException.class, "src", f -> f.hostBuffer.write(0, null));
+        row("Buffer.write: negative offset", IndexOutOfBoundsException.class, "offset -1",
+                f -> f.hostBuffer.write(-1, java.nio.ByteBuffer.allocate(4)));
+        row("Buffer.write: past the end", IndexOutOfBoundsException.class, "offset 62",
+                f -> f.hostBuffer.write(62, java.nio.ByteBuffer.allocate(4)));
+        row("Buffer.read: null destination", NullPointerException.class, "dst", f -> f.deviceBuffer.read(0, null));
+        row("Buffer.read: past the end", IndexOutOfBoundsException.class, "offset 255",
+                f -> f.deviceBuffer.read(255, java.nio.ByteBuffer.allocate(2)));
+        row("Image.write: wrong byte count", IllegalArgumentException.class, "cannot write 10 bytes",
+                f -> f.image.write(java.nio.ByteBuffer.allocate(10)));
+        row("Image.read: wrong byte count", IllegalArgumentException.class, "cannot read 257 bytes",
+                f -> f.image.read(java.nio.ByteBuffer.allocate(257)));
+        row("Image.write: null source", NullPointerException.class, "src", f -> f.image.write(null));
+
+        // Session.createMemory(MemoryUsage)
+        row("createMemory(usage): null usage", NullPointerException.class, "usage",
+                f -> f.session.createMemory((dev.lluvia.memory.MemoryUsage) null));
+        row("createMemory(usage): page size 0", IllegalArgumentException.class, "was 0",
+                f -> f.session.createMemory(dev.lluvia.memory.MemoryUsage.DEVICE_ONLY, 0));
+        row("createMemory(usage): page larger than the heap", IllegalArgumentException.class, "pageSize 4294967296",
+                f -> f.session.createMemory(dev.lluvia.memory.MemoryUsage.UPLOAD, 4L << 30));
+
         // Closed objects: every operation names the object; close again is a no-op (checked below)
         closed("closed Buffer: allocationInfo", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.allocationInfo());
         closed("closed Buffer: map()", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.map());
         closed("closed Buffer: map(offset, length)", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.map(0, 16));
         closed("closed Buffer: flush", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.flush());
         closed("closed Buffer: invalidate", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.invalidate());
+        closed("closed Buffer: write", f -> "Buffer#" + f.closedBuffer.id(),
+                f -> f.closedBuffer.write(0, java.nio.ByteBuffer.allocate(4)));
+        closed("closed Buffer: read", f -> "Buffer#" + f.closedBuffer.id(),
+                f -> f.closedBuffer.read(0, java.nio.ByteBuffer.allocate(4)));
         closed("closed Image: allocationInfo", f -> "Image#" + f.closedImage.id(), f -> f.closedImage.allocationInfo());
+        closed("closed Image: write", f -> "Image#" + f.closedImage.id(),
+                f -> f.closedImage.write(java.nio.ByteBuffer.allocate(8 * 8 * 4)));
+        closed("closed Image: read", f -> "Image#" + f.closedImage.id(),
+                f -> f.closedImage.read(java.nio.ByteBuffer.allocate(8 * 8 * 4)));
         closed("object of a closed Memory: allocationInfo", f -> "Buffer#" + f.orphan.id() + " (32 bytes) is closed (its memory was closed)",
                 f -> f.orphan.allocationInfo());
         closed("object of a closed Memory: map", f -> "Buffer#" + f.orphan.id(), f -> f.orphan.map());
@@ -279,6 +310,8 @@ class BadInputMatrixTest {
         closed("closed Session: createMemory", f -> f.closedSession.toString(), f -> f.closedSession.createMemory(DL));
         closed("closed Session: createMemory(options)", f -> f.closedSession.toString(),
                 f -> f.closedSession.createMemory(MemoryOptions.of(DL)));
+        closed("closed Session: createMemory(usage)", f -> f.closedSession.toString(),
+                f -> f.closedSession.createMemory(dev.lluvia.memory.MemoryUsage.DEVICE_ONLY));
         closed("closed Session: heapBudgets", f -> f.closedSession.toString(), f -> f.closedSession.heapBudgets());
         closed("closed Session: statistics", f -> f.closedSession.toString(), f -> f.closedSession.statistics());
         closed("closed Session: heapStatistics", f -> f.closedSession.toString(), f -> f.closedSession.heapStatistics());

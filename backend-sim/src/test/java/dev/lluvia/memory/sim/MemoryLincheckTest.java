@@ -1,11 +1,10 @@
 package dev.lluvia.memory.sim;
 
-import dev.lluvia.memory.AllocationInfo;
-import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.PageInfo;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.Statistics;
@@ -20,9 +19,8 @@ import java.util.EnumSet;
 
 /**
  * Linearizability of one {@link Memory} shared by threads, checked by Lincheck: every concurrent
- * run of creates, closes and statistics (including where each buffer lands: page and offset,
- * and which object ids are given) must give the results of some sequential order of the same
- * calls. The model checker explores thread switches at every shared-memory access and lock of the
+ * run of creates, closes, statistics and layout snapshots (which object ids are given, where each
+ * buffer lies: page and offset) must give the results of some sequential order of the same calls. The model checker explores thread switches at every shared-memory access and lock of the
  * core and the sim; the stress run executes scenarios on real threads. The sim referee checks
  * every bind on top. {@code -Dlluvia.longTests=true} explores ten times as many runs.
  *
@@ -38,12 +36,28 @@ public class MemoryLincheckTest {
             .withDevice("llvmpipe").withLeakPolicy(LeakPolicy.IGNORE));
     private final Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), 8192);
 
-    /** Creates a buffer and says which id it got and where it was placed. */
+    /**
+     * Creates a buffer and says which id it got. Where it was placed is read by {@link #layout()}:
+     * reading it here, after the create, could meet a close by another thread in between (which
+     * Lincheck found when this returned the placement too).
+     */
     @Operation
-    public String create(@Param(gen = IntGen.class, conf = "1:5") int thousands) {
-        Buffer b = memory.createBuffer(thousands * 1000L);
-        AllocationInfo info = b.allocationInfo(); // no other operation can reach b before create returns
-        return b.id() + "@" + info.page() + ":" + info.offset();
+    public long create(@Param(gen = IntGen.class, conf = "1:5") int thousands) {
+        return memory.createBuffer(thousands * 1000L).id();
+    }
+
+    /** Every page and where each object lies in it, in one snapshot: "page size [d]: id@offset ...". */
+    @Operation
+    public String layout() {
+        StringBuilder sb = new StringBuilder();
+        for (PageInfo p : memory.pages()) {
+            sb.append(p.index()).append(' ').append(p.size()).append(p.dedicated() ? " d" : "").append(':');
+            for (PageInfo.Placed o : p.objects()) {
+                sb.append(' ').append(o.object().id()).append('@').append(o.info().offset());
+            }
+            sb.append("; ");
+        }
+        return sb.toString();
     }
 
     /**

@@ -203,7 +203,14 @@ class PlacementTest {
                 Buffer b = m.createBuffer(1000);
                 assertEquals(0, b.allocationInfo().offset());
             }
-            assertEquals(AllocationAlgorithm.values()[0], s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).algorithm());
+            for (dev.lluvia.memory.alloc.AllocationStrategy st : dev.lluvia.memory.alloc.AllocationStrategy.values()) {
+                Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withStrategy(st));
+                assertEquals(st, m.strategy());
+                assertEquals(0, m.createBuffer(1000).allocationInfo().offset());
+            }
+            Memory byDefault = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            assertEquals(AllocationAlgorithm.TLSF, byDefault.algorithm());
+            assertEquals(dev.lluvia.memory.alloc.AllocationStrategy.MIN_TIME, byDefault.strategy());
         }
     }
 

@@ -77,6 +77,9 @@ class SimFaultInjectionTest {
             // Two places each fault can strike: an existing page with room, and a fresh Memory
             // whose first object needs a new page (so a failing bind must give that page back).
             for (boolean fresh : new boolean[]{false, true}) {
+                if (fresh && point == FaultPoint.TRANSFER) {
+                    continue; // a transfer allocates nothing: one place is enough
+                }
                 Memory target = fresh ? s.createMemory(EnumSet.of(point == FaultPoint.CREATE_IMAGE
                         || point == FaultPoint.BIND_IMAGE ? MemoryPropertyFlag.DEVICE_LOCAL
                         : MemoryPropertyFlag.HOST_VISIBLE), PAGE) : null;
@@ -120,6 +123,14 @@ class SimFaultInjectionTest {
             case MAP -> m -> mapped.map();
             case CREATE_BUFFER, BIND_BUFFER -> m -> m.createBuffer(512);
             case CREATE_IMAGE, BIND_IMAGE -> m -> m.createImage(16, 16, ChannelType.UINT8);
+            case TRANSFER -> m -> {
+                // a transfer into a device-local image (no mapping there): a staging copy on the queue
+                Image target = device.objects().stream().filter(o -> o instanceof Image).map(o -> (Image) o)
+                        .findFirst().orElseThrow();
+                java.nio.ByteBuffer pixels = java.nio.ByteBuffer.allocate((int) target.descriptor().byteSize());
+                target.write(pixels);
+                return null;
+            };
         };
     }
 

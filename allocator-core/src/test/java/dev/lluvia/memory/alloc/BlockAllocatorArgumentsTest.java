@@ -1,0 +1,108 @@
+package dev.lluvia.memory.alloc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lluvia.memory.alloc.AllocatorModel.Kind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Bad input is refused with an exception that names the value, and changes nothing. */
+class BlockAllocatorArgumentsTest {
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void badRequestsNameTheValueAndChangeNothing(Kind kind) {
+        final BlockAllocator allocator = kind.create(4096);
+        final long live = allocator.allocate(100, 16);
+        final BlockStatistics before = allocator.statistics();
+        assertMessageContains("0", () -> allocator.allocate(0, 1));
+        assertMessageContains("-5", () -> allocator.allocate(-5, 1));
+        assertMessageContains("3", () -> allocator.allocate(8, 3));
+        assertMessageContains("0", () -> allocator.allocate(8, 0));
+        assertMessageContains("-16", () -> allocator.allocate(8, -16));
+        assertEquals(before, allocator.statistics());
+        assertEquals(100, allocator.size(live));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void doubleFreeAndForeignHandlesNameTheHandle(Kind kind) {
+        final BlockAllocator allocator = kind.create(4096);
+        final long keep = allocator.allocate(10, 1);
+        final long h = allocator.allocate(10, 1);
+        allocator.free(h);
+        final BlockStatistics before = allocator.statistics();
+        assertMessageContains(Long.toString(h), () -> allocator.free(h));
+        assertMessageContains(Long.toString(h), () -> allocator.offset(h));
+        assertMessageContains("-1", () -> allocator.free(BlockAllocator.NO_SPACE));
+        assertMessageContains("123456789", () -> allocator.size(123456789L));
+        assertEquals(before, allocator.statistics());
+        assertEquals(0, allocator.offset(keep));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void handlesAreStaleAfterClear(Kind kind) {
+        final BlockAllocator allocator = kind.create(4096);
+        final long h = allocator.allocate(10, 1);
+        allocator.clear();
+        assertMessageContains(Long.toString(h), () -> allocator.free(h));
+        assertMessageContains(Long.toString(h), () -> allocator.size(h));
+        assertMessageContains(Long.toString(h), () -> allocator.padding(h));
+        final long again = allocator.allocate(10, 1);
+        assertTrue(again != h, "a new allocation never reuses a cleared handle");
+        assertMessageContains(Long.toString(h), () -> allocator.offset(h));
+        assertEquals(1, allocator.allocationCount());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void generationWrapsWithoutEverMakingANegativeHandle(Kind kind) throws ReflectiveOperationException {
+        final BlockAllocator allocator = kind.create(64);
+        allocator.free(allocator.allocate(8, 1)); // makes record 0 exist
+        // Skip the 2^31 frees it would take to reach the last generation.
+        final java.lang.reflect.Field field = allocator.getClass().getDeclaredField("generation");
+        field.setAccessible(true);
+        ((int[]) field.get(allocator))[0] = Integer.MAX_VALUE;
+        final long last = allocator.allocate(8, 1);
+        assertEquals((long) Integer.MAX_VALUE << 32, last, "generation 2^31 - 1, record 0");
+        allocator.free(last);
+        final long wrapped = allocator.allocate(8, 1);
+        assertEquals(0L, wrapped, "the generation wraps to 0, not to a negative handle");
+        assertMessageContains(Long.toString(last), () -> allocator.free(last));
+        assertEquals(0, allocator.offset(wrapped));
+    }
+
+    @Test
+    void capacityMustBePositive() {
+        assertMessageContains("0", () -> new TlsfAllocator(0));
+        assertMessageContains("-7", () -> new TlsfAllocator(-7, AllocationStrategy.MIN_MEMORY));
+        assertMessageContains("-1", () -> new LinearAllocator(-1));
+        assertMessageContains("0", () -> new FirstFitAllocator(0));
+        for (AllocationAlgorithm algorithm : AllocationAlgorithm.values()) {
+            assertMessageContains("-3", () -> algorithm.create(-3));
+            assertMessageContains("strategy", () -> algorithm.create(10, null));
+        }
+        assertMessageContains("strategy", () -> new TlsfAllocator(10, null));
+        assertMessageContains("mode", () -> new LinearAllocator(10, null));
+    }
+
+    @Test
+    void tlsfIsTheDefaultAlgorithmAndStrategiesReachIt() {
+        assertEquals(AllocationAlgorithm.TLSF, AllocationAlgorithm.values()[0]);
+        assertInstanceOf(TlsfAllocator.class, AllocationAlgorithm.TLSF.create(10));
+        assertInstanceOf(FirstFitAllocator.class, AllocationAlgorithm.FIRST_FIT.create(10, AllocationStrategy.MIN_TIME));
+        assertInstanceOf(LinearAllocator.class, AllocationAlgorithm.LINEAR.create(10));
+        assertEquals(AllocationStrategy.MIN_MEMORY,
+                ((TlsfAllocator) AllocationAlgorithm.TLSF.create(10, AllocationStrategy.MIN_MEMORY)).strategy());
+    }
+
+    private static void assertMessageContains(String value, org.junit.jupiter.api.function.Executable call) {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(value), "message \"" + e.getMessage() + "\" should name " + value);
+    }
+}

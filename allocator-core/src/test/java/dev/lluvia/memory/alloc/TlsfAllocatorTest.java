@@ -1,0 +1,152 @@
+package dev.lluvia.memory.alloc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The examples of {@link TlsfAllocator}'s class comment, its index math and its strategies. */
+class TlsfAllocatorTest {
+
+    @Test
+    void indexMathMatchesTheWorkedExample() {
+        assertEquals(2, TlsfAllocator.memoryClass(1000));
+        assertEquals(30, TlsfAllocator.secondIndex(1000, 2));
+        assertEquals(94, TlsfAllocator.listIndex(1000));
+        assertEquals(94, TlsfAllocator.listIndex(992));
+        assertEquals(95, TlsfAllocator.listIndex(1008));
+        assertEquals(1016, TlsfAllocator.roundUpToNextList(1000));
+        assertEquals(12, TlsfAllocator.listIndex(97));
+        assertEquals(12, TlsfAllocator.listIndex(104));
+        assertEquals(0, TlsfAllocator.listIndex(1));
+        assertEquals(31, TlsfAllocator.listIndex(256));
+        assertEquals(32, TlsfAllocator.listIndex(257));
+        assertEquals(71, TlsfAllocator.listIndex(624));
+    }
+
+    @Test
+    void listsAreOrderedAndRoundingUpAlwaysReachesALargerList() {
+        int previous = 0;
+        for (long size = 1; size <= 1 << 20; size++) {
+            final int list = TlsfAllocator.listIndex(size);
+            assertTrue(list == previous || list == previous + 1, "list of " + size + " jumps to " + list);
+            assertTrue(TlsfAllocator.listIndex(TlsfAllocator.roundUpToNextList(size)) > list,
+                    "rounding up " + size + " stays in list " + list);
+            previous = list;
+        }
+        // Every size up to 2^62 maps inside the 56 classes that a long bitmap holds.
+        final long huge = (1L << 62) + 12345;
+        assertTrue(TlsfAllocator.memoryClass(huge) < 64);
+        assertTrue(TlsfAllocator.roundUpToNextList(huge) > huge);
+    }
+
+    @Test
+    void picturedBlockSplitsAndMerges() {
+        final TlsfAllocator tlsf = new TlsfAllocator(1024);
+        final long a = tlsf.allocate(96, 1);
+        final long x = tlsf.allocate(16, 1);
+        final long b = tlsf.allocate(288, 1);
+        assertEquals(0, tlsf.offset(a));
+        assertEquals(96, tlsf.offset(x));
+        assertEquals(112, tlsf.offset(b));
+        tlsf.free(x);
+        BlockStatistics s = tlsf.statistics();
+        assertEquals(2, s.freeRangeCount());
+        assertEquals(624, s.largestFreeRange());
+        assertEquals(16, s.smallestFreeRange());
+        assertEquals(624, tlsf.largestFreeRange());
+        tlsf.checkConsistency();
+        tlsf.free(b);
+        s = tlsf.statistics();
+        assertEquals(1, s.freeRangeCount());
+        assertEquals(928, s.largestFreeRange());
+        assertEquals(96, s.usedBytes());
+        tlsf.checkConsistency();
+    }
+
+    @Test
+    void alignmentPaddingIsSplitOffAndReusable() {
+        final TlsfAllocator tlsf = new TlsfAllocator(1024, AllocationStrategy.MIN_MEMORY);
+        tlsf.allocate(1, 1);
+        final long aligned = tlsf.allocate(10, 256);
+        assertEquals(256, tlsf.offset(aligned));
+        assertEquals(0, tlsf.padding(aligned), "padding is never kept by TLSF");
+        assertEquals(11, tlsf.usedBytes(), "the 255 units skipped are not counted as used");
+        assertEquals(2, tlsf.statistics().freeRangeCount());
+        final long inPadding = tlsf.allocate(255, 1);
+        assertEquals(1, tlsf.offset(inPadding), "the split padding takes a request of its size");
+        tlsf.checkConsistency();
+    }
+
+    @Test
+    void strategiesPickDifferentRanges() {
+        // Free ranges of 255 units at 1 and 758 units at 266, as in the test above.
+        final long[] offsets = new long[3];
+        for (AllocationStrategy strategy : AllocationStrategy.values()) {
+            final TlsfAllocator tlsf = new TlsfAllocator(1024, strategy);
+            tlsf.allocate(1, 1);
+            tlsf.allocate(10, 256);
+            offsets[strategy.ordinal()] = tlsf.offset(tlsf.allocate(250, 1));
+        }
+        assertEquals(266, offsets[AllocationStrategy.MIN_TIME.ordinal()],
+                "MIN_TIME: lists from list(257) up hold only ranges that fit 250, so the 758-unit range");
+        assertEquals(1, offsets[AllocationStrategy.MIN_MEMORY.ordinal()],
+                "MIN_MEMORY searches the request's own size class first");
+        assertEquals(1, offsets[AllocationStrategy.MIN_OFFSET.ordinal()]);
+    }
+
+    @Test
+    void minOffsetTakesTheLowestRangeEvenWhenLarger() {
+        final TlsfAllocator tlsf = new TlsfAllocator(10_000, AllocationStrategy.MIN_OFFSET);
+        final long big = tlsf.allocate(5000, 1);
+        final long sep = tlsf.allocate(10, 1);
+        final long small = tlsf.allocate(100, 1);
+        tlsf.allocate(10, 1);
+        tlsf.free(big);
+        tlsf.free(small);
+        assertNotEquals(sep, big);
+        assertEquals(0, tlsf.offset(tlsf.allocate(50, 1)));
+    }
+
+    @Test
+    void minTimeStillFindsARangeThatOnlyFitsOnceAligned() {
+        // The only free range is 300 units at 100: no list guarantees a fit for 200 units aligned
+        // to 128, but the range holds it at 128, so the fallback search must find it.
+        final TlsfAllocator tlsf = new TlsfAllocator(400);
+        final long head = tlsf.allocate(100, 1);
+        final long h = tlsf.allocate(200, 128);
+        assertNotEquals(BlockAllocator.NO_SPACE, h);
+        assertEquals(128, tlsf.offset(h));
+        assertEquals(0, tlsf.offset(head));
+        tlsf.checkConsistency();
+    }
+
+    @Test
+    void alignmentLargerThanTheBlockFitsOnlyAtZero() {
+        final TlsfAllocator tlsf = new TlsfAllocator(1000);
+        final long h = tlsf.allocate(10, 1L << 40);
+        assertEquals(0, tlsf.offset(h));
+        assertEquals(BlockAllocator.NO_SPACE, tlsf.allocate(10, 1L << 40));
+    }
+
+    @Test
+    void handleCarriesGenerationAndBlockId() {
+        final TlsfAllocator tlsf = new TlsfAllocator(64);
+        final long first = tlsf.allocate(64, 1);
+        assertEquals(0L, first, "generation 0, block 0");
+        tlsf.free(first);
+        final long second = tlsf.allocate(64, 1);
+        assertEquals(1L << 32, second, "same block, generation 1");
+        assertThrows(IllegalArgumentException.class, () -> tlsf.offset(first));
+        assertEquals(0, tlsf.offset(second));
+    }
+
+    @Test
+    void defaultStrategyIsMinTime() {
+        assertEquals(AllocationStrategy.MIN_TIME, new TlsfAllocator(1).strategy());
+        assertEquals(AllocationStrategy.MIN_TIME,
+                ((TlsfAllocator) AllocationAlgorithm.TLSF.create(1)).strategy());
+    }
+}
