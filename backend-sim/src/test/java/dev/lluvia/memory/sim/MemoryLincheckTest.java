@@ -91,7 +91,7 @@ public class MemoryLincheckTest {
     void modelChecking() {
         ModelCheckingOptions options = new ModelCheckingOptions()
                 .iterations(4 * SCALE)
-                .invocationsPerIteration(250 * SCALE)
+                .invocationsPerIteration(60 * SCALE)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
