@@ -51,16 +51,6 @@ public abstract class MemoryContract {
     protected void afterEachCheck(Session session) {
     }
 
-    /**
-     * Options of a session on the same device whose backend makes driver calls fail at random
-     * (the sim's {@code sim.fault.random}); {@code null}, the default, skips
-     * {@link #seededRandomWorkloadUnderDriverFaults()}. {@link #afterEachCheck} is applied to
-     * that session too.
-     */
-    protected SessionOptions faultyOptions() {
-        return null;
-    }
-
     @BeforeEach
     void open() {
         session = Session.create(options());
@@ -331,12 +321,11 @@ public abstract class MemoryContract {
      * a typed driver error ({@link dev.lluvia.memory.OutOfDeviceMemoryException},
      * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}),
      * and afterwards the objects the memories report are exactly those the test holds, never
-     * overlap, and keep what was written into them.
+     * overlap, and keep what was written into them. A backend that can make its driver calls fail
+     * (the sim's {@code sim.fault.random}) runs it from a test of its own with those options;
+     * {@link #afterEachCheck} is applied to that session too.
      */
-    @Test
-    void seededRandomWorkloadUnderDriverFaults() {
-        SessionOptions faulty = faultyOptions();
-        org.junit.jupiter.api.Assumptions.assumeTrue(faulty != null, "the backend cannot inject faults");
+    protected void seededRandomWorkloadUnderDriverFaults(SessionOptions faulty) {
         long seed = Long.getLong("lluvia.contract.seed", 20240612L);
         int steps = Integer.getInteger("lluvia.contract.steps", 400);
         java.util.Random rnd = new java.util.Random(seed);

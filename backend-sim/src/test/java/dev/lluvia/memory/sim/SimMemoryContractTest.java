@@ -41,11 +41,11 @@ class SimMemoryContractTest {
             return SessionOptions.defaults().withBackend("sim").withDevice(profile);
         }
 
-        /** Random faults on every fault point: 2% of driver calls fail, with any of the three results. */
-        @Override
-        protected SessionOptions faultyOptions() {
-            return options().withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE)
-                    .withProperty("sim.fault.random", (7 + profile.hashCode()) + ":0.02");
+        /** The contract's random workload with random faults: 2% of driver calls fail, with any of the three results. */
+        @org.junit.jupiter.api.Test
+        void seededRandomWorkloadUnderDriverFaults() {
+            seededRandomWorkloadUnderDriverFaults(options().withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE)
+                    .withProperty("sim.fault.random", (7 + profile.hashCode()) + ":0.02"));
         }
 
         @Override
