@@ -6,6 +6,8 @@
 module dev.lluvia.memory.benchmarks {
     requires dev.lluvia.memory;
     requires jmh.core;
+    requires org.lwjgl;
+    requires org.lwjgl.vma;
 
     // JMH's generated harness (package ...benchmarks.jmh_generated) reads and writes the state
     // classes' fields reflectively.
