@@ -8,6 +8,7 @@ module dev.lluvia.memory.benchmarks {
     requires jmh.core;
     requires org.lwjgl;
     requires org.lwjgl.vma;
+    requires java.desktop; // Chart: Java2D, headless
 
     // JMH's generated harness (package ...benchmarks.jmh_generated) reads and writes the state
     // classes' fields reflectively.
