@@ -1,11 +1,15 @@
 /**
  * The {@code lluvia-mem} command line: {@code info} shows the backends, the device and its memory
- * types; {@code demo} runs the Lluvia memory page's scenario. Backends are found at run time, so
- * the module needs none of them to compile.
+ * types; {@code demo} runs the Lluvia memory page's scenario; {@code stats} and {@code map} show
+ * the memory after a workload (a replayed trace) as a table, a VMA-compatible JSON dump or a PNG.
+ * Backends are found at run time, so the module needs none of them to compile.
  */
 module dev.lluvia.memory.cli {
     requires dev.lluvia.memory;
     requires info.picocli;
+    // stats --json writes VMA's dump with Jackson; map draws with Java2D and writes PNG with ImageIO.
+    requires tools.jackson.databind;
+    requires java.desktop;
 
     // picocli sets the option fields and calls the commands by reflection.
     opens dev.lluvia.memory.cli to info.picocli;

@@ -70,6 +70,75 @@ public final class Buffer extends MemoryObject {
         }
     }
 
+    /**
+     * Copies {@code src}'s remaining bytes into this buffer at {@code offset}, whatever its memory:
+     * through the mapping on host-visible memory (flushed when not coherent), otherwise through a
+     * staging buffer and a copy on the device's queue. Returns when the bytes are in the buffer;
+     * {@code src}'s position has then advanced to its limit.
+     *
+     * @throws IndexOutOfBoundsException     if the bytes do not fit between {@code offset} and the end
+     * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
+     *                                       {@link BufferUsage#TRANSFER_DST}
+     * @throws UnsupportedOperationException if a transfer is needed and the backend has none
+     */
+    public void write(long offset, ByteBuffer src) {
+        java.util.Objects.requireNonNull(src, "src");
+        final int length = src.remaining();
+        checkTransferRange("write", offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            if (length == 0) {
+                return;
+            }
+            if (memory.isMappable()) {
+                memory.backend().map(page().handle, allocationInfo().offset() + offset, length).put(src.duplicate());
+                flush();
+            } else {
+                memory.backend().copyToBuffer(resource(), offset, src);
+            }
+        }
+        src.position(src.limit());
+    }
+
+    /**
+     * Copies {@code dst.remaining()} bytes of this buffer, from {@code offset}, into {@code dst},
+     * whatever its memory: through the mapping on host-visible memory (invalidated first when not
+     * coherent), otherwise through a copy into a staging buffer on the device's queue. {@code dst}'s
+     * position has then advanced to its limit.
+     *
+     * @throws IndexOutOfBoundsException     if the range runs past the end of the buffer
+     * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
+     *                                       {@link BufferUsage#TRANSFER_SRC}
+     * @throws UnsupportedOperationException if a transfer is needed and the backend has none
+     */
+    public void read(long offset, ByteBuffer dst) {
+        java.util.Objects.requireNonNull(dst, "dst");
+        final int length = dst.remaining();
+        checkTransferRange("read", offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            if (length == 0) {
+                return;
+            }
+            if (memory.isMappable()) {
+                invalidate();
+                dst.duplicate().put(memory.backend().map(page().handle, allocationInfo().offset() + offset, length));
+            } else {
+                memory.backend().copyFromBuffer(resource(), offset, dst);
+            }
+        }
+        dst.position(dst.limit());
+    }
+
+    private void checkTransferRange(String what, long offset, int length) {
+        if (offset < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException("cannot " + what + " " + length + " bytes at offset " + offset
+                    + " of " + describe() + ": the range ends at " + (offset + length) + ", past its " + size + " bytes");
+        }
+    }
+
     /** Makes host writes visible to the device; a no-op on coherent memory. */
     public void flush() {
         syncRange(true);

@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import java.nio.ByteBuffer;
+
 /** A 1D, 2D or 3D image allocated from a {@link Memory} (Lluvia's {@code Image}). */
 public final class Image extends MemoryObject {
 
@@ -33,6 +35,54 @@ public final class Image extends MemoryObject {
 
     public int channelCount() {
         return descriptor.channelCount();
+    }
+
+    /**
+     * Replaces every pixel with {@code src}'s remaining bytes: {@link ImageDescriptor#byteSize()}
+     * bytes, pixels tightly packed row by row (then slice by slice), channels interleaved. Goes
+     * through a staging buffer and a buffer-to-image copy on the device's queue; returns when done,
+     * with {@code src}'s position at its limit.
+     *
+     * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
+     *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
+     * @throws UnsupportedOperationException if the backend cannot copy into images
+     */
+    public void write(ByteBuffer src) {
+        java.util.Objects.requireNonNull(src, "src");
+        checkTransferSize("write", src.remaining());
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            memory.backend().copyToImage(resource(), descriptor, src);
+        }
+        src.position(src.limit());
+    }
+
+    /**
+     * Copies every pixel into {@code dst}, laid out as {@link #write(ByteBuffer)} takes them; returns
+     * when done, with {@code dst}'s position at its limit. An image never written reads as whatever
+     * its memory held.
+     *
+     * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
+     *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
+     * @throws UnsupportedOperationException if the backend cannot copy from images
+     */
+    public void read(ByteBuffer dst) {
+        java.util.Objects.requireNonNull(dst, "dst");
+        checkTransferSize("read", dst.remaining());
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            memory.backend().copyFromImage(resource(), descriptor, dst);
+        }
+        dst.position(dst.limit());
+    }
+
+    private void checkTransferSize(String what, int length) {
+        if (length != descriptor.byteSize()) {
+            throw new IllegalArgumentException("cannot " + what + " " + length + " bytes: " + describe()
+                    + " holds exactly " + descriptor.byteSize() + " bytes");
+        }
     }
 
     @Override

@@ -18,6 +18,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private volatile boolean closed;
     private volatile String name;
 
+    private static final String LIBRARY_PACKAGE = "dev.lluvia.memory.";
+
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
 
@@ -124,12 +126,23 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return info;
     }
 
+    /**
+     * Bytes from the offset that the page holds for this object (its size rounded up to the
+     * memory's quantum); only valid under the Memory's lock while the object is live.
+     */
+    final long reservedSizeLocked() {
+        return page.allocator.size(block);
+    }
+
     /** One line for a leak report: what, where, and in debug mode where it was created. */
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
         if (createdAt != null) {
             for (StackTraceElement e : createdAt.getStackTrace()) {
-                if (!e.getClassName().startsWith("dev.lluvia.memory.")) {
+                // The first frame outside this package is the user's call (a user's own code may
+                // live in a subpackage, like the CLI's).
+                String cls = e.getClassName();
+                if (!(cls.startsWith(LIBRARY_PACKAGE) && cls.lastIndexOf('.') == LIBRARY_PACKAGE.length() - 1)) {
                     sb.append(", created at ").append(e);
                     break;
                 }

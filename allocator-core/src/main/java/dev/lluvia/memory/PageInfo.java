@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A snapshot of one page of a {@link Memory}: what lies where, for dumps, pictures and tests.
- * Bytes not covered by an object's {@code [offset - leftPadding, offset + size)} are free.
+ * Bytes not covered by an object's {@link Placed#reservedStart()} to {@link Placed#reservedEnd()}
+ * are free: the page's block allocator can give them to the next object.
  *
  * @param index     the page index objects report in {@link AllocationInfo#page()}
  * @param size      bytes of the page
@@ -20,9 +21,35 @@ public record PageInfo(int index, long size, boolean dedicated, List<Placed> obj
     /**
      * One object of a page.
      *
-     * @param object the object (it may be closed after the snapshot was taken)
-     * @param info   where it was when the snapshot was taken
+     * <pre>
+     *   | leftPadding | size (info.size())  | tail |
+     *   ^             ^                            ^
+     *   reservedStart offset                       reservedEnd = offset + reservedSize
+     * </pre>
+     *
+     * @param object       the object (it may be closed after the snapshot was taken)
+     * @param info         where it was when the snapshot was taken
+     * @param reservedSize bytes from {@code info.offset()} that the page holds for the object: its
+     *                     size rounded up to the memory's quantum (nonCoherentAtomSize on a
+     *                     non-coherent type, bufferImageGranularity for an optimal image), so at
+     *                     least {@code info.size()}. The tail past the size is padding: not the
+     *                     object's bytes, and not free until the object is closed.
      */
-    public record Placed(MemoryObject object, AllocationInfo info) {
+    public record Placed(MemoryObject object, AllocationInfo info, long reservedSize) {
+
+        /** Snapshot of a live object, taken by its Memory under its lock. */
+        Placed(MemoryObject object, AllocationInfo info) {
+            this(object, info, object.reservedSizeLocked());
+        }
+
+        /** The first byte the object holds: its offset less its left padding. */
+        public long reservedStart() {
+            return info.offset() - info.leftPadding();
+        }
+
+        /** The byte after the last one the object holds: where the next free range or object may start. */
+        public long reservedEnd() {
+            return info.offset() + reservedSize;
+        }
     }
 }

@@ -172,6 +172,42 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** {@link #createMemory(MemoryUsage, long)} with 32 MiB pages. */
+    public Memory createMemory(MemoryUsage usage) {
+        return createMemory(usage, DEFAULT_PAGE_SIZE);
+    }
+
+    /**
+     * Creates a Memory for what it will be used for, ranking the device's memory types instead of
+     * asking for flags (see {@link MemoryUsage} for each ranking). {@link Memory#memoryFlags()} says
+     * what was chosen. On the H100: DEVICE_ONLY takes type 1 {DEVICE_LOCAL}, UPLOAD type 4
+     * {DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT}, READBACK type 3 {HOST_VISIBLE, HOST_COHERENT,
+     * HOST_CACHED}; on lavapipe all three take its only type.
+     *
+     * @param usage    what the memory is for
+     * @param pageSize bytes of each page, positive
+     * @throws UnsupportedMemoryFlagsException if no memory type suits the usage (no host-visible type
+     *                                         for UPLOAD or READBACK)
+     */
+    public Memory createMemory(MemoryUsage usage, long pageSize) {
+        Objects.requireNonNull(usage, "usage");
+        if (pageSize <= 0) {
+            throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
+        }
+        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
+        if (type == null) {
+            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
+                    + "; supported flag sets: " + supportedFlags);
+        }
+        MemoryOptions options = MemoryOptions.of(type.flags()).withPageSize(pageSize).withExactFlagsMatch(true);
+        synchronized (memories) {
+            requireOpen();
+            Memory memory = new Memory(this, backend, type, options);
+            memories.add(memory);
+            return memory;
+        }
+    }
+
     /** Totals over every Memory of this session; cheap (no walk of pages). */
     public Statistics statistics() {
         Statistics total = Statistics.EMPTY;

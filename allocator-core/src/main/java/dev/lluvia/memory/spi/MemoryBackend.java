@@ -86,6 +86,47 @@ public interface MemoryBackend extends AutoCloseable {
     /** Destroys an image, bound or not. */
     void destroyImage(long image);
 
+    /**
+     * Copies {@code src}'s remaining bytes into a bound buffer at {@code offset}, through a transfer
+     * on the device's queue (a staging buffer and a copy command), and waits for it to finish. Works
+     * for any memory type; the core calls it for memory the host cannot map, and maps directly
+     * otherwise. {@code src}'s position is left unchanged. The core has checked that the range lies
+     * inside the buffer.
+     *
+     * @throws UnsupportedOperationException if the backend cannot transfer (the default)
+     * @throws IllegalArgumentException      if the buffer was not created for transfers in this direction
+     */
+    default void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy into buffers through a transfer");
+    }
+
+    /**
+     * Copies {@code dst.remaining()} bytes of a bound buffer, from {@code offset}, into {@code dst}
+     * through a transfer on the device's queue, and waits for it. {@code dst}'s position is left
+     * unchanged. See {@link #copyToBuffer(long, long, ByteBuffer)}.
+     */
+    default void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy from buffers through a transfer");
+    }
+
+    /**
+     * Replaces every pixel of a bound image with {@code src}'s remaining bytes, tightly packed in
+     * row order ({@link ImageDescriptor#byteSize()} bytes), through a staging buffer, a
+     * buffer-to-image copy and the layout transitions around it; waits for it. {@code src}'s position
+     * is left unchanged.
+     */
+    default void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy into images");
+    }
+
+    /**
+     * Copies every pixel of a bound image into {@code dst} ({@link ImageDescriptor#byteSize()}
+     * bytes, tightly packed in row order), and waits for it. {@code dst}'s position is left unchanged.
+     */
+    default void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy from images");
+    }
+
     /** Closes the device. The core has freed every page and object first. */
     @Override
     void close();

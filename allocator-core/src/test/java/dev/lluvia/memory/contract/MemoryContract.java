@@ -259,7 +259,7 @@ public abstract class MemoryContract {
         List<Image> images = new ArrayList<>();
         for (ChannelType t : ChannelType.values()) {
             for (int c : new int[]{1, 2, 4}) {
-                if (t == ChannelType.FLOAT64 && c > 1 && !supportsWideFloat64()) {
+                if (t == ChannelType.FLOAT64 && (c > 1 ? !supportsWideFloat64() : !supportsFloat64Images())) {
                     continue;
                 }
                 Image img = m.createImage(ImageDescriptor.of(16, 8, t, c));
@@ -328,6 +328,15 @@ public abstract class MemoryContract {
 
     /** Whether the device can make 2- and 4-channel FLOAT64 images; most real devices cannot. */
     protected boolean supportsWideFloat64() {
+        return true;
+    }
+
+    /**
+     * Whether one-channel FLOAT64 images with the default usage (storage included) can be created.
+     * Vulkan does not require R64_SFLOAT storage images; lavapipe and NVIDIA refuse them with
+     * {@link dev.lluvia.memory.UnsupportedImageFormatException}.
+     */
+    protected boolean supportsFloat64Images() {
         return true;
     }
 

@@ -33,9 +33,9 @@ final class DemoCommand extends SessionCommand {
     static final int ROUND_TRIP_BYTES = 4096;
     private static final String ROUND_TRIP_OK = "round trip: ok";
 
-    private static final Set<MemoryPropertyFlag> HOST_FLAGS = EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
+    static final Set<MemoryPropertyFlag> HOST_FLAGS = EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
             MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
-    private static final Set<MemoryPropertyFlag> HOST_FLAGS_FALLBACK = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
+    static final Set<MemoryPropertyFlag> HOST_FLAGS_FALLBACK = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
             MemoryPropertyFlag.HOST_COHERENT);
 
     @Override
@@ -60,14 +60,15 @@ final class DemoCommand extends SessionCommand {
         out.println();
         printAttributes(out, "host memory", hostMemory);
 
-        Buffer buffer = devMemory.createBuffer(1024);
-        Image image = devMemory.createImage(32, 32, ChannelType.UINT8);
-        out.println();
-        printAllocation(out, "buffer", buffer);
-        out.println();
-        printAllocation(out, "image", image);
-        out.println();
-        out.println("device memory pageCount after allocation: " + devMemory.pageCount());
+        try (Buffer buffer = devMemory.createBuffer(1024);
+             Image image = devMemory.createImage(32, 32, ChannelType.UINT8)) {
+            out.println();
+            printAllocation(out, "buffer", buffer);
+            out.println();
+            printAllocation(out, "image", image);
+            out.println();
+            out.println("device memory pageCount after allocation: " + devMemory.pageCount());
+        }
 
         out.println();
         String roundTrip = roundTrip(hostMemory);

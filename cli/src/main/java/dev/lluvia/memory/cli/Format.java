@@ -6,8 +6,8 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** How the CLI writes sizes and flag sets, so that every command writes them alike. */
-final class Format {
+/** How the CLI writes sizes and flag sets, so that every command (and report) writes them alike. */
+public final class Format {
 
     private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
@@ -18,12 +18,12 @@ final class Format {
      * A flag set in enum order ({@code [DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT]}), the same on
      * every run: the library's sets may be immutable sets whose iteration order is unspecified.
      */
-    static String flags(Set<MemoryPropertyFlag> flags) {
+    public static String flags(Set<MemoryPropertyFlag> flags) {
         return flags.isEmpty() ? "[]" : EnumSet.copyOf(flags).toString();
     }
 
     /** A byte count in binary units with up to two decimals: {@code 2 GiB}, {@code 79.65 GiB}, {@code 1000 B}. */
-    static String bytes(long bytes) {
+    public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
@@ -43,7 +43,7 @@ final class Format {
     }
 
     /** A byte count in binary units followed by the exact count: {@code 2 GiB (2147483648 bytes)}. */
-    static String bytesExact(long bytes) {
+    public static String bytesExact(long bytes) {
         return bytes < 1024 ? bytes + " bytes" : bytes(bytes) + " (" + bytes + " bytes)";
     }
 }

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
- * Entry point of {@code lluvia-mem.jar}: {@code java -jar lluvia-mem.jar info|demo [options]}.
+ * Entry point of {@code lluvia-mem.jar}: {@code java -jar lluvia-mem.jar info|demo|stats|map [options]}.
  *
  * <p>Exit codes: 0 on success; 2 for a usage error or an error the library reports (an unknown
  * backend or profile, flags no memory type has, out of device memory), with the library's message
@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Lluvia memory for Java: inspect a device's memory and allocate from it.",
-        subcommands = {InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, StatsCommand.class, MapCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit code of errors the user can fix: bad options, unknown names, the library's refusals. */
@@ -34,6 +35,10 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        // map draws with Java2D: no display is needed, or wanted.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         System.exit(newCommandLine().execute(args));
     }
 

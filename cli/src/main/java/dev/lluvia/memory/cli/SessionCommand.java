@@ -1,6 +1,7 @@
 package dev.lluvia.memory.cli;
 
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -23,11 +24,16 @@ abstract class SessionCommand implements Callable<Integer> {
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Session session = Session.create(options.toSessionOptions())) {
+        try (Session session = Session.create(sessionOptions())) {
             return run(session, out);
         } finally {
             out.flush();
         }
+    }
+
+    /** The options of the session to open: the shared flags', unless a command needs more. */
+    SessionOptions sessionOptions() {
+        return options.toSessionOptions();
     }
 
     /** The command's work on an open session; output goes to {@code out}; returns the exit code. */

@@ -1,0 +1,876 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceLimits;
+import dev.lluvia.memory.DeviceNotFoundException;
+import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.HeapBudget;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
+import dev.lluvia.memory.MemoryHeap;
+import dev.lluvia.memory.MemoryNotMappableException;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.MemoryType;
+import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.spi.BackendOptions;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.*;
+
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Collectors;
+
+import static dev.lluvia.memory.vulkan.VulkanResults.check;
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.EXTMemoryBudget.VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+import static org.lwjgl.vulkan.VK10.*;
+import static org.lwjgl.vulkan.VK11.*;
+import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
+
+/**
+ * The {@link MemoryBackend} on a real Vulkan device through LWJGL: pages are
+ * {@code VkDeviceMemory} allocations, buffers and images are {@code VkBuffer}s and {@code VkImage}s,
+ * and every handle the core sees is the Vulkan handle itself (so {@link #vkDevice()} and a page
+ * handle are enough to use the memory from other Vulkan code).
+ *
+ * <p>What it does for each SPI call:
+ * <ol>
+ *   <li>Open: an instance of API 1.1 or newer (with {@link VulkanInstance#VALIDATION_LAYER} and a
+ *       counting debug messenger when {@link BackendOptions#debug()}), the device chosen by
+ *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
+ *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
+ *       when the device has it.</li>
+ *   <li>Pages: {@code vkAllocateMemory}/{@code vkFreeMemory}; a host-visible page is mapped whole
+ *       the first time it is mapped, flushed or invalidated, and stays mapped until freed.</li>
+ *   <li>Objects: {@code vkCreateBuffer}/{@code vkCreateImage}, requirements from
+ *       {@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements}; image formats
+ *       are checked with {@code vkGetPhysicalDeviceImageFormatProperties} first.</li>
+ *   <li>Transfers: a staging buffer in host-visible memory (kept and grown as needed), one command
+ *       buffer and a fence; each copy is recorded, submitted and waited for.</li>
+ * </ol>
+ *
+ * <p>Validation: {@link #validationErrorCount()} and {@link #validationWarningCount()} count what the
+ * validation layer reported, including leaks reported when {@link #close()} destroys the device;
+ * tests assert both are zero. Reach this object through
+ * {@code session.unwrap(VulkanBackend.class)}.
+ *
+ * <p>Thread safety: state is kept in concurrent maps; vkMapMemory of a page is serialised on the
+ * page, and transfers ({@link TransferQueue}) on one lock, as Vulkan requires for the queue and
+ * the command buffer.
+ */
+public final class VulkanBackend implements MemoryBackend {
+
+    /** The provider name. */
+    public static final String NAME = "vulkan";
+
+    /**
+     * Backend property: {@code "false"} turns off the validation layer's synchronization checks,
+     * which debug mode turns on with the layer (they check the transfers' barriers, at a cost in speed).
+     */
+    public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
+
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
+    private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
+
+    private final VulkanInstance vulkan;
+    private final VulkanInstance.PhysicalDevice physical;
+    private final VkDevice device;
+    private final VkQueue queue;
+    private final int queueFamilyIndex;
+    private final DeviceProperties properties;
+    private final boolean memoryBudget;
+    private final long nonCoherentAtomSize;
+    private final long maxAllocationCount;
+    /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
+    private final long maxBufferSize;
+
+    private final long[] heapSizes;
+    private final int[] typeHeaps;
+    private final int[] typeFlags;
+    /** Bytes of this backend's live allocations per heap: the usage when the driver reports no budget. */
+    private final AtomicLongArray heapUsage;
+    private final AtomicInteger allocationCount = new AtomicInteger();
+
+    private final Map<Long, Page> pages = new ConcurrentHashMap<>();
+    private final Map<Long, BufferState> buffers = new ConcurrentHashMap<>();
+    private final Map<Long, ImageState> images = new ConcurrentHashMap<>();
+
+    /** Staging buffer, command buffer and fence for copies through the queue; made on first use. */
+    private final TransferQueue transfers;
+
+    private volatile boolean closed;
+
+    private VulkanBackend(VulkanInstance vulkan, VulkanInstance.PhysicalDevice physical) {
+        this.vulkan = vulkan;
+        this.physical = physical;
+        VkPhysicalDevice pd = physical.handle();
+        try (MemoryStack stack = stackPush()) {
+            this.queueFamilyIndex = chooseQueueFamily(pd, physical);
+            this.memoryBudget = deviceExtensions(pd).contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            List<String> extensions = new ArrayList<>();
+            if (memoryBudget) {
+                extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            }
+            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
+            queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
+            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
+                    .pQueueCreateInfos(queues)
+                    .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
+            PointerBuffer pDevice = stack.mallocPointer(1);
+            check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
+            this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
+            PointerBuffer pQueue = stack.mallocPointer(1);
+            vkGetDeviceQueue(device, queueFamilyIndex, 0, pQueue);
+            this.queue = new VkQueue(pQueue.get(0), device);
+        }
+        this.properties = readProperties();
+        int heapCount = properties.memoryHeaps().size();
+        this.heapSizes = new long[heapCount];
+        for (MemoryHeap h : properties.memoryHeaps()) {
+            heapSizes[h.index()] = h.size();
+        }
+        this.heapUsage = new AtomicLongArray(heapCount);
+        int typeCount = properties.memoryTypes().size();
+        this.typeHeaps = new int[typeCount];
+        this.typeFlags = new int[typeCount];
+        for (MemoryType t : properties.memoryTypes()) {
+            typeHeaps[t.index()] = t.heapIndex();
+            typeFlags[t.index()] = MemoryPropertyFlag.toBits(t.flags());
+        }
+        this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
+        this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
+        this.maxBufferSize = readMaxBufferSize();
+        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags);
+    }
+
+    /**
+     * Opens the device {@code options} name on a new instance.
+     *
+     * @throws DeviceNotFoundException if {@code options.device()} names no usable device
+     * @throws BackendException        if there is no loader or instance or device creation fails
+     */
+    static VulkanBackend open(BackendOptions options) {
+        boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
+        VulkanInstance vulkan = VulkanInstance.create(options.debug(), syncChecks);
+        try {
+            VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
+            VulkanBackend backend = new VulkanBackend(vulkan, chosen);
+            LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
+                    + (vulkan.validationEnabled ? " with validation" : ""));
+            return backend;
+        } catch (RuntimeException | Error e) {
+            vulkan.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The device for {@code selector}: null or blank for the default (discrete, integrated, virtual,
+     * CPU, other; the first listed breaking ties), an index, or a case-insensitive name substring.
+     */
+    static VulkanInstance.PhysicalDevice choose(List<VulkanInstance.PhysicalDevice> devices, String selector) {
+        String listing = devices.isEmpty() ? "none" : devices.stream().map(VulkanInstance.PhysicalDevice::describe)
+                .collect(Collectors.joining("; "));
+        if (selector == null || selector.isBlank()) {
+            return devices.stream().filter(VulkanInstance.PhysicalDevice::usable)
+                    .min(Comparator.comparingInt((VulkanInstance.PhysicalDevice d) -> d.type().ordinal())
+                            .thenComparingInt(VulkanInstance.PhysicalDevice::index))
+                    .orElseThrow(() -> new DeviceNotFoundException("no Vulkan device of API 1.1 or newer; devices: " + listing));
+        }
+        String s = selector.trim();
+        VulkanInstance.PhysicalDevice found = null;
+        if (s.chars().allMatch(Character::isDigit)) {
+            int index;
+            try {
+                index = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                index = Integer.MAX_VALUE;
+            }
+            if (index >= devices.size()) {
+                throw new DeviceNotFoundException("Vulkan device index " + s + " is out of range: there "
+                        + (devices.size() == 1 ? "is 1 device" : "are " + devices.size() + " devices") + " (" + listing + ")");
+            }
+            found = devices.get(index);
+        } else {
+            String lower = s.toLowerCase(Locale.ROOT);
+            for (VulkanInstance.PhysicalDevice d : devices) {
+                if (d.name().toLowerCase(Locale.ROOT).contains(lower)) {
+                    found = d;
+                    break;
+                }
+            }
+            if (found == null) {
+                throw new DeviceNotFoundException("no Vulkan device's name contains '" + s + "'; devices: " + listing);
+            }
+        }
+        if (!found.usable()) {
+            throw new DeviceNotFoundException("Vulkan device " + found.describe()
+                    + " supports only Vulkan 1.0; this backend needs 1.1 or newer");
+        }
+        return found;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Vulkan access and validation counts
+
+    /** The {@code VkInstance}. */
+    public VkInstance vkInstance() {
+        return vulkan.instance;
+    }
+
+    /** The {@code VkPhysicalDevice} this backend opened. */
+    public VkPhysicalDevice vkPhysicalDevice() {
+        return physical.handle();
+    }
+
+    /** The {@code VkDevice}; page handles are its {@code VkDeviceMemory}s. */
+    public VkDevice vkDevice() {
+        return device;
+    }
+
+    /** The queue family transfers are submitted to. */
+    public int queueFamilyIndex() {
+        return queueFamilyIndex;
+    }
+
+    /** The index of the device in {@code vkEnumeratePhysicalDevices} order. */
+    public int deviceIndex() {
+        return physical.index();
+    }
+
+    /** Whether the validation layer is on (debug asked for and the layer installed). */
+    public boolean isValidationEnabled() {
+        return vulkan.validationEnabled;
+    }
+
+    /** Validation (and loader) messages of severity error so far, including those at close. */
+    public long validationErrorCount() {
+        return vulkan.validation == null ? 0 : vulkan.validation.errors();
+    }
+
+    /** Validation (and loader) messages of severity warning so far, including those at close. */
+    public long validationWarningCount() {
+        return vulkan.validation == null ? 0 : vulkan.validation.warnings();
+    }
+
+    /** The first warning and error messages, oldest first, for failure reports. */
+    public List<String> validationMessages() {
+        return vulkan.validation == null ? List.of() : vulkan.validation.messages();
+    }
+
+    /** The largest buffer size the device accepts (maintenance4's maxBufferSize on Vulkan 1.3, else unbounded). */
+    public long maxBufferSize() {
+        return maxBufferSize;
+    }
+
+    /** Device memory allocations alive now: pages and the staging buffer's memory. */
+    public int liveAllocationCount() {
+        return allocationCount.get();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // MemoryBackend
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DeviceProperties device() {
+        return properties;
+    }
+
+    @Override
+    public List<HeapBudget> heapBudgets() {
+        requireOpen();
+        List<HeapBudget> budgets = new ArrayList<>(heapSizes.length);
+        if (memoryBudget) {
+            try (MemoryStack stack = stackPush()) {
+                VkPhysicalDeviceMemoryBudgetPropertiesEXT budget = VkPhysicalDeviceMemoryBudgetPropertiesEXT.calloc(stack).sType$Default();
+                VkPhysicalDeviceMemoryProperties2 props = VkPhysicalDeviceMemoryProperties2.calloc(stack).sType$Default()
+                        .pNext(budget.address());
+                vkGetPhysicalDeviceMemoryProperties2(physical.handle(), props);
+                for (int i = 0; i < heapSizes.length; i++) {
+                    budgets.add(new HeapBudget(i, budget.heapBudget(i), budget.heapUsage(i), true));
+                }
+            }
+        } else {
+            for (int i = 0; i < heapSizes.length; i++) {
+                budgets.add(new HeapBudget(i, heapSizes[i], heapUsage.get(i), false));
+            }
+        }
+        return budgets;
+    }
+
+    @Override
+    public long allocatePage(int memoryTypeIndex, long size) {
+        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
+    }
+
+    /**
+     * A page for one buffer or image, allocated with {@code VkMemoryDedicatedAllocateInfo} naming
+     * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
+     */
+    @Override
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        if (image) {
+            requireImage(resource);
+        } else {
+            requireBuffer(resource);
+        }
+        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE);
+    }
+
+    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage) {
+        requireOpen();
+        if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
+            throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
+                    + physical.name() + " has types 0 to " + (typeHeaps.length - 1));
+        }
+        if (size <= 0) {
+            throw new IllegalArgumentException("page size must be positive, was " + size);
+        }
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage);
+        pages.put(handle, new Page(handle, memoryTypeIndex, size));
+        return handle;
+    }
+
+    @Override
+    public void freePage(long page) {
+        requireOpen();
+        Page p = pages.remove(page);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        freeDeviceMemory(p.handle, p.type, p.size);
+    }
+
+    @Override
+    public ByteBuffer map(long page, long offset, long size) {
+        requireOpen();
+        Page p = requirePage(page);
+        if (offset < 0 || size < 0 || offset > p.size - size) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
+                    + ") is outside the page of " + p.size + " bytes");
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a ByteBuffer views at most " + Integer.MAX_VALUE + " bytes; asked for " + size);
+        }
+        return MemoryUtil.memByteBuffer(mapped(p) + offset, (int) size);
+    }
+
+    @Override
+    public void flush(long page, long offset, long size) {
+        syncRange(page, offset, size, true);
+    }
+
+    @Override
+    public void invalidate(long page, long offset, long size) {
+        syncRange(page, offset, size, false);
+    }
+
+    @Override
+    public Resource createBuffer(long size, int usageBits) {
+        requireOpen();
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        if (usageBits == 0) {
+            throw new IllegalArgumentException("buffer usage must not be empty");
+        }
+        if (Long.compareUnsigned(size, maxBufferSize) > 0) {
+            throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
+                    + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
+        }
+        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0) {
+            throw new IllegalArgumentException("buffer usage SHADER_DEVICE_ADDRESS needs the bufferDeviceAddress "
+                    + "feature, which this backend does not enable (usage bits 0x" + Integer.toHexString(usageBits) + ")");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
+                    .size(size).usage(usageBits).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
+            long buffer = pBuffer.get(0);
+            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+            vkGetBufferMemoryRequirements2(device,
+                    VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default().buffer(buffer), req);
+            buffers.put(buffer, new BufferState(size, usageBits));
+            return new Resource(buffer, requirements(req.memoryRequirements(), dedicated));
+        }
+    }
+
+    @Override
+    public Resource createImage(ImageDescriptor d) {
+        requireOpen();
+        final int format = VulkanFormats.format(d.channelType(), d.channelCount());
+        final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
+        final int tiling = d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL;
+        final int usage = ImageUsage.toBits(d.usage());
+        try (MemoryStack stack = stackPush()) {
+            VkImageFormatProperties fp = VkImageFormatProperties.malloc(stack);
+            int r = vkGetPhysicalDeviceImageFormatProperties(physical.handle(), format, imageType, tiling, usage, 0, fp);
+            if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support "
+                        + d.dimensions() + "D images of format " + VulkanFormats.name(d.channelType(), d.channelCount())
+                        + " (" + d.channelType() + " x " + d.channelCount() + ") with tiling " + d.tiling()
+                        + " and usage " + d.usage());
+            }
+            check(r, "vkGetPhysicalDeviceImageFormatProperties");
+            VkExtent3D max = fp.maxExtent();
+            if (Integer.compareUnsigned(d.width(), max.width()) > 0 || Integer.compareUnsigned(d.height(), max.height()) > 0
+                    || Integer.compareUnsigned(d.depth(), max.depth()) > 0) {
+                throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth() + " of format "
+                        + VulkanFormats.name(d.channelType(), d.channelCount()) + " exceeds the largest " + physical.name()
+                        + " supports with tiling " + d.tiling() + ": " + max.width() + "x" + max.height() + "x" + max.depth());
+            }
+            VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
+                    .imageType(imageType)
+                    .format(format)
+                    .extent(e -> e.set(d.width(), d.height(), d.depth()))
+                    .mipLevels(1)
+                    .arrayLayers(1)
+                    .samples(VK_SAMPLE_COUNT_1_BIT)
+                    .tiling(tiling)
+                    .usage(usage)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE)
+                    .initialLayout(VK_IMAGE_LAYOUT_UNDEFINED);
+            LongBuffer pImage = stack.mallocLong(1);
+            check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
+            long image = pImage.get(0);
+            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+            vkGetImageMemoryRequirements2(device,
+                    VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default().image(image), req);
+            images.put(image, new ImageState(d, usage));
+            return new Resource(image, requirements(req.memoryRequirements(), dedicated));
+        }
+    }
+
+    @Override
+    public void bindBuffer(long buffer, long page, long offset) {
+        requireOpen();
+        BufferState b = requireBuffer(buffer);
+        Page p = requirePage(page);
+        check(vkBindBufferMemory(device, buffer, page, offset), "vkBindBufferMemory");
+        b.page = p;
+        b.offset = offset;
+    }
+
+    @Override
+    public void bindImage(long image, long page, long offset) {
+        requireOpen();
+        ImageState i = requireImage(image);
+        Page p = requirePage(page);
+        check(vkBindImageMemory(device, image, page, offset), "vkBindImageMemory");
+        i.page = p;
+    }
+
+    @Override
+    public void destroyBuffer(long buffer) {
+        requireOpen();
+        if (buffers.remove(buffer) == null) {
+            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+        }
+        vkDestroyBuffer(device, buffer, null);
+    }
+
+    @Override
+    public void destroyImage(long image) {
+        requireOpen();
+        if (images.remove(image) == null) {
+            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+        }
+        vkDestroyImage(device, image, null);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Transfers
+
+    @Override
+    public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        requireOpen();
+        requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
+        transfers.copyToBuffer(buffer, offset, src);
+    }
+
+    @Override
+    public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        requireOpen();
+        requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
+        transfers.copyFromBuffer(buffer, offset, dst);
+    }
+
+    @Override
+    public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        requireOpen();
+        ImageState state = requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+                "TRANSFER_DST", "into");
+        transfers.copyToImage(image, descriptor, src);
+        state.layout = VK_IMAGE_LAYOUT_GENERAL;
+    }
+
+    @Override
+    public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        requireOpen();
+        ImageState state = requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                "TRANSFER_SRC", "from");
+        transfers.copyFromImage(image, state.layout, descriptor, dst);
+        state.layout = VK_IMAGE_LAYOUT_GENERAL;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Close
+
+    /**
+     * Destroys the transfer objects, anything the core left behind (logged as a leak), the device,
+     * the messenger and the instance. Idempotent. The validation layer reports leaked objects while
+     * the device is destroyed, so read the validation counts after this.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            vkDeviceWaitIdle(device);
+            transfers.close();
+            if (!buffers.isEmpty() || !images.isEmpty() || !pages.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
+                        + buffers.size() + " buffers, " + images.size() + " images and " + pages.size()
+                        + " pages alive; destroying them");
+                buffers.keySet().forEach(b -> vkDestroyBuffer(device, b, null));
+                images.keySet().forEach(i -> vkDestroyImage(device, i, null));
+                pages.keySet().forEach(p -> vkFreeMemory(device, p, null));
+                buffers.clear();
+                images.clear();
+                pages.clear();
+            }
+            vkDestroyDevice(device, null);
+        } finally {
+            vulkan.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VulkanBackend[" + physical.describe() + (vulkan.validationEnabled ? ", validation" : "")
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals
+
+    /** One {@code VkDeviceMemory} the core allocated, and its mapping once made. */
+    private static final class Page {
+        final long handle;
+        final int type;
+        final long size;
+        /** Host address of byte 0 while mapped; 0 until the first map, flush or invalidate. */
+        long address;
+
+        Page(long handle, int type, long size) {
+            this.handle = handle;
+            this.type = type;
+            this.size = size;
+        }
+    }
+
+    private static final class BufferState {
+        final long size;
+        final int usage;
+        volatile Page page;
+        volatile long offset;
+
+        BufferState(long size, int usage) {
+            this.size = size;
+            this.usage = usage;
+        }
+    }
+
+    private static final class ImageState {
+        final ImageDescriptor descriptor;
+        final int usage;
+        volatile Page page;
+        /** The layout the last transfer left the image in; UNDEFINED until then. */
+        volatile int layout = VK_IMAGE_LAYOUT_UNDEFINED;
+
+        ImageState(ImageDescriptor descriptor, int usage) {
+            this.descriptor = descriptor;
+            this.usage = usage;
+        }
+    }
+
+    /** Allocates device memory, counted against the heap's usage and the allocation limit. */
+    long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage) {
+        final int heap = typeHeaps[type];
+        if (size > heapSizes[heap]) {
+            // The driver must not be asked for more than the heap holds (VUID-vkAllocateMemory-pAllocateInfo-01713).
+            throw new OutOfDeviceMemoryException("cannot allocate " + size + " bytes of memory type " + type
+                    + ": heap " + heap + " of " + physical.name() + " holds " + heapSizes[heap] + " bytes", heap, size);
+        }
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                    .allocationSize(size).memoryTypeIndex(type);
+            if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
+                info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
+                        .buffer(dedicatedBuffer).image(dedicatedImage).address());
+            }
+            LongBuffer pMemory = stack.mallocLong(1);
+            check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);
+            heapUsage.addAndGet(heap, size);
+            return pMemory.get(0);
+        } catch (RuntimeException | Error e) {
+            allocationCount.decrementAndGet();
+            throw e;
+        }
+    }
+
+    void freeDeviceMemory(long memory, int type, long size) {
+        // vkFreeMemory unmaps a mapped allocation itself.
+        vkFreeMemory(device, memory, null);
+        heapUsage.addAndGet(typeHeaps[type], -size);
+        allocationCount.decrementAndGet();
+    }
+
+    /** The host address of a host-visible page, mapping it whole on first use. */
+    private long mapped(Page p) {
+        if ((typeFlags[p.type] & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) == 0) {
+            throw new MemoryNotMappableException("cannot map a page of memory type " + p.type + " "
+                    + MemoryPropertyFlag.fromBits(typeFlags[p.type]) + " of " + physical.name() + ": it is not HOST_VISIBLE");
+        }
+        synchronized (p) {
+            if (p.address == 0) {
+                try (MemoryStack stack = stackPush()) {
+                    PointerBuffer pData = stack.mallocPointer(1);
+                    check(vkMapMemory(device, p.handle, 0, VK_WHOLE_SIZE, 0, pData), "vkMapMemory");
+                    p.address = pData.get(0);
+                }
+            }
+            return p.address;
+        }
+    }
+
+    private void syncRange(long page, long offset, long size, boolean flush) {
+        requireOpen();
+        Page p = requirePage(page);
+        if (offset < 0 || size < 0 || offset > p.size - size) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
+                    + ") is outside the page of " + p.size + " bytes");
+        }
+        if (size == 0) {
+            return;
+        }
+        mapped(p);
+        // Vulkan wants offsets and sizes in whole atoms, or a range that ends at the end of the page.
+        final long atom = nonCoherentAtomSize;
+        final long start = offset / atom * atom;
+        final long end = (offset + size + atom - 1) / atom * atom;
+        final long length = end >= p.size ? VK_WHOLE_SIZE : end - start;
+        try (MemoryStack stack = stackPush()) {
+            VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
+            range.get(0).sType$Default().memory(p.handle).offset(start).size(length);
+            if (flush) {
+                check(vkFlushMappedMemoryRanges(device, range), "vkFlushMappedMemoryRanges");
+            } else {
+                check(vkInvalidateMappedMemoryRanges(device, range), "vkInvalidateMappedMemoryRanges");
+            }
+        }
+    }
+
+    private BufferState requireBound(long buffer, long offset, long length, int usageBit, String usageName, String direction) {
+        BufferState b = requireBuffer(buffer);
+        if ((b.usage & usageBit) == 0) {
+            throw new IllegalArgumentException("cannot copy " + direction + " buffer 0x" + Long.toHexString(buffer)
+                    + " through a transfer: its usage lacks " + usageName);
+        }
+        if (b.page == null) {
+            throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
+        }
+        if (offset < 0 || length < 0 || offset > b.size - length) {
+            throw new IndexOutOfBoundsException("cannot copy " + length + " bytes at offset " + offset + " " + direction
+                    + " a buffer of " + b.size + " bytes");
+        }
+        return b;
+    }
+
+    private ImageState requireImageTransfer(long image, ImageDescriptor d, long length, int usageBit, String usageName,
+                                            String direction) {
+        ImageState i = requireImage(image);
+        if ((i.usage & usageBit) == 0) {
+            throw new IllegalArgumentException("cannot copy " + direction + " image 0x" + Long.toHexString(image)
+                    + ": its usage " + i.descriptor.usage() + " lacks " + usageName);
+        }
+        if (i.page == null) {
+            throw new IllegalStateException("image 0x" + Long.toHexString(image) + " is not bound to memory");
+        }
+        if (length != d.byteSize()) {
+            throw new IllegalArgumentException("cannot copy " + length + " bytes " + direction + " an image of "
+                    + d.byteSize() + " bytes (" + d.width() + "x" + d.height() + "x" + d.depth() + " pixels of "
+                    + d.pixelSize() + " bytes)");
+        }
+        return i;
+    }
+
+    private Page requirePage(long page) {
+        Page p = pages.get(page);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        return p;
+    }
+
+    private BufferState requireBuffer(long buffer) {
+        BufferState b = buffers.get(buffer);
+        if (b == null) {
+            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+        }
+        return b;
+    }
+
+    private ImageState requireImage(long image) {
+        ImageState i = images.get(image);
+        if (i == null) {
+            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+        }
+        return i;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private static MemoryRequirements requirements(VkMemoryRequirements r, VkMemoryDedicatedRequirements d) {
+        return new MemoryRequirements(r.size(), r.alignment(), r.memoryTypeBits(),
+                d.prefersDedicatedAllocation(), d.requiresDedicatedAllocation());
+    }
+
+    // --- opening helpers ---
+
+    /** The instance version capped by the device's: what may be used on this device. */
+    private int effectiveApiVersion() {
+        return Integer.compareUnsigned(physical.apiVersion(), vulkan.apiVersion) < 0 ? physical.apiVersion() : vulkan.apiVersion;
+    }
+
+    /** A family that can transfer; one with graphics or compute first, as those copy images of any granularity. */
+    private static int chooseQueueFamily(VkPhysicalDevice pd, VulkanInstance.PhysicalDevice physical) {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, null);
+            VkQueueFamilyProperties.Buffer families = VkQueueFamilyProperties.malloc(count.get(0), stack);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, families);
+            int transferOnly = -1;
+            for (int i = 0; i < count.get(0); i++) {
+                int flags = families.get(i).queueFlags();
+                if ((flags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT)) != 0) {
+                    return i;
+                }
+                if ((flags & VK_QUEUE_TRANSFER_BIT) != 0 && transferOnly < 0) {
+                    transferOnly = i;
+                }
+            }
+            if (transferOnly < 0) {
+                throw new DeviceNotFoundException("Vulkan device " + physical.describe() + " has no queue that can transfer");
+            }
+            return transferOnly;
+        }
+    }
+
+    private static java.util.Set<String> deviceExtensions(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            check(vkEnumerateDeviceExtensionProperties(pd, (String) null, count, null), "vkEnumerateDeviceExtensionProperties");
+            VkExtensionProperties.Buffer props = VkExtensionProperties.malloc(count.get(0), stack);
+            check(vkEnumerateDeviceExtensionProperties(pd, (String) null, count, props), "vkEnumerateDeviceExtensionProperties");
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < count.get(0); i++) {
+                names.add(props.get(i).extensionNameString());
+            }
+            return names;
+        }
+    }
+
+    private DeviceProperties readProperties() {
+        VkPhysicalDevice pd = physical.handle();
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
+            vkGetPhysicalDeviceProperties(pd, props);
+            String driver = driverVersion(props.vendorID(), props.driverVersion());
+            if (Integer.compareUnsigned(effectiveApiVersion(), VK_API_VERSION_1_2) >= 0) {
+                VkPhysicalDeviceDriverProperties driverProps = VkPhysicalDeviceDriverProperties.calloc(stack).sType$Default();
+                VkPhysicalDeviceProperties2 props2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                        .pNext(driverProps.address());
+                vkGetPhysicalDeviceProperties2(pd, props2);
+                String info = driverProps.driverInfoString();
+                if (!info.isBlank()) {
+                    driver = driverProps.driverNameString() + " " + info;
+                }
+            }
+            VkPhysicalDeviceMemoryProperties memory = VkPhysicalDeviceMemoryProperties.malloc(stack);
+            vkGetPhysicalDeviceMemoryProperties(pd, memory);
+            List<MemoryType> types = new ArrayList<>();
+            for (int i = 0; i < memory.memoryTypeCount(); i++) {
+                VkMemoryType t = memory.memoryTypes(i);
+                types.add(new MemoryType(i, t.heapIndex(), MemoryPropertyFlag.fromBits(t.propertyFlags())));
+            }
+            List<MemoryHeap> heaps = new ArrayList<>();
+            for (int i = 0; i < memory.memoryHeapCount(); i++) {
+                VkMemoryHeap h = memory.memoryHeaps(i);
+                heaps.add(new MemoryHeap(i, h.size(), (h.flags() & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0));
+            }
+            VkPhysicalDeviceLimits l = props.limits();
+            DeviceLimits limits = new DeviceLimits(l.bufferImageGranularity(), l.nonCoherentAtomSize(),
+                    Integer.toUnsignedLong(l.maxMemoryAllocationCount()), l.maxImageDimension1D(), l.maxImageDimension2D(),
+                    l.maxImageDimension3D(), l.minStorageBufferOffsetAlignment());
+            return new DeviceProperties(props.deviceNameString(), physical.type(), props.vendorID(), props.deviceID(),
+                    VulkanInstance.versionString(props.apiVersion()), driver, types, heaps, limits, memoryBudget);
+        }
+    }
+
+    private long readMaxBufferSize() {
+        if (Integer.compareUnsigned(effectiveApiVersion(), VK13.VK_API_VERSION_1_3) < 0) {
+            return Long.MAX_VALUE;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceMaintenance4Properties m4 = VkPhysicalDeviceMaintenance4Properties.calloc(stack).sType$Default();
+            VkPhysicalDeviceProperties2 props2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default().pNext(m4.address());
+            vkGetPhysicalDeviceProperties2(physical.handle(), props2);
+            long max = m4.maxBufferSize();
+            return max == 0 ? Long.MAX_VALUE : max;
+        }
+    }
+
+    /** NVIDIA packs its version as 10.8.8.6 bits; others use Vulkan's major.minor.patch. */
+    static String driverVersion(int vendorId, int v) {
+        if (vendorId == 0x10DE) {
+            return ((v >>> 22) & 0x3ff) + "." + ((v >>> 14) & 0xff) + "." + ((v >>> 6) & 0xff) + "." + (v & 0x3f);
+        }
+        return VulkanInstance.versionString(v);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.LeakPolicy;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.spi.Availability;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Shared by the Vulkan tests: whether Vulkan is here, which devices there are, sessions opened with
+ * validation on, and the check that validation stayed silent.
+ *
+ * <p>Without a Vulkan loader or device the tests skip, saying why, unless the system property
+ * {@code lluvia.vulkan.required=true} or the environment variable {@code LLUVIA_VULKAN_REQUIRED=1}
+ * is set (CI sets it): then they fail. Under the same switch a missing validation layer fails too.
+ */
+final class VulkanTestSupport {
+
+    /** System property that turns skipped Vulkan tests into failures. */
+    static final String REQUIRED_PROPERTY = "lluvia.vulkan.required";
+    /** Environment variable with the same meaning ({@code 1} or {@code true}). */
+    static final String REQUIRED_ENV = "LLUVIA_VULKAN_REQUIRED";
+
+    private static Availability availability;
+    private static List<String> deviceNames;
+
+    private VulkanTestSupport() {
+    }
+
+    static boolean required() {
+        String env = System.getenv(REQUIRED_ENV);
+        return Boolean.getBoolean(REQUIRED_PROPERTY) || "1".equals(env) || "true".equalsIgnoreCase(env);
+    }
+
+    static synchronized Availability availability() {
+        if (availability == null) {
+            availability = new VulkanBackendProvider().probe();
+        }
+        return availability;
+    }
+
+    /** Skips the test (or fails it when Vulkan is required) unless a Vulkan 1.1 device is present. */
+    static void assumeVulkan() {
+        Availability a = availability();
+        if (!a.available()) {
+            String why = "no usable Vulkan here: " + a.reason();
+            if (required()) {
+                Assertions.fail(why + " (" + REQUIRED_PROPERTY + "/" + REQUIRED_ENV + " is set, so this fails instead of skipping)");
+            }
+            Assumptions.abort(why + " (set " + REQUIRED_PROPERTY + "=true to make this a failure)");
+        }
+    }
+
+    /**
+     * The index of every Vulkan 1.1 device, for parameterized tests; {@code "none"} when there is
+     * none, so the test still runs once and skips (or fails) through {@link #assumeVulkan()}.
+     */
+    static Stream<String> devices() {
+        return deviceNames().stream();
+    }
+
+    static synchronized List<String> deviceNames() {
+        if (deviceNames == null) {
+            List<String> names = new ArrayList<>();
+            if (availability().available()) {
+                try (VulkanInstance vulkan = VulkanInstance.create(false)) {
+                    for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
+                        if (d.usable()) {
+                            names.add(Integer.toString(d.index()));
+                        }
+                    }
+                }
+            }
+            if (names.isEmpty()) {
+                names.add("none");
+            }
+            deviceNames = names;
+        }
+        return deviceNames;
+    }
+
+    /** A session on device {@code device} (an index, a name, or null for the default) with validation on. */
+    static Session open(String device) {
+        assumeVulkan();
+        // These tests free objects by closing their Memory or Session, as Lluvia programs do, so the
+        // core's leak log would only be noise; leaks that matter (Vulkan objects never destroyed)
+        // are caught by the validation layer at vkDestroyDevice.
+        Session session = Session.create(SessionOptions.defaults().withBackend("vulkan").withDebug(true)
+                .withDevice("none".equals(device) ? null : device).withLeakPolicy(LeakPolicy.IGNORE));
+        VulkanBackend backend = backend(session);
+        if (!backend.isValidationEnabled()) {
+            String why = "the validation layer " + VulkanInstance.VALIDATION_LAYER + " is not installed";
+            if (required()) {
+                session.close();
+                Assertions.fail(why + "; Vulkan tests are required to run with it");
+            }
+            System.err.println("WARNING: " + why + "; validation counts stay at zero");
+        }
+        return session;
+    }
+
+    static VulkanBackend backend(Session session) {
+        return session.unwrap(VulkanBackend.class).orElseThrow(() -> new AssertionError(session + " is not on Vulkan"));
+    }
+
+    /** Closes the session (destroying the device, where leaks are reported) and asserts validation said nothing. */
+    static void closeAndAssertClean(Session session) {
+        if (session == null) {
+            return;
+        }
+        VulkanBackend backend = backend(session);
+        session.close();
+        assertClean(backend);
+    }
+
+    static void assertClean(VulkanBackend backend) {
+        Assertions.assertEquals(0, backend.validationErrorCount() + backend.validationWarningCount(),
+                () -> "validation reported " + backend.validationErrorCount() + " errors and "
+                        + backend.validationWarningCount() + " warnings:\n" + String.join("\n", backend.validationMessages()));
+    }
+}

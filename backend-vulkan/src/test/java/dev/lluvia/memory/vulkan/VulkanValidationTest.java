@@ -1,0 +1,51 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.Session;
+import org.junit.jupiter.api.Test;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.VkBufferCreateInfo;
+
+import java.nio.LongBuffer;
+
+import static dev.lluvia.memory.vulkan.VulkanTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+import static org.lwjgl.vulkan.VK10.*;
+
+/** The validation counts every other test relies on do count. */
+class VulkanValidationTest {
+
+    @Test
+    void aLeakedBufferIsCountedAsAValidationErrorWhenTheDeviceIsDestroyed() {
+        Session session = open(null);
+        VulkanBackend backend = backend(session);
+        assumeTrue(backend.isValidationEnabled());
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            LongBuffer pBuffer = stack.mallocLong(1);
+            assertEquals(VK_SUCCESS, vkCreateBuffer(backend.vkDevice(), VkBufferCreateInfo.calloc(stack).sType$Default()
+                    .size(256).usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer));
+        }
+        assertEquals(0, backend.validationErrorCount(), "nothing wrong yet");
+        System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
+                + " error logged next is expected");
+        session.close();
+        assertTrue(backend.validationErrorCount() > 0, "the leaked VkBuffer is reported at vkDestroyDevice");
+        assertTrue(String.join("\n", backend.validationMessages()).contains("VkBuffer"), backend.validationMessages().toString());
+    }
+
+    @Test
+    void withoutDebugThereIsNoValidationAndNothingToCount() {
+        assumeVulkan();
+        Session session = Session.create(dev.lluvia.memory.SessionOptions.defaults().withBackend("vulkan")
+                .withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE));
+        VulkanBackend backend = backend(session);
+        assertFalse(backend.isValidationEnabled());
+        session.createMemory(java.util.EnumSet.of(dev.lluvia.memory.MemoryPropertyFlag.DEVICE_LOCAL)).createBuffer(64);
+        session.close();
+        assertEquals(0, backend.validationErrorCount() + backend.validationWarningCount());
+        assertTrue(backend.validationMessages().isEmpty());
+    }
+
+    private static void assumeTrue(boolean validation) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(validation, "the validation layer is not installed");
+    }
+}
