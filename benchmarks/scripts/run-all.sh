@@ -10,7 +10,12 @@ set -euo pipefail
 OUT=${1:?output directory}
 JAVA=${2:-java}
 JAR=${JAR:-benchmarks/target/benchmarks.jar}
-COMMON=(-f 2 -wi 3 -w 500ms -i 5 -r 500ms -jvmArgs "-Xms2g -Xmx2g")
+# JMH_OPTS: forks, warm-up and measurement (override for a quicker pass);
+# PEERS: a comma-separated list of Peer.Kind names (default: all seven).
+read -r -a COMMON <<< "${JMH_OPTS:--f 2 -wi 3 -w 500ms -i 5 -r 500ms}"
+COMMON+=(-jvmArgs "-Xms2g -Xmx2g")
+PEER_OPT=()
+if [ -n "${PEERS:-}" ]; then PEER_OPT=(-p "peer=$PEERS"); fi
 mkdir -p "$OUT"
 "$JAVA" -version > "$OUT/java-version.txt" 2>&1
 lscpu > "$OUT/lscpu.txt" 2>&1 || true
@@ -30,7 +35,9 @@ pids=()
 for r in "${runs[@]}"; do
   IFS='|' read -r name bench params <<< "$r"
   # shellcheck disable=SC2086
-  cmd=("$JAVA" -jar "$JAR" "$bench" $params "${COMMON[@]}" -rf json -rff "$OUT/$name.json")
+  popt=("${PEER_OPT[@]}")
+  if [ "$bench" = BlockAllocatorScalingBenchmark ]; then popt=(); fi
+  cmd=("$JAVA" -jar "$JAR" "$bench" $params "${popt[@]}" "${COMMON[@]}" -rf json -rff "$OUT/$name.json")
   if [ "${PARALLEL:-1}" = 1 ]; then
     taskset -c $((2 * i)),$((2 * i + 1)) "${cmd[@]}" > "$OUT/$name.txt" 2>&1 &
     pids+=($!)

@@ -5,6 +5,7 @@
  */
 module dev.lluvia.memory.benchmarks {
     requires dev.lluvia.memory;
+    requires dev.lluvia.memory.vulkan; // GpuBenchmark: the session's VkDevice for raw Vulkan and VMA
     requires jmh.core;
     requires org.lwjgl;
     requires org.lwjgl.vma;
