@@ -88,8 +88,10 @@ import java.util.Arrays;
  *       <li>{@code MIN_TIME}: the head of the first non-empty list at or above {@code fit} (it fits
  *           by construction: O(1)); if there is none, walk the lists {@code best..fit-1}, checking
  *           each block's aligned fit.</li>
- *       <li>{@code MIN_MEMORY}: walk the lists {@code best..fit-1} first, then take the head of the
- *           first non-empty list at or above {@code fit}.</li>
+ *       <li>{@code MIN_MEMORY}: walk the list {@code best} (the request's own size class), then take
+ *           the head of the first non-empty list at or above {@code fit}, and only then walk the
+ *           lists {@code best+1..fit-1} (VMA's order; walking all of {@code best..fit-1} first
+ *           inspected thousands of ranges that fail the alignment).</li>
  *       <li>{@code MIN_OFFSET}: walk all blocks in address order; the first free one that fits.</li>
  *     </ul>
  *     Lists below {@code best} hold only blocks smaller than {@code size}, so every strategy
@@ -220,23 +222,35 @@ public final class TlsfAllocator implements BlockAllocator {
             return NO_SPACE;
         }
         final long mask = alignment - 1;
-        final int best = listIndex(size);
         final long need = size + mask;
         final int fit = need < 0 || need > capacity ? listCount : listIndex(roundUpToNextList(need));
         int block;
         switch (strategy) {
-            case MIN_TIME:
-                block = headOfFirstList(fit);
-                if (block == NONE) {
-                    block = searchLists(best, fit, size, mask);
+            case MIN_TIME: {
+                // The usual case, kept short: the head of the first list that fits by construction;
+                // its list is known, so unlinking it needs no index math.
+                final int list = firstNonEmptyList(fit);
+                if (list != NONE) {
+                    return take(listHead[list], list, size, mask);
                 }
+                block = searchLists(listIndex(size), fit, size, mask);
                 break;
-            case MIN_MEMORY:
-                block = searchLists(best, fit, size, mask);
+            }
+            case MIN_MEMORY: {
+                // As VMA: the request's own list first (the smallest ranges that may hold it), then
+                // the smallest list that holds it by construction, and the lists in between last.
+                // Walking every list from best to fit first made one allocate walk thousands of
+                // ranges that fail the alignment (3 us at alignment 256 in VMA's benchmark).
+                final int best = listIndex(size);
+                block = searchLists(best, best + 1, size, mask);
                 if (block == NONE) {
                     block = headOfFirstList(fit);
                 }
+                if (block == NONE) {
+                    block = searchLists(best + 1, fit, size, mask);
+                }
                 break;
+            }
             default:
                 block = searchByOffset(size, mask);
                 break;
@@ -244,7 +258,7 @@ public final class TlsfAllocator implements BlockAllocator {
         if (block == NONE) {
             return NO_SPACE;
         }
-        return take(block, size, mask);
+        return take(block, listIndex(extent[(block << 1) + 1]), size, mask);
     }
 
     @Override
@@ -435,8 +449,9 @@ public final class TlsfAllocator implements BlockAllocator {
 
     // ---- block surgery ----------------------------------------------------------------------
 
-    private long take(int block, long size, long mask) {
-        unlinkFree(block);
+    /** Takes {@code size} units of free {@code block}, which is in free list {@code list}. */
+    private long take(int block, int list, long size, long mask) {
+        unlinkFree(block, list);
         long offset = extent[block << 1];
         final long padding = (-offset) & mask;
         if (padding != 0) {
@@ -482,12 +497,17 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** Removes a free block from its list; call before its size changes. */
     private void unlinkFree(int block) {
+        // The list is needed only when the block heads it.
+        unlinkFree(block, links[(block << 2) + PREV_FREE] != NONE ? NONE : listIndex(extent[(block << 1) + 1]));
+    }
+
+    /** Removes a free block from {@code list}, the list of its size (read only if it heads it). */
+    private void unlinkFree(int block, int list) {
         final int prev = links[(block << 2) + PREV_FREE];
         final int next = links[(block << 2) + NEXT_FREE];
         if (prev != NONE) {
             links[(prev << 2) + NEXT_FREE] = next;
         } else {
-            final int list = listIndex(extent[(block << 1) + 1]);
             listHead[list] = next;
             if (next == NONE) {
                 final int cls = list >>> SECOND_LEVEL_BITS;
