@@ -96,6 +96,9 @@ import java.util.Arrays;
  *     </ul>
  *     Lists below {@code best} hold only blocks smaller than {@code size}, so every strategy
  *     finds a block whenever any free range can hold the aligned request.</li>
+ *   <li>If what is left after the request (and its padding) stays in the block's free list, carve
+ *       the front instead: the padding (if any) and the allocation become new blocks before it,
+ *       and the block only shrinks in place - no list or bitmap update. Otherwise:</li>
  *   <li>Unlink the block from its free list (clearing its bitmap bits if the list empties).</li>
  *   <li>If its offset is not aligned, split the units before the aligned offset into a new free
  *       block (its previous physical neighbour is taken, since free blocks never touch).</li>
@@ -451,9 +454,13 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** Takes {@code size} units of free {@code block}, which is in free list {@code list}. */
     private long take(int block, int list, long size, long mask) {
-        unlinkFree(block, list);
         long offset = extent[block << 1];
         final long padding = (-offset) & mask;
+        final long left = extent[(block << 1) + 1] - padding - size;
+        if (left > 0 && listIndex(left) == list) {
+            return carveFront(block, offset, padding, size, left);
+        }
+        unlinkFree(block, list);
         if (padding != 0) {
             final int head = newId();
             extent[head << 1] = offset;
@@ -478,6 +485,35 @@ public final class TlsfAllocator implements BlockAllocator {
         allocationCount++;
         usedBytes += size;
         return ((long) generation[block] << 32) | block;
+    }
+
+    /**
+     * Takes the front of free {@code block} when what is left of it stays in the same free list
+     * (the usual case for a large block: VMA's "null block" at the end of a virtual block, or any
+     * range much larger than the request): the allocation (and its padding, if any) become new
+     * blocks in front of it, and the block itself only shrinks, keeping its place in its list, so
+     * neither the list nor the bitmaps are touched.
+     */
+    private long carveFront(int block, long start, long padding, long size, long rest) {
+        if (padding != 0) {
+            final int head = newId();
+            extent[head << 1] = start;
+            extent[(head << 1) + 1] = padding;
+            linkPhysicalBefore(head, block);
+            linkFree(head);
+        }
+        final int taken = newId();
+        final long offset = start + padding;
+        extent[taken << 1] = offset;
+        extent[(taken << 1) + 1] = size;
+        linkPhysicalBefore(taken, block);
+        links[(taken << 2) + NEXT_FREE] = TAKEN;
+        links[(taken << 2) + PREV_FREE] = NONE;
+        extent[block << 1] = offset + size;
+        extent[(block << 1) + 1] = rest;
+        allocationCount++;
+        usedBytes += size;
+        return ((long) generation[taken] << 32) | taken;
     }
 
     private void linkFree(int block) {
