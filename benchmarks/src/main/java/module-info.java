@@ -5,7 +5,11 @@
  */
 module dev.lluvia.memory.benchmarks {
     requires dev.lluvia.memory;
+    requires dev.lluvia.memory.vulkan; // GpuBenchmark: the session's VkDevice for raw Vulkan and VMA
     requires jmh.core;
+    requires org.lwjgl;
+    requires org.lwjgl.vma;
+    requires java.desktop; // Chart: Java2D, headless
 
     // JMH's generated harness (package ...benchmarks.jmh_generated) reads and writes the state
     // classes' fields reflectively.

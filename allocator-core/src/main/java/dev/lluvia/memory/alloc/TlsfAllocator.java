@@ -14,7 +14,7 @@ import java.util.Arrays;
  *       {@code [0, capacity)} and are chained in address order by {@code prevPhysical/nextPhysical}.
  *       Two free blocks are never neighbours: a freed block merges with free neighbours at once,
  *       so a free block is always a maximal free range.</li>
- *   <li><b>block id</b>: the index of a block's record in the parallel arrays below. Ids of blocks
+ *   <li><b>block id</b>: the index of a block's record in the arrays below. Ids of blocks
  *       that disappear in a merge go on a stack and are reused first.</li>
  *   <li><b>memory class</b> (first level): {@code floor(log2(size)) - 7} for sizes above 256;
  *       class 0 holds every size from 1 to 256.</li>
@@ -88,12 +88,17 @@ import java.util.Arrays;
  *       <li>{@code MIN_TIME}: the head of the first non-empty list at or above {@code fit} (it fits
  *           by construction: O(1)); if there is none, walk the lists {@code best..fit-1}, checking
  *           each block's aligned fit.</li>
- *       <li>{@code MIN_MEMORY}: walk the lists {@code best..fit-1} first, then take the head of the
- *           first non-empty list at or above {@code fit}.</li>
+ *       <li>{@code MIN_MEMORY}: walk the list {@code best} (the request's own size class), then take
+ *           the head of the first non-empty list at or above {@code fit}, and only then walk the
+ *           lists {@code best+1..fit-1} (VMA's order; walking all of {@code best..fit-1} first
+ *           inspected thousands of ranges that fail the alignment).</li>
  *       <li>{@code MIN_OFFSET}: walk all blocks in address order; the first free one that fits.</li>
  *     </ul>
  *     Lists below {@code best} hold only blocks smaller than {@code size}, so every strategy
  *     finds a block whenever any free range can hold the aligned request.</li>
+ *   <li>If what is left after the request (and its padding) stays in the block's free list, carve
+ *       the front instead: the padding (if any) and the allocation become new blocks before it,
+ *       and the block only shrinks in place - no list or bitmap update. Otherwise:</li>
  *   <li>Unlink the block from its free list (clearing its bitmap bits if the list empties).</li>
  *   <li>If its offset is not aligned, split the units before the aligned offset into a new free
  *       block (its previous physical neighbour is taken, since free blocks never touch).</li>
@@ -112,12 +117,17 @@ import java.util.Arrays;
  * <h2>Cost and memory</h2>
  * Allocate with {@code MIN_TIME} and free are O(1) when a guaranteed-fit list is non-empty (the
  * usual case); the walks happen only near exhaustion or for alignments far above the size.
- * {@code MIN_OFFSET} is O(blocks). Each block record costs 40 bytes of Java heap (two
- * {@code long}s, five {@code int}s, one {@code int} of the id stack), with up to 2x slack from
- * doubling; a page holds one block per live allocation plus one per free range. Split padding
- * makes small free ranges: after a random churn of sizes 32..1023 with alignments 1..256 there were
- * 0.89 free ranges per live allocation, so about 76 bytes of heap per live allocation (at 1k, 100k
- * and 1M live; up to 94 bytes just after the arrays doubled). The arrays grow by doubling and never
+ * {@code MIN_OFFSET} is O(blocks). Each block record costs 36 bytes of Java heap, in three arrays
+ * indexed by block id and interleaved so that one block is one run of each: {@code extent} (offset
+ * and size, two {@code long}s), {@code links} (previous/next physical, previous/next free, four
+ * {@code int}s; the stack of recycled ids is linked through the same slots) and {@code generation}
+ * (one {@code int}). A block thus touches 3 cache lines instead of the 7 of one array per field,
+ * which is what an operation pays for when the blocks are not in cache. The arrays double when
+ * full, so up to 2x slack; a page holds one block per live allocation plus one per free range.
+ * Split padding makes small free ranges: after a random churn of sizes 32..1023 with alignments
+ * 1..256 there are about 0.9 free ranges per live allocation, so about 68 bytes of heap per live
+ * allocation (see {@code benchmarks}' {@code HeapReport} and {@code BENCHMARKS.md}). The arrays
+ * grow by doubling and never
  * shrink; after warm-up, neither call allocates objects.
  */
 public final class TlsfAllocator implements BlockAllocator {
@@ -136,6 +146,12 @@ public final class TlsfAllocator implements BlockAllocator {
     private static final int UNUSED = -3;
 
     private static final int INITIAL_BLOCKS = 16;
+    private static final int EXTENT_STRIDE = 2;
+    private static final int LINK_STRIDE = 4;
+    private static final int PREV_PHYSICAL = 0;
+    private static final int NEXT_PHYSICAL = 1;
+    private static final int PREV_FREE = 2;
+    private static final int NEXT_FREE = 3;
     private static final long ID_MASK = 0xFFFF_FFFFL;
     private static final int GENERATION_MASK = 0x7FFF_FFFF;
 
@@ -143,17 +159,19 @@ public final class TlsfAllocator implements BlockAllocator {
     private final AllocationStrategy strategy;
     private final int listCount;
 
-    // Block records, indexed by block id.
-    private long[] blockOffset = new long[INITIAL_BLOCKS];
-    private long[] blockSize = new long[INITIAL_BLOCKS];
-    private int[] prevPhysical = new int[INITIAL_BLOCKS];
-    private int[] nextPhysical = new int[INITIAL_BLOCKS];
-    /** Free-list links; {@code nextFree} also tells the state: {@code >= NONE} free, TAKEN, UNUSED. */
-    private int[] prevFree = new int[INITIAL_BLOCKS];
-    private int[] nextFree = new int[INITIAL_BLOCKS];
+    // Block records, indexed by block id, interleaved so that one block is two adjacent slots of
+    // each array rather than one slot of seven arrays: a block costs 2 cache lines, not 7.
+    /** {@code extent[2 id]} offset, {@code extent[2 id + 1]} size. */
+    private long[] extent = new long[INITIAL_BLOCKS * EXTENT_STRIDE];
+    /**
+     * {@code links[4 id + PREV_PHYSICAL | NEXT_PHYSICAL | PREV_FREE | NEXT_FREE]}. The
+     * {@code NEXT_FREE} slot also tells the state: {@code >= NONE} free, TAKEN, UNUSED; the
+     * {@code PREV_FREE} slot of an UNUSED id links the stack of recycled ids.
+     */
+    private int[] links = new int[INITIAL_BLOCKS * LINK_STRIDE];
     private int[] generation = new int[INITIAL_BLOCKS];
-    private int[] recycledIds = new int[INITIAL_BLOCKS];
-    private int recycledCount;
+    /** Top of the stack of recycled ids, linked through their {@code PREV_FREE} slots. */
+    private int recycledTop = NONE;
     private int highWater;
     private int firstBlock;
 
@@ -207,23 +225,35 @@ public final class TlsfAllocator implements BlockAllocator {
             return NO_SPACE;
         }
         final long mask = alignment - 1;
-        final int best = listIndex(size);
         final long need = size + mask;
         final int fit = need < 0 || need > capacity ? listCount : listIndex(roundUpToNextList(need));
         int block;
         switch (strategy) {
-            case MIN_TIME:
-                block = headOfFirstList(fit);
-                if (block == NONE) {
-                    block = searchLists(best, fit, size, mask);
+            case MIN_TIME: {
+                // The usual case, kept short: the head of the first list that fits by construction;
+                // its list is known, so unlinking it needs no index math.
+                final int list = firstNonEmptyList(fit);
+                if (list != NONE) {
+                    return take(listHead[list], list, size, mask);
                 }
+                block = searchLists(listIndex(size), fit, size, mask);
                 break;
-            case MIN_MEMORY:
-                block = searchLists(best, fit, size, mask);
+            }
+            case MIN_MEMORY: {
+                // As VMA: the request's own list first (the smallest ranges that may hold it), then
+                // the smallest list that holds it by construction, and the lists in between last.
+                // Walking every list from best to fit first made one allocate walk thousands of
+                // ranges that fail the alignment (3 us at alignment 256 in VMA's benchmark).
+                final int best = listIndex(size);
+                block = searchLists(best, best + 1, size, mask);
                 if (block == NONE) {
                     block = headOfFirstList(fit);
                 }
+                if (block == NONE) {
+                    block = searchLists(best + 1, fit, size, mask);
+                }
                 break;
+            }
             default:
                 block = searchByOffset(size, mask);
                 break;
@@ -231,26 +261,26 @@ public final class TlsfAllocator implements BlockAllocator {
         if (block == NONE) {
             return NO_SPACE;
         }
-        return take(block, size, mask);
+        return take(block, listIndex(extent[(block << 1) + 1]), size, mask);
     }
 
     @Override
     public void free(long handle) {
         int block = blockOf(handle);
         generation[block] = (generation[block] + 1) & GENERATION_MASK;
-        usedBytes -= blockSize[block];
+        usedBytes -= extent[(block << 1) + 1];
         allocationCount--;
-        final int next = nextPhysical[block];
-        if (next != NONE && nextFree[next] >= NONE) {
+        final int next = links[(block << 2) + NEXT_PHYSICAL];
+        if (next != NONE && links[(next << 2) + NEXT_FREE] >= NONE) {
             unlinkFree(next);
-            blockSize[block] += blockSize[next];
+            extent[(block << 1) + 1] += extent[(next << 1) + 1];
             unlinkPhysical(next);
             recycle(next);
         }
-        final int prev = prevPhysical[block];
-        if (prev != NONE && nextFree[prev] >= NONE) {
+        final int prev = links[(block << 2) + PREV_PHYSICAL];
+        if (prev != NONE && links[(prev << 2) + NEXT_FREE] >= NONE) {
             unlinkFree(prev);
-            blockSize[prev] += blockSize[block];
+            extent[(prev << 1) + 1] += extent[(block << 1) + 1];
             unlinkPhysical(block);
             recycle(block);
             block = prev;
@@ -260,12 +290,12 @@ public final class TlsfAllocator implements BlockAllocator {
 
     @Override
     public long offset(long handle) {
-        return blockOffset[blockOf(handle)];
+        return extent[(blockOf(handle)) << 1];
     }
 
     @Override
     public long size(long handle) {
-        return blockSize[blockOf(handle)];
+        return extent[((blockOf(handle)) << 1) + 1];
     }
 
     /** Always 0 for a live handle: alignment padding is split off as a free block, not kept. */
@@ -278,7 +308,7 @@ public final class TlsfAllocator implements BlockAllocator {
     @Override
     public void clear() {
         for (int id = 0; id < highWater; id++) {
-            if (nextFree[id] == TAKEN) {
+            if (links[(id << 2) + NEXT_FREE] == TAKEN) {
                 generation[id] = (generation[id] + 1) & GENERATION_MASK;
             }
         }
@@ -306,8 +336,8 @@ public final class TlsfAllocator implements BlockAllocator {
         final int cls = 63 - Long.numberOfLeadingZeros(firstLevel);
         final int list = (cls << SECOND_LEVEL_BITS) + 31 - Integer.numberOfLeadingZeros(secondLevel[cls]);
         long largest = 0;
-        for (int b = listHead[list]; b != NONE; b = nextFree[b]) {
-            largest = Math.max(largest, blockSize[b]);
+        for (int b = listHead[list]; b != NONE; b = links[(b << 2) + NEXT_FREE]) {
+            largest = Math.max(largest, extent[(b << 1) + 1]);
         }
         return largest;
     }
@@ -315,9 +345,9 @@ public final class TlsfAllocator implements BlockAllocator {
     @Override
     public BlockStatistics statistics() {
         long smallest = freeBlockCount == 0 ? 0 : Long.MAX_VALUE;
-        for (int b = firstBlock; b != NONE; b = nextPhysical[b]) {
-            if (nextFree[b] >= NONE) {
-                smallest = Math.min(smallest, blockSize[b]);
+        for (int b = firstBlock; b != NONE; b = links[(b << 2) + NEXT_PHYSICAL]) {
+            if (links[(b << 2) + NEXT_FREE] >= NONE) {
+                smallest = Math.min(smallest, extent[(b << 1) + 1]);
             }
         }
         return new BlockStatistics(capacity, allocationCount, usedBytes, freeBlockCount,
@@ -390,13 +420,12 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** Walks the lists {@code from..to-1} in increasing order for a block that holds the request. */
     private int searchLists(int from, int to, long size, long mask) {
-        final long[] offsets = blockOffset;
-        final long[] sizes = blockSize;
-        final int[] next = nextFree;
+        final long[] ext = extent;
+        final int[] link = links;
         int list = firstNonEmptyList(from);
         while (list != NONE && list < to) {
-            for (int b = listHead[list]; b != NONE; b = next[b]) {
-                if (fits(offsets[b], sizes[b], size, mask)) {
+            for (int b = listHead[list]; b != NONE; b = link[(b << 2) + NEXT_FREE]) {
+                if (fits(ext[b << 1], ext[(b << 1) + 1], size, mask)) {
                     return b;
                 }
             }
@@ -406,12 +435,10 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     private int searchByOffset(long size, long mask) {
-        final long[] offsets = blockOffset;
-        final long[] sizes = blockSize;
-        final int[] state = nextFree;
-        final int[] next = nextPhysical;
-        for (int b = firstBlock; b != NONE; b = next[b]) {
-            if (state[b] >= NONE && fits(offsets[b], sizes[b], size, mask)) {
+        final long[] ext = extent;
+        final int[] link = links;
+        for (int b = firstBlock; b != NONE; b = link[(b << 2) + NEXT_PHYSICAL]) {
+            if (link[(b << 2) + NEXT_FREE] >= NONE && fits(ext[b << 1], ext[(b << 1) + 1], size, mask)) {
                 return b;
             }
         }
@@ -425,43 +452,77 @@ public final class TlsfAllocator implements BlockAllocator {
 
     // ---- block surgery ----------------------------------------------------------------------
 
-    private long take(int block, long size, long mask) {
-        unlinkFree(block);
-        long offset = blockOffset[block];
+    /** Takes {@code size} units of free {@code block}, which is in free list {@code list}. */
+    private long take(int block, int list, long size, long mask) {
+        long offset = extent[block << 1];
         final long padding = (-offset) & mask;
+        final long left = extent[(block << 1) + 1] - padding - size;
+        if (left > 0 && listIndex(left) == list) {
+            return carveFront(block, offset, padding, size, left);
+        }
+        unlinkFree(block, list);
         if (padding != 0) {
             final int head = newId();
-            blockOffset[head] = offset;
-            blockSize[head] = padding;
+            extent[head << 1] = offset;
+            extent[(head << 1) + 1] = padding;
             linkPhysicalBefore(head, block);
             linkFree(head);
             offset += padding;
-            blockOffset[block] = offset;
-            blockSize[block] -= padding;
+            extent[block << 1] = offset;
+            extent[(block << 1) + 1] -= padding;
         }
-        final long rest = blockSize[block] - size;
+        final long rest = extent[(block << 1) + 1] - size;
         if (rest != 0) {
             final int tail = newId();
-            blockOffset[tail] = offset + size;
-            blockSize[tail] = rest;
+            extent[tail << 1] = offset + size;
+            extent[(tail << 1) + 1] = rest;
             linkPhysicalAfter(tail, block);
             linkFree(tail);
-            blockSize[block] = size;
+            extent[(block << 1) + 1] = size;
         }
-        nextFree[block] = TAKEN;
-        prevFree[block] = NONE;
+        links[(block << 2) + NEXT_FREE] = TAKEN;
+        links[(block << 2) + PREV_FREE] = NONE;
         allocationCount++;
         usedBytes += size;
         return ((long) generation[block] << 32) | block;
     }
 
+    /**
+     * Takes the front of free {@code block} when what is left of it stays in the same free list
+     * (the usual case for a large block: VMA's "null block" at the end of a virtual block, or any
+     * range much larger than the request): the allocation (and its padding, if any) become new
+     * blocks in front of it, and the block itself only shrinks, keeping its place in its list, so
+     * neither the list nor the bitmaps are touched.
+     */
+    private long carveFront(int block, long start, long padding, long size, long rest) {
+        if (padding != 0) {
+            final int head = newId();
+            extent[head << 1] = start;
+            extent[(head << 1) + 1] = padding;
+            linkPhysicalBefore(head, block);
+            linkFree(head);
+        }
+        final int taken = newId();
+        final long offset = start + padding;
+        extent[taken << 1] = offset;
+        extent[(taken << 1) + 1] = size;
+        linkPhysicalBefore(taken, block);
+        links[(taken << 2) + NEXT_FREE] = TAKEN;
+        links[(taken << 2) + PREV_FREE] = NONE;
+        extent[block << 1] = offset + size;
+        extent[(block << 1) + 1] = rest;
+        allocationCount++;
+        usedBytes += size;
+        return ((long) generation[taken] << 32) | taken;
+    }
+
     private void linkFree(int block) {
-        final int list = listIndex(blockSize[block]);
+        final int list = listIndex(extent[(block << 1) + 1]);
         final int head = listHead[list];
-        prevFree[block] = NONE;
-        nextFree[block] = head;
+        links[(block << 2) + PREV_FREE] = NONE;
+        links[(block << 2) + NEXT_FREE] = head;
         if (head != NONE) {
-            prevFree[head] = block;
+            links[(head << 2) + PREV_FREE] = block;
         }
         listHead[list] = block;
         final int cls = list >>> SECOND_LEVEL_BITS;
@@ -472,12 +533,17 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** Removes a free block from its list; call before its size changes. */
     private void unlinkFree(int block) {
-        final int prev = prevFree[block];
-        final int next = nextFree[block];
+        // The list is needed only when the block heads it.
+        unlinkFree(block, links[(block << 2) + PREV_FREE] != NONE ? NONE : listIndex(extent[(block << 1) + 1]));
+    }
+
+    /** Removes a free block from {@code list}, the list of its size (read only if it heads it). */
+    private void unlinkFree(int block, int list) {
+        final int prev = links[(block << 2) + PREV_FREE];
+        final int next = links[(block << 2) + NEXT_FREE];
         if (prev != NONE) {
-            nextFree[prev] = next;
+            links[(prev << 2) + NEXT_FREE] = next;
         } else {
-            final int list = listIndex(blockSize[block]);
             listHead[list] = next;
             if (next == NONE) {
                 final int cls = list >>> SECOND_LEVEL_BITS;
@@ -488,72 +554,68 @@ public final class TlsfAllocator implements BlockAllocator {
             }
         }
         if (next != NONE) {
-            prevFree[next] = prev;
+            links[(next << 2) + PREV_FREE] = prev;
         }
         freeBlockCount--;
     }
 
     private void linkPhysicalBefore(int block, int before) {
-        final int prev = prevPhysical[before];
-        prevPhysical[block] = prev;
-        nextPhysical[block] = before;
-        prevPhysical[before] = block;
+        final int prev = links[(before << 2) + PREV_PHYSICAL];
+        links[(block << 2) + PREV_PHYSICAL] = prev;
+        links[(block << 2) + NEXT_PHYSICAL] = before;
+        links[(before << 2) + PREV_PHYSICAL] = block;
         if (prev != NONE) {
-            nextPhysical[prev] = block;
+            links[(prev << 2) + NEXT_PHYSICAL] = block;
         } else {
             firstBlock = block;
         }
     }
 
     private void linkPhysicalAfter(int block, int after) {
-        final int next = nextPhysical[after];
-        prevPhysical[block] = after;
-        nextPhysical[block] = next;
-        nextPhysical[after] = block;
+        final int next = links[(after << 2) + NEXT_PHYSICAL];
+        links[(block << 2) + PREV_PHYSICAL] = after;
+        links[(block << 2) + NEXT_PHYSICAL] = next;
+        links[(after << 2) + NEXT_PHYSICAL] = block;
         if (next != NONE) {
-            prevPhysical[next] = block;
+            links[(next << 2) + PREV_PHYSICAL] = block;
         }
     }
 
     private void unlinkPhysical(int block) {
-        final int prev = prevPhysical[block];
-        final int next = nextPhysical[block];
+        final int prev = links[(block << 2) + PREV_PHYSICAL];
+        final int next = links[(block << 2) + NEXT_PHYSICAL];
         if (prev != NONE) {
-            nextPhysical[prev] = next;
+            links[(prev << 2) + NEXT_PHYSICAL] = next;
         } else {
             firstBlock = next;
         }
         if (next != NONE) {
-            prevPhysical[next] = prev;
+            links[(next << 2) + PREV_PHYSICAL] = prev;
         }
     }
 
     private int newId() {
-        if (recycledCount > 0) {
-            return recycledIds[--recycledCount];
+        final int top = recycledTop;
+        if (top != NONE) {
+            recycledTop = links[(top << 2) + PREV_FREE];
+            return top;
         }
-        if (highWater == blockOffset.length) {
+        if (highWater == generation.length) {
             grow();
         }
         return highWater++;
     }
 
     private void recycle(int id) {
-        nextFree[id] = UNUSED;
-        if (recycledCount == recycledIds.length) {
-            recycledIds = Arrays.copyOf(recycledIds, recycledCount * 2);
-        }
-        recycledIds[recycledCount++] = id;
+        links[(id << 2) + NEXT_FREE] = UNUSED;
+        links[(id << 2) + PREV_FREE] = recycledTop;
+        recycledTop = id;
     }
 
     private void grow() {
-        final int n = blockOffset.length * 2;
-        blockOffset = Arrays.copyOf(blockOffset, n);
-        blockSize = Arrays.copyOf(blockSize, n);
-        prevPhysical = Arrays.copyOf(prevPhysical, n);
-        nextPhysical = Arrays.copyOf(nextPhysical, n);
-        prevFree = Arrays.copyOf(prevFree, n);
-        nextFree = Arrays.copyOf(nextFree, n);
+        final int n = generation.length * 2;
+        extent = Arrays.copyOf(extent, n * EXTENT_STRIDE);
+        links = Arrays.copyOf(links, n * LINK_STRIDE);
         generation = Arrays.copyOf(generation, n);
     }
 
@@ -563,7 +625,7 @@ public final class TlsfAllocator implements BlockAllocator {
             throw new IllegalArgumentException("not a live allocation handle: " + handle);
         }
         final int id = (int) idBits;
-        if (nextFree[id] != TAKEN || generation[id] != (int) (handle >>> 32)) {
+        if (links[(id << 2) + NEXT_FREE] != TAKEN || generation[id] != (int) (handle >>> 32)) {
             throw new IllegalArgumentException("not a live allocation handle (freed or stale): " + handle);
         }
         return id;
@@ -575,15 +637,15 @@ public final class TlsfAllocator implements BlockAllocator {
         Arrays.fill(secondLevel, 0);
         firstLevel = 0;
         freeBlockCount = 0;
-        recycledCount = 0;
+        recycledTop = NONE;
         highWater = 1;
         allocationCount = 0;
         usedBytes = 0;
         firstBlock = 0;
-        blockOffset[0] = 0;
-        blockSize[0] = capacity;
-        prevPhysical[0] = NONE;
-        nextPhysical[0] = NONE;
+        extent[0 << 1] = 0;
+        extent[(0 << 1) + 1] = capacity;
+        links[(0 << 2) + PREV_PHYSICAL] = NONE;
+        links[(0 << 2) + NEXT_PHYSICAL] = NONE;
         linkFree(0);
     }
 
@@ -600,28 +662,28 @@ public final class TlsfAllocator implements BlockAllocator {
         long used = 0;
         boolean prevWasFree = false;
         int prev = NONE;
-        for (int b = firstBlock; b != NONE; b = nextPhysical[b]) {
-            if (prevPhysical[b] != prev) {
+        for (int b = firstBlock; b != NONE; b = links[(b << 2) + NEXT_PHYSICAL]) {
+            if (links[(b << 2) + PREV_PHYSICAL] != prev) {
                 throw new IllegalStateException("broken prevPhysical at block " + b);
             }
-            if (blockOffset[b] != expectOffset || blockSize[b] <= 0) {
-                throw new IllegalStateException("block " + b + " at " + blockOffset[b] + " size "
-                        + blockSize[b] + ", expected offset " + expectOffset);
+            if (extent[b << 1] != expectOffset || extent[(b << 1) + 1] <= 0) {
+                throw new IllegalStateException("block " + b + " at " + extent[b << 1] + " size "
+                        + extent[(b << 1) + 1] + ", expected offset " + expectOffset);
             }
-            final boolean isFree = nextFree[b] >= NONE;
+            final boolean isFree = links[(b << 2) + NEXT_FREE] >= NONE;
             if (isFree) {
                 if (prevWasFree) {
                     throw new IllegalStateException("free neighbours not merged at " + expectOffset);
                 }
                 free++;
-            } else if (nextFree[b] == TAKEN) {
+            } else if (links[(b << 2) + NEXT_FREE] == TAKEN) {
                 taken++;
-                used += blockSize[b];
+                used += extent[(b << 1) + 1];
             } else {
                 throw new IllegalStateException("recycled id " + b + " still chained");
             }
             prevWasFree = isFree;
-            expectOffset += blockSize[b];
+            expectOffset += extent[(b << 1) + 1];
             prev = b;
         }
         if (expectOffset != capacity) {
@@ -642,8 +704,8 @@ public final class TlsfAllocator implements BlockAllocator {
                 throw new IllegalStateException("first-level bit of class " + cls);
             }
             int p = NONE;
-            for (int b = listHead[list]; b != NONE; b = nextFree[b]) {
-                if (prevFree[b] != p || listIndex(blockSize[b]) != list) {
+            for (int b = listHead[list]; b != NONE; b = links[(b << 2) + NEXT_FREE]) {
+                if (links[(b << 2) + PREV_FREE] != p || listIndex(extent[(b << 1) + 1]) != list) {
                     throw new IllegalStateException("block " + b + " misfiled in list " + list);
                 }
                 listed++;

@@ -1,0 +1,314 @@
+package dev.lluvia.memory.benchmarks;
+
+import static org.lwjgl.system.MemoryUtil.memAddress;
+import static org.lwjgl.vulkan.VK10.*;
+
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.vulkan.VulkanBackend;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.util.vma.Vma;
+import org.lwjgl.util.vma.VmaAllocationCreateInfo;
+import org.lwjgl.util.vma.VmaAllocatorCreateInfo;
+import org.lwjgl.util.vma.VmaVulkanFunctions;
+import org.lwjgl.vulkan.VkBufferCreateInfo;
+import org.lwjgl.vulkan.VkDevice;
+import org.lwjgl.vulkan.VkMemoryAllocateInfo;
+import org.lwjgl.vulkan.VkMemoryRequirements;
+import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
+
+/**
+ * The GPU-level benchmark, on a real Vulkan device (the best one, or {@code --device}), as a plain
+ * program printing a Markdown table: the work is milliseconds long and involves the driver, where
+ * JMH's machinery adds nothing but time.
+ *
+ * <ol>
+ *   <li><b>create/destroy</b>: {@code --buffers} (10,000) device-local buffers of mixed sizes
+ *       (4 KiB to 256 KiB, VMA's generator, seed 16223), created one after the other and then all
+ *       destroyed, by three peers on the same {@code VkDevice}:
+ *       <ul>
+ *         <li>the library: {@code Memory.createBuffer} / {@code Buffer.close} (32 MiB pages);</li>
+ *         <li>raw Vulkan, one {@code vkAllocateMemory} per buffer ({@code vkCreateBuffer},
+ *             requirements, allocate, bind; {@code vkDestroyBuffer} + {@code vkFreeMemory}), in
+ *             batches below the device's {@code maxMemoryAllocationCount};</li>
+ *         <li>VMA: a real {@code VmaAllocator} on the session's device, {@code vmaCreateBuffer}
+ *             with {@code VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE} / {@code vmaDestroyBuffer}.</li>
+ *       </ul>
+ *       {@code --rounds} rounds each; the first is reported apart (it allocates the pages / VMA's
+ *       blocks), the others as a median.</li>
+ *   <li><b>page allocation</b>: {@code vkAllocateMemory} + {@code vkFreeMemory} of one 32 MiB
+ *       device-local page, the cost a pooled allocator avoids.</li>
+ *   <li><b>upload</b>: writing 64 MiB into a host-visible buffer with {@code Buffer.write}, against
+ *       {@code MemoryUtil.memCopy} into the same buffer's mapping; best of {@code --rounds}.</li>
+ * </ol>
+ * Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.GpuBenchmark [--device NAME|INDEX]
+ * [--buffers N] [--rounds N]}; on lavapipe, {@code --device llvmpipe}.
+ */
+public final class GpuBenchmark {
+
+    private static final long PAGE = 32L << 20;
+    private static final int UPLOAD = 64 << 20;
+    private static final int USAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+            | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+
+    private GpuBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        String device = null;
+        int buffers = 10_000;
+        int rounds = 5;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = args[++i];
+                case "--buffers" -> buffers = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("unknown argument " + args[i]
+                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N]");
+                    System.exit(2);
+                }
+            }
+        }
+        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
+        if (device != null) {
+            options = options.withDevice(device);
+        }
+        final long[] sizes = new long[buffers];
+        final VmaRandom rand = new VmaRandom(16223);
+        for (int i = 0; i < buffers; i++) {
+            sizes[i] = 4096L << rand.nextBelow(7); // 4 KiB .. 256 KiB, powers of two
+            sizes[i] += rand.nextBelow(4096);      // and not a round number
+        }
+        try (Session session = Session.create(options)) {
+            final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
+            System.out.printf(Locale.ROOT, "Device: %s; %,d buffers of 4 KiB..260 KiB (total %,d MiB); %d rounds%n%n",
+                    session.device().name(), buffers, Arrays.stream(sizes).sum() >> 20, rounds);
+            final double[] lib = library(session, sizes, rounds);
+            final double[] raw = raw(vk, sizes, rounds);
+            final double[] vma = vma(vk, sizes, rounds);
+            final double page = pageAllocation(vk, 10);
+            System.out.println("| per buffer | create, first round (us) | destroy, first round (us) | create, median (us) | destroy, median (us) |");
+            System.out.println("|---|---:|---:|---:|---:|");
+            row("library (Memory.createBuffer)", lib);
+            row("vkAllocateMemory per buffer", raw);
+            row("VMA (vmaCreateBuffer)", vma);
+            System.out.printf(Locale.ROOT, "%nvkAllocateMemory + vkFreeMemory of one 32 MiB page: %.1f us (median of 10)%n", page);
+            System.out.printf(Locale.ROOT, "page allocation / library create (median): %.0fx; library / VMA create: %.2f%n",
+                    page / lib[2], lib[2] / vma[2]);
+            upload(session, rounds);
+        }
+    }
+
+    private static void row(String name, double[] r) {
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f |%n", name, r[0], r[1], r[2], r[3]);
+    }
+
+    /** {first create, first destroy, median create, median destroy} in microseconds per buffer. */
+    private static double[] summarize(double[] create, double[] destroy) {
+        final int n = create.length;
+        final double[] c = Arrays.copyOfRange(create, 1, n);
+        final double[] d = Arrays.copyOfRange(destroy, 1, n);
+        Arrays.sort(c);
+        Arrays.sort(d);
+        return new double[] {create[0], destroy[0], c.length == 0 ? create[0] : c[c.length / 2],
+            d.length == 0 ? destroy[0] : d[d.length / 2]};
+    }
+
+    private static double[] library(Session session, long[] sizes, int rounds) {
+        final double[] create = new double[rounds];
+        final double[] destroy = new double[rounds];
+        try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE, false)) {
+            final Buffer[] made = new Buffer[sizes.length];
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < sizes.length; i++) {
+                    made[i] = memory.createBuffer(sizes[i]);
+                }
+                long t1 = System.nanoTime();
+                for (Buffer b : made) {
+                    b.close();
+                }
+                long t2 = System.nanoTime();
+                create[r] = (t1 - t0) / 1e3 / sizes.length;
+                destroy[r] = (t2 - t1) / 1e3 / sizes.length;
+            }
+        }
+        return summarize(create, destroy);
+    }
+
+    private static double[] raw(VulkanBackend vk, long[] sizes, int rounds) {
+        final VkDevice device = vk.vkDevice();
+        final double[] create = new double[rounds];
+        final double[] destroy = new double[rounds];
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            final VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
+            vkGetPhysicalDeviceProperties(vk.vkPhysicalDevice(), props);
+            final int batch = (int) Math.min(sizes.length, Math.max(1, props.limits().maxMemoryAllocationCount() / 2 - 64));
+            final VkPhysicalDeviceMemoryProperties mem = VkPhysicalDeviceMemoryProperties.malloc(stack);
+            vkGetPhysicalDeviceMemoryProperties(vk.vkPhysicalDevice(), mem);
+            final VkBufferCreateInfo info = VkBufferCreateInfo.calloc(stack).sType$Default()
+                    .usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            final VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
+            final VkMemoryAllocateInfo alloc = VkMemoryAllocateInfo.calloc(stack).sType$Default();
+            final java.nio.LongBuffer out = stack.mallocLong(1);
+            final long[] buffer = new long[batch];
+            final long[] memory = new long[batch];
+            for (int r = 0; r < rounds; r++) {
+                long createNs = 0;
+                long destroyNs = 0;
+                for (int start = 0; start < sizes.length; start += batch) {
+                    final int end = Math.min(sizes.length, start + batch);
+                    long t0 = System.nanoTime();
+                    for (int i = start; i < end; i++) {
+                        info.size(sizes[i]);
+                        check(vkCreateBuffer(device, info, null, out), "vkCreateBuffer");
+                        buffer[i - start] = out.get(0);
+                        vkGetBufferMemoryRequirements(device, buffer[i - start], req);
+                        alloc.allocationSize(req.size()).memoryTypeIndex(deviceLocalType(mem, req.memoryTypeBits()));
+                        check(vkAllocateMemory(device, alloc, null, out), "vkAllocateMemory");
+                        memory[i - start] = out.get(0);
+                        check(vkBindBufferMemory(device, buffer[i - start], memory[i - start], 0), "vkBindBufferMemory");
+                    }
+                    long t1 = System.nanoTime();
+                    for (int i = 0; i < end - start; i++) {
+                        vkDestroyBuffer(device, buffer[i], null);
+                        vkFreeMemory(device, memory[i], null);
+                    }
+                    long t2 = System.nanoTime();
+                    createNs += t1 - t0;
+                    destroyNs += t2 - t1;
+                }
+                create[r] = createNs / 1e3 / sizes.length;
+                destroy[r] = destroyNs / 1e3 / sizes.length;
+            }
+        }
+        return summarize(create, destroy);
+    }
+
+    private static double[] vma(VulkanBackend vk, long[] sizes, int rounds) {
+        final double[] create = new double[rounds];
+        final double[] destroy = new double[rounds];
+        long allocator;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
+            final VmaAllocatorCreateInfo ci = VmaAllocatorCreateInfo.calloc(stack)
+                    .physicalDevice(vk.vkPhysicalDevice()).device(vk.vkDevice()).instance(vk.vkInstance())
+                    .pVulkanFunctions(functions).vulkanApiVersion(VK_API_VERSION_1_0);
+            final PointerBuffer p = stack.mallocPointer(1);
+            check(Vma.vmaCreateAllocator(ci, p), "vmaCreateAllocator");
+            allocator = p.get(0);
+        }
+        final VkBufferCreateInfo info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE)
+                .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+        final VmaAllocationCreateInfo allocInfo = VmaAllocationCreateInfo.calloc()
+                .usage(Vma.VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE);
+        final long out = MemoryUtil.nmemCalloc(2, Long.BYTES);
+        final long[] buffer = new long[sizes.length];
+        final long[] allocation = new long[sizes.length];
+        try {
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < sizes.length; i++) {
+                    info.size(sizes[i]);
+                    check(Vma.nvmaCreateBuffer(allocator, info.address(), allocInfo.address(), out, out + 8, 0),
+                            "vmaCreateBuffer");
+                    buffer[i] = MemoryUtil.memGetLong(out);
+                    allocation[i] = MemoryUtil.memGetAddress(out + 8);
+                }
+                long t1 = System.nanoTime();
+                for (int i = 0; i < sizes.length; i++) {
+                    Vma.nvmaDestroyBuffer(allocator, buffer[i], allocation[i]);
+                }
+                long t2 = System.nanoTime();
+                create[r] = (t1 - t0) / 1e3 / sizes.length;
+                destroy[r] = (t2 - t1) / 1e3 / sizes.length;
+            }
+        } finally {
+            MemoryUtil.nmemFree(out);
+            info.free();
+            allocInfo.free();
+            Vma.vmaDestroyAllocator(allocator);
+        }
+        return summarize(create, destroy);
+    }
+
+    /** Median microseconds of one {@code vkAllocateMemory} + {@code vkFreeMemory} of a 32 MiB page. */
+    private static double pageAllocation(VulkanBackend vk, int times) {
+        final double[] us = new double[times];
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            final VkPhysicalDeviceMemoryProperties mem = VkPhysicalDeviceMemoryProperties.malloc(stack);
+            vkGetPhysicalDeviceMemoryProperties(vk.vkPhysicalDevice(), mem);
+            final VkMemoryAllocateInfo alloc = VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                    .allocationSize(PAGE).memoryTypeIndex(deviceLocalType(mem, -1));
+            final java.nio.LongBuffer out = stack.mallocLong(1);
+            for (int i = 0; i < times; i++) {
+                long t0 = System.nanoTime();
+                check(vkAllocateMemory(vk.vkDevice(), alloc, null, out), "vkAllocateMemory");
+                vkFreeMemory(vk.vkDevice(), out.get(0), null);
+                us[i] = (System.nanoTime() - t0) / 1e3;
+            }
+        }
+        Arrays.sort(us);
+        return us[times / 2];
+    }
+
+    private static void upload(Session session, int rounds) {
+        final ByteBuffer src = MemoryUtil.memAlloc(UPLOAD);
+        for (int i = 0; i < UPLOAD; i += 8) {
+            src.putLong(i, i * 0x9E3779B97F4A7C15L);
+        }
+        try (Memory host = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
+                MemoryPropertyFlag.HOST_COHERENT), 2L * UPLOAD, false);
+             Buffer buffer = host.createBuffer(UPLOAD)) {
+            final ByteBuffer mapped = buffer.map();
+            double bestLib = Double.MAX_VALUE;
+            double bestRaw = Double.MAX_VALUE;
+            for (int r = 0; r < rounds + 1; r++) {
+                long t0 = System.nanoTime();
+                buffer.write(0, src.duplicate());
+                long t1 = System.nanoTime();
+                MemoryUtil.memCopy(memAddress(src), memAddress(mapped), UPLOAD);
+                long t2 = System.nanoTime();
+                if (r > 0) { // the first round faults the pages in
+                    bestLib = Math.min(bestLib, (t1 - t0) / 1e9);
+                    bestRaw = Math.min(bestRaw, (t2 - t1) / 1e9);
+                }
+            }
+            final double gib = UPLOAD / (double) (1L << 30);
+            System.out.printf(Locale.ROOT, "%n| upload of 64 MiB into %s | GiB/s (best of %d) |%n|---|---:|%n",
+                    host.memoryFlags(), rounds);
+            System.out.printf(Locale.ROOT, "| Buffer.write | %.2f |%n| memCopy into buffer.map() | %.2f |%n",
+                    gib / bestLib, gib / bestRaw);
+            System.out.printf(Locale.ROOT, "Buffer.write / memCopy: %.1f%%%n", 100 * bestRaw / bestLib);
+        } finally {
+            MemoryUtil.memFree(src);
+        }
+    }
+
+    private static int deviceLocalType(VkPhysicalDeviceMemoryProperties mem, int allowed) {
+        for (int t = 0; t < mem.memoryTypeCount(); t++) {
+            if ((allowed & (1 << t)) != 0
+                    && (mem.memoryTypes(t).propertyFlags() & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) != 0) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no DEVICE_LOCAL memory type in bits " + Integer.toBinaryString(allowed));
+    }
+
+    private static void check(int result, String call) {
+        if (result != VK_SUCCESS) {
+            throw new IllegalStateException(call + " failed: VkResult " + result);
+        }
+    }
+}
