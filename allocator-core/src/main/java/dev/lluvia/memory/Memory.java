@@ -470,12 +470,15 @@ public final class Memory implements AutoCloseable {
                 }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
-                    if (p != null && !p.dedicated) {
+                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound) {
                         block = p.allocator.allocate(blockSize, alignment);
                         if (block != BlockAllocator.NO_SPACE) {
                             page = p;
                             break;
                         }
+                        // Nothing of blockSize + alignment - 1 bytes is free here, or it would
+                        // have fit: skip this page for requests that large until something is freed.
+                        p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
                     }
                 }
                 if (page == null) {
@@ -502,6 +505,7 @@ public final class Memory implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
+                page.largestFreeBound = page.size;
                 if (!newPage && page.allocator.isEmpty()) {
                     emptyRegularPages++;
                 }
@@ -639,6 +643,7 @@ public final class Memory implements AutoCloseable {
     /** Called by an object's close with the lock held: returns its range. */
     void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
+        page.largestFreeBound = page.size;
         live.remove(object);
         allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
@@ -714,6 +719,12 @@ public final class Memory implements AutoCloseable {
         /** Holds one object and is freed with it. */
         final boolean dedicated;
         final BlockAllocator allocator;
+        /**
+         * An upper bound of the page's largest free range, lowered when an allocation fails and
+         * reset when anything is freed, so that a full page is skipped without asking its block
+         * allocator (a failing search can cost more than a successful one).
+         */
+        long largestFreeBound;
 
         Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
             this.index = index;
@@ -721,6 +732,7 @@ public final class Memory implements AutoCloseable {
             this.size = size;
             this.dedicated = dedicated;
             this.allocator = allocator;
+            this.largestFreeBound = size;
         }
     }
 }
