@@ -44,6 +44,18 @@ import java.util.Set;
  *   <li>When an object is closed and its regular page becomes empty, the page is kept if it is the
  *       only empty one, else freed: at most one empty page per Memory, so create/close churn at a
  *       page boundary does not call the driver each time.</li>
+ *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
+ *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
+ *       an object in a regular page is given a block of
+ *       {@code roundUp(DEBUG_MARGIN, alignment) + size + roundUp(DEBUG_MARGIN, quantum)} bytes and
+ *       placed after the front margin, so its offset keeps its alignment. Both margins (the back
+ *       one from the object's atom-rounded end) are filled with a magic value when it is placed and
+ *       checked when it is closed and by {@link #checkCorruption()}; on non-coherent types they
+ *       are flushed after filling and checked on both the host and (after an invalidate of the
+ *       margins only) the device side. {@link AllocationInfo#leftPadding()} includes the front
+ *       margin. Dedicated pages have exactly the object's size and no margins. Otherwise the
+ *       decision is a final field set when the Memory is created: no margin bytes are reserved
+ *       and no check runs.</li>
  * </ol>
  *
  * <p>Thread safety: every method may be called from any thread. One lock per Memory serialises
@@ -52,6 +64,16 @@ import java.util.Set;
  * between threads without your own synchronisation.
  */
 public final class Memory implements AutoCloseable {
+
+    /**
+     * The least number of bytes of each debug margin before and after an object (see the
+     * placement list): 16, as VMA's tests use; a margin is rounded up to the object's alignment
+     * (front) or atom and granularity quantum (back).
+     */
+    public static final int DEBUG_MARGIN = 16;
+
+    /** VMA's corruption-detection value, repeated little-endian over every margin byte by page offset. */
+    private static final int MARGIN_MAGIC = 0x7F84E666;
 
     private final Session session;
     private final MemoryBackend backend;
@@ -63,6 +85,8 @@ public final class Memory implements AutoCloseable {
     private final long atom;
     /** bufferImageGranularity, or 1 when it imposes nothing. */
     private final long granularity;
+    /** Debug margins around objects of regular pages: debug mode and a host-visible type. */
+    private final boolean margins;
 
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
@@ -84,6 +108,15 @@ public final class Memory implements AutoCloseable {
         DeviceLimits limits = session.device().limits();
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
+        this.margins = session.isDebugEnabled() && type.isHostVisible();
+    }
+
+    /**
+     * Whether objects of this memory have debug margins that detect out-of-bounds writes: the
+     * session is in debug mode and the memory type is host-visible. Decided at creation.
+     */
+    public boolean hasDebugMargins() {
+        return margins;
     }
 
     /** The session this memory belongs to. */
@@ -106,9 +139,14 @@ public final class Memory implements AutoCloseable {
         return type.isHostVisible();
     }
 
-    /** Pages allocated now; 0 until the first object is created. */
+    /**
+     * Pages allocated now; 0 until the first object is created.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public int pageCount() {
         synchronized (lock) {
+            requireOpen();
             return pageCount;
         }
     }
@@ -179,44 +217,77 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** Pages, bytes and objects of this memory now; kept up to date, so cheap. */
+    /**
+     * Pages, bytes and objects of this memory now; kept up to date, so cheap.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public Statistics statistics() {
         synchronized (lock) {
+            requireOpen();
             return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
         }
     }
 
-    /** {@link #statistics()} plus free-range and object-size extremes; walks every page. */
-    public DetailedStatistics detailedStatistics() {
+    /** {@link #statistics()}, or empty once closed: for the session's totals, which skip closed memories. */
+    Statistics statisticsIfOpen() {
         synchronized (lock) {
-            int freeRanges = 0;
-            long largestFree = 0;
-            long smallestFree = 0;
-            for (Page p : pages) {
-                if (p != null) {
-                    BlockStatistics b = p.allocator.statistics();
-                    freeRanges += b.freeRangeCount();
-                    largestFree = Math.max(largestFree, b.largestFreeRange());
-                    if (b.freeRangeCount() > 0) {
-                        smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
-                    }
-                }
-            }
-            long largestAlloc = 0;
-            long smallestAlloc = 0;
-            for (MemoryObject o : live) {
-                long size = o.infoLocked().size();
-                largestAlloc = Math.max(largestAlloc, size);
-                smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
-            }
-            return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
-                    freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+            return closed ? Statistics.EMPTY : new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
         }
     }
 
-    /** A snapshot of every page and the objects in it, by page index and offset. */
+    /**
+     * {@link #statistics()} plus free-range and object-size extremes; walks every page.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
+    public DetailedStatistics detailedStatistics() {
+        synchronized (lock) {
+            requireOpen();
+            return detailedStatisticsLocked();
+        }
+    }
+
+    /** {@link #detailedStatistics()}, or empty once closed, for the session's totals. */
+    DetailedStatistics detailedStatisticsIfOpen() {
+        synchronized (lock) {
+            return closed ? DetailedStatistics.EMPTY : detailedStatisticsLocked();
+        }
+    }
+
+    private DetailedStatistics detailedStatisticsLocked() {
+        int freeRanges = 0;
+        long largestFree = 0;
+        long smallestFree = 0;
+        for (Page p : pages) {
+            if (p != null) {
+                BlockStatistics b = p.allocator.statistics();
+                freeRanges += b.freeRangeCount();
+                largestFree = Math.max(largestFree, b.largestFreeRange());
+                if (b.freeRangeCount() > 0) {
+                    smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
+                }
+            }
+        }
+        long largestAlloc = 0;
+        long smallestAlloc = 0;
+        for (MemoryObject o : live) {
+            long size = o.infoLocked().size();
+            largestAlloc = Math.max(largestAlloc, size);
+            smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
+        }
+        return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
+                freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
+    }
+
+    /**
+     * A snapshot of every page and the objects in it, by page index and offset.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public List<PageInfo> pages() {
         synchronized (lock) {
+            requireOpen();
             List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
             for (int i = 0; i < pages.size(); i++) {
                 byPage.add(new ArrayList<>());
@@ -236,9 +307,14 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** The live objects of this memory, in creation order. */
+    /**
+     * The live objects of this memory, in creation order.
+     *
+     * @throws IllegalStateException if this memory is closed
+     */
     public List<MemoryObject> objects() {
         synchronized (lock) {
+            requireOpen();
             return List.copyOf(live);
         }
     }
@@ -253,25 +329,88 @@ public final class Memory implements AutoCloseable {
      * the session's {@link LeakPolicy} says.
      *
      * @throws MemoryLeakException under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     * @throws MemoryCorruptionException in debug mode when a live object's margin was overwritten,
+     *                                   after freeing everything (a leak exception is suppressed in it)
      */
     @Override
     public void close() {
-        List<String> leaks = closeAndCollectLeaks();
-        session.reportLeaks(leaks, toString());
+        List<String> corruptions = new ArrayList<>();
+        List<String> leaks = closeAndCollectLeaks(corruptions);
+        session.reportLeaksAndCorruption(leaks, corruptions, toString());
     }
 
-    /** Closes without reporting; returns the leak lines, for the session to report once. */
-    List<String> closeAndCollectLeaks() {
+    /**
+     * Checks the debug margins of every live object (see the placement list), as VMA's
+     * {@code vmaCheckCorruption}.
+     *
+     * @return the number of objects whose margins were checked; 0 when this memory has no margins
+     * @throws MemoryCorruptionException naming each object with a damaged margin and the offset written
+     * @throws IllegalStateException     if this memory is closed
+     */
+    public int checkCorruption() {
+        if (!margins) {
+            requireOpen();
+            return 0;
+        }
+        List<String> corruptions = new ArrayList<>();
+        int checked = checkCorruption(corruptions);
+        if (!corruptions.isEmpty()) {
+            throw MemoryCorruptionException.of(toString(), corruptions);
+        }
+        return checked;
+    }
+
+    /** Adds a line per damaged margin; returns the number of objects checked (0 once closed). */
+    int checkCorruption(List<String> corruptions) {
+        if (!margins) {
+            return 0;
+        }
+        synchronized (lock) {
+            if (closed) {
+                return 0;
+            }
+            int checked = 0;
+            for (MemoryObject o : live) {
+                if (!o.page().dedicated) {
+                    checked++;
+                    String c = marginReportLocked(o);
+                    if (c != null) {
+                        corruptions.add(c);
+                    }
+                }
+            }
+            return checked;
+        }
+    }
+
+    /**
+     * Closes without reporting; returns the leak lines, for the session to report once, and adds a
+     * line per damaged debug margin to {@code corruptions}. Every object is destroyed and every
+     * page freed even when a driver call fails; the first failure is thrown afterwards.
+     */
+    List<String> closeAndCollectLeaks(List<String> corruptions) {
         synchronized (lock) {
             if (closed) {
                 return List.of();
             }
             closed = true;
             List<String> leaks = new ArrayList<>(live.size());
+            RuntimeException failure = null;
             try {
                 for (MemoryObject o : new ArrayList<>(live)) {
                     leaks.add(o.leakLine());
-                    o.destroyLocked();
+                    try {
+                        String c = o.destroyLocked();
+                        if (c != null) {
+                            corruptions.add(c);
+                        }
+                    } catch (RuntimeException e) {
+                        if (failure == null) {
+                            failure = e;
+                        } else {
+                            failure.addSuppressed(e);
+                        }
+                    }
                 }
             } finally {
                 for (Page p : pages) {
@@ -281,6 +420,9 @@ public final class Memory implements AutoCloseable {
                 }
                 emptyRegularPages = 0;
                 session.forget(this);
+            }
+            if (failure != null) {
+                throw failure;
             }
             return leaks;
         }
@@ -300,6 +442,7 @@ public final class Memory implements AutoCloseable {
         Page page = null;
         long block = BlockAllocator.NO_SPACE;
         boolean newPage = false;
+        long frontMargin = 0;
         try {
             if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
                 throw new IncompatibleMemoryTypeException(object.describe() + " cannot be placed in memory type "
@@ -312,6 +455,7 @@ public final class Memory implements AutoCloseable {
             }
             final long alignment = Math.max(req.alignment(), quantum);
             final long size = roundUp(req.size(), quantum);
+            long blockSize = size;
             if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
                 // Exactly the requirement size: Vulkan wants a dedicated allocation of the
                 // resource's size (VUID-VkMemoryDedicatedAllocateInfo-image-01433); alone in its
@@ -320,36 +464,48 @@ public final class Memory implements AutoCloseable {
                 newPage = true;
                 block = page.allocator.allocate(req.size(), 1);
             } else {
+                if (margins) {
+                    frontMargin = roundUp(DEBUG_MARGIN, alignment);
+                    blockSize = frontMargin + size + roundUp(DEBUG_MARGIN, quantum);
+                }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
-                    if (p != null && !p.dedicated) {
-                        block = p.allocator.allocate(size, alignment);
+                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound) {
+                        block = p.allocator.allocate(blockSize, alignment);
                         if (block != BlockAllocator.NO_SPACE) {
                             page = p;
                             break;
                         }
+                        // Nothing of blockSize + alignment - 1 bytes is free here, or it would
+                        // have fit: skip this page for requests that large until something is freed.
+                        p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
                     }
                 }
                 if (page == null) {
                     page = allocatePage(pageSize, null);
                     newPage = true;
-                    block = page.allocator.allocate(size, alignment);
+                    block = page.allocator.allocate(blockSize, alignment);
                 }
             }
             if (block == BlockAllocator.NO_SPACE) {
                 throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
-                        + object.describe() + " (size " + size + ", alignment " + alignment + ")");
+                        + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
             }
             if (!newPage && page.allocator.allocationCount() == 1) {
                 emptyRegularPages--; // the kept empty page is in use again
             }
-            final long offset = page.allocator.offset(block);
-            object.bindLocked(page, block, new AllocationInfo(page.index, offset, page.allocator.padding(block), req.size()));
+            final long offset = page.allocator.offset(block) + frontMargin;
+            object.bindLocked(page, block, new AllocationInfo(page.index, offset,
+                    page.allocator.padding(block) + frontMargin, req.size()));
+            if (frontMargin > 0) {
+                fillMargins(page, block, offset, req.size());
+            }
             live.add(object);
             allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
+                page.largestFreeBound = page.size;
                 if (!newPage && page.allocator.isEmpty()) {
                     emptyRegularPages++;
                 }
@@ -405,9 +561,89 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    // ----------------------------------------------------------------------------------------
+    // Debug margins
+
+    /** The magic byte at page offset {@code at}: position-based, so any range can be checked alone. */
+    private static byte magic(long at) {
+        return (byte) (MARGIN_MAGIC >>> (8 * (int) (at & 3)));
+    }
+
+    /** Fills the margins of a freshly placed object and, on non-coherent types, flushes them. */
+    private void fillMargins(Page page, long block, long offset, long size) {
+        final long start = page.allocator.offset(block);
+        final long end = start + page.allocator.size(block);
+        final long back = offset + roundUp(size, atom);
+        fill(page, start, offset);
+        fill(page, back, end);
+        if (type.needsFlush()) {
+            backend.flush(page.handle, start, offset - start);
+            backend.flush(page.handle, back, end - back);
+        }
+    }
+
+    private void fill(Page page, long from, long to) {
+        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
+        for (int i = 0, n = (int) (to - from); i < n; i++) {
+            v.put(i, magic(from + i));
+        }
+    }
+
+    /**
+     * The report of an object's first damaged margin byte, or {@code null}: the host side first,
+     * then, on non-coherent types, the device side (after invalidating the margins only, which
+     * belong to no object, so the object's unflushed host bytes are kept).
+     */
+    String marginReportLocked(MemoryObject object) {
+        Page page = object.page();
+        if (!margins || page.dedicated) {
+            return null;
+        }
+        final long start = page.allocator.offset(object.block());
+        final long end = start + page.allocator.size(object.block());
+        final AllocationInfo info = object.infoLocked();
+        final long offset = info.offset();
+        final long back = offset + roundUp(info.size(), atom);
+        long bad = scan(page, start, offset);
+        if (bad < 0) {
+            bad = scan(page, back, end);
+        }
+        String side = "";
+        if (bad < 0 && type.needsFlush()) {
+            backend.invalidate(page.handle, start, offset - start);
+            backend.invalidate(page.handle, back, end - back);
+            bad = scan(page, start, offset);
+            if (bad < 0) {
+                bad = scan(page, back, end);
+            }
+            side = " (device side)";
+        }
+        if (bad < 0) {
+            return null;
+        }
+        byte found = backend.map(page.handle, bad, 1).get(0);
+        String where = bad < offset ? (offset - bad) + " byte(s) before its start"
+                : (bad - (offset + info.size())) + " byte(s) past its end";
+        return object.describe() + " at " + info + ": margin byte at page offset " + bad + " (" + where
+                + ") was 0x" + Integer.toHexString(found & 0xff) + ", expected 0x"
+                + Integer.toHexString(magic(bad) & 0xff) + side;
+    }
+
+    /** The page offset of the first byte of {@code [from, to)} that is not the magic value, or -1. */
+    private long scan(Page page, long from, long to) {
+        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
+        for (int i = 0, n = (int) (to - from); i < n; i++) {
+            if (v.get(i) != magic(from + i)) {
+                return from + i;
+            }
+        }
+        return -1;
+    }
+
     /** Called by an object's close with the lock held: returns its range. */
     void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
+        page.largestFreeBound = page.size;
         live.remove(object);
         allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
@@ -483,6 +719,12 @@ public final class Memory implements AutoCloseable {
         /** Holds one object and is freed with it. */
         final boolean dedicated;
         final BlockAllocator allocator;
+        /**
+         * An upper bound of the page's largest free range, lowered when an allocation fails and
+         * reset when anything is freed, so that a full page is skipped without asking its block
+         * allocator (a failing search can cost more than a successful one).
+         */
+        long largestFreeBound;
 
         Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
             this.index = index;
@@ -490,6 +732,7 @@ public final class Memory implements AutoCloseable {
             this.size = size;
             this.dedicated = dedicated;
             this.allocator = allocator;
+            this.largestFreeBound = size;
         }
     }
 }

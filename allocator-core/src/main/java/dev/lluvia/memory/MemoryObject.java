@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import java.util.List;
+
 /**
  * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
  *
@@ -18,16 +20,20 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private volatile boolean closed;
     private volatile String name;
 
-    private static final String LIBRARY_PACKAGE = "dev.lluvia.memory.";
+    private static final String CORE_PACKAGE = "dev.lluvia.memory.";
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
+    /** The thread that created the object, in debug mode only. */
+    private final String createdIn;
 
     MemoryObject(Memory memory, long id, long resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
-        this.createdAt = memory.session().isDebugEnabled() ? new Throwable("created here") : null;
+        boolean debug = memory.session().isDebugEnabled();
+        this.createdAt = debug ? new Throwable("created here") : null;
+        this.createdIn = debug ? Thread.currentThread().getName() : null;
     }
 
     /** The memory this object was allocated from. */
@@ -64,14 +70,23 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return closed;
     }
 
-    /** Destroys the object and returns its range to the page. Idempotent. */
+    /**
+     * Destroys the object and returns its range to the page. Idempotent.
+     *
+     * @throws MemoryCorruptionException in debug mode, if a margin around the object was
+     *                                   overwritten; the object is destroyed and its range freed anyway
+     */
     @Override
     public final void close() {
         if (closed) {
             return;
         }
+        String corruption;
         synchronized (memory.lock()) {
-            destroyLocked();
+            corruption = destroyLocked();
+        }
+        if (corruption != null) {
+            throw MemoryCorruptionException.of(describe(), List.of(corruption));
         }
     }
 
@@ -109,16 +124,30 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     abstract void bindResource(long handle, long pageHandle, long offset);
 
-    final void destroyLocked() {
+    /**
+     * Destroys the resource and frees the range, whatever fails on the way; returns the report of
+     * a damaged debug margin, or {@code null}.
+     */
+    final String destroyLocked() {
         if (closed) {
-            return;
+            return null;
         }
         closed = true;
+        String corruption = null;
         try {
-            destroyResource(resource);
+            corruption = memory.marginReportLocked(this);
         } finally {
-            memory.freeLocked(this, page, block, info.size());
+            try {
+                destroyResource(resource);
+            } finally {
+                memory.freeLocked(this, page, block, info.size());
+            }
         }
+        return corruption;
+    }
+
+    final long block() {
+        return block;
     }
 
     /** The allocation info without the open check, for the Memory's own walks under its lock. */
@@ -138,12 +167,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
         if (createdAt != null) {
+            // The first frame outside the core's own package is the caller of Memory.createX.
+            // Only the package itself is skipped, not its sub-packages: code in
+            // dev.lluvia.memory.sim, a backend, or a user's dev.lluvia.memory.app is a caller.
             for (StackTraceElement e : createdAt.getStackTrace()) {
-                // The first frame outside this package is the user's call (a user's own code may
-                // live in a subpackage, like the CLI's).
-                String cls = e.getClassName();
-                if (!(cls.startsWith(LIBRARY_PACKAGE) && cls.lastIndexOf('.') == LIBRARY_PACKAGE.length() - 1)) {
-                    sb.append(", created at ").append(e);
+                String c = e.getClassName();
+                if (!(c.startsWith(CORE_PACKAGE) && c.indexOf('.', CORE_PACKAGE.length()) < 0)) {
+                    sb.append(", created at ").append(e).append(" in thread \"").append(createdIn).append('"');
                     break;
                 }
             }

@@ -160,10 +160,12 @@ public final class Session implements AutoCloseable {
      * memory type is chosen.
      *
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
+     * @throws IllegalArgumentException        if the page size is larger than the chosen type's heap
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
         MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
+        requirePageFitsHeap(type, options.pageSize());
         synchronized (memories) {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
@@ -199,6 +201,7 @@ public final class Session implements AutoCloseable {
             throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
                     + "; supported flag sets: " + supportedFlags);
         }
+        requirePageFitsHeap(type, pageSize);
         MemoryOptions options = MemoryOptions.of(type.flags()).withPageSize(pageSize).withExactFlagsMatch(true);
         synchronized (memories) {
             requireOpen();
@@ -208,38 +211,56 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Totals over every Memory of this session; cheap (no walk of pages). */
+    /**
+     * Totals over every Memory of this session; cheap (no walk of pages). A Memory closed by
+     * another thread meanwhile counts as empty.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public Statistics statistics() {
         Statistics total = Statistics.EMPTY;
         for (Memory m : memories()) {
-            total = total.plus(m.statistics());
+            total = total.plus(m.statisticsIfOpen());
         }
         return total;
     }
 
-    /** Totals per heap, in heap order; cheap (no walk of pages). */
+    /**
+     * Totals per heap, in heap order; cheap (no walk of pages).
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public List<Statistics> heapStatistics() {
         Statistics[] perHeap = new Statistics[device.memoryHeaps().size()];
         java.util.Arrays.fill(perHeap, Statistics.EMPTY);
         for (Memory m : memories()) {
             int heap = m.memoryType().heapIndex();
-            perHeap[heap] = perHeap[heap].plus(m.statistics());
+            perHeap[heap] = perHeap[heap].plus(m.statisticsIfOpen());
         }
         return List.of(perHeap);
     }
 
-    /** Totals and fragmentation over every Memory; walks every page. */
+    /**
+     * Totals and fragmentation over every Memory; walks every page.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public DetailedStatistics detailedStatistics() {
         DetailedStatistics total = DetailedStatistics.EMPTY;
         for (Memory m : memories()) {
-            total = total.plus(m.detailedStatistics());
+            total = total.plus(m.detailedStatisticsIfOpen());
         }
         return total;
     }
 
-    /** The live Memories of this session, in creation order. */
+    /**
+     * The live Memories of this session, in creation order.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
     public List<Memory> memories() {
         synchronized (memories) {
+            requireOpen();
             return List.copyOf(memories);
         }
     }
@@ -249,7 +270,13 @@ public final class Session implements AutoCloseable {
         return closed;
     }
 
-    /** Closes every Memory (and so every object) of this session, then the device. Idempotent. */
+    /**
+     * Closes every Memory (and so every object) of this session, then the device. Idempotent.
+     * Every memory is closed and the device too even when one fails; the first failure is thrown.
+     *
+     * @throws MemoryLeakException       under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     * @throws MemoryCorruptionException in debug mode when a live object's margin was overwritten
+     */
     @Override
     public void close() {
         List<Memory> toClose;
@@ -261,16 +288,56 @@ public final class Session implements AutoCloseable {
             toClose = new ArrayList<>(memories);
         }
         List<String> leaks = new ArrayList<>();
+        List<String> corruptions = new ArrayList<>();
+        RuntimeException failure = null;
         try {
             for (Memory m : toClose) {
-                for (String leak : m.closeAndCollectLeaks()) {
-                    leaks.add(m + ": " + leak);
+                List<String> memoryCorruptions = new ArrayList<>();
+                try {
+                    for (String leak : m.closeAndCollectLeaks(memoryCorruptions)) {
+                        leaks.add(m + ": " + leak);
+                    }
+                } catch (RuntimeException e) {
+                    // Close the other memories anyway; the first failure is thrown afterwards.
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+                for (String c : memoryCorruptions) {
+                    corruptions.add(m + ": " + c);
                 }
             }
         } finally {
             backend.close();
         }
-        reportLeaks(leaks, toString());
+        if (failure != null) {
+            throw failure;
+        }
+        reportLeaksAndCorruption(leaks, corruptions, toString());
+    }
+
+    /**
+     * Checks the debug margins of every object of every Memory ({@link Memory#checkCorruption()}).
+     *
+     * @return the number of objects checked; 0 when not in debug mode or no memory is host-visible
+     * @throws MemoryCorruptionException naming every object with a damaged margin and the offset written
+     */
+    public int checkCorruption() {
+        List<String> corruptions = new ArrayList<>();
+        int checked = 0;
+        for (Memory m : memories()) {
+            List<String> found = new ArrayList<>();
+            checked += m.checkCorruption(found);
+            for (String c : found) {
+                corruptions.add(m + ": " + c);
+            }
+        }
+        if (!corruptions.isEmpty()) {
+            throw MemoryCorruptionException.of(toString(), corruptions);
+        }
+        return checked;
     }
 
     @Override
@@ -282,6 +349,24 @@ public final class Session implements AutoCloseable {
         synchronized (memories) {
             memories.remove(memory);
         }
+    }
+
+    /**
+     * Reports leaks as the policy says, then damaged margins found at close as a
+     * {@link MemoryCorruptionException} (with a leak exception, if any, suppressed in it).
+     */
+    void reportLeaksAndCorruption(List<String> leaks, List<String> corruptions, String closed) {
+        if (corruptions.isEmpty()) {
+            reportLeaks(leaks, closed);
+            return;
+        }
+        MemoryCorruptionException corrupt = MemoryCorruptionException.of(closed, corruptions);
+        try {
+            reportLeaks(leaks, closed);
+        } catch (MemoryLeakException leak) {
+            corrupt.addSuppressed(leak);
+        }
+        throw corrupt;
     }
 
     /** Reports objects found alive at close, as the leak policy says. */
@@ -339,7 +424,16 @@ public final class Session implements AutoCloseable {
         return heapUsed.get(heap);
     }
 
-    void requireOpen() {
+    /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
+    private void requirePageFitsHeap(MemoryType type, long pageSize) {
+        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
+        if (pageSize > heap.size()) {
+            throw new IllegalArgumentException("pageSize " + pageSize + " is larger than heap " + heap.index()
+                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+        }
+    }
+
+        void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }

@@ -316,6 +316,80 @@ public abstract class MemoryContract {
         }
     }
 
+    /**
+     * The random workload again on a device whose driver calls fail at random: every failure is
+     * a typed driver error ({@link dev.lluvia.memory.OutOfDeviceMemoryException},
+     * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}),
+     * and afterwards the objects the memories report are exactly those the test holds, never
+     * overlap, and keep what was written into them. A backend that can make its driver calls fail
+     * (the sim's {@code sim.fault.random}) runs it from a test of its own with those options;
+     * {@link #afterEachCheck} is applied to that session too.
+     */
+    protected void seededRandomWorkloadUnderDriverFaults(SessionOptions faulty) {
+        long seed = Long.getLong("lluvia.contract.seed", 20240612L);
+        int steps = Integer.getInteger("lluvia.contract.steps", 400);
+        java.util.Random rnd = new java.util.Random(seed);
+        int failures = 0;
+        try (Session s = Session.create(faulty)) {
+            List<Memory> memories = new ArrayList<>();
+            for (Set<MemoryPropertyFlag> flags : s.supportedMemoryPropertyFlags()) {
+                memories.add(s.createMemory(flags, 1L << (16 + rnd.nextInt(6)), true));
+            }
+            List<dev.lluvia.memory.MemoryObject> live = new ArrayList<>();
+            java.util.Map<dev.lluvia.memory.MemoryObject, Byte> written = new java.util.HashMap<>();
+            for (int step = 0; step < steps; step++) {
+                String where = "seed " + seed + ", step " + step;
+                try {
+                    if (live.isEmpty() || rnd.nextInt(100) < 60) {
+                        Memory m = memories.get(rnd.nextInt(memories.size()));
+                        if (rnd.nextBoolean()) {
+                            Buffer b = m.createBuffer(1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 4 << 20 : 8192));
+                            live.add(b);
+                            if (m.isMappable()) {
+                                byte tag = (byte) step;
+                                ByteBuffer v = b.map();
+                                v.put(0, tag).put(v.capacity() - 1, tag);
+                                b.flush();
+                                written.put(b, tag);
+                            }
+                        } else {
+                            live.add(m.createImage(1 + rnd.nextInt(256), 1 + rnd.nextInt(256),
+                                    ChannelType.values()[rnd.nextInt(ChannelType.values().length - 1)]));
+                        }
+                    } else {
+                        dev.lluvia.memory.MemoryObject o = live.get(rnd.nextInt(live.size()));
+                        Byte tag = written.get(o);
+                        if (tag != null) { // the read-back may fault too: the object stays then
+                            Buffer b = (Buffer) o;
+                            b.invalidate();
+                            ByteBuffer v = b.map();
+                            assertEquals(tag.byteValue(), v.get(0), where + ": first byte of " + b);
+                            assertEquals(tag.byteValue(), v.get(v.capacity() - 1), where + ": last byte of " + b);
+                        }
+                        live.remove(o);
+                        written.remove(o);
+                        o.close();
+                    }
+                } catch (dev.lluvia.memory.IncompatibleMemoryTypeException expected) {
+                    assertNotNull(expected.getMessage(), where);
+                } catch (dev.lluvia.memory.OutOfDeviceMemoryException | dev.lluvia.memory.OutOfHostMemoryException
+                         | dev.lluvia.memory.BackendException driverFault) {
+                    failures++;
+                    assertNotNull(driverFault.getMessage(), where);
+                }
+                assertNoOverlap(live, where);
+                List<dev.lluvia.memory.MemoryObject> reported = new ArrayList<>();
+                for (Memory m : memories) {
+                    reported.addAll(m.objects());
+                }
+                // A buffer whose map failed after creation is live and held by the test.
+                assertEquals(new HashSet<>(live), new HashSet<>(reported), where + ": objects the memories report");
+            }
+            assertTrue(failures > 0, "seed " + seed + ": no fault struck in " + steps + " steps");
+            afterEachCheck(s);
+        }
+    }
+
     // ------------------------------------------------------------------------------------
 
     protected Memory deviceLocal() {

@@ -65,6 +65,15 @@ import java.util.TreeMap;
  *       side, so a missing flush or invalidate shows. On coherent types both sides are one buffer.</li>
  * </ul>
  *
+ * <h2>Fault injection</h2>
+ * Page allocation, dedicated page allocation, mapping, buffer and image creation, binds and
+ * transfers ({@link FaultPoint}) can be made to fail at a chosen call, every Nth call, the next N calls or
+ * at random with a seed ({@link FaultRule}), returning {@code VK_ERROR_OUT_OF_DEVICE_MEMORY},
+ * {@code VK_ERROR_OUT_OF_HOST_MEMORY} or {@code VK_ERROR_DEVICE_LOST} as the library's typed
+ * exceptions ({@link FaultResult}). Arm rules from a test with {@link #injectFault} or from session
+ * properties ({@code sim.fault.allocatePage=every:3}, {@code sim.fault.random=42:0.01}). A fault
+ * is injected after the referee has checked the call and before anything changes.
+ *
  * <p>Handles are {@code (serial << 2) | kind}, so the referee can tell a destroyed handle from
  * one that was never issued, and a page handle from a buffer handle, without remembering them.
  *
@@ -96,6 +105,9 @@ public final class SimBackend implements MemoryBackend {
     private static final int KIND_IMAGE = 3;
     private static final String[] KIND_NAMES = {"?", "page", "buffer", "image"};
 
+    /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
+    static final long MAX_RESOURCE_SIZE = 1L << 62;
+
     /** Chunk size of the backing of pages larger than one ByteBuffer can hold. */
     static final long LARGE_PAGE_CHUNK = 1L << 30;
 
@@ -109,7 +121,10 @@ public final class SimBackend implements MemoryBackend {
     private final long[] heapUsage;
     private long nextSerial = 1;
     private long bindsChecked;
-    private int injectedPageFailures;
+    /** The fault rule armed on each {@link FaultPoint}, by ordinal; {@code null} when none. */
+    private final FaultRule.Armed[] faults = new FaultRule.Armed[FaultPoint.values().length];
+    private final long[] pointCalls = new long[FaultPoint.values().length];
+    private long faultsInjected;
     private boolean closed;
 
     /**
@@ -179,21 +194,27 @@ public final class SimBackend implements MemoryBackend {
     @Override
     public synchronized long allocatePage(int memoryTypeIndex, long size) {
         requireOpen();
+        MemoryType type = checkPageArguments(memoryTypeIndex, size, "allocatePage");
+        fault(FaultPoint.ALLOCATE_PAGE, type.heapIndex(), size);
+        return newPage(type, size);
+    }
+
+    private MemoryType checkPageArguments(int memoryTypeIndex, long size, String call) {
         List<MemoryType> types = device.memoryTypes();
         if (memoryTypeIndex < 0 || memoryTypeIndex >= types.size()) {
-            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "allocatePage: memory type " + memoryTypeIndex
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, call + ": memory type " + memoryTypeIndex
                     + " does not exist; " + device.name() + " has " + types.size() + " types");
         }
         if (size <= 0) {
-            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "allocatePage: size must be positive, was " + size);
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, call + ": size must be positive, was " + size);
         }
-        MemoryType type = types.get(memoryTypeIndex);
+        return types.get(memoryTypeIndex);
+    }
+
+    /** Allocates a page after the checks and fault points of its caller. */
+    private long newPage(MemoryType type, long size) {
+        final int memoryTypeIndex = type.index();
         MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
-        if (injectedPageFailures > 0) {
-            injectedPageFailures--;
-            throw new OutOfDeviceMemoryException("vkAllocateMemory of " + size + " bytes from heap " + heap.index()
-                    + " failed: VK_ERROR_OUT_OF_DEVICE_MEMORY (injected by the sim)", heap.index(), size);
-        }
         long max = device.limits().maxMemoryAllocationCount();
         if (pages.size() >= max) {
             throw new BackendException("vkAllocateMemory of " + size + " bytes (" + pages.size()
@@ -230,7 +251,9 @@ public final class SimBackend implements MemoryBackend {
             throw new SimViolationException(SimRule.DEDICATED, "allocateDedicatedPage: size " + size + " is not the size "
                     + r.requirements.size() + " that " + r + " requires");
         }
-        long handle = allocatePage(memoryTypeIndex, size);
+        MemoryType type = checkPageArguments(memoryTypeIndex, size, "allocateDedicatedPage");
+        fault(FaultPoint.ALLOCATE_DEDICATED_PAGE, type.heapIndex(), size);
+        long handle = newPage(type, size);
         pages.get(handle).dedicatedTo = resource;
         return handle;
     }
@@ -267,6 +290,7 @@ public final class SimBackend implements MemoryBackend {
                     + " bytes and cannot map [" + offset + ", " + (offset + size) + "), which crosses the chunk boundary at "
                     + (chunk + 1) * p.chunkSize);
         }
+        fault(FaultPoint.MAP, p.type.heapIndex(), size);
         return hostChunk(p, chunk).slice((int) start, (int) size);
     }
 
@@ -291,6 +315,56 @@ public final class SimBackend implements MemoryBackend {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Transfers: the device side of the bound range, as a copy command would read or write it.
+    // Images are stored tightly packed at their offset (the requirement size is never smaller).
+
+    @Override
+    public synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        transfer(buffer, KIND_BUFFER, offset, src, true, "copyToBuffer");
+    }
+
+    @Override
+    public synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        transfer(buffer, KIND_BUFFER, offset, dst, false, "copyFromBuffer");
+    }
+
+    @Override
+    public synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        transfer(image, KIND_IMAGE, 0, src, true, "copyToImage");
+    }
+
+    @Override
+    public synchronized void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        transfer(image, KIND_IMAGE, 0, dst, false, "copyFromImage");
+    }
+
+    private void transfer(long handle, int kind, long offset, ByteBuffer data, boolean toDevice, String call) {
+        requireOpen();
+        Res r = resource(handle, kind, call);
+        if (r.page == null) {
+            throw new SimViolationException(SimRule.RESOURCE_NOT_LIVE, call + ": " + r + " is not bound to memory");
+        }
+        int needed = toDevice ? 0x2 : 0x1; // TRANSFER_DST to receive, TRANSFER_SRC to give
+        if ((r.usage & needed) == 0) {
+            throw new IllegalArgumentException(call + ": " + r + " was not created with usage "
+                    + (toDevice ? "TRANSFER_DST" : "TRANSFER_SRC"));
+        }
+        int length = data.remaining();
+        if (offset < 0 || offset > r.requirements.size() - length) {
+            throw new SimViolationException(SimRule.RANGE, call + ": [" + offset + ", " + (offset + length)
+                    + ") is outside " + r);
+        }
+        fault(FaultPoint.TRANSFER, r.page.type.heapIndex(), length);
+        if (toDevice) {
+            byte[] bytes = new byte[length];
+            data.duplicate().get(bytes);
+            writeDeviceBytes(r.page.handle, r.offset + offset, bytes);
+        } else {
+            data.duplicate().put(readDeviceBytes(r.page.handle, r.offset + offset, length));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Resources
 
     @Override
@@ -302,9 +376,16 @@ public final class SimBackend implements MemoryBackend {
         if (usageBits == 0) {
             throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createBuffer: usage must not be 0");
         }
+        if (size > MAX_RESOURCE_SIZE) {
+            // What a driver does for a buffer no device could address; it also keeps the
+            // requirement rounding from overflowing. Sizes up to this reach the heap checks.
+            throw new OutOfDeviceMemoryException("createBuffer of " + size + " bytes: more than the sim's limit of "
+                    + MAX_RESOURCE_SIZE + " bytes for one resource: VK_ERROR_OUT_OF_DEVICE_MEMORY", -1, size);
+        }
         MemoryRequirements req = profile.buffer().requirements(size);
+        fault(FaultPoint.CREATE_BUFFER, -1, size);
         long handle = nextHandle(KIND_BUFFER);
-        resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes"));
+        resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes", usageBits));
         return new Resource(handle, req);
     }
 
@@ -324,9 +405,11 @@ public final class SimBackend implements MemoryBackend {
         boolean linear = d.tiling() == ImageTiling.LINEAR;
         RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
         MemoryRequirements req = rule.requirements(d.byteSize());
+        fault(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
-                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling()));
+                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling(),
+                dev.lluvia.memory.ImageUsage.toBits(d.usage())));
         return new Resource(handle, req);
     }
 
@@ -423,14 +506,117 @@ public final class SimBackend implements MemoryBackend {
     }
 
     /**
-     * For tests: the next {@code count} page allocations fail with an
-     * {@link OutOfDeviceMemoryException}, as a driver under memory pressure does.
+     * For tests: the next {@code count} calls of {@link #allocatePage} and the next {@code count}
+     * of {@link #allocateDedicatedPage} fail with an {@link OutOfDeviceMemoryException}, as a
+     * driver under memory pressure does. The same as arming {@code FaultRule.next(count,
+     * OUT_OF_DEVICE_MEMORY)} on both points.
      */
     public synchronized void injectPageAllocationFailures(int count) {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative, was " + count);
         }
-        injectedPageFailures = count;
+        injectFault(FaultPoint.ALLOCATE_PAGE, FaultRule.next(count, FaultResult.OUT_OF_DEVICE_MEMORY));
+        injectFault(FaultPoint.ALLOCATE_DEDICATED_PAGE, FaultRule.next(count, FaultResult.OUT_OF_DEVICE_MEMORY));
+    }
+
+    /**
+     * For tests: arms {@code rule} on {@code point}, replacing the rule there, and counts the
+     * point's calls from now on ({@code at:1} is the next call). {@link FaultRule#off()} or
+     * {@code null} disarms it. See {@link FaultRule} for the rules and the session properties
+     * that arm them when the device opens.
+     */
+    public synchronized void injectFault(FaultPoint point, FaultRule rule) {
+        faults[point.ordinal()] = rule == null || rule.isOff() ? null : rule.new Armed();
+    }
+
+    /** For tests: arms {@code rule} on every point; a random rule gets seed {@code SEED + ordinal} per point. */
+    public synchronized void injectFaults(FaultRule rule) {
+        for (FaultPoint p : FaultPoint.values()) {
+            injectFault(p, rule == null ? null : rule.reseeded(p.ordinal()));
+        }
+    }
+
+    /** For tests: disarms every fault rule. */
+    public synchronized void clearFaults() {
+        java.util.Arrays.fill(faults, null);
+    }
+
+    /** For tests: the rule armed on {@code point}, or {@link FaultRule#off()}. */
+    public synchronized FaultRule fault(FaultPoint point) {
+        FaultRule.Armed a = faults[point.ordinal()];
+        return a == null ? FaultRule.off() : a.rule();
+    }
+
+    /** For tests: faults injected since the device opened, all points together. */
+    public synchronized long faultsInjected() {
+        return faultsInjected;
+    }
+
+    /** For tests: calls of {@code point} that passed the referee since the device opened, failed or not. */
+    public synchronized long calls(FaultPoint point) {
+        return pointCalls[point.ordinal()];
+    }
+
+    /**
+     * Arms the rules of the {@code sim.fault.*} properties (see {@link FaultRule}).
+     *
+     * @throws IllegalArgumentException naming a key of no point or a rule that does not parse
+     */
+    void configureFaults(Map<String, String> properties) {
+        FaultRule all = null;
+        String random = properties.get(FaultRule.PROPERTY_PREFIX + "random");
+        if (random != null) {
+            all = FaultRule.parse("random:" + random);
+        }
+        String allText = properties.get(FaultRule.PROPERTY_PREFIX + "all");
+        if (allText != null) {
+            if (all != null) {
+                throw new IllegalArgumentException("set " + FaultRule.PROPERTY_PREFIX + "all or "
+                        + FaultRule.PROPERTY_PREFIX + "random, not both");
+            }
+            all = FaultRule.parse(allText);
+        }
+        if (all != null) {
+            injectFaults(all);
+        }
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(FaultRule.PROPERTY_PREFIX)) {
+                continue;
+            }
+            String point = key.substring(FaultRule.PROPERTY_PREFIX.length());
+            if (point.equals("all") || point.equals("random")) {
+                continue;
+            }
+            FaultPoint p;
+            try {
+                p = FaultPoint.of(point);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("backend property " + key + ": " + bad.getMessage(), bad);
+            }
+            try {
+                injectFault(p, FaultRule.parse(e.getValue()));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("backend property " + key + ": " + bad.getMessage(), bad);
+            }
+        }
+    }
+
+    /** Counts a call of {@code point} and throws if its armed rule says this call fails. */
+    private void fault(FaultPoint point, int heapIndex, long bytes) {
+        final int i = point.ordinal();
+        pointCalls[i]++;
+        FaultRule.Armed armed = faults[i];
+        if (armed == null) {
+            return;
+        }
+        FaultResult result = armed.onCall();
+        if (result != null) {
+            faultsInjected++;
+            throw result.exception("sim " + point.call() + " of " + bytes + " bytes" + (heapIndex >= 0 ? " (heap "
+                    + heapIndex + ")" : ""), "(injected by the sim: " + FaultRule.PROPERTY_PREFIX + point.call() + "="
+                    + armed.rule() + ", call " + armed.calls() + ")", heapIndex, bytes);
+        }
     }
 
     /**
@@ -546,6 +732,7 @@ public final class SimBackend implements MemoryBackend {
                 throw granularity(call, r, p, offset, above.getValue(), g);
             }
         }
+        fault(kind == KIND_IMAGE ? FaultPoint.BIND_IMAGE : FaultPoint.BIND_BUFFER, p.type.heapIndex(), req.size());
         r.page = p;
         r.offset = offset;
         p.bound.put(offset, r);
@@ -756,14 +943,17 @@ public final class SimBackend implements MemoryBackend {
         final boolean linear;
         final MemoryRequirements requirements;
         final String what;
+        /** Vulkan usage bits; TRANSFER_SRC (1) and TRANSFER_DST (2) mean the same for buffers and images. */
+        final int usage;
         Page page;
         long offset;
 
-        Res(long handle, boolean linear, MemoryRequirements requirements, String what) {
+        Res(long handle, boolean linear, MemoryRequirements requirements, String what, int usage) {
             this.handle = handle;
             this.linear = linear;
             this.requirements = requirements;
             this.what = what;
+            this.usage = usage;
         }
 
         long end() {

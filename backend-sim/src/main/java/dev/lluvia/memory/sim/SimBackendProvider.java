@@ -16,7 +16,9 @@ import java.util.Locale;
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
  * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
- * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}).
+ * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
+ * {@code sim.fault.POINT=RULE}, {@code sim.fault.all=RULE}, {@code sim.fault.random=SEED:P[:RESULT]}
+ * fault rules (see {@link FaultRule}).
  */
 public final class SimBackendProvider implements MemoryBackendProvider {
 
@@ -41,14 +43,16 @@ public final class SimBackendProvider implements MemoryBackendProvider {
     /**
      * @throws dev.lluvia.memory.DeviceNotFoundException listing the profiles when the device names none
      * @throws IllegalArgumentException if a check property is not true or false, or a profile
-     *                                  override is malformed
+     *                                  override or fault rule is malformed
      */
     @Override
     public MemoryBackend open(BackendOptions options) {
         String profile = SimProfiles.resolve(options.device());
-        return new SimBackend(SimProfiles.load(profile, options.properties()),
+        SimBackend backend = new SimBackend(SimProfiles.load(profile, options.properties()),
                 flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
                 flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
+        backend.configureFaults(options.properties());
+        return backend;
     }
 
     /** A true/false backend property, else the system property of that name, else the default. */

@@ -41,6 +41,13 @@ class SimMemoryContractTest {
             return SessionOptions.defaults().withBackend("sim").withDevice(profile);
         }
 
+        /** The contract's random workload with random faults: 2% of driver calls fail, with any of the three results. */
+        @org.junit.jupiter.api.Test
+        void seededRandomWorkloadUnderDriverFaults() {
+            seededRandomWorkloadUnderDriverFaults(options().withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE)
+                    .withProperty("sim.fault.random", (7 + profile.hashCode()) + ":0.02"));
+        }
+
         @Override
         protected void afterEachCheck(Session session) {
             if (session.isClosed()) {
@@ -56,6 +63,7 @@ class SimMemoryContractTest {
             assertEquals(pages, sim.livePageCount(), "pages the API reports vs pages the device has");
             assertEquals(objects.size(), sim.liveResourceCount(), "objects vs device resources");
             assertEquals(objects.size(), sim.boundResourceCount(), "every object is bound");
+            Referee.assertConsistent(session, "after a contract test");
         }
     }
 

@@ -46,7 +46,7 @@ class SimProfilesTest {
                 new MemoryType(2, 1, Set.of(HOST_VISIBLE, HOST_COHERENT)),
                 new MemoryType(3, 1, Set.of(HOST_VISIBLE, HOST_COHERENT, HOST_CACHED)),
                 new MemoryType(4, 0, Set.of(DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT))), d.memoryTypes());
-        assertEquals(new DeviceLimits(1024, 64, 4096, 32768, 32768, 16384, 16), d.limits());
+        assertEquals(new DeviceLimits(1024, 64, 4294967295L, 32768, 32768, 16384, 16), d.limits());
         assertTrue(d.hasMemoryBudget());
     }
 

@@ -48,6 +48,29 @@ class SimRandomWorkloadTest {
         }
     }
 
+    /**
+     * The same kind of workload with random faults on every fault point (3% of calls, any of the
+     * three results): every failure must be a typed driver fault, and after each the accounting is
+     * exact and every live buffer keeps its bytes ({@link SimFaultInjectionTest#workload}).
+     * {@code -Dlluvia.longTests=true} runs ten times as many steps.
+     */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void randomWorkloadUnderRandomFaults(String profile) {
+        long seed = Long.getLong("sim.seed", 0xfa17_0000L + profile.hashCode());
+        int steps = Boolean.getBoolean("lluvia.longTests") ? 10 * STEPS : STEPS;
+        SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice(profile)
+                .withLeakPolicy(LeakPolicy.IGNORE).withProperty("sim.fault.random", seed + ":0.03");
+        try {
+            SimFaultInjectionTest.FaultStats st = SimFaultInjectionTest.workload(options, seed, steps);
+            System.out.println("random faults on " + profile + ": " + st);
+            org.junit.jupiter.api.Assertions.assertTrue(st.faults() > 10, "faults struck: " + st);
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("faulty workload on " + profile + " failed with seed " + seed
+                    + " (replay with -Dsim.seed=" + seed + "): " + e, e);
+        }
+    }
+
     private static void run(String profile, long seed) {
         Random random = new Random(seed);
         // Closing the session with live objects is part of the test: no leak warning wanted.

@@ -284,6 +284,7 @@ final class TransferQueue {
                 PointerBuffer pCmd = stack.mallocPointer(1);
                 check(vkAllocateCommandBuffers(device, ai, pCmd), "vkAllocateCommandBuffers");
                 commandBuffer = new VkCommandBuffer(pCmd.get(0), device);
+                backend.ownDispatchable(commandBuffer.address());
                 LongBuffer pFence = stack.mallocLong(1);
                 check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, pFence), "vkCreateFence");
                 fence = pFence.get(0);

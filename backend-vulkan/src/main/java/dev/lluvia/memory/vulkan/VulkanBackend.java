@@ -51,8 +51,9 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  *
  * <p>What it does for each SPI call:
  * <ol>
- *   <li>Open: an instance of API 1.1 or newer (with {@link VulkanInstance#VALIDATION_LAYER} and a
- *       counting debug messenger when {@link BackendOptions#debug()}), the device chosen by
+ *   <li>Open: the JVM's shared instance of API 1.1 or newer ({@link VulkanInstance#shared}; with
+ *       {@link VulkanInstance#VALIDATION_LAYER} when {@link BackendOptions#debug()}), a counting
+ *       debug messenger of this backend's own when debug, the device chosen by
  *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
  *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
  *       when the device has it.</li>
@@ -66,8 +67,11 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  * </ol>
  *
  * <p>Validation: {@link #validationErrorCount()} and {@link #validationWarningCount()} count what the
- * validation layer reported, including leaks reported when {@link #close()} destroys the device;
- * tests assert both are zero. Reach this object through
+ * validation layer reported to this backend's messenger, including leaks reported when
+ * {@link #close()} destroys the device; tests assert both are zero. The instance is shared and
+ * made once, so messages of {@code vkCreateInstance} are not in these counts (they are logged),
+ * and with other debug sessions open at once some messages may be counted by all of them (see
+ * {@link ValidationMessages}). Reach this object through
  * {@code session.unwrap(VulkanBackend.class)}.
  *
  * <p>Thread safety: state is kept in concurrent maps; vkMapMemory of a page is serialised on the
@@ -88,7 +92,10 @@ public final class VulkanBackend implements MemoryBackend {
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
 
+    /** The JVM's shared instance: never destroyed here. */
     private final VulkanInstance vulkan;
+    /** This backend's messenger and counts; null without debug-utils. Destroyed after the device. */
+    private final ValidationMessages validation;
     private final VulkanInstance.PhysicalDevice physical;
     private final VkDevice device;
     private final VkQueue queue;
@@ -116,8 +123,9 @@ public final class VulkanBackend implements MemoryBackend {
 
     private volatile boolean closed;
 
-    private VulkanBackend(VulkanInstance vulkan, VulkanInstance.PhysicalDevice physical) {
+    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical) {
         this.vulkan = vulkan;
+        this.validation = validation;
         this.physical = physical;
         VkPhysicalDevice pd = physical.handle();
         try (MemoryStack stack = stackPush()) {
@@ -135,9 +143,11 @@ public final class VulkanBackend implements MemoryBackend {
             PointerBuffer pDevice = stack.mallocPointer(1);
             check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
             this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
+            ownDispatchable(device.address());
             PointerBuffer pQueue = stack.mallocPointer(1);
             vkGetDeviceQueue(device, queueFamilyIndex, 0, pQueue);
             this.queue = new VkQueue(pQueue.get(0), device);
+            ownDispatchable(queue.address());
         }
         this.properties = readProperties();
         int heapCount = properties.memoryHeaps().size();
@@ -160,22 +170,33 @@ public final class VulkanBackend implements MemoryBackend {
     }
 
     /**
-     * Opens the device {@code options} name on a new instance.
+     * Opens the device {@code options} name on the JVM's shared instance for the debug settings,
+     * with a messenger of its own when debug.
      *
      * @throws DeviceNotFoundException if {@code options.device()} names no usable device
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
         boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
-        VulkanInstance vulkan = VulkanInstance.create(options.debug(), syncChecks);
+        VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
+        ValidationMessages validation;
+        try {
+            validation = ValidationMessages.attach(vulkan);
+        } catch (RuntimeException | Error e) {
+            VulkanInstance.closed();
+            throw e;
+        }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            VulkanBackend backend = new VulkanBackend(vulkan, chosen);
+            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
             return backend;
         } catch (RuntimeException | Error e) {
-            vulkan.close();
+            if (validation != null) {
+                validation.close();
+            }
+            VulkanInstance.closed();
             throw e;
         }
     }
@@ -229,7 +250,10 @@ public final class VulkanBackend implements MemoryBackend {
     // ------------------------------------------------------------------------------------------
     // Vulkan access and validation counts
 
-    /** The {@code VkInstance}. */
+    /**
+     * The {@code VkInstance}: the JVM's shared one for this backend's debug settings, used by other
+     * sessions too, alive while any session is open; never destroy it yourself.
+     */
     public VkInstance vkInstance() {
         return vulkan.instance;
     }
@@ -261,22 +285,29 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** Validation (and loader) messages of severity error so far, including those at close. */
     public long validationErrorCount() {
-        return vulkan.validation == null ? 0 : vulkan.validation.errors();
+        return validation == null ? 0 : validation.errors();
     }
 
     /** Validation (and loader) messages of severity warning so far, including those at close. */
     public long validationWarningCount() {
-        return vulkan.validation == null ? 0 : vulkan.validation.warnings();
+        return validation == null ? 0 : validation.warnings();
     }
 
     /** The first warning and error messages, oldest first, for failure reports. */
     public List<String> validationMessages() {
-        return vulkan.validation == null ? List.of() : vulkan.validation.messages();
+        return validation == null ? List.of() : validation.messages();
     }
 
     /** The largest buffer size the device accepts (maintenance4's maxBufferSize on Vulkan 1.3, else unbounded). */
     public long maxBufferSize() {
         return maxBufferSize;
+    }
+
+    /** Marks a dispatchable handle of this backend for its messenger (see {@link ValidationMessages#own}). */
+    void ownDispatchable(long handle) {
+        if (validation != null) {
+            validation.own(handle);
+        }
     }
 
     /** Device memory allocations alive now: pages and the staging buffer's memory. */
@@ -541,8 +572,9 @@ public final class VulkanBackend implements MemoryBackend {
     // Close
 
     /**
-     * Destroys the transfer objects, anything the core left behind (logged as a leak), the device,
-     * the messenger and the instance. Idempotent. The validation layer reports leaked objects while
+     * Destroys the transfer objects, anything the core left behind (logged as a leak), the device
+     * and then this backend's messenger; the shared instance stays (see
+     * {@link VulkanBackendProvider#releaseSharedInstances()}). Idempotent. The validation layer reports leaked objects while
      * the device is destroyed, so read the validation counts after this.
      */
     @Override
@@ -567,7 +599,10 @@ public final class VulkanBackend implements MemoryBackend {
             }
             vkDestroyDevice(device, null);
         } finally {
-            vulkan.close();
+            if (validation != null) {
+                validation.close();
+            }
+            VulkanInstance.closed();
         }
     }
 

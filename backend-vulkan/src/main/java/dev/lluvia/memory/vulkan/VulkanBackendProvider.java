@@ -18,6 +18,9 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
     /** Ranks above the sim backend. */
     public static final int PRIORITY = 100;
 
+    /** The probe's answer, once computed: per JVM, shared by every provider object. */
+    private static volatile Availability availability;
+
     /** Public for {@link java.util.ServiceLoader}. */
     public VulkanBackendProvider() {
     }
@@ -33,29 +36,45 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
     }
 
     /**
-     * Creates an instance (without validation) and lists its devices: available when one supports
-     * Vulkan 1.1; otherwise unavailable with the reason (no loader, no device, only 1.0 devices).
-     * Never throws.
+     * Lists the devices of the JVM's shared instance without validation ({@link VulkanInstance#shared}):
+     * available when one supports Vulkan 1.1; otherwise unavailable with the reason (no loader, no
+     * device, only 1.0 devices). The answer is computed once per JVM and kept, as it does not change
+     * while the JVM lives and each {@code Session.create} probes: creating and destroying an
+     * instance per probe is what made the NVIDIA driver refuse instances after 30 cycles (see
+     * {@link VulkanInstance}). Never throws.
      */
     @Override
     public Availability probe() {
+        Availability a = availability;
+        if (a == null) {
+            synchronized (VulkanBackendProvider.class) {
+                a = availability;
+                if (a == null) {
+                    a = computeAvailability();
+                    availability = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static Availability computeAvailability() {
         try {
             String failure = VulkanInstance.loadLoader();
             if (failure != null) {
                 return Availability.unavailable(failure);
             }
-            try (VulkanInstance vulkan = VulkanInstance.create(false)) {
-                List<VulkanInstance.PhysicalDevice> devices = vulkan.physicalDevices();
-                String listing = devices.stream().map(VulkanInstance.PhysicalDevice::describe)
-                        .collect(Collectors.joining("; "));
-                if (devices.isEmpty()) {
-                    return Availability.unavailable("the Vulkan loader found no device (no driver installed?)");
-                }
-                if (devices.stream().noneMatch(VulkanInstance.PhysicalDevice::usable)) {
-                    return Availability.unavailable("no Vulkan device supports API 1.1: " + listing);
-                }
-                return Availability.available(listing);
+            VulkanInstance vulkan = VulkanInstance.shared(false, false);
+            List<VulkanInstance.PhysicalDevice> devices = vulkan.physicalDevices();
+            String listing = devices.stream().map(VulkanInstance.PhysicalDevice::describe)
+                    .collect(Collectors.joining("; "));
+            if (devices.isEmpty()) {
+                return Availability.unavailable("the Vulkan loader found no device (no driver installed?)");
             }
+            if (devices.stream().noneMatch(VulkanInstance.PhysicalDevice::usable)) {
+                return Availability.unavailable("no Vulkan device supports API 1.1: " + listing);
+            }
+            return Availability.available(listing);
         } catch (dev.lluvia.memory.BackendException e) {
             if ("VK_ERROR_INCOMPATIBLE_DRIVER".equals(e.result())) {
                 return Availability.unavailable("the Vulkan loader found no driver (" + e.getMessage()
@@ -65,6 +84,22 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
         } catch (Throwable t) {
             return Availability.unavailable("Vulkan probe failed: " + t);
         }
+    }
+
+    /**
+     * Destroys the JVM's shared Vulkan instances if no Vulkan session is open, so that the driver
+     * is unloaded; a later session creates them again. Closing the last session does this by
+     * itself, unless the system property {@code lluvia.vulkan.keepInstances=true} keeps them (for
+     * programs that open and close many sessions in turn: NVIDIA's driver (580, H100) can be
+     * reloaded only about 30 times per process). Such programs, and programs that only probed,
+     * call this at the end of {@code main}, before the main thread ends: on NVIDIA a JVM whose main
+     * thread ends with the driver loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0}, and a
+     * shutdown hook runs too late to prevent it. Harmless elsewhere.
+     *
+     * @return true if no instance is left (also when there was none); false if a session is open
+     */
+    public static boolean releaseSharedInstances() {
+        return VulkanInstance.releaseShared();
     }
 
     @Override

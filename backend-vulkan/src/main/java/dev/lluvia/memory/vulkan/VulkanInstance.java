@@ -15,7 +15,6 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkValidationFeaturesEXT;
 
 import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,11 +30,42 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
 import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
 
 /**
- * A {@code VkInstance}, with the validation layer and a debug-utils messenger when debug checks are
- * asked for, and the physical devices it sees. Used by the provider's probe (without debug) and by
- * each {@link VulkanBackend}, which owns its instance.
+ * A {@code VkInstance}, with the validation layer when debug checks are asked for, and the
+ * physical devices it sees. There is one instance per JVM per configuration (debug off; debug
+ * with synchronization validation; debug without), made the first time {@link #shared} asks for
+ * it and shared by the provider's probe and every {@link VulkanBackend}; destroyed only by
+ * {@link #releaseShared}, when no backend is open.
+ *
+ * <p>Why shared: on an NVIDIA H100 (driver 580.159.04, in a container), after 30 cycles of
+ * {@code vkCreateInstance} + {@code vkDestroyInstance} in one process the next
+ * {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}; with an instance per
+ * session (and one more per probe) the 15th session of a JVM failed. The loader's log says why:
+ * {@code libnvidia-tls.so: cannot allocate memory in static TLS block}, then "Failed loading
+ * library associated with ICD JSON libGLX_nvidia.so.0". Each time the last instance goes, the
+ * loader unloads the driver, and each reload takes static TLS that glibc does not give back.
+ * While one instance lives the driver stays loaded, and 100 sessions (a third with validation)
+ * ran in one JVM. The non-debug instance is therefore made first ({@link #shared} makes it before
+ * a debug one), so the extension queries of a debug instance find the driver loaded too.
+ *
+ * <p>Why not kept until exit: measured on the same machine, a JVM whose main thread ends while
+ * the NVIDIA driver is loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0} (also with a shutdown
+ * hook that destroys the instances: hooks run too late), and exits cleanly when the last instance
+ * was destroyed on the main thread before. So the instances are destroyed when the last session
+ * closes ({@link #closed}): a program that opens a session, works and closes it exits cleanly. A
+ * later session creates them again (one more driver load, of the 30 or so the process can
+ * afford). Programs that open and close many sessions in turn set {@value #KEEP_PROPERTY} and call
+ * {@link VulkanBackendProvider#releaseSharedInstances()} at the end of {@code main}; the test
+ * suite does (see {@code ReleaseVulkanAfterTests}). A probe alone (no session ever opened)
+ * leaves the non-debug instance until a session closes or the release is called.
+ *
+ * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
+ * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
+ * messages of {@code vkCreateInstance} and {@code vkDestroyInstance} go to a messenger chained
+ * into the create info, the only way to see them; they are logged and counted in
+ * {@link #creationMessages}, not in any session's counts (the instance is made once, by the
+ * first session or probe that needs it, and destroyed only by {@link #releaseShared}).
  */
-final class VulkanInstance implements AutoCloseable {
+final class VulkanInstance {
 
     static final String VALIDATION_LAYER = "VK_LAYER_KHRONOS_validation";
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
@@ -44,22 +74,35 @@ final class VulkanInstance implements AutoCloseable {
     private static volatile String loaderFailure;
     private static volatile boolean loaderChecked;
 
+    /**
+     * The shared instances: [0] without debug, [1] debug with synchronization validation, [2] debug
+     * without. Guarded by the class lock; a slot stays empty while its creation fails, so a later
+     * call tries again.
+     */
+    private static final VulkanInstance[] SHARED = new VulkanInstance[3];
+    /** Backends open on the shared instances; guarded by the class lock. */
+    private static int openBackends;
+
     final VkInstance instance;
     /** The instance's API version: the highest of 1.3, 1.2, 1.1 that the loader supports. */
     final int apiVersion;
-    /** Counts and logs validation messages; null when debug checks are off. */
-    final ValidationMessages validation;
+    /** Whether the validation layer is on (debug asked for and the layer installed). */
     final boolean validationEnabled;
-    private final long messenger;
-    private boolean closed;
+    /** Whether {@code VK_EXT_debug_utils} is enabled, so sessions can attach messengers. */
+    final boolean debugUtils;
+    /**
+     * Messages of {@code vkCreateInstance} (from the messenger chained into its create info); null
+     * without debug-utils. Its native callback is never freed: the instance keeps it.
+     */
+    final ValidationMessages creationMessages;
 
-    private VulkanInstance(VkInstance instance, int apiVersion, ValidationMessages validation,
-                           boolean validationEnabled, long messenger) {
+    private VulkanInstance(VkInstance instance, int apiVersion, boolean validationEnabled, boolean debugUtils,
+                           ValidationMessages creationMessages) {
         this.instance = instance;
         this.apiVersion = apiVersion;
-        this.validation = validation;
         this.validationEnabled = validationEnabled;
-        this.messenger = messenger;
+        this.debugUtils = debugUtils;
+        this.creationMessages = creationMessages;
     }
 
     /**
@@ -82,20 +125,95 @@ final class VulkanInstance implements AutoCloseable {
         return loaderFailure;
     }
 
-    /** Creates an instance; with {@code debug}, the validation layer and a counting messenger when installed. */
-    static VulkanInstance create(boolean debug) {
-        return create(debug, debug);
+    /**
+     * The JVM's instance for this configuration, created on first use (see the class comment for
+     * why it is shared). Thread-safe.
+     *
+     * @param debug                 the validation layer and {@code VK_EXT_debug_utils}, when installed
+     * @param synchronizationChecks with {@code debug}, also the layer's synchronization validation
+     *                              ({@code VK_EXT_validation_features}), which checks the barriers of
+     *                              the transfers; ignored without {@code debug}
+     * @throws dev.lluvia.memory.BackendException if there is no loader or {@code vkCreateInstance} fails
+     */
+    static synchronized VulkanInstance shared(boolean debug, boolean synchronizationChecks) {
+        int slot = !debug ? 0 : synchronizationChecks ? 1 : 2;
+        if (slot != 0 && SHARED[0] == null) {
+            // Keeps the driver loaded while the debug instance's extension queries run (see above).
+            shared(false, false);
+        }
+        if (SHARED[slot] == null) {
+            SHARED[slot] = create(debug, debug && synchronizationChecks);
+            LOG.log(System.Logger.Level.DEBUG, () -> "created the JVM's Vulkan instance"
+                    + (debug ? " with debug checks" + (synchronizationChecks ? " and synchronization validation" : "") : "")
+                    + "; it lives until releaseShared()");
+        }
+        return SHARED[slot];
+    }
+
+    /** {@link #shared}, counted as used by an open backend until {@link #closed()}. */
+    static synchronized VulkanInstance acquire(boolean debug, boolean synchronizationChecks) {
+        VulkanInstance vulkan = shared(debug, synchronizationChecks);
+        openBackends++;
+        return vulkan;
+    }
+
+    /** Whether any shared instance exists now (for tests). */
+    static synchronized boolean anyShared() {
+        for (VulkanInstance v : SHARED) {
+            if (v != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Creates an instance.
-     *
-     * @param debug                 the validation layer and a counting messenger, when installed
-     * @param synchronizationChecks with {@code debug}, also the layer's synchronization validation
-     *                              ({@code VK_EXT_validation_features}), which checks the barriers of
-     *                              the transfers
+     * A backend from {@link #acquire} closed. When it was the last, the shared instances are
+     * destroyed (and the driver unloaded) unless {@value #KEEP_PROPERTY} is {@code true}: a program
+     * that closes its sessions then exits cleanly on NVIDIA without knowing about any of this.
      */
-    static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
+    static synchronized void closed() {
+        openBackends--;
+        if (openBackends == 0 && !Boolean.getBoolean(KEEP_PROPERTY)) {
+            releaseShared();
+        }
+    }
+
+    /**
+     * System property: {@code true} keeps the shared instances when the last session closes, for
+     * programs (and test suites) that open and close many sessions one after another, which would
+     * otherwise reload the driver each time; they then call
+     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns.
+     */
+    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
+
+    /**
+     * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)
+     * when no backend is open; the next {@link #shared} creates them again.
+     *
+     * @return whether they are destroyed (true also when there were none)
+     */
+    static synchronized boolean releaseShared() {
+        if (openBackends > 0) {
+            return false;
+        }
+        for (int slot : new int[] {1, 2, 0}) {
+            VulkanInstance vulkan = SHARED[slot];
+            if (vulkan != null) {
+                SHARED[slot] = null;
+                vkDestroyInstance(vulkan.instance, null);
+                if (vulkan.creationMessages != null) {
+                    // The chained messenger also reports during vkDestroyInstance; free it after.
+                    vulkan.creationMessages.free();
+                }
+                LOG.log(System.Logger.Level.DEBUG, "destroyed the JVM's shared Vulkan instance " + slot);
+            }
+        }
+        return true;
+    }
+
+    /** Creates an instance; only {@link #shared} calls this. */
+    private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
         String failure = loadLoader();
         if (failure != null) {
             throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
@@ -107,7 +225,7 @@ final class VulkanInstance implements AutoCloseable {
         }
         int apiVersion = loaderVersion >= VK_API_VERSION_1_3 ? VK_API_VERSION_1_3
                 : loaderVersion >= VK_API_VERSION_1_2 ? VK_API_VERSION_1_2 : VK_API_VERSION_1_1;
-        ValidationMessages validation = null;
+        ValidationMessages creation = null;
         boolean layer = false;
         try (MemoryStack stack = stackPush()) {
             List<String> layers = new ArrayList<>();
@@ -128,8 +246,8 @@ final class VulkanInstance implements AutoCloseable {
                 }
                 if (available.contains(VK_EXT_DEBUG_UTILS_EXTENSION_NAME)) {
                     extensions.add(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
-                    validation = new ValidationMessages();
-                    messengerInfo = messengerInfo(stack, validation);
+                    creation = new ValidationMessages();
+                    messengerInfo = creation.messengerInfo(stack);
                 }
                 if (layer && synchronizationChecks && available.contains(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)) {
                     extensions.add(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
@@ -146,7 +264,7 @@ final class VulkanInstance implements AutoCloseable {
                     .ppEnabledLayerNames(names(stack, layers))
                     .ppEnabledExtensionNames(names(stack, extensions));
             if (messengerInfo != null) {
-                // Chained, so messages of vkCreateInstance and vkDestroyInstance are counted too.
+                // Chained, so the messages of vkCreateInstance are seen; sessions attach their own.
                 messengerInfo.pNext(ci.pNext());
                 ci.pNext(messengerInfo.address());
             }
@@ -157,20 +275,10 @@ final class VulkanInstance implements AutoCloseable {
             PointerBuffer pInstance = stack.mallocPointer(1);
             check(vkCreateInstance(ci, null, pInstance), "vkCreateInstance");
             VkInstance instance = new VkInstance(pInstance.get(0), ci);
-            long messenger = VK_NULL_HANDLE;
-            if (messengerInfo != null) {
-                LongBuffer pMessenger = stack.mallocLong(1);
-                int r = vkCreateDebugUtilsMessengerEXT(instance, messengerInfo, null, pMessenger);
-                if (r != VK_SUCCESS) {
-                    vkDestroyInstance(instance, null);
-                    check(r, "vkCreateDebugUtilsMessengerEXT");
-                }
-                messenger = pMessenger.get(0);
-            }
-            return new VulkanInstance(instance, apiVersion, validation, layer, messenger);
+            return new VulkanInstance(instance, apiVersion, layer, creation != null, creation);
         } catch (RuntimeException | Error e) {
-            if (validation != null) {
-                validation.free();
+            if (creation != null) {
+                creation.free();
             }
             throw e;
         }
@@ -209,26 +317,6 @@ final class VulkanInstance implements AutoCloseable {
         }
     }
 
-    long errors() {
-        return validation == null ? 0 : validation.errors();
-    }
-
-    /** Destroys the messenger and the instance; idempotent. */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (messenger != VK_NULL_HANDLE) {
-            vkDestroyDebugUtilsMessengerEXT(instance, messenger, null);
-        }
-        vkDestroyInstance(instance, null);
-        if (validation != null) {
-            validation.free();
-        }
-    }
-
     static DeviceType deviceType(int vkType) {
         return switch (vkType) {
             case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU -> DeviceType.DISCRETE_GPU;
@@ -242,14 +330,6 @@ final class VulkanInstance implements AutoCloseable {
     /** "1.3.230" from a packed Vulkan API version. */
     static String versionString(int v) {
         return VK_API_VERSION_MAJOR(v) + "." + VK_API_VERSION_MINOR(v) + "." + VK_API_VERSION_PATCH(v);
-    }
-
-    private static VkDebugUtilsMessengerCreateInfoEXT messengerInfo(MemoryStack stack, ValidationMessages validation) {
-        return VkDebugUtilsMessengerCreateInfoEXT.calloc(stack).sType$Default()
-                .messageSeverity(VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
-                .messageType(VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT
-                        | VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT)
-                .pfnUserCallback(validation.callback());
     }
 
     private static Set<String> instanceLayers() {

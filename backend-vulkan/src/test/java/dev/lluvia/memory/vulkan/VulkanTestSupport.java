@@ -68,11 +68,9 @@ final class VulkanTestSupport {
         if (deviceNames == null) {
             List<String> names = new ArrayList<>();
             if (availability().available()) {
-                try (VulkanInstance vulkan = VulkanInstance.create(false)) {
-                    for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
-                        if (d.usable()) {
-                            names.add(Integer.toString(d.index()));
-                        }
+                for (VulkanInstance.PhysicalDevice d : VulkanInstance.shared(false, false).physicalDevices()) {
+                    if (d.usable()) {
+                        names.add(Integer.toString(d.index()));
                     }
                 }
             }

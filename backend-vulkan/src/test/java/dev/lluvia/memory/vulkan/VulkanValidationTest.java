@@ -19,17 +19,42 @@ class VulkanValidationTest {
         Session session = open(null);
         VulkanBackend backend = backend(session);
         assumeTrue(backend.isValidationEnabled());
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            LongBuffer pBuffer = stack.mallocLong(1);
-            assertEquals(VK_SUCCESS, vkCreateBuffer(backend.vkDevice(), VkBufferCreateInfo.calloc(stack).sType$Default()
-                    .size(256).usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer));
-        }
+        leakABuffer(backend);
         assertEquals(0, backend.validationErrorCount(), "nothing wrong yet");
         System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
                 + " error logged next is expected");
         session.close();
         assertTrue(backend.validationErrorCount() > 0, "the leaked VkBuffer is reported at vkDestroyDevice");
         assertTrue(String.join("\n", backend.validationMessages()).contains("VkBuffer"), backend.validationMessages().toString());
+    }
+
+    @Test
+    void aSessionOpenAtTheSameTimeDoesNotCountAnotherSessionsLeak() {
+        // Both sessions' messengers are on the JVM's one debug instance and hear both devices.
+        Session bystander = open(null);
+        try {
+            assumeTrue(backend(bystander).isValidationEnabled());
+            Session leaking = open(null);
+            VulkanBackend backend = backend(leaking);
+            assertSame(backend(bystander).vkInstance(), backend.vkInstance(), "one shared debug instance");
+            leakABuffer(backend);
+            System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
+                    + " error logged next is expected");
+            leaking.close();
+            assertTrue(backend.validationErrorCount() > 0, "the leaking session counts its leak");
+            assertEquals(0, backend(bystander).validationErrorCount() + backend(bystander).validationWarningCount(),
+                    () -> "the other session counted: " + backend(bystander).validationMessages());
+        } finally {
+            closeAndAssertClean(bystander);
+        }
+    }
+
+    private static void leakABuffer(VulkanBackend backend) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            LongBuffer pBuffer = stack.mallocLong(1);
+            assertEquals(VK_SUCCESS, vkCreateBuffer(backend.vkDevice(), VkBufferCreateInfo.calloc(stack).sType$Default()
+                    .size(256).usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer));
+        }
     }
 
     @Test
