@@ -4,8 +4,8 @@
 #   OUT_DIR  where the JSON/text results go
 #   JAVA     the java launcher (default: java on the PATH)
 # With 16 or more cores it runs 8 JMH processes side by side, each pinned to 2 cores of its own
-# (taskset), so the suite takes about 8 minutes; with fewer cores set PARALLEL=0 to run them one
-# after the other (about an hour).
+# (taskset; not timed here, each process runs at most 21 benchmarks); with fewer cores set PARALLEL=0 to run them one
+# after the other (the published run: PARALLEL=0 with shorter JMH_OPTS, about 15 minutes on 2 cores).
 set -euo pipefail
 OUT=${1:?output directory}
 JAVA=${2:-java}

@@ -125,7 +125,7 @@ import java.util.Arrays;
  * which is what an operation pays for when the blocks are not in cache. The arrays double when
  * full, so up to 2x slack; a page holds one block per live allocation plus one per free range.
  * Split padding makes small free ranges: after a random churn of sizes 32..1023 with alignments
- * 1..256 there are about 0.9 free ranges per live allocation, so about 68 bytes of heap per live
+ * 1..256 there are about 0.82 free ranges per live allocation, so about 66 bytes of heap per live
  * allocation (see {@code benchmarks}' {@code HeapReport} and {@code BENCHMARKS.md}). The arrays
  * grow by doubling and never
  * shrink; after warm-up, neither call allocates objects.

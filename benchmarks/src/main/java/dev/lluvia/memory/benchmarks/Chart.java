@@ -60,7 +60,10 @@ public final class Chart {
                 if (!m.find()) {
                     continue;
                 }
-                final String bench = m.group(1).replaceAll(".*\\.(\\w+\\.\\w+)$", "$1");
+                final String bench = m.group(1).replaceAll(".*\\.(\\w+\\.\\w+)$", "$1")
+                        .replace("BlockAllocatorScalingBenchmark.freeThenAllocate", "scaling")
+                        .replace("VirtualBlockBenchmark.", "virtual block ")
+                        .replace("AlgorithmBenchmark.rounds", "algorithm");
                 final Map<String, String> params = new TreeMap<>();
                 final Matcher pm = PARAM.matcher(m.group(2));
                 while (pm.find()) {
@@ -68,7 +71,8 @@ public final class Chart {
                 }
                 final String peer = params.remove("peer");
                 final StringBuilder label = new StringBuilder(bench);
-                params.forEach((k, v) -> label.append(' ').append(k).append('=').append(v));
+                params.forEach((k, v) -> label.append(' ').append(k.replace("liveAllocations", "live"))
+                        .append('=').append(v));
                 rows.computeIfAbsent(label.toString(), k -> new LinkedHashMap<>()).put(peer, Double.parseDouble(m.group(3)));
                 peers.add(peer);
             }
@@ -81,7 +85,7 @@ public final class Chart {
     private static void draw(Map<String, Map<String, Double>> rows, List<String> peers, File out) throws IOException {
         final int bar = 7;
         final int rowGap = 8;
-        final int labelWidth = 420;
+        final int labelWidth = 380;
         final int plotWidth = 700;
         final int top = 60;
         final int rowHeight = peers.size() * bar + rowGap;
