@@ -9,7 +9,6 @@ import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -75,6 +74,8 @@ public final class Memory implements AutoCloseable {
     /** VMA's corruption-detection value, repeated little-endian over every margin byte by page offset. */
     private static final int MARGIN_MAGIC = 0x7F84E666;
 
+    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
+
     private final Session session;
     private final MemoryBackend backend;
     private final MemoryType type;
@@ -91,7 +92,7 @@ public final class Memory implements AutoCloseable {
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
-    private final Set<MemoryObject> live = new LinkedHashSet<>();
+    private final LiveObjects live = new LiveObjects();
     private int pageCount;
     private long pageBytes;
     private long allocationBytes;
@@ -182,12 +183,21 @@ public final class Memory implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
-        requireUsage(usage);
-        final int usageBits = BufferUsage.toBits(usage);
+        // The default usage is checked and converted once (a constant), not per buffer.
+        final Set<BufferUsage> kept;
+        final int usageBits;
+        if (usage == BufferUsage.DEFAULT) {
+            kept = BufferUsage.DEFAULT;
+            usageBits = DEFAULT_BUFFER_USAGE_BITS;
+        } else {
+            requireUsage(usage);
+            kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
+            usageBits = BufferUsage.toBits(kept);
+        }
         synchronized (lock) {
             requireOpen();
             Resource resource = backend.createBuffer(size, usageBits);
-            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, Set.copyOf(usage));
+            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
             place(buffer, resource.requirements());
             return buffer;
         }
@@ -315,7 +325,7 @@ public final class Memory implements AutoCloseable {
     public List<MemoryObject> objects() {
         synchronized (lock) {
             requireOpen();
-            return List.copyOf(live);
+            return List.copyOf(live.toList());
         }
     }
 
@@ -397,7 +407,7 @@ public final class Memory implements AutoCloseable {
             List<String> leaks = new ArrayList<>(live.size());
             RuntimeException failure = null;
             try {
-                for (MemoryObject o : new ArrayList<>(live)) {
+                for (MemoryObject o : live.toList()) {
                     leaks.add(o.leakLine());
                     try {
                         String c = o.destroyLocked();

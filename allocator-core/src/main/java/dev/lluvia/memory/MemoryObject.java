@@ -19,6 +19,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private AllocationInfo info;
     private volatile boolean closed;
     private volatile String name;
+    /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
+    MemoryObject prevLive;
+    MemoryObject nextLive;
 
     private static final String CORE_PACKAGE = "dev.lluvia.memory.";
 
