@@ -495,28 +495,11 @@ public final class TlsfAllocator implements BlockAllocator {
         serial = (handleSerial + 1) & SERIAL_MASK;
         allocationCount++;
         if (padding > MAX_KEPT_PADDING) {
-            // Only with alignments above 2^32 in blocks above 2^32 units: too much to keep in the
-            // record, so the padding is split off as a free block of its own.
-            unlinkFree(block, list);
-            final int head = newId();
-            start[head] = offset;
-            linkPhysicalBefore(head, block);
-            linkFree(head, listIndex(padding));
-            offset += padding;
-            start[block] = offset;
+            splitOffPadding(block, list, offset, padding);
             padding = 0;
             list = NONE;
         } else if (left > 0 && listIndex(left) == list) {
-            // Carve the front: the allocation becomes a new block before this one, which only
-            // shrinks and keeps its place in its list.
-            final int taken = newId();
-            start[taken] = offset;
-            linkPhysicalBefore(taken, block);
-            links[(taken << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
-            links[(taken << 2) + PREV_FREE] = (int) padding;
-            start[block] = offset + padding + size;
-            usedBytes += padding + size;
-            return ((long) handleSerial << 32) | taken;
+            return carveFront(block, offset, padding + size, (int) padding, handleSerial);
         }
         if (list != NONE) {
             unlinkFree(block, list);
@@ -531,6 +514,39 @@ public final class TlsfAllocator implements BlockAllocator {
         links[(block << 2) + PREV_FREE] = (int) padding;
         usedBytes += padding + size;
         return ((long) handleSerial << 32) | block;
+    }
+
+    /**
+     * Takes the front of free {@code block} when what is left of it stays in the same free list
+     * (the usual case for a large block: VMA's "null block" at the end of a virtual block, or any
+     * range much larger than the request): the allocation ({@code reserved} units, its padding
+     * included) becomes a new taken block in front of it, and the block only moves its start up,
+     * keeping its place in its list, so neither the list nor the bitmaps are touched.
+     */
+    private long carveFront(int block, long offset, long reserved, int padding, int handleSerial) {
+        final int taken = newId();
+        start[taken] = offset;
+        linkPhysicalBefore(taken, block);
+        links[(taken << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
+        links[(taken << 2) + PREV_FREE] = padding;
+        start[block] = offset + reserved;
+        usedBytes += reserved;
+        return ((long) handleSerial << 32) | taken;
+    }
+
+    /**
+     * Unlinks free {@code block} from {@code list} and splits its first {@code padding} units off
+     * as a free block of their own. Only for a padding too large to keep in the record (2^32 units
+     * or more: alignments above 2^32 in blocks above 2^32 units); kept out of {@link #take} so that
+     * the JIT inlines that one.
+     */
+    private void splitOffPadding(int block, int list, long offset, long padding) {
+        unlinkFree(block, list);
+        final int head = newId();
+        start[head] = offset;
+        linkPhysicalBefore(head, block);
+        linkFree(head, listIndex(padding));
+        start[block] = offset + padding;
     }
 
     /** Puts a free block of list {@code list} (the list of its size) at the head of that list. */
