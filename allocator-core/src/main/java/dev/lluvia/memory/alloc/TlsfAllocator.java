@@ -496,6 +496,7 @@ public final class TlsfAllocator implements BlockAllocator {
         allocationCount++;
         if (padding > MAX_KEPT_PADDING) {
             splitOffPadding(block, list, offset, padding);
+            offset += padding;
             padding = 0;
             list = NONE;
         } else if (left > 0 && listIndex(left) == list) {
