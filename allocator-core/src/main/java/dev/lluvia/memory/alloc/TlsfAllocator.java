@@ -9,9 +9,11 @@ import java.util.Arrays;
  *
  * <h2>Terms</h2>
  * <ul>
- *   <li><b>block</b>: a physical run of units {@code [blockOffset[id], blockOffset[id] + blockSize[id])},
- *       either <i>taken</i> (one allocation, exactly its size) or <i>free</i>. The blocks tile
- *       {@code [0, capacity)} and are chained in address order by {@code prevPhysical/nextPhysical}.
+ *   <li><b>block</b>: a physical run of units {@code [start[id], start[nextPhysical])} (the last
+ *       block ends at the capacity: a block's size is never stored, it is the next block's start
+ *       minus its own), either <i>taken</i> (one allocation: its padding, then exactly its size)
+ *       or <i>free</i>. The blocks tile {@code [0, capacity)} and are chained in address order by
+ *       {@code prevPhysical/nextPhysical}.
  *       Two free blocks are never neighbours: a freed block merges with free neighbours at once,
  *       so a free block is always a maximal free range.</li>
  *   <li><b>block id</b>: the index of a block's record in the arrays below. Ids of blocks
@@ -48,21 +50,34 @@ import java.util.Arrays;
  * {@code list(roundUp(need))}, where {@code roundUp} adds one slice: {@code need + 2^(log2(need) - 5)}
  * above 256, {@code need + 8} (at most 257) below. For {@code size 1000, a 1}:
  * {@code roundUp = 1000 + 16 = 1016}, list 95 (sizes 1008..1023) - every block there holds 1000.
+ * One slice more always lands in the next list ({@code need} in a list of slices of {@code w}
+ * plus {@code w} is in the following slice, and the first slice of the next class is {@code 2w}
+ * wide), so the allocator computes {@code fit = list(need) + 1}: one leading-zero count, not two.
  *
  * <h2>Handle layout</h2>
  * <pre>
- *   63  62           32 31              0
- *   [0 | generation(31) |   block id(32)  ]
+ *   63 62 61          32 31              0
+ *   [0  0 |  serial(30)   |   block id(32)  ]
  * </pre>
- * The generation of a block id is bumped (modulo 2^31, so a handle is never negative and never
- * {@link #NO_SPACE}) whenever its allocation is freed or cleared, so a freed or stale handle is
- * caught with an {@link IllegalArgumentException}, until the same id has been freed 2^31 times.
+ * The generation of a handle is the allocator's <i>serial</i>: a counter bumped (modulo 2^30, so
+ * a handle is never negative and never {@link #NO_SPACE}) by every allocation, and kept in the
+ * taken block's record (below). Freeing or {@link #clear() clearing} changes the block's state,
+ * and a later allocation on the same id gets a later serial, so a freed or stale handle is caught
+ * with an {@link IllegalArgumentException} unless exactly a multiple of 2^30 allocations were made
+ * in between and the same id was reused for the last of them.
  *
- * <h2>Alignment: the padding is split off, never kept</h2>
- * When the chosen free block starts below the aligned offset, the units in between become a free
- * block of their own (as VMA does), so an allocation owns exactly {@code [offset, offset + size)}:
- * {@link #padding(long)} is always 0 and {@link #usedBytes()} is the sum of the sizes asked for.
- * The split padding is reusable by smaller requests and merges back when its neighbours are freed.
+ * <h2>Alignment: the padding is kept inside the allocation</h2>
+ * When the chosen free block starts below the aligned offset, the units in between belong to the
+ * allocation (Lluvia's {@code leftPadding}, as first fit does): the taken block is
+ * {@code [start, offset + size)}, {@link #padding(long)} returns {@code offset - start} and
+ * {@link #usedBytes()} counts it, until the allocation is freed. Unlike VMA, which splits the
+ * padding off as a free block of its own, this makes one block per allocation instead of two
+ * (about 1.33 records per live allocation after a churn instead of 1.82) and no tiny free ranges;
+ * the price is that the padding (less than the alignment) is not reusable while the allocation
+ * lives. The chosen block's previous neighbour is always taken (free blocks never touch), so there
+ * is no free range the padding could join instead. The padding is stored as an unsigned
+ * {@code int}; a padding of 2^32 units or more (only with alignments above 2^32 in blocks above
+ * 2^32 units) is split off as a free block, as VMA does.
  *
  * <h2>Picture</h2>
  * A block of capacity 1024 with two allocations, A of 96 units and B of 288 units:
@@ -70,7 +85,8 @@ import java.util.Arrays;
  *   address:  0          96     112             400                      1024
  *             [ taken A  | free | taken B       | free                    ]
  *   block id:   0          3      1               2
- *   size:       96         16     288             624
+ *   start:      0          96     112             400
+ *   size:       96         16     288             624      (next start - start)
  *   list:       -          1      -               class 2, second (624 &gt;&gt;&gt; 4) ^ 32 = 7: 71
  *
  *   firstLevel   = 0b101               (classes 0 and 2 have free blocks)
@@ -82,7 +98,8 @@ import java.util.Arrays;
  * <h2>Allocate(size, alignment)</h2>
  * <ol>
  *   <li>Check the arguments; if {@code size} is above the free units, return {@link #NO_SPACE}.</li>
- *   <li>{@code best = list(size)}; {@code fit = list(roundUp(size + alignment - 1))}.</li>
+ *   <li>{@code best = list(size)}; {@code fit = list(size + alignment - 1) + 1}
+ *       ({@code = list(roundUp(size + alignment - 1))}).</li>
  *   <li>Pick a free block by the {@link AllocationStrategy}:
  *     <ul>
  *       <li>{@code MIN_TIME}: the head of the first non-empty list at or above {@code fit} (it fits
@@ -96,19 +113,20 @@ import java.util.Arrays;
  *     </ul>
  *     Lists below {@code best} hold only blocks smaller than {@code size}, so every strategy
  *     finds a block whenever any free range can hold the aligned request.</li>
- *   <li>If what is left after the request (and its padding) stays in the block's free list, carve
- *       the front instead: the padding (if any) and the allocation become new blocks before it,
- *       and the block only shrinks in place - no list or bitmap update. Otherwise:</li>
+ *   <li>{@code padding = align(start) - start}; {@code left = size of block - padding - size}.</li>
+ *   <li>If {@code left} is above 0 and stays in the block's free list, carve the front instead:
+ *       the allocation (with its padding) becomes a new taken block before it, and the block only
+ *       moves its start up - no list or bitmap update. Otherwise:</li>
  *   <li>Unlink the block from its free list (clearing its bitmap bits if the list empties).</li>
- *   <li>If its offset is not aligned, split the units before the aligned offset into a new free
- *       block (its previous physical neighbour is taken, since free blocks never touch).</li>
- *   <li>If the block is larger than {@code size}, split the tail into a new free block.</li>
- *   <li>Mark the block taken and return {@code generation << 32 | id}.</li>
+ *   <li>If {@code left} is above 0, split the tail into a new free block.</li>
+ *   <li>Mark the block taken: its {@code nextFree} slot becomes {@code TAKEN_BIT | serial}, its
+ *       {@code prevFree} slot the padding; bump the serial; return {@code serial << 32 | id}.</li>
  * </ol>
  *
  * <h2>Free(handle)</h2>
  * <ol>
- *   <li>Decode the id, check that it is taken and that the generation matches; bump the generation.</li>
+ *   <li>Decode the id; check that it is below the high-water mark and that its {@code nextFree}
+ *       slot is {@code TAKEN_BIT | serial} of the handle (one compare: taken, and this allocation).</li>
  *   <li>If the next physical block is free, unlink it from its list, absorb it and recycle its id.</li>
  *   <li>If the previous physical block is free, unlink it, let it absorb this block, recycle this id.</li>
  *   <li>Link the merged block into the list of its size and set the bitmap bits.</li>
@@ -117,18 +135,16 @@ import java.util.Arrays;
  * <h2>Cost and memory</h2>
  * Allocate with {@code MIN_TIME} and free are O(1) when a guaranteed-fit list is non-empty (the
  * usual case); the walks happen only near exhaustion or for alignments far above the size.
- * {@code MIN_OFFSET} is O(blocks). Each block record costs 36 bytes of Java heap, in three arrays
- * indexed by block id and interleaved so that one block is one run of each: {@code extent} (offset
- * and size, two {@code long}s), {@code links} (previous/next physical, previous/next free, four
- * {@code int}s; the stack of recycled ids is linked through the same slots) and {@code generation}
- * (one {@code int}). A block thus touches 3 cache lines instead of the 7 of one array per field,
- * which is what an operation pays for when the blocks are not in cache. The arrays double when
- * full, so up to 2x slack; a page holds one block per live allocation plus one per free range.
- * Split padding makes small free ranges: after a random churn of sizes 32..1023 with alignments
- * 1..256 there are about 0.82 free ranges per live allocation, so about 66 bytes of heap per live
- * allocation (see {@code benchmarks}' {@code HeapReport} and {@code BENCHMARKS.md}). The arrays
- * grow by doubling and never
- * shrink; after warm-up, neither call allocates objects.
+ * {@code MIN_OFFSET} is O(blocks). Each block record costs 24 bytes of Java heap, in two arrays
+ * indexed by block id: {@code start} (one {@code long}) and {@code links} (four {@code int}s:
+ * previous/next physical, previous/next free). A taken block needs no free-list links, so its two
+ * free slots hold its state and serial ({@code nextFree}) and its padding ({@code prevFree}); a
+ * recycled id's {@code prevFree} links the stack of recycled ids. A page holds one block per live
+ * allocation plus one per free range: after a random churn of sizes 32..1023 with alignments
+ * 1..256 about 1.33 records per live allocation, so about 32 bytes of heap per live allocation in
+ * use (see {@code benchmarks}' {@code HeapReport} and {@code BENCHMARKS.md}). The arrays grow by
+ * doubling and never shrink (up to 2x slack over the peak); after warm-up, neither call allocates
+ * objects.
  */
 public final class TlsfAllocator implements BlockAllocator {
 
@@ -140,40 +156,43 @@ public final class TlsfAllocator implements BlockAllocator {
     static final int CLASS_SHIFT = 7;      // class = floor(log2(size)) - 7, so 257 is class 1
 
     static final int NONE = -1;
-    /** {@code nextFree} of a taken block. */
-    private static final int TAKEN = -2;
-    /** {@code nextFree} of an id on the recycling stack. */
+    /** {@code NEXT_FREE} of an id on the recycling stack. */
     private static final int UNUSED = -3;
+    /** Set in the {@code NEXT_FREE} slot of a taken block, whose low 30 bits are its serial. */
+    private static final int TAKEN_BIT = Integer.MIN_VALUE;
+    /** Serials (the handle's generation) wrap within 30 bits. */
+    static final int SERIAL_MASK = (1 << 30) - 1;
+    /** Padding up to this is kept in the taken block's {@code PREV_FREE} slot (an unsigned int). */
+    private static final long MAX_KEPT_PADDING = 0xFFFF_FFFFL;
 
     private static final int INITIAL_BLOCKS = 16;
-    private static final int EXTENT_STRIDE = 2;
     private static final int LINK_STRIDE = 4;
     private static final int PREV_PHYSICAL = 0;
     private static final int NEXT_PHYSICAL = 1;
     private static final int PREV_FREE = 2;
     private static final int NEXT_FREE = 3;
     private static final long ID_MASK = 0xFFFF_FFFFL;
-    private static final int GENERATION_MASK = 0x7FFF_FFFF;
 
     private final long capacity;
     private final AllocationStrategy strategy;
     private final int listCount;
 
-    // Block records, indexed by block id, interleaved so that one block is two adjacent slots of
-    // each array rather than one slot of seven arrays: a block costs 2 cache lines, not 7.
-    /** {@code extent[2 id]} offset, {@code extent[2 id + 1]} size. */
-    private long[] extent = new long[INITIAL_BLOCKS * EXTENT_STRIDE];
+    // Block records, indexed by block id: 8 + 16 = 24 bytes per block.
+    /** {@code start[id]}: the block's first unit. Its size is the next block's start minus this. */
+    private long[] start = new long[INITIAL_BLOCKS];
     /**
      * {@code links[4 id + PREV_PHYSICAL | NEXT_PHYSICAL | PREV_FREE | NEXT_FREE]}. The
-     * {@code NEXT_FREE} slot also tells the state: {@code >= NONE} free, TAKEN, UNUSED; the
-     * {@code PREV_FREE} slot of an UNUSED id links the stack of recycled ids.
+     * {@code NEXT_FREE} slot also tells the state: {@code >= NONE} free, {@code TAKEN_BIT | serial}
+     * taken (then {@code PREV_FREE} holds the padding), {@code UNUSED} recycled (then
+     * {@code PREV_FREE} links the stack of recycled ids).
      */
     private int[] links = new int[INITIAL_BLOCKS * LINK_STRIDE];
-    private int[] generation = new int[INITIAL_BLOCKS];
     /** Top of the stack of recycled ids, linked through their {@code PREV_FREE} slots. */
     private int recycledTop = NONE;
     private int highWater;
     private int firstBlock;
+    /** The serial of the next allocation: the generation of its handle. */
+    private int serial;
 
     // Segregated free lists.
     private final int[] listHead;
@@ -226,7 +245,8 @@ public final class TlsfAllocator implements BlockAllocator {
         }
         final long mask = alignment - 1;
         final long need = size + mask;
-        final int fit = need < 0 || need > capacity ? listCount : listIndex(roundUpToNextList(need));
+        // list(roundUp(need)) is always list(need) + 1 (see the class comment).
+        final int fit = need < 0 || need > capacity ? listCount : listIndex(need) + 1;
         int block;
         switch (strategy) {
             case MIN_TIME: {
@@ -261,57 +281,60 @@ public final class TlsfAllocator implements BlockAllocator {
         if (block == NONE) {
             return NO_SPACE;
         }
-        return take(block, listIndex(extent[(block << 1) + 1]), size, mask);
+        return take(block, listIndex(end(block) - start[block]), size, mask);
     }
 
     @Override
     public void free(long handle) {
         int block = blockOf(handle);
-        generation[block] = (generation[block] + 1) & GENERATION_MASK;
-        usedBytes -= extent[(block << 1) + 1];
+        final long[] st = start;
+        final int[] link = links;
+        final int next = link[(block << 2) + NEXT_PHYSICAL];
+        long end = next == NONE ? capacity : st[next];
+        usedBytes -= end - st[block];
         allocationCount--;
-        final int next = links[(block << 2) + NEXT_PHYSICAL];
-        if (next != NONE && links[(next << 2) + NEXT_FREE] >= NONE) {
-            unlinkFree(next);
-            extent[(block << 1) + 1] += extent[(next << 1) + 1];
+        if (next != NONE && link[(next << 2) + NEXT_FREE] >= NONE) {
+            final int afterNext = link[(next << 2) + NEXT_PHYSICAL];
+            final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
+            unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextEnd - end));
+            end = nextEnd;
             unlinkPhysical(next);
             recycle(next);
         }
-        final int prev = links[(block << 2) + PREV_PHYSICAL];
-        if (prev != NONE && links[(prev << 2) + NEXT_FREE] >= NONE) {
-            unlinkFree(prev);
-            extent[(prev << 1) + 1] += extent[(block << 1) + 1];
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
+            unlinkFree(prev, link[(prev << 2) + PREV_FREE] != NONE ? NONE : listIndex(st[block] - st[prev]));
             unlinkPhysical(block);
             recycle(block);
             block = prev;
         }
-        linkFree(block);
+        linkFree(block, listIndex(end - st[block]));
     }
 
     @Override
     public long offset(long handle) {
-        return extent[(blockOf(handle)) << 1];
+        final int block = blockOf(handle);
+        return start[block] + Integer.toUnsignedLong(links[(block << 2) + PREV_FREE]);
     }
 
     @Override
     public long size(long handle) {
-        return extent[((blockOf(handle)) << 1) + 1];
+        final int block = blockOf(handle);
+        return end(block) - start[block] - Integer.toUnsignedLong(links[(block << 2) + PREV_FREE]);
     }
 
-    /** Always 0 for a live handle: alignment padding is split off as a free block, not kept. */
+    /**
+     * The units between the start of the free range the allocation was cut from and its aligned
+     * offset: kept inside the allocation until it is freed (Lluvia's {@code leftPadding}).
+     */
     @Override
     public long padding(long handle) {
-        blockOf(handle);
-        return 0;
+        return Integer.toUnsignedLong(links[(blockOf(handle) << 2) + PREV_FREE]);
     }
 
     @Override
     public void clear() {
-        for (int id = 0; id < highWater; id++) {
-            if (links[(id << 2) + NEXT_FREE] == TAKEN) {
-                generation[id] = (generation[id] + 1) & GENERATION_MASK;
-            }
-        }
+        // The serial goes on counting, so the handles given out before stay stale.
         reset();
     }
 
@@ -337,7 +360,7 @@ public final class TlsfAllocator implements BlockAllocator {
         final int list = (cls << SECOND_LEVEL_BITS) + 31 - Integer.numberOfLeadingZeros(secondLevel[cls]);
         long largest = 0;
         for (int b = listHead[list]; b != NONE; b = links[(b << 2) + NEXT_FREE]) {
-            largest = Math.max(largest, extent[(b << 1) + 1]);
+            largest = Math.max(largest, end(b) - start[b]);
         }
         return largest;
     }
@@ -347,7 +370,7 @@ public final class TlsfAllocator implements BlockAllocator {
         long smallest = freeBlockCount == 0 ? 0 : Long.MAX_VALUE;
         for (int b = firstBlock; b != NONE; b = links[(b << 2) + NEXT_PHYSICAL]) {
             if (links[(b << 2) + NEXT_FREE] >= NONE) {
-                smallest = Math.min(smallest, extent[(b << 1) + 1]);
+                smallest = Math.min(smallest, end(b) - start[b]);
             }
         }
         return new BlockStatistics(capacity, allocationCount, usedBytes, freeBlockCount,
@@ -382,8 +405,9 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     /**
-     * A size whose list's every block is larger than {@code size}: one slice more. May overflow
-     * to a negative value only for sizes above 2^62, which callers exclude by the capacity check.
+     * A size whose list's every block is larger than {@code size}: one slice more; its list is
+     * always {@code listIndex(size) + 1}. May overflow to a negative value only for sizes above
+     * 2^62, which callers exclude by the capacity check.
      */
     static long roundUpToNextList(long size) {
         if (size > SMALL_SIZE) {
@@ -420,12 +444,12 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** Walks the lists {@code from..to-1} in increasing order for a block that holds the request. */
     private int searchLists(int from, int to, long size, long mask) {
-        final long[] ext = extent;
+        final long[] st = start;
         final int[] link = links;
         int list = firstNonEmptyList(from);
         while (list != NONE && list < to) {
             for (int b = listHead[list]; b != NONE; b = link[(b << 2) + NEXT_FREE]) {
-                if (fits(ext[b << 1], ext[(b << 1) + 1], size, mask)) {
+                if (fits(st[b], end(b), size, mask)) {
                     return b;
                 }
             }
@@ -435,94 +459,105 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     private int searchByOffset(long size, long mask) {
-        final long[] ext = extent;
+        final long[] st = start;
         final int[] link = links;
         for (int b = firstBlock; b != NONE; b = link[(b << 2) + NEXT_PHYSICAL]) {
-            if (link[(b << 2) + NEXT_FREE] >= NONE && fits(ext[b << 1], ext[(b << 1) + 1], size, mask)) {
+            if (link[(b << 2) + NEXT_FREE] >= NONE && fits(st[b], end(b), size, mask)) {
                 return b;
             }
         }
         return NONE;
     }
 
-    /** Whether a free block at {@code offset} of {@code blockSize} units holds the aligned request. */
-    private static boolean fits(long offset, long blockSize, long size, long mask) {
-        return blockSize >= size && ((-offset) & mask) <= blockSize - size;
+    /** Whether a free block {@code [from, to)} holds the aligned request. */
+    private static boolean fits(long from, long to, long size, long mask) {
+        return to - from >= size && ((-from) & mask) <= to - from - size;
+    }
+
+    /** The end of a block: the start of the next one, or the capacity. */
+    private long end(int block) {
+        final int next = links[(block << 2) + NEXT_PHYSICAL];
+        return next == NONE ? capacity : start[next];
     }
 
     // ---- block surgery ----------------------------------------------------------------------
 
     /** Takes {@code size} units of free {@code block}, which is in free list {@code list}. */
     private long take(int block, int list, long size, long mask) {
-        long offset = extent[block << 1];
-        final long padding = (-offset) & mask;
-        final long left = extent[(block << 1) + 1] - padding - size;
-        if (left > 0 && listIndex(left) == list) {
-            return carveFront(block, offset, padding, size, left);
-        }
-        unlinkFree(block, list);
-        if (padding != 0) {
-            final int head = newId();
-            extent[head << 1] = offset;
-            extent[(head << 1) + 1] = padding;
-            linkPhysicalBefore(head, block);
-            linkFree(head);
-            offset += padding;
-            extent[block << 1] = offset;
-            extent[(block << 1) + 1] -= padding;
-        }
-        final long rest = extent[(block << 1) + 1] - size;
-        if (rest != 0) {
-            final int tail = newId();
-            extent[tail << 1] = offset + size;
-            extent[(tail << 1) + 1] = rest;
-            linkPhysicalAfter(tail, block);
-            linkFree(tail);
-            extent[(block << 1) + 1] = size;
-        }
-        links[(block << 2) + NEXT_FREE] = TAKEN;
-        links[(block << 2) + PREV_FREE] = NONE;
+        final long[] st = start;
+        final int[] link = links;
+        long offset = st[block];
+        long padding = (-offset) & mask;
+        final int next = link[(block << 2) + NEXT_PHYSICAL];
+        final long end = next == NONE ? capacity : st[next];
+        final long left = end - offset - padding - size;
+        final int handleSerial = serial;
+        serial = (handleSerial + 1) & SERIAL_MASK;
         allocationCount++;
-        usedBytes += size;
-        return ((long) generation[block] << 32) | block;
+        if (padding > MAX_KEPT_PADDING) {
+            splitOffPadding(block, list, offset, padding);
+            offset += padding;
+            padding = 0;
+            list = NONE;
+        } else if (left > 0 && listIndex(left) == list) {
+            return carveFront(block, offset, padding + size, (int) padding, handleSerial);
+        }
+        if (list != NONE) {
+            unlinkFree(block, list);
+        }
+        if (left != 0) {
+            final int tail = newId();
+            start[tail] = offset + padding + size;
+            linkPhysicalAfter(tail, block);
+            linkFree(tail, listIndex(left));
+        }
+        links[(block << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
+        links[(block << 2) + PREV_FREE] = (int) padding;
+        usedBytes += padding + size;
+        return ((long) handleSerial << 32) | block;
     }
 
     /**
      * Takes the front of free {@code block} when what is left of it stays in the same free list
      * (the usual case for a large block: VMA's "null block" at the end of a virtual block, or any
-     * range much larger than the request): the allocation (and its padding, if any) become new
-     * blocks in front of it, and the block itself only shrinks, keeping its place in its list, so
-     * neither the list nor the bitmaps are touched.
+     * range much larger than the request): the allocation ({@code reserved} units, its padding
+     * included) becomes a new taken block in front of it, and the block only moves its start up,
+     * keeping its place in its list, so neither the list nor the bitmaps are touched.
      */
-    private long carveFront(int block, long start, long padding, long size, long rest) {
-        if (padding != 0) {
-            final int head = newId();
-            extent[head << 1] = start;
-            extent[(head << 1) + 1] = padding;
-            linkPhysicalBefore(head, block);
-            linkFree(head);
-        }
+    private long carveFront(int block, long offset, long reserved, int padding, int handleSerial) {
         final int taken = newId();
-        final long offset = start + padding;
-        extent[taken << 1] = offset;
-        extent[(taken << 1) + 1] = size;
+        start[taken] = offset;
         linkPhysicalBefore(taken, block);
-        links[(taken << 2) + NEXT_FREE] = TAKEN;
-        links[(taken << 2) + PREV_FREE] = NONE;
-        extent[block << 1] = offset + size;
-        extent[(block << 1) + 1] = rest;
-        allocationCount++;
-        usedBytes += size;
-        return ((long) generation[taken] << 32) | taken;
+        links[(taken << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
+        links[(taken << 2) + PREV_FREE] = padding;
+        start[block] = offset + reserved;
+        usedBytes += reserved;
+        return ((long) handleSerial << 32) | taken;
     }
 
-    private void linkFree(int block) {
-        final int list = listIndex(extent[(block << 1) + 1]);
+    /**
+     * Unlinks free {@code block} from {@code list} and splits its first {@code padding} units off
+     * as a free block of their own. Only for a padding too large to keep in the record (2^32 units
+     * or more: alignments above 2^32 in blocks above 2^32 units); kept out of {@link #take} so that
+     * the JIT inlines that one.
+     */
+    private void splitOffPadding(int block, int list, long offset, long padding) {
+        unlinkFree(block, list);
+        final int head = newId();
+        start[head] = offset;
+        linkPhysicalBefore(head, block);
+        linkFree(head, listIndex(padding));
+        start[block] = offset + padding;
+    }
+
+    /** Puts a free block of list {@code list} (the list of its size) at the head of that list. */
+    private void linkFree(int block, int list) {
+        final int[] link = links;
         final int head = listHead[list];
-        links[(block << 2) + PREV_FREE] = NONE;
-        links[(block << 2) + NEXT_FREE] = head;
+        link[(block << 2) + PREV_FREE] = NONE;
+        link[(block << 2) + NEXT_FREE] = head;
         if (head != NONE) {
-            links[(head << 2) + PREV_FREE] = block;
+            link[(head << 2) + PREV_FREE] = block;
         }
         listHead[list] = block;
         final int cls = list >>> SECOND_LEVEL_BITS;
@@ -531,18 +566,16 @@ public final class TlsfAllocator implements BlockAllocator {
         freeBlockCount++;
     }
 
-    /** Removes a free block from its list; call before its size changes. */
-    private void unlinkFree(int block) {
-        // The list is needed only when the block heads it.
-        unlinkFree(block, links[(block << 2) + PREV_FREE] != NONE ? NONE : listIndex(extent[(block << 1) + 1]));
-    }
-
-    /** Removes a free block from {@code list}, the list of its size (read only if it heads it). */
+    /**
+     * Removes a free block from {@code list}, the list of its size; {@code list} is read only if
+     * the block heads it (callers may pass {@link #NONE} when its {@code PREV_FREE} is set).
+     */
     private void unlinkFree(int block, int list) {
-        final int prev = links[(block << 2) + PREV_FREE];
-        final int next = links[(block << 2) + NEXT_FREE];
+        final int[] link = links;
+        final int prev = link[(block << 2) + PREV_FREE];
+        final int next = link[(block << 2) + NEXT_FREE];
         if (prev != NONE) {
-            links[(prev << 2) + NEXT_FREE] = next;
+            link[(prev << 2) + NEXT_FREE] = next;
         } else {
             listHead[list] = next;
             if (next == NONE) {
@@ -554,43 +587,46 @@ public final class TlsfAllocator implements BlockAllocator {
             }
         }
         if (next != NONE) {
-            links[(next << 2) + PREV_FREE] = prev;
+            link[(next << 2) + PREV_FREE] = prev;
         }
         freeBlockCount--;
     }
 
     private void linkPhysicalBefore(int block, int before) {
-        final int prev = links[(before << 2) + PREV_PHYSICAL];
-        links[(block << 2) + PREV_PHYSICAL] = prev;
-        links[(block << 2) + NEXT_PHYSICAL] = before;
-        links[(before << 2) + PREV_PHYSICAL] = block;
+        final int[] link = links;
+        final int prev = link[(before << 2) + PREV_PHYSICAL];
+        link[(block << 2) + PREV_PHYSICAL] = prev;
+        link[(block << 2) + NEXT_PHYSICAL] = before;
+        link[(before << 2) + PREV_PHYSICAL] = block;
         if (prev != NONE) {
-            links[(prev << 2) + NEXT_PHYSICAL] = block;
+            link[(prev << 2) + NEXT_PHYSICAL] = block;
         } else {
             firstBlock = block;
         }
     }
 
     private void linkPhysicalAfter(int block, int after) {
-        final int next = links[(after << 2) + NEXT_PHYSICAL];
-        links[(block << 2) + PREV_PHYSICAL] = after;
-        links[(block << 2) + NEXT_PHYSICAL] = next;
-        links[(after << 2) + NEXT_PHYSICAL] = block;
+        final int[] link = links;
+        final int next = link[(after << 2) + NEXT_PHYSICAL];
+        link[(block << 2) + PREV_PHYSICAL] = after;
+        link[(block << 2) + NEXT_PHYSICAL] = next;
+        link[(after << 2) + NEXT_PHYSICAL] = block;
         if (next != NONE) {
-            links[(next << 2) + PREV_PHYSICAL] = block;
+            link[(next << 2) + PREV_PHYSICAL] = block;
         }
     }
 
     private void unlinkPhysical(int block) {
-        final int prev = links[(block << 2) + PREV_PHYSICAL];
-        final int next = links[(block << 2) + NEXT_PHYSICAL];
+        final int[] link = links;
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        final int next = link[(block << 2) + NEXT_PHYSICAL];
         if (prev != NONE) {
-            links[(prev << 2) + NEXT_PHYSICAL] = next;
+            link[(prev << 2) + NEXT_PHYSICAL] = next;
         } else {
             firstBlock = next;
         }
         if (next != NONE) {
-            links[(next << 2) + PREV_PHYSICAL] = prev;
+            link[(next << 2) + PREV_PHYSICAL] = prev;
         }
     }
 
@@ -600,7 +636,7 @@ public final class TlsfAllocator implements BlockAllocator {
             recycledTop = links[(top << 2) + PREV_FREE];
             return top;
         }
-        if (highWater == generation.length) {
+        if (highWater == start.length) {
             grow();
         }
         return highWater++;
@@ -613,25 +649,26 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     private void grow() {
-        final int n = generation.length * 2;
-        extent = Arrays.copyOf(extent, n * EXTENT_STRIDE);
+        final int n = start.length * 2;
+        start = Arrays.copyOf(start, n);
         links = Arrays.copyOf(links, n * LINK_STRIDE);
-        generation = Arrays.copyOf(generation, n);
     }
 
+    /** The block id of a live handle; one compare checks both the state and the serial. */
     private int blockOf(long handle) {
         final long idBits = handle & ID_MASK;
-        if (handle < 0 || idBits >= highWater) {
-            throw new IllegalArgumentException("not a live allocation handle: " + handle);
+        if ((handle >>> 62) != 0 || idBits >= highWater
+                || links[((int) idBits << 2) + NEXT_FREE] != (TAKEN_BIT | (int) (handle >>> 32))) {
+            throw notLive(handle);
         }
-        final int id = (int) idBits;
-        if (links[(id << 2) + NEXT_FREE] != TAKEN || generation[id] != (int) (handle >>> 32)) {
-            throw new IllegalArgumentException("not a live allocation handle (freed or stale): " + handle);
-        }
-        return id;
+        return (int) idBits;
     }
 
-    /** One free block over the whole capacity; generations are kept so old handles stay stale. */
+    private static IllegalArgumentException notLive(long handle) {
+        return new IllegalArgumentException("not a live allocation handle (freed, stale or foreign): " + handle);
+    }
+
+    /** One free block over the whole capacity; the serial is kept so old handles stay stale. */
     private void reset() {
         Arrays.fill(listHead, NONE);
         Arrays.fill(secondLevel, 0);
@@ -642,11 +679,10 @@ public final class TlsfAllocator implements BlockAllocator {
         allocationCount = 0;
         usedBytes = 0;
         firstBlock = 0;
-        extent[0 << 1] = 0;
-        extent[(0 << 1) + 1] = capacity;
-        links[(0 << 2) + PREV_PHYSICAL] = NONE;
-        links[(0 << 2) + NEXT_PHYSICAL] = NONE;
-        linkFree(0);
+        start[0] = 0;
+        links[PREV_PHYSICAL] = NONE;
+        links[NEXT_PHYSICAL] = NONE;
+        linkFree(0, listIndex(capacity));
     }
 
     /**
@@ -666,24 +702,30 @@ public final class TlsfAllocator implements BlockAllocator {
             if (links[(b << 2) + PREV_PHYSICAL] != prev) {
                 throw new IllegalStateException("broken prevPhysical at block " + b);
             }
-            if (extent[b << 1] != expectOffset || extent[(b << 1) + 1] <= 0) {
-                throw new IllegalStateException("block " + b + " at " + extent[b << 1] + " size "
-                        + extent[(b << 1) + 1] + ", expected offset " + expectOffset);
+            final long blockSize = end(b) - start[b];
+            if (start[b] != expectOffset || blockSize <= 0) {
+                throw new IllegalStateException("block " + b + " at " + start[b] + " size "
+                        + blockSize + ", expected offset " + expectOffset);
             }
-            final boolean isFree = links[(b << 2) + NEXT_FREE] >= NONE;
+            final int state = links[(b << 2) + NEXT_FREE];
+            final boolean isFree = state >= NONE;
             if (isFree) {
                 if (prevWasFree) {
                     throw new IllegalStateException("free neighbours not merged at " + expectOffset);
                 }
                 free++;
-            } else if (links[(b << 2) + NEXT_FREE] == TAKEN) {
+            } else if (state != UNUSED) {
                 taken++;
-                used += extent[(b << 1) + 1];
+                used += blockSize;
+                if (Integer.toUnsignedLong(links[(b << 2) + PREV_FREE]) >= blockSize) {
+                    throw new IllegalStateException("block " + b + " of " + blockSize + " units has padding "
+                            + Integer.toUnsignedLong(links[(b << 2) + PREV_FREE]));
+                }
             } else {
                 throw new IllegalStateException("recycled id " + b + " still chained");
             }
             prevWasFree = isFree;
-            expectOffset += extent[(b << 1) + 1];
+            expectOffset += blockSize;
             prev = b;
         }
         if (expectOffset != capacity) {
@@ -705,7 +747,7 @@ public final class TlsfAllocator implements BlockAllocator {
             }
             int p = NONE;
             for (int b = listHead[list]; b != NONE; b = links[(b << 2) + NEXT_FREE]) {
-                if (links[(b << 2) + PREV_FREE] != p || listIndex(extent[(b << 1) + 1]) != list) {
+                if (links[(b << 2) + PREV_FREE] != p || listIndex(end(b) - start[b]) != list) {
                     throw new IllegalStateException("block " + b + " misfiled in list " + list);
                 }
                 listed++;

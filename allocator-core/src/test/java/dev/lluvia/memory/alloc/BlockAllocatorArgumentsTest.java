@@ -64,12 +64,22 @@ class BlockAllocatorArgumentsTest {
     void generationWrapsWithoutEverMakingANegativeHandle(Kind kind) throws ReflectiveOperationException {
         final BlockAllocator allocator = kind.create(64);
         allocator.free(allocator.allocate(8, 1)); // makes record 0 exist
-        // Skip the 2^31 frees it would take to reach the last generation.
-        final java.lang.reflect.Field field = allocator.getClass().getDeclaredField("generation");
-        field.setAccessible(true);
-        ((int[]) field.get(allocator))[0] = Integer.MAX_VALUE;
+        // Skip the 2^31 frees (TLSF: 2^30 allocations) it would take to reach the last generation.
+        final long lastGeneration;
+        if (allocator instanceof TlsfAllocator) {
+            // TLSF's generation is one serial per allocator, 30 bits.
+            final java.lang.reflect.Field field = TlsfAllocator.class.getDeclaredField("serial");
+            field.setAccessible(true);
+            field.setInt(allocator, TlsfAllocator.SERIAL_MASK);
+            lastGeneration = TlsfAllocator.SERIAL_MASK;
+        } else {
+            final java.lang.reflect.Field field = allocator.getClass().getDeclaredField("generation");
+            field.setAccessible(true);
+            ((int[]) field.get(allocator))[0] = Integer.MAX_VALUE;
+            lastGeneration = Integer.MAX_VALUE;
+        }
         final long last = allocator.allocate(8, 1);
-        assertEquals((long) Integer.MAX_VALUE << 32, last, "generation 2^31 - 1, record 0");
+        assertEquals(lastGeneration << 32, last, "the last generation, record 0");
         allocator.free(last);
         final long wrapped = allocator.allocate(8, 1);
         assertEquals(0L, wrapped, "the generation wraps to 0, not to a negative handle");

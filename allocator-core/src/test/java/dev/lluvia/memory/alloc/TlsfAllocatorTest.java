@@ -32,8 +32,8 @@ class TlsfAllocatorTest {
         for (long size = 1; size <= 1 << 20; size++) {
             final int list = TlsfAllocator.listIndex(size);
             assertTrue(list == previous || list == previous + 1, "list of " + size + " jumps to " + list);
-            assertTrue(TlsfAllocator.listIndex(TlsfAllocator.roundUpToNextList(size)) > list,
-                    "rounding up " + size + " stays in list " + list);
+            assertEquals(list + 1, TlsfAllocator.listIndex(TlsfAllocator.roundUpToNextList(size)),
+                    "rounding up " + size + " must reach the next list, as allocate's fit = list + 1 assumes");
             previous = list;
         }
         // Every size up to 2^62 maps inside the 56 classes that a long bitmap holds.
@@ -67,27 +67,51 @@ class TlsfAllocatorTest {
     }
 
     @Test
-    void alignmentPaddingIsSplitOffAndReusable() {
+    void alignmentPaddingIsKeptInsideTheAllocationUntilItIsFreed() {
         final TlsfAllocator tlsf = new TlsfAllocator(1024, AllocationStrategy.MIN_MEMORY);
         tlsf.allocate(1, 1);
         final long aligned = tlsf.allocate(10, 256);
         assertEquals(256, tlsf.offset(aligned));
-        assertEquals(0, tlsf.padding(aligned), "padding is never kept by TLSF");
-        assertEquals(11, tlsf.usedBytes(), "the 255 units skipped are not counted as used");
+        assertEquals(255, tlsf.padding(aligned), "units 1..255 belong to the aligned allocation");
+        assertEquals(10, tlsf.size(aligned));
+        assertEquals(266, tlsf.usedBytes(), "the padding is counted as used");
+        assertEquals(1, tlsf.statistics().freeRangeCount(), "no free range is split off");
+        final long after = tlsf.allocate(255, 1);
+        assertEquals(266, tlsf.offset(after), "the padding is not reusable while its allocation lives");
+        tlsf.checkConsistency();
+        tlsf.free(aligned);
+        assertEquals(256, tlsf.usedBytes());
+        assertEquals(1, tlsf.offset(tlsf.allocate(255, 1)), "freed with its allocation, the padding is reused");
+        tlsf.checkConsistency();
+    }
+
+    @Test
+    void paddingOfTwoToThe32UnitsOrMoreIsSplitOff() {
+        final TlsfAllocator tlsf = new TlsfAllocator(1L << 40);
+        tlsf.allocate(1, 1);
+        final long far = tlsf.allocate(7, 1L << 35);
+        assertEquals(1L << 35, tlsf.offset(far));
+        assertEquals(0, tlsf.padding(far), "too large to keep: split off as a free range");
+        assertEquals(7, tlsf.size(far));
+        assertEquals(8, tlsf.usedBytes());
         assertEquals(2, tlsf.statistics().freeRangeCount());
-        final long inPadding = tlsf.allocate(255, 1);
-        assertEquals(1, tlsf.offset(inPadding), "the split padding takes a request of its size");
+        assertEquals(1, tlsf.offset(tlsf.allocate(1000, 1)), "the split padding is reusable");
+        tlsf.checkConsistency();
+        tlsf.free(far);
+        assertEquals(1001, tlsf.usedBytes());
         tlsf.checkConsistency();
     }
 
     @Test
     void strategiesPickDifferentRanges() {
-        // Free ranges of 255 units at 1 and 758 units at 266, as in the test above.
+        // Free ranges of 255 units at 1 and 758 units at 266.
         final long[] offsets = new long[3];
         for (AllocationStrategy strategy : AllocationStrategy.values()) {
             final TlsfAllocator tlsf = new TlsfAllocator(1024, strategy);
             tlsf.allocate(1, 1);
-            tlsf.allocate(10, 256);
+            final long hole = tlsf.allocate(255, 1);
+            tlsf.allocate(10, 1);
+            tlsf.free(hole);
             offsets[strategy.ordinal()] = tlsf.offset(tlsf.allocate(250, 1));
         }
         assertEquals(266, offsets[AllocationStrategy.MIN_TIME.ordinal()],
@@ -135,10 +159,10 @@ class TlsfAllocatorTest {
     void handleCarriesGenerationAndBlockId() {
         final TlsfAllocator tlsf = new TlsfAllocator(64);
         final long first = tlsf.allocate(64, 1);
-        assertEquals(0L, first, "generation 0, block 0");
+        assertEquals(0L, first, "serial 0, block 0");
         tlsf.free(first);
         final long second = tlsf.allocate(64, 1);
-        assertEquals(1L << 32, second, "same block, generation 1");
+        assertEquals(1L << 32, second, "same block, serial 1");
         assertThrows(IllegalArgumentException.class, () -> tlsf.offset(first));
         assertEquals(0, tlsf.offset(second));
     }

@@ -8,7 +8,7 @@ import java.util.Locale;
  * algorithm benchmark's pre-filled random-order case:
  * <ul>
  *   <li><b>peak used</b>: the most units in live allocations at any time, as the peer reports it
- *       ({@code usedBytes()} for ours, where first fit counts kept padding;
+ *       ({@code usedBytes()} for ours, where first fit and TLSF count kept padding;
  *       {@code vmaGetVirtualBlockStatistics().allocationBytes} for VMA);</li>
  *   <li><b>peak span</b>: the highest end offset of any allocation, the memory a block of that
  *       size would really need;</li>

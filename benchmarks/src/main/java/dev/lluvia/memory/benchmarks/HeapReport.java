@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  *       header with compressed class pointers, plus the array fields' capacity in use
  *       - what the allocator holds now, including the slack of arrays that grew to the setup's
  *       peak (1.5 x N live) by doubling and never shrink; {@code records per live} (one record per
- *       allocation plus one per free range, for TLSF 36 bytes each) gives the part in use;</li>
+ *       allocation plus one per free range, for TLSF 24 bytes each) gives the part in use;</li>
  *   <li><b>GC</b>: {@code Runtime} used memory after {@code System.gc()} with the allocator
  *       reachable, minus the same without it (includes any object the arrays miss; noisier).</li>
  * </ul>
