@@ -5,6 +5,13 @@ final class Checks {
     private Checks() {
     }
 
+    /** Rejects a capacity below 1, naming it. */
+    static void checkCapacity(long capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, was " + capacity);
+        }
+    }
+
     /** Rejects a size below 1 or an alignment that is not a positive power of two. */
     static void checkRequest(long size, long alignment) {
         if (size <= 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0) {

@@ -61,9 +61,7 @@ public final class FirstFitAllocator implements BlockAllocator {
      * @param capacity units managed, at least 1
      */
     public FirstFitAllocator(long capacity) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be positive, was " + capacity);
-        }
+        Checks.checkCapacity(capacity);
         this.capacity = capacity;
         clearFreeList();
     }

@@ -107,9 +107,7 @@ public final class LinearAllocator implements BlockAllocator {
      * @param mode     what happens at the end of the block; not null
      */
     public LinearAllocator(long capacity, Mode mode) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be positive, was " + capacity);
-        }
+        Checks.checkCapacity(capacity);
         if (mode == null) {
             throw new IllegalArgumentException("mode must not be null");
         }

@@ -213,9 +213,7 @@ public final class TlsfAllocator implements BlockAllocator {
      * @param strategy where to look first for a free range; not null
      */
     public TlsfAllocator(long capacity, AllocationStrategy strategy) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be positive, was " + capacity);
-        }
+        Checks.checkCapacity(capacity);
         if (strategy == null) {
             throw new IllegalArgumentException("strategy must not be null");
         }
