@@ -82,8 +82,8 @@ final class Backends {
                 : "no memory backend is available (" + String.join("; ", reasons) + "). " + ADD_MODULE);
     }
 
-    private static final String ADD_MODULE = "Add dev.lluvia.memory:backend-vulkan for real Vulkan devices "
-            + "or dev.lluvia.memory:backend-sim for the simulated device.";
+    private static final String ADD_MODULE = "Add dev.lluvia.memory:lluvia-memory-vulkan for real Vulkan devices "
+            + "or dev.lluvia.memory:lluvia-memory-sim for the simulated device.";
 
     private static Availability probe(MemoryBackendProvider p) {
         try {

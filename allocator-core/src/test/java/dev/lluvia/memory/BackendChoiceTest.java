@@ -11,7 +11,7 @@ class BackendChoiceTest {
     @Test
     void noBackendOnThePathNamesTheModulesToAdd() {
         BackendNotFoundException e = assertThrows(BackendNotFoundException.class, Session::create);
-        assertTrue(e.getMessage().contains("backend-vulkan") && e.getMessage().contains("backend-sim"), e.getMessage());
+        assertTrue(e.getMessage().contains("dev.lluvia.memory:lluvia-memory-vulkan") && e.getMessage().contains("dev.lluvia.memory:lluvia-memory-sim"), e.getMessage());
         assertTrue(Session.availableBackends().isEmpty());
     }
 

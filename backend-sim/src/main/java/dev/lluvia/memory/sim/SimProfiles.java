@@ -214,7 +214,7 @@ public final class SimProfiles {
     private static InputStream open(String resource) {
         InputStream in = SimProfiles.class.getResourceAsStream(resource);
         if (in == null) {
-            throw new IllegalStateException("sim profile resource " + resource + " is missing from the backend-sim jar");
+            throw new IllegalStateException("sim profile resource " + resource + " is missing from the lluvia-memory-sim jar");
         }
         return in;
     }
