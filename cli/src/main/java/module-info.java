@@ -10,6 +10,8 @@ module dev.lluvia.memory.cli {
     // stats --json writes VMA's dump with Jackson; map draws with Java2D and writes PNG with ImageIO.
     requires tools.jackson.databind;
     requires java.desktop;
+    // Turns off the library's backend-choice warning in commands that print the choice themselves.
+    requires java.logging;
 
     // picocli sets the option fields and calls the commands by reflection.
     opens dev.lluvia.memory.cli to info.picocli;

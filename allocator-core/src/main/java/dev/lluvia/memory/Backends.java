@@ -11,6 +11,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /** Finds backend providers with {@link ServiceLoader} and opens the one a session asks for. */
@@ -71,8 +73,15 @@ final class Backends {
         for (MemoryBackendProvider p : providers) {
             Availability a = probe(p);
             if (a.available()) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "memory backend '" + p.name() + "' chosen (priority "
-                        + p.priority() + "): " + a.reason());
+                if (reasons.isEmpty()) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "memory backend '" + p.name() + "' chosen (priority "
+                            + p.priority() + "): " + a.reason());
+                } else {
+                    warnOnce("memory backend '" + p.name() + "' chosen because the backends ranked above it are "
+                            + "unavailable (" + String.join("; ", reasons) + "). Name a backend ("
+                            + "SessionOptions.withBackend or -D" + SessionOptions.BACKEND_PROPERTY
+                            + "=NAME) to choose one on purpose.");
+                }
                 return p.open(backendOptions);
             }
             reasons.add(p.name() + ": " + a.reason());
@@ -80,6 +89,25 @@ final class Backends {
         throw new BackendNotFoundException(providers.isEmpty()
                 ? "no memory backend found on the class or module path. " + ADD_MODULE
                 : "no memory backend is available (" + String.join("; ", reasons) + "). " + ADD_MODULE);
+    }
+
+    /**
+     * The logger of backend choices, a child of {@code dev.lluvia.memory}: an application that
+     * reports the choice itself (as the {@code lluvia-mem} command line does) can turn this one off.
+     */
+    static final String CHOICE_LOGGER = "dev.lluvia.memory.backend";
+    private static final System.Logger CHOICE_LOG = System.getLogger(CHOICE_LOGGER);
+    /** Fallback warnings already logged: each once per JVM, not once per session. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A fallback to a lower-ranked backend, at WARNING: a program must not believe it runs on a GPU
+     * when it runs on the simulated device, but a program that opens many sessions needs to read it once.
+     */
+    private static void warnOnce(String message) {
+        if (WARNED.add(message)) {
+            CHOICE_LOG.log(System.Logger.Level.WARNING, message);
+        }
     }
 
     private static final String ADD_MODULE = "Add dev.lluvia.memory:lluvia-memory-vulkan for real Vulkan devices "

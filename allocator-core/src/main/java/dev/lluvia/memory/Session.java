@@ -66,6 +66,13 @@ public final class Session implements AutoCloseable {
     /**
      * Opens a session.
      *
+     * <p>Which backend: the one named in the options or by {@code -Dlluvia.backend=NAME}, else the
+     * available one with the highest priority (Vulkan before the simulated device). When a backend
+     * ranked above the one chosen is unavailable (no Vulkan driver, no natives), the choice and the
+     * reasons are logged at WARNING, once per JVM, on the logger {@code dev.lluvia.memory.backend}:
+     * a program should not run on the simulated device believing it has a GPU. Naming the backend
+     * chooses it on purpose, without the warning.
+     *
      * @throws BackendNotFoundException if the backend named is unknown or unavailable, or none is present
      * @throws DeviceNotFoundException  if the device named does not exist
      */

@@ -135,6 +135,10 @@ public final class VulkanBackend implements MemoryBackend {
             if (memoryBudget) {
                 extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             }
+            if (deviceExtensions(pd).contains(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME)) {
+                // A portability driver (MoltenVK): the spec requires enabling the subset it implements.
+                extensions.add(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME);
+            }
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
             VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()

@@ -24,6 +24,7 @@ import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.EXTDebugUtils.*;
 import static org.lwjgl.vulkan.EXTValidationFeatures.*;
+import static org.lwjgl.vulkan.KHRPortabilityEnumeration.*;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.VK_API_VERSION_1_1;
 import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
@@ -106,19 +107,25 @@ final class VulkanInstance {
     }
 
     /**
-     * Loads {@code libvulkan.so.1} through LWJGL once per JVM.
+     * Loads the Vulkan loader ({@code libvulkan.so.1}) through LWJGL once per JVM, quietly: what
+     * LWJGL prints when it cannot is kept out of {@code System.err} ({@link LwjglDebugStream}) and
+     * logged at DEBUG; the returned reason says what is missing.
      *
      * @return null when the loader is present, otherwise why not
      */
     static synchronized String loadLoader() {
         if (!loaderChecked) {
+            StringBuilder lwjglOutput = new StringBuilder();
             try {
-                VK.getFunctionProvider();
+                LwjglDebugStream.capture(VK::getFunctionProvider, lwjglOutput);
                 loaderFailure = null;
             } catch (Throwable t) {
                 // LinkageError (no libvulkan / no LWJGL natives), IllegalStateException (no loader
                 // found by LWJGL): either way no Vulkan here. The JVM keeps the class unusable.
                 loaderFailure = "no Vulkan loader (libvulkan.so.1): " + t;
+            }
+            if (!lwjglOutput.isEmpty()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "LWJGL, loading the Vulkan loader:\n" + lwjglOutput);
             }
             loaderChecked = true;
         }
@@ -255,11 +262,19 @@ final class VulkanInstance {
                             .pEnabledValidationFeatures(stack.ints(VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT));
                 }
             }
+            // MoltenVK (macOS) is a portability driver: the loader (1.3.216 and later) lists its
+            // devices only to an instance that enables VK_KHR_portability_enumeration and sets the
+            // enumerate-portability flag. Both are harmless where every driver is conformant.
+            boolean portability = instanceExtensions(null).contains(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME);
+            if (portability) {
+                extensions.add(VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME);
+            }
             VkApplicationInfo app = VkApplicationInfo.calloc(stack).sType$Default()
                     .pApplicationName(stack.UTF8("lluvia-memory"))
                     .pEngineName(stack.UTF8("lluvia-memory"))
                     .apiVersion(apiVersion);
             VkInstanceCreateInfo ci = VkInstanceCreateInfo.calloc(stack).sType$Default()
+                    .flags(portability ? VK_INSTANCE_CREATE_ENUMERATE_PORTABILITY_BIT_KHR : 0)
                     .pApplicationInfo(app)
                     .ppEnabledLayerNames(names(stack, layers))
                     .ppEnabledExtensionNames(names(stack, extensions));

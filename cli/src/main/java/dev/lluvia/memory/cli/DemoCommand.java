@@ -42,6 +42,7 @@ final class DemoCommand extends SessionCommand {
     int run(Session session, PrintWriter out) {
         out.println("Session: backend " + session.backendName() + ", device " + session.device().name()
                 + ", debug " + (session.isDebugEnabled() ? "on" : "off"));
+        out.println(backendChoice(session));
 
         Memory devMemory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE_SIZE, false);
         Memory hostMemory;

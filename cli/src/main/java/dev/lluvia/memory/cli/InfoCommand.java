@@ -78,7 +78,7 @@ final class InfoCommand extends SessionCommand {
         return 0;
     }
 
-    private static void printBackends(PrintWriter out, Session session) {
+    private void printBackends(PrintWriter out, Session session) {
         out.println("Backends (highest priority first):");
         for (BackendInfo b : Session.availableBackends()) {
             out.println("  " + (b.name().equalsIgnoreCase(session.backendName()) ? "* " : "  ")
@@ -86,5 +86,6 @@ final class InfoCommand extends SessionCommand {
                     + (b.available() ? "available" : "unavailable") + " - " + b.detail());
         }
         out.println("Session: backend " + session.backendName() + ", debug " + (session.isDebugEnabled() ? "on" : "off"));
+        out.println(backendChoice(session));
     }
 }

@@ -29,6 +29,7 @@ final class MapCommand extends WorkloadCommand {
         out.println("wrote " + png + " (" + picture.image().getWidth() + "x" + picture.image().getHeight() + " pixels, "
                 + picture.bars().size() + " page" + (picture.bars().size() == 1 ? "" : "s") + "): " + workload
                 + " on " + session.device().name());
+        out.println(backendChoice(session));
         return 0;
     }
 }

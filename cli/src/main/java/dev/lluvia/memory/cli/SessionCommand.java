@@ -1,5 +1,6 @@
 package dev.lluvia.memory.cli;
 
+import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import picocli.CommandLine.Mixin;
@@ -7,7 +8,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A command that opens one {@link Session} from the shared options, works on it and closes it.
@@ -21,14 +26,59 @@ abstract class SessionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * The library's logger of backend choices ({@code Session.create} warns there when it falls back
+     * to a lower-ranked backend). Kept in a field: java.util.logging forgets the level of a logger
+     * nobody references.
+     */
+    private static final Logger BACKEND_CHOICE_LOG = Logger.getLogger("dev.lluvia.memory.backend");
+
+    /** The options the session was opened with, for {@link #backendChoice}. */
+    private SessionOptions opened;
+
     @Override
     public final Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Session session = Session.create(sessionOptions())) {
+        // A command that prints the choice and its reason on stdout needs no copy of it on stderr.
+        BACKEND_CHOICE_LOG.setLevel(printsBackendChoice() ? Level.OFF : null);
+        opened = sessionOptions();
+        try (Session session = Session.create(opened)) {
             return run(session, out);
         } finally {
             out.flush();
         }
+    }
+
+    /** Whether the command's output includes {@link #backendChoice}; false where stdout is data (JSON). */
+    boolean printsBackendChoice() {
+        return true;
+    }
+
+    /**
+     * Which backend the session runs on and why, one line: "Backend: sim, because vulkan is
+     * unavailable: no Vulkan loader ...", "Backend: vulkan, the highest-ranked one available", or
+     * named with an option or {@code -Dlluvia.backend}.
+     */
+    String backendChoice(Session session) {
+        String chosen = session.backendName();
+        if (opened.backend() != null) {
+            return "Backend: " + chosen + ", named with " + (options.profile != null ? "--profile" : "--backend");
+        }
+        String property = System.getProperty(SessionOptions.BACKEND_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return "Backend: " + chosen + ", named with -D" + SessionOptions.BACKEND_PROPERTY + "=" + property;
+        }
+        List<String> skipped = new ArrayList<>();
+        for (BackendInfo b : Session.availableBackends()) {
+            if (b.name().equalsIgnoreCase(chosen)) {
+                break;
+            }
+            if (!b.available()) {
+                skipped.add(b.name() + " is unavailable: " + b.detail());
+            }
+        }
+        return "Backend: " + chosen + (skipped.isEmpty() ? ", the highest-ranked one available"
+                : ", because " + String.join("; ", skipped));
     }
 
     /** The options of the session to open: the shared flags', unless a command needs more. */

@@ -33,12 +33,18 @@ final class StatsCommand extends WorkloadCommand {
     boolean json;
 
     @Override
+    boolean printsBackendChoice() {
+        return !json;
+    }
+
+    @Override
     int show(Session session, SessionReport report, String workload, PrintWriter out) {
         if (json) {
             out.println(VmaDump.toJson(report));
             return 0;
         }
         out.println("Device: " + session.device().name() + ", backend " + session.backendName());
+        out.println(backendChoice(session));
         out.println("Workload: " + workload);
         out.println();
 
