@@ -77,7 +77,7 @@ final class Backends {
                     LOG.log(System.Logger.Level.DEBUG, () -> "memory backend '" + p.name() + "' chosen (priority "
                             + p.priority() + "): " + a.reason());
                 } else {
-                    warnOnce("memory backend '" + p.name() + "' chosen because the backends ranked above it are "
+                    FallbackWarnings.warnOnce("memory backend '" + p.name() + "' chosen because the backends ranked above it are "
                             + "unavailable (" + String.join("; ", reasons) + "). Name a backend ("
                             + "SessionOptions.withBackend or -D" + SessionOptions.BACKEND_PROPERTY
                             + "=NAME) to choose one on purpose.");
@@ -92,21 +92,22 @@ final class Backends {
     }
 
     /**
-     * The logger of backend choices, a child of {@code dev.lluvia.memory}: an application that
-     * reports the choice itself (as the {@code lluvia-mem} command line does) can turn this one off.
+     * A fallback to a lower-ranked backend is logged at WARNING, once per JVM per message: a program
+     * must not believe it runs on a GPU when it runs on the simulated device, but one that opens many
+     * sessions needs to read it once. A holder class: made only when a fallback happens.
      */
-    static final String CHOICE_LOGGER = "dev.lluvia.memory.backend";
-    private static final System.Logger CHOICE_LOG = System.getLogger(CHOICE_LOGGER);
-    /** Fallback warnings already logged: each once per JVM, not once per session. */
-    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    private static final class FallbackWarnings {
+        /**
+         * The logger of backend choices, a child of {@code dev.lluvia.memory}: an application that
+         * reports the choice itself (as the {@code lluvia-mem} command line does) can turn this one off.
+         */
+        static final System.Logger LOG = System.getLogger("dev.lluvia.memory.backend");
+        static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-    /**
-     * A fallback to a lower-ranked backend, at WARNING: a program must not believe it runs on a GPU
-     * when it runs on the simulated device, but a program that opens many sessions needs to read it once.
-     */
-    private static void warnOnce(String message) {
-        if (WARNED.add(message)) {
-            CHOICE_LOG.log(System.Logger.Level.WARNING, message);
+        static void warnOnce(String message) {
+            if (WARNED.add(message)) {
+                LOG.log(System.Logger.Level.WARNING, message);
+            }
         }
     }
 
