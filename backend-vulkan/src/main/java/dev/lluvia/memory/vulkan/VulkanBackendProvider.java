@@ -1,10 +1,12 @@
 package dev.lluvia.memory.vulkan;
 
+import dev.lluvia.memory.DeviceInfo;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryBackendProvider;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -100,6 +102,22 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
      */
     public static boolean releaseSharedInstances() {
         return VulkanInstance.releaseShared();
+    }
+
+    /**
+     * The physical devices of the JVM's shared instance (the probe's; no session, no new
+     * instance): index, name, type, API version and heaps from
+     * {@code vkGetPhysicalDeviceMemoryProperties}.
+     */
+    @Override
+    public List<DeviceInfo> devices() {
+        VulkanInstance vulkan = VulkanInstance.shared(false, false);
+        List<DeviceInfo> infos = new ArrayList<>();
+        for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
+            infos.add(new DeviceInfo(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
+                    d.heaps(), d.usable()));
+        }
+        return infos;
     }
 
     @Override

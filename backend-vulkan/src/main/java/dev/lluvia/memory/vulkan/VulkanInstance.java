@@ -1,8 +1,11 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceType;
+import dev.lluvia.memory.MemoryHeap;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.Platform;
+import org.lwjgl.system.linux.DynamicLinkLoader;
 import org.lwjgl.vulkan.VK;
 import org.lwjgl.vulkan.VkApplicationInfo;
 import org.lwjgl.vulkan.VkDebugUtilsMessengerCreateInfoEXT;
@@ -11,10 +14,14 @@ import org.lwjgl.vulkan.VkInstance;
 import org.lwjgl.vulkan.VkInstanceCreateInfo;
 import org.lwjgl.vulkan.VkLayerProperties;
 import org.lwjgl.vulkan.VkPhysicalDevice;
+import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkValidationFeaturesEXT;
 
+import java.io.IOException;
 import java.nio.IntBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,16 +54,13 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * ran in one JVM. The non-debug instance is therefore made first ({@link #shared} makes it before
  * a debug one), so the extension queries of a debug instance find the driver loaded too.
  *
- * <p>Why not kept until exit: measured on the same machine, a JVM whose main thread ends while
- * the NVIDIA driver is loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0} (also with a shutdown
- * hook that destroys the instances: hooks run too late), and exits cleanly when the last instance
- * was destroyed on the main thread before. So the instances are destroyed when the last session
- * closes ({@link #closed}): a program that opens a session, works and closes it exits cleanly. A
- * later session creates them again (one more driver load, of the 30 or so the process can
- * afford). Programs that open and close many sessions in turn set {@value #KEEP_PROPERTY} and call
- * {@link VulkanBackendProvider#releaseSharedInstances()} at the end of {@code main}; the test
- * suite does (see {@code ReleaseVulkanAfterTests}). A probe alone (no session ever opened)
- * leaves the non-debug instance until a session closes or the release is called.
+ * <p>Why kept until exit, and the driver pinned: see docs/devices.md ("The NVIDIA driver's
+ * lifecycle"). Destroying the last instance makes the loader {@code dlclose} the driver while
+ * thread-local destructors and threads of the driver still point into it; a later thread exit then
+ * crashed. So the shared instances are never destroyed when sessions close, and every library
+ * mapped by {@code vkCreateInstance} is marked {@code RTLD_NODELETE} ({@link #pinLoadedLibraries}):
+ * the driver is loaded once and stays until the process ends, even if
+ * {@link VulkanBackendProvider#releaseSharedInstances()} destroys the instances.
  *
  * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
  * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
@@ -157,6 +161,11 @@ final class VulkanInstance {
         return vulkan;
     }
 
+    /** Backends open on the shared instances now. */
+    static synchronized int openBackends() {
+        return openBackends;
+    }
+
     /** Whether any shared instance exists now (for tests). */
     static synchronized boolean anyShared() {
         for (VulkanInstance v : SHARED) {
@@ -168,24 +177,13 @@ final class VulkanInstance {
     }
 
     /**
-     * A backend from {@link #acquire} closed. When it was the last, the shared instances are
-     * destroyed (and the driver unloaded) unless {@value #KEEP_PROPERTY} is {@code true}: a program
-     * that closes its sessions then exits cleanly on NVIDIA without knowing about any of this.
+     * A backend from {@link #acquire} closed. The shared instances stay: destroying the last one
+     * would make the loader unload the driver (see the class comment); {@link #releaseShared} is
+     * the only way to destroy them.
      */
     static synchronized void closed() {
         openBackends--;
-        if (openBackends == 0 && !Boolean.getBoolean(KEEP_PROPERTY)) {
-            releaseShared();
-        }
     }
-
-    /**
-     * System property: {@code true} keeps the shared instances when the last session closes, for
-     * programs (and test suites) that open and close many sessions one after another, which would
-     * otherwise reload the driver each time; they then call
-     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns.
-     */
-    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
 
     /**
      * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)
@@ -274,6 +272,7 @@ final class VulkanInstance {
             }
             PointerBuffer pInstance = stack.mallocPointer(1);
             check(vkCreateInstance(ci, null, pInstance), "vkCreateInstance");
+            pinLoadedLibraries();
             VkInstance instance = new VkInstance(pInstance.get(0), ci);
             return new VulkanInstance(instance, apiVersion, layer, creation != null, creation);
         } catch (RuntimeException | Error e) {
@@ -284,8 +283,73 @@ final class VulkanInstance {
         }
     }
 
+    /** Shared libraries already pinned by {@link #pinLoadedLibraries}; guarded by the class lock. */
+    private static final Set<String> PINNED = new HashSet<>();
+
+    /**
+     * Marks every shared library mapped into the process (the loader, the driver it just loaded,
+     * the layers) {@code RTLD_NODELETE}, so that no later {@code dlclose} unloads it: the driver
+     * then stays loaded, once, for the JVM's life, whatever instances come and go. Done with
+     * {@code dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)} on each path of
+     * {@code /proc/self/maps}, which loads nothing new. Linux only; a library that cannot be pinned
+     * is logged and skipped (the instance still works, only the protection is missing).
+     */
+    static synchronized void pinLoadedLibraries() {
+        if (Platform.get() != Platform.LINUX) {
+            return;
+        }
+        List<String> paths;
+        try {
+            paths = mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps")));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read /proc/self/maps to pin the Vulkan driver: " + e);
+            return;
+        }
+        for (String path : paths) {
+            if (PINNED.add(path)) {
+                long handle = DynamicLinkLoader.dlopen(path,
+                        DynamicLinkLoader.RTLD_NOW | DynamicLinkLoader.RTLD_NOLOAD | DynamicLinkLoader.RTLD_NODELETE);
+                if (handle == 0L) {
+                    // Mapped by something other than the dynamic linker (not a loaded library): nothing to pin.
+                    LOG.log(System.Logger.Level.TRACE, () -> "not pinned: " + path);
+                }
+            }
+        }
+    }
+
+    /** The distinct shared-library paths ({@code *.so}, {@code *.so.N}) of {@code /proc/self/maps} lines. */
+    static List<String> mappedLibraries(List<String> mapsLines) {
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (String line : mapsLines) {
+            int slash = line.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String path = line.substring(slash).trim();
+            String file = path.substring(path.lastIndexOf('/') + 1);
+            if (!path.endsWith(" (deleted)") && (file.endsWith(".so") || file.contains(".so."))) {
+                seen.add(path);
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+
     /** One physical device as enumerated. */
     record PhysicalDevice(int index, VkPhysicalDevice handle, String name, DeviceType type, int apiVersion) {
+
+        /** The device's memory heaps ({@code vkGetPhysicalDeviceMemoryProperties}). */
+        List<MemoryHeap> heaps() {
+            try (MemoryStack stack = stackPush()) {
+                VkPhysicalDeviceMemoryProperties mp = VkPhysicalDeviceMemoryProperties.malloc(stack);
+                vkGetPhysicalDeviceMemoryProperties(handle, mp);
+                List<MemoryHeap> heaps = new ArrayList<>();
+                for (int i = 0; i < mp.memoryHeapCount(); i++) {
+                    heaps.add(new MemoryHeap(i, mp.memoryHeaps(i).size(),
+                            (mp.memoryHeaps(i).flags() & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0));
+                }
+                return heaps;
+            }
+        }
 
         /** Whether the backend can use it: Vulkan 1.1 or newer. */
         boolean usable() {

@@ -1,0 +1,196 @@
+package dev.lluvia.memory.vulkan;
+
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.VkApplicationInfo;
+import org.lwjgl.vulkan.VkCommandBuffer;
+import org.lwjgl.vulkan.VkCommandBufferAllocateInfo;
+import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
+import org.lwjgl.vulkan.VkCommandPoolCreateInfo;
+import org.lwjgl.vulkan.VkDevice;
+import org.lwjgl.vulkan.VkDeviceCreateInfo;
+import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
+import org.lwjgl.vulkan.VkFenceCreateInfo;
+import org.lwjgl.vulkan.VkInstance;
+import org.lwjgl.vulkan.VkInstanceCreateInfo;
+import org.lwjgl.vulkan.VkMemoryAllocateInfo;
+import org.lwjgl.vulkan.VkPhysicalDevice;
+import org.lwjgl.vulkan.VkQueue;
+import org.lwjgl.vulkan.VkSubmitInfo;
+
+import java.nio.IntBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.lluvia.memory.vulkan.VulkanResults.check;
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.VK10.*;
+import static org.lwjgl.vulkan.VK11.VK_API_VERSION_1_1;
+
+/**
+ * Replays driver lifecycles with plain LWJGL calls (not the backend), to find which one crashes a
+ * JVM on a driver: each argument is one step, run in order on the main thread, and the JVM then
+ * exits normally. Run it in a fresh JVM per lifecycle with {@code -XX:ErrorFile} and count crashes.
+ *
+ * <p>Steps: {@code pin} (mark every mapped library {@code RTLD_NODELETE} after each instance, as
+ * the backend does), {@code inst} (vkCreateInstance), {@code dev} (a device on every physical
+ * device, a queue, 64 MiB of memory, one command buffer submitted and waited for), {@code undev},
+ * {@code uninst}, {@code t:STEP} (the step on a new thread that then ends), {@code churn:N}
+ * (N times inst, dev, undev, uninst), {@code rss} (print the resident set size), {@code libs} (print
+ * the driver and layer libraries mapped), {@code sleep:MS}.
+ * Example: {@code inst dev undev uninst t:rss} is "the driver unloaded, then a thread ends".
+ */
+public final class DriverLifecycleExperiment {
+
+    private static boolean pin;
+    private static VkInstance instance;
+    private static final List<VkDevice> DEVICES = new ArrayList<>();
+
+    private DriverLifecycleExperiment() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        VulkanInstance.loadLoader();
+        for (String step : args) {
+            if (step.startsWith("t:")) {
+                String inner = step.substring(2);
+                Thread t = new Thread(() -> run(inner), "step-" + inner);
+                t.start();
+                t.join();
+            } else {
+                run(step);
+            }
+        }
+        System.out.println("steps done, main returns");
+    }
+
+    private static void run(String step) {
+        System.out.println("step " + step + " on " + Thread.currentThread().getName());
+        if (step.equals("pin")) {
+            pin = true;
+        } else if (step.equals("inst")) {
+            createInstance();
+        } else if (step.equals("dev")) {
+            createDevices();
+        } else if (step.equals("undev")) {
+            DEVICES.forEach(d -> vkDestroyDevice(d, null));
+            DEVICES.clear();
+        } else if (step.equals("uninst")) {
+            vkDestroyInstance(instance, null);
+            instance = null;
+        } else if (step.startsWith("churn:")) {
+            int n = Integer.parseInt(step.substring(6));
+            for (int i = 0; i < n; i++) {
+                createInstance();
+                createDevices();
+                DEVICES.forEach(d -> vkDestroyDevice(d, null));
+                DEVICES.clear();
+                vkDestroyInstance(instance, null);
+                instance = null;
+            }
+        } else if (step.equals("rss")) {
+            System.out.println("rss " + rssKiB() + " KiB");
+        } else if (step.equals("libs")) {
+            System.out.println("driver libraries mapped: " + driverLibraries());
+        } else if (step.startsWith("sleep:")) {
+            try {
+                Thread.sleep(Long.parseLong(step.substring(6)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            throw new IllegalArgumentException("unknown step '" + step + "'");
+        }
+    }
+
+    /** The mapped libraries of drivers and layers (names with nvidia, lvp or VkLayer). */
+    static List<String> driverLibraries() {
+        try {
+            return VulkanInstance.mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps"))).stream()
+                    .map(p -> p.substring(p.lastIndexOf('/') + 1))
+                    .filter(n -> n.contains("nvidia") || n.contains("lvp") || n.contains("VkLayer")).toList();
+        } catch (java.io.IOException e) {
+            return List.of("unreadable: " + e);
+        }
+    }
+
+    /** VmRSS of this process in KiB, from /proc/self/status; -1 where unreadable. */
+    static long rssKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static void createInstance() {
+        try (MemoryStack stack = stackPush()) {
+            VkApplicationInfo app = VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_1);
+            VkInstanceCreateInfo ci = VkInstanceCreateInfo.calloc(stack).sType$Default().pApplicationInfo(app);
+            PointerBuffer p = stack.mallocPointer(1);
+            check(vkCreateInstance(ci, null, p), "vkCreateInstance");
+            instance = new VkInstance(p.get(0), ci);
+        }
+        if (pin) {
+            synchronized (VulkanInstance.class) {
+                VulkanInstance.pinLoadedLibraries();
+            }
+        }
+    }
+
+    private static void createDevices() {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
+            PointerBuffer handles = stack.mallocPointer(count.get(0));
+            check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
+            for (int i = 0; i < count.get(0); i++) {
+                VkPhysicalDevice pd = new VkPhysicalDevice(handles.get(i), instance);
+                VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
+                queues.get(0).sType$Default().queueFamilyIndex(0).pQueuePriorities(stack.floats(1.0f));
+                VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
+                PointerBuffer pd2 = stack.mallocPointer(1);
+                check(vkCreateDevice(pd, dci, null, pd2), "vkCreateDevice");
+                VkDevice device = new VkDevice(pd2.get(0), pd, dci);
+                DEVICES.add(device);
+                work(device, stack);
+            }
+        }
+    }
+
+    /** 64 MiB of memory type 0, and an empty command buffer through queue 0 and a fence. */
+    private static void work(VkDevice device, MemoryStack stack) {
+        VkMemoryAllocateInfo mai = VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                .allocationSize(64L << 20).memoryTypeIndex(0);
+        java.nio.LongBuffer handle = stack.mallocLong(1);
+        check(vkAllocateMemory(device, mai, null, handle), "vkAllocateMemory");
+        long memory = handle.get(0);
+        check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default().queueFamilyIndex(0),
+                null, handle), "vkCreateCommandPool");
+        long pool = handle.get(0);
+        PointerBuffer pcb = stack.mallocPointer(1);
+        check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
+                .commandPool(pool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), pcb),
+                "vkAllocateCommandBuffers");
+        VkCommandBuffer cb = new VkCommandBuffer(pcb.get(0), device);
+        check(vkBeginCommandBuffer(cb, VkCommandBufferBeginInfo.calloc(stack).sType$Default()), "vkBeginCommandBuffer");
+        check(vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+        check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, handle), "vkCreateFence");
+        long fence = handle.get(0);
+        PointerBuffer pq = stack.mallocPointer(1);
+        vkGetDeviceQueue(device, 0, 0, pq);
+        VkQueue queue = new VkQueue(pq.get(0), device);
+        check(vkQueueSubmit(queue, VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(pcb), fence), "vkQueueSubmit");
+        check(vkWaitForFences(device, handle, true, -1L), "vkWaitForFences");
+        vkDestroyFence(device, fence, null);
+        vkDestroyCommandPool(device, pool, null);
+        vkFreeMemory(device, memory, null);
+    }
+}
