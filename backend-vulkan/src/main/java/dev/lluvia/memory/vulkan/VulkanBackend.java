@@ -183,12 +183,13 @@ public final class VulkanBackend implements MemoryBackend {
         try {
             validation = ValidationMessages.attach(vulkan);
         } catch (RuntimeException | Error e) {
-            VulkanInstance.closed();
+            VulkanInstance.closed(null);
             throw e;
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
             VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
+            VulkanInstance.opened(backend);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
             return backend;
@@ -196,7 +197,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
-            VulkanInstance.closed();
+            VulkanInstance.closed(null);
             throw e;
         }
     }
@@ -602,7 +603,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
-            VulkanInstance.closed();
+            VulkanInstance.closed(this);
         }
     }
 

@@ -4,8 +4,6 @@ import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.MemoryHeap;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
-import org.lwjgl.system.Platform;
-import org.lwjgl.system.linux.DynamicLinkLoader;
 import org.lwjgl.vulkan.VK;
 import org.lwjgl.vulkan.VkApplicationInfo;
 import org.lwjgl.vulkan.VkDebugUtilsMessengerCreateInfoEXT;
@@ -18,10 +16,7 @@ import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkValidationFeaturesEXT;
 
-import java.io.IOException;
 import java.nio.IntBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -84,8 +79,10 @@ final class VulkanInstance {
      * call tries again.
      */
     private static final VulkanInstance[] SHARED = new VulkanInstance[3];
-    /** Backends open on the shared instances; guarded by the class lock. */
+    /** Backends open on the shared instances (acquired, closed not yet called); guarded by the class lock. */
     private static int openBackends;
+    /** The backends made on them and not closed, for the shutdown hook; guarded by the class lock. */
+    private static final Set<VulkanBackend> OPEN = new java.util.LinkedHashSet<>();
 
     final VkInstance instance;
     /** The instance's API version: the highest of 1.3, 1.2, 1.1 that the loader supports. */
@@ -154,7 +151,7 @@ final class VulkanInstance {
         return SHARED[slot];
     }
 
-    /** {@link #shared}, counted as used by an open backend until {@link #closed()}. */
+    /** {@link #shared}, counted as used by an open backend until {@link #closed}. */
     static synchronized VulkanInstance acquire(boolean debug, boolean synchronizationChecks) {
         VulkanInstance vulkan = shared(debug, synchronizationChecks);
         openBackends++;
@@ -176,13 +173,68 @@ final class VulkanInstance {
         return false;
     }
 
+    /** {@link VulkanBackend#open} made a backend on an instance from {@link #acquire}. */
+    static synchronized void opened(VulkanBackend backend) {
+        OPEN.add(backend);
+    }
+
     /**
-     * A backend from {@link #acquire} closed. The shared instances stay: destroying the last one
-     * would make the loader unload the driver (see the class comment); {@link #releaseShared} is
-     * the only way to destroy them.
+     * A backend from {@link #acquire} closed ({@code null}: its opening failed). With
+     * {@value #KEEP_PROPERTY}{@code =false}, closing the last one destroys the instances, which
+     * unloads the driver until the next session; by default they stay for the next session and
+     * the shutdown hook destroys them.
      */
-    static synchronized void closed() {
+    static synchronized void closed(VulkanBackend backend) {
+        if (backend != null) {
+            OPEN.remove(backend);
+        }
         openBackends--;
+        if (openBackends == 0 && "false".equalsIgnoreCase(System.getProperty(KEEP_PROPERTY))) {
+            releaseShared();
+        }
+    }
+
+    /**
+     * System property: {@code false} destroys the shared instances (and so unloads the driver)
+     * whenever the last session closes, giving back the driver's memory between sessions at the
+     * cost of a driver load per session (the NVIDIA driver can be loaded about 30 times per
+     * process). Default {@code true}: the instances live until the JVM's shutdown hook.
+     */
+    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
+
+    private static boolean hookRegistered;
+
+    /**
+     * Once per JVM, with the first instance: a shutdown hook that closes the Vulkan sessions still
+     * open and destroys the shared instances, so the loader unloads the driver before the process
+     * exits. On NVIDIA's driver (580, H200) a process that exits with the driver loaded dies with
+     * SIGSEGV in {@code libEGL_nvidia.so.0} on one of the driver's threads (docs/devices.md).
+     */
+    private static void registerShutdownHook() {
+        if (hookRegistered) {
+            return;
+        }
+        hookRegistered = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(VulkanInstance::shutdown, "lluvia-vulkan-shutdown"));
+    }
+
+    /** The shutdown hook's work: close what is open (logged), then destroy the instances. */
+    static void shutdown() {
+        List<VulkanBackend> open;
+        synchronized (VulkanInstance.class) {
+            open = new ArrayList<>(OPEN);
+        }
+        for (VulkanBackend backend : open) {
+            // System.err, not the logger: java.util.logging may already be reset by its own hook.
+            System.err.println("lluvia-memory: closing " + backend + ", still open at JVM exit, so that the"
+                    + " Vulkan driver is unloaded before the process ends");
+            try {
+                backend.close();
+            } catch (RuntimeException | Error e) {
+                System.err.println("lluvia-memory: closing " + backend + " at JVM exit failed: " + e);
+            }
+        }
+        releaseShared();
     }
 
     /**
@@ -272,7 +324,7 @@ final class VulkanInstance {
             }
             PointerBuffer pInstance = stack.mallocPointer(1);
             check(vkCreateInstance(ci, null, pInstance), "vkCreateInstance");
-            pinLoadedLibraries();
+            registerShutdownHook();
             VkInstance instance = new VkInstance(pInstance.get(0), ci);
             return new VulkanInstance(instance, apiVersion, layer, creation != null, creation);
         } catch (RuntimeException | Error e) {
@@ -281,57 +333,6 @@ final class VulkanInstance {
             }
             throw e;
         }
-    }
-
-    /** Shared libraries already pinned by {@link #pinLoadedLibraries}; guarded by the class lock. */
-    private static final Set<String> PINNED = new HashSet<>();
-
-    /**
-     * Marks every shared library mapped into the process (the loader, the driver it just loaded,
-     * the layers) {@code RTLD_NODELETE}, so that no later {@code dlclose} unloads it: the driver
-     * then stays loaded, once, for the JVM's life, whatever instances come and go. Done with
-     * {@code dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)} on each path of
-     * {@code /proc/self/maps}, which loads nothing new. Linux only; a library that cannot be pinned
-     * is logged and skipped (the instance still works, only the protection is missing).
-     */
-    static synchronized void pinLoadedLibraries() {
-        if (Platform.get() != Platform.LINUX) {
-            return;
-        }
-        List<String> paths;
-        try {
-            paths = mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps")));
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot read /proc/self/maps to pin the Vulkan driver: " + e);
-            return;
-        }
-        for (String path : paths) {
-            if (PINNED.add(path)) {
-                long handle = DynamicLinkLoader.dlopen(path,
-                        DynamicLinkLoader.RTLD_NOW | DynamicLinkLoader.RTLD_NOLOAD | DynamicLinkLoader.RTLD_NODELETE);
-                if (handle == 0L) {
-                    // Mapped by something other than the dynamic linker (not a loaded library): nothing to pin.
-                    LOG.log(System.Logger.Level.TRACE, () -> "not pinned: " + path);
-                }
-            }
-        }
-    }
-
-    /** The distinct shared-library paths ({@code *.so}, {@code *.so.N}) of {@code /proc/self/maps} lines. */
-    static List<String> mappedLibraries(List<String> mapsLines) {
-        Set<String> seen = new java.util.LinkedHashSet<>();
-        for (String line : mapsLines) {
-            int slash = line.indexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            String path = line.substring(slash).trim();
-            String file = path.substring(path.lastIndexOf('/') + 1);
-            if (!path.endsWith(" (deleted)") && (file.endsWith(".so") || file.contains(".so."))) {
-                seen.add(path);
-            }
-        }
-        return new ArrayList<>(seen);
     }
 
     /** One physical device as enumerated. */

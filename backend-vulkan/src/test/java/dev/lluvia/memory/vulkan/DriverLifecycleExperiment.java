@@ -2,6 +2,7 @@ package dev.lluvia.memory.vulkan;
 
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.linux.DynamicLinkLoader;
 import org.lwjgl.vulkan.VkApplicationInfo;
 import org.lwjgl.vulkan.VkCommandBuffer;
 import org.lwjgl.vulkan.VkCommandBufferAllocateInfo;
@@ -18,10 +19,13 @@ import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkQueue;
 import org.lwjgl.vulkan.VkSubmitInfo;
 
+import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
@@ -34,11 +38,12 @@ import static org.lwjgl.vulkan.VK11.VK_API_VERSION_1_1;
  * JVM on a driver: each argument is one step, run in order on the main thread, and the JVM then
  * exits normally. Run it in a fresh JVM per lifecycle with {@code -XX:ErrorFile} and count crashes.
  *
- * <p>Steps: {@code pin} (mark every mapped library {@code RTLD_NODELETE} after each instance, as
- * the backend does), {@code inst} (vkCreateInstance), {@code dev} (a device on every physical
+ * <p>Steps: {@code pin} (mark every mapped library {@code RTLD_NODELETE} after each instance, so
+ * the driver is never unloaded), {@code inst} (vkCreateInstance), {@code dev} (a device on every physical
  * device, a queue, 64 MiB of memory, one command buffer submitted and waited for), {@code undev},
  * {@code uninst}, {@code t:STEP} (the step on a new thread that then ends), {@code churn:N}
- * (N times inst, dev, undev, uninst), {@code rss} (print the resident set size), {@code libs} (print
+ * (N times inst, dev, undev, uninst), {@code hook} (a shutdown hook that destroys the devices and the
+ * instance), {@code rss} (print the resident set size), {@code libs} (print
  * the driver and layer libraries mapped), {@code sleep:MS}.
  * Example: {@code inst dev undev uninst t:rss} is "the driver unloaded, then a thread ends".
  */
@@ -92,6 +97,15 @@ public final class DriverLifecycleExperiment {
             }
         } else if (step.equals("rss")) {
             System.out.println("rss " + rssKiB() + " KiB");
+        } else if (step.equals("hook")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("hook: destroying " + DEVICES.size() + " devices and the instance");
+                DEVICES.forEach(d -> vkDestroyDevice(d, null));
+                DEVICES.clear();
+                if (instance != null) {
+                    vkDestroyInstance(instance, null);
+                }
+            }, "experiment-hook"));
         } else if (step.equals("libs")) {
             System.out.println("driver libraries mapped: " + driverLibraries());
         } else if (step.startsWith("sleep:")) {
@@ -105,10 +119,57 @@ public final class DriverLifecycleExperiment {
         }
     }
 
+    /** Shared libraries already pinned by {@link #pinLoadedLibraries}; guarded by the class lock. */
+    private static final Set<String> PINNED = new HashSet<>();
+
+    /**
+     * Marks every shared library mapped into the process (the loader, the driver it just loaded,
+     * the layers) {@code RTLD_NODELETE}, so that no later {@code dlclose} unloads it: the driver
+     * then stays loaded, once, for the JVM's life, whatever instances come and go. Done with
+     * {@code dlopen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)} on each path of
+     * {@code /proc/self/maps}, which loads nothing new. Linux only; a library that cannot be pinned
+     * is logged and skipped (the instance still works, only the protection is missing).
+     */
+    static synchronized void pinLoadedLibraries() {
+        List<String> paths;
+        try {
+            paths = mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps")));
+        } catch (IOException | RuntimeException e) {
+            System.out.println("cannot read /proc/self/maps: " + e);
+            return;
+        }
+        for (String path : paths) {
+            if (PINNED.add(path)) {
+                long handle = DynamicLinkLoader.dlopen(path,
+                        DynamicLinkLoader.RTLD_NOW | DynamicLinkLoader.RTLD_NOLOAD | DynamicLinkLoader.RTLD_NODELETE);
+                if (handle == 0L) {
+                    System.out.println("not pinned (not a loaded library): " + path);
+                }
+            }
+        }
+    }
+
+    /** The distinct shared-library paths ({@code *.so}, {@code *.so.N}) of {@code /proc/self/maps} lines. */
+    static List<String> mappedLibraries(List<String> mapsLines) {
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (String line : mapsLines) {
+            int slash = line.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String path = line.substring(slash).trim();
+            String file = path.substring(path.lastIndexOf('/') + 1);
+            if (!path.endsWith(" (deleted)") && (file.endsWith(".so") || file.contains(".so."))) {
+                seen.add(path);
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+
     /** The mapped libraries of drivers and layers (names with nvidia, lvp or VkLayer). */
     static List<String> driverLibraries() {
         try {
-            return VulkanInstance.mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps"))).stream()
+            return mappedLibraries(Files.readAllLines(Path.of("/proc/self/maps"))).stream()
                     .map(p -> p.substring(p.lastIndexOf('/') + 1))
                     .filter(n -> n.contains("nvidia") || n.contains("lvp") || n.contains("VkLayer")).toList();
         } catch (java.io.IOException e) {
@@ -139,9 +200,7 @@ public final class DriverLifecycleExperiment {
             instance = new VkInstance(p.get(0), ci);
         }
         if (pin) {
-            synchronized (VulkanInstance.class) {
-                VulkanInstance.pinLoadedLibraries();
-            }
+            pinLoadedLibraries();
         }
     }
 

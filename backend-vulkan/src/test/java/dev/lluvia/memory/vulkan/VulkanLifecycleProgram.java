@@ -18,9 +18,12 @@ import java.util.List;
  * many small buffers, then closed (or left open); then {@code main} returns. Exit status 0 when
  * every byte read back is right; a crash shows as a signal exit and an {@code hs_err} file.
  *
- * <p>Usage: {@code VulkanLifecycleProgram probe|noprobe seq|par DEVICES(0,1) debug|nodebug close|open [SMALL]}.
+ * <p>Usage: {@code VulkanLifecycleProgram probe|noprobe seq|par DEVICES(0,1) debug|nodebug close|open [SMALL [BIG_MIB]]}
+ * (defaults: 60,000 small buffers, a 256 MiB buffer).
  */
 public final class VulkanLifecycleProgram {
+
+    private static int bigMiB;
 
     private VulkanLifecycleProgram() {
     }
@@ -28,10 +31,11 @@ public final class VulkanLifecycleProgram {
     public static void main(String[] args) throws Exception {
         boolean probe = args[0].equals("probe");
         boolean parallel = args[1].equals("par");
-        String[] devices = args[2].split(",");
+        String[] devices = args[2].isEmpty() ? new String[0] : args[2].split(",");
         boolean debug = args[3].equals("debug");
         boolean close = args[4].equals("close");
         int small = args.length > 5 ? Integer.parseInt(args[5]) : 60_000;
+        bigMiB = args.length > 6 ? Integer.parseInt(args[6]) : 256;
         if (probe) {
             System.out.println(Session.availableBackends());
         }
@@ -83,7 +87,7 @@ public final class VulkanLifecycleProgram {
     }
 
     private static void work(Session session, int small) {
-        int size = 256 << 20;
+        int size = bigMiB << 20;
         try (Memory memory = session.createMemory(MemoryUsage.DEVICE_ONLY, size)) {
             Buffer big = memory.createBuffer(size);
             ByteBuffer src = ByteBuffer.allocateDirect(size);
@@ -94,7 +98,7 @@ public final class VulkanLifecycleProgram {
             ByteBuffer dst = ByteBuffer.allocateDirect(size);
             big.read(0, dst);
             if (!src.equals(dst.flip())) {
-                throw new IllegalStateException(session + ": the 256 MiB buffer read back differs");
+                throw new IllegalStateException(session + ": the " + bigMiB + " MiB buffer read back differs");
             }
             big.close();
         }

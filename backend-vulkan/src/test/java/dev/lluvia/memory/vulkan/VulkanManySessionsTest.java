@@ -123,6 +123,32 @@ class VulkanManySessionsTest {
         }
     }
 
+    @Test
+    void withKeepInstancesFalseClosingTheLastSessionReleasesTheInstances() {
+        assumeVulkan();
+        String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
+        System.setProperty(VulkanInstance.KEEP_PROPERTY, "false");
+        try {
+            Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+            assertTrue(VulkanInstance.anyShared());
+            roundTrip(s, 4);
+            s.close();
+            assertFalse(VulkanInstance.anyShared(), "the last close destroyed the instances (the driver is unloaded)");
+        } finally {
+            if (keep == null) {
+                System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+            } else {
+                System.setProperty(VulkanInstance.KEEP_PROPERTY, keep);
+            }
+        }
+        Session again = VulkanTestSupport.open(null);
+        try {
+            roundTrip(again, 5);
+        } finally {
+            closeAndAssertClean(again);
+        }
+    }
+
     /** Writes a pattern into a device-only buffer through the queue and reads it back. */
     private static void roundTrip(Session session, int i) {
         try (Memory memory = session.createMemory(MemoryUsage.DEVICE_ONLY, 1 << 16)) {
