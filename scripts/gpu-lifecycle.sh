@@ -64,16 +64,16 @@ summary() {
 
 if [ "${EXPERIMENTS:-0}" = 1 ]; then
   X=dev.lluvia.memory.vulkan.DriverLifecycleExperiment
-  program x-unload-then-thread-exit 5 $X inst dev undev uninst t:rss
+  program x-exit-loaded-devices-open 5 $X inst dev t:rss
+  program x-exit-loaded-devices-closed 5 $X inst dev undev t:rss
   program x-unload-then-exit 5 $X inst dev undev uninst
-  program x-reload-then-thread-exit 5 $X inst uninst inst dev undev uninst t:rss
-  program x-pinned-unload-then-thread-exit 5 $X pin inst dev undev uninst t:rss
-  program x-pinned-exit-devices-open 5 $X pin inst dev t:rss
-  program x-pinned-exit-devices-closed 5 $X pin inst dev undev t:rss
-  program x-exit-loaded-no-churn 5 $X inst dev undev t:rss
-  program x-churn40 2 $X churn:40 t:rss
-  program x-pinned-churn40 2 $X pin churn:40 t:rss
-  program x-rss 1 $X rss pin inst rss dev rss undev rss libs
+  program x-unload-then-thread-exit 5 $X inst dev undev uninst t:rss
+  program x-unload-on-other-thread-then-exit 5 $X inst dev undev t:uninst
+  program x-hook-unloads-devices-open 5 $X inst dev hook
+  program x-hook-unloads-devices-closed 5 $X inst dev undev hook
+  program x-pinned-unload-then-exit 3 $X pin inst dev undev uninst
+  program x-churn40 1 $X churn:40 t:rss
+  program x-rss 1 $X rss inst rss dev rss undev rss uninst rss libs
   ONE_ENV=LD_DEBUG=files one x-lddebug-unload 1 $X inst dev undev uninst libs t:rss
 fi
 
