@@ -71,6 +71,9 @@ if [ "${EXPERIMENTS:-0}" = 1 ]; then
   program x-unload-on-other-thread-then-exit 5 $X inst dev undev t:uninst
   program x-hook-unloads-devices-open 5 $X inst dev hook
   program x-hook-unloads-devices-closed 5 $X inst dev undev hook
+  program x-unload-after-loading-thread-ended 5 $X t:inst dev undev t:uninst
+  program x-worker-loads-hook-has-worker-unload 5 $X w:inst dev hookw
+  program x-worker-loads-and-unloads-then-exit 5 $X w:inst dev undev w:uninst
   program x-pinned-unload-then-exit 3 $X pin inst dev undev uninst
   program x-churn40 1 $X churn:40 t:rss
   program x-rss 1 $X rss inst rss dev rss undev rss uninst rss libs

@@ -21,6 +21,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
@@ -35,27 +40,30 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * A {@code VkInstance}, with the validation layer when debug checks are asked for, and the
  * physical devices it sees. There is one instance per JVM per configuration (debug off; debug
  * with synchronization validation; debug without), made the first time {@link #shared} asks for
- * it and shared by the provider's probe and every {@link VulkanBackend}; destroyed only by
- * {@link #releaseShared}, when no backend is open.
+ * it and shared by the provider's probe, its device list and every {@link VulkanBackend}.
  *
- * <p>Why shared: on an NVIDIA H100 (driver 580.159.04, in a container), after 30 cycles of
- * {@code vkCreateInstance} + {@code vkDestroyInstance} in one process the next
- * {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}; with an instance per
- * session (and one more per probe) the 15th session of a JVM failed. The loader's log says why:
- * {@code libnvidia-tls.so: cannot allocate memory in static TLS block}, then "Failed loading
- * library associated with ICD JSON libGLX_nvidia.so.0". Each time the last instance goes, the
- * loader unloads the driver, and each reload takes static TLS that glibc does not give back.
- * While one instance lives the driver stays loaded, and 100 sessions (a third with validation)
- * ran in one JVM. The non-debug instance is therefore made first ({@link #shared} makes it before
- * a debug one), so the extension queries of a debug instance find the driver loaded too.
- *
- * <p>Why kept until exit, and the driver pinned: see docs/devices.md ("The NVIDIA driver's
- * lifecycle"). Destroying the last instance makes the loader {@code dlclose} the driver while
- * thread-local destructors and threads of the driver still point into it; a later thread exit then
- * crashed. So the shared instances are never destroyed when sessions close, and every library
- * mapped by {@code vkCreateInstance} is marked {@code RTLD_NODELETE} ({@link #pinLoadedLibraries}):
- * the driver is loaded once and stays until the process ends, even if
- * {@link VulkanBackendProvider#releaseSharedInstances()} destroys the instances.
+ * <p>The lifecycle follows two facts of NVIDIA's driver (580.159.04; measured on an H100 and on
+ * two H200s, docs/devices.md):
+ * <ul>
+ *   <li>Each time the last instance goes, the loader unloads the driver, and each load takes
+ *       static TLS that glibc does not give back: after about 30 loads in a process,
+ *       {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}
+ *       ("libnvidia-tls.so: cannot allocate memory in static TLS block"). So the instances are
+ *       kept between sessions and the probe uses the same one: the driver is loaded once.</li>
+ *   <li>A process that exits with the driver loaded dies with SIGSEGV in
+ *       {@code libEGL_nvidia.so.0} on one of the driver's own threads (every such exit crashed on
+ *       the H200, pinned or not, devices open or closed); one that unloaded it first exits
+ *       cleanly, but only when the unloading thread is the one that loaded the driver, or that
+ *       thread has ended: unloading it from another thread (a shutdown hook, a worker) while the
+ *       loading thread lives crashed the same way, every time. So every {@code vkCreateInstance}
+ *       and {@code vkDestroyInstance} runs on one daemon thread of the library
+ *       ({@link #DRIVER_THREAD}), and a shutdown hook ({@link #shutdown}) closes the sessions
+ *       still open and has that thread destroy the instances, which unloads the driver before
+ *       the process ends. A program needs no call at the end of {@code main}.</li>
+ * </ul>
+ * With {@value #KEEP_PROPERTY}{@code =false} the instances are also destroyed whenever the last
+ * session closes (the driver's memory is given back between sessions, at the cost of a load per
+ * session); {@link VulkanBackendProvider#releaseSharedInstances()} destroys them on demand.
  *
  * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
  * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
@@ -143,10 +151,14 @@ final class VulkanInstance {
             shared(false, false);
         }
         if (SHARED[slot] == null) {
-            SHARED[slot] = create(debug, debug && synchronizationChecks);
+            String failure = loadLoader();
+            if (failure != null) {
+                throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
+            }
+            SHARED[slot] = onDriverThread(() -> create(debug, debug && synchronizationChecks));
             LOG.log(System.Logger.Level.DEBUG, () -> "created the JVM's Vulkan instance"
                     + (debug ? " with debug checks" + (synchronizationChecks ? " and synchronization validation" : "") : "")
-                    + "; it lives until releaseShared()");
+                    + "; it lives until the JVM's shutdown hook or releaseShared()");
         }
         return SHARED[slot];
     }
@@ -251,23 +263,63 @@ final class VulkanInstance {
             VulkanInstance vulkan = SHARED[slot];
             if (vulkan != null) {
                 SHARED[slot] = null;
-                vkDestroyInstance(vulkan.instance, null);
-                if (vulkan.creationMessages != null) {
-                    // The chained messenger also reports during vkDestroyInstance; free it after.
-                    vulkan.creationMessages.free();
-                }
+                onDriverThread(() -> {
+                    vkDestroyInstance(vulkan.instance, null);
+                    if (vulkan.creationMessages != null) {
+                        // The chained messenger also reports during vkDestroyInstance; free it after.
+                        vulkan.creationMessages.free();
+                    }
+                    return null;
+                });
                 LOG.log(System.Logger.Level.DEBUG, "destroyed the JVM's shared Vulkan instance " + slot);
             }
         }
         return true;
     }
 
-    /** Creates an instance; only {@link #shared} calls this. */
-    private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
-        String failure = loadLoader();
-        if (failure != null) {
-            throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
+    /**
+     * The one thread that creates and destroys the instances, so the thread that loads the driver
+     * is the one that unloads it (see the class comment); a daemon, idle between calls.
+     */
+    private static final ExecutorService DRIVER_THREAD = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lluvia-vulkan-driver");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Runs {@code work} on {@link #DRIVER_THREAD} and waits for it, also when interrupted (the
+     * interrupt is kept): an instance is made or destroyed whole, never left half-done.
+     */
+    private static <T> T onDriverThread(Callable<T> work) {
+        Future<T> result = DRIVER_THREAD.submit(work);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Creates an instance; only {@link #shared} calls this, on {@link #DRIVER_THREAD}. */
+    private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
         int loaderVersion = VK.getInstanceVersionSupported();
         if (loaderVersion < VK_API_VERSION_1_1) {
             throw new dev.lluvia.memory.BackendException("vkEnumerateInstanceVersion",

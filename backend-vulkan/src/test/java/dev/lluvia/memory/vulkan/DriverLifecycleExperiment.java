@@ -41,9 +41,10 @@ import static org.lwjgl.vulkan.VK11.VK_API_VERSION_1_1;
  * <p>Steps: {@code pin} (mark every mapped library {@code RTLD_NODELETE} after each instance, so
  * the driver is never unloaded), {@code inst} (vkCreateInstance), {@code dev} (a device on every physical
  * device, a queue, 64 MiB of memory, one command buffer submitted and waited for), {@code undev},
- * {@code uninst}, {@code t:STEP} (the step on a new thread that then ends), {@code churn:N}
+ * {@code uninst}, {@code t:STEP} (the step on a new thread that then ends), {@code w:STEP} (the step on
+ * one daemon worker thread that lives until the process ends), {@code churn:N}
  * (N times inst, dev, undev, uninst), {@code hook} (a shutdown hook that destroys the devices and the
- * instance), {@code rss} (print the resident set size), {@code libs} (print
+ * instance), {@code hookw} (the same, the instance destroyed on the worker), {@code rss} (print the resident set size), {@code libs} (print
  * the driver and layer libraries mapped), {@code sleep:MS}.
  * Example: {@code inst dev undev uninst t:rss} is "the driver unloaded, then a thread ends".
  */
@@ -52,6 +53,12 @@ public final class DriverLifecycleExperiment {
     private static boolean pin;
     private static VkInstance instance;
     private static final List<VkDevice> DEVICES = new ArrayList<>();
+    /** One daemon thread that lives until the process ends, for {@code w:} steps. */
+    private static final java.util.concurrent.ExecutorService WORKER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "worker");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DriverLifecycleExperiment() {
     }
@@ -59,7 +66,10 @@ public final class DriverLifecycleExperiment {
     public static void main(String[] args) throws Exception {
         VulkanInstance.loadLoader();
         for (String step : args) {
-            if (step.startsWith("t:")) {
+            if (step.startsWith("w:")) {
+                String inner = step.substring(2);
+                WORKER.submit(() -> run(inner)).get();
+            } else if (step.startsWith("t:")) {
                 String inner = step.substring(2);
                 Thread t = new Thread(() -> run(inner), "step-" + inner);
                 t.start();
@@ -104,6 +114,17 @@ public final class DriverLifecycleExperiment {
                 DEVICES.clear();
                 if (instance != null) {
                     vkDestroyInstance(instance, null);
+                }
+            }, "experiment-hook"));
+        } else if (step.equals("hookw")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("hook: destroying " + DEVICES.size() + " devices, then the instance on the worker");
+                DEVICES.forEach(d -> vkDestroyDevice(d, null));
+                DEVICES.clear();
+                try {
+                    WORKER.submit(() -> run("uninst")).get();
+                } catch (Exception e) {
+                    e.printStackTrace();
                 }
             }, "experiment-hook"));
         } else if (step.equals("libs")) {

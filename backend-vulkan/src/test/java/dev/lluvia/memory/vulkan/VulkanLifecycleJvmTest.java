@@ -52,7 +52,7 @@ class VulkanLifecycleJvmTest {
     /** Runs {@code main} in a fresh JVM; asserts exit status 0 and no hs_err file; returns the output. */
     private String runJvm(Class<?> main, String... args) throws IOException, InterruptedException, java.net.URISyntaxException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", VulkanNoLoaderTest.childClassPath(), "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
+                "-cp", VulkanNoLoaderTest.childClassPath(), "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"), "-XX:ErrorLogTimeout=5",
                 main.getName()));
         command.addAll(List.of(args));
         Path log = dir.resolve("out.log");
