@@ -124,6 +124,17 @@ class VulkanManySessionsTest {
     }
 
     @Test
+    void instancesAreMadeOnTheLibrarysOneDaemonDriverThread() {
+        assumeVulkan();
+        Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+        s.close();
+        java.util.List<Thread> driver = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("lluvia-vulkan-driver")).toList();
+        assertEquals(1, driver.size(), "one driver thread: " + driver);
+        assertTrue(driver.get(0).isDaemon(), "it does not keep the JVM alive");
+    }
+
+    @Test
     void withKeepInstancesFalseClosingTheLastSessionReleasesTheInstances() {
         assumeVulkan();
         String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
