@@ -51,6 +51,23 @@ final class Backends {
         return infos;
     }
 
+    static List<DeviceInfo> devices(String backend) {
+        java.util.Objects.requireNonNull(backend, "backend");
+        List<MemoryBackendProvider> providers = providers();
+        for (MemoryBackendProvider p : providers) {
+            if (p.name().equalsIgnoreCase(backend.trim())) {
+                Availability a = probe(p);
+                if (!a.available()) {
+                    throw new BackendNotFoundException("memory backend '" + backend + "' is unavailable: " + a.reason());
+                }
+                return List.copyOf(p.devices());
+            }
+        }
+        throw new BackendNotFoundException("unknown memory backend '" + backend + "'; found: "
+                + (providers.isEmpty() ? "none" : providers.stream().map(MemoryBackendProvider::name)
+                .collect(Collectors.joining(", "))) + ". " + ADD_MODULE);
+    }
+
     static MemoryBackend open(SessionOptions options) {
         List<MemoryBackendProvider> providers = providers();
         String wanted = options.backend() != null ? options.backend() : System.getProperty(SessionOptions.BACKEND_PROPERTY);

@@ -86,6 +86,18 @@ public final class Session implements AutoCloseable {
         return Backends.describe();
     }
 
+    /**
+     * The devices a backend can open, without opening a session: index (for
+     * {@link SessionOptions#withDevice(String)}), name, type, API version and heaps. Open one
+     * session per device to use several GPUs.
+     *
+     * @param backend a backend name, e.g. {@code vulkan} or {@code sim}
+     * @throws BackendNotFoundException if no backend of that name is on the class path or it is unavailable
+     */
+    public static List<DeviceInfo> devices(String backend) {
+        return Backends.devices(backend);
+    }
+
     /** The name of the backend this session runs on ({@code vulkan}, {@code sim}, ...). */
     public String backendName() {
         return backend.name();

@@ -1,5 +1,9 @@
 package dev.lluvia.memory.spi;
 
+import dev.lluvia.memory.DeviceInfo;
+
+import java.util.List;
+
 /**
  * A backend's entry point, found with {@link java.util.ServiceLoader}. Register an implementation
  * both in {@code module-info.java} ({@code provides}) and in
@@ -29,4 +33,14 @@ public interface MemoryBackendProvider {
      * @throws dev.lluvia.memory.DeviceNotFoundException if {@code options.device()} names no device
      */
     MemoryBackend open(BackendOptions options);
+
+    /**
+     * The devices {@link #open} can open, in index order, listed without opening any. Called only
+     * when {@link #probe()} says available. The default lists none, for backends that cannot tell.
+     *
+     * @throws dev.lluvia.memory.BackendException if the listing fails
+     */
+    default List<DeviceInfo> devices() {
+        return List.of();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
@@ -10,6 +11,7 @@ import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.OutOfHostMemoryException;
+import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -382,7 +384,8 @@ public final class SimBackend implements MemoryBackend {
             throw new OutOfDeviceMemoryException("createBuffer of " + size + " bytes: more than the sim's limit of "
                     + MAX_RESOURCE_SIZE + " bytes for one resource: VK_ERROR_OUT_OF_DEVICE_MEMORY", -1, size);
         }
-        MemoryRequirements req = profile.buffer().requirements(size);
+        RequirementRule bufferRule = (usageBits & BufferUsage.UNIFORM_BUFFER.bit()) != 0 ? profile.uniformBuffer() : profile.buffer();
+        MemoryRequirements req = bufferRule.requirements(size);
         fault(FaultPoint.CREATE_BUFFER, -1, size);
         long handle = nextHandle(KIND_BUFFER);
         resources.put(handle, new Res(handle, true, req, "buffer of " + size + " bytes", usageBits));
@@ -404,7 +407,12 @@ public final class SimBackend implements MemoryBackend {
         }
         boolean linear = d.tiling() == ImageTiling.LINEAR;
         RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
-        MemoryRequirements req = rule.requirements(d.byteSize());
+        ImageLayout layout = linear ? profile.linearLayout() : profile.optimalLayout();
+        if (layout.refuses(d)) {
+            throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions() + "D "
+                    + d.tiling() + " images of " + d.channelType() + " x " + d.channelCount() + " channels");
+        }
+        MemoryRequirements req = rule.requirements(layout.bytes(d));
         fault(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"

@@ -1,10 +1,14 @@
 package dev.lluvia.memory.sim;
 
+import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryBackendProvider;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -38,6 +42,18 @@ public final class SimBackendProvider implements MemoryBackendProvider {
     @Override
     public Availability probe() {
         return Availability.available("simulated devices: " + String.join(", ", SimProfiles.names()));
+    }
+
+    /** The profiles of {@link SimProfiles#names()}, in index order, as their devices describe themselves. */
+    @Override
+    public List<DeviceInfo> devices() {
+        List<DeviceInfo> infos = new ArrayList<>();
+        List<String> names = SimProfiles.names();
+        for (int i = 0; i < names.size(); i++) {
+            DeviceProperties d = SimProfiles.load(names.get(i)).device();
+            infos.add(new DeviceInfo(i, d.name(), d.type(), d.apiVersion(), d.memoryHeaps(), true));
+        }
+        return infos;
     }
 
     /**

@@ -15,9 +15,14 @@ import java.util.Objects;
  * @param buffer        requirements of buffers
  * @param optimalImage  requirements of images with optimal tiling
  * @param linearImage   requirements of images with linear tiling
+ * @param uniformBuffer requirements of buffers with {@code UNIFORM_BUFFER} usage (NVIDIA aligns them
+ *                      to 64 where other buffers get 16); {@code buffer} where the same
+ * @param optimalLayout how optimal images are laid out and which formats are refused
+ * @param linearLayout  the same for linear images
  */
 public record SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
-                         RequirementRule optimalImage, RequirementRule linearImage) {
+                         RequirementRule optimalImage, RequirementRule linearImage, RequirementRule uniformBuffer,
+                         ImageLayout optimalLayout, ImageLayout linearLayout) {
 
     public SimProfile {
         Objects.requireNonNull(id, "id");
@@ -25,6 +30,9 @@ public record SimProfile(String id, DeviceProperties device, int budgetPercent, 
         Objects.requireNonNull(buffer, "buffer");
         Objects.requireNonNull(optimalImage, "optimalImage");
         Objects.requireNonNull(linearImage, "linearImage");
+        Objects.requireNonNull(uniformBuffer, "uniformBuffer");
+        Objects.requireNonNull(optimalLayout, "optimalLayout");
+        Objects.requireNonNull(linearLayout, "linearLayout");
         if (budgetPercent < 1 || budgetPercent > 100) {
             throw new IllegalArgumentException("budgetPercent must be 1 to 100, was " + budgetPercent);
         }

@@ -39,7 +39,12 @@ import java.util.Set;
  *   memoryBudget (true: VK_EXT_memory_budget), memoryBudget.percent (default 100)
  *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
  *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
- *       for R in buffer, image.optimal, image.linear; see {@link RequirementRule}
+ *       for R in buffer, buffer.uniform (optional: buffers with UNIFORM_BUFFER usage),
+ *       image.optimal, image.linear; see {@link RequirementRule}
+ *   I.layout (tight, pitch, blockLinear; default tight), I.widthAlignment, I.rowPitchAlignment,
+ *   I.heightAlignment, I.gobRows, I.maxBlockHeight, I.maxBlockDepth (default 1), I.npotPixelPadding,
+ *   I.unsupported, I.unsupported.1D/2D/3D (refused formats: UINT8x3, *x3, FLOAT64x*, *)
+ *       for I in image.optimal, image.linear; see {@link ImageLayout}
  * </pre>
  *
  * <p>A session can override any key of its profile with a backend property
@@ -168,8 +173,11 @@ public final class SimProfiles {
                 limits, budget);
         int percent = (int) r.number("memoryBudget.percent", 100);
         try {
-            return new SimProfile(id, device, percent, r.rule("buffer", types.size()),
-                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()));
+            RequirementRule buffer = r.rule("buffer", types.size());
+            return new SimProfile(id, device, percent, buffer,
+                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()),
+                    p.containsKey("buffer.uniform.alignment") ? r.rule("buffer.uniform", types.size()) : buffer,
+                    r.layout("image.optimal"), r.layout("image.linear"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
         }
@@ -286,6 +294,26 @@ public final class SimProfiles {
             return new RequirementRule(alignment, number(prefix + ".sizeGranularity", alignment),
                     number(prefix + ".minSize", 0), (int) bits, number(prefix + ".prefersDedicatedAbove", 0),
                     number(prefix + ".requiresDedicatedAbove", 0));
+        }
+
+        ImageLayout layout(String prefix) {
+            Map<Integer, List<String>> unsupported = new java.util.HashMap<>();
+            for (int dims = 0; dims <= 3; dims++) {
+                String key = prefix + ".unsupported" + (dims == 0 ? "" : "." + dims + "D");
+                String v = p.getProperty(key, "").strip();
+                if (!v.isEmpty()) {
+                    unsupported.put(dims, List.of(v.split("\\s*,\\s*")));
+                }
+            }
+            try {
+                return new ImageLayout(p.getProperty(prefix + ".layout", "tight").strip(),
+                        number(prefix + ".widthAlignment", 1), number(prefix + ".rowPitchAlignment", 1),
+                        number(prefix + ".heightAlignment", 1), number(prefix + ".gobRows", 1),
+                        number(prefix + ".maxBlockHeight", 1), number(prefix + ".maxBlockDepth", 1),
+                        bool(prefix + ".npotPixelPadding", false), unsupported);
+            } catch (IllegalArgumentException e) {
+                throw bad(prefix + ".layout", e.getMessage());
+            }
         }
 
         private long parseNumber(String key, String v) {

@@ -226,8 +226,8 @@ class BadInputMatrixTest {
                 f -> f.device.createImage(16385, 4, ChannelType.UINT8));
         row("createImage: height above the 2D limit", IllegalArgumentException.class, "16384",
                 f -> f.device.createImage(4, 16385, ChannelType.UINT8));
-        row("createImage: depth above the 3D limit", IllegalArgumentException.class, "2049",
-                f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withDepth(2049)));
+        row("createImage: depth above the 3D limit", IllegalArgumentException.class, "4097",
+                f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withDepth(4097)));
         row("createImage: Integer.MAX_VALUE wide", IllegalArgumentException.class, String.valueOf(Integer.MAX_VALUE),
                 f -> f.device.createImage(Integer.MAX_VALUE, 1, ChannelType.UINT8));
         row("createImage: 0 channels", IllegalArgumentException.class, "was 0",

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SimMemoryContractTest {
 
     /** The profiles below; a profile added to the index without a contract run fails here. */
-    private static final List<String> COVERED = List.of("nvidia-h100", "llvmpipe", "mobile-noncoherent");
+    private static final List<String> COVERED = List.of("nvidia-h100", "llvmpipe", "mobile-noncoherent", "nvidia-h200");
 
     @Test
     void everyProfileRunsTheContract() {
@@ -39,6 +39,18 @@ class SimMemoryContractTest {
         @Override
         protected SessionOptions options() {
             return SessionOptions.defaults().withBackend("sim").withDevice(profile);
+        }
+
+        @Override
+        protected boolean supportsFloat64Images() {
+            return !SimProfiles.load(profile).optimalLayout()
+                    .refuses(dev.lluvia.memory.ImageDescriptor.of(16, 8, dev.lluvia.memory.ChannelType.FLOAT64));
+        }
+
+        @Override
+        protected boolean supportsWideFloat64() {
+            return !SimProfiles.load(profile).optimalLayout()
+                    .refuses(dev.lluvia.memory.ImageDescriptor.of(16, 8, dev.lluvia.memory.ChannelType.FLOAT64, 4));
         }
 
         /** The contract's random workload with random faults: 2% of driver calls fail, with any of the three results. */
@@ -85,6 +97,13 @@ class SimMemoryContractTest {
     class MobileNonCoherent extends OnProfile {
         MobileNonCoherent() {
             super("mobile-noncoherent");
+        }
+    }
+
+    @Nested
+    class NvidiaH200 extends OnProfile {
+        NvidiaH200() {
+            super("nvidia-h200");
         }
     }
 }

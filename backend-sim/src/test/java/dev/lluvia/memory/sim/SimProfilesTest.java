@@ -27,7 +27,7 @@ class SimProfilesTest {
 
     @Test
     void listsTheProfilesInIndexOrderWithTheH100First() {
-        assertEquals(List.of("nvidia-h100", "llvmpipe", "mobile-noncoherent"), SimProfiles.names());
+        assertEquals(List.of("nvidia-h100", "llvmpipe", "mobile-noncoherent", "nvidia-h200"), SimProfiles.names());
         assertEquals(SimProfiles.DEFAULT_PROFILE, SimProfiles.names().get(0));
     }
 
@@ -85,7 +85,7 @@ class SimProfilesTest {
 
     @Test
     void unknownProfileNamesEveryKnownProfile() {
-        for (String bad : new String[] {"rtx9090", "3", "-1", "", "llvm"}) {
+        for (String bad : new String[] {"rtx9090", "4", "-1", "", "llvm"}) {
             DeviceNotFoundException e = assertThrows(DeviceNotFoundException.class, () -> SimProfiles.resolve(bad));
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
             for (String name : SimProfiles.names()) {

@@ -122,7 +122,7 @@ class SimSessionTest {
                 if ((p.optimalImage().memoryTypeBits() & typeBit) != 0) {
                     Image img = memory.createImage(d);
                     AllocationInfo info = img.allocationInfo();
-                    assertEquals(p.optimalImage().size(d.byteSize()), info.size(), "32x32 UINT8 on " + profile);
+                    assertEquals(p.optimalImage().size(p.optimalLayout().bytes(d)), info.size(), "32x32 UINT8 on " + profile);
                     assertEquals(0, info.offset() % p.optimalImage().alignment());
                     img.close();
                 } else {

@@ -187,12 +187,13 @@ public final class VulkanBackend implements MemoryBackend {
         try {
             validation = ValidationMessages.attach(vulkan);
         } catch (RuntimeException | Error e) {
-            VulkanInstance.closed();
+            VulkanInstance.closed(null);
             throw e;
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
             VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
+            VulkanInstance.opened(backend);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
             return backend;
@@ -200,7 +201,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
-            VulkanInstance.closed();
+            VulkanInstance.closed(null);
             throw e;
         }
     }
@@ -606,7 +607,7 @@ public final class VulkanBackend implements MemoryBackend {
             if (validation != null) {
                 validation.close();
             }
-            VulkanInstance.closed();
+            VulkanInstance.closed(this);
         }
     }
 

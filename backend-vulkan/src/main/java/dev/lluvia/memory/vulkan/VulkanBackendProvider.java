@@ -1,10 +1,12 @@
 package dev.lluvia.memory.vulkan;
 
+import dev.lluvia.memory.DeviceInfo;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryBackendProvider;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -87,19 +89,33 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
     }
 
     /**
-     * Destroys the JVM's shared Vulkan instances if no Vulkan session is open, so that the driver
-     * is unloaded; a later session creates them again. Closing the last session does this by
-     * itself, unless the system property {@code lluvia.vulkan.keepInstances=true} keeps them (for
-     * programs that open and close many sessions in turn: NVIDIA's driver (580, H100) can be
-     * reloaded only about 30 times per process). Such programs, and programs that only probed,
-     * call this at the end of {@code main}, before the main thread ends: on NVIDIA a JVM whose main
-     * thread ends with the driver loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0}, and a
-     * shutdown hook runs too late to prevent it. Harmless elsewhere.
+     * Destroys the JVM's shared Vulkan instances now if no Vulkan session is open, which unloads
+     * the driver and gives back its memory; a later session or device list creates them again
+     * (one more driver load: NVIDIA's driver can be loaded only about 30 times per process).
+     * Programs need not call it: the backend's shutdown hook does this before the JVM exits (on
+     * NVIDIA a process that exits with the driver loaded crashes, see docs/devices.md). Harmless
+     * elsewhere.
      *
      * @return true if no instance is left (also when there was none); false if a session is open
      */
     public static boolean releaseSharedInstances() {
         return VulkanInstance.releaseShared();
+    }
+
+    /**
+     * The physical devices of the JVM's shared instance (the probe's; no session, no new
+     * instance): index, name, type, API version and heaps from
+     * {@code vkGetPhysicalDeviceMemoryProperties}.
+     */
+    @Override
+    public List<DeviceInfo> devices() {
+        VulkanInstance vulkan = VulkanInstance.shared(false, false);
+        List<DeviceInfo> infos = new ArrayList<>();
+        for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
+            infos.add(new DeviceInfo(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
+                    d.heaps(), d.usable()));
+        }
+        return infos;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceType;
+import dev.lluvia.memory.MemoryHeap;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VK;
@@ -11,6 +12,7 @@ import org.lwjgl.vulkan.VkInstance;
 import org.lwjgl.vulkan.VkInstanceCreateInfo;
 import org.lwjgl.vulkan.VkLayerProperties;
 import org.lwjgl.vulkan.VkPhysicalDevice;
+import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkValidationFeaturesEXT;
 
@@ -19,6 +21,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
@@ -34,30 +41,30 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * A {@code VkInstance}, with the validation layer when debug checks are asked for, and the
  * physical devices it sees. There is one instance per JVM per configuration (debug off; debug
  * with synchronization validation; debug without), made the first time {@link #shared} asks for
- * it and shared by the provider's probe and every {@link VulkanBackend}; destroyed only by
- * {@link #releaseShared}, when no backend is open.
+ * it and shared by the provider's probe, its device list and every {@link VulkanBackend}.
  *
- * <p>Why shared: on an NVIDIA H100 (driver 580.159.04, in a container), after 30 cycles of
- * {@code vkCreateInstance} + {@code vkDestroyInstance} in one process the next
- * {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}; with an instance per
- * session (and one more per probe) the 15th session of a JVM failed. The loader's log says why:
- * {@code libnvidia-tls.so: cannot allocate memory in static TLS block}, then "Failed loading
- * library associated with ICD JSON libGLX_nvidia.so.0". Each time the last instance goes, the
- * loader unloads the driver, and each reload takes static TLS that glibc does not give back.
- * While one instance lives the driver stays loaded, and 100 sessions (a third with validation)
- * ran in one JVM. The non-debug instance is therefore made first ({@link #shared} makes it before
- * a debug one), so the extension queries of a debug instance find the driver loaded too.
- *
- * <p>Why not kept until exit: measured on the same machine, a JVM whose main thread ends while
- * the NVIDIA driver is loaded dies with SIGSEGV in {@code libEGL_nvidia.so.0} (also with a shutdown
- * hook that destroys the instances: hooks run too late), and exits cleanly when the last instance
- * was destroyed on the main thread before. So the instances are destroyed when the last session
- * closes ({@link #closed}): a program that opens a session, works and closes it exits cleanly. A
- * later session creates them again (one more driver load, of the 30 or so the process can
- * afford). Programs that open and close many sessions in turn set {@value #KEEP_PROPERTY} and call
- * {@link VulkanBackendProvider#releaseSharedInstances()} at the end of {@code main}; the test
- * suite does (see {@code ReleaseVulkanAfterTests}). A probe alone (no session ever opened)
- * leaves the non-debug instance until a session closes or the release is called.
+ * <p>The lifecycle follows two facts of NVIDIA's driver (580.159.04; measured on an H100 and on
+ * two H200s, docs/devices.md):
+ * <ul>
+ *   <li>Each time the last instance goes, the loader unloads the driver, and each load takes
+ *       static TLS that glibc does not give back: after about 30 loads in a process,
+ *       {@code vkCreateInstance} fails with {@code VK_ERROR_INCOMPATIBLE_DRIVER}
+ *       ("libnvidia-tls.so: cannot allocate memory in static TLS block"). So the instances are
+ *       kept between sessions and the probe uses the same one: the driver is loaded once.</li>
+ *   <li>A process that exits with the driver loaded dies with SIGSEGV in
+ *       {@code libEGL_nvidia.so.0} on one of the driver's own threads (every such exit crashed on
+ *       the H200, pinned or not, devices open or closed); one that unloaded it first exits
+ *       cleanly, but only when the unloading thread is the one that loaded the driver, or that
+ *       thread has ended: unloading it from another thread (a shutdown hook, a worker) while the
+ *       loading thread lives crashed the same way, every time. So every {@code vkCreateInstance}
+ *       and {@code vkDestroyInstance} runs on one daemon thread of the library
+ *       ({@link #DRIVER_THREAD}), and a shutdown hook ({@link #shutdown}) closes the sessions
+ *       still open and has that thread destroy the instances, which unloads the driver before
+ *       the process ends. A program needs no call at the end of {@code main}.</li>
+ * </ul>
+ * With {@value #KEEP_PROPERTY}{@code =false} the instances are also destroyed whenever the last
+ * session closes (the driver's memory is given back between sessions, at the cost of a load per
+ * session); {@link VulkanBackendProvider#releaseSharedInstances()} destroys them on demand.
  *
  * <p>Validation messages: each debug session makes its own {@code VkDebugUtilsMessengerEXT} on the
  * shared debug instance ({@link ValidationMessages#attach}), so counts stay per session. The
@@ -81,8 +88,10 @@ final class VulkanInstance {
      * call tries again.
      */
     private static final VulkanInstance[] SHARED = new VulkanInstance[3];
-    /** Backends open on the shared instances; guarded by the class lock. */
+    /** Backends open on the shared instances (acquired, closed not yet called); guarded by the class lock. */
     private static int openBackends;
+    /** The backends made on them and not closed, for the shutdown hook; guarded by the class lock. */
+    private static final Set<VulkanBackend> OPEN = new java.util.LinkedHashSet<>();
 
     final VkInstance instance;
     /** The instance's API version: the highest of 1.3, 1.2, 1.1 that the loader supports. */
@@ -149,19 +158,28 @@ final class VulkanInstance {
             shared(false, false);
         }
         if (SHARED[slot] == null) {
-            SHARED[slot] = create(debug, debug && synchronizationChecks);
+            String failure = loadLoader();
+            if (failure != null) {
+                throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
+            }
+            SHARED[slot] = onDriverThread(() -> create(debug, debug && synchronizationChecks));
             LOG.log(System.Logger.Level.DEBUG, () -> "created the JVM's Vulkan instance"
                     + (debug ? " with debug checks" + (synchronizationChecks ? " and synchronization validation" : "") : "")
-                    + "; it lives until releaseShared()");
+                    + "; it lives until the JVM's shutdown hook or releaseShared()");
         }
         return SHARED[slot];
     }
 
-    /** {@link #shared}, counted as used by an open backend until {@link #closed()}. */
+    /** {@link #shared}, counted as used by an open backend until {@link #closed}. */
     static synchronized VulkanInstance acquire(boolean debug, boolean synchronizationChecks) {
         VulkanInstance vulkan = shared(debug, synchronizationChecks);
         openBackends++;
         return vulkan;
+    }
+
+    /** Backends open on the shared instances now. */
+    static synchronized int openBackends() {
+        return openBackends;
     }
 
     /** Whether any shared instance exists now (for tests). */
@@ -174,25 +192,69 @@ final class VulkanInstance {
         return false;
     }
 
+    /** {@link VulkanBackend#open} made a backend on an instance from {@link #acquire}. */
+    static synchronized void opened(VulkanBackend backend) {
+        OPEN.add(backend);
+    }
+
     /**
-     * A backend from {@link #acquire} closed. When it was the last, the shared instances are
-     * destroyed (and the driver unloaded) unless {@value #KEEP_PROPERTY} is {@code true}: a program
-     * that closes its sessions then exits cleanly on NVIDIA without knowing about any of this.
+     * A backend from {@link #acquire} closed ({@code null}: its opening failed). With
+     * {@value #KEEP_PROPERTY}{@code =false}, closing the last one destroys the instances, which
+     * unloads the driver until the next session; by default they stay for the next session and
+     * the shutdown hook destroys them.
      */
-    static synchronized void closed() {
+    static synchronized void closed(VulkanBackend backend) {
+        if (backend != null) {
+            OPEN.remove(backend);
+        }
         openBackends--;
-        if (openBackends == 0 && !Boolean.getBoolean(KEEP_PROPERTY)) {
+        if (openBackends == 0 && "false".equalsIgnoreCase(System.getProperty(KEEP_PROPERTY))) {
             releaseShared();
         }
     }
 
     /**
-     * System property: {@code true} keeps the shared instances when the last session closes, for
-     * programs (and test suites) that open and close many sessions one after another, which would
-     * otherwise reload the driver each time; they then call
-     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns.
+     * System property: {@code false} destroys the shared instances (and so unloads the driver)
+     * whenever the last session closes, giving back the driver's memory between sessions at the
+     * cost of a driver load per session (the NVIDIA driver can be loaded about 30 times per
+     * process). Default {@code true}: the instances live until the JVM's shutdown hook.
      */
     static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
+
+    private static boolean hookRegistered;
+
+    /**
+     * Once per JVM, with the first instance: a shutdown hook that closes the Vulkan sessions still
+     * open and destroys the shared instances, so the loader unloads the driver before the process
+     * exits. On NVIDIA's driver (580, H200) a process that exits with the driver loaded dies with
+     * SIGSEGV in {@code libEGL_nvidia.so.0} on one of the driver's threads (docs/devices.md).
+     */
+    private static void registerShutdownHook() {
+        if (hookRegistered) {
+            return;
+        }
+        hookRegistered = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(VulkanInstance::shutdown, "lluvia-vulkan-shutdown"));
+    }
+
+    /** The shutdown hook's work: close what is open (logged), then destroy the instances. */
+    static void shutdown() {
+        List<VulkanBackend> open;
+        synchronized (VulkanInstance.class) {
+            open = new ArrayList<>(OPEN);
+        }
+        for (VulkanBackend backend : open) {
+            // System.err, not the logger: java.util.logging may already be reset by its own hook.
+            System.err.println("lluvia-memory: closing " + backend + ", still open at JVM exit, so that the"
+                    + " Vulkan driver is unloaded before the process ends");
+            try {
+                backend.close();
+            } catch (RuntimeException | Error e) {
+                System.err.println("lluvia-memory: closing " + backend + " at JVM exit failed: " + e);
+            }
+        }
+        releaseShared();
+    }
 
     /**
      * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)
@@ -208,23 +270,63 @@ final class VulkanInstance {
             VulkanInstance vulkan = SHARED[slot];
             if (vulkan != null) {
                 SHARED[slot] = null;
-                vkDestroyInstance(vulkan.instance, null);
-                if (vulkan.creationMessages != null) {
-                    // The chained messenger also reports during vkDestroyInstance; free it after.
-                    vulkan.creationMessages.free();
-                }
+                onDriverThread(() -> {
+                    vkDestroyInstance(vulkan.instance, null);
+                    if (vulkan.creationMessages != null) {
+                        // The chained messenger also reports during vkDestroyInstance; free it after.
+                        vulkan.creationMessages.free();
+                    }
+                    return null;
+                });
                 LOG.log(System.Logger.Level.DEBUG, "destroyed the JVM's shared Vulkan instance " + slot);
             }
         }
         return true;
     }
 
-    /** Creates an instance; only {@link #shared} calls this. */
-    private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
-        String failure = loadLoader();
-        if (failure != null) {
-            throw new dev.lluvia.memory.BackendException("loading the Vulkan loader", failure);
+    /**
+     * The one thread that creates and destroys the instances, so the thread that loads the driver
+     * is the one that unloads it (see the class comment); a daemon, idle between calls.
+     */
+    private static final ExecutorService DRIVER_THREAD = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lluvia-vulkan-driver");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Runs {@code work} on {@link #DRIVER_THREAD} and waits for it, also when interrupted (the
+     * interrupt is kept): an instance is made or destroyed whole, never left half-done.
+     */
+    private static <T> T onDriverThread(Callable<T> work) {
+        Future<T> result = DRIVER_THREAD.submit(work);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Creates an instance; only {@link #shared} calls this, on {@link #DRIVER_THREAD}. */
+    private static VulkanInstance create(boolean debug, boolean synchronizationChecks) {
         int loaderVersion = VK.getInstanceVersionSupported();
         if (loaderVersion < VK_API_VERSION_1_1) {
             throw new dev.lluvia.memory.BackendException("vkEnumerateInstanceVersion",
@@ -289,6 +391,7 @@ final class VulkanInstance {
             }
             PointerBuffer pInstance = stack.mallocPointer(1);
             check(vkCreateInstance(ci, null, pInstance), "vkCreateInstance");
+            registerShutdownHook();
             VkInstance instance = new VkInstance(pInstance.get(0), ci);
             return new VulkanInstance(instance, apiVersion, layer, creation != null, creation);
         } catch (RuntimeException | Error e) {
@@ -301,6 +404,20 @@ final class VulkanInstance {
 
     /** One physical device as enumerated. */
     record PhysicalDevice(int index, VkPhysicalDevice handle, String name, DeviceType type, int apiVersion) {
+
+        /** The device's memory heaps ({@code vkGetPhysicalDeviceMemoryProperties}). */
+        List<MemoryHeap> heaps() {
+            try (MemoryStack stack = stackPush()) {
+                VkPhysicalDeviceMemoryProperties mp = VkPhysicalDeviceMemoryProperties.malloc(stack);
+                vkGetPhysicalDeviceMemoryProperties(handle, mp);
+                List<MemoryHeap> heaps = new ArrayList<>();
+                for (int i = 0; i < mp.memoryHeapCount(); i++) {
+                    heaps.add(new MemoryHeap(i, mp.memoryHeaps(i).size(),
+                            (mp.memoryHeaps(i).flags() & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0));
+                }
+                return heaps;
+            }
+        }
 
         /** Whether the backend can use it: Vulkan 1.1 or newer. */
         boolean usable() {

@@ -108,23 +108,56 @@ class VulkanManySessionsTest {
     }
 
     @Test
-    void closingTheLastSessionReleasesTheInstancesUnlessAskedToKeepThem() {
+    void closingTheLastSessionKeepsTheInstanceForTheNextSession() {
+        assumeVulkan();
+        Session first = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+        long instance = backend(first).vkInstance().address();
+        first.close();
+        assertTrue(VulkanInstance.anyShared(), "the instance stays after the last session closes (no driver unload)");
+        Session second = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+        try {
+            assertEquals(instance, backend(second).vkInstance().address(), "the next session reuses the instance");
+            roundTrip(second, 3);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void instancesAreMadeOnTheLibrarysOneDaemonDriverThread() {
+        assumeVulkan();
+        Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
+        s.close();
+        java.util.List<Thread> driver = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("lluvia-vulkan-driver")).toList();
+        assertEquals(1, driver.size(), "one driver thread: " + driver);
+        assertTrue(driver.get(0).isDaemon(), "it does not keep the JVM alive");
+    }
+
+    @Test
+    void withKeepInstancesFalseClosingTheLastSessionReleasesTheInstances() {
         assumeVulkan();
         String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
-        System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+        System.setProperty(VulkanInstance.KEEP_PROPERTY, "false");
         try {
             Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
             assertTrue(VulkanInstance.anyShared());
+            roundTrip(s, 4);
             s.close();
-            assertFalse(VulkanInstance.anyShared(), "a program that closes its session leaves the driver unloaded");
+            assertFalse(VulkanInstance.anyShared(), "the last close destroyed the instances (the driver is unloaded)");
         } finally {
-            if (keep != null) {
+            if (keep == null) {
+                System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+            } else {
                 System.setProperty(VulkanInstance.KEEP_PROPERTY, keep);
             }
         }
-        Session kept = VulkanTestSupport.open(null);
-        closeAndAssertClean(kept);
-        assertTrue(VulkanInstance.anyShared(), "with " + VulkanInstance.KEEP_PROPERTY + " the instances stay");
+        Session again = VulkanTestSupport.open(null);
+        try {
+            roundTrip(again, 5);
+        } finally {
+            closeAndAssertClean(again);
+        }
     }
 
     /** Writes a pattern into a device-only buffer through the queue and reads it back. */

@@ -52,7 +52,7 @@ class VulkanNoLoaderTest {
     }
 
     /** The jars and folders of this module's code, the core, LWJGL, its natives and the tests. */
-    private static String childClassPath() throws URISyntaxException {
+    static String childClassPath() throws URISyntaxException {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : List.of(NoLoaderProbe.class, VulkanBackendProvider.class, Session.class,
                 org.lwjgl.Version.class, org.lwjgl.vulkan.VK.class)) {

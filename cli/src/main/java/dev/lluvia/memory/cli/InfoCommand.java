@@ -2,6 +2,7 @@ package dev.lluvia.memory.cli;
 
 import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.DeviceLimits;
+import dev.lluvia.memory.DeviceInfo;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.MemoryHeap;
@@ -15,7 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code info}: what the library found and what the chosen device offers, ending with Lluvia's
+ * {@code info}: what the library found (backends, and every device of the session's backend), and
+ * what the chosen device offers, ending with Lluvia's
  * listing of {@link Session#supportedMemoryPropertyFlags()} ("Memory index: N / supported flags")
  * whose indices are the ones Lluvia's documentation uses.
  */
@@ -87,5 +89,10 @@ final class InfoCommand extends SessionCommand {
         }
         out.println("Session: backend " + session.backendName() + ", debug " + (session.isDebugEnabled() ? "on" : "off"));
         out.println(backendChoice(session));
+        out.println();
+        out.println("Devices of backend " + session.backendName() + " (--device INDEX opens one; the session's is marked):");
+        for (DeviceInfo d : Session.devices(session.backendName())) {
+            out.println("  " + (d.name().equals(session.device().name()) ? "* " : "  ") + d.describe());
+        }
     }
 }

@@ -55,6 +55,19 @@ class InfoCommandTest {
     }
 
     @Test
+    void infoListsEveryDeviceOfTheBackendAndMarksTheSessionsOne() {
+        CliRun run = CliRun.of("info", "--profile", "nvidia-h200");
+        assertEquals(0, run.exitCode(), run.transcript());
+        String out = run.out();
+        assertTrue(out.contains("Devices of backend sim"), run.transcript());
+        assertTrue(out.contains("    0: NVIDIA H100 80GB HBM3 (simulated) [DISCRETE_GPU, Vulkan 1.4.0], heaps 85520809984 B"
+                + " device-local, 101361423360 B\n"), run.transcript());
+        assertTrue(out.contains("    1: llvmpipe (LLVM 15.0.6, 256 bits) (simulated) [CPU, Vulkan 1.3.230]"), run.transcript());
+        assertTrue(out.contains("  * 3: NVIDIA H200 (simulated) [DISCRETE_GPU, Vulkan 1.4.312], heaps 150754820096 B"
+                + " device-local, 202750848000 B\n"), run.transcript());
+    }
+
+    @Test
     void infoOnLlvmpipeListsItsOneFlagSet() {
         CliRun run = CliRun.of("info", "--profile", "llvmpipe");
         assertEquals(0, run.exitCode(), run.transcript());

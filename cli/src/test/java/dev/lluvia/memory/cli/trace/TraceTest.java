@@ -63,9 +63,10 @@ class TraceTest {
                 if (random.nextBoolean()) {
                     lines.add("buffer " + id + " " + memory + " " + (1 + random.nextInt(20_000)));
                 } else {
-                    lines.add("image " + id + " " + memory + " " + (1 + random.nextInt(200)) + "x" + (1 + random.nextInt(200))
-                            + " " + ChannelType.values()[random.nextInt(ChannelType.values().length)]
-                            + " " + (1 + random.nextInt(4)) + (memory.equals("host") ? " LINEAR" : ""));
+                    // Formats and shapes every sim profile accepts (no 64-bit or three-channel, 2D).
+                    lines.add("image " + id + " " + memory + " " + (1 + random.nextInt(200)) + "x" + (2 + random.nextInt(199))
+                            + " " + ChannelType.values()[random.nextInt(ChannelType.values().length - 1)]
+                            + " " + new int[] {1, 2, 4}[random.nextInt(3)] + (memory.equals("host") ? " LINEAR" : ""));
                 }
                 live.add(id);
             } else {

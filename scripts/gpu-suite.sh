@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole test suite on the NVIDIA GPU machine, one JVM per module, each with its own class path
+# (the module, its dependencies, its test classes; no other module's backend) and working
+# directory, as `mvn verify` runs it, with Vulkan required and validation on (the Vulkan tests
+# open their sessions with debug checks). Exits non-zero if any module's tests fail or any JVM
+# crashes (an hs_err file or a signal exit).
+#
+#   scripts/gpu-suite.sh bundle          # here: builds .gpu/ with ../shared/gpu/make-bundle.sh,
+#                                        # plus each module's test class path (.gpu/cp/MODULE.txt)
+#   scripts/gpu-suite.sh run OUT_DIR     # on the GPU machine, from the repository root, .gpu carried:
+#                                        # JUnit XML reports, logs and hs_err files go to OUT_DIR
+#
+# Left out on the GPU machine: BlockAllocatorFuzzTest and MemoryLincheckTest, whose tools (Jazzer,
+# Lincheck) the bundle leaves out; they test CPU-only code and run in `mvn verify`.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=$ROOT/.gpu
+MODULES=$(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' "$ROOT/pom.xml")
+
+case "${1:-}" in
+bundle)
+  set -e
+  bash "${MAKE_BUNDLE:-$ROOT/../shared/gpu/make-bundle.sh}" "$ROOT"
+  (cd "$ROOT" && mvn -B -q ${MAVEN_OFFLINE:+-o} dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/gpu-test-classpath.txt >/dev/null)
+  mkdir -p "$B/cp"
+  for m in $MODULES; do
+    f=$ROOT/$m/target/gpu-test-classpath.txt
+    [ -f "$f" ] || continue
+    # Entries as bundle paths: reactor modules by their jar (or test classes), dependencies by file name.
+    { tr ':' '\n' < "$f"; echo; } | while read -r e; do
+      [ -n "$e" ] || continue
+      case "$e" in
+        */target/test-classes) echo "classes/$(basename "$(dirname "$(dirname "$e")")")" ;;
+        */target/classes) d=$(basename "$(dirname "$(dirname "$e")")"); ls "$B"/lib/"$d"-[0-9]*.jar 2>/dev/null | sed "s:^$B/::" ;;
+        *-tests.jar) echo "classes/$(basename "$e" | sed 's/-[0-9][^-]*\(-SNAPSHOT\)\?-tests\.jar$//')" ;;
+        *) [ -f "$B/lib/$(basename "$e")" ] && echo "lib/$(basename "$e")" ;;
+      esac
+    done > "$B/cp/$m.txt"
+  done
+  echo "gpu-suite: class paths of $(ls "$B/cp" | wc -l) modules in $B/cp"
+  ;;
+run)
+  OUT=${2:?usage: gpu-suite.sh run OUT_DIR}
+  mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+  if [ -n "${SUITE_JAVA:-}" ]; then
+    JAVA=$SUITE_JAVA   # a machine with its own JDK and Vulkan (tries the script off the GPU machine)
+  else
+    bash "$B/run.sh" java -version >/dev/null 2>&1   # unpacks the loader, the layer and the JRE
+    JAVA=/tmp/gpu-jre/bin/java
+  fi
+  if ! compgen -G '/usr/share/vulkan/icd.d/*.json' >/dev/null && ! compgen -G '/etc/vulkan/icd.d/*.json' >/dev/null; then
+    export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  fi
+  export LLUVIA_VULKAN_REQUIRED=1
+  status=0
+  for m in ${SUITE_MODULES:-$MODULES}; do
+    [ -d "$B/classes/$m" ] && [ -f "$B/cp/$m.txt" ] || continue
+    own=$(ls "$B"/lib/"$m"-[0-9]*.jar 2>/dev/null | head -1)
+    CP=$(echo "$own"; echo "$B/classes/$m"; sed "s:^:$B/:" "$B/cp/$m.txt")
+    CP=$(echo "$CP" | grep -v '^$' | awk '!seen[$0]++' | paste -sd: -)
+    echo "== $m"
+    (cd "$ROOT/$m" && timeout "${SUITE_MODULE_TIMEOUT:-900}" "$JAVA" -XX:ErrorFile="$OUT/hs_err_${m}_%p.log" \
+        -XX:ErrorLogTimeout=5 -Djava.awt.headless=true -Dlluvia.vulkan.required=true \
+        -jar "$B/junit-console.jar" execute --disable-banner --details=summary --class-path "$CP" \
+        --scan-class-path "$B/classes/$m" \
+        --exclude-classname '.*\.(BlockAllocatorFuzzTest|MemoryLincheckTest)' \
+        --reports-dir "$OUT/$m" > "$OUT/$m.log" 2>&1)
+    rc=$?
+    tail -n 20 "$OUT/$m.log" | grep -E 'tests (successful|failed|aborted|skipped)|containers failed' | sed "s/^/   /"
+    if [ $rc -ne 0 ]; then
+      echo "   FAILED: exit status $rc (log: $OUT/$m.log)"; status=1
+    fi
+  done
+  if ls "$OUT"/hs_err_*.log >/dev/null 2>&1; then
+    echo "CRASH: $(ls "$OUT"/hs_err_*.log)"; status=1
+  fi
+  echo "gpu-suite: $([ $status -eq 0 ] && echo passed || echo FAILED)"
+  exit $status
+  ;;
+*)
+  echo "usage: scripts/gpu-suite.sh bundle | run OUT_DIR" >&2; exit 2 ;;
+esac
