@@ -419,11 +419,6 @@ public final class Session implements AutoCloseable {
         heapUsed.addAndGet(heap, -size);
     }
 
-    /** Bytes of live pages of this session in a heap. */
-    long heapUsed(int heap) {
-        return heapUsed.get(heap);
-    }
-
     /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
     private void requirePageFitsHeap(MemoryType type, long pageSize) {
         MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());

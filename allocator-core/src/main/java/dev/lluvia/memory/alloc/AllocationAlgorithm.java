@@ -11,7 +11,8 @@ package dev.lluvia.memory.alloc;
 public enum AllocationAlgorithm {
     /**
      * The default: two-level segregated fit ({@link TlsfAllocator}), O(1) allocate and free,
-     * padding split off as free space. Honours the {@link AllocationStrategy}.
+     * alignment padding kept inside the allocation (split off as free space only when it is huge,
+     * see the class comment of {@link TlsfAllocator}). Honours the {@link AllocationStrategy}.
      */
     TLSF,
 

@@ -73,9 +73,8 @@ class BlockAllocatorArgumentsTest {
             field.setInt(allocator, TlsfAllocator.SERIAL_MASK);
             lastGeneration = TlsfAllocator.SERIAL_MASK;
         } else {
-            final java.lang.reflect.Field field = allocator.getClass().getDeclaredField("generation");
-            field.setAccessible(true);
-            ((int[]) field.get(allocator))[0] = Integer.MAX_VALUE;
+            // First fit and linear keep their generations in the shared slot table.
+            ((SlotTable) allocator).generation[0] = Integer.MAX_VALUE;
             lastGeneration = Integer.MAX_VALUE;
         }
         final long last = allocator.allocate(8, 1);

@@ -95,8 +95,9 @@ public final class SimBackend implements MemoryBackend {
      * Backend property (or system property) that makes {@link #allocateDedicatedPage} demand a
      * size equal to the resource's requirement size, as Vulkan does
      * ({@code VUID-VkMemoryDedicatedAllocateInfo-image-01433}, {@code -buffer-01435}):
-     * {@code true} or {@code false}. Default {@code false} for now: the allocator rounds dedicated
-     * pages up to the atom or granularity; a page smaller than the requirement is always refused.
+     * {@code true} (the default: the allocator gives a dedicated page exactly its resource's
+     * requirement size) or {@code false}, which accepts any page at least that large; a page
+     * smaller than the requirement is always refused.
      */
     public static final String CHECK_DEDICATED_SIZE_PROPERTY = "sim.checkDedicatedSize";
 
@@ -170,11 +171,6 @@ public final class SimBackend implements MemoryBackend {
     /** Whether binds are checked against bufferImageGranularity ({@value #CHECK_GRANULARITY_PROPERTY}). */
     public boolean checksGranularity() {
         return checkGranularity;
-    }
-
-    /** Whether dedicated pages must have exactly their resource's size ({@value #CHECK_DEDICATED_SIZE_PROPERTY}). */
-    public boolean checksDedicatedSize() {
-        return checkDedicatedSize;
     }
 
     @Override
@@ -498,11 +494,6 @@ public final class SimBackend implements MemoryBackend {
     /** For tests: the size of a live page. */
     public synchronized long pageSize(long page) {
         return page(page, "pageSize").size;
-    }
-
-    /** For tests: the memory type index of a live page. */
-    public synchronized int pageMemoryType(long page) {
-        return page(page, "pageMemoryType").type.index();
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
@@ -723,8 +724,8 @@ public final class VulkanBackend implements MemoryBackend {
         mapped(p);
         // Vulkan wants offsets and sizes in whole atoms, or a range that ends at the end of the page.
         final long atom = nonCoherentAtomSize;
-        final long start = offset / atom * atom;
-        final long end = (offset + size + atom - 1) / atom * atom;
+        final long start = Align.roundDown(offset, atom);
+        final long end = Align.roundUp(offset + size, atom);
         final long length = end >= p.size ? VK_WHOLE_SIZE : end - start;
         try (MemoryStack stack = stackPush()) {
             VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
