@@ -44,7 +44,8 @@ public final class Session implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
     private volatile boolean closed;
 
-    private Session(MemoryBackend backend, SessionOptions options) {
+    // Package-private for the core's tests, which open sessions on a fake backend.
+    Session(MemoryBackend backend, SessionOptions options) {
         this.backend = backend;
         this.device = backend.device();
         this.options = options;
