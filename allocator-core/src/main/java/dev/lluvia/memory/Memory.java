@@ -708,12 +708,13 @@ public final class Memory implements AutoCloseable {
     }
 
     private static void requireUsage(Set<?> usage) {
-        if (usage == null || usage.isEmpty()) {
-            throw new IllegalArgumentException("usage must not be " + (usage == null ? "null" : "empty"));
+        Objects.requireNonNull(usage, "usage");
+        if (usage.isEmpty()) {
+            throw new IllegalArgumentException("usage must not be empty");
         }
         for (Object u : usage) {
             if (u == null) {
-                throw new IllegalArgumentException("usage must not contain null: " + usage);
+                throw new NullPointerException("usage must not contain null: " + usage);
             }
         }
     }

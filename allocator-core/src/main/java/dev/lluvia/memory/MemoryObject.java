@@ -23,7 +23,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     MemoryObject prevLive;
     MemoryObject nextLive;
 
-    private static final String MEMORY_CLASS = Memory.class.getName();
+    // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
+    private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;

@@ -40,12 +40,11 @@ public enum AllocationAlgorithm {
      * @param capacity units managed, at least 1
      * @param strategy used by {@link #TLSF}; the other algorithms have one placement rule and
      *                 ignore it (it must still not be null)
-     * @throws IllegalArgumentException if capacity is below 1 or strategy is null
+     * @throws IllegalArgumentException if capacity is below 1
+     * @throws NullPointerException     if strategy is null
      */
     public BlockAllocator create(long capacity, AllocationStrategy strategy) {
-        if (strategy == null) {
-            throw new IllegalArgumentException("strategy must not be null");
-        }
+        java.util.Objects.requireNonNull(strategy, "strategy");
         return switch (this) {
             case TLSF -> new TlsfAllocator(capacity, strategy);
             case FIRST_FIT -> new FirstFitAllocator(capacity);

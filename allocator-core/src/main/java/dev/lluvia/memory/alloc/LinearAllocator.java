@@ -82,9 +82,7 @@ public final class LinearAllocator extends SlotTable implements BlockAllocator {
      */
     public LinearAllocator(long capacity, Mode mode) {
         Checks.checkCapacity(capacity);
-        if (mode == null) {
-            throw new IllegalArgumentException("mode must not be null");
-        }
+        java.util.Objects.requireNonNull(mode, "mode");
         this.capacity = capacity;
         this.mode = mode;
     }

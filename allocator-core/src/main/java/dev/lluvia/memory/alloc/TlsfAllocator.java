@@ -214,9 +214,7 @@ public final class TlsfAllocator implements BlockAllocator {
      */
     public TlsfAllocator(long capacity, AllocationStrategy strategy) {
         Checks.checkCapacity(capacity);
-        if (strategy == null) {
-            throw new IllegalArgumentException("strategy must not be null");
-        }
+        java.util.Objects.requireNonNull(strategy, "strategy");
         this.capacity = capacity;
         this.strategy = strategy;
         this.listCount = listIndex(capacity) + 1;

@@ -5,8 +5,6 @@ import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryBackendProvider;
 
-import java.util.Locale;
-
 /**
  * Opens the simulated device ({@code sim}). Always available; ranked below real devices
  * (priority {@value #PRIORITY}, Vulkan uses 100), so it is chosen when named or when no GPU is present.
@@ -16,8 +14,8 @@ import java.util.Locale;
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
  * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
- * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
- * {@code sim.fault.POINT=RULE}, {@code sim.fault.all=RULE}, {@code sim.fault.random=SEED:P[:RESULT]}
+ * {@code lluvia.sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
+ * {@code lluvia.sim.fault.POINT=RULE}, {@code lluvia.sim.fault.all=RULE}, {@code lluvia.sim.fault.random=SEED:P[:RESULT]}
  * fault rules (see {@link FaultRule}).
  */
 public final class SimBackendProvider implements MemoryBackendProvider {
@@ -49,25 +47,9 @@ public final class SimBackendProvider implements MemoryBackendProvider {
     public MemoryBackend open(BackendOptions options) {
         String profile = SimProfiles.resolve(options.device());
         SimBackend backend = new SimBackend(SimProfiles.load(profile, options.properties()),
-                flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
-                flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
+                options.flag(SimBackend.CHECK_GRANULARITY_PROPERTY, true),
+                options.flag(SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, true));
         backend.configureFaults(options.properties());
         return backend;
-    }
-
-    /** A true/false backend property, else the system property of that name, else the default. */
-    private static boolean flag(BackendOptions options, String key, String fallback) {
-        String value = options.properties().get(key);
-        if (value == null) {
-            value = System.getProperty(key, fallback);
-        }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
-        }
     }
 }

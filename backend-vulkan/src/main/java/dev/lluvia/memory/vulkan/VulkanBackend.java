@@ -85,10 +85,20 @@ public final class VulkanBackend implements MemoryBackend {
     public static final String NAME = "vulkan";
 
     /**
-     * Backend property: {@code "false"} turns off the validation layer's synchronization checks,
-     * which debug mode turns on with the layer (they check the transfers' barriers, at a cost in speed).
+     * Backend (or system) property: {@code false} turns off the validation layer's synchronization
+     * checks, which debug mode turns on with the layer (they check the transfers' barriers, at a
+     * cost in speed). {@code true} (the default) or {@code false}; anything else is refused.
      */
-    public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
+    public static final String SYNC_VALIDATION_PROPERTY = "lluvia.vulkan.validation.synchronization";
+
+    /**
+     * System property: {@code true} keeps the shared Vulkan instances when the last session closes,
+     * for programs (and test suites) that open and close many sessions one after another, which
+     * would otherwise reload the driver each time; they then call
+     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns. Read when
+     * the last session closes (a program may change it between sessions); default {@code false}.
+     */
+    public static final String KEEP_INSTANCES_PROPERTY = "lluvia.vulkan.keepInstances";
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
@@ -178,7 +188,7 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
-        boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
+        boolean syncChecks = options.flag(SYNC_VALIDATION_PROPERTY, true);
         VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
         ValidationMessages validation;
         try {
@@ -666,7 +676,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         if (allocationCount.incrementAndGet() > maxAllocationCount) {
             allocationCount.decrementAndGet();
-            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", physical.name()
                     + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
         }
         try (MemoryStack stack = stackPush()) {

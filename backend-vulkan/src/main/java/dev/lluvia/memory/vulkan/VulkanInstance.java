@@ -1,6 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceType;
+import dev.lluvia.memory.LluviaProperties;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VK;
@@ -18,6 +19,7 @@ import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
@@ -169,23 +171,16 @@ final class VulkanInstance {
 
     /**
      * A backend from {@link #acquire} closed. When it was the last, the shared instances are
-     * destroyed (and the driver unloaded) unless {@value #KEEP_PROPERTY} is {@code true}: a program
+     * destroyed (and the driver unloaded) unless {@value VulkanBackend#KEEP_INSTANCES_PROPERTY} is {@code true}: a program
      * that closes its sessions then exits cleanly on NVIDIA without knowing about any of this.
      */
     static synchronized void closed() {
         openBackends--;
-        if (openBackends == 0 && !Boolean.getBoolean(KEEP_PROPERTY)) {
+        if (openBackends == 0
+                && !LluviaProperties.flag(Map.of(), VulkanBackend.KEEP_INSTANCES_PROPERTY, false)) {
             releaseShared();
         }
     }
-
-    /**
-     * System property: {@code true} keeps the shared instances when the last session closes, for
-     * programs (and test suites) that open and close many sessions one after another, which would
-     * otherwise reload the driver each time; they then call
-     * {@link VulkanBackendProvider#releaseSharedInstances()} before {@code main} returns.
-     */
-    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
 
     /**
      * Destroys the shared instances (debug ones first, so the driver stays loaded until the last)

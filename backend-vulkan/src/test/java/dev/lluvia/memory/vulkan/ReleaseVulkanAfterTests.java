@@ -21,7 +21,7 @@ public final class ReleaseVulkanAfterTests implements LauncherSessionListener {
      */
     @Override
     public void launcherSessionOpened(LauncherSession session) {
-        System.setProperty(VulkanInstance.KEEP_PROPERTY, "true");
+        System.setProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY, "true");
     }
 
     @Override

@@ -110,8 +110,8 @@ class VulkanManySessionsTest {
     @Test
     void closingTheLastSessionReleasesTheInstancesUnlessAskedToKeepThem() {
         assumeVulkan();
-        String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
-        System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+        String keep = System.getProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY);
+        System.clearProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY);
         try {
             Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
             assertTrue(VulkanInstance.anyShared());
@@ -119,12 +119,12 @@ class VulkanManySessionsTest {
             assertFalse(VulkanInstance.anyShared(), "a program that closes its session leaves the driver unloaded");
         } finally {
             if (keep != null) {
-                System.setProperty(VulkanInstance.KEEP_PROPERTY, keep);
+                System.setProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY, keep);
             }
         }
         Session kept = VulkanTestSupport.open(null);
         closeAndAssertClean(kept);
-        assertTrue(VulkanInstance.anyShared(), "with " + VulkanInstance.KEEP_PROPERTY + " the instances stay");
+        assertTrue(VulkanInstance.anyShared(), "with " + VulkanBackend.KEEP_INSTANCES_PROPERTY + " the instances stay");
     }
 
     /** Writes a pattern into a device-only buffer through the queue and reads it back. */
