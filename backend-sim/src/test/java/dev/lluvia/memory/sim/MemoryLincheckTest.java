@@ -87,26 +87,6 @@ public class MemoryLincheckTest {
         return session.statistics();
     }
 
-    /**
-     * Runs every operation once before Lincheck does, in a session of its own: Lincheck's model
-     * checker snapshots and restores static state between invocations and fails inside itself
-     * (a ConcurrentModificationException in its SnapshotTracker) when a class of the library or of
-     * the JDK's logging is first initialised during an invocation. Which classes are still
-     * uninitialised depends on the tests that ran before in the same JVM.
-     */
-    @org.junit.jupiter.api.BeforeAll
-    static void initialiseEveryClassTheOperationsUse() {
-        MemoryLincheckTest warm = new MemoryLincheckTest();
-        warm.create(1);
-        warm.layout();
-        warm.statistics();
-        warm.sessionStatistics();
-        for (MemoryObject o : warm.memory.objects()) {
-            warm.close((int) o.id());
-        }
-        warm.session.close();
-    }
-
     @Test
     void modelChecking() {
         ModelCheckingOptions options = new ModelCheckingOptions()
