@@ -3,6 +3,11 @@ package dev.lluvia.memory;
 /**
  * A backend call failed with a driver result other than running out of memory (for example
  * {@code VK_ERROR_DEVICE_LOST}). Carries the result's name and the call that returned it.
+ *
+ * <p>One rule for every backend: {@link #operation()} is the bare call ({@code vkAllocateMemory}),
+ * {@link #result()} the bare result name ({@code VK_ERROR_TOO_MANY_OBJECTS}), so both can be
+ * compared; what else explains the failure (sizes, limits, the device) goes in the detail, which
+ * only the message shows.
  */
 public class BackendException extends LluviaException {
     private static final long serialVersionUID = 1L;
@@ -12,6 +17,15 @@ public class BackendException extends LluviaException {
 
     public BackendException(String operation, String result) {
         super(operation + " failed: " + result);
+        this.operation = operation;
+        this.result = result;
+    }
+
+    /**
+     * @param detail what else explains the failure, shown in the message after the result
+     */
+    public BackendException(String operation, String result, String detail) {
+        super(operation + " failed: " + result + " (" + detail + ")");
         this.operation = operation;
         this.result = result;
     }

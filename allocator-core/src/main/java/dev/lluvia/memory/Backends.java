@@ -70,7 +70,7 @@ final class Backends {
 
     static MemoryBackend open(SessionOptions options) {
         List<MemoryBackendProvider> providers = providers();
-        String wanted = options.backend() != null ? options.backend() : System.getProperty(SessionOptions.BACKEND_PROPERTY);
+        String wanted = options.backend() != null ? options.backend() : System.getProperty(LluviaProperties.BACKEND);
         BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties());
         if (wanted != null && !wanted.isBlank()) {
             for (MemoryBackendProvider p : providers) {

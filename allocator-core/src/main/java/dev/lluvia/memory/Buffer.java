@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.alloc.Align;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;
@@ -162,7 +164,7 @@ public final class Buffer extends MemoryObject {
             long start = allocationInfo().offset();
             // A dedicated page has the object's exact size: its range may end at the page end,
             // which Vulkan accepts in place of an atom multiple.
-            long end = Math.min((start + size + atom - 1) / atom * atom, page().size);
+            long end = Math.min(Align.roundUp(start + size, atom), page().size);
             if (flush) {
                 memory.backend().flush(page().handle, start, end - start);
             } else {

@@ -1,5 +1,6 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.alloc.BlockAllocator;
@@ -46,7 +47,7 @@ import java.util.Set;
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
- *       {@code roundUp(DEBUG_MARGIN, alignment) + size + roundUp(DEBUG_MARGIN, quantum)} bytes and
+ *       {@code align(DEBUG_MARGIN, alignment) + size + roundUp(DEBUG_MARGIN, quantum)} bytes and
  *       placed after the front margin, so its offset keeps its alignment. Both margins (the back
  *       one from the object's atom-rounded end) are filled with a magic value when it is placed and
  *       checked when it is closed and by {@link #checkCorruption()}; on non-coherent types they
@@ -464,7 +465,7 @@ public final class Memory implements AutoCloseable {
                 quantum = granularity;
             }
             final long alignment = Math.max(req.alignment(), quantum);
-            final long size = roundUp(req.size(), quantum);
+            final long size = Align.roundUp(req.size(), quantum);
             long blockSize = size;
             if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
                 // Exactly the requirement size: Vulkan wants a dedicated allocation of the
@@ -475,8 +476,8 @@ public final class Memory implements AutoCloseable {
                 block = page.allocator.allocate(req.size(), 1);
             } else {
                 if (margins) {
-                    frontMargin = roundUp(DEBUG_MARGIN, alignment);
-                    blockSize = frontMargin + size + roundUp(DEBUG_MARGIN, quantum);
+                    frontMargin = Align.align(DEBUG_MARGIN, alignment);
+                    blockSize = frontMargin + size + Align.roundUp(DEBUG_MARGIN, quantum);
                 }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
@@ -583,7 +584,7 @@ public final class Memory implements AutoCloseable {
     private void fillMargins(Page page, long block, long offset, long size) {
         final long start = page.allocator.offset(block);
         final long end = start + page.allocator.size(block);
-        final long back = offset + roundUp(size, atom);
+        final long back = offset + Align.roundUp(size, atom);
         fill(page, start, offset);
         fill(page, back, end);
         if (type.needsFlush()) {
@@ -613,7 +614,7 @@ public final class Memory implements AutoCloseable {
         final long end = start + page.allocator.size(object.block());
         final AllocationInfo info = object.infoLocked();
         final long offset = info.offset();
-        final long back = offset + roundUp(info.size(), atom);
+        final long back = offset + Align.roundUp(info.size(), atom);
         long bad = scan(page, start, offset);
         if (bad < 0) {
             bad = scan(page, back, end);
@@ -707,18 +708,15 @@ public final class Memory implements AutoCloseable {
     }
 
     private static void requireUsage(Set<?> usage) {
-        if (usage == null || usage.isEmpty()) {
-            throw new IllegalArgumentException("usage must not be " + (usage == null ? "null" : "empty"));
+        Objects.requireNonNull(usage, "usage");
+        if (usage.isEmpty()) {
+            throw new IllegalArgumentException("usage must not be empty");
         }
         for (Object u : usage) {
             if (u == null) {
-                throw new IllegalArgumentException("usage must not contain null: " + usage);
+                throw new NullPointerException("usage must not contain null: " + usage);
             }
         }
-    }
-
-    private static long roundUp(long value, long quantum) {
-        return quantum == 1 ? value : (value + quantum - 1) / quantum * quantum;
     }
 
     /** One device allocation and the block allocator that divides it. */

@@ -23,7 +23,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     MemoryObject prevLive;
     MemoryObject nextLive;
 
-    private static final String CORE_PACKAGE = "dev.lluvia.memory.";
+    // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
+    private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
@@ -170,15 +171,17 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
         if (createdAt != null) {
-            // The first frame outside the core's own package is the caller of Memory.createX.
-            // Only the package itself is skipped, not its sub-packages: code in
-            // dev.lluvia.memory.sim, a backend, or a user's dev.lluvia.memory.app is a caller.
-            for (StackTraceElement e : createdAt.getStackTrace()) {
-                String c = e.getClassName();
-                if (!(c.startsWith(CORE_PACKAGE) && c.indexOf('.', CORE_PACKAGE.length()) < 0)) {
-                    sb.append(", created at ").append(e).append(" in thread \"").append(createdIn).append('"');
-                    break;
+            // The caller of Memory.createX is the frame below the outermost Memory frame, whatever
+            // its package (a user's code, a backend, or a test that lives in the core's package).
+            StackTraceElement[] frames = createdAt.getStackTrace();
+            int caller = -1;
+            for (int i = 0; i < frames.length - 1; i++) {
+                if (frames[i].getClassName().equals(MEMORY_CLASS)) {
+                    caller = i + 1;
                 }
+            }
+            if (caller >= 0) {
+                sb.append(", created at ").append(frames[caller]).append(" in thread \"").append(createdIn).append('"');
             }
         }
         return sb.toString();

@@ -8,30 +8,44 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything {@link Session#createMemory(MemoryOptions)} can be told. The Lluvia-style overloads
- * ({@link Session#createMemory(Set, long, boolean)}) cover flags, page size and exact matching;
- * these options add the block allocator used inside each page and its strategy.
+ * Everything {@link Session#createMemory(MemoryOptions)} can be told; every other
+ * {@code createMemory} overload is a shorthand for one of these. The memory type is chosen either
+ * from memory property flags (Lluvia's way: {@link #of(Set)}) or from what the memory is for
+ * ({@link #of(MemoryUsage)}, ranked as {@link MemoryUsage} says); the page size, the block allocator
+ * used inside each page and its strategy apply to both.
  *
- * @param flags           the memory property flags the memory type must have, not empty
+ * @param flags           the memory property flags the memory type must have, not empty; {@code null}
+ *                        when a {@code usage} chooses the type
+ * @param usage           what the memory is for, or {@code null} when {@code flags} choose the type
  * @param pageSize        bytes of a regular page, positive (default 32 MiB)
- * @param exactFlagsMatch whether the type's flags must equal {@code flags}
+ * @param exactFlagsMatch whether the type's flags must equal {@code flags}; {@code false} with a usage
  * @param algorithm       the block allocator of each page (default {@link AllocationAlgorithm#TLSF})
  * @param strategy        where the allocator looks first (default {@link AllocationStrategy#MIN_TIME});
  *                        algorithms with one placement rule ignore it
  */
-public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch,
-                            AllocationAlgorithm algorithm, AllocationStrategy strategy) {
+public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, long pageSize,
+                            boolean exactFlagsMatch, AllocationAlgorithm algorithm, AllocationStrategy strategy) {
 
     public MemoryOptions {
-        if (flags == null || flags.isEmpty()) {
-            throw new IllegalArgumentException("memory flags must not be " + (flags == null ? "null" : "empty"));
-        }
-        for (MemoryPropertyFlag f : flags) {
-            if (f == null) {
-                throw new IllegalArgumentException("memory flags must not contain null: " + flags);
+        if (usage != null) {
+            if (flags != null) {
+                throw new IllegalArgumentException("memory flags " + flags + " and usage " + usage
+                        + " both given: the memory type is chosen by one of them");
             }
+            if (exactFlagsMatch) {
+                throw new IllegalArgumentException("exactFlagsMatch applies to memory flags, not to usage " + usage);
+            }
+        } else if (Objects.requireNonNull(flags, "flags").isEmpty()) {
+            throw new IllegalArgumentException("memory flags must not be empty");
         }
-        flags = java.util.Collections.unmodifiableSet(EnumSet.copyOf(flags));
+        if (flags != null) {
+            for (MemoryPropertyFlag f : flags) {
+                if (f == null) {
+                    throw new NullPointerException("memory flags must not contain null: " + flags);
+                }
+            }
+            flags = java.util.Collections.unmodifiableSet(EnumSet.copyOf(flags));
+        }
         if (pageSize <= 0) {
             throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
         }
@@ -41,23 +55,33 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolea
 
     /** Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default algorithm. */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
-        return new MemoryOptions(flags, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
+        return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
+                AllocationStrategy.MIN_TIME);
+    }
+
+    /**
+     * Options for a memory whose type is ranked for {@code usage} (see {@link MemoryUsage}), with
+     * 32 MiB pages and the default algorithm.
+     */
+    public static MemoryOptions of(MemoryUsage usage) {
+        Objects.requireNonNull(usage, "usage");
+        return new MemoryOptions(null, usage, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
                 AllocationStrategy.MIN_TIME);
     }
 
     public MemoryOptions withPageSize(long newPageSize) {
-        return new MemoryOptions(flags, newPageSize, exactFlagsMatch, algorithm, strategy);
+        return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy);
     }
 
     public MemoryOptions withExactFlagsMatch(boolean exact) {
-        return new MemoryOptions(flags, pageSize, exact, algorithm, strategy);
+        return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy);
     }
 
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, newStrategy);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy);
     }
 
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, newAlgorithm, strategy);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy);
     }
 }

@@ -2,7 +2,8 @@ package dev.lluvia.memory;
 
 /**
  * What a {@link Memory} is for, as an alternative to naming memory property flags
- * ({@link Session#createMemory(MemoryUsage)}); VMA's idea of usage intents, ranked with what was
+ * ({@link Session#createMemory(MemoryUsage)}, or {@link MemoryOptions#of(MemoryUsage)} to choose the
+ * algorithm and strategy too); VMA's idea of usage intents, ranked with what was
  * measured on real devices.
  *
  * <p>Each intent ranks the device's memory types and takes the best, the lowest index breaking

@@ -44,7 +44,8 @@ public final class Session implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
     private volatile boolean closed;
 
-    private Session(MemoryBackend backend, SessionOptions options) {
+    // Package-private for the core's tests, which open sessions on a fake backend.
+    Session(MemoryBackend backend, SessionOptions options) {
         this.backend = backend;
         this.device = backend.device();
         this.options = options;
@@ -175,15 +176,17 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Creates a Memory from full options; see {@link #createMemory(Set, long, boolean)} for how the
-     * memory type is chosen.
+     * Creates a Memory from full options; the one creation path that every other overload takes.
+     * See {@link #createMemory(Set, long, boolean)} for how flags choose the memory type and
+     * {@link #createMemory(MemoryUsage, long)} for how a usage does.
      *
-     * @throws UnsupportedMemoryFlagsException if no memory type has the flags
+     * @throws UnsupportedMemoryFlagsException if no memory type has the flags or suits the usage
      * @throws IllegalArgumentException        if the page size is larger than the chosen type's heap
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
-        MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
+        MemoryType type = options.usage() != null ? chooseType(options.usage())
+                : chooseType(options.flags(), options.exactFlagsMatch());
         requirePageFitsHeap(type, options.pageSize());
         synchronized (memories) {
             requireOpen();
@@ -195,7 +198,7 @@ public final class Session implements AutoCloseable {
 
     /** {@link #createMemory(MemoryUsage, long)} with 32 MiB pages. */
     public Memory createMemory(MemoryUsage usage) {
-        return createMemory(usage, DEFAULT_PAGE_SIZE);
+        return createMemory(MemoryOptions.of(usage));
     }
 
     /**
@@ -203,7 +206,8 @@ public final class Session implements AutoCloseable {
      * asking for flags (see {@link MemoryUsage} for each ranking). {@link Memory#memoryFlags()} says
      * what was chosen. On the H100: DEVICE_ONLY takes type 1 {DEVICE_LOCAL}, UPLOAD type 4
      * {DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT}, READBACK type 3 {HOST_VISIBLE, HOST_COHERENT,
-     * HOST_CACHED}; on lavapipe all three take its only type.
+     * HOST_CACHED}; on lavapipe all three take its only type. {@link MemoryOptions#of(MemoryUsage)}
+     * adds the algorithm and strategy.
      *
      * @param usage    what the memory is for
      * @param pageSize bytes of each page, positive
@@ -211,23 +215,7 @@ public final class Session implements AutoCloseable {
      *                                         for UPLOAD or READBACK)
      */
     public Memory createMemory(MemoryUsage usage, long pageSize) {
-        Objects.requireNonNull(usage, "usage");
-        if (pageSize <= 0) {
-            throw new IllegalArgumentException("pageSize must be positive, was " + pageSize);
-        }
-        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
-        if (type == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
-                    + "; supported flag sets: " + supportedFlags);
-        }
-        requirePageFitsHeap(type, pageSize);
-        MemoryOptions options = MemoryOptions.of(type.flags()).withPageSize(pageSize).withExactFlagsMatch(true);
-        synchronized (memories) {
-            requireOpen();
-            Memory memory = new Memory(this, backend, type, options);
-            memories.add(memory);
-            return memory;
-        }
+        return createMemory(MemoryOptions.of(usage).withPageSize(pageSize));
     }
 
     /**
@@ -438,11 +426,6 @@ public final class Session implements AutoCloseable {
         heapUsed.addAndGet(heap, -size);
     }
 
-    /** Bytes of live pages of this session in a heap. */
-    long heapUsed(int heap) {
-        return heapUsed.get(heap);
-    }
-
     /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
     private void requirePageFitsHeap(MemoryType type, long pageSize) {
         MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
@@ -456,6 +439,15 @@ public final class Session implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }
+    }
+
+    private MemoryType chooseType(MemoryUsage usage) {
+        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
+        if (type == null) {
+            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
+                    + "; supported flag sets: " + supportedFlags);
+        }
+        return type;
     }
 
     private MemoryType chooseType(Set<MemoryPropertyFlag> flags, boolean exact) {

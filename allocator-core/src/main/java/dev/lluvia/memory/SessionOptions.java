@@ -23,9 +23,6 @@ import java.util.Objects;
 public record SessionOptions(boolean debug, String backend, String device, Map<String, String> properties,
                              LeakPolicy leakPolicy) {
 
-    /** The system property that names the backend when the options do not. */
-    public static final String BACKEND_PROPERTY = "lluvia.backend";
-
     private static final SessionOptions DEFAULTS = new SessionOptions(false, null, null, Map.of(), LeakPolicy.LOG);
 
     public SessionOptions {

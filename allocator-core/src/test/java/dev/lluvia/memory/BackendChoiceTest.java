@@ -25,16 +25,16 @@ class BackendChoiceTest {
 
     @Test
     void systemPropertyNamesTheBackendWhenOptionsDoNot() {
-        String before = System.getProperty(SessionOptions.BACKEND_PROPERTY);
-        System.setProperty(SessionOptions.BACKEND_PROPERTY, "directx");
+        String before = System.getProperty(LluviaProperties.BACKEND);
+        System.setProperty(LluviaProperties.BACKEND, "directx");
         try {
             BackendNotFoundException e = assertThrows(BackendNotFoundException.class, Session::create);
             assertTrue(e.getMessage().contains("'directx'"), e.getMessage());
         } finally {
             if (before == null) {
-                System.clearProperty(SessionOptions.BACKEND_PROPERTY);
+                System.clearProperty(LluviaProperties.BACKEND);
             } else {
-                System.setProperty(SessionOptions.BACKEND_PROPERTY, before);
+                System.setProperty(LluviaProperties.BACKEND, before);
             }
         }
     }

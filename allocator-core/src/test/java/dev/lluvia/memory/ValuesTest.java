@@ -58,7 +58,8 @@ class ValuesTest {
     void memoryOptionsRejectBadValues() {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(-1)).getMessage().contains("-1"));
-        assertThrows(IllegalArgumentException.class, () -> MemoryOptions.of(null));
+        assertEquals("flags", assertThrows(NullPointerException.class,
+                () -> MemoryOptions.of((java.util.Set<MemoryPropertyFlag>) null)).getMessage());
         MemoryOptions o = MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
         assertEquals(Session.DEFAULT_PAGE_SIZE, o.pageSize());
         assertEquals(false, o.exactFlagsMatch());

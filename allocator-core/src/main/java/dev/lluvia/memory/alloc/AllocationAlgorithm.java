@@ -11,7 +11,8 @@ package dev.lluvia.memory.alloc;
 public enum AllocationAlgorithm {
     /**
      * The default: two-level segregated fit ({@link TlsfAllocator}), O(1) allocate and free,
-     * padding split off as free space. Honours the {@link AllocationStrategy}.
+     * alignment padding kept inside the allocation (split off as free space only when it is huge,
+     * see the class comment of {@link TlsfAllocator}). Honours the {@link AllocationStrategy}.
      */
     TLSF,
 
@@ -39,12 +40,11 @@ public enum AllocationAlgorithm {
      * @param capacity units managed, at least 1
      * @param strategy used by {@link #TLSF}; the other algorithms have one placement rule and
      *                 ignore it (it must still not be null)
-     * @throws IllegalArgumentException if capacity is below 1 or strategy is null
+     * @throws IllegalArgumentException if capacity is below 1
+     * @throws NullPointerException     if strategy is null
      */
     public BlockAllocator create(long capacity, AllocationStrategy strategy) {
-        if (strategy == null) {
-            throw new IllegalArgumentException("strategy must not be null");
-        }
+        java.util.Objects.requireNonNull(strategy, "strategy");
         return switch (this) {
             case TLSF -> new TlsfAllocator(capacity, strategy);
             case FIRST_FIT -> new FirstFitAllocator(capacity);

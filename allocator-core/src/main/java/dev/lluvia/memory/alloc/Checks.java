@@ -14,7 +14,7 @@ final class Checks {
 
     /** Rejects a size below 1 or an alignment that is not a positive power of two. */
     static void checkRequest(long size, long alignment) {
-        if (size <= 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+        if (size <= 0 || !Align.isPowerOfTwo(alignment)) {
             throw badRequest(size, alignment);
         }
     }

@@ -14,16 +14,9 @@ import java.util.Arrays;
  *   <li><b>reserved range</b> of an allocation: {@code [start, offset + size)} where {@code start} is
  *       the beginning of the free range it was cut from and {@code offset = align(start)}; the
  *       difference is the allocation's padding.</li>
- *   <li><b>slot</b>: an index into the allocation arrays; freed slots are reused (a stack).</li>
+ *   <li><b>slot</b>: an allocation's record in the {@link SlotTable}, which also gives the handle
+ *       layout (generation and slot); freed slots are reused (a stack).</li>
  * </ul>
- *
- * <h2>Handle layout</h2>
- * <pre>
- *   63  62           32 31             0
- *   [0 | generation(31) |      slot      ]
- * </pre>
- * The generation of a slot is bumped (modulo 2^31) when it is freed, so a stale handle (double
- * free) is caught.
  *
  * <h2>Steps</h2>
  * Allocate: scan free ranges in order; for each, {@code offset = align(start)}; if
@@ -31,12 +24,7 @@ import java.util.Arrays;
  * remove the range if nothing is left) and record the allocation in a slot. Free: insert the
  * reserved range back by binary search and merge it with the neighbours it touches.
  */
-public final class FirstFitAllocator implements BlockAllocator {
-
-    private static final int INITIAL_SLOTS = 16;
-    private static final long SLOT_MASK = 0xFFFF_FFFFL;
-    /** Generations wrap within 31 bits so that a handle is never negative (never NO_SPACE). */
-    private static final int GENERATION_MASK = 0x7FFF_FFFF;
+public final class FirstFitAllocator extends SlotTable implements BlockAllocator {
 
     private final long capacity;
 
@@ -44,18 +32,6 @@ public final class FirstFitAllocator implements BlockAllocator {
     private long[] freeOffset = new long[INITIAL_SLOTS];
     private long[] freeSize = new long[INITIAL_SLOTS];
     private int freeCount;
-
-    // Allocations by slot; allocSize == 0 marks a free slot.
-    private long[] allocStart = new long[INITIAL_SLOTS];
-    private long[] allocOffset = new long[INITIAL_SLOTS];
-    private long[] allocSize = new long[INITIAL_SLOTS];
-    private int[] generation = new int[INITIAL_SLOTS];
-    private int[] freeSlots = new int[INITIAL_SLOTS];
-    private int freeSlotCount;
-    private int slotHighWater;
-
-    private int allocationCount;
-    private long usedBytes;
 
     /**
      * @param capacity units managed, at least 1
@@ -74,13 +50,12 @@ public final class FirstFitAllocator implements BlockAllocator {
     @Override
     public long allocate(long size, long alignment) {
         Checks.checkRequest(size, alignment);
-        final long mask = alignment - 1;
         final long[] offsets = freeOffset;
         final long[] sizes = freeSize;
         final int count = freeCount;
         for (int i = 0; i < count; i++) {
             final long start = offsets[i];
-            final long aligned = (start + mask) & ~mask;
+            final long aligned = Align.align(start, alignment);
             final long end = aligned + size;
             final long rangeEnd = start + sizes[i];
             if (end <= rangeEnd && end > aligned) {
@@ -90,7 +65,7 @@ public final class FirstFitAllocator implements BlockAllocator {
                     offsets[i] = end;
                     sizes[i] = rangeEnd - end;
                 }
-                return record(start, aligned, size);
+                return handle(record(start, aligned, size));
             }
         }
         return NO_SPACE;
@@ -99,51 +74,17 @@ public final class FirstFitAllocator implements BlockAllocator {
     @Override
     public void free(long handle) {
         final int slot = slotOf(handle);
-        final long start = allocStart[slot];
-        final long end = allocOffset[slot] + allocSize[slot];
+        final long start = slotStart[slot];
+        final long end = slotOffset[slot] + slotSize[slot];
         release(slot);
+        recycle(slot);
         insertFreeRange(start, end - start);
     }
 
     @Override
-    public long offset(long handle) {
-        return allocOffset[slotOf(handle)];
-    }
-
-    @Override
-    public long size(long handle) {
-        return allocSize[slotOf(handle)];
-    }
-
-    @Override
-    public long padding(long handle) {
-        final int slot = slotOf(handle);
-        return allocOffset[slot] - allocStart[slot];
-    }
-
-    @Override
     public void clear() {
-        for (int s = 0; s < slotHighWater; s++) {
-            if (allocSize[s] != 0) {
-                allocSize[s] = 0;
-                generation[s] = (generation[s] + 1) & GENERATION_MASK;
-            }
-        }
-        freeSlotCount = 0;
-        slotHighWater = 0;
-        allocationCount = 0;
-        usedBytes = 0;
+        clearSlots();
         clearFreeList();
-    }
-
-    @Override
-    public int allocationCount() {
-        return allocationCount;
-    }
-
-    @Override
-    public long usedBytes() {
-        return usedBytes;
     }
 
     @Override
@@ -167,55 +108,6 @@ public final class FirstFitAllocator implements BlockAllocator {
         freeOffset[0] = 0;
         freeSize[0] = capacity;
         freeCount = 1;
-    }
-
-    private long record(long start, long offset, long size) {
-        final int slot;
-        if (freeSlotCount > 0) {
-            slot = freeSlots[--freeSlotCount];
-        } else {
-            slot = slotHighWater++;
-            if (slot == allocSize.length) {
-                growSlots();
-            }
-        }
-        allocStart[slot] = start;
-        allocOffset[slot] = offset;
-        allocSize[slot] = size;
-        allocationCount++;
-        usedBytes += offset + size - start;
-        return ((long) generation[slot] << 32) | slot;
-    }
-
-    private void release(int slot) {
-        usedBytes -= allocOffset[slot] + allocSize[slot] - allocStart[slot];
-        allocationCount--;
-        allocSize[slot] = 0;
-        generation[slot] = (generation[slot] + 1) & GENERATION_MASK;
-        if (freeSlotCount == freeSlots.length) {
-            freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
-        }
-        freeSlots[freeSlotCount++] = slot;
-    }
-
-    private int slotOf(long handle) {
-        final long slotBits = handle & SLOT_MASK;
-        if (handle < 0 || slotBits >= slotHighWater) {
-            throw new IllegalArgumentException("not a live allocation handle: " + handle);
-        }
-        final int slot = (int) slotBits;
-        if (allocSize[slot] == 0 || generation[slot] != (int) (handle >>> 32)) {
-            throw new IllegalArgumentException("not a live allocation handle (freed or stale): " + handle);
-        }
-        return slot;
-    }
-
-    private void growSlots() {
-        final int n = allocSize.length * 2;
-        allocStart = Arrays.copyOf(allocStart, n);
-        allocOffset = Arrays.copyOf(allocOffset, n);
-        allocSize = Arrays.copyOf(allocSize, n);
-        generation = Arrays.copyOf(generation, n);
     }
 
     private void removeFreeRange(int i) {

@@ -1,7 +1,5 @@
 package dev.lluvia.memory.alloc;
 
-import java.util.Arrays;
-
 /**
  * A linear allocator, like VMA's linear algorithm: each allocation is placed right after the
  * newest one, so allocating is a bump of a cursor and a page fills in address order. Meant for
@@ -43,20 +41,16 @@ import java.util.Arrays;
  * {@link #statistics()} counts released units as free (they are not reserved by a live allocation)
  * and reports the gaps between live allocations as free ranges, even those not reusable yet.
  *
- * <h2>Handle layout</h2>
- * <pre>
- *   63  62           32 31        0
- *   [0 | generation(31) |  slot(32) ]
- * </pre>
- * A slot holds one record; slots are recycled once their record is reclaimed, and the generation
- * is bumped when the allocation is freed or cleared, so a stale handle or a double free throws
- * {@link IllegalArgumentException}.
+ * <h2>Handles</h2>
+ * A slot of the {@link SlotTable} holds one record (and gives the handle layout); slots are
+ * recycled once their record is reclaimed, and a handle goes stale when its allocation is freed or
+ * cleared, so a stale handle or a double free throws {@link IllegalArgumentException}.
  *
  * <h2>Cost</h2>
  * Allocate is O(1); free is O(1) amortized (each record is reclaimed once). State is primitive
  * arrays; after warm-up neither call allocates objects.
  */
-public final class LinearAllocator implements BlockAllocator {
+public final class LinearAllocator extends SlotTable implements BlockAllocator {
 
     /** How the cursor behaves when it reaches the end of the block. */
     public enum Mode {
@@ -69,33 +63,13 @@ public final class LinearAllocator implements BlockAllocator {
         RING
     }
 
-    private static final int INITIAL_SLOTS = 16;
-    private static final long SLOT_MASK = 0xFFFF_FFFFL;
-    private static final int GENERATION_MASK = 0x7FFF_FFFF;
-    private static final byte UNUSED = 0;
-    private static final byte LIVE = 1;
-    private static final byte RELEASED = 2;
-
     private final long capacity;
     private final Mode mode;
-
-    // Records by slot.
-    private long[] recordStart = new long[INITIAL_SLOTS];
-    private long[] recordOffset = new long[INITIAL_SLOTS];
-    private long[] recordSize = new long[INITIAL_SLOTS];
-    private int[] generation = new int[INITIAL_SLOTS];
-    private byte[] state = new byte[INITIAL_SLOTS];
-    private int[] freeSlots = new int[INITIAL_SLOTS];
-    private int freeSlotCount;
-    private int slotHighWater;
 
     // Slots in allocation order: a circular queue, oldest at queueHead; length a power of two.
     private int[] queue = new int[INITIAL_SLOTS];
     private int queueHead;
     private int queueCount;
-
-    private int allocationCount;
-    private long usedBytes;
 
     /** A ring-mode linear allocator. */
     public LinearAllocator(long capacity) {
@@ -108,9 +82,7 @@ public final class LinearAllocator implements BlockAllocator {
      */
     public LinearAllocator(long capacity, Mode mode) {
         Checks.checkCapacity(capacity);
-        if (mode == null) {
-            throw new IllegalArgumentException("mode must not be null");
-        }
+        java.util.Objects.requireNonNull(mode, "mode");
         this.capacity = capacity;
         this.mode = mode;
     }
@@ -128,28 +100,27 @@ public final class LinearAllocator implements BlockAllocator {
     @Override
     public long allocate(long size, long alignment) {
         Checks.checkRequest(size, alignment);
-        final long mask = alignment - 1;
         if (queueCount == 0) {
-            return size <= capacity ? record(0, 0, size) : NO_SPACE;
+            return size <= capacity ? push(0, 0, size) : NO_SPACE;
         }
         final int qmask = queue.length - 1;
         final int oldest = queue[queueHead];
         final int newest = queue[(queueHead + queueCount - 1) & qmask];
-        final long end = recordOffset[newest] + recordSize[newest];
-        final long oldestStart = recordStart[oldest];
-        final long aligned = (end + mask) & ~mask;
-        if (recordStart[newest] < oldestStart) {
+        final long end = slotOffset[newest] + slotSize[newest];
+        final long oldestStart = slotStart[oldest];
+        final long aligned = Align.align(end, alignment);
+        if (slotStart[newest] < oldestStart) {
             // Wrapped: the room is between the newest and the oldest record.
             if (aligned <= oldestStart && size <= oldestStart - aligned) {
-                return record(end, aligned, size);
+                return push(end, aligned, size);
             }
             return NO_SPACE;
         }
         if (aligned <= capacity && size <= capacity - aligned) {
-            return record(end, aligned, size);
+            return push(end, aligned, size);
         }
         if (mode == Mode.RING && size <= oldestStart) {
-            return record(0, 0, size);
+            return push(0, 0, size);
         }
         return NO_SPACE;
     }
@@ -158,18 +129,15 @@ public final class LinearAllocator implements BlockAllocator {
     @Override
     public void free(long handle) {
         final int slot = slotOf(handle);
-        state[slot] = RELEASED;
-        generation[slot] = (generation[slot] + 1) & GENERATION_MASK;
-        allocationCount--;
-        usedBytes -= recordOffset[slot] + recordSize[slot] - recordStart[slot];
+        release(slot);
         final int qmask = queue.length - 1;
         while (queueCount > 0 && state[queue[queueHead]] == RELEASED) {
-            releaseSlot(queue[queueHead]);
+            recycle(queue[queueHead]);
             queueHead = (queueHead + 1) & qmask;
             queueCount--;
         }
         while (queueCount > 0 && state[queue[(queueHead + queueCount - 1) & qmask]] == RELEASED) {
-            releaseSlot(queue[(queueHead + queueCount - 1) & qmask]);
+            recycle(queue[(queueHead + queueCount - 1) & qmask]);
             queueCount--;
         }
         if (queueCount == 0) {
@@ -178,45 +146,10 @@ public final class LinearAllocator implements BlockAllocator {
     }
 
     @Override
-    public long offset(long handle) {
-        return recordOffset[slotOf(handle)];
-    }
-
-    @Override
-    public long size(long handle) {
-        return recordSize[slotOf(handle)];
-    }
-
-    @Override
-    public long padding(long handle) {
-        final int slot = slotOf(handle);
-        return recordOffset[slot] - recordStart[slot];
-    }
-
-    @Override
     public void clear() {
-        for (int s = 0; s < slotHighWater; s++) {
-            if (state[s] == LIVE) {
-                generation[s] = (generation[s] + 1) & GENERATION_MASK;
-            }
-            state[s] = UNUSED;
-        }
-        freeSlotCount = 0;
-        slotHighWater = 0;
+        clearSlots();
         queueHead = 0;
         queueCount = 0;
-        allocationCount = 0;
-        usedBytes = 0;
-    }
-
-    @Override
-    public int allocationCount() {
-        return allocationCount;
-    }
-
-    @Override
-    public long usedBytes() {
-        return usedBytes;
     }
 
     /** Walks the records; free ranges are the gaps between live allocations' reserved ranges. */
@@ -226,7 +159,7 @@ public final class LinearAllocator implements BlockAllocator {
         // Address order starts at the first record of the wrapped part, if any.
         int first = 0;
         for (int i = 1; i < queueCount; i++) {
-            if (recordStart[queue[(queueHead + i) & qmask]] < recordStart[queue[(queueHead + i - 1) & qmask]]) {
+            if (slotStart[queue[(queueHead + i) & qmask]] < slotStart[queue[(queueHead + i - 1) & qmask]]) {
                 first = i;
                 break;
             }
@@ -240,13 +173,13 @@ public final class LinearAllocator implements BlockAllocator {
             if (state[slot] != LIVE) {
                 continue;
             }
-            final long gap = recordStart[slot] - cursor;
+            final long gap = slotStart[slot] - cursor;
             if (gap > 0) {
                 ranges++;
                 largest = Math.max(largest, gap);
                 smallest = Math.min(smallest, gap);
             }
-            cursor = recordOffset[slot] + recordSize[slot];
+            cursor = slotOffset[slot] + slotSize[slot];
         }
         if (capacity > cursor) {
             ranges++;
@@ -263,57 +196,14 @@ public final class LinearAllocator implements BlockAllocator {
                 + allocationCount + ", used=" + usedBytes + ", records=" + queueCount + "]";
     }
 
-    private long record(long start, long offset, long size) {
-        final int slot;
-        if (freeSlotCount > 0) {
-            slot = freeSlots[--freeSlotCount];
-        } else {
-            slot = slotHighWater++;
-            if (slot == recordSize.length) {
-                growSlots();
-            }
-        }
-        recordStart[slot] = start;
-        recordOffset[slot] = offset;
-        recordSize[slot] = size;
-        state[slot] = LIVE;
+    private long push(long start, long offset, long size) {
+        final int slot = record(start, offset, size);
         if (queueCount == queue.length) {
             growQueue();
         }
         queue[(queueHead + queueCount) & (queue.length - 1)] = slot;
         queueCount++;
-        allocationCount++;
-        usedBytes += offset + size - start;
-        return ((long) generation[slot] << 32) | slot;
-    }
-
-    private void releaseSlot(int slot) {
-        state[slot] = UNUSED;
-        if (freeSlotCount == freeSlots.length) {
-            freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
-        }
-        freeSlots[freeSlotCount++] = slot;
-    }
-
-    private int slotOf(long handle) {
-        final long slotBits = handle & SLOT_MASK;
-        if (handle < 0 || slotBits >= slotHighWater) {
-            throw new IllegalArgumentException("not a live allocation handle: " + handle);
-        }
-        final int slot = (int) slotBits;
-        if (state[slot] != LIVE || generation[slot] != (int) (handle >>> 32)) {
-            throw new IllegalArgumentException("not a live allocation handle (freed or stale): " + handle);
-        }
-        return slot;
-    }
-
-    private void growSlots() {
-        final int n = recordSize.length * 2;
-        recordStart = Arrays.copyOf(recordStart, n);
-        recordOffset = Arrays.copyOf(recordOffset, n);
-        recordSize = Arrays.copyOf(recordSize, n);
-        generation = Arrays.copyOf(generation, n);
-        state = Arrays.copyOf(state, n);
+        return handle(slot);
     }
 
     private void growQueue() {

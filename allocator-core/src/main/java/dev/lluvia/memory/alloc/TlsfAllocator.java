@@ -214,9 +214,7 @@ public final class TlsfAllocator implements BlockAllocator {
      */
     public TlsfAllocator(long capacity, AllocationStrategy strategy) {
         Checks.checkCapacity(capacity);
-        if (strategy == null) {
-            throw new IllegalArgumentException("strategy must not be null");
-        }
+        java.util.Objects.requireNonNull(strategy, "strategy");
         this.capacity = capacity;
         this.strategy = strategy;
         this.listCount = listIndex(capacity) + 1;
@@ -241,8 +239,7 @@ public final class TlsfAllocator implements BlockAllocator {
         if (size > capacity - usedBytes) {
             return NO_SPACE;
         }
-        final long mask = alignment - 1;
-        final long need = size + mask;
+        final long need = size + alignment - 1;
         // list(roundUp(need)) is always list(need) + 1 (see the class comment).
         final int fit = need < 0 || need > capacity ? listCount : listIndex(need) + 1;
         int block;
@@ -252,9 +249,9 @@ public final class TlsfAllocator implements BlockAllocator {
                 // its list is known, so unlinking it needs no index math.
                 final int list = firstNonEmptyList(fit);
                 if (list != NONE) {
-                    return take(listHead[list], list, size, mask);
+                    return take(listHead[list], list, size, alignment);
                 }
-                block = searchLists(listIndex(size), fit, size, mask);
+                block = searchLists(listIndex(size), fit, size, alignment);
                 break;
             }
             case MIN_MEMORY: {
@@ -263,23 +260,23 @@ public final class TlsfAllocator implements BlockAllocator {
                 // Walking every list from best to fit first made one allocate walk thousands of
                 // ranges that fail the alignment (3 us at alignment 256 in VMA's benchmark).
                 final int best = listIndex(size);
-                block = searchLists(best, best + 1, size, mask);
+                block = searchLists(best, best + 1, size, alignment);
                 if (block == NONE) {
                     block = headOfFirstList(fit);
                 }
                 if (block == NONE) {
-                    block = searchLists(best + 1, fit, size, mask);
+                    block = searchLists(best + 1, fit, size, alignment);
                 }
                 break;
             }
             default:
-                block = searchByOffset(size, mask);
+                block = searchByOffset(size, alignment);
                 break;
         }
         if (block == NONE) {
             return NO_SPACE;
         }
-        return take(block, listIndex(end(block) - start[block]), size, mask);
+        return take(block, listIndex(end(block) - start[block]), size, alignment);
     }
 
     @Override
@@ -441,13 +438,13 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     /** Walks the lists {@code from..to-1} in increasing order for a block that holds the request. */
-    private int searchLists(int from, int to, long size, long mask) {
+    private int searchLists(int from, int to, long size, long alignment) {
         final long[] st = start;
         final int[] link = links;
         int list = firstNonEmptyList(from);
         while (list != NONE && list < to) {
             for (int b = listHead[list]; b != NONE; b = link[(b << 2) + NEXT_FREE]) {
-                if (fits(st[b], end(b), size, mask)) {
+                if (fits(st[b], end(b), size, alignment)) {
                     return b;
                 }
             }
@@ -456,11 +453,11 @@ public final class TlsfAllocator implements BlockAllocator {
         return NONE;
     }
 
-    private int searchByOffset(long size, long mask) {
+    private int searchByOffset(long size, long alignment) {
         final long[] st = start;
         final int[] link = links;
         for (int b = firstBlock; b != NONE; b = link[(b << 2) + NEXT_PHYSICAL]) {
-            if (link[(b << 2) + NEXT_FREE] >= NONE && fits(st[b], end(b), size, mask)) {
+            if (link[(b << 2) + NEXT_FREE] >= NONE && fits(st[b], end(b), size, alignment)) {
                 return b;
             }
         }
@@ -468,8 +465,8 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     /** Whether a free block {@code [from, to)} holds the aligned request. */
-    private static boolean fits(long from, long to, long size, long mask) {
-        return to - from >= size && ((-from) & mask) <= to - from - size;
+    private static boolean fits(long from, long to, long size, long alignment) {
+        return to - from >= size && Align.padding(from, alignment) <= to - from - size;
     }
 
     /** The end of a block: the start of the next one, or the capacity. */
@@ -481,11 +478,11 @@ public final class TlsfAllocator implements BlockAllocator {
     // ---- block surgery ----------------------------------------------------------------------
 
     /** Takes {@code size} units of free {@code block}, which is in free list {@code list}. */
-    private long take(int block, int list, long size, long mask) {
+    private long take(int block, int list, long size, long alignment) {
         final long[] st = start;
         final int[] link = links;
         long offset = st[block];
-        long padding = (-offset) & mask;
+        long padding = Align.padding(offset, alignment);
         final int next = link[(block << 2) + NEXT_PHYSICAL];
         final long end = next == NONE ? capacity : st[next];
         final long left = end - offset - padding - size;

@@ -1,5 +1,7 @@
 package dev.lluvia.memory.spi;
 
+import dev.lluvia.memory.LluviaProperties;
+
 import java.util.Map;
 
 /**
@@ -8,10 +10,21 @@ import java.util.Map;
  * @param debug      turn on the backend's checks (validation layers on Vulkan)
  * @param device     which device: an index, or a name (a substring for real devices, a profile
  *                   name for the sim); {@code null} for the backend's default
- * @param properties backend-specific settings, keys prefixed with the backend's name
+ * @param properties backend-specific settings, keys under {@code lluvia.} and the backend's name
+ *                   ({@link LluviaProperties})
  */
 public record BackendOptions(boolean debug, String device, Map<String, String> properties) {
     public BackendOptions {
         properties = Map.copyOf(properties);
+    }
+
+    /**
+     * A true/false setting: the property, else the system property of that name, else
+     * {@code fallback}; parsed by {@link LluviaProperties#parseFlag}.
+     *
+     * @throws IllegalArgumentException if the value is not true or false, naming the key and value
+     */
+    public boolean flag(String key, boolean fallback) {
+        return LluviaProperties.flag(properties, key, fallback);
     }
 }

@@ -197,7 +197,7 @@ public abstract class MemoryContract {
 
     @Test
     void badInputIsRejectedAndNamesTheValue() {
-        assertMessage(IllegalArgumentException.class, "null", () -> session.createMemory((Set<MemoryPropertyFlag>) null));
+        assertMessage(NullPointerException.class, "flags", () -> session.createMemory((Set<MemoryPropertyFlag>) null));
         assertMessage(IllegalArgumentException.class, "empty", () -> session.createMemory(EnumSet.noneOf(MemoryPropertyFlag.class)));
         assertMessage(IllegalArgumentException.class, "-5", () -> session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), -5));
         assertMessage(IllegalArgumentException.class, "0", () -> session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 0));
@@ -322,7 +322,7 @@ public abstract class MemoryContract {
      * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}),
      * and afterwards the objects the memories report are exactly those the test holds, never
      * overlap, and keep what was written into them. A backend that can make its driver calls fail
-     * (the sim's {@code sim.fault.random}) runs it from a test of its own with those options;
+     * (the sim's {@code lluvia.sim.fault.random}) runs it from a test of its own with those options;
      * {@link #afterEachCheck} is applied to that session too.
      */
     protected void seededRandomWorkloadUnderDriverFaults(SessionOptions faulty) {

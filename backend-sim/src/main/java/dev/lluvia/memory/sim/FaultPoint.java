@@ -3,7 +3,7 @@ package dev.lluvia.memory.sim;
 /**
  * The sim calls at which a {@link FaultRule} can make the device fail, as a driver under memory
  * pressure or after a GPU hang does. Each point is named by its {@link dev.lluvia.memory.spi.MemoryBackend}
- * call, which is also its property key: {@code sim.fault.allocatePage=every:3}.
+ * call, which is also its property key: {@code lluvia.sim.fault.allocatePage=every:3}.
  *
  * <p>Faults are injected after the referee has checked the call's arguments and before anything
  * changes, so a failed call leaves the device as it was: what a conforming driver promises.

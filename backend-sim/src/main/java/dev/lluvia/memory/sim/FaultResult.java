@@ -34,13 +34,17 @@ public enum FaultResult {
         return vkResult;
     }
 
-    /** The exception a backend throws for this result from {@code operation}. */
-    LluviaException exception(String operation, String why, int heapIndex, long bytes) {
+    /**
+     * The exception a backend throws for this result from {@code call} (the SPI call, e.g.
+     * {@code allocatePage}); {@code what} and {@code why} explain it in the message.
+     */
+    LluviaException exception(String call, String what, String why, int heapIndex, long bytes) {
+        final String operation = "sim " + call + " " + what;
         return switch (this) {
             case OUT_OF_DEVICE_MEMORY -> new OutOfDeviceMemoryException(operation + " failed: " + vkResult + " " + why,
                     heapIndex, bytes);
             case OUT_OF_HOST_MEMORY -> new OutOfHostMemoryException(operation + " failed: " + vkResult + " " + why);
-            case DEVICE_LOST -> new BackendException(operation + " " + why, vkResult);
+            case DEVICE_LOST -> new BackendException(call, vkResult, operation + " " + why);
         };
     }
 

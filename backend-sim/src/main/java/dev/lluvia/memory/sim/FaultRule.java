@@ -24,18 +24,18 @@ import java.util.Random;
  *
  * <h2>Session properties</h2>
  * <ul>
- *   <li>{@code sim.fault.POINT=RULE}, POINT a {@link FaultPoint#call()} name:
- *       {@code sim.fault.allocatePage=every:3:OUT_OF_DEVICE_MEMORY}, {@code sim.fault.bindImage=at:2:DEVICE_LOST};</li>
- *   <li>{@code sim.fault.all=RULE}: the rule on every point (each point counts its own calls;
+ *   <li>{@code lluvia.sim.fault.POINT=RULE}, POINT a {@link FaultPoint#call()} name:
+ *       {@code lluvia.sim.fault.allocatePage=every:3:OUT_OF_DEVICE_MEMORY}, {@code lluvia.sim.fault.bindImage=at:2:DEVICE_LOST};</li>
+ *   <li>{@code lluvia.sim.fault.all=RULE}: the rule on every point (each point counts its own calls;
  *       random rules get seed {@code SEED + point ordinal}, so points fail independently);</li>
- *   <li>{@code sim.fault.random=SEED:P[:RESULT]}: shorthand for {@code sim.fault.all=random:SEED:P[:RESULT]}.</li>
+ *   <li>{@code lluvia.sim.fault.random=SEED:P[:RESULT]}: shorthand for {@code lluvia.sim.fault.all=random:SEED:P[:RESULT]}.</li>
  * </ul>
  * A point's own key wins over {@code all} and {@code random}.
  */
 public final class FaultRule {
 
     /** The property prefix of fault rules. */
-    public static final String PROPERTY_PREFIX = "sim.fault.";
+    public static final String PROPERTY_PREFIX = "lluvia.sim.fault.";
 
     private enum Kind { AT, EVERY, NEXT, RANDOM, OFF }
 
@@ -188,9 +188,6 @@ public final class FaultRule {
     }
 
     private static FaultResult requireResult(FaultResult result) {
-        if (result == null) {
-            throw new IllegalArgumentException("result must not be null");
-        }
-        return result;
+        return java.util.Objects.requireNonNull(result, "result");
     }
 }

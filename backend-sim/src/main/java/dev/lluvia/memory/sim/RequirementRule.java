@@ -1,5 +1,6 @@
 package dev.lluvia.memory.sim;
 
+import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.MemoryRequirements;
 
 /**
@@ -24,7 +25,7 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
                               long prefersDedicatedAbove, long requiresDedicatedAbove) {
 
     public RequirementRule {
-        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+        if (!Align.isPowerOfTwo(alignment)) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
         if (sizeGranularity <= 0) {
@@ -42,7 +43,7 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
 
     /** The requirement size of a resource of {@code bytes} tight bytes. */
     public long size(long bytes) {
-        long rounded = (bytes + sizeGranularity - 1) / sizeGranularity * sizeGranularity;
+        long rounded = Align.roundUp(bytes, sizeGranularity);
         return Math.max(rounded, minSize);
     }
 

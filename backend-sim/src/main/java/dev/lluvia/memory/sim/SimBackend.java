@@ -73,7 +73,7 @@ import java.util.TreeMap;
  * at random with a seed ({@link FaultRule}), returning {@code VK_ERROR_OUT_OF_DEVICE_MEMORY},
  * {@code VK_ERROR_OUT_OF_HOST_MEMORY} or {@code VK_ERROR_DEVICE_LOST} as the library's typed
  * exceptions ({@link FaultResult}). Arm rules from a test with {@link #injectFault} or from session
- * properties ({@code sim.fault.allocatePage=every:3}, {@code sim.fault.random=42:0.01}). A fault
+ * properties ({@code lluvia.sim.fault.allocatePage=every:3}, {@code lluvia.sim.fault.random=42:0.01}). A fault
  * is injected after the referee has checked the call and before anything changes.
  *
  * <p>Handles are {@code (serial << 2) | kind}, so the referee can tell a destroyed handle from
@@ -91,16 +91,17 @@ public final class SimBackend implements MemoryBackend {
      * {@code true} (the default, since the allocator separates linear and optimal resources) or
      * {@code false}.
      */
-    public static final String CHECK_GRANULARITY_PROPERTY = "sim.checkGranularity";
+    public static final String CHECK_GRANULARITY_PROPERTY = "lluvia.sim.checkGranularity";
 
     /**
      * Backend property (or system property) that makes {@link #allocateDedicatedPage} demand a
      * size equal to the resource's requirement size, as Vulkan does
      * ({@code VUID-VkMemoryDedicatedAllocateInfo-image-01433}, {@code -buffer-01435}):
-     * {@code true} or {@code false}. Default {@code false} for now: the allocator rounds dedicated
-     * pages up to the atom or granularity; a page smaller than the requirement is always refused.
+     * {@code true} (the default: the allocator gives a dedicated page exactly its resource's
+     * requirement size) or {@code false}, which accepts any page at least that large; a page
+     * smaller than the requirement is always refused.
      */
-    public static final String CHECK_DEDICATED_SIZE_PROPERTY = "sim.checkDedicatedSize";
+    public static final String CHECK_DEDICATED_SIZE_PROPERTY = "lluvia.sim.checkDedicatedSize";
 
     private static final int KIND_PAGE = 1;
     private static final int KIND_BUFFER = 2;
@@ -174,11 +175,6 @@ public final class SimBackend implements MemoryBackend {
         return checkGranularity;
     }
 
-    /** Whether dedicated pages must have exactly their resource's size ({@value #CHECK_DEDICATED_SIZE_PROPERTY}). */
-    public boolean checksDedicatedSize() {
-        return checkDedicatedSize;
-    }
-
     @Override
     public synchronized List<HeapBudget> heapBudgets() {
         requireOpen();
@@ -219,8 +215,8 @@ public final class SimBackend implements MemoryBackend {
         MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
         long max = device.limits().maxMemoryAllocationCount();
         if (pages.size() >= max) {
-            throw new BackendException("vkAllocateMemory of " + size + " bytes (" + pages.size()
-                    + " pages live, maxMemoryAllocationCount " + max + ")", "VK_ERROR_TOO_MANY_OBJECTS");
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", size + " bytes, "
+                    + pages.size() + " pages live, maxMemoryAllocationCount " + max);
         }
         long used = heapUsage[heap.index()];
         if (size > heap.size() - used) {
@@ -508,11 +504,6 @@ public final class SimBackend implements MemoryBackend {
         return page(page, "pageSize").size;
     }
 
-    /** For tests: the memory type index of a live page. */
-    public synchronized int pageMemoryType(long page) {
-        return page(page, "pageMemoryType").type.index();
-    }
-
     /**
      * For tests: the next {@code count} calls of {@link #allocatePage} and the next {@code count}
      * of {@link #allocateDedicatedPage} fail with an {@link OutOfDeviceMemoryException}, as a
@@ -566,7 +557,7 @@ public final class SimBackend implements MemoryBackend {
     }
 
     /**
-     * Arms the rules of the {@code sim.fault.*} properties (see {@link FaultRule}).
+     * Arms the rules of the {@code lluvia.sim.fault.*} properties (see {@link FaultRule}).
      *
      * @throws IllegalArgumentException naming a key of no point or a rule that does not parse
      */
@@ -621,7 +612,7 @@ public final class SimBackend implements MemoryBackend {
         FaultResult result = armed.onCall();
         if (result != null) {
             faultsInjected++;
-            throw result.exception("sim " + point.call() + " of " + bytes + " bytes" + (heapIndex >= 0 ? " (heap "
+            throw result.exception(point.call(), "of " + bytes + " bytes" + (heapIndex >= 0 ? " (heap "
                     + heapIndex + ")" : ""), "(injected by the sim: " + FaultRule.PROPERTY_PREFIX + point.call() + "="
                     + armed.rule() + ", call " + armed.calls() + ")", heapIndex, bytes);
         }

@@ -20,8 +20,8 @@ import java.util.Locale;
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
  * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
- * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
- * {@code sim.fault.POINT=RULE}, {@code sim.fault.all=RULE}, {@code sim.fault.random=SEED:P[:RESULT]}
+ * {@code lluvia.sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
+ * {@code lluvia.sim.fault.POINT=RULE}, {@code lluvia.sim.fault.all=RULE}, {@code lluvia.sim.fault.random=SEED:P[:RESULT]}
  * fault rules (see {@link FaultRule}).
  */
 public final class SimBackendProvider implements MemoryBackendProvider {
@@ -65,25 +65,9 @@ public final class SimBackendProvider implements MemoryBackendProvider {
     public MemoryBackend open(BackendOptions options) {
         String profile = SimProfiles.resolve(options.device());
         SimBackend backend = new SimBackend(SimProfiles.load(profile, options.properties()),
-                flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
-                flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
+                options.flag(SimBackend.CHECK_GRANULARITY_PROPERTY, true),
+                options.flag(SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, true));
         backend.configureFaults(options.properties());
         return backend;
-    }
-
-    /** A true/false backend property, else the system property of that name, else the default. */
-    private static boolean flag(BackendOptions options, String key, String fallback) {
-        String value = options.properties().get(key);
-        if (value == null) {
-            value = System.getProperty(key, fallback);
-        }
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true":
-                return true;
-            case "false":
-                return false;
-            default:
-                throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
-        }
     }
 }

@@ -48,8 +48,8 @@ import java.util.Set;
  * </pre>
  *
  * <p>A session can override any key of its profile with a backend property
- * {@code sim.profile.KEY}, e.g. {@code sim.profile.image.optimal.prefersDedicatedAbove=1048576}
- * or {@code sim.profile.heap.0.size=67108864}, so tests can make a device with a small heap or a
+ * {@code lluvia.sim.profile.KEY}, e.g. {@code lluvia.sim.profile.image.optimal.prefersDedicatedAbove=1048576}
+ * or {@code lluvia.sim.profile.heap.0.size=67108864}, so tests can make a device with a small heap or a
  * dedicated-allocation rule without a new file.
  */
 public final class SimProfiles {
@@ -58,7 +58,7 @@ public final class SimProfiles {
     public static final String DEFAULT_PROFILE = "nvidia-h100";
 
     /** Prefix of backend properties that override profile keys. */
-    public static final String OVERRIDE_PREFIX = "sim.profile.";
+    public static final String OVERRIDE_PREFIX = "lluvia.sim.profile.";
 
     private static final String DIRECTORY = "profiles/";
 

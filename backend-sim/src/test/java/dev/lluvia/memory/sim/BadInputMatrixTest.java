@@ -162,18 +162,18 @@ class BadInputMatrixTest {
         row("create: null options", NullPointerException.class, "options", f -> Session.create(null));
         row("create: granularity check not a boolean", IllegalArgumentException.class, "maybe",
                 f -> Session.create(SessionOptions.defaults().withBackend("sim").withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "maybe")));
-        row("create: fault rule of no point", IllegalArgumentException.class, "sim.fault.allocate",
-                f -> Session.create(SessionOptions.defaults().withBackend("sim").withProperty("sim.fault.allocate", "at:1")));
+        row("create: fault rule of no point", IllegalArgumentException.class, "lluvia.sim.fault.allocate",
+                f -> Session.create(SessionOptions.defaults().withBackend("sim").withProperty("lluvia.sim.fault.allocate", "at:1")));
         row("create: fault rule that does not parse", IllegalArgumentException.class, "sometimes",
-                f -> Session.create(SessionOptions.defaults().withBackend("sim").withProperty("sim.fault.map", "sometimes")));
+                f -> Session.create(SessionOptions.defaults().withBackend("sim").withProperty("lluvia.sim.fault.map", "sometimes")));
         row("options: null property key", NullPointerException.class, "key", f -> SessionOptions.defaults().withProperty(null, "v"));
         row("options: null leak policy", NullPointerException.class, "leakPolicy", f -> SessionOptions.defaults().withLeakPolicy(null));
 
         // Session.createMemory
-        row("createMemory: null flags", IllegalArgumentException.class, "null", f -> f.session.createMemory((Set<MemoryPropertyFlag>) null));
+        row("createMemory: null flags", NullPointerException.class, "flags", f -> f.session.createMemory((Set<MemoryPropertyFlag>) null));
         row("createMemory: empty flags", IllegalArgumentException.class, "empty",
                 f -> f.session.createMemory(EnumSet.noneOf(MemoryPropertyFlag.class)));
-        row("createMemory: null in the flags", IllegalArgumentException.class, "null", f -> {
+        row("createMemory: null in the flags", NullPointerException.class, "null", f -> {
             Set<MemoryPropertyFlag> flags = new HashSet<>();
             flags.add(MemoryPropertyFlag.DEVICE_LOCAL);
             flags.add(null);
@@ -202,10 +202,10 @@ class BadInputMatrixTest {
         row("createBuffer: size -1", IllegalArgumentException.class, "-1", f -> f.device.createBuffer(-1));
         row("createBuffer: size Long.MIN_VALUE", IllegalArgumentException.class, String.valueOf(Long.MIN_VALUE),
                 f -> f.device.createBuffer(Long.MIN_VALUE));
-        row("createBuffer: null usage", IllegalArgumentException.class, "null", f -> f.device.createBuffer(16, null));
+        row("createBuffer: null usage", NullPointerException.class, "usage", f -> f.device.createBuffer(16, null));
         row("createBuffer: empty usage", IllegalArgumentException.class, "empty",
                 f -> f.device.createBuffer(16, EnumSet.noneOf(BufferUsage.class)));
-        row("createBuffer: null in usage", IllegalArgumentException.class, "null", f -> {
+        row("createBuffer: null in usage", NullPointerException.class, "null", f -> {
             Set<BufferUsage> usage = new HashSet<>();
             usage.add(BufferUsage.STORAGE_BUFFER);
             usage.add(null);

@@ -163,7 +163,7 @@ class SimFaultInjectionTest {
     @ValueSource(strings = {"every:2", "every:3:OUT_OF_HOST_MEMORY", "every:5:DEVICE_LOST", "every:7"})
     void everyNthCallOfEveryPointFromSessionProperties(String rule) {
         SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice("mobile-noncoherent")
-                .withLeakPolicy(LeakPolicy.IGNORE).withProperty("sim.fault.all", rule);
+                .withLeakPolicy(LeakPolicy.IGNORE).withProperty("lluvia.sim.fault.all", rule);
         FaultStats st = workload(options, 42, 1500);
         System.out.println("fault workload " + rule + ": " + st);
         assertTrue(st.faults > 20, rule + ": faults struck: " + st);
@@ -173,8 +173,8 @@ class SimFaultInjectionTest {
     @Test
     void pointPropertiesArmOnlyThatPoint() {
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("llvmpipe")
-                .withProperty("sim.fault.allocatePage", "at:2:DEVICE_LOST")
-                .withProperty("sim.fault.map", "every:2:VK_ERROR_OUT_OF_HOST_MEMORY"))) {
+                .withProperty("lluvia.sim.fault.allocatePage", "at:2:DEVICE_LOST")
+                .withProperty("lluvia.sim.fault.map", "every:2:VK_ERROR_OUT_OF_HOST_MEMORY"))) {
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
             assertEquals("at:2:DEVICE_LOST", sim.fault(FaultPoint.ALLOCATE_PAGE).toString());
             assertEquals("every:2:OUT_OF_HOST_MEMORY", sim.fault(FaultPoint.MAP).toString());
@@ -186,7 +186,8 @@ class SimFaultInjectionTest {
             Memory c = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), PAGE);
             BackendException lost = assertThrows(BackendException.class, () -> c.createBuffer(64)); // page call 2
             assertEquals("VK_ERROR_DEVICE_LOST", lost.result());
-            assertTrue(lost.getMessage().contains("sim.fault.allocatePage=at:2:DEVICE_LOST"), lost.getMessage());
+            assertEquals("allocatePage", lost.operation(), "the bare call; the rule is in the message");
+            assertTrue(lost.getMessage().contains("lluvia.sim.fault.allocatePage=at:2:DEVICE_LOST"), lost.getMessage());
             c.createBuffer(64).close();
             Referee.assertConsistent(s, "after point faults");
         }
@@ -195,13 +196,13 @@ class SimFaultInjectionTest {
     @Test
     void badFaultPropertiesNameTheKeyAndTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Session.create(
-                SessionOptions.defaults().withBackend("sim").withProperty("sim.fault.allocate", "at:1")));
-        assertTrue(e.getMessage().contains("sim.fault.allocate") && e.getMessage().contains("allocatePage"), e.getMessage());
+                SessionOptions.defaults().withBackend("sim").withProperty("lluvia.sim.fault.allocate", "at:1")));
+        assertTrue(e.getMessage().contains("lluvia.sim.fault.allocate") && e.getMessage().contains("allocatePage"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Session.create(
-                SessionOptions.defaults().withBackend("sim").withProperty("sim.fault.map", "every:0")));
+                SessionOptions.defaults().withBackend("sim").withProperty("lluvia.sim.fault.map", "every:0")));
         assertTrue(e.getMessage().contains("every:0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Session.create(
-                SessionOptions.defaults().withBackend("sim").withProperty("sim.fault.random", "1:2.5")));
+                SessionOptions.defaults().withBackend("sim").withProperty("lluvia.sim.fault.random", "1:2.5")));
         assertTrue(e.getMessage().contains("2.5"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> FaultRule.parse("at:3:OUT_OF_PATIENCE"));
         assertTrue(e.getMessage().contains("OUT_OF_PATIENCE"), e.getMessage());

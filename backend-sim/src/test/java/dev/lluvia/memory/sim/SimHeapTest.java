@@ -56,11 +56,12 @@ class SimHeapTest {
 
     @Test
     void tooManyPagesIsTooManyObjects() {
-        SimProfile p = SimProfiles.load("nvidia-h100", Map.of("sim.profile.limits.maxMemoryAllocationCount", "3"));
+        SimProfile p = SimProfiles.load("nvidia-h100", Map.of("lluvia.sim.profile.limits.maxMemoryAllocationCount", "3"));
         try (SimBackend b = new SimBackend(p, true)) {
             long[] pages = {b.allocatePage(1, 4096), b.allocatePage(1, 4096), b.allocatePage(2, 4096)};
             BackendException e = assertThrows(BackendException.class, () -> b.allocatePage(1, 4096));
             assertEquals("VK_ERROR_TOO_MANY_OBJECTS", e.result());
+            assertEquals("vkAllocateMemory", e.operation(), "the bare call; the numbers are in the message");
             assertTrue(e.getMessage().contains("maxMemoryAllocationCount 3"), e.getMessage());
             b.freePage(pages[0]);
             pages[0] = b.allocatePage(1, 4096);

@@ -57,7 +57,7 @@ class SimMemoryContractTest {
         @org.junit.jupiter.api.Test
         void seededRandomWorkloadUnderDriverFaults() {
             seededRandomWorkloadUnderDriverFaults(options().withLeakPolicy(dev.lluvia.memory.LeakPolicy.IGNORE)
-                    .withProperty("sim.fault.random", (7 + profile.hashCode()) + ":0.02"));
+                    .withProperty("lluvia.sim.fault.random", (7 + profile.hashCode()) + ":0.02"));
         }
 
         @Override

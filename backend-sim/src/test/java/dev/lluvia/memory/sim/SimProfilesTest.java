@@ -97,8 +97,8 @@ class SimProfilesTest {
     @Test
     void backendPropertiesOverrideProfileKeys() {
         SimProfile p = SimProfiles.load("llvmpipe", Map.of(
-                "sim.profile.heap.0.size", "65536",
-                "sim.profile.image.optimal.prefersDedicatedAbove", "4096",
+                "lluvia.sim.profile.heap.0.size", "65536",
+                "lluvia.sim.profile.image.optimal.prefersDedicatedAbove", "4096",
                 "other.key", "ignored"));
         assertEquals(65536, p.device().memoryHeaps().get(0).size());
         assertEquals(4096, p.optimalImage().prefersDedicatedAbove());
@@ -109,16 +109,16 @@ class SimProfilesTest {
     @Test
     void malformedProfileNamesTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SimProfiles.load("llvmpipe", Map.of("sim.profile.limits.nonCoherentAtomSize", "sixty-four")));
+                () -> SimProfiles.load("llvmpipe", Map.of("lluvia.sim.profile.limits.nonCoherentAtomSize", "sixty-four")));
         assertTrue(e.getMessage().contains("limits.nonCoherentAtomSize") && e.getMessage().contains("sixty-four"),
                 e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
-                () -> SimProfiles.load("llvmpipe", Map.of("sim.profile.type.0.flags", "DEVICE_LOCAL,SHINY")));
+                () -> SimProfiles.load("llvmpipe", Map.of("lluvia.sim.profile.type.0.flags", "DEVICE_LOCAL,SHINY")));
         assertTrue(e.getMessage().contains("SHINY"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
-                () -> SimProfiles.load("llvmpipe", Map.of("sim.profile.buffer.memoryTypeBits", "0x3")));
+                () -> SimProfiles.load("llvmpipe", Map.of("lluvia.sim.profile.buffer.memoryTypeBits", "0x3")));
         assertTrue(e.getMessage().contains("buffer.memoryTypeBits"), e.getMessage());
 
         Properties empty = new Properties();

@@ -24,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Seeded random create/close sequences through the public API on every profile. The sim's
  * referee checks every bind (inside the page, aligned, no overlap, memoryTypeBits, and
- * granularity when {@code -Dsim.checkGranularity=true}); this test adds that the backend's live
+ * granularity when {@code -Dlluvia.sim.checkGranularity=true}); this test adds that the backend's live
  * counts match the objects the API reports, and that closing the session leaks nothing.
- * The seed is printed on failure; replay one with {@code -Dsim.seed=N}.
+ * The seed is printed on failure; replay one with {@code -Dlluvia.sim.seed=N}.
  */
 class SimRandomWorkloadTest {
 
@@ -39,12 +39,12 @@ class SimRandomWorkloadTest {
     @ParameterizedTest
     @MethodSource("profiles")
     void randomCreateAndCloseKeepsTheRefereeHappy(String profile) {
-        long seed = Long.getLong("sim.seed", 0x5eed_0000L + profile.hashCode());
+        long seed = Long.getLong("lluvia.sim.seed", 0x5eed_0000L + profile.hashCode());
         try {
             run(profile, seed);
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("random workload on " + profile + " failed with seed " + seed
-                    + " (replay with -Dsim.seed=" + seed + "): " + e, e);
+                    + " (replay with -Dlluvia.sim.seed=" + seed + "): " + e, e);
         }
     }
 
@@ -57,17 +57,17 @@ class SimRandomWorkloadTest {
     @ParameterizedTest
     @MethodSource("profiles")
     void randomWorkloadUnderRandomFaults(String profile) {
-        long seed = Long.getLong("sim.seed", 0xfa17_0000L + profile.hashCode());
+        long seed = Long.getLong("lluvia.sim.seed", 0xfa17_0000L + profile.hashCode());
         int steps = Boolean.getBoolean("lluvia.longTests") ? 10 * STEPS : STEPS;
         SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice(profile)
-                .withLeakPolicy(LeakPolicy.IGNORE).withProperty("sim.fault.random", seed + ":0.03");
+                .withLeakPolicy(LeakPolicy.IGNORE).withProperty("lluvia.sim.fault.random", seed + ":0.03");
         try {
             SimFaultInjectionTest.FaultStats st = SimFaultInjectionTest.workload(options, seed, steps);
             System.out.println("random faults on " + profile + ": " + st);
             org.junit.jupiter.api.Assertions.assertTrue(st.faults() > 10, "faults struck: " + st);
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("faulty workload on " + profile + " failed with seed " + seed
-                    + " (replay with -Dsim.seed=" + seed + "): " + e, e);
+                    + " (replay with -Dlluvia.sim.seed=" + seed + "): " + e, e);
         }
     }
 

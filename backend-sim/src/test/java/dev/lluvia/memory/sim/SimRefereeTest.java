@@ -164,9 +164,9 @@ class SimRefereeTest {
 
     private static SimBackend smallImageDevice(boolean checkGranularity) {
         return new SimBackend(SimProfiles.load("nvidia-h100", Map.of(
-                "sim.profile.image.optimal.alignment", "256",
-                "sim.profile.image.optimal.sizeGranularity", "256",
-                "sim.profile.image.optimal.minSize", "256")), checkGranularity);
+                "lluvia.sim.profile.image.optimal.alignment", "256",
+                "lluvia.sim.profile.image.optimal.sizeGranularity", "256",
+                "lluvia.sim.profile.image.optimal.minSize", "256")), checkGranularity);
     }
 
     @Test
@@ -232,7 +232,7 @@ class SimRefereeTest {
 
     @Test
     void aDedicatedPageHoldsOnlyItsResourceAtOffsetZero() {
-        SimProfile p = SimProfiles.load("nvidia-h100", Map.of("sim.profile.image.optimal.requiresDedicatedAbove", "4096"));
+        SimProfile p = SimProfiles.load("nvidia-h100", Map.of("lluvia.sim.profile.image.optimal.requiresDedicatedAbove", "4096"));
         try (SimBackend d = new SimBackend(p, true, true)) {
             Resource big = d.createImage(ImageDescriptor.of(128, 128, ChannelType.UINT8));
             assertTrue(big.requirements().requiresDedicated());

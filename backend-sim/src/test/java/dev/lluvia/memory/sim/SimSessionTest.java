@@ -187,8 +187,8 @@ class SimSessionTest {
     @Test
     void imagesTheDriverPrefersDedicatedGetPagesOfTheirOwn() {
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
-                .withProperty("sim.profile.image.optimal.prefersDedicatedAbove", "65536")
-                .withProperty("sim.profile.image.optimal.requiresDedicatedAbove", "1048576"))) {
+                .withProperty("lluvia.sim.profile.image.optimal.prefersDedicatedAbove", "65536")
+                .withProperty("lluvia.sim.profile.image.optimal.requiresDedicatedAbove", "1048576"))) {
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
             Memory memory = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             Image small = memory.createImage(32, 32, ChannelType.UINT8);

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to bufferImageGranularity when an optimal image; a dedicated page is exactly its object's size);
  * from them and the page snapshots it computes the
  * free ranges (page bytes minus the objects' reserved ranges) and every total. Replay a failure
- * with {@code -Dsim.seed=N}.
+ * with {@code -Dlluvia.sim.seed=N}.
  */
 class SimStatisticsModelTest {
 
@@ -54,12 +54,12 @@ class SimStatisticsModelTest {
     @ParameterizedTest
     @MethodSource("profiles")
     void statisticsAgreeWithTheModelAfterRandomCreatesAndCloses(String profile) {
-        long seed = Long.getLong("sim.seed", 0x57a7_0000L + profile.hashCode());
+        long seed = Long.getLong("lluvia.sim.seed", 0x57a7_0000L + profile.hashCode());
         try {
             run(profile, seed);
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("statistics model on " + profile + " failed with seed " + seed
-                    + " (replay with -Dsim.seed=" + seed + "): " + e, e);
+                    + " (replay with -Dlluvia.sim.seed=" + seed + "): " + e, e);
         }
     }
 

@@ -50,7 +50,7 @@ class StressTest {
         SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice("mobile-noncoherent")
                 .withLeakPolicy(LeakPolicy.IGNORE);
         if (faults) {
-            options = options.withProperty("sim.fault.random", "99:0.02");
+            options = options.withProperty("lluvia.sim.fault.random", "99:0.02");
         }
         AtomicLong operations = new AtomicLong();
         AtomicLong failures = new AtomicLong();

@@ -14,6 +14,7 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
@@ -84,10 +85,21 @@ public final class VulkanBackend implements MemoryBackend {
     public static final String NAME = "vulkan";
 
     /**
-     * Backend property: {@code "false"} turns off the validation layer's synchronization checks,
-     * which debug mode turns on with the layer (they check the transfers' barriers, at a cost in speed).
+     * Backend (or system) property: {@code false} turns off the validation layer's synchronization
+     * checks, which debug mode turns on with the layer (they check the transfers' barriers, at a
+     * cost in speed). {@code true} (the default) or {@code false}; anything else is refused.
      */
-    public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
+    public static final String SYNC_VALIDATION_PROPERTY = "lluvia.vulkan.validation.synchronization";
+
+    /**
+     * System property: {@code false} destroys the shared Vulkan instances (and so unloads the
+     * driver) whenever the last session closes, giving the driver's memory back between sessions
+     * at the cost of a driver load per session (NVIDIA's driver can be loaded about 30 times per
+     * process). Default {@code true}: the instances live until the JVM's shutdown hook unloads the
+     * driver (see {@code VulkanInstance}). Read when the last session closes, so a program may
+     * change it between sessions.
+     */
+    public static final String KEEP_INSTANCES_PROPERTY = "lluvia.vulkan.keepInstances";
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
@@ -181,7 +193,7 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
-        boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
+        boolean syncChecks = options.flag(SYNC_VALIDATION_PROPERTY, true);
         VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
         ValidationMessages validation;
         try {
@@ -670,7 +682,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         if (allocationCount.incrementAndGet() > maxAllocationCount) {
             allocationCount.decrementAndGet();
-            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", physical.name()
                     + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
         }
         try (MemoryStack stack = stackPush()) {
@@ -728,8 +740,8 @@ public final class VulkanBackend implements MemoryBackend {
         mapped(p);
         // Vulkan wants offsets and sizes in whole atoms, or a range that ends at the end of the page.
         final long atom = nonCoherentAtomSize;
-        final long start = offset / atom * atom;
-        final long end = (offset + size + atom - 1) / atom * atom;
+        final long start = Align.roundDown(offset, atom);
+        final long end = Align.roundUp(offset + size, atom);
         final long length = end >= p.size ? VK_WHOLE_SIZE : end - start;
         try (MemoryStack stack = stackPush()) {
             VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);

@@ -2,6 +2,7 @@ package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.MemoryHeap;
+import dev.lluvia.memory.LluviaProperties;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VK;
@@ -20,6 +21,7 @@ import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +64,7 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  *       still open and has that thread destroy the instances, which unloads the driver before
  *       the process ends. A program needs no call at the end of {@code main}.</li>
  * </ul>
- * With {@value #KEEP_PROPERTY}{@code =false} the instances are also destroyed whenever the last
+ * With {@value VulkanBackend#KEEP_INSTANCES_PROPERTY}{@code =false} the instances are also destroyed whenever the last
  * session closes (the driver's memory is given back between sessions, at the cost of a load per
  * session); {@link VulkanBackendProvider#releaseSharedInstances()} destroys them on demand.
  *
@@ -199,7 +201,7 @@ final class VulkanInstance {
 
     /**
      * A backend from {@link #acquire} closed ({@code null}: its opening failed). With
-     * {@value #KEEP_PROPERTY}{@code =false}, closing the last one destroys the instances, which
+     * {@value VulkanBackend#KEEP_INSTANCES_PROPERTY}{@code =false}, closing the last one destroys the instances, which
      * unloads the driver until the next session; by default they stay for the next session and
      * the shutdown hook destroys them.
      */
@@ -208,7 +210,8 @@ final class VulkanInstance {
             OPEN.remove(backend);
         }
         openBackends--;
-        if (openBackends == 0 && "false".equalsIgnoreCase(System.getProperty(KEEP_PROPERTY))) {
+        if (openBackends == 0
+                && !LluviaProperties.flag(Map.of(), VulkanBackend.KEEP_INSTANCES_PROPERTY, true)) {
             releaseShared();
         }
     }
@@ -219,8 +222,6 @@ final class VulkanInstance {
      * cost of a driver load per session (the NVIDIA driver can be loaded about 30 times per
      * process). Default {@code true}: the instances live until the JVM's shutdown hook.
      */
-    static final String KEEP_PROPERTY = "lluvia.vulkan.keepInstances";
-
     private static boolean hookRegistered;
 
     /**

@@ -137,8 +137,8 @@ class VulkanManySessionsTest {
     @Test
     void withKeepInstancesFalseClosingTheLastSessionReleasesTheInstances() {
         assumeVulkan();
-        String keep = System.getProperty(VulkanInstance.KEEP_PROPERTY);
-        System.setProperty(VulkanInstance.KEEP_PROPERTY, "false");
+        String keep = System.getProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY);
+        System.setProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY, "false");
         try {
             Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withLeakPolicy(LeakPolicy.IGNORE));
             assertTrue(VulkanInstance.anyShared());
@@ -147,9 +147,9 @@ class VulkanManySessionsTest {
             assertFalse(VulkanInstance.anyShared(), "the last close destroyed the instances (the driver is unloaded)");
         } finally {
             if (keep == null) {
-                System.clearProperty(VulkanInstance.KEEP_PROPERTY);
+                System.clearProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY);
             } else {
-                System.setProperty(VulkanInstance.KEEP_PROPERTY, keep);
+                System.setProperty(VulkanBackend.KEEP_INSTANCES_PROPERTY, keep);
             }
         }
         Session again = VulkanTestSupport.open(null);

@@ -50,10 +50,6 @@ public abstract class Peer implements AutoCloseable {
         TLSF_MIN_TIME, TLSF_MIN_MEMORY, TLSF_MIN_OFFSET,
         FIRST_FIT;
 
-        boolean isVma() {
-            return name().startsWith("VMA");
-        }
-
         Peer create(long capacity) {
             return switch (this) {
                 case VMA_MIN_TIME -> new VmaPeer(capacity, Vma.VMA_VIRTUAL_ALLOCATION_CREATE_STRATEGY_MIN_TIME_BIT);

@@ -38,7 +38,7 @@ final class SessionOptionsMixin {
     String device;
 
     @Option(names = "--backend-property", paramLabel = "KEY=VALUE",
-            description = "Backend setting, repeatable (sim: sim.checkGranularity=true, sim.profile.KEY=VALUE "
+            description = "Backend setting, repeatable (sim: lluvia.sim.checkGranularity=true, lluvia.sim.profile.KEY=VALUE "
                     + "to change a key of the device profile).")
     Map<String, String> backendProperties = new LinkedHashMap<>();
 

@@ -73,7 +73,7 @@ class DemoCommandTest {
     void withoutADeviceLocalHostVisibleTypeTheDemoSaysSoAndUsesHostMemory() {
         // An H100 without resizable BAR: type 4 loses HOST_VISIBLE|HOST_COHERENT.
         CliRun run = CliRun.of("demo", "--profile", "nvidia-h100",
-                "--backend-property", "sim.profile.type.4.flags=DEVICE_LOCAL");
+                "--backend-property", "lluvia.sim.profile.type.4.flags=DEVICE_LOCAL");
         assertEquals(0, run.exitCode(), run.transcript());
         assertTrue(run.out().contains("note: no memory type has [DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT]; "
                 + "using [HOST_VISIBLE, HOST_COHERENT] for the host memory\n"), run.transcript());

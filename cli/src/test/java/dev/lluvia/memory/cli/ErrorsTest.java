@@ -81,7 +81,7 @@ class ErrorsTest {
 
     @Test
     void aBadBackendPropertyIsReportedWithItsValue() {
-        CliRun run = CliRun.of("info", "--profile", "llvmpipe", "--backend-property", "sim.checkGranularity=maybe");
+        CliRun run = CliRun.of("info", "--profile", "llvmpipe", "--backend-property", "lluvia.sim.checkGranularity=maybe");
         assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
         assertTrue(run.err().contains("'maybe'"), run.transcript());
     }

@@ -39,7 +39,7 @@ import java.util.Set;
  * becomes its name ({@link MemoryObject#setName}), which the dump and the map show.
  * <pre>
  * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
- *        [strategy=MIN_TIME|MIN_MEMORY]                 # Session.createMemory(MemoryOptions)
+ *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET]      # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]       # Memory.createBuffer
  * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]   # Memory.createImage
  * close  ID                                            # closes an object or a memory

@@ -1,18 +1,8 @@
-package dev.lluvia.memory.sim;
+package dev.lluvia.memory;
 
-import dev.lluvia.memory.AllocationInfo;
-import dev.lluvia.memory.Buffer;
-import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.Image;
-import dev.lluvia.memory.LeakPolicy;
-import dev.lluvia.memory.Memory;
-import dev.lluvia.memory.MemoryCorruptionException;
-import dev.lluvia.memory.MemoryPropertyFlag;
-import dev.lluvia.memory.Session;
-import dev.lluvia.memory.SessionOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -29,32 +19,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Debug margins (VMA's corruption detection): an out-of-bounds write next to an object is found
  * on close and on demand, named with the object and the byte offset; without debug mode the
- * margins cost nothing. The out-of-bounds writes are made through the sim's device side of the
- * page ({@link SimBackend#writeDeviceBytes}), as a shader writing past a buffer would.
+ * margins cost nothing. The out-of-bounds writes are made through the device side of the fake
+ * backend's page ({@link FakeBackend#writeDeviceBytes}), as a shader writing past a buffer would.
  */
-class SimCorruptionTest {
+class DebugMarginTest {
 
     private static final Set<MemoryPropertyFlag> HOST = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE);
 
-    private static Session open(String profile, boolean debug) {
-        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile).withDebug(debug)
-                .withLeakPolicy(LeakPolicy.IGNORE));
+    private static Session open(FakeBackend.Config device, boolean debug) {
+        return FakeBackend.session(device, SessionOptions.defaults().withDebug(debug).withLeakPolicy(LeakPolicy.IGNORE));
     }
 
-    private static SimBackend sim(Session s) {
-        return s.unwrap(SimBackend.class).orElseThrow();
+    static java.util.stream.Stream<FakeBackend.Config> devices() {
+        return PlacementTest.devices();
     }
 
-    /** The sim handle of an object's page (pages of one memory are allocated in index order here). */
+    private static FakeBackend sim(Session s) {
+        return FakeBackend.of(s);
+    }
+
+    /** The backend handle of an object's page (pages of one memory are allocated in index order here). */
     private static long pageHandle(Session s, Buffer b) {
         return sim(s).livePages().get(b.allocationInfo().page());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nvidia-h100", "llvmpipe", "mobile-noncoherent"})
-    void aWriteOneBytePastTheEndIsReportedOnCloseWithObjectAndOffset(String profile) {
+    @MethodSource("devices")
+    void aWriteOneBytePastTheEndIsReportedOnCloseWithObjectAndOffset(FakeBackend.Config profile) {
         try (Session s = open(profile, true)) {
-            Memory m = s.createMemory(profile.equals("mobile-noncoherent")
+            Memory m = s.createMemory(profile.types().size() == 3
                     ? EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED) : HOST, 1 << 20);
             assertTrue(m.hasDebugMargins());
             Buffer before = m.createBuffer(100);
@@ -92,7 +85,7 @@ class SimCorruptionTest {
 
     @Test
     void aWriteBeforeTheStartIsReportedWithItsDistance() {
-        try (Session s = open("llvmpipe", true)) {
+        try (Session s = open(FakeBackend.Config.cpu(), true)) {
             Memory m = s.createMemory(HOST);
             Buffer a = m.createBuffer(64);
             Buffer b = m.createBuffer(64);
@@ -110,8 +103,8 @@ class SimCorruptionTest {
 
     @Test
     void closingTheMemoryReportsCorruptionAfterFreeingEverything() {
-        Session s = open("llvmpipe", true);
-        SimBackend sim = sim(s);
+        Session s = open(FakeBackend.Config.cpu(), true);
+        FakeBackend sim = sim(s);
         Memory m = s.createMemory(HOST);
         Image img = m.createImage(16, 16, ChannelType.UINT8);
         img.setName("lut");
@@ -127,7 +120,7 @@ class SimCorruptionTest {
 
     @Test
     void hostSideWritesIntoTheMarginOfANonCoherentPageAreFoundToo() {
-        try (Session s = open("mobile-noncoherent", true)) {
+        try (Session s = open(FakeBackend.Config.nonCoherent(), true)) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED));
             Buffer b = m.createBuffer(256);
             fill(b, 7);
@@ -146,7 +139,7 @@ class SimCorruptionTest {
     @Test
     void randomObjectsKeepIntactMarginsAndAllocationsStayAligned() {
         long seed = 4242;
-        try (Session s = open("mobile-noncoherent", true)) {
+        try (Session s = open(FakeBackend.Config.nonCoherent(), true)) {
             List<Memory> memories = new ArrayList<>();
             for (Set<MemoryPropertyFlag> flags : s.supportedMemoryPropertyFlags()) {
                 memories.add(s.createMemory(flags, 256 << 10, true));
@@ -186,21 +179,21 @@ class SimCorruptionTest {
         assertEquals(0, plain.get(0).offset());
         assertEquals(0, plain.get(0).leftPadding());
         assertEquals(plain.get(0).size(), plain.get(1).offset());
-        try (Session s = open("llvmpipe", false)) {
+        try (Session s = open(FakeBackend.Config.cpu(), false)) {
             Memory m = s.createMemory(HOST);
             assertFalse(m.hasDebugMargins());
             m.createBuffer(64);
             assertEquals(0, m.checkCorruption());
             assertEquals(0, s.checkCorruption());
         }
-        try (Session s = open("nvidia-h100", true)) {
+        try (Session s = open(FakeBackend.Config.discrete(), true)) {
             assertFalse(s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).hasDebugMargins(),
                     "device-only memory cannot be checked, so it has no margins");
         }
     }
 
     private static List<AllocationInfo> placements(boolean debug) {
-        try (Session s = open("llvmpipe", debug)) {
+        try (Session s = open(FakeBackend.Config.cpu(), debug)) {
             Memory m = s.createMemory(HOST);
             List<AllocationInfo> out = new ArrayList<>();
             for (int i = 0; i < 2; i++) {

@@ -1,22 +1,8 @@
-package dev.lluvia.memory.sim;
+package dev.lluvia.memory;
 
-import dev.lluvia.memory.AllocationInfo;
-import dev.lluvia.memory.Buffer;
-import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.Image;
-import dev.lluvia.memory.ImageDescriptor;
-import dev.lluvia.memory.ImageTiling;
-import dev.lluvia.memory.LeakPolicy;
-import dev.lluvia.memory.Memory;
-import dev.lluvia.memory.MemoryObject;
-import dev.lluvia.memory.MemoryOptions;
-import dev.lluvia.memory.MemoryPropertyFlag;
-import dev.lluvia.memory.OutOfDeviceMemoryException;
-import dev.lluvia.memory.Session;
-import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,29 +16,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The placement policy of {@link Memory} on measured device profiles: bufferImageGranularity,
- * dedicated pages, the one kept empty page, heap and budget checks, non-coherent atoms. The sim
- * referee checks every bind on top (granularity included: it is switched on here).
+ * dedicated pages, the one kept empty page, heap and budget checks, non-coherent atoms, on the
+ * core's {@link FakeBackend}, which checks every bind on top.
  */
 class PlacementTest {
 
-    private static Session open(String profile) {
-        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
-                .withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "true").withLeakPolicy(LeakPolicy.IGNORE));
+    private static Session open(FakeBackend.Config device) {
+        return FakeBackend.session(device, SessionOptions.defaults().withLeakPolicy(LeakPolicy.IGNORE));
     }
 
-    private static SimBackend sim(Session s) {
-        return s.unwrap(SimBackend.class).orElseThrow();
+    static java.util.stream.Stream<FakeBackend.Config> devices() {
+        return java.util.stream.Stream.of(FakeBackend.Config.discrete(), FakeBackend.Config.cpu(),
+                FakeBackend.Config.nonCoherent());
+    }
+
+    private static FakeBackend sim(Session s) {
+        return FakeBackend.of(s);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nvidia-h100", "llvmpipe", "mobile-noncoherent"})
-    void linearObjectsAndOptimalImagesNeverShareAGranularityBlock(String profile) {
+    @MethodSource("devices")
+    void linearObjectsAndOptimalImagesNeverShareAGranularityBlock(FakeBackend.Config profile) {
         for (AllocationAlgorithm algorithm : AllocationAlgorithm.values()) {
             try (Session s = open(profile)) {
                 long g = s.device().limits().bufferImageGranularity();
                 Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
                         .withPageSize(1 << 20).withAlgorithm(algorithm));
-                long seed = 77L + profile.hashCode();
+                long seed = 77L + profile.name().hashCode();
                 Random rnd = new Random(seed);
                 List<MemoryObject> live = new ArrayList<>();
                 for (int step = 0; step < 3000; step++) {
@@ -75,7 +65,7 @@ class PlacementTest {
 
     @Test
     void nothingIsWastedWhenImagesAreAlreadyGranularityAligned() {
-        try (Session s = open("nvidia-h100")) {
+        try (Session s = open(FakeBackend.Config.discrete())) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             Buffer b = m.createBuffer(1024);
             Image i = m.createImage(32, 32, ChannelType.UINT8);
@@ -88,7 +78,7 @@ class PlacementTest {
 
     @Test
     void objectsAboveHalfAPageGetADedicatedPageFreedWithThem() {
-        try (Session s = open("nvidia-h100")) {
+        try (Session s = open(FakeBackend.Config.discrete())) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 1 << 20);
             Buffer small = m.createBuffer(400 * 1024);
             Buffer big = m.createBuffer(600 * 1024);
@@ -105,8 +95,8 @@ class PlacementTest {
 
     @Test
     void driverPreferenceForDedicatedIsHonoured() {
-        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
-                .withProperty("sim.profile.image.optimal.prefersDedicatedAbove", "4096").withLeakPolicy(LeakPolicy.IGNORE))) {
+        FakeBackend.Config device = FakeBackend.Config.discrete();
+        try (Session s = open(device.withOptimalImage(device.optimalImage().withPrefersDedicatedAbove(4096)))) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             Image small = m.createImage(32, 32, ChannelType.UINT8);
             Image large = m.createImage(256, 256, ChannelType.UINT8);
@@ -118,7 +108,7 @@ class PlacementTest {
 
     @Test
     void atMostOneEmptyPageIsKeptAndChurnDoesNotCallTheDriver() {
-        try (Session s = open("llvmpipe")) {
+        try (Session s = open(FakeBackend.Config.cpu())) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 64 * 1024);
             List<Buffer> buffers = new ArrayList<>();
             for (int n = 0; n < 12; n++) {
@@ -131,7 +121,7 @@ class PlacementTest {
             assertEquals(1, m.pageCount());
             assertEquals(1, sim(s).livePageCount());
             // Any page allocation from now on fails: churn at the boundary must reuse the kept page.
-            sim(s).injectPageAllocationFailures(1000);
+            sim(s).failNextPages(1000);
             for (int n = 0; n < 100; n++) {
                 m.createBuffer(16 * 1024).close();
             }
@@ -141,7 +131,7 @@ class PlacementTest {
 
     @Test
     void aFullHeapIsATypedErrorAndChangesNothing() {
-        try (Session s = open("llvmpipe")) {
+        try (Session s = open(FakeBackend.Config.cpu())) {
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             Buffer keep = m.createBuffer(1024);
             OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class,
@@ -158,7 +148,7 @@ class PlacementTest {
 
     @Test
     void theBudgetIsCheckedBeforeTheDriverIsAsked() {
-        try (Session s = open("nvidia-h100")) {
+        try (Session s = open(FakeBackend.Config.discrete())) {
             long heap = s.device().memoryHeaps().get(0).size();
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             long overBudget = heap * 9 / 10; // inside the heap, above the 80 % budget the profile models
@@ -172,7 +162,7 @@ class PlacementTest {
 
     @Test
     void nonCoherentObjectsStartAndEndOnAtoms() {
-        try (Session s = open("mobile-noncoherent")) {
+        try (Session s = open(FakeBackend.Config.nonCoherent())) {
             long atom = s.device().limits().nonCoherentAtomSize();
             Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED), 1 << 20, false);
             assertTrue(m.memoryType().needsFlush());
@@ -196,7 +186,7 @@ class PlacementTest {
 
     @Test
     void everyAlgorithmCanBeChosenPerMemory() {
-        try (Session s = open("nvidia-h100")) {
+        try (Session s = open(FakeBackend.Config.discrete())) {
             for (AllocationAlgorithm a : AllocationAlgorithm.values()) {
                 Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withAlgorithm(a));
                 assertEquals(a, m.algorithm());

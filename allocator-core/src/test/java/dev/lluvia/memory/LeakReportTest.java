@@ -1,15 +1,5 @@
-package dev.lluvia.memory.sim;
+package dev.lluvia.memory;
 
-import dev.lluvia.memory.AllocationInfo;
-import dev.lluvia.memory.Buffer;
-import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.Image;
-import dev.lluvia.memory.LeakPolicy;
-import dev.lluvia.memory.Memory;
-import dev.lluvia.memory.MemoryLeakException;
-import dev.lluvia.memory.MemoryPropertyFlag;
-import dev.lluvia.memory.Session;
-import dev.lluvia.memory.SessionOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,19 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Leak reports: closing a Memory or Session with live objects frees every page and resource (the
- * sim's counters say so) and reports each object with its kind, id, the user's name, size, page
+ * fake backend's counters say so) and reports each object with its kind, id, the user's name, size, page
  * and offset, and in debug mode the line of the caller that created it; {@link LeakPolicy}
  * decides whether that is thrown, logged or ignored.
  */
-class SimLeakReportTest {
+class LeakReportTest {
 
     private static Session open(boolean debug, LeakPolicy policy) {
-        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice("llvmpipe")
+        return FakeBackend.session(FakeBackend.Config.cpu(), SessionOptions.defaults()
                 .withDebug(debug).withLeakPolicy(policy));
     }
 
-    private static SimBackend sim(Session s) {
-        return s.unwrap(SimBackend.class).orElseThrow();
+    private static FakeBackend sim(Session s) {
+        return FakeBackend.of(s);
     }
 
     @Test
@@ -63,7 +53,7 @@ class SimLeakReportTest {
             assertTrue(v.startsWith("Buffer#" + vertices.id() + " \"vertices\" (1024 bytes) at "), v);
             assertTrue(v.contains("page=" + vi.page()) && v.contains("offset=" + vi.offset())
                     && v.contains("size=" + vi.size()), v);
-            assertTrue(v.contains("SimLeakReportTest.closingAMemoryWithLiveObjectsFreesThemAndThrowsTheReport"),
+            assertTrue(v.contains("LeakReportTest.closingAMemoryWithLiveObjectsFreesThemAndThrowsTheReport"),
                     "debug mode names the creating method: " + v);
             assertTrue(v.contains("in thread \"" + Thread.currentThread().getName() + "\""), v);
             assertTrue(e.leaks().get(1).startsWith("Image#" + lut.id() + " \"lut\" (32x32x1 UINT8x1 OPTIMAL)"), e.leaks().get(1));
@@ -84,7 +74,7 @@ class SimLeakReportTest {
     @Test
     void closingTheSessionReportsEveryMemorysObjectsAfterFreeingAll() {
         Session s = open(true, LeakPolicy.THROW);
-        SimBackend sim = sim(s);
+        FakeBackend sim = sim(s);
         Memory a = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
         Memory b = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE));
         a.createBuffer(10).setName("a0");
@@ -136,7 +126,7 @@ class SimLeakReportTest {
             for (LeakPolicy policy : new LeakPolicy[]{LeakPolicy.LOG, LeakPolicy.IGNORE}) {
                 records.clear();
                 Session s = open(true, policy);
-                SimBackend sim = sim(s);
+                FakeBackend sim = sim(s);
                 Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
                 m.createBuffer(4096).setName("logged");
                 m.close();
