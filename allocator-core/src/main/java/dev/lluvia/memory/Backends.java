@@ -96,7 +96,7 @@ final class Backends {
                 } else {
                     FallbackWarnings.warnOnce("memory backend '" + p.name() + "' chosen because the backends ranked above it are "
                             + "unavailable (" + String.join("; ", reasons) + "). Name a backend ("
-                            + "SessionOptions.withBackend or -D" + SessionOptions.BACKEND_PROPERTY
+                            + "SessionOptions.withBackend or -D" + LluviaProperties.BACKEND
                             + "=NAME) to choose one on purpose.");
                 }
                 return p.open(backendOptions);

@@ -1,6 +1,7 @@
 package dev.lluvia.memory.cli;
 
 import dev.lluvia.memory.BackendInfo;
+import dev.lluvia.memory.LluviaProperties;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import picocli.CommandLine.Mixin;
@@ -64,9 +65,9 @@ abstract class SessionCommand implements Callable<Integer> {
         if (opened.backend() != null) {
             return "Backend: " + chosen + ", named with " + (options.profile != null ? "--profile" : "--backend");
         }
-        String property = System.getProperty(SessionOptions.BACKEND_PROPERTY);
+        String property = System.getProperty(LluviaProperties.BACKEND);
         if (property != null && !property.isBlank()) {
-            return "Backend: " + chosen + ", named with -D" + SessionOptions.BACKEND_PROPERTY + "=" + property;
+            return "Backend: " + chosen + ", named with -D" + LluviaProperties.BACKEND + "=" + property;
         }
         List<String> skipped = new ArrayList<>();
         for (BackendInfo b : Session.availableBackends()) {
