@@ -38,6 +38,7 @@ import java.util.stream.Collectors;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.EXTExternalMemoryHost.VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
 import static org.lwjgl.vulkan.EXTMemoryBudget.VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.*;
@@ -89,6 +90,14 @@ public final class VulkanBackend implements MemoryBackend {
      */
     public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
 
+    /**
+     * Backend property: {@code "false"} keeps transfers from importing the caller's direct buffers
+     * ({@code VK_EXT_external_memory_host}) and sends every byte through the staging buffers; on by
+     * default where the device has the extension. Imports skip a host copy but make the driver pin
+     * the pages for each transfer, which is cheap on some drivers and not on others.
+     */
+    public static final String IMPORT_HOST_MEMORY_PROPERTY = "vulkan.transfer.importHostMemory";
+
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
 
@@ -106,6 +115,12 @@ public final class VulkanBackend implements MemoryBackend {
     private final long maxAllocationCount;
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
     private final long maxBufferSize;
+    /**
+     * minImportedHostPointerAlignment when {@code VK_EXT_external_memory_host} is enabled for
+     * transfers; 0 when it is not (absent, turned off, or an alignment above the host page size,
+     * which could reach unmapped pages next to the caller's bytes).
+     */
+    private final long importAlignment;
 
     private final long[] heapSizes;
     private final int[] typeHeaps;
@@ -123,17 +138,24 @@ public final class VulkanBackend implements MemoryBackend {
 
     private volatile boolean closed;
 
-    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical) {
+    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical,
+                          boolean importHostMemory) {
         this.vulkan = vulkan;
         this.validation = validation;
         this.physical = physical;
         VkPhysicalDevice pd = physical.handle();
         try (MemoryStack stack = stackPush()) {
             this.queueFamilyIndex = chooseQueueFamily(pd, physical);
-            this.memoryBudget = deviceExtensions(pd).contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            java.util.Set<String> available = deviceExtensions(pd);
+            this.memoryBudget = available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             List<String> extensions = new ArrayList<>();
             if (memoryBudget) {
                 extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            }
+            this.importAlignment = importHostMemory && available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
+                    ? importAlignment(pd) : 0;
+            if (importAlignment > 0) {
+                extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
             }
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
@@ -166,7 +188,7 @@ public final class VulkanBackend implements MemoryBackend {
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
         this.maxBufferSize = readMaxBufferSize();
-        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags);
+        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags, importAlignment);
     }
 
     /**
@@ -188,7 +210,8 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
+            boolean imports = !"false".equalsIgnoreCase(options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "true"));
+            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen, imports);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
             return backend;
@@ -685,6 +708,38 @@ public final class VulkanBackend implements MemoryBackend {
         }
     }
 
+    /**
+     * Imports host memory {@code [pointer, pointer + size)} (both aligned to
+     * minImportedHostPointerAlignment) as device memory of {@code type}, counted like an allocation;
+     * free it with {@link #freeDeviceMemory}. The memory must stay valid until then.
+     */
+    long importHostMemory(int type, long size, long pointer) {
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkImportMemoryHostPointerInfoEXT host = VkImportMemoryHostPointerInfoEXT.calloc(stack).sType$Default()
+                    .handleType(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
+                    .pHostPointer(pointer);
+            VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default().pNext(host.address())
+                    .allocationSize(size).memoryTypeIndex(type);
+            LongBuffer pMemory = stack.mallocLong(1);
+            check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory (host pointer import)");
+            heapUsage.addAndGet(typeHeaps[type], size);
+            return pMemory.get(0);
+        } catch (RuntimeException | Error e) {
+            allocationCount.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Whether transfers import the caller's direct buffers ({@link #IMPORT_HOST_MEMORY_PROPERTY}). */
+    public boolean importsHostMemory() {
+        return importAlignment > 0;
+    }
+
     void freeDeviceMemory(long memory, int type, long size) {
         // vkFreeMemory unmaps a mapped allocation itself.
         vkFreeMemory(device, memory, null);
@@ -885,6 +940,18 @@ public final class VulkanBackend implements MemoryBackend {
                     l.maxImageDimension3D(), l.minStorageBufferOffsetAlignment());
             return new DeviceProperties(props.deviceNameString(), physical.type(), props.vendorID(), props.deviceID(),
                     VulkanInstance.versionString(props.apiVersion()), driver, types, heaps, limits, memoryBudget);
+        }
+    }
+
+    /** minImportedHostPointerAlignment, or 0 when it is above the host's page size. */
+    private static long importAlignment(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = VkPhysicalDeviceExternalMemoryHostPropertiesEXT.calloc(stack)
+                    .sType$Default();
+            VkPhysicalDeviceProperties2 props2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default().pNext(host.address());
+            vkGetPhysicalDeviceProperties2(pd, props2);
+            long alignment = host.minImportedHostPointerAlignment();
+            return alignment > 0 && alignment <= MemoryUtil.PAGE_SIZE && Long.bitCount(alignment) == 1 ? alignment : 0;
         }
     }
 
