@@ -30,8 +30,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Collectors;
@@ -57,14 +55,15 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  *       debug messenger of this backend's own when debug, the device chosen by
  *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
  *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
- *       when the device has it.</li>
+ *       and {@code VK_EXT_external_memory_host} when the device has them.</li>
  *   <li>Pages: {@code vkAllocateMemory}/{@code vkFreeMemory}; a host-visible page is mapped whole
  *       the first time it is mapped, flushed or invalidated, and stays mapped until freed.</li>
  *   <li>Objects: {@code vkCreateBuffer}/{@code vkCreateImage}, requirements from
  *       {@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements}; image formats
  *       are checked with {@code vkGetPhysicalDeviceImageFormatProperties} first.</li>
- *   <li>Transfers: a staging buffer in host-visible memory (kept and grown as needed), one command
- *       buffer and a fence; each copy is recorded, submitted and waited for.</li>
+ *   <li>Transfers ({@link TransferQueue}): the caller's direct buffer imported as device memory
+ *       where the device can, else pieces through a few staging buffers in host-visible memory,
+ *       several in flight at once; each transfer returns when its copies finished.</li>
  * </ol>
  *
  * <p>Validation: {@link #validationErrorCount()} and {@link #validationWarningCount()} count what the
@@ -75,7 +74,7 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  * {@link ValidationMessages}). Reach this object through
  * {@code session.unwrap(VulkanBackend.class)}.
  *
- * <p>Thread safety: state is kept in concurrent maps; vkMapMemory of a page is serialised on the
+ * <p>Thread safety: state is kept in {@link HandleMap}s (striped, unboxed); vkMapMemory of a page is serialised on the
  * page, and transfers ({@link TransferQueue}) on one lock, as Vulkan requires for the queue and
  * the command buffer.
  */
@@ -129,9 +128,9 @@ public final class VulkanBackend implements MemoryBackend {
     private final AtomicLongArray heapUsage;
     private final AtomicInteger allocationCount = new AtomicInteger();
 
-    private final Map<Long, Page> pages = new ConcurrentHashMap<>();
-    private final Map<Long, BufferState> buffers = new ConcurrentHashMap<>();
-    private final Map<Long, ImageState> images = new ConcurrentHashMap<>();
+    private final HandleMap<Page> pages = new HandleMap<>();
+    private final HandleMap<BufferState> buffers = new HandleMap<>();
+    private final HandleMap<ImageState> images = new HandleMap<>();
 
     /** Staging buffer, command buffer and fence for copies through the queue; made on first use. */
     private final TransferQueue transfers;
@@ -613,9 +612,9 @@ public final class VulkanBackend implements MemoryBackend {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
                         + buffers.size() + " buffers, " + images.size() + " images and " + pages.size()
                         + " pages alive; destroying them");
-                buffers.keySet().forEach(b -> vkDestroyBuffer(device, b, null));
-                images.keySet().forEach(i -> vkDestroyImage(device, i, null));
-                pages.keySet().forEach(p -> vkFreeMemory(device, p, null));
+                buffers.forEachKey(b -> vkDestroyBuffer(device, b, null));
+                images.forEachKey(i -> vkDestroyImage(device, i, null));
+                pages.forEachKey(p -> vkFreeMemory(device, p, null));
                 buffers.clear();
                 images.clear();
                 pages.clear();
