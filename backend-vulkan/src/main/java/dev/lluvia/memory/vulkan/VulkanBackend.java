@@ -739,6 +739,11 @@ public final class VulkanBackend implements MemoryBackend {
         return importAlignment > 0;
     }
 
+    /** Transfers so far that imported the caller's memory; for tests. */
+    long importedTransfers() {
+        return transfers.importedTransfers();
+    }
+
     void freeDeviceMemory(long memory, int type, long size) {
         // vkFreeMemory unmaps a mapped allocation itself.
         vkFreeMemory(device, memory, null);
