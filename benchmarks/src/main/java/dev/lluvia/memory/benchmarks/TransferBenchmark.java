@@ -29,7 +29,7 @@ import org.lwjgl.system.MemoryUtil;
  * <ul>
  *   <li>{@code Buffer.write} / {@code Buffer.read} through the public API on {@code DEVICE_LOCAL}
  *       memory: through the queue where that memory is not host-visible (discrete GPUs), through
- *       the mapping where it is (lavapipe, integrated GPUs);</li>
+ *       the mapping where it is (lavapipe, integrated GPUs); with imports on and off;</li>
  *   <li>the queue path itself ({@code VulkanBackend.copyToBuffer}/{@code copyFromBuffer} on a
  *       device-local page), twice: importing the caller's buffer ({@code VK_EXT_external_memory_host},
  *       where the device has it) and through the staging buffers only;</li>
@@ -104,7 +104,7 @@ public final class TransferBenchmark {
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], copy));
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], copy));
                     }
-                    if (imports) {
+                    if (!imports || vk.importsHostMemory()) {
                         for (long size : sizes) {
                             final double copy = memcpy(src, dst, (int) size, reps(size, rounds));
                             final double[] api = api(session, src, dst, (int) size, reps(size, rounds));
