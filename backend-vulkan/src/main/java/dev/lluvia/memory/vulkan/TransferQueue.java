@@ -28,7 +28,10 @@ import static org.lwjgl.vulkan.VK11.VK_MEMORY_PROPERTY_PROTECTED_BIT;
  *   <li><b>Import</b>: where the device has {@code VK_EXT_external_memory_host} and the caller's
  *       bytes are in a direct {@code ByteBuffer} of at least {@link #IMPORT_MIN} bytes, the pages
  *       holding them are imported as device memory for the length of the transfer and copied from
- *       (or into) directly: one device copy, no staging copy on the host.</li>
+ *       (or into) directly: one device copy, no staging copy on the host. Importing makes the
+ *       driver pin the pages each time, so in {@code auto} mode both ways are timed on such
+ *       transfers (per direction, a moving average of nanoseconds per byte) and the faster one is
+ *       taken, the other tried again every {@link #REPROBE}th time to keep its figure current.</li>
  *   <li><b>Staging</b>: otherwise the bytes go in pieces of at most {@link #CHUNK} bytes through
  *       {@link #SLOTS} staging buffers in host-visible memory, each with its own command buffer and
  *       fence, so that the host copies piece k+1 while the device copies piece k. Host copies of
@@ -54,6 +57,8 @@ final class TransferQueue {
     static final int SLOTS = 3;
     /** Smallest transfer that imports the caller's memory: below this staging is cheaper than an import. */
     static final long IMPORT_MIN = 1L << 20;
+    /** In auto mode, every this many transfers that could import take the way measured slower. */
+    static final int REPROBE = 8;
     /** Smallest host copy split over several threads. */
     private static final int PARALLEL_MIN = 4 << 20;
     private static final long STAGING_MIN = 1024 * 1024;
@@ -74,6 +79,11 @@ final class TransferQueue {
     private final Slot[] slots = new Slot[SLOTS];
     /** Transfers that went through imported host memory; the tests check which path ran. */
     private long importedTransfers;
+    /** Whether imports are taken when measured faster (auto) rather than always. */
+    private final boolean adaptive;
+    /** Auto mode: nanoseconds per byte, [upload, download][import, staging]; 0 until measured. */
+    private final double[][] nsPerByte = new double[2][2];
+    private final int[] choices = new int[2];
 
     /** One staging buffer (made on first use) with its command buffer and fence. */
     private static final class Slot {
@@ -97,13 +107,14 @@ final class TransferQueue {
      *                        {@code VK_EXT_external_memory_host} is enabled and imports are wanted; 0 otherwise
      */
     TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, int[] typeFlags,
-                  long importAlignment) {
+                  long importAlignment, boolean adaptive) {
         this.backend = backend;
         this.device = device;
         this.queue = queue;
         this.queueFamilyIndex = queueFamilyIndex;
         this.typeFlags = typeFlags;
         this.importAlignment = importAlignment;
+        this.adaptive = adaptive;
     }
 
     /** Transfers so far that imported the caller's memory instead of staging. */
@@ -206,10 +217,36 @@ final class TransferQueue {
      */
     private void transfer(ByteBuffer data, boolean upload, int alignment, long[] bounds, Piece piece) {
         final int total = data.remaining();
-        if (importAlignment > 0 && data.isDirect() && total >= IMPORT_MIN
-                && transferImported(data, alignment, bounds, piece)) {
+        if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
+            staged(data, upload, bounds, piece);
             return;
         }
+        final int direction = upload ? 0 : 1;
+        final long start = System.nanoTime();
+        final boolean imported = (!adaptive || chooseImport(direction)) && transferImported(data, alignment, bounds, piece);
+        if (!imported) {
+            staged(data, upload, bounds, piece);
+        }
+        if (adaptive) {
+            final double measured = (System.nanoTime() - start) / (double) total;
+            final double[] figures = nsPerByte[direction];
+            final int way = imported ? 0 : 1;
+            figures[way] = figures[way] == 0 ? measured : 0.75 * figures[way] + 0.25 * measured;
+        }
+    }
+
+    /** Auto mode: whether this transfer imports. Each way is tried once, then the faster taken. */
+    private boolean chooseImport(int direction) {
+        final double imports = nsPerByte[direction][0];
+        final double stages = nsPerByte[direction][1];
+        if (imports == 0 || stages == 0) {
+            return imports == 0;
+        }
+        final boolean faster = imports <= stages;
+        return ++choices[direction] % REPROBE == 0 ? !faster : faster;
+    }
+
+    private void staged(ByteBuffer data, boolean upload, long[] bounds, Piece piece) {
         if (upload) {
             stagedUpload(data, bounds, piece);
         } else {

@@ -90,10 +90,12 @@ public final class VulkanBackend implements MemoryBackend {
     public static final String SYNC_VALIDATION_PROPERTY = "vulkan.validation.synchronization";
 
     /**
-     * Backend property: {@code "false"} keeps transfers from importing the caller's direct buffers
-     * ({@code VK_EXT_external_memory_host}) and sends every byte through the staging buffers; on by
-     * default where the device has the extension. Imports skip a host copy but make the driver pin
-     * the pages for each transfer, which is cheap on some drivers and not on others.
+     * Backend property: whether transfers import the caller's direct buffers
+     * ({@code VK_EXT_external_memory_host}, where the device has it) instead of copying them
+     * through the staging buffers. {@code "auto"} (the default) measures both ways on this device
+     * and takes the faster, {@code "true"} always imports, {@code "false"} never does. An import
+     * skips a host copy but makes the driver pin the pages for each transfer, which is cheap on
+     * some drivers (lavapipe) and may not be on others.
      */
     public static final String IMPORT_HOST_MEMORY_PROPERTY = "vulkan.transfer.importHostMemory";
 
@@ -138,7 +140,8 @@ public final class VulkanBackend implements MemoryBackend {
     private volatile boolean closed;
 
     private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical,
-                          boolean importHostMemory) {
+                          String importMode) {
+        final boolean importHostMemory = !"false".equals(importMode);
         this.vulkan = vulkan;
         this.validation = validation;
         this.physical = physical;
@@ -187,7 +190,8 @@ public final class VulkanBackend implements MemoryBackend {
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
         this.maxBufferSize = readMaxBufferSize();
-        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags, importAlignment);
+        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags, importAlignment,
+                "auto".equals(importMode));
     }
 
     /**
@@ -198,6 +202,12 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
+        final String importMode = options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "auto")
+                .trim().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "true", "false").contains(importMode)) {
+            throw new IllegalArgumentException("backend property " + IMPORT_HOST_MEMORY_PROPERTY + " must be auto, true"
+                    + " or false, was '" + options.properties().get(IMPORT_HOST_MEMORY_PROPERTY) + "'");
+        }
         boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
         VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
         ValidationMessages validation;
@@ -209,8 +219,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            boolean imports = !"false".equalsIgnoreCase(options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "true"));
-            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen, imports);
+            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen, importMode);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
             return backend;

@@ -124,6 +124,60 @@ class VulkanPipelinedTransferTest {
         }
     }
 
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void autoModeTriesBothWaysThenTakesTheFasterAndRetriesTheOther(String device) {
+        Session session = VulkanTestSupport.open(device, Map.of(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, "auto"));
+        try {
+            VulkanBackend backend = backend(session);
+            // lavapipe and the NVIDIA driver both have the extension; a device without it has no auto mode.
+            org.junit.jupiter.api.Assumptions.assumeTrue(backend.importsHostMemory(),
+                    session.device().name() + " has no VK_EXT_external_memory_host");
+            final int size = 2 << 20;
+            final long[] b = deviceBuffer(backend, size);
+            try {
+                Random random = new Random(16);
+                final long before = backend.importedTransfers();
+                ByteBuffer data = random(random, size, true);
+                backend.copyToBuffer(b[0], 0, data);
+                assertEquals(1, backend.importedTransfers() - before, "the first transfer that can import does");
+                backend.copyToBuffer(b[0], 0, data);
+                assertEquals(1, backend.importedTransfers() - before, "the second one stages, to measure that way too");
+                final int more = 2 * TransferQueue.REPROBE + 2;
+                for (int i = 0; i < more; i++) {
+                    data = random(random, size, true);
+                    backend.copyToBuffer(b[0], 0, data);
+                }
+                long imported = backend.importedTransfers() - before;
+                assertTrue(imported >= 2 && more + 2 - imported >= 2, "both ways are taken again (imported "
+                        + imported + " of " + (more + 2) + ")");
+                ByteBuffer back = ByteBuffer.allocateDirect(size);
+                backend.copyFromBuffer(b[0], 0, back);
+                assertEquals(data, back, "whichever way, the last bytes written read back");
+            } finally {
+                backend.destroyBuffer(b[0]);
+                backend.freePage(b[1]);
+            }
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void anImportModeOtherThanAutoTrueOrFalseIsRefusedByName() {
+        assumeVulkan();
+        Exception e = assertThrows(RuntimeException.class, () -> dev.lluvia.memory.Session.create(
+                dev.lluvia.memory.SessionOptions.defaults().withBackend("vulkan")
+                        .withProperty(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, "sometimes")).close());
+        Throwable t = e;
+        while (!(t instanceof IllegalArgumentException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        assertInstanceOf(IllegalArgumentException.class, t, "the cause is the bad value: " + e);
+        assertTrue(t.getMessage().contains("'sometimes'") && t.getMessage().contains(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY),
+                t.getMessage());
+    }
+
     @ParameterizedTest(name = "device {0}, imports {1}")
     @MethodSource("devicesAndModes")
     void largeImagesGoInPiecesOfRowsOrSlices(String device, boolean imports) {
