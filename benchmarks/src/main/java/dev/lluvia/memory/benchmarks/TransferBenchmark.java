@@ -113,13 +113,11 @@ public final class TransferBenchmark {
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], copy));
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], copy));
                     }
-                    {
-                        for (long size : sizes) {
-                            final double copy = memcpy(src, dst, (int) size, reps(size, rounds));
-                            final double[] api = api(session, src, dst, (int) size, reps(size, rounds));
-                            rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], copy));
-                            rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], copy));
-                        }
+                    for (long size : sizes) {
+                        final double copy = memcpy(src, dst, (int) size, reps(size, rounds));
+                        final double[] api = api(session, src, dst, (int) size, reps(size, rounds));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], copy));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], copy));
                     }
                 }
             }
@@ -127,7 +125,7 @@ public final class TransferBenchmark {
             MemoryUtil.memFree(src);
             MemoryUtil.memFree(dst);
         }
-        System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: of 1000 transfers); %d host copy threads available%n%n",
+        System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: of 1000 transfers); %d cores%n%n",
                 deviceName, rounds, Runtime.getRuntime().availableProcessors());
         System.out.println("| what | host side | bytes | direction | GB/s | memcpy GB/s | / memcpy |");
         System.out.println("|---|---|---:|---|---:|---:|---:|");
