@@ -125,6 +125,9 @@ final class TransferQueue {
     /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
     synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
         final int total = src.remaining();
+        if (total == 0) {
+            return; // a copy region of size 0 is invalid
+        }
         transfer(src, true, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
             // Earlier device work on this buffer (shaders, earlier copies) finishes first.
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
@@ -136,6 +139,9 @@ final class TransferQueue {
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
     synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
         final int total = dst.remaining();
+        if (total == 0) {
+            return;
+        }
         transfer(dst, false, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
@@ -389,7 +395,7 @@ final class TransferQueue {
     // ------------------------------------------------------------------------------------------
     // Pieces
 
-    /** Piece boundaries of {@code total} bytes cut every {@code chunk} bytes (one empty-free piece at least). */
+    /** Piece boundaries of {@code total} (positive) bytes cut every {@code chunk} bytes. */
     private static long[] chunkBoundaries(int total, int chunk) {
         final int pieces = Math.max(1, (total + chunk - 1) / chunk);
         final long[] bounds = new long[pieces + 1];

@@ -95,6 +95,9 @@ class VulkanPipelinedTransferTest {
                 for (int i = 5 + size; i < size + 9; i++) {
                     assertEquals(0, whole.get(i), "byte " + i + " after the window");
                 }
+                // Nothing to copy is no copy (a zero-size region would be invalid).
+                backend.copyToBuffer(b[0], 5, ByteBuffer.allocateDirect(0));
+                backend.copyFromBuffer(b[0], size, ByteBuffer.allocate(0));
                 // Exactly one chunk, one byte more, one less, from heap buffers (always staged).
                 for (int n : new int[]{CHUNK, CHUNK + 1, CHUNK - 1, 1}) {
                     ByteBuffer heap = random(random, n, false);

@@ -55,7 +55,6 @@ public final class TransferBenchmark {
 
     public static void main(String[] args) throws IOException {
         String device = null;
-        int rounds = 5;
         long[] sizes = {4096, 64L << 20, 1L << 30};
         int imageSide = 8192;
         Path json = null;
@@ -103,21 +102,18 @@ public final class TransferBenchmark {
                     }
                     if (!setting.equals("auto")) {
                         for (long size : sizes) {
-                            final double copy = memcpy(src, dst, (int) size, reps(size, rounds));
-                            final double[] q = queue(vk, src, dst, (int) size, reps(size, rounds));
-                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "write", q[0], copy));
-                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "read", q[1], copy));
+                            final double[] q = queue(vk, src, dst, (int) size, reps(size));
+                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "write", q[0], q[2]));
+                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "read", q[1], q[2]));
                         }
-                        final double copy = memcpy(src, dst, (int) imageBytes, rounds);
-                        final double[] img = image(session, src, dst, imageSide, rounds);
-                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], copy));
-                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], copy));
+                        final double[] img = image(session, src, dst, imageSide);
+                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
+                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
                     }
                     for (long size : sizes) {
-                        final double copy = memcpy(src, dst, (int) size, reps(size, rounds));
-                        final double[] api = api(session, src, dst, (int) size, reps(size, rounds));
-                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], copy));
-                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], copy));
+                        final double[] api = api(session, src, dst, (int) size, reps(size));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
                     }
                 }
             }
@@ -125,8 +121,8 @@ public final class TransferBenchmark {
             MemoryUtil.memFree(src);
             MemoryUtil.memFree(dst);
         }
-        System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: of 1000 transfers); %d cores%n%n",
-                deviceName, rounds, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: %d rounds of 1000 transfers); memcpy timed in"
+                + " the same rounds; %d cores%n%n", deviceName, rounds, ROUNDS_SMALL, Runtime.getRuntime().availableProcessors());
         System.out.println("| what | host side | bytes | direction | GB/s | memcpy GB/s | / memcpy |");
         System.out.println("|---|---|---:|---|---:|---:|---:|");
         for (Row r : rows) {
@@ -146,7 +142,7 @@ public final class TransferBenchmark {
     }
 
     /** Repetitions timed together as one round: small transfers are timed in batches of 1000. */
-    private static int reps(long size, int rounds) {
+    private static int reps(long size) {
         return size <= (1 << 20) ? 1000 : 1;
     }
 
@@ -174,21 +170,9 @@ public final class TransferBenchmark {
     }
 
     private static final int ROUNDS_SMALL = 7;
+    private static int rounds = 5;
 
-    private static double memcpy(ByteBuffer src, ByteBuffer dst, int size, int reps) {
-        final int rounds = reps > 1 ? ROUNDS_SMALL : 5;
-        final double[] r = new double[rounds + 1];
-        for (int round = 0; round <= rounds; round++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-                MemoryUtil.memCopy(MemoryUtil.memAddress(src), MemoryUtil.memAddress(dst), size);
-            }
-            r[round] = gbps((long) size * reps, System.nanoTime() - t0);
-        }
-        return median(Arrays.copyOfRange(r, 1, r.length));
-    }
-
-    /** {write, read} GB/s through the backend's queue path into a device-local page. */
+    /** {write, read, memcpy} GB/s through the backend's queue path into a device-local page. */
     private static double[] queue(VulkanBackend vk, ByteBuffer src, ByteBuffer dst, int size, int reps) {
         final Resource buffer = vk.createBuffer(size, USAGE);
         final int type = deviceLocalType(vk, buffer.requirements().memoryTypeBits());
@@ -197,40 +181,55 @@ public final class TransferBenchmark {
             vk.bindBuffer(buffer.handle(), page, 0);
             return time(size, reps,
                     () -> vk.copyToBuffer(buffer.handle(), 0, src.duplicate().limit(size)),
-                    () -> vk.copyFromBuffer(buffer.handle(), 0, dst.duplicate().limit(size)));
+                    () -> vk.copyFromBuffer(buffer.handle(), 0, dst.duplicate().limit(size)),
+                    memcpy(src, dst, size));
         } finally {
             vk.destroyBuffer(buffer.handle());
             vk.freePage(page);
         }
     }
 
-    /** {write, read} GB/s of Buffer.write/read on DEVICE_LOCAL memory. */
+    /** {write, read, memcpy} GB/s of Buffer.write/read on DEVICE_LOCAL memory. */
     private static double[] api(Session session, ByteBuffer src, ByteBuffer dst, int size, int reps) {
         try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL),
                 Math.max(32L << 20, 2L * size), false);
              Buffer buffer = memory.createBuffer(size)) {
             return time(size, reps,
                     () -> buffer.write(0, src.duplicate().limit(size)),
-                    () -> buffer.read(0, dst.duplicate().limit(size)));
+                    () -> buffer.read(0, dst.duplicate().limit(size)),
+                    memcpy(src, dst, size));
         }
     }
 
-    /** {write, read} GB/s of Image.write/read of a side x side RGBA8 image in DEVICE_LOCAL memory. */
-    private static double[] image(Session session, ByteBuffer src, ByteBuffer dst, int side, int rounds) {
+    /** {write, read, memcpy} GB/s of Image.write/read of a side x side RGBA8 image in DEVICE_LOCAL memory. */
+    private static double[] image(Session session, ByteBuffer src, ByteBuffer dst, int side) {
         final int bytes = 4 * side * side;
         try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 32L << 20, false);
              Image image = memory.createImage(ImageDescriptor.of(side, side, ChannelType.UINT8, 4))) {
             return time(bytes, 1,
                     () -> image.write(src.duplicate().limit(bytes)),
-                    () -> image.read(dst.duplicate().limit(bytes)));
+                    () -> image.read(dst.duplicate().limit(bytes)),
+                    memcpy(src, dst, bytes));
         }
     }
 
-    private static double[] time(long size, int reps, Runnable write, Runnable read) {
-        final int rounds = reps > 1 ? ROUNDS_SMALL : 5;
-        final double[] w = new double[rounds + 1];
-        final double[] r = new double[rounds + 1];
-        for (int round = 0; round <= rounds; round++) { // round 0 warms up (pages, staging, JIT)
+    /** The peer: memcpy of the same bytes between the two direct buffers, one thread. */
+    private static Runnable memcpy(ByteBuffer src, ByteBuffer dst, int size) {
+        final long from = MemoryUtil.memAddress(src);
+        final long to = MemoryUtil.memAddress(dst);
+        return () -> MemoryUtil.memCopy(from, to, size);
+    }
+
+    /**
+     * Median {write, read, memcpy} GB/s; each round times the three one after the other, so the
+     * peer is measured in the same stretch of time as the transfers (this matters on a busy machine).
+     */
+    private static double[] time(long size, int reps, Runnable write, Runnable read, Runnable copy) {
+        final int n = reps > 1 ? ROUNDS_SMALL : rounds;
+        final double[] w = new double[n + 1];
+        final double[] r = new double[n + 1];
+        final double[] c = new double[n + 1];
+        for (int round = 0; round <= n; round++) { // round 0 warms up (pages, staging, JIT)
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
                 write.run();
@@ -240,10 +239,16 @@ public final class TransferBenchmark {
                 read.run();
             }
             long t2 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                copy.run();
+            }
+            long t3 = System.nanoTime();
             w[round] = gbps(size * reps, t1 - t0);
             r[round] = gbps(size * reps, t2 - t1);
+            c[round] = gbps(size * reps, t3 - t2);
         }
-        return new double[]{median(Arrays.copyOfRange(w, 1, w.length)), median(Arrays.copyOfRange(r, 1, r.length))};
+        return new double[]{median(Arrays.copyOfRange(w, 1, w.length)), median(Arrays.copyOfRange(r, 1, r.length)),
+            median(Arrays.copyOfRange(c, 1, c.length))};
     }
 
     private static int deviceLocalType(VulkanBackend vk, int bits) {
