@@ -373,7 +373,9 @@ final class TransferQueue {
             final long memory;
             try {
                 memory = backend.importHostMemory(type, size, base);
-            } catch (BackendException e) {
+            } catch (dev.lluvia.memory.LluviaException e) {
+                // Refused (pinning out of memory, too many allocations, an invalid handle): the
+                // bytes can still go through the staging buffers.
                 vkDestroyBuffer(device, buffer, null);
                 LOG.log(System.Logger.Level.DEBUG, () -> "importing host memory failed (" + e.getMessage() + "); staging instead");
                 return null;
