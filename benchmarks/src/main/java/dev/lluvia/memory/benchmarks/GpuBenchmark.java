@@ -53,7 +53,7 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *       {@code MemoryUtil.memCopy} into the same buffer's mapping; best of {@code --rounds}.</li>
  * </ol>
  * Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.GpuBenchmark [--device NAME|INDEX]
- * [--buffers N] [--rounds N]}; on lavapipe, {@code --device llvmpipe}.
+ * [--buffers N] [--rounds N] [--raw-rounds N]}; on lavapipe, {@code --device llvmpipe}.
  */
 public final class GpuBenchmark {
 
@@ -70,14 +70,16 @@ public final class GpuBenchmark {
         String device = null;
         int buffers = 10_000;
         int rounds = 5;
+        int rawRounds = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--raw-rounds" -> rawRounds = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N]");
+                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N] [--raw-rounds N]");
                     System.exit(2);
                 }
             }
@@ -104,7 +106,9 @@ public final class GpuBenchmark {
             // VMA's default block size on heaps above 1 GiB (preferredLargeHeapBlockSize): both
             // allocators then ask the driver for the same number of blocks per round.
             final double[] lib256 = library(session, sizes, rounds, VMA_BLOCK);
-            final double[] raw = raw(vk, sizes, rounds);
+            // One vkAllocateMemory per buffer takes hundreds of microseconds on some drivers (365 us
+            // on the H100): --raw-rounds keeps that peer short.
+            final double[] raw = raw(vk, sizes, rawRounds > 0 ? rawRounds : rounds);
             final double[] vma = vma(vk, sizes, rounds);
             final double page = pageAllocation(vk, 10);
             System.out.println("| per buffer | create, first round (us) | destroy, first round (us) | create, median (us) | destroy, median (us) |");
