@@ -44,8 +44,8 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *         <li>VMA: a real {@code VmaAllocator} on the session's device, {@code vmaCreateBuffer}
  *             with {@code VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE} / {@code vmaDestroyBuffer}.</li>
  *       </ul>
- *       {@code --rounds} rounds each, after 5 discarded rounds of the library and VMA (for the
- *       JIT); the first is reported apart (it allocates the pages / VMA's blocks), the others as a
+ *       {@code --rounds} rounds each, after 30 discarded rounds of the library and 5 of VMA (for
+ *       the JIT); the first is reported apart (it allocates the pages / VMA's blocks), the others as a
  *       median.</li>
  *   <li><b>page allocation</b>: {@code vkAllocateMemory} + {@code vkFreeMemory} of one 32 MiB
  *       device-local page, the cost a pooled allocator avoids.</li>
@@ -98,9 +98,11 @@ public final class GpuBenchmark {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             System.out.printf(Locale.ROOT, "Device: %s; %,d buffers of 4 KiB..260 KiB (total %,d MiB); %d rounds%n%n",
                     session.device().name(), buffers, Arrays.stream(sizes).sum() >> 20, rounds);
-            // Warm-up, discarded: without it the first peer measured pays for the JIT of all of them.
-            library(session, sizes, 5, PAGE);
-            library(session, sizes, 5, VMA_BLOCK);
+            // Warm-up, discarded: without it the first peer measured pays for the JIT of all of
+            // them (on a loaded 2-core machine C2 took tens of rounds: 5.5 us per create in the
+            // first 30 rounds, 0.9 us after, whatever the page size).
+            library(session, sizes, 20, PAGE);
+            library(session, sizes, 10, VMA_BLOCK);
             vma(vk, sizes, 5);
             final double[] lib = library(session, sizes, rounds, PAGE);
             // VMA's default block size on heaps above 1 GiB (preferredLargeHeapBlockSize): both
