@@ -481,7 +481,10 @@ public final class Memory implements AutoCloseable {
                 }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
-                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound) {
+                    // Two O(1) bounds skip full pages without asking their allocator: the free
+                    // total, and what the last failure there proved (this loop led the profile).
+                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound
+                            && blockSize <= p.size - p.allocator.usedBytes()) {
                         block = p.allocator.allocate(blockSize, alignment);
                         if (block != BlockAllocator.NO_SPACE) {
                             page = p;

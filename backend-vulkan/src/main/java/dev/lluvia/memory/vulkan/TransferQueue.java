@@ -9,30 +9,62 @@ import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.EXTExternalMemoryHost.*;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.VK_MEMORY_PROPERTY_PROTECTED_BIT;
 
 /**
  * Copies between host memory and buffers or images through the device's queue, for memory the
- * host cannot map (and for any memory when asked): one staging buffer in host-visible memory, kept
- * and grown as needed, one command buffer and one fence. Each copy is recorded, submitted and
- * waited for; the queue and command buffer are used by one thread at a time (the methods are
- * synchronized), as Vulkan requires.
+ * host cannot map (and for any memory when asked). Two ways, chosen per transfer:
  *
- * <p>Barriers: before each copy, earlier device work on the target finishes (all commands, memory
- * writes, to transfer); after a copy into the staging buffer, transfer writes are made visible to
- * host reads. Images leave every transfer in {@code VK_IMAGE_LAYOUT_GENERAL}.
+ * <ul>
+ *   <li><b>Import</b>: where the device has {@code VK_EXT_external_memory_host} and the caller's
+ *       bytes are in a direct {@code ByteBuffer} of at least {@link #IMPORT_MIN} bytes, the pages
+ *       holding them are imported as device memory for the length of the transfer and copied from
+ *       (or into) directly: one device copy, no staging copy on the host. Importing makes the
+ *       driver pin the pages each time, so in {@code auto} mode both ways are timed on such
+ *       transfers (per direction, a moving average of nanoseconds per byte) and the faster one is
+ *       taken, the other tried again every {@link #REPROBE}th time to keep its figure current.</li>
+ *   <li><b>Staging</b>: otherwise the bytes go in pieces of at most {@link #CHUNK} bytes through
+ *       {@link #SLOTS} staging buffers in host-visible memory, each with its own command buffer and
+ *       fence, so that the host copies piece k+1 while the device copies piece k. Host copies of
+ *       large pieces are split over a few threads ({@link #copyThreads}), as one core's memcpy is
+ *       slower than a PCIe link. Staging buffers are made on first use, grown as needed and kept.</li>
+ * </ul>
+ * Each transfer returns when its last copy finished. The queue, pool and command buffers are used
+ * by one thread at a time (the transfer methods are synchronized), as Vulkan requires.
+ *
+ * <p>Barriers: each piece's command buffer first waits for earlier device work on the target (all
+ * commands, memory writes, to transfer); pieces of one transfer touch disjoint ranges, so they
+ * need nothing between them. After a copy into host memory, transfer writes are made visible to
+ * host reads. Images move to {@code TRANSFER_*_OPTIMAL} in the first piece and to
+ * {@code VK_IMAGE_LAYOUT_GENERAL} in the last.
  *
  * <p>The callers (the backend) have checked handles, usage and ranges.
  */
 final class TransferQueue {
 
-    /** Largest piece of a buffer transfer; larger copies go in pieces through the same staging buffer. */
-    static final long STAGING_CHUNK = 64L * 1024 * 1024;
+    /** Largest piece one staging buffer carries: large enough that a submit costs little beside it. */
+    static final int CHUNK = 16 << 20;
+    /** Staging buffers, each with a command buffer and a fence: the pieces in flight at once. */
+    static final int SLOTS = 3;
+    /** Smallest transfer that imports the caller's memory: below this staging is cheaper than an import. */
+    static final long IMPORT_MIN = 1L << 20;
+    /** In auto mode, every this many transfers that could import take the way measured slower. */
+    static final int REPROBE = 8;
+    /** Smallest host copy split over several threads. */
+    private static final int PARALLEL_MIN = 4 << 20;
     private static final long STAGING_MIN = 1024 * 1024;
+
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
+    private static ExecutorService copyPool;
 
     private final VulkanBackend backend;
     private final VkDevice device;
@@ -40,123 +72,138 @@ final class TransferQueue {
     private final int queueFamilyIndex;
     /** Vulkan property bits of each memory type. */
     private final int[] typeFlags;
+    /** minImportedHostPointerAlignment when imports are on; 0 when off. */
+    private final long importAlignment;
 
     private long commandPool = VK_NULL_HANDLE;
-    private VkCommandBuffer commandBuffer;
-    private long fence = VK_NULL_HANDLE;
-    private long stagingBuffer = VK_NULL_HANDLE;
-    private long stagingMemory = VK_NULL_HANDLE;
-    private long stagingSize;
-    private long stagingAddress;
-    private int stagingType = -1;
+    private final Slot[] slots = new Slot[SLOTS];
+    /** Transfers that went through imported host memory; the tests check which path ran. */
+    private long importedTransfers;
+    /** Whether imports are taken when measured faster (auto) rather than always. */
+    private final boolean adaptive;
+    /** Auto mode: nanoseconds per byte, [upload, download][import, staging]; 0 until measured. */
+    private final double[][] nsPerByte = new double[2][2];
+    private final int[] choices = new int[2];
 
-    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, int[] typeFlags) {
+    /** One staging buffer (made on first use) with its command buffer and fence. */
+    private static final class Slot {
+        VkCommandBuffer commandBuffer;
+        long fence = VK_NULL_HANDLE;
+        boolean pending;
+        long buffer = VK_NULL_HANDLE;
+        long memory = VK_NULL_HANDLE;
+        long size;
+        long address;
+        int type = -1;
+    }
+
+    /** Records the device copy of one piece; {@code host} is the buffer holding the piece at {@code hostOffset}. */
+    private interface Piece {
+        void record(MemoryStack stack, VkCommandBuffer cmd, long host, long hostOffset, int index, boolean first, boolean last);
+    }
+
+    /**
+     * @param importAlignment the device's minImportedHostPointerAlignment when
+     *                        {@code VK_EXT_external_memory_host} is enabled and imports are wanted; 0 otherwise
+     */
+    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, int[] typeFlags,
+                  long importAlignment, boolean adaptive) {
         this.backend = backend;
         this.device = device;
         this.queue = queue;
         this.queueFamilyIndex = queueFamilyIndex;
         this.typeFlags = typeFlags;
+        this.importAlignment = importAlignment;
+        this.adaptive = adaptive;
+    }
+
+    /** Transfers so far that imported the caller's memory instead of staging. */
+    synchronized long importedTransfers() {
+        return importedTransfers;
     }
 
     /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
     synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
-        final ByteBuffer source = src.duplicate();
-        long done = 0;
-        final long total = source.remaining();
-        while (done < total) {
-            final int chunk = (int) Math.min(total - done, STAGING_CHUNK);
-            ensureStaging(chunk);
-            ByteBuffer staging = MemoryUtil.memByteBuffer(stagingAddress, chunk);
-            source.limit(source.position() + chunk);
-            staging.put(source);
-            source.limit(src.limit());
-            flushStaging();
-            try (MemoryStack stack = stackPush()) {
-                VkCommandBuffer cmd = beginCommands();
-                // Earlier device work on this buffer (shaders, earlier copies) finishes first.
-                memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
-                        VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-                VkBufferCopy.Buffer region = VkBufferCopy.calloc(1, stack);
-                region.get(0).srcOffset(0).dstOffset(offset + done).size(chunk);
-                vkCmdCopyBuffer(cmd, stagingBuffer, buffer, region);
-                submitAndWait(stack, cmd);
-            }
-            done += chunk;
+        final int total = src.remaining();
+        if (total == 0) {
+            return; // a copy region of size 0 is invalid
         }
+        transfer(src, true, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
+            // Earlier device work on this buffer (shaders, earlier copies) finishes first.
+            memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+            copyBuffer(stack, cmd, host, hostOffset, buffer, offset + (long) index * CHUNK, pieceSize(total, index));
+        });
     }
 
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
     synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
-        final ByteBuffer target = dst.duplicate();
-        long done = 0;
-        final long total = target.remaining();
-        while (done < total) {
-            final int chunk = (int) Math.min(total - done, STAGING_CHUNK);
-            ensureStaging(chunk);
-            try (MemoryStack stack = stackPush()) {
-                VkCommandBuffer cmd = beginCommands();
-                memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
-                        VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
-                VkBufferCopy.Buffer region = VkBufferCopy.calloc(1, stack);
-                region.get(0).srcOffset(offset + done).dstOffset(0).size(chunk);
-                vkCmdCopyBuffer(cmd, buffer, stagingBuffer, region);
-                memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-                        VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-                submitAndWait(stack, cmd);
-            }
-            invalidateStaging();
-            target.put(MemoryUtil.memByteBuffer(stagingAddress, chunk));
-            done += chunk;
+        final int total = dst.remaining();
+        if (total == 0) {
+            return;
         }
+        transfer(dst, false, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
+            memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+            copyBuffer(stack, cmd, buffer, offset + (long) index * CHUNK, host, hostOffset, pieceSize(total, index));
+            hostReadBarrier(stack, cmd);
+        });
     }
 
     /** Replaces every pixel of {@code image} with {@code src}'s remaining bytes; the image ends in GENERAL. */
     synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
-        final int bytes = src.remaining();
-        ensureStaging(bytes);
-        MemoryUtil.memByteBuffer(stagingAddress, bytes).put(src.duplicate());
-        flushStaging();
-        try (MemoryStack stack = stackPush()) {
-            VkCommandBuffer cmd = beginCommands();
-            // The old contents are replaced whole, so the old layout need not be kept.
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-            vkCmdCopyBufferToImage(cmd, stagingBuffer, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, imageRegion(stack, descriptor));
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
-            submitAndWait(stack, cmd);
-        }
+        final ImagePieces pieces = new ImagePieces(descriptor, src.remaining());
+        final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
+            if (first) {
+                // The old contents are replaced whole, so the old layout need not be kept.
+                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                        VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+            }
+            vkCmdCopyBufferToImage(cmd, host, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                    pieces.region(stack, index, hostOffset));
+            if (last) {
+                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                        VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+            }
+        };
+        transfer(src, true, pieces.texel, pieces.bounds, piece);
     }
 
     /** Copies every pixel of {@code image}, now in {@code layout}, into {@code dst}; the image ends in GENERAL. */
     synchronized void copyFromImage(long image, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
-        final int bytes = dst.remaining();
-        ensureStaging(bytes);
-        try (MemoryStack stack = stackPush()) {
-            VkCommandBuffer cmd = beginCommands();
-            imageBarrier(stack, cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
-                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-            vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, stagingBuffer, imageRegion(stack, descriptor));
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
-            memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-                    VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
-            submitAndWait(stack, cmd);
-        }
-        invalidateStaging();
-        dst.duplicate().put(MemoryUtil.memByteBuffer(stagingAddress, bytes));
+        final ImagePieces pieces = new ImagePieces(descriptor, dst.remaining());
+        final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
+            if (first) {
+                imageBarrier(stack, cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                        VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+            }
+            vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, host,
+                    pieces.region(stack, index, hostOffset));
+            if (last) {
+                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                        VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                        VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+            }
+            hostReadBarrier(stack, cmd);
+        };
+        transfer(dst, false, pieces.texel, pieces.bounds, piece);
     }
 
-    /** Destroys the staging buffer, its memory, the fence and the command pool. Call with the device idle. */
+    /** Destroys the staging buffers, their memory, the fences and the command pool. Call with the device idle. */
     synchronized void close() {
-        destroyStaging();
-        if (fence != VK_NULL_HANDLE) {
-            vkDestroyFence(device, fence, null);
-            fence = VK_NULL_HANDLE;
+        for (int i = 0; i < SLOTS; i++) {
+            Slot s = slots[i];
+            if (s == null) {
+                continue;
+            }
+            destroyStaging(s);
+            if (s.fence != VK_NULL_HANDLE) {
+                vkDestroyFence(device, s.fence, null);
+            }
+            slots[i] = null;
         }
         if (commandPool != VK_NULL_HANDLE) {
             vkDestroyCommandPool(device, commandPool, null);
@@ -164,13 +211,462 @@ final class TransferQueue {
         }
     }
 
+    // ------------------------------------------------------------------------------------------
+    // The two ways
 
-    /** Makes the staging buffer hold at least {@code bytes}, growing it (and its memory) if needed. */
-    private void ensureStaging(long bytes) {
-        if (stagingBuffer != VK_NULL_HANDLE && stagingSize >= bytes) {
+    /**
+     * Runs one transfer of the bytes of {@code data} between position and limit: imported when it
+     * can be, else staged in the pieces {@code bounds} describes (piece i is bytes bounds[i] to
+     * bounds[i + 1] of the data). {@code alignment} is what the host offset of an imported copy
+     * must be a multiple of (the texel size for images); an imported transfer records all pieces
+     * into one command buffer.
+     */
+    private void transfer(ByteBuffer data, boolean upload, int alignment, long[] bounds, Piece piece) {
+        final int total = data.remaining();
+        if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
+            staged(data, upload, bounds, piece);
             return;
         }
-        destroyStaging();
+        final int direction = upload ? 0 : 1;
+        final long start = System.nanoTime();
+        final boolean imported = (!adaptive || chooseImport(direction)) && transferImported(data, alignment, bounds, piece);
+        if (!imported) {
+            staged(data, upload, bounds, piece);
+        }
+        if (adaptive) {
+            final double measured = (System.nanoTime() - start) / (double) total;
+            final double[] figures = nsPerByte[direction];
+            final int way = imported ? 0 : 1;
+            figures[way] = figures[way] == 0 ? measured : 0.75 * figures[way] + 0.25 * measured;
+        }
+    }
+
+    /** Auto mode: whether this transfer imports. Each way is tried once, then the faster taken. */
+    private boolean chooseImport(int direction) {
+        final double imports = nsPerByte[direction][0];
+        final double stages = nsPerByte[direction][1];
+        if (imports == 0 || stages == 0) {
+            return imports == 0;
+        }
+        final boolean faster = imports <= stages;
+        return ++choices[direction] % REPROBE == 0 ? !faster : faster;
+    }
+
+    private void staged(ByteBuffer data, boolean upload, long[] bounds, Piece piece) {
+        if (upload) {
+            stagedUpload(data, bounds, piece);
+        } else {
+            stagedDownload(data, bounds, piece);
+        }
+    }
+
+    private void stagedUpload(ByteBuffer src, long[] bounds, Piece piece) {
+        final int pieces = bounds.length - 1;
+        try {
+            for (int i = 0; i < pieces; i++) {
+                final Slot slot = slot(i % SLOTS);
+                await(slot);
+                final int length = (int) (bounds[i + 1] - bounds[i]);
+                ensureStaging(slot, length);
+                hostCopy(src, (int) bounds[i], slot.address, length, true);
+                flushStaging(slot);
+                submit(slot, piece, i, i == 0, i == pieces - 1);
+            }
+        } finally {
+            awaitAll();
+        }
+    }
+
+    private void stagedDownload(ByteBuffer dst, long[] bounds, Piece piece) {
+        final int pieces = bounds.length - 1;
+        try {
+            for (int i = 0; i < Math.min(SLOTS, pieces); i++) {
+                final Slot slot = slot(i);
+                ensureStaging(slot, bounds[i + 1] - bounds[i]);
+                submit(slot, piece, i, i == 0, i == pieces - 1);
+            }
+            for (int i = 0; i < pieces; i++) {
+                final Slot slot = slots[i % SLOTS];
+                await(slot);
+                invalidateStaging(slot);
+                hostCopy(dst, (int) bounds[i], slot.address, (int) (bounds[i + 1] - bounds[i]), false);
+                final int next = i + SLOTS;
+                if (next < pieces) {
+                    ensureStaging(slot, bounds[next + 1] - bounds[next]);
+                    submit(slot, piece, next, false, next == pieces - 1);
+                }
+            }
+        } finally {
+            awaitAll();
+        }
+    }
+
+    /**
+     * Imports the pages under {@code data}'s bytes and runs the transfer from (or into) them; false
+     * (having done nothing) when the address does not suit the copy or the driver refuses the import.
+     */
+    private boolean transferImported(ByteBuffer data, int alignment, long[] bounds, Piece piece) {
+        final long address = MemoryUtil.memAddress(data);
+        final long base = address & -importAlignment;
+        final long hostOffset = address - base;
+        for (int i = 0; i < bounds.length - 1; i++) {
+            final long at = hostOffset + bounds[i];
+            if (at % alignment != 0 || (alignment > 1 && at % 4 != 0)) {
+                return false; // an image copy's buffer offset must be a multiple of the texel size (and of 4)
+            }
+        }
+        final long size = (address + data.remaining() - base + importAlignment - 1) & -importAlignment;
+        final long[] imported = importHost(base, size);
+        if (imported == null) {
+            return false;
+        }
+        final Slot slot = slot(0);
+        try {
+            await(slot);
+            try (MemoryStack stack = stackPush()) {
+                VkCommandBuffer cmd = begin(slot);
+                final int pieces = bounds.length - 1;
+                for (int i = 0; i < pieces; i++) {
+                    piece.record(stack, cmd, imported[0], hostOffset + bounds[i], i, i == 0, i == pieces - 1);
+                }
+                end(stack, slot);
+            }
+            await(slot);
+            importedTransfers++;
+        } finally {
+            awaitAll();
+            vkDestroyBuffer(device, imported[0], null);
+            backend.freeDeviceMemory(imported[1], (int) imported[2], size);
+        }
+        return true;
+    }
+
+    /**
+     * {buffer, memory, type} of host memory {@code [base, base + size)} imported with a buffer bound
+     * to it, or null if the driver does not import it (the transfer then stages).
+     */
+    private long[] importHost(long base, long size) {
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryHostPointerPropertiesEXT props = VkMemoryHostPointerPropertiesEXT.calloc(stack).sType$Default();
+            int r = vkGetMemoryHostPointerPropertiesEXT(device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, base, props);
+            if (r != VK_SUCCESS) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "vkGetMemoryHostPointerPropertiesEXT: " + VulkanResults.name(r) + "; staging instead");
+                return null;
+            }
+            VkExternalMemoryBufferCreateInfo external = VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                    .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
+            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(external.address()).size(size)
+                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
+            final long buffer = pBuffer.get(0);
+            VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
+            vkGetBufferMemoryRequirements(device, buffer, req);
+            final int bits = req.memoryTypeBits() & props.memoryTypeBits();
+            if (bits == 0 || req.size() > size) {
+                vkDestroyBuffer(device, buffer, null);
+                LOG.log(System.Logger.Level.DEBUG, () -> "no memory type imports host memory for a transfer buffer; staging instead");
+                return null;
+            }
+            final int type = Integer.numberOfTrailingZeros(bits);
+            final long memory;
+            try {
+                memory = backend.importHostMemory(type, size, base);
+            } catch (dev.lluvia.memory.LluviaException e) {
+                // Refused (pinning out of memory, too many allocations, an invalid handle): the
+                // bytes can still go through the staging buffers.
+                vkDestroyBuffer(device, buffer, null);
+                LOG.log(System.Logger.Level.DEBUG, () -> "importing host memory failed (" + e.getMessage() + "); staging instead");
+                return null;
+            } catch (RuntimeException | Error e) {
+                vkDestroyBuffer(device, buffer, null);
+                throw e;
+            }
+            try {
+                check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
+            } catch (RuntimeException | Error e) {
+                vkDestroyBuffer(device, buffer, null);
+                backend.freeDeviceMemory(memory, type, size);
+                throw e;
+            }
+            return new long[]{buffer, memory, type};
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Pieces
+
+    /** Piece boundaries of {@code total} (positive) bytes cut every {@code chunk} bytes. */
+    private static long[] chunkBoundaries(int total, int chunk) {
+        final int pieces = Math.max(1, (total + chunk - 1) / chunk);
+        final long[] bounds = new long[pieces + 1];
+        for (int i = 0; i < pieces; i++) {
+            bounds[i] = (long) i * chunk;
+        }
+        bounds[pieces] = total;
+        return bounds;
+    }
+
+    private static int pieceSize(int total, int index) {
+        return (int) Math.min(CHUNK, total - (long) index * CHUNK);
+    }
+
+    /**
+     * An image cut into pieces of whole slices (when a slice fits in a chunk) or else of whole rows
+     * of one slice, each at most a chunk (or one row, if a row is larger).
+     */
+    private static final class ImagePieces {
+        final ImageDescriptor d;
+        final int texel;
+        final long[] bounds;
+        /** Slices per piece, or 0 when pieces are rows of one slice. */
+        final int slicesPer;
+        final int rowsPer;
+        final int piecesPerSlice;
+
+        ImagePieces(ImageDescriptor d, int bytes) {
+            this.d = d;
+            final long texels = (long) d.width() * d.height() * d.depth();
+            this.texel = (int) (bytes / texels);
+            final long rowBytes = (long) d.width() * texel;
+            final long sliceBytes = rowBytes * d.height();
+            if (sliceBytes <= CHUNK) {
+                slicesPer = (int) Math.max(1, CHUNK / sliceBytes);
+                rowsPer = d.height();
+                piecesPerSlice = 1;
+                final int pieces = (d.depth() + slicesPer - 1) / slicesPer;
+                bounds = new long[pieces + 1];
+                for (int i = 0; i < pieces; i++) {
+                    bounds[i] = i * slicesPer * sliceBytes;
+                }
+            } else {
+                slicesPer = 0;
+                rowsPer = (int) Math.max(1, CHUNK / rowBytes);
+                piecesPerSlice = (d.height() + rowsPer - 1) / rowsPer;
+                final int pieces = piecesPerSlice * d.depth();
+                bounds = new long[pieces + 1];
+                for (int i = 0; i < pieces; i++) {
+                    bounds[i] = (i / piecesPerSlice) * sliceBytes + (long) (i % piecesPerSlice) * rowsPer * rowBytes;
+                }
+            }
+            bounds[bounds.length - 1] = bytes;
+        }
+
+        /** The region of piece {@code index}, its bytes at {@code hostOffset} of the host buffer. */
+        VkBufferImageCopy.Buffer region(MemoryStack stack, int index, long hostOffset) {
+            final int x = 0;
+            final int y;
+            final int z;
+            final int h;
+            final int depth;
+            if (slicesPer > 0) {
+                y = 0;
+                h = d.height();
+                z = index * slicesPer;
+                depth = Math.min(slicesPer, d.depth() - z);
+            } else {
+                z = index / piecesPerSlice;
+                y = (index % piecesPerSlice) * rowsPer;
+                h = Math.min(rowsPer, d.height() - y);
+                depth = 1;
+            }
+            VkBufferImageCopy.Buffer region = VkBufferImageCopy.calloc(1, stack);
+            region.get(0).bufferOffset(hostOffset).bufferRowLength(0).bufferImageHeight(0)
+                    .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
+                    .imageOffset(o -> o.set(x, y, z))
+                    .imageExtent(e -> e.set(d.width(), h, depth));
+            return region;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Host copies
+
+    /** Threads a large host copy is split over: half the cores, at most 8 (memory bandwidth, not cores, is the limit). */
+    static int copyThreads() {
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
+    }
+
+    private static synchronized ExecutorService copyPool() {
+        if (copyPool == null) {
+            copyPool = Executors.newFixedThreadPool(copyThreads() - 1, r -> {
+                Thread t = new Thread(r, "lluvia-transfer-copy");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return copyPool;
+    }
+
+    /**
+     * Copies {@code length} bytes between {@code host} (from its position + {@code at}) and
+     * {@code address}: into the address when {@code toAddress}, else out of it. Large copies are
+     * split in parts, all but one run on the copy pool.
+     */
+    private static void hostCopy(ByteBuffer host, int at, long address, int length, boolean toAddress) {
+        final int threads = length >= PARALLEL_MIN ? copyThreads() : 1;
+        if (threads == 1) {
+            copyPart(host, at, address, length, toAddress);
+            return;
+        }
+        final int part = (length / threads + 63) & ~63;
+        final Future<?>[] others = new Future<?>[threads - 1];
+        int start = part;
+        for (int p = 0; p < threads - 1 && start < length; p++) {
+            final int from = start;
+            final int len = Math.min(part, length - from);
+            others[p] = copyPool().submit(() -> copyPart(host, at + from, address + from, len, toAddress));
+            start += part;
+        }
+        Throwable failure = null;
+        try {
+            copyPart(host, at, address, Math.min(part, length), toAddress);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<?> f : others) {
+            if (f == null) {
+                continue;
+            }
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the part must finish before the staging buffer is reused
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+    }
+
+    private static void copyPart(ByteBuffer host, int at, long address, int length, boolean toAddress) {
+        final int from = host.position() + at;
+        if (host.isDirect()) {
+            final long h = MemoryUtil.memAddress0(host) + from;
+            if (toAddress) {
+                MemoryUtil.memCopy(h, address, length);
+            } else {
+                MemoryUtil.memCopy(address, h, length);
+            }
+        } else if (toAddress) {
+            MemoryUtil.memByteBuffer(address, length).put(0, host, from, length);
+        } else {
+            host.duplicate().put(from, MemoryUtil.memByteBuffer(address, length), 0, length);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Slots, commands and staging memory
+
+    private Slot slot(int index) {
+        Slot s = slots[index];
+        if (s == null) {
+            s = new Slot();
+            slots[index] = s;
+        }
+        return s;
+    }
+
+    /** Waits until the slot's last submission finished, then resets its fence. */
+    private void await(Slot slot) {
+        if (!slot.pending) {
+            return;
+        }
+        try (MemoryStack stack = stackPush()) {
+            check(vkWaitForFences(device, stack.longs(slot.fence), true, -1L), "vkWaitForFences");
+            slot.pending = false;
+            check(vkResetFences(device, stack.longs(slot.fence)), "vkResetFences");
+        }
+    }
+
+    /** Waits for every slot, after a transfer (also one that failed: nothing may still be in flight). */
+    private void awaitAll() {
+        RuntimeException failure = null;
+        for (Slot s : slots) {
+            if (s == null) {
+                continue;
+            }
+            try {
+                await(s);
+            } catch (RuntimeException e) {
+                s.pending = false;
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void submit(Slot slot, Piece piece, int index, boolean first, boolean last) {
+        try (MemoryStack stack = stackPush()) {
+            VkCommandBuffer cmd = begin(slot);
+            piece.record(stack, cmd, slot.buffer, 0, index, first, last);
+            end(stack, slot);
+        }
+    }
+
+    /** The slot's command buffer, reset and begun; makes the pool, the command buffer and the fence on first use. */
+    private VkCommandBuffer begin(Slot slot) {
+        try (MemoryStack stack = stackPush()) {
+            if (commandPool == VK_NULL_HANDLE) {
+                VkCommandPoolCreateInfo pci = VkCommandPoolCreateInfo.calloc(stack).sType$Default()
+                        .flags(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT | VK_COMMAND_POOL_CREATE_TRANSIENT_BIT)
+                        .queueFamilyIndex(queueFamilyIndex);
+                LongBuffer pPool = stack.mallocLong(1);
+                check(vkCreateCommandPool(device, pci, null, pPool), "vkCreateCommandPool");
+                commandPool = pPool.get(0);
+            }
+            if (slot.commandBuffer == null) {
+                VkCommandBufferAllocateInfo ai = VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
+                        .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1);
+                PointerBuffer pCmd = stack.mallocPointer(1);
+                check(vkAllocateCommandBuffers(device, ai, pCmd), "vkAllocateCommandBuffers");
+                slot.commandBuffer = new VkCommandBuffer(pCmd.get(0), device);
+                backend.ownDispatchable(slot.commandBuffer.address());
+            }
+            if (slot.fence == VK_NULL_HANDLE) {
+                LongBuffer pFence = stack.mallocLong(1);
+                check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, pFence), "vkCreateFence");
+                slot.fence = pFence.get(0);
+            }
+            check(vkResetCommandBuffer(slot.commandBuffer, 0), "vkResetCommandBuffer");
+            check(vkBeginCommandBuffer(slot.commandBuffer, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
+                    .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
+            return slot.commandBuffer;
+        }
+    }
+
+    /** Ends and submits the slot's command buffer, signalling its fence. */
+    private void end(MemoryStack stack, Slot slot) {
+        check(vkEndCommandBuffer(slot.commandBuffer), "vkEndCommandBuffer");
+        VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(slot.commandBuffer));
+        check(vkQueueSubmit(queue, submit, slot.fence), "vkQueueSubmit");
+        slot.pending = true;
+    }
+
+    /** Makes the slot's staging buffer hold at least {@code bytes}, growing it (and its memory) if needed. */
+    private void ensureStaging(Slot slot, long bytes) {
+        if (slot.buffer != VK_NULL_HANDLE && slot.size >= bytes) {
+            return;
+        }
+        destroyStaging(slot);
         final long size = Math.max(bytes, STAGING_MIN);
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().size(size)
@@ -188,15 +684,15 @@ final class TransferQueue {
                     check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
                     PointerBuffer pData = stack.mallocPointer(1);
                     check(vkMapMemory(device, memory, 0, VK_WHOLE_SIZE, 0, pData), "vkMapMemory");
-                    stagingAddress = pData.get(0);
+                    slot.address = pData.get(0);
                 } catch (RuntimeException | Error e) {
                     backend.freeDeviceMemory(memory, type, req.size());
                     throw e;
                 }
-                stagingBuffer = buffer;
-                stagingMemory = memory;
-                stagingSize = req.size();
-                stagingType = type;
+                slot.buffer = buffer;
+                slot.memory = memory;
+                slot.size = req.size();
+                slot.type = type;
             } catch (RuntimeException | Error e) {
                 vkDestroyBuffer(device, buffer, null);
                 throw e;
@@ -206,7 +702,8 @@ final class TransferQueue {
 
     /**
      * A host-visible type for staging: host memory rather than device memory (host reads of a BAR
-     * crawl), cached, then coherent; the lowest index breaking ties.
+     * crawl), cached (reads back at memory speed; written as fast), then coherent; the lowest index
+     * breaking ties.
      */
     private int stagingType(int memoryTypeBits) {
         int best = -1;
@@ -233,78 +730,55 @@ final class TransferQueue {
         return best;
     }
 
-    private void destroyStaging() {
-        if (stagingBuffer != VK_NULL_HANDLE) {
-            vkDestroyBuffer(device, stagingBuffer, null);
-            backend.freeDeviceMemory(stagingMemory, stagingType, stagingSize);
-            stagingBuffer = VK_NULL_HANDLE;
-            stagingMemory = VK_NULL_HANDLE;
-            stagingSize = 0;
-            stagingAddress = 0;
-            stagingType = -1;
+    private void destroyStaging(Slot slot) {
+        if (slot.buffer != VK_NULL_HANDLE) {
+            vkDestroyBuffer(device, slot.buffer, null);
+            backend.freeDeviceMemory(slot.memory, slot.type, slot.size);
+            slot.buffer = VK_NULL_HANDLE;
+            slot.memory = VK_NULL_HANDLE;
+            slot.size = 0;
+            slot.address = 0;
+            slot.type = -1;
         }
     }
 
-    private boolean stagingCoherent() {
-        return (typeFlags[stagingType] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+    private void flushStaging(Slot slot) {
+        syncStaging(slot, true);
     }
 
-    private void flushStaging() {
-        if (!stagingCoherent()) {
-            try (MemoryStack stack = stackPush()) {
-                VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
-                range.get(0).sType$Default().memory(stagingMemory).offset(0).size(VK_WHOLE_SIZE);
+    private void invalidateStaging(Slot slot) {
+        syncStaging(slot, false);
+    }
+
+    private void syncStaging(Slot slot, boolean flush) {
+        if ((typeFlags[slot.type] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0) {
+            return;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
+            range.get(0).sType$Default().memory(slot.memory).offset(0).size(VK_WHOLE_SIZE);
+            if (flush) {
                 check(vkFlushMappedMemoryRanges(device, range), "vkFlushMappedMemoryRanges");
-            }
-        }
-    }
-
-    private void invalidateStaging() {
-        if (!stagingCoherent()) {
-            try (MemoryStack stack = stackPush()) {
-                VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
-                range.get(0).sType$Default().memory(stagingMemory).offset(0).size(VK_WHOLE_SIZE);
+            } else {
                 check(vkInvalidateMappedMemoryRanges(device, range), "vkInvalidateMappedMemoryRanges");
             }
         }
     }
 
-    /** The command buffer, reset and begun; makes the pool, buffer and fence on first use. */
-    private VkCommandBuffer beginCommands() {
-        try (MemoryStack stack = stackPush()) {
-            if (commandPool == VK_NULL_HANDLE) {
-                VkCommandPoolCreateInfo pci = VkCommandPoolCreateInfo.calloc(stack).sType$Default()
-                        .flags(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT | VK_COMMAND_POOL_CREATE_TRANSIENT_BIT)
-                        .queueFamilyIndex(queueFamilyIndex);
-                LongBuffer pPool = stack.mallocLong(1);
-                check(vkCreateCommandPool(device, pci, null, pPool), "vkCreateCommandPool");
-                commandPool = pPool.get(0);
-                VkCommandBufferAllocateInfo ai = VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
-                        .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1);
-                PointerBuffer pCmd = stack.mallocPointer(1);
-                check(vkAllocateCommandBuffers(device, ai, pCmd), "vkAllocateCommandBuffers");
-                commandBuffer = new VkCommandBuffer(pCmd.get(0), device);
-                backend.ownDispatchable(commandBuffer.address());
-                LongBuffer pFence = stack.mallocLong(1);
-                check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, pFence), "vkCreateFence");
-                fence = pFence.get(0);
-            }
-            check(vkResetCommandBuffer(commandBuffer, 0), "vkResetCommandBuffer");
-            check(vkBeginCommandBuffer(commandBuffer, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
-                    .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
-            return commandBuffer;
-        }
+    // ------------------------------------------------------------------------------------------
+    // Commands
+
+    private static void copyBuffer(MemoryStack stack, VkCommandBuffer cmd, long src, long srcOffset, long dst,
+                                   long dstOffset, long size) {
+        VkBufferCopy.Buffer region = VkBufferCopy.calloc(1, stack);
+        region.get(0).srcOffset(srcOffset).dstOffset(dstOffset).size(size);
+        vkCmdCopyBuffer(cmd, src, dst, region);
     }
 
-    private void submitAndWait(MemoryStack stack, VkCommandBuffer cmd) {
-        check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-        VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd));
-        check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
-        try {
-            check(vkWaitForFences(device, stack.longs(fence), true, -1L), "vkWaitForFences");
-        } finally {
-            check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
-        }
+    /** Transfer writes (into host memory) made visible to host reads after the fence. */
+    private static void hostReadBarrier(MemoryStack stack, VkCommandBuffer cmd) {
+        memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
     }
 
     private static void memoryBarrier(MemoryStack stack, VkCommandBuffer cmd, int srcStage, int srcAccess,
@@ -326,14 +800,4 @@ final class TransferQueue {
                         .baseArrayLayer(0).layerCount(1));
         vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, null, null, barrier);
     }
-
-    private static VkBufferImageCopy.Buffer imageRegion(MemoryStack stack, ImageDescriptor d) {
-        VkBufferImageCopy.Buffer region = VkBufferImageCopy.calloc(1, stack);
-        region.get(0).bufferOffset(0).bufferRowLength(0).bufferImageHeight(0)
-                .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
-                .imageOffset(o -> o.set(0, 0, 0))
-                .imageExtent(e -> e.set(d.width(), d.height(), d.depth()));
-        return region;
-    }
-
 }

@@ -31,14 +31,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Collectors;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.EXTExternalMemoryHost.VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
 import static org.lwjgl.vulkan.EXTMemoryBudget.VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.*;
@@ -57,14 +56,15 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  *       debug messenger of this backend's own when debug, the device chosen by
  *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
  *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
- *       when the device has it.</li>
+ *       and {@code VK_EXT_external_memory_host} when the device has them.</li>
  *   <li>Pages: {@code vkAllocateMemory}/{@code vkFreeMemory}; a host-visible page is mapped whole
  *       the first time it is mapped, flushed or invalidated, and stays mapped until freed.</li>
  *   <li>Objects: {@code vkCreateBuffer}/{@code vkCreateImage}, requirements from
  *       {@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements}; image formats
  *       are checked with {@code vkGetPhysicalDeviceImageFormatProperties} first.</li>
- *   <li>Transfers: a staging buffer in host-visible memory (kept and grown as needed), one command
- *       buffer and a fence; each copy is recorded, submitted and waited for.</li>
+ *   <li>Transfers ({@link TransferQueue}): the caller's direct buffer imported as device memory
+ *       where the device can, else pieces through a few staging buffers in host-visible memory,
+ *       several in flight at once; each transfer returns when its copies finished.</li>
  * </ol>
  *
  * <p>Validation: {@link #validationErrorCount()} and {@link #validationWarningCount()} count what the
@@ -75,7 +75,7 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  * {@link ValidationMessages}). Reach this object through
  * {@code session.unwrap(VulkanBackend.class)}.
  *
- * <p>Thread safety: state is kept in concurrent maps; vkMapMemory of a page is serialised on the
+ * <p>Thread safety: state is kept in {@link HandleMap}s (striped, unboxed); vkMapMemory of a page is serialised on the
  * page, and transfers ({@link TransferQueue}) on one lock, as Vulkan requires for the queue and
  * the command buffer.
  */
@@ -101,6 +101,16 @@ public final class VulkanBackend implements MemoryBackend {
      */
     public static final String KEEP_INSTANCES_PROPERTY = "lluvia.vulkan.keepInstances";
 
+    /**
+     * Backend property: whether transfers import the caller's direct buffers
+     * ({@code VK_EXT_external_memory_host}, where the device has it) instead of copying them
+     * through the staging buffers. {@code "auto"} (the default) measures both ways on this device
+     * and takes the faster, {@code "true"} always imports, {@code "false"} never does. An import
+     * skips a host copy but makes the driver pin the pages for each transfer, which is cheap on
+     * some drivers (lavapipe) and may not be on others.
+     */
+    public static final String IMPORT_HOST_MEMORY_PROPERTY = "lluvia.vulkan.transfer.importHostMemory";
+
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
 
@@ -118,6 +128,12 @@ public final class VulkanBackend implements MemoryBackend {
     private final long maxAllocationCount;
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
     private final long maxBufferSize;
+    /**
+     * minImportedHostPointerAlignment when {@code VK_EXT_external_memory_host} is enabled for
+     * transfers; 0 when it is not (absent, turned off, or an alignment above the host page size,
+     * which could reach unmapped pages next to the caller's bytes).
+     */
+    private final long importAlignment;
 
     private final long[] heapSizes;
     private final int[] typeHeaps;
@@ -126,30 +142,38 @@ public final class VulkanBackend implements MemoryBackend {
     private final AtomicLongArray heapUsage;
     private final AtomicInteger allocationCount = new AtomicInteger();
 
-    private final Map<Long, Page> pages = new ConcurrentHashMap<>();
-    private final Map<Long, BufferState> buffers = new ConcurrentHashMap<>();
-    private final Map<Long, ImageState> images = new ConcurrentHashMap<>();
+    private final HandleMap<Page> pages = new HandleMap<>();
+    private final HandleMap<BufferState> buffers = new HandleMap<>();
+    private final HandleMap<ImageState> images = new HandleMap<>();
 
     /** Staging buffer, command buffer and fence for copies through the queue; made on first use. */
     private final TransferQueue transfers;
 
     private volatile boolean closed;
 
-    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical) {
+    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical,
+                          String importMode) {
+        final boolean importHostMemory = !"false".equals(importMode);
         this.vulkan = vulkan;
         this.validation = validation;
         this.physical = physical;
         VkPhysicalDevice pd = physical.handle();
         try (MemoryStack stack = stackPush()) {
             this.queueFamilyIndex = chooseQueueFamily(pd, physical);
-            this.memoryBudget = deviceExtensions(pd).contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            java.util.Set<String> available = deviceExtensions(pd);
+            this.memoryBudget = available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             List<String> extensions = new ArrayList<>();
             if (memoryBudget) {
                 extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             }
-            if (deviceExtensions(pd).contains(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME)) {
+            if (available.contains(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME)) {
                 // A portability driver (MoltenVK): the spec requires enabling the subset it implements.
                 extensions.add(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME);
+            }
+            this.importAlignment = importHostMemory && available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
+                    ? importAlignment(pd) : 0;
+            if (importAlignment > 0) {
+                extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
             }
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
@@ -182,7 +206,8 @@ public final class VulkanBackend implements MemoryBackend {
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
         this.maxBufferSize = readMaxBufferSize();
-        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags);
+        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags, importAlignment,
+                "auto".equals(importMode));
     }
 
     /**
@@ -193,6 +218,12 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException        if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
+        final String importMode = options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "auto")
+                .trim().toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "true", "false").contains(importMode)) {
+            throw new IllegalArgumentException("backend property " + IMPORT_HOST_MEMORY_PROPERTY + " must be auto, true"
+                    + " or false, was '" + options.properties().get(IMPORT_HOST_MEMORY_PROPERTY) + "'");
+        }
         boolean syncChecks = options.flag(SYNC_VALIDATION_PROPERTY, true);
         VulkanInstance vulkan = VulkanInstance.acquire(options.debug(), syncChecks);
         ValidationMessages validation;
@@ -204,7 +235,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
+            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen, importMode);
             VulkanInstance.opened(backend);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
                     + (vulkan.validationEnabled ? " with validation" : ""));
@@ -607,9 +638,9 @@ public final class VulkanBackend implements MemoryBackend {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
                         + buffers.size() + " buffers, " + images.size() + " images and " + pages.size()
                         + " pages alive; destroying them");
-                buffers.keySet().forEach(b -> vkDestroyBuffer(device, b, null));
-                images.keySet().forEach(i -> vkDestroyImage(device, i, null));
-                pages.keySet().forEach(p -> vkFreeMemory(device, p, null));
+                buffers.forEachKey(b -> vkDestroyBuffer(device, b, null));
+                images.forEachKey(i -> vkDestroyImage(device, i, null));
+                pages.forEachKey(p -> vkFreeMemory(device, p, null));
                 buffers.clear();
                 images.clear();
                 pages.clear();
@@ -700,6 +731,43 @@ public final class VulkanBackend implements MemoryBackend {
             allocationCount.decrementAndGet();
             throw e;
         }
+    }
+
+    /**
+     * Imports host memory {@code [pointer, pointer + size)} (both aligned to
+     * minImportedHostPointerAlignment) as device memory of {@code type}, counted like an allocation;
+     * free it with {@link #freeDeviceMemory}. The memory must stay valid until then.
+     */
+    long importHostMemory(int type, long size, long pointer) {
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkImportMemoryHostPointerInfoEXT host = VkImportMemoryHostPointerInfoEXT.calloc(stack).sType$Default()
+                    .handleType(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
+                    .pHostPointer(pointer);
+            VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default().pNext(host.address())
+                    .allocationSize(size).memoryTypeIndex(type);
+            LongBuffer pMemory = stack.mallocLong(1);
+            check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory (host pointer import)");
+            heapUsage.addAndGet(typeHeaps[type], size);
+            return pMemory.get(0);
+        } catch (RuntimeException | Error e) {
+            allocationCount.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Whether transfers import the caller's direct buffers ({@link #IMPORT_HOST_MEMORY_PROPERTY}). */
+    public boolean importsHostMemory() {
+        return importAlignment > 0;
+    }
+
+    /** Transfers so far that imported the caller's memory; for tests. */
+    long importedTransfers() {
+        return transfers.importedTransfers();
     }
 
     void freeDeviceMemory(long memory, int type, long size) {
@@ -902,6 +970,18 @@ public final class VulkanBackend implements MemoryBackend {
                     l.maxImageDimension3D(), l.minStorageBufferOffsetAlignment());
             return new DeviceProperties(props.deviceNameString(), physical.type(), props.vendorID(), props.deviceID(),
                     VulkanInstance.versionString(props.apiVersion()), driver, types, heaps, limits, memoryBudget);
+        }
+    }
+
+    /** minImportedHostPointerAlignment, or 0 when it is above the host's page size. */
+    private static long importAlignment(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = VkPhysicalDeviceExternalMemoryHostPropertiesEXT.calloc(stack)
+                    .sType$Default();
+            VkPhysicalDeviceProperties2 props2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default().pNext(host.address());
+            vkGetPhysicalDeviceProperties2(pd, props2);
+            long alignment = host.minImportedHostPointerAlignment();
+            return alignment > 0 && alignment <= MemoryUtil.PAGE_SIZE && Long.bitCount(alignment) == 1 ? alignment : 0;
         }
     }
 

@@ -84,12 +84,21 @@ final class VulkanTestSupport {
 
     /** A session on device {@code device} (an index, a name, or null for the default) with validation on. */
     static Session open(String device) {
+        return open(device, java.util.Map.of());
+    }
+
+    /** {@link #open(String)} with backend properties. */
+    static Session open(String device, java.util.Map<String, String> properties) {
         assumeVulkan();
         // These tests free objects by closing their Memory or Session, as Lluvia programs do, so the
         // core's leak log would only be noise; leaks that matter (Vulkan objects never destroyed)
         // are caught by the validation layer at vkDestroyDevice.
-        Session session = Session.create(SessionOptions.defaults().withBackend("vulkan").withDebug(true)
-                .withDevice("none".equals(device) ? null : device).withLeakPolicy(LeakPolicy.IGNORE));
+        SessionOptions options = SessionOptions.defaults().withBackend("vulkan").withDebug(true)
+                .withDevice("none".equals(device) ? null : device).withLeakPolicy(LeakPolicy.IGNORE);
+        for (java.util.Map.Entry<String, String> e : properties.entrySet()) {
+            options = options.withProperty(e.getKey(), e.getValue());
+        }
+        Session session = Session.create(options);
         VulkanBackend backend = backend(session);
         if (!backend.isValidationEnabled()) {
             String why = "the validation layer " + VulkanInstance.VALIDATION_LAYER + " is not installed";

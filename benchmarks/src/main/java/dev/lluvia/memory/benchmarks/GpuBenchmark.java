@@ -44,15 +44,16 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *         <li>VMA: a real {@code VmaAllocator} on the session's device, {@code vmaCreateBuffer}
  *             with {@code VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE} / {@code vmaDestroyBuffer}.</li>
  *       </ul>
- *       {@code --rounds} rounds each; the first is reported apart (it allocates the pages / VMA's
- *       blocks), the others as a median.</li>
+ *       {@code --rounds} rounds each, after 30 discarded rounds of the library and 5 of VMA (for
+ *       the JIT); the first is reported apart (it allocates the pages / VMA's blocks), the others as a
+ *       median.</li>
  *   <li><b>page allocation</b>: {@code vkAllocateMemory} + {@code vkFreeMemory} of one 32 MiB
  *       device-local page, the cost a pooled allocator avoids.</li>
  *   <li><b>upload</b>: writing 64 MiB into a host-visible buffer with {@code Buffer.write}, against
  *       {@code MemoryUtil.memCopy} into the same buffer's mapping; best of {@code --rounds}.</li>
  * </ol>
  * Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.GpuBenchmark [--device NAME|INDEX]
- * [--buffers N] [--rounds N]}; on lavapipe, {@code --device llvmpipe}.
+ * [--buffers N] [--rounds N] [--raw-rounds N]}; on lavapipe, {@code --device llvmpipe}.
  */
 public final class GpuBenchmark {
 
@@ -69,14 +70,16 @@ public final class GpuBenchmark {
         String device = null;
         int buffers = 10_000;
         int rounds = 5;
+        int rawRounds = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--raw-rounds" -> rawRounds = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N]");
+                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N] [--raw-rounds N]");
                     System.exit(2);
                 }
             }
@@ -95,11 +98,19 @@ public final class GpuBenchmark {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             System.out.printf(Locale.ROOT, "Device: %s; %,d buffers of 4 KiB..260 KiB (total %,d MiB); %d rounds%n%n",
                     session.device().name(), buffers, Arrays.stream(sizes).sum() >> 20, rounds);
+            // Warm-up, discarded: without it the first peer measured pays for the JIT of all of
+            // them (on a loaded 2-core machine C2 took tens of rounds: 5.5 us per create in the
+            // first 30 rounds, 0.9 us after, whatever the page size).
+            library(session, sizes, 20, PAGE);
+            library(session, sizes, 10, VMA_BLOCK);
+            vma(vk, sizes, 5);
             final double[] lib = library(session, sizes, rounds, PAGE);
             // VMA's default block size on heaps above 1 GiB (preferredLargeHeapBlockSize): both
             // allocators then ask the driver for the same number of blocks per round.
             final double[] lib256 = library(session, sizes, rounds, VMA_BLOCK);
-            final double[] raw = raw(vk, sizes, rounds);
+            // One vkAllocateMemory per buffer takes hundreds of microseconds on some drivers (365 us
+            // on the H100): --raw-rounds keeps that peer short.
+            final double[] raw = raw(vk, sizes, rawRounds > 0 ? rawRounds : rounds);
             final double[] vma = vma(vk, sizes, rounds);
             final double page = pageAllocation(vk, 10);
             System.out.println("| per buffer | create, first round (us) | destroy, first round (us) | create, median (us) | destroy, median (us) |");

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every figure of issue 14 on the GPU machine, in one go (about 3-4 minutes on a 16-core H200 host):
+# transfers (library, both host paths, images, memcpy), the PyTorch pinned-memory reference,
+# create/destroy against VMA (GpuBenchmark: 32 MiB and 256 MiB pages), and threads against VMA.
+# Usage (project root, bundle made with ../shared/gpu/make-bundle.sh):
+#   bash benchmarks/scripts/run-gpu.sh OUT_DIR [DEVICE]
+# Locally (lavapipe), with the shaded jar: RUN="java -cp benchmarks/target/benchmarks.jar" \
+#   bash benchmarks/scripts/run-gpu.sh OUT_DIR llvmpipe
+set -uo pipefail
+OUT=${1:?output directory}
+DEVICE=${2:-}
+RUN=${RUN:-bash .gpu/run.sh java}
+P=dev.lluvia.memory.benchmarks
+mkdir -p "$OUT"
+DEV=()
+if [ -n "$DEVICE" ]; then DEV=(--device "$DEVICE"); fi
+nproc > "$OUT/nproc.txt" 2>&1
+lscpu > "$OUT/lscpu.txt" 2>&1 || true
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1 || true
+rc=0
+if command -v python3 > /dev/null && python3 -c 'import torch; assert torch.cuda.is_available()' 2> /dev/null; then
+  python3 benchmarks/scripts/torch_copy.py "$OUT/torch.json" > "$OUT/torch.md" 2>&1 || rc=1
+else
+  echo "no python3 with CUDA torch here" > "$OUT/torch.md"
+fi
+$RUN -Xms4g -Xmx4g $P.TransferBenchmark "${DEV[@]}" --json "$OUT/transfers.json" > "$OUT/transfers.md" 2>&1 || rc=1
+$RUN -Xms2g -Xmx2g $P.GpuBenchmark "${DEV[@]}" --rounds 40 --raw-rounds 3 > "$OUT/create.md" 2>&1 || rc=1
+$RUN -Xms2g -Xmx2g $P.ThreadBenchmark "${DEV[@]}" > "$OUT/threads.md" 2>&1 || rc=1
+for f in torch transfers create threads; do echo "== $f"; cat "$OUT/$f.md"; done
+exit $rc

@@ -1,0 +1,324 @@
+package dev.lluvia.memory.benchmarks;
+
+import static org.lwjgl.vulkan.VK10.*;
+
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.vulkan.VulkanBackend;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.util.vma.Vma;
+import org.lwjgl.util.vma.VmaAllocationCreateInfo;
+import org.lwjgl.util.vma.VmaAllocatorCreateInfo;
+import org.lwjgl.util.vma.VmaPoolCreateInfo;
+import org.lwjgl.util.vma.VmaVulkanFunctions;
+import org.lwjgl.vulkan.VkBufferCreateInfo;
+
+/**
+ * Many threads creating and closing device-local buffers on one {@code VkDevice}, as a plain
+ * program printing Markdown: for 1, 2, 4, 8 and 16 threads (or {@code --threads}), each thread
+ * repeatedly creates {@value #BATCH} buffers of 4 KiB to 260 KiB and closes them, for
+ * {@code --millis} (500) per configuration after a warm-up of the same length (and, before any row,
+ * 4 x millis of each peer on two threads, for the JIT). Four peers:
+ *
+ * <ul>
+ *   <li>(a) the library, one Memory (32 MiB pages) shared by all threads;</li>
+ *   <li>(b) the library, one Memory per thread;</li>
+ *   <li>(a) VMA, one allocator, {@code vmaCreateBuffer}/{@code vmaDestroyBuffer} from every thread;</li>
+ *   <li>(b) VMA, one allocator with one {@code VmaPool} per thread.</li>
+ * </ul>
+ * Reported: millions of buffers (create + close) per second, over all threads; the scaling column
+ * is that divided by the one-thread figure times the thread count.
+ *
+ * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
+ * [--threads 1,2,4,8,16] [--millis N]}.
+ */
+public final class ThreadBenchmark {
+
+    static final int BATCH = 64;
+    private static final int USAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+            | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    private static final long PAGE = 32L << 20;
+
+    private ThreadBenchmark() {
+    }
+
+    /** One thread's work: create and close BATCH buffers; returns when done. */
+    private interface Worker {
+        void round(int thread, long[] sizes);
+    }
+
+    /** Makes the per-configuration state (memories, pools) and tears it down. */
+    private interface Peer extends AutoCloseable {
+        Worker worker(int threads);
+
+        @Override
+        void close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        String device = null;
+        int[] threadCounts = {1, 2, 4, 8, 16};
+        long millis = 500;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = args[++i];
+                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--millis" -> millis = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("unknown argument " + args[i]
+                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N]");
+                    System.exit(2);
+                }
+            }
+        }
+        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
+        if (device != null) {
+            options = options.withDevice(device);
+        }
+        final long[] sizes = new long[BATCH];
+        final VmaRandom rand = new VmaRandom(16223);
+        for (int i = 0; i < BATCH; i++) {
+            sizes[i] = (4096L << rand.nextBelow(7)) + rand.nextBelow(4096);
+        }
+        try (Session session = Session.create(options)) {
+            final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
+            System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
+                    + " closes them, for %d ms per row (after as long a warm-up)%n%n", session.device().name(),
+                    Runtime.getRuntime().availableProcessors(), BATCH, millis);
+            final String[] names = {"library (a): one shared Memory", "library (b): one Memory per thread",
+                "VMA (a): one allocator", "VMA (b): one VmaPool per thread"};
+            // The JIT first: every peer's path compiled before any row is timed.
+            for (int p = 0; p < names.length; p++) {
+                try (Peer peer = peer(p, session, vk)) {
+                    run(peer.worker(2), 2, sizes, 4 * millis);
+                }
+            }
+            final double[][] mops = new double[names.length][threadCounts.length];
+            for (int t = 0; t < threadCounts.length; t++) {
+                final int n = threadCounts[t];
+                for (int p = 0; p < names.length; p++) {
+                    try (Peer peer = peer(p, session, vk)) {
+                        final Worker worker = peer.worker(n);
+                        run(worker, n, sizes, millis); // warm-up
+                        mops[p][t] = run(worker, n, sizes, millis);
+                    }
+                }
+            }
+            System.out.print("| peer |");
+            for (int n : threadCounts) {
+                System.out.print(" " + n + " thr (M/s) | scaling |");
+            }
+            System.out.println();
+            System.out.print("|---|");
+            for (int ignored : threadCounts) {
+                System.out.print("---:|---:|");
+            }
+            System.out.println();
+            for (int p = 0; p < names.length; p++) {
+                System.out.print("| " + names[p] + " |");
+                for (int t = 0; t < threadCounts.length; t++) {
+                    System.out.printf(Locale.ROOT, " %.2f | %.2f |", mops[p][t],
+                            mops[p][t] / (mops[p][0] / threadCounts[0] * threadCounts[t]));
+                }
+                System.out.println();
+            }
+            System.out.println();
+            for (int t = 0; t < threadCounts.length; t++) {
+                System.out.printf(Locale.ROOT, "%d threads: library/VMA throughput (a) %.2f, (b) %.2f%n", threadCounts[t],
+                        mops[0][t] / mops[2][t], mops[1][t] / mops[3][t]);
+            }
+        }
+    }
+
+    /** Millions of buffers created and closed per second over {@code threads} threads. */
+    private static double run(Worker worker, int threads, long[] sizes, long millis) throws Exception {
+        final CyclicBarrier start = new CyclicBarrier(threads + 1);
+        final AtomicLong done = new AtomicLong();
+        final long[] elapsed = new long[threads];
+        final Throwable[] failure = new Throwable[1];
+        final Thread[] pool = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            final int id = i;
+            pool[i] = new Thread(() -> {
+                try {
+                    start.await();
+                    long t0 = System.nanoTime();
+                    long deadline = t0 + millis * 1_000_000L;
+                    long rounds = 0;
+                    long now;
+                    do {
+                        worker.round(id, sizes);
+                        rounds++;
+                        now = System.nanoTime();
+                    } while (now < deadline);
+                    elapsed[id] = now - t0;
+                    done.addAndGet(rounds * sizes.length);
+                } catch (Throwable e) {
+                    synchronized (failure) {
+                        failure[0] = e;
+                    }
+                }
+            }, "bench-" + i);
+            pool[i].start();
+        }
+        start.await();
+        for (Thread t : pool) {
+            t.join();
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("a benchmark thread failed", failure[0]);
+        }
+        final long longest = Arrays.stream(elapsed).max().orElse(1);
+        return done.get() / (longest / 1e3);
+    }
+
+    private static Peer peer(int kind, Session session, VulkanBackend vk) {
+        return switch (kind) {
+            case 0 -> new LibraryPeer(session, true);
+            case 1 -> new LibraryPeer(session, false);
+            case 2 -> new VmaPeer(vk, false);
+            default -> new VmaPeer(vk, true);
+        };
+    }
+
+    private static final class LibraryPeer implements Peer {
+        private final Session session;
+        private final boolean shared;
+        private Memory[] memories = new Memory[0];
+
+        LibraryPeer(Session session, boolean shared) {
+            this.session = session;
+            this.shared = shared;
+        }
+
+        @Override
+        public Worker worker(int threads) {
+            memories = new Memory[shared ? 1 : threads];
+            for (int i = 0; i < memories.length; i++) {
+                memories[i] = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE, false);
+            }
+            final Buffer[][] made = new Buffer[threads][BATCH];
+            return (thread, sizes) -> {
+                final Memory memory = memories[shared ? 0 : thread];
+                final Buffer[] mine = made[thread];
+                for (int i = 0; i < sizes.length; i++) {
+                    mine[i] = memory.createBuffer(sizes[i]);
+                }
+                for (int i = 0; i < sizes.length; i++) {
+                    mine[i].close();
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            for (Memory m : memories) {
+                m.close();
+            }
+        }
+    }
+
+    private static final class VmaPeer implements Peer {
+        private final long allocator;
+        private final boolean pools;
+        private long[] poolHandles = new long[0];
+        private final VkBufferCreateInfo info;
+
+        VmaPeer(VulkanBackend vk, boolean pools) {
+            this.pools = pools;
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
+                final VmaAllocatorCreateInfo ci = VmaAllocatorCreateInfo.calloc(stack)
+                        .physicalDevice(vk.vkPhysicalDevice()).device(vk.vkDevice()).instance(vk.vkInstance())
+                        .pVulkanFunctions(functions).vulkanApiVersion(VK_API_VERSION_1_0);
+                final PointerBuffer p = stack.mallocPointer(1);
+                check(Vma.vmaCreateAllocator(ci, p), "vmaCreateAllocator");
+                allocator = p.get(0);
+            }
+            info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE).size(65536);
+        }
+
+        @Override
+        public Worker worker(int threads) {
+            final VmaAllocationCreateInfo[] allocInfo = new VmaAllocationCreateInfo[threads];
+            if (pools) {
+                poolHandles = new long[threads];
+            }
+            for (int i = 0; i < threads; i++) {
+                allocInfo[i] = VmaAllocationCreateInfo.calloc().usage(Vma.VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE);
+                if (pools) {
+                    try (MemoryStack stack = MemoryStack.stackPush()) {
+                        final java.nio.IntBuffer type = stack.mallocInt(1);
+                        check(Vma.vmaFindMemoryTypeIndexForBufferInfo(allocator, info, allocInfo[i], type),
+                                "vmaFindMemoryTypeIndexForBufferInfo");
+                        final VmaPoolCreateInfo pci = VmaPoolCreateInfo.calloc(stack).memoryTypeIndex(type.get(0))
+                                .blockSize(PAGE);
+                        final PointerBuffer p = stack.mallocPointer(1);
+                        check(Vma.vmaCreatePool(allocator, pci, p), "vmaCreatePool");
+                        poolHandles[i] = p.get(0);
+                    }
+                    allocInfo[i].pool(poolHandles[i]).usage(0);
+                }
+            }
+            final long[][] buffers = new long[threads][BATCH];
+            final long[][] allocations = new long[threads][BATCH];
+            final long[] out = new long[threads];
+            final VkBufferCreateInfo[] infos = new VkBufferCreateInfo[threads];
+            for (int i = 0; i < threads; i++) {
+                out[i] = MemoryUtil.nmemCalloc(2, Long.BYTES);
+                infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            }
+            cleanup = () -> {
+                for (int i = 0; i < threads; i++) {
+                    MemoryUtil.nmemFree(out[i]);
+                    infos[i].free();
+                    allocInfo[i].free();
+                }
+            };
+            return (thread, sizes) -> {
+                final long o = out[thread];
+                final VkBufferCreateInfo ci = infos[thread];
+                final long ai = allocInfo[thread].address();
+                final long[] b = buffers[thread];
+                final long[] a = allocations[thread];
+                for (int i = 0; i < sizes.length; i++) {
+                    ci.size(sizes[i]);
+                    check(Vma.nvmaCreateBuffer(allocator, ci.address(), ai, o, o + 8, 0), "vmaCreateBuffer");
+                    b[i] = MemoryUtil.memGetLong(o);
+                    a[i] = MemoryUtil.memGetAddress(o + 8);
+                }
+                for (int i = 0; i < sizes.length; i++) {
+                    Vma.nvmaDestroyBuffer(allocator, b[i], a[i]);
+                }
+            };
+        }
+
+        private Runnable cleanup = () -> { };
+
+        @Override
+        public void close() {
+            cleanup.run();
+            for (long p : poolHandles) {
+                Vma.vmaDestroyPool(allocator, p);
+            }
+            info.free();
+            Vma.vmaDestroyAllocator(allocator);
+        }
+    }
+
+    private static void check(int result, String call) {
+        if (result != VK_SUCCESS) {
+            throw new IllegalStateException(call + " failed: VkResult " + result);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.lluvia.memory.benchmarks;
+
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Image;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.spi.Resource;
+import dev.lluvia.memory.vulkan.VulkanBackend;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * Transfer speed between a direct {@code ByteBuffer} and device-local memory, as a plain program
+ * printing Markdown (and, with {@code --json FILE}, the same rows as JSON): for 4 KiB, 64 MiB and
+ * 1 GiB (and {@code --sizes} to change that), the median GB/s (10^9 bytes per second) of
+ *
+ * <ul>
+ *   <li>{@code Buffer.write} / {@code Buffer.read} through the public API on {@code DEVICE_LOCAL}
+ *       memory: through the queue where that memory is not host-visible (discrete GPUs), through
+ *       the mapping where it is (lavapipe, integrated GPUs); with imports always, never, and
+ *       {@code auto} (the default: the faster way as measured);</li>
+ *   <li>the queue path itself ({@code VulkanBackend.copyToBuffer}/{@code copyFromBuffer} on a
+ *       device-local page), twice: importing the caller's buffer ({@code VK_EXT_external_memory_host},
+ *       where the device has it) and through the staging buffers only;</li>
+ *   <li>{@code Image.write} / {@code Image.read} of an 8192x8192 RGBA8 image (256 MiB), both ways;</li>
+ *   <li>the peer: {@code memcpy} of the same bytes between two direct buffers, one thread.</li>
+ * </ul>
+ * The GPU machine's PyTorch reference (pinned host memory to and from the GPU) is
+ * {@code benchmarks/scripts/torch_copy.py}, run by {@code benchmarks/scripts/run-gpu.sh}.
+ *
+ * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.TransferBenchmark [--device NAME|INDEX]
+ * [--rounds N] [--sizes 4096,67108864,...] [--image WIDTH] [--json FILE]}.
+ */
+public final class TransferBenchmark {
+
+    private static final int USAGE = 0x20 | 0x1 | 0x2; // storage, transfer source and destination
+
+    private TransferBenchmark() {
+    }
+
+    private record Row(String what, String mode, long bytes, String direction, double gbps, double memcpyGbps) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String device = null;
+        long[] sizes = {4096, 64L << 20, 1L << 30};
+        int imageSide = 8192;
+        Path json = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = args[++i];
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                case "--image" -> imageSide = Integer.parseInt(args[++i]);
+                case "--json" -> json = Path.of(args[++i]);
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "; usage: TransferBenchmark [--device NAME|INDEX]"
+                            + " [--rounds N] [--sizes B,B,...] [--image WIDTH] [--json FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        final long largest = Arrays.stream(sizes).max().orElse(4096);
+        final long imageBytes = 4L * imageSide * imageSide;
+        final ByteBuffer src = MemoryUtil.memAlloc((int) Math.max(largest, imageBytes));
+        final ByteBuffer dst = MemoryUtil.memAlloc((int) Math.max(largest, imageBytes));
+        for (int i = 0; i + 8 <= src.capacity(); i += 8) {
+            src.putLong(i, i * 0x9E3779B97F4A7C15L);
+        }
+        final List<Row> rows = new ArrayList<>();
+        String deviceName = "?";
+        try {
+            for (String setting : new String[]{"true", "false", "auto"}) {
+                SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME)
+                        .withProperty(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, setting);
+                if (device != null) {
+                    options = options.withDevice(device);
+                }
+                try (Session session = Session.create(options)) {
+                    final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
+                    deviceName = session.device().name();
+                    final String mode = switch (setting) {
+                        case "true" -> "import";
+                        case "false" -> "staging";
+                        default -> "auto (default)";
+                    };
+                    if (setting.equals("true") && !vk.importsHostMemory()) {
+                        System.err.println(deviceName + " has no VK_EXT_external_memory_host: no import rows");
+                        continue;
+                    }
+                    if (!setting.equals("auto")) {
+                        for (long size : sizes) {
+                            final double[] q = queue(vk, src, dst, (int) size, reps(size));
+                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "write", q[0], q[2]));
+                            rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "read", q[1], q[2]));
+                        }
+                        final double[] img = image(session, src, dst, imageSide);
+                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
+                        rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
+                    }
+                    for (long size : sizes) {
+                        final double[] api = api(session, src, dst, (int) size, reps(size));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
+                        rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
+                    }
+                }
+            }
+        } finally {
+            MemoryUtil.memFree(src);
+            MemoryUtil.memFree(dst);
+        }
+        System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: %d rounds of 1000 transfers); memcpy timed in"
+                + " the same rounds; %d cores%n%n", deviceName, rounds, ROUNDS_SMALL, Runtime.getRuntime().availableProcessors());
+        System.out.println("| what | host side | bytes | direction | GB/s | memcpy GB/s | / memcpy |");
+        System.out.println("|---|---|---:|---|---:|---:|---:|");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f | %.2f |%n", r.what, r.mode, human(r.bytes),
+                    r.direction, r.gbps, r.memcpyGbps, r.gbps / r.memcpyGbps);
+        }
+        if (json != null) {
+            StringBuilder sb = new StringBuilder("{\"device\": \"").append(deviceName.replace("\"", "'")).append("\", \"rows\": [\n");
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                sb.append(String.format(Locale.ROOT, "  {\"what\": \"%s\", \"mode\": \"%s\", \"bytes\": %d, \"direction\": \"%s\","
+                        + " \"gbps\": %.4f, \"memcpy_gbps\": %.4f}%s%n", r.what, r.mode, r.bytes, r.direction, r.gbps,
+                        r.memcpyGbps, i + 1 < rows.size() ? "," : ""));
+            }
+            Files.writeString(json, sb.append("]}\n").toString());
+        }
+    }
+
+    /** Repetitions timed together as one round: small transfers are timed in batches of 1000. */
+    private static int reps(long size) {
+        return size <= (1 << 20) ? 1000 : 1;
+    }
+
+    private static String human(long bytes) {
+        if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return Long.toString(bytes);
+    }
+
+    private static double gbps(long bytes, long nanos) {
+        return bytes / (double) nanos;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static final int ROUNDS_SMALL = 7;
+    private static int rounds = 5;
+
+    /** {write, read, memcpy} GB/s through the backend's queue path into a device-local page. */
+    private static double[] queue(VulkanBackend vk, ByteBuffer src, ByteBuffer dst, int size, int reps) {
+        final Resource buffer = vk.createBuffer(size, USAGE);
+        final int type = deviceLocalType(vk, buffer.requirements().memoryTypeBits());
+        final long page = vk.allocatePage(type, buffer.requirements().size());
+        try {
+            vk.bindBuffer(buffer.handle(), page, 0);
+            return time(size, reps,
+                    () -> vk.copyToBuffer(buffer.handle(), 0, src.duplicate().limit(size)),
+                    () -> vk.copyFromBuffer(buffer.handle(), 0, dst.duplicate().limit(size)),
+                    memcpy(src, dst, size));
+        } finally {
+            vk.destroyBuffer(buffer.handle());
+            vk.freePage(page);
+        }
+    }
+
+    /** {write, read, memcpy} GB/s of Buffer.write/read on DEVICE_LOCAL memory. */
+    private static double[] api(Session session, ByteBuffer src, ByteBuffer dst, int size, int reps) {
+        try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL),
+                Math.max(32L << 20, 2L * size), false);
+             Buffer buffer = memory.createBuffer(size)) {
+            return time(size, reps,
+                    () -> buffer.write(0, src.duplicate().limit(size)),
+                    () -> buffer.read(0, dst.duplicate().limit(size)),
+                    memcpy(src, dst, size));
+        }
+    }
+
+    /** {write, read, memcpy} GB/s of Image.write/read of a side x side RGBA8 image in DEVICE_LOCAL memory. */
+    private static double[] image(Session session, ByteBuffer src, ByteBuffer dst, int side) {
+        final int bytes = 4 * side * side;
+        try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 32L << 20, false);
+             Image image = memory.createImage(ImageDescriptor.of(side, side, ChannelType.UINT8, 4))) {
+            return time(bytes, 1,
+                    () -> image.write(src.duplicate().limit(bytes)),
+                    () -> image.read(dst.duplicate().limit(bytes)),
+                    memcpy(src, dst, bytes));
+        }
+    }
+
+    /** The peer: memcpy of the same bytes between the two direct buffers, one thread. */
+    private static Runnable memcpy(ByteBuffer src, ByteBuffer dst, int size) {
+        final long from = MemoryUtil.memAddress(src);
+        final long to = MemoryUtil.memAddress(dst);
+        return () -> MemoryUtil.memCopy(from, to, size);
+    }
+
+    /**
+     * Median {write, read, memcpy} GB/s; each round times the three one after the other, so the
+     * peer is measured in the same stretch of time as the transfers (this matters on a busy machine).
+     */
+    private static double[] time(long size, int reps, Runnable write, Runnable read, Runnable copy) {
+        final int n = reps > 1 ? ROUNDS_SMALL : rounds;
+        final double[] w = new double[n + 1];
+        final double[] r = new double[n + 1];
+        final double[] c = new double[n + 1];
+        for (int round = 0; round <= n; round++) { // round 0 warms up (pages, staging, JIT)
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                write.run();
+            }
+            long t1 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                read.run();
+            }
+            long t2 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                copy.run();
+            }
+            long t3 = System.nanoTime();
+            w[round] = gbps(size * reps, t1 - t0);
+            r[round] = gbps(size * reps, t2 - t1);
+            c[round] = gbps(size * reps, t3 - t2);
+        }
+        return new double[]{median(Arrays.copyOfRange(w, 1, w.length)), median(Arrays.copyOfRange(r, 1, r.length)),
+            median(Arrays.copyOfRange(c, 1, c.length))};
+    }
+
+    private static int deviceLocalType(VulkanBackend vk, int bits) {
+        // The first DEVICE_LOCAL type the buffer allows; on discrete GPUs that is the one the host cannot map.
+        int hostVisibleFallback = -1;
+        for (var t : vk.device().memoryTypes()) {
+            if ((bits & (1 << t.index())) == 0 || !t.flags().contains(MemoryPropertyFlag.DEVICE_LOCAL)) {
+                continue;
+            }
+            if (!t.isHostVisible()) {
+                return t.index();
+            }
+            if (hostVisibleFallback < 0) {
+                hostVisibleFallback = t.index();
+            }
+        }
+        if (hostVisibleFallback < 0) {
+            throw new IllegalStateException("no DEVICE_LOCAL memory type in bits " + Integer.toBinaryString(bits));
+        }
+        return hostVisibleFallback;
+    }
+}
