@@ -80,10 +80,14 @@ public final class FirstFitAllocator implements BlockAllocator {
         final int count = freeCount;
         for (int i = 0; i < count; i++) {
             final long start = offsets[i];
-            final long aligned = (start + mask) & ~mask;
-            final long end = aligned + size;
-            final long rangeEnd = start + sizes[i];
-            if (end <= rangeEnd && end > aligned) {
+            // The padding to the alignment, computed without forming start + mask, which
+            // overflows when a range starts near Long.MAX_VALUE; every sum below stays inside
+            // the range, so inside the capacity.
+            final long padding = -start & mask;
+            if (padding <= sizes[i] - size) {
+                final long aligned = start + padding;
+                final long end = aligned + size;
+                final long rangeEnd = start + sizes[i];
                 if (end == rangeEnd) {
                     removeFreeRange(i);
                 } else {
