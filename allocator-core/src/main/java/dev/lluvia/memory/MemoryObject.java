@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -18,12 +20,30 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private long block;
     private AllocationInfo info;
     private volatile boolean closed;
+    /**
+     * The access gate of {@link MappedView}s: bits 0-30 count the accesses in flight, bit 31
+     * ({@link #ACCESS_CLOSED}) says the object is closed and lets no access in. See
+     * {@link #closeAccesses()}.
+     */
+    @SuppressWarnings("unused") // through ACCESSES
+    private volatile int accesses;
     private volatile String name;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
     MemoryObject nextLive;
 
     private static final String CORE_PACKAGE = "dev.lluvia.memory.";
+
+    private static final int ACCESS_CLOSED = Integer.MIN_VALUE;
+    private static final VarHandle ACCESSES;
+
+    static {
+        try {
+            ACCESSES = MethodHandles.lookup().findVarHandle(MemoryObject.class, "accesses", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
@@ -136,6 +156,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
             return null;
         }
         closed = true;
+        closeAccesses();
         String corruption = null;
         try {
             corruption = memory.marginReportLocked(this);
@@ -160,10 +181,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /**
      * Bytes from the offset that the page holds for this object (its size rounded up to the
-     * memory's quantum); only valid under the Memory's lock while the object is live.
+     * memory's quantum, plus the back debug margin); only valid under the Memory's lock while the
+     * object is live. The block starts before the offset by the front debug margin, so this is the
+     * block's end less the offset, not the block's size.
      */
     final long reservedSizeLocked() {
-        return page.allocator.size(block);
+        return page.allocator.offset(block) + page.allocator.size(block) - info.offset();
     }
 
     /** One line for a leak report: what, where, and in debug mode where it was created. */
@@ -190,8 +213,52 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     final void requireOpen() {
         if (closed) {
-            throw new IllegalStateException(describe() + " is closed"
-                    + (memory.isClosed() ? " (its memory was closed)" : ""));
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException(describe() + " is closed"
+                + (memory.session().isClosed() ? " (its session was closed)"
+                : memory.isClosed() ? " (its memory was closed)" : ""));
+    }
+
+    /**
+     * Enters one access of a {@link MappedView}; every successful call is paired with
+     * {@link #endAccess()} in a {@code finally}.
+     *
+     * @throws IllegalStateException naming the object if it is closed
+     */
+    final void beginAccess() {
+        if ((int) ACCESSES.getAndAdd(this, 1) < 0) {
+            ACCESSES.getAndAdd(this, -1);
+            throw closedException();
+        }
+    }
+
+    /** Leaves an access entered with {@link #beginAccess()}. */
+    final void endAccess() {
+        ACCESSES.getAndAdd(this, -1);
+    }
+
+    /**
+     * Lets no new access in and waits for those in flight to leave, so that the range can then be
+     * freed and the page unmapped with no view reading or writing it. The increment of an access
+     * and the closed bit are updates of one variable, so they are totally ordered: an access that
+     * counted itself before the bit was set is waited for, one after sees the bit and backs out.
+     * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
+     * the longest access in flight (one bulk copy).
+     */
+    final void closeAccesses() {
+        if (((int) ACCESSES.getAndBitwiseOr(this, ACCESS_CLOSED) & ~ACCESS_CLOSED) == 0) {
+            return;
+        }
+        for (int spins = 0; ((int) ACCESSES.getVolatile(this) & ~ACCESS_CLOSED) != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 
