@@ -44,6 +44,12 @@ public final class ChildJvm {
                 main.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        // In the build folder, so whatever the child writes beside it (LWJGL's extracted natives)
+        // stays out of the source tree.
+        java.io.File target = new java.io.File("target");
+        if (target.isDirectory()) {
+            pb.directory(target);
+        }
         Process p = pb.start();
         byte[] out;
         try {
