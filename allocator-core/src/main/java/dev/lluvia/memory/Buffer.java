@@ -60,7 +60,12 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public MappedView map(long offset, long length) {
-        return new MappedView(this, mapByteBuffer(offset, length), offset);
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            return new MappedView(this, mappingLocked(offset, length), offset, accessesLocked());
+        }
     }
 
     /**
@@ -94,6 +99,15 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public ByteBuffer mapByteBuffer(long offset, long length) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            return mappingLocked(offset, length);
+        }
+    }
+
+    private void checkMapRange(long offset, long length) {
         if (offset < 0 || length < 0 || offset > size - length) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
                     + ") is outside " + describe());
@@ -107,11 +121,12 @@ public final class Buffer extends MemoryObject {
             throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
                     + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
         }
-        synchronized (memory.lock()) {
-            requireOpen();
-            ByteBuffer view = memory.backend().map(page().handle, allocationInfo().offset() + offset, length);
-            return view.order(ByteOrder.nativeOrder());
-        }
+    }
+
+    /** The mapping of a checked range, in native order; under the Memory's lock, the buffer open. */
+    private ByteBuffer mappingLocked(long offset, long length) {
+        return memory().backend().map(page().handle, allocationInfo().offset() + offset, length)
+                .order(ByteOrder.nativeOrder());
     }
 
     /**

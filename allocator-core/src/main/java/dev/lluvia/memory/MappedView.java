@@ -2,6 +2,7 @@ package dev.lluvia.memory;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A checked view of a mapped {@link Buffer}'s bytes, from {@link Buffer#map()}: reads and writes
@@ -42,12 +43,15 @@ public final class MappedView {
     private final ByteBuffer bytes;
     private final long offset;
     private final int size;
+    /** The buffer's access gate, shared by all its views (see {@code MemoryObject.closeAccesses}). */
+    private final AtomicInteger accesses;
 
-    MappedView(Buffer buffer, ByteBuffer bytes, long offset) {
+    MappedView(Buffer buffer, ByteBuffer bytes, long offset, AtomicInteger accesses) {
         this.buffer = buffer;
         this.bytes = bytes;
         this.offset = offset;
         this.size = bytes.capacity();
+        this.accesses = accesses;
     }
 
     /** The buffer this view maps. */
@@ -76,132 +80,132 @@ public final class MappedView {
     /** The byte at {@code index}. */
     public byte get(long index) {
         final int i = check(index, 1);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.get(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes a byte at {@code index}. */
     public void put(long index, byte value) {
         final int i = check(index, 1);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.put(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** The short at {@code index}, in native byte order. */
     public short getShort(long index) {
         final int i = check(index, Short.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.getShort(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes a short at {@code index}, in native byte order. */
     public void putShort(long index, short value) {
         final int i = check(index, Short.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.putShort(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** The int at {@code index}, in native byte order. */
     public int getInt(long index) {
         final int i = check(index, Integer.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.getInt(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes an int at {@code index}, in native byte order. */
     public void putInt(long index, int value) {
         final int i = check(index, Integer.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.putInt(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** The long at {@code index}, in native byte order. */
     public long getLong(long index) {
         final int i = check(index, Long.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.getLong(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes a long at {@code index}, in native byte order. */
     public void putLong(long index, long value) {
         final int i = check(index, Long.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.putLong(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** The float at {@code index}, in native byte order. */
     public float getFloat(long index) {
         final int i = check(index, Float.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.getFloat(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes a float at {@code index}, in native byte order. */
     public void putFloat(long index, float value) {
         final int i = check(index, Float.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.putFloat(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** The double at {@code index}, in native byte order. */
     public double getDouble(long index) {
         final int i = check(index, Double.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             return bytes.getDouble(i);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
     /** Writes a double at {@code index}, in native byte order. */
     public void putDouble(long index, double value) {
         final int i = check(index, Double.BYTES);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.putDouble(i, value);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
@@ -218,11 +222,11 @@ public final class MappedView {
         Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         final int i = check(index, length);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.get(i, dst, dstOffset, length);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
@@ -236,11 +240,11 @@ public final class MappedView {
         Objects.requireNonNull(src, "src");
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         final int i = check(index, length);
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.put(i, src, srcOffset, length);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
     }
 
@@ -253,11 +257,11 @@ public final class MappedView {
         final int length = dst.remaining();
         final int i = check(index, length);
         final int at = dst.position();
-        buffer.beginAccess();
+        beginAccess();
         try {
             dst.put(at, bytes, i, length);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
         dst.position(at + length);
     }
@@ -271,11 +275,11 @@ public final class MappedView {
         final int length = src.remaining();
         final int i = check(index, length);
         final int at = src.position();
-        buffer.beginAccess();
+        beginAccess();
         try {
             bytes.put(i, src, at, length);
         } finally {
-            buffer.endAccess();
+            endAccess();
         }
         src.position(at + length);
     }
@@ -290,6 +294,22 @@ public final class MappedView {
     /** {@link Buffer#invalidate()}: makes device writes visible to the host; a no-op on coherent memory. */
     public void invalidate() {
         buffer.invalidate();
+    }
+
+    /**
+     * Enters one access; every successful call is paired with {@link #endAccess()} in a
+     * {@code finally}. The closed bit is the sign bit, so one atomic add both counts the access and
+     * tells whether the buffer is closed.
+     */
+    private void beginAccess() {
+        if (accesses.getAndIncrement() < 0) {
+            accesses.getAndDecrement();
+            throw buffer.closedException();
+        }
+    }
+
+    private void endAccess() {
+        accesses.getAndDecrement();
     }
 
     /** The int index of {@code length} bytes at {@code index}, or an exception naming the range. */

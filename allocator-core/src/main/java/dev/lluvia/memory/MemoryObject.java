@@ -1,8 +1,7 @@
 package dev.lluvia.memory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
@@ -21,12 +20,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private AllocationInfo info;
     private volatile boolean closed;
     /**
-     * The access gate of {@link MappedView}s: bits 0-30 count the accesses in flight, bit 31
-     * ({@link #ACCESS_CLOSED}) says the object is closed and lets no access in. See
-     * {@link #closeAccesses()}.
+     * The access gate of this object's {@link MappedView}s, made with the first view (objects never
+     * mapped, all of device-local memory, have none and pay nothing): bits 0-30 count the accesses
+     * in flight, bit 31 ({@link #ACCESS_CLOSED}) says the object is closed and lets no access in.
+     * Guarded by the Memory's lock; see {@link #closeAccesses()}.
      */
-    @SuppressWarnings("unused") // through ACCESSES
-    private volatile int accesses;
+    private AtomicInteger accesses;
     private volatile String name;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
@@ -34,16 +33,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     private static final String CORE_PACKAGE = "dev.lluvia.memory.";
 
-    private static final int ACCESS_CLOSED = Integer.MIN_VALUE;
-    private static final VarHandle ACCESSES;
-
-    static {
-        try {
-            ACCESSES = MethodHandles.lookup().findVarHandle(MemoryObject.class, "accesses", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** The closed bit of {@link #accesses}. */
+    static final int ACCESS_CLOSED = Integer.MIN_VALUE;
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
@@ -217,28 +208,18 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
-    private IllegalStateException closedException() {
+    final IllegalStateException closedException() {
         return new IllegalStateException(describe() + " is closed"
                 + (memory.session().isClosed() ? " (its session was closed)"
                 : memory.isClosed() ? " (its memory was closed)" : ""));
     }
 
-    /**
-     * Enters one access of a {@link MappedView}; every successful call is paired with
-     * {@link #endAccess()} in a {@code finally}.
-     *
-     * @throws IllegalStateException naming the object if it is closed
-     */
-    final void beginAccess() {
-        if ((int) ACCESSES.getAndAdd(this, 1) < 0) {
-            ACCESSES.getAndAdd(this, -1);
-            throw closedException();
+    /** The access gate for a new view, made with the first; called under the Memory's lock, while open. */
+    final AtomicInteger accessesLocked() {
+        if (accesses == null) {
+            accesses = new AtomicInteger();
         }
-    }
-
-    /** Leaves an access entered with {@link #beginAccess()}. */
-    final void endAccess() {
-        ACCESSES.getAndAdd(this, -1);
+        return accesses;
     }
 
     /**
@@ -247,13 +228,19 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * and the closed bit are updates of one variable, so they are totally ordered: an access that
      * counted itself before the bit was set is waited for, one after sees the bit and backs out.
      * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
-     * the longest access in flight (one bulk copy).
+     * the longest access in flight (one bulk copy). Gates are made under the same lock
+     * ({@link #accessesLocked()}), so an object with none at close can never get a view.
      */
     final void closeAccesses() {
-        if (((int) ACCESSES.getAndBitwiseOr(this, ACCESS_CLOSED) & ~ACCESS_CLOSED) == 0) {
-            return;
+        final AtomicInteger a = accesses;
+        if (a == null) {
+            return; // no view exists, so no access can come
         }
-        for (int spins = 0; ((int) ACCESSES.getVolatile(this) & ~ACCESS_CLOSED) != 0; spins++) {
+        int state;
+        do {
+            state = a.get();
+        } while ((state & ACCESS_CLOSED) == 0 && !a.compareAndSet(state, state | ACCESS_CLOSED));
+        for (int spins = 0; (a.get() & ~ACCESS_CLOSED) != 0; spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
