@@ -511,8 +511,10 @@ public final class Memory implements AutoCloseable {
                 emptyRegularPages--; // the kept empty page is in use again
             }
             final long offset = page.allocator.offset(block) + frontMargin;
+            // The block starts frontMargin before the offset: what the page holds for the object
+            // from its offset is the block's size less that margin (PageInfo.Placed#reservedSize).
             object.bindLocked(page, block, new AllocationInfo(page.index, offset,
-                    page.allocator.padding(block) + frontMargin, req.size()));
+                    page.allocator.padding(block) + frontMargin, req.size()), page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
                 fillMargins(page, block, offset, req.size());
             }

@@ -18,6 +18,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private Memory.Page page;
     private long block;
     private AllocationInfo info;
+    /** See {@link #reservedSizeLocked()}; set when placed. */
+    private long reservedSize;
     private volatile boolean closed;
     /**
      * The access gate of this object's {@link MappedView}s, made with the first view (objects never
@@ -129,10 +131,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return resource;
     }
 
-    final void bindLocked(Memory.Page page, long block, AllocationInfo info) {
+    final void bindLocked(Memory.Page page, long block, AllocationInfo info, long reservedSize) {
         this.page = page;
         this.block = block;
         this.info = info;
+        this.reservedSize = reservedSize;
         bindResource(resource, page.handle, info.offset());
     }
 
@@ -177,7 +180,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * block's end less the offset, not the block's size.
      */
     final long reservedSizeLocked() {
-        return page.allocator.offset(block) + page.allocator.size(block) - info.offset();
+        return reservedSize;
     }
 
     /** One line for a leak report: what, where, and in debug mode where it was created. */
