@@ -9,7 +9,10 @@ import java.util.Set;
 /**
  * A linear array of bytes allocated from a {@link Memory} (Lluvia's {@code Buffer}).
  *
- * <p>Buffers of a mappable memory can be read and written from the host through {@link #map()}.
+ * <p>Buffers of a mappable memory can be read and written from the host through {@link #map()}
+ * (a {@link MappedView}: checked, safe after close and across threads), through
+ * {@link #write}/{@link #read} (any memory), or through the raw {@link #mapByteBuffer()} (no
+ * guarantee at all).
  */
 public final class Buffer extends MemoryObject {
 
@@ -33,43 +36,99 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * A view of exactly this buffer's {@link #size()} bytes, in native byte order. What is written
-     * stays when other objects come and go. On a non-coherent memory call {@link #flush()} after
-     * writing and {@link #invalidate()} before reading what the device wrote.
+     * A checked view of exactly this buffer's {@link #size()} bytes, in native byte order: every
+     * access is bounds-checked, throws {@link IllegalStateException} once the buffer, its Memory or
+     * its Session is closed, and never races the close ({@link MappedView} says exactly what is
+     * guaranteed). What is written stays when other objects come and go. On a non-coherent memory
+     * call {@link MappedView#flush()} after writing and {@link MappedView#invalidate()} before
+     * reading what the device wrote.
      *
      * @throws MemoryNotMappableException if the memory is not host-visible
-     * @throws IllegalStateException      if the buffer is larger than a {@link ByteBuffer} can view
-     *                                    (2 GiB); map it in parts with {@link #map(long, long)}
+     * @throws IllegalArgumentException   if the buffer is larger than one view can hold
+     *                                    ({@code Integer.MAX_VALUE} bytes); map it in parts with
+     *                                    {@link #map(long, long)}
+     * @throws IllegalStateException      if the buffer is closed
      */
-    public ByteBuffer map() {
+    public MappedView map() {
         return map(0, size);
     }
 
     /**
-     * A view of {@code length} bytes from {@code offset} of this buffer, in native byte order.
+     * A checked view of {@code length} bytes from {@code offset} of this buffer; as {@link #map()}.
      *
      * @throws IndexOutOfBoundsException  if the range is not inside the buffer
+     * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
      * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalStateException      if the buffer is closed
      */
-    public ByteBuffer map(long offset, long length) {
+    public MappedView map(long offset, long length) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            return new MappedView(this, mappingLocked(offset, length), offset, accessesLocked());
+        }
+    }
+
+    /**
+     * A raw view of exactly this buffer's bytes, in native byte order: a pointer into the mapped
+     * page and nothing more. <b>No guarantee</b>: it is not told when the buffer, its Memory or its
+     * Session closes, so a use after close reads or overwrites whatever object is placed there
+     * next, or crashes the JVM once the page is unmapped (a real driver unmaps on Session close);
+     * and a close racing its use from another thread does the same. Keep it only while you know
+     * the buffer is open, and do not share it between threads (it has a position). Use
+     * {@link #map()} unless a measured need for the last nanoseconds says otherwise; it is here
+     * for code that must hand a {@link ByteBuffer} to another API (LWJGL's {@code memCopy}, a
+     * channel) within the buffer's life.
+     *
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalArgumentException   if the buffer is larger than a {@link ByteBuffer} can view
+     *                                    ({@code Integer.MAX_VALUE} bytes); map it in parts with
+     *                                    {@link #mapByteBuffer(long, long)}
+     * @throws IllegalStateException      if the buffer is closed
+     */
+    public ByteBuffer mapByteBuffer() {
+        return mapByteBuffer(0, size);
+    }
+
+    /**
+     * A raw view of {@code length} bytes from {@code offset} of this buffer, with no guarantee; see
+     * {@link #mapByteBuffer()}.
+     *
+     * @throws IndexOutOfBoundsException  if the range is not inside the buffer
+     * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalStateException      if the buffer is closed
+     */
+    public ByteBuffer mapByteBuffer(long offset, long length) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            return mappingLocked(offset, length);
+        }
+    }
+
+    private void checkMapRange(long offset, long length) {
         if (offset < 0 || length < 0 || offset > size - length) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
                     + ") is outside " + describe());
         }
         if (length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a ByteBuffer views at most " + Integer.MAX_VALUE
-                    + " bytes; asked for " + length + " of " + describe());
+            throw new IllegalArgumentException("a mapped view holds at most " + Integer.MAX_VALUE
+                    + " bytes; asked for " + length + " of " + describe() + ": map it in parts with map(offset, length)");
         }
         Memory memory = memory();
         if (!memory.isMappable()) {
             throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
                     + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
         }
-        synchronized (memory.lock()) {
-            requireOpen();
-            ByteBuffer view = memory.backend().map(page().handle, allocationInfo().offset() + offset, length);
-            return view.order(ByteOrder.nativeOrder());
-        }
+    }
+
+    /** The mapping of a checked range, in native order; under the Memory's lock, the buffer open. */
+    private ByteBuffer mappingLocked(long offset, long length) {
+        return memory().backend().map(page().handle, allocationInfo().offset() + offset, length)
+                .order(ByteOrder.nativeOrder());
     }
 
     /**

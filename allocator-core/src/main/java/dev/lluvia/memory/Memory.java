@@ -60,8 +60,9 @@ import java.util.Set;
  *
  * <p>Thread safety: every method may be called from any thread. One lock per Memory serialises
  * allocation, free and mapping of its objects; Memories of one Session do not block each other.
- * A mapped {@link java.nio.ByteBuffer} is a view with its own position: do not share one view
- * between threads without your own synchronisation.
+ * A {@link MappedView} may be shared between threads and stops working (an exception, never a
+ * crash) when its buffer is closed by any thread; a raw {@link Buffer#mapByteBuffer()} view has
+ * its own position and no such protection.
  */
 public final class Memory implements AutoCloseable {
 
@@ -405,6 +406,11 @@ public final class Memory implements AutoCloseable {
                 return List.of();
             }
             closed = true;
+            // Every view is shut before any object is destroyed or any page freed, whatever fails
+            // below: the finally frees the pages even if destroying an object throws.
+            for (MemoryObject o : live) {
+                o.closeAccesses();
+            }
             List<String> leaks = new ArrayList<>(live.size());
             RuntimeException failure = null;
             try {
@@ -509,8 +515,10 @@ public final class Memory implements AutoCloseable {
                 emptyRegularPages--; // the kept empty page is in use again
             }
             final long offset = page.allocator.offset(block) + frontMargin;
+            // The block starts frontMargin before the offset: what the page holds for the object
+            // from its offset is the block's size less that margin (PageInfo.Placed#reservedSize).
             object.bindLocked(page, block, new AllocationInfo(page.index, offset,
-                    page.allocator.padding(block) + frontMargin, req.size()));
+                    page.allocator.padding(block) + frontMargin, req.size()), page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
                 fillMargins(page, block, offset, req.size());
             }

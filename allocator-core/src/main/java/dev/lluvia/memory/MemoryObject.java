@@ -1,6 +1,7 @@
 package dev.lluvia.memory;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
@@ -17,7 +18,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private Memory.Page page;
     private long block;
     private AllocationInfo info;
+    /** See {@link #reservedSizeLocked()}; set when placed. */
+    private long reservedSize;
     private volatile boolean closed;
+    /**
+     * The access gate of this object's {@link MappedView}s, made with the first view (objects never
+     * mapped, all of device-local memory, have none and pay nothing): bits 0-30 count the accesses
+     * in flight, bit 31 ({@link #ACCESS_CLOSED}) says the object is closed and lets no access in.
+     * Guarded by the Memory's lock; see {@link #closeAccesses()}.
+     */
+    private AtomicInteger accesses;
     private volatile String name;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
@@ -25,6 +35,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
     private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";
+
+    /** The closed bit of {@link #accesses}. */
+    static final int ACCESS_CLOSED = Integer.MIN_VALUE;
 
     /** Where the object was created, kept in debug mode only for leak reports. */
     private final Throwable createdAt;
@@ -119,10 +132,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return resource;
     }
 
-    final void bindLocked(Memory.Page page, long block, AllocationInfo info) {
+    final void bindLocked(Memory.Page page, long block, AllocationInfo info, long reservedSize) {
         this.page = page;
         this.block = block;
         this.info = info;
+        this.reservedSize = reservedSize;
         bindResource(resource, page.handle, info.offset());
     }
 
@@ -137,6 +151,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
             return null;
         }
         closed = true;
+        closeAccesses();
         String corruption = null;
         try {
             corruption = memory.marginReportLocked(this);
@@ -161,10 +176,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /**
      * Bytes from the offset that the page holds for this object (its size rounded up to the
-     * memory's quantum); only valid under the Memory's lock while the object is live.
+     * memory's quantum, plus the back debug margin); only valid under the Memory's lock while the
+     * object is live. The block starts before the offset by the front debug margin, so this is the
+     * block's end less the offset, not the block's size.
      */
     final long reservedSizeLocked() {
-        return page.allocator.size(block);
+        return reservedSize;
     }
 
     /** One line for a leak report: what, where, and in debug mode where it was created. */
@@ -193,8 +210,48 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     final void requireOpen() {
         if (closed) {
-            throw new IllegalStateException(describe() + " is closed"
-                    + (memory.isClosed() ? " (its memory was closed)" : ""));
+            throw closedException();
+        }
+    }
+
+    final IllegalStateException closedException() {
+        return new IllegalStateException(describe() + " is closed"
+                + (memory.session().isClosed() ? " (its session was closed)"
+                : memory.isClosed() ? " (its memory was closed)" : ""));
+    }
+
+    /** The access gate for a new view, made with the first; called under the Memory's lock, while open. */
+    final AtomicInteger accessesLocked() {
+        if (accesses == null) {
+            accesses = new AtomicInteger();
+        }
+        return accesses;
+    }
+
+    /**
+     * Lets no new access in and waits for those in flight to leave, so that the range can then be
+     * freed and the page unmapped with no view reading or writing it. The increment of an access
+     * and the closed bit are updates of one variable, so they are totally ordered: an access that
+     * counted itself before the bit was set is waited for, one after sees the bit and backs out.
+     * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
+     * the longest access in flight (one bulk copy). Gates are made under the same lock
+     * ({@link #accessesLocked()}), so an object with none at close can never get a view.
+     */
+    final void closeAccesses() {
+        final AtomicInteger a = accesses;
+        if (a == null) {
+            return; // no view exists, so no access can come
+        }
+        int state;
+        do {
+            state = a.get();
+        } while ((state & ACCESS_CLOSED) == 0 && !a.compareAndSet(state, state | ACCESS_CLOSED));
+        for (int spins = 0; (a.get() & ~ACCESS_CLOSED) != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 

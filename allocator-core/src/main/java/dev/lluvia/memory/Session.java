@@ -146,12 +146,18 @@ public final class Session implements AutoCloseable {
         return createMemory(flags, pageSize, false);
     }
 
-    /** Shorthand for a memory of some flags with the default page size. */
+    /**
+     * Shorthand for a memory of some flags with the default page size.
+     *
+     * @throws NullPointerException naming {@code flag} or {@code more} if either, or an element of
+     *                              {@code more}, is null
+     */
     public Memory createMemory(MemoryPropertyFlag flag, MemoryPropertyFlag... more) {
         Objects.requireNonNull(flag, "flag");
+        Objects.requireNonNull(more, "more");
         EnumSet<MemoryPropertyFlag> set = EnumSet.of(flag);
-        for (MemoryPropertyFlag f : more) {
-            set.add(Objects.requireNonNull(f, "flag"));
+        for (int i = 0; i < more.length; i++) {
+            set.add(Objects.requireNonNull(more[i], "more[" + i + "]"));
         }
         return createMemory(set);
     }

@@ -43,6 +43,45 @@ class DebugMarginTest {
         return sim(s).livePages().get(b.allocationInfo().page());
     }
 
+    /**
+     * Regression (issue 12): the reserved size of a placed object included the front margin, so
+     * {@code reservedEnd()} ran past the next object's {@code reservedStart()} and past the page
+     * end (two 1-byte buffers on the H100: reservedEnd 64, next reservedStart 48).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nvidia-h100", "llvmpipe", "mobile-noncoherent"})
+    void pageSnapshotsOfObjectsWithMarginsNeitherOverlapNorLeaveThePage(String profile) {
+        try (Session s = open(profile, true)) {
+            Memory m = s.createMemory(profile.equals("mobile-noncoherent")
+                    ? EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED) : HOST, 4096);
+            for (int i = 0; i < 64; i++) {
+                try {
+                    m.createBuffer(1 + i % 5);
+                } catch (dev.lluvia.memory.OutOfDeviceMemoryException full) {
+                    break;
+                }
+            }
+            for (dev.lluvia.memory.PageInfo page : m.pages()) {
+                long previousEnd = 0;
+                for (dev.lluvia.memory.PageInfo.Placed p : page.objects()) {
+                    String what = profile + " page " + page.index() + " " + p.object() + " reserved ["
+                            + p.reservedStart() + ", " + p.reservedEnd() + ")";
+                    assertTrue(p.reservedStart() >= previousEnd, what + " overlaps the object before, which ends at " + previousEnd);
+                    assertTrue(p.reservedStart() + Memory.DEBUG_MARGIN <= p.info().offset(), what + ": no front margin");
+                    assertTrue(p.info().offset() + p.info().size() + Memory.DEBUG_MARGIN <= p.reservedEnd(), what + ": no back margin");
+                    assertTrue(p.reservedEnd() <= page.size(), what + " runs past the page end " + page.size());
+                    previousEnd = p.reservedEnd();
+                }
+            }
+            Buffer a = (Buffer) m.objects().get(0);
+            Buffer b = (Buffer) m.objects().get(1);
+            dev.lluvia.memory.PageInfo.Placed first = m.pages().get(0).objects().get(0);
+            assertEquals(a, first.object());
+            assertEquals(b.allocationInfo().offset() - b.allocationInfo().leftPadding(), first.reservedEnd(),
+                    profile + ": the first object's block ends where the second's starts");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("devices")
     void aWriteOneBytePastTheEndIsReportedOnCloseWithObjectAndOffset(FakeBackend.Config profile) {
@@ -204,8 +243,8 @@ class DebugMarginTest {
     }
 
     private static void fill(Buffer b, int seed) {
-        ByteBuffer v = b.map();
-        for (int i = 0; i < v.capacity(); i++) {
+        MappedView v = b.map();
+        for (int i = 0; i < v.size(); i++) {
             v.put(i, (byte) (seed * 31 + i));
         }
         b.flush();
@@ -213,8 +252,8 @@ class DebugMarginTest {
 
     private static void check(Buffer b, int seed) {
         b.invalidate();
-        ByteBuffer v = b.map();
-        for (int i = 0; i < v.capacity(); i++) {
+        MappedView v = b.map();
+        for (int i = 0; i < v.size(); i++) {
             assertEquals((byte) (seed * 31 + i), v.get(i), b + " byte " + i);
         }
     }

@@ -55,10 +55,14 @@ public final class FirstFitAllocator extends SlotTable implements BlockAllocator
         final int count = freeCount;
         for (int i = 0; i < count; i++) {
             final long start = offsets[i];
-            final long aligned = Align.align(start, alignment);
-            final long end = aligned + size;
-            final long rangeEnd = start + sizes[i];
-            if (end <= rangeEnd && end > aligned) {
+            // The padding to the alignment, computed without forming start + alignment - 1, which
+            // overflows when a range starts near Long.MAX_VALUE; every sum below stays inside
+            // the range, so inside the capacity.
+            final long padding = Align.padding(start, alignment);
+            if (padding <= sizes[i] - size) {
+                final long aligned = start + padding;
+                final long end = aligned + size;
+                final long rangeEnd = start + sizes[i];
                 if (end == rangeEnd) {
                     removeFreeRange(i);
                 } else {

@@ -28,6 +28,46 @@ class BlockAllocatorArgumentsTest {
         assertEquals(100, allocator.size(live));
     }
 
+    /**
+     * Regression (issue 12): first fit rounded {@code start + alignment - 1}, which overflows near
+     * {@code Long.MAX_VALUE}: it returned offset {@code Long.MIN_VALUE}, and freeing afterwards left
+     * a free range of negative size. Every algorithm must answer NO_SPACE or a range inside the
+     * capacity, and freeing everything must give back one free range of the whole capacity.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void hugeAlignmentsNearLongMaxValueNeverOverflow(Kind kind) {
+        final long capacity = Long.MAX_VALUE;
+        final long[][] requests = {
+                {(1L << 62) + 1, 1}, {1, 1L << 62}, {3, 1}, {8, 1L << 62}, {1L << 62, 1L << 62},
+                {1L << 61, 1L << 61}, {(1L << 62) - 9, 1}, {1, 1L << 62}, {Long.MAX_VALUE, 1}};
+        final BlockAllocator allocator = kind.create(capacity);
+        final java.util.List<Long> live = new java.util.ArrayList<>();
+        for (long[] r : requests) {
+            final long h = allocator.allocate(r[0], r[1]);
+            if (h == BlockAllocator.NO_SPACE) {
+                continue;
+            }
+            final long offset = allocator.offset(h);
+            final String what = kind + " allocate(" + r[0] + ", " + r[1] + ") at " + offset;
+            assertTrue(offset >= 0 && offset <= capacity - r[0], what + " is outside the capacity");
+            assertEquals(0, offset & (r[1] - 1), what + " is not aligned");
+            live.add(h);
+        }
+        if (kind == Kind.FIRST_FIT) {
+            final BlockAllocator fresh = kind.create(capacity);
+            fresh.allocate((1L << 62) + 1, 1);
+            assertEquals(BlockAllocator.NO_SPACE, fresh.allocate(1, 1L << 62), "the issue's case");
+        }
+        for (long h : live) {
+            allocator.free(h);
+        }
+        final BlockStatistics empty = allocator.statistics();
+        assertEquals(0, empty.usedBytes(), kind + " " + empty);
+        assertEquals(capacity, empty.largestFreeRange(), kind + " " + empty);
+        assertEquals(1, empty.freeRangeCount(), kind + " " + empty);
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void doubleFreeAndForeignHandlesNameTheHandle(Kind kind) {

@@ -64,6 +64,9 @@ class BadInputMatrixTest {
         final Buffer hostBuffer;
         final Image image;
         final Buffer closedBuffer;
+        final dev.lluvia.memory.MappedView staleView; // mapped before closedBuffer was closed
+        final dev.lluvia.memory.MappedView orphanView; // mapped before closedMemory was closed
+        final dev.lluvia.memory.MappedView hostView;
         final Image closedImage;
         final Memory closedMemory;
         final Buffer orphan; // its memory was closed
@@ -82,12 +85,15 @@ class BadInputMatrixTest {
             hostBuffer = host.createBuffer(64);
             Referee.fill(hostBuffer, 5);
             image = device.createImage(16, 16, ChannelType.UINT8);
+            hostView = hostBuffer.map();
             closedBuffer = host.createBuffer(128);
+            staleView = closedBuffer.map();
             closedBuffer.close();
             closedImage = device.createImage(8, 8, ChannelType.FLOAT32);
             closedImage.close();
             closedMemory = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), 1 << 20);
             orphan = closedMemory.createBuffer(32);
+            orphanView = orphan.map();
             closedMemory.close();
             closedSession = Session.create(options(profile));
             memoryOfClosedSession = closedSession.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
@@ -171,6 +177,10 @@ class BadInputMatrixTest {
 
         // Session.createMemory
         row("createMemory: null flags", NullPointerException.class, "flags", f -> f.session.createMemory((Set<MemoryPropertyFlag>) null));
+        row("createMemory: null flag array", NullPointerException.class, "more",
+                f -> f.session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, (MemoryPropertyFlag[]) null));
+        row("createMemory: null in the flag array", NullPointerException.class, "more[1]",
+                f -> f.session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT, null));
         row("createMemory: empty flags", IllegalArgumentException.class, "empty",
                 f -> f.session.createMemory(EnumSet.noneOf(MemoryPropertyFlag.class)));
         row("createMemory: null in the flags", NullPointerException.class, "null", f -> {
@@ -181,7 +191,7 @@ class BadInputMatrixTest {
         });
         row("createMemory: null flag (varargs)", NullPointerException.class, "flag",
                 f -> f.session.createMemory((MemoryPropertyFlag) null));
-        row("createMemory: null extra flag (varargs)", NullPointerException.class, "flag",
+        row("createMemory: null extra flag (varargs)", NullPointerException.class, "more[0]",
                 f -> f.session.createMemory(MemoryPropertyFlag.DEVICE_LOCAL, (MemoryPropertyFlag) null));
         row("createMemory: unsupported flags", UnsupportedMemoryFlagsException.class, "PROTECTED",
                 f -> f.session.createMemory(EnumSet.of(MemoryPropertyFlag.PROTECTED)));
@@ -253,6 +263,13 @@ class BadInputMatrixTest {
         row("map: length overflowing", IndexOutOfBoundsException.class, String.valueOf(Long.MAX_VALUE),
                 f -> f.hostBuffer.map(8, Long.MAX_VALUE));
 
+        row("mapByteBuffer: negative offset", IndexOutOfBoundsException.class, "[-1, -1 + 8)", f -> f.hostBuffer.mapByteBuffer(-1, 8));
+        row("view: index past the end", IndexOutOfBoundsException.class, "[61, 61 + 4)", f -> f.hostView.getInt(61));
+        row("view: negative index", IndexOutOfBoundsException.class, "[-1, -1 + 1)", f -> f.hostView.put(-1, (byte) 0));
+        row("view: bulk copy past the end", IndexOutOfBoundsException.class, "[1, 1 + 64)", f -> f.hostView.put(1, new byte[64]));
+        row("view: array range outside the array", IndexOutOfBoundsException.class, "", f -> f.hostView.get(0, new byte[8], 4, 5));
+        row("view: null array", NullPointerException.class, "dst", f -> f.hostView.get(0, (byte[]) null));
+
         // Buffer.write/read and Image.write/read (transfers)
         row("Buffer.write: null source", NullPointerException.class, "src", f -> f.hostBuffer.write(0, null));
         row("Buffer.write: negative offset", IndexOutOfBoundsException.class, "offset -1",
@@ -280,6 +297,12 @@ class BadInputMatrixTest {
         closed("closed Buffer: allocationInfo", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.allocationInfo());
         closed("closed Buffer: map()", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.map());
         closed("closed Buffer: map(offset, length)", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.map(0, 16));
+        closed("stale view of a closed Buffer: get", f -> "Buffer#" + f.closedBuffer.id(), f -> f.staleView.get(0));
+        closed("stale view of a closed Buffer: putLong", f -> "Buffer#" + f.closedBuffer.id(), f -> f.staleView.putLong(0, 1));
+        closed("stale view of a closed Buffer: bulk put", f -> "Buffer#" + f.closedBuffer.id(), f -> f.staleView.put(0, new byte[128]));
+        closed("stale view of a closed Buffer: flush", f -> "Buffer#" + f.closedBuffer.id(), f -> f.staleView.flush());
+        closed("stale view after its Memory closed: getDouble", f -> "Buffer#" + f.orphan.id() + " (32 bytes) is closed (its memory was closed)",
+                f -> f.orphanView.getDouble(8));
         closed("closed Buffer: flush", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.flush());
         closed("closed Buffer: invalidate", f -> "Buffer#" + f.closedBuffer.id(), f -> f.closedBuffer.invalidate());
         closed("closed Buffer: write", f -> "Buffer#" + f.closedBuffer.id(),

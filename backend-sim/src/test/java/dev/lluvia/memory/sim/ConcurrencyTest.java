@@ -3,6 +3,7 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.LeakPolicy;
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -55,9 +56,10 @@ class ConcurrencyTest {
                         if (mine.isEmpty() || op < 5) {
                             if (rnd.nextBoolean()) {
                                 Buffer b = shared.createBuffer(1 + rnd.nextInt(20_000));
-                                ByteBuffer v = b.map();
+                                MappedView v = b.map();
                                 byte tag = (byte) (seed * 31 + step);
-                                v.put(0, tag).put(v.capacity() - 1, tag);
+                                v.put(0, tag);
+                                v.put(v.size() - 1, tag);
                                 mine.add(b);
                             } else {
                                 mine.add(device.createImage(1 + rnd.nextInt(100), 1 + rnd.nextInt(100), ChannelType.UINT8));

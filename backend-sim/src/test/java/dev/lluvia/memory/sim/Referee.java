@@ -2,6 +2,7 @@ package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
@@ -71,8 +72,8 @@ final class Referee {
 
     /** Writes a pattern of {@code tag} over the whole buffer (and flushes). */
     static void fill(Buffer b, long tag) {
-        ByteBuffer v = b.map();
-        for (int i = 0; i < v.capacity(); i++) {
+        MappedView v = b.map();
+        for (int i = 0; i < v.size(); i++) {
             v.put(i, pattern(tag, i));
         }
         b.flush();
@@ -81,8 +82,8 @@ final class Referee {
     /** Asserts the pattern of {@link #fill} is intact. */
     static void assertFilled(Buffer b, long tag, String where) {
         b.invalidate();
-        ByteBuffer v = b.map();
-        for (int i = 0; i < v.capacity(); i++) {
+        MappedView v = b.map();
+        for (int i = 0; i < v.size(); i++) {
             if (v.get(i) != pattern(tag, i)) {
                 assertEquals(pattern(tag, i), v.get(i), where + ": byte " + i + " of " + b);
             }

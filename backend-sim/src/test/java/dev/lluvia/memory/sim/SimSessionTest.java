@@ -8,6 +8,7 @@ import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.IncompatibleMemoryTypeException;
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryNotMappableException;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -136,13 +137,13 @@ class SimSessionTest {
                     for (int i = 0; i < bytes.length; i++) {
                         bytes[i] = (byte) (i + type.index());
                     }
-                    ByteBuffer view = b.map();
-                    assertEquals(100, view.capacity());
-                    view.put(bytes);
+                    MappedView view = b.map();
+                    assertEquals(100, view.size());
+                    view.put(0, bytes);
                     b.flush();
                     a.map().put(0, new byte[1024]);
                     byte[] back = new byte[100];
-                    b.map().get(back);
+                    b.map().get(0, back);
                     assertArrayEquals(bytes, back);
                     long page = sim.livePages().get(sim.livePageCount() - 1);
                     assertArrayEquals(bytes, sim.readDeviceBytes(page, b.allocationInfo().offset(), 100),

@@ -3,6 +3,7 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.LeakPolicy;
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -188,8 +189,8 @@ class StressTest {
                                 b.close();
                             } else {
                                 try {
-                                    ByteBuffer v = b.map();
-                                    v.put(0, (byte) 1); // a view taken before the close stays harmless
+                                    MappedView v = b.map();
+                                    v.put(0, (byte) 1); // a view taken before the close throws after it
                                     b.flush();
                                 } catch (IllegalStateException closedMeanwhile) {
                                     assertTrue(closedMeanwhile.getMessage().contains("Buffer#" + b.id()));

@@ -4,6 +4,7 @@ import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.Image;
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -12,7 +13,6 @@ import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -102,13 +102,13 @@ final class DemoCommand extends SessionCommand {
      */
     private static String roundTrip(Memory hostMemory) {
         try (Buffer staging = hostMemory.createBuffer(ROUND_TRIP_BYTES)) {
-            ByteBuffer write = staging.map();
+            MappedView write = staging.map();
             for (int i = 0; i < ROUND_TRIP_BYTES; i++) {
                 write.put(i, pattern(i));
             }
             staging.flush();
             staging.invalidate();
-            ByteBuffer read = staging.map();
+            MappedView read = staging.map();
             for (int i = 0; i < ROUND_TRIP_BYTES; i++) {
                 if (read.get(i) != pattern(i)) {
                     return "round trip: FAILED at byte " + i + " (wrote " + (pattern(i) & 0xFF)

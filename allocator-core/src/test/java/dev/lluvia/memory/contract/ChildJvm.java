@@ -1,0 +1,133 @@
+package dev.lluvia.memory.contract;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs a test's main class in a separate JVM with the test's class path, for cases where a
+ * failure could crash the JVM ({@link MappingCases}): the test sees the crash as an exit status
+ * instead of dying with it.
+ */
+public final class ChildJvm {
+
+    /** The race runs of one mvn verify; {@code -Dlluvia.longTests=true} runs more. */
+    public static final int RACE_RUNS = Boolean.getBoolean("lluvia.longTests") ? 200 : 25;
+
+    private ChildJvm() {
+    }
+
+    /** How one child ended: its exit status and everything it printed. */
+    public record Result(int exitCode, String output) {
+        /** Exit 0 or 1 are the child's own verdicts; anything else is a signal or the JVM's own abort. */
+        public boolean crashed() {
+            return exitCode != 0 && exitCode != 1;
+        }
+    }
+
+    /** Runs {@code main} with {@code args} in a new JVM and waits at most {@code timeoutSeconds}. */
+    public static Result run(Class<?> main, int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lluvia-child-hs_err_%p.log"),
+                main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        // In the build folder, so whatever the child writes beside it (LWJGL's extracted natives)
+        // stays out of the source tree.
+        java.io.File target = new java.io.File("target");
+        if (target.isDirectory()) {
+            pb.directory(target);
+        }
+        Process p = pb.start();
+        byte[] out;
+        try {
+            out = p.getInputStream().readAllBytes();
+        } finally {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        p.waitFor();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs the stale-view cases of {@link MappingCases} and asserts that each passed; {@code device}
+     * is the child main's first argument (which device to open).
+     */
+    public static void assertStaleCasesPass(Class<?> main, String device) throws Exception {
+        Result r = run(main, 180, device, MappingCases.STALE);
+        assertEquals(0, r.exitCode(), "the child JVM " + (r.crashed() ? "crashed" : "failed") + ":\n" + r.output());
+        assertEquals(3, r.output().lines().filter(l -> l.startsWith("PASS ")).count(), r.output());
+    }
+
+    /**
+     * Runs the close race of {@link MappingCases} in {@link #RACE_RUNS} JVMs, {@code parallel} at a
+     * time, each with its own seed, and asserts no crash and no wrong byte; prints the totals.
+     */
+    public static void assertRaceRunsClean(Class<?> main, String device, int parallel) throws Exception {
+        final String what = main.getSimpleName() + " " + device;
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        List<Future<Result>> runs = new ArrayList<>();
+        try {
+            for (int i = 0; i < RACE_RUNS; i++) {
+                final long seed = 1000 + i;
+                runs.add(pool.submit(() -> run(main, 120, device, MappingCases.RACE, Long.toString(seed))));
+            }
+            int crashes = 0;
+            int failed = 0;
+            long accesses = 0;
+            long wrong = 0;
+            StringBuilder failures = new StringBuilder();
+            for (Future<Result> f : runs) {
+                Result r;
+                try {
+                    r = f.get();
+                } catch (ExecutionException e) {
+                    throw new AssertionError("could not run a child JVM", e.getCause());
+                }
+                for (String line : r.output().lines().toList()) {
+                    if (line.startsWith("RACE ")) {
+                        accesses += field(line, "accesses");
+                        wrong += field(line, "wrongBytes") + field(line, "overwrittenInNewMemory");
+                    }
+                }
+                if (r.crashed()) {
+                    crashes++;
+                } else if (r.exitCode() != 0) {
+                    failed++;
+                }
+                if (r.exitCode() != 0 && failures.length() < 20_000) {
+                    failures.append("--- exit ").append(r.exitCode()).append('\n').append(r.output());
+                }
+            }
+            String summary = what + ": " + RACE_RUNS + " JVM runs, " + crashes + " crashes, " + failed
+                    + " failed, " + wrong + " wrong bytes, " + accesses + " view accesses";
+            System.out.println(summary);
+            assertTrue(crashes == 0 && failed == 0 && wrong == 0, summary + "\n" + failures);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long field(String line, String name) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return Long.parseLong(part.substring(name.length() + 1));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.LeakPolicy;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.contract.MappingCases;
+
+/**
+ * The child JVM of {@link SimMappedViewTest}: {@link MappingCases} on the sim profile named by the
+ * first argument, the cases by the others; after every close the sim must have no live page or
+ * resource left.
+ */
+public final class SimMappingChild {
+
+    private SimMappingChild() {
+    }
+
+    public static void main(String[] args) {
+        String profile = args[0];
+        MappingCases.main(new MappingCases.Device() {
+            @Override
+            public Session open() {
+                return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
+                        .withLeakPolicy(LeakPolicy.IGNORE));
+            }
+
+            @Override
+            public void afterClose(Session closed) {
+                SimBackend sim = closed.unwrap(SimBackend.class).orElseThrow();
+                if (sim.livePageCount() != 0 || sim.liveResourceCount() != 0) {
+                    throw new AssertionError("after close the sim still has " + sim.livePageCount() + " pages and "
+                            + sim.liveResourceCount() + " resources");
+                }
+            }
+        }, java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+}
