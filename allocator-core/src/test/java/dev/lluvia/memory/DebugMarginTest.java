@@ -49,10 +49,10 @@ class DebugMarginTest {
      * end (two 1-byte buffers on the H100: reservedEnd 64, next reservedStart 48).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"nvidia-h100", "llvmpipe", "mobile-noncoherent"})
-    void pageSnapshotsOfObjectsWithMarginsNeitherOverlapNorLeaveThePage(String profile) {
+    @MethodSource("devices")
+    void pageSnapshotsOfObjectsWithMarginsNeitherOverlapNorLeaveThePage(FakeBackend.Config profile) {
         try (Session s = open(profile, true)) {
-            Memory m = s.createMemory(profile.equals("mobile-noncoherent")
+            Memory m = s.createMemory(profile.types().size() == 3
                     ? EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_CACHED) : HOST, 4096);
             for (int i = 0; i < 64; i++) {
                 try {
