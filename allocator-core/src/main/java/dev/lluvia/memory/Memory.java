@@ -77,6 +77,7 @@ public final class Memory implements AutoCloseable {
     private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
 
     private final Session session;
+    private final MemoryOptions options;
     private final MemoryBackend backend;
     private final MemoryType type;
     private final long pageSize;
@@ -101,6 +102,7 @@ public final class Memory implements AutoCloseable {
 
     Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
+        this.options = options;
         this.backend = backend;
         this.type = type;
         this.pageSize = options.pageSize();
@@ -123,6 +125,14 @@ public final class Memory implements AutoCloseable {
     /** The session this memory belongs to. */
     public Session session() {
         return session;
+    }
+
+    /**
+     * The options this memory was created with; a memory created from a {@link MemoryUsage} reports
+     * its chosen type's flags with an exact match.
+     */
+    public MemoryOptions options() {
+        return options;
     }
 
     /** The actual flags of the memory type chosen, which may include more than were asked for. */
@@ -199,6 +209,7 @@ public final class Memory implements AutoCloseable {
             Resource resource = backend.createBuffer(size, usageBits);
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
             place(buffer, resource.requirements());
+            created(buffer);
             return buffer;
         }
     }
@@ -223,6 +234,7 @@ public final class Memory implements AutoCloseable {
             Resource resource = backend.createImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
             place(image, resource.requirements());
+            created(image);
             return image;
         }
     }
@@ -430,6 +442,9 @@ public final class Memory implements AutoCloseable {
                 }
                 emptyRegularPages = 0;
                 session.forget(this);
+                for (SessionListener l : session.listeners()) {
+                    l.memoryClosed(this);
+                }
             }
             if (failure != null) {
                 throw failure;
@@ -446,6 +461,12 @@ public final class Memory implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------
     // Placement
+
+    private void created(MemoryObject object) {
+        for (SessionListener l : session.listeners()) {
+            l.objectCreated(object);
+        }
+    }
 
     /** Finds room for {@code object}, allocating a page if needed, and binds it; all or nothing. */
     private void place(MemoryObject object, MemoryRequirements req) {

@@ -86,7 +86,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
         String corruption;
         synchronized (memory.lock()) {
-            corruption = destroyLocked();
+            if (closed) {
+                return; // closed by another thread, or by its Memory, meanwhile
+            }
+            try {
+                corruption = destroyLocked();
+            } finally {
+                for (SessionListener l : memory.session().listeners()) {
+                    l.objectClosed(this);
+                }
+            }
         }
         if (corruption != null) {
             throw MemoryCorruptionException.of(describe(), List.of(corruption));

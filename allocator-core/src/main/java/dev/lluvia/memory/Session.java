@@ -40,6 +40,9 @@ public final class Session implements AutoCloseable {
     private final List<Set<MemoryPropertyFlag>> supportedFlags;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
+    /** Copy-on-write, so the create and close paths read it without a lock. */
+    private volatile SessionListener[] listeners = NO_LISTENERS;
+    private static final SessionListener[] NO_LISTENERS = {};
     /** Bytes of live pages of this session per heap, kept so that heap limits are checked without a driver call. */
     private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
     private volatile boolean closed;
@@ -170,6 +173,9 @@ public final class Session implements AutoCloseable {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
             memories.add(memory);
+            for (SessionListener l : listeners) {
+                l.memoryCreated(memory);
+            }
             return memory;
         }
     }
@@ -207,6 +213,9 @@ public final class Session implements AutoCloseable {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
             memories.add(memory);
+            for (SessionListener l : listeners) {
+                l.memoryCreated(memory);
+            }
             return memory;
         }
     }
@@ -383,6 +392,41 @@ public final class Session implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
+
+    /**
+     * Tells {@code listener} of every Memory and object created or closed from now on (see
+     * {@link SessionListener} for when and on which thread). Adding one twice tells it twice.
+     */
+    public void addListener(SessionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (memories) {
+            SessionListener[] now = listeners;
+            SessionListener[] more = java.util.Arrays.copyOf(now, now.length + 1);
+            more[now.length] = listener;
+            listeners = more;
+        }
+    }
+
+    /** Stops telling {@code listener} (one registration of it); does nothing if it was not added. */
+    public void removeListener(SessionListener listener) {
+        synchronized (memories) {
+            SessionListener[] now = listeners;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == listener) {
+                    SessionListener[] fewer = new SessionListener[now.length - 1];
+                    System.arraycopy(now, 0, fewer, 0, i);
+                    System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                    listeners = fewer;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The listeners now; empty (a shared constant) when none, so the hot paths only loop. */
+    SessionListener[] listeners() {
+        return listeners;
+    }
 
     long nextObjectId() {
         return nextObjectId.incrementAndGet();

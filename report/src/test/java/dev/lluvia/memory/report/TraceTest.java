@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.trace;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
@@ -14,8 +14,6 @@ import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
-import dev.lluvia.memory.cli.report.SessionReport;
-import dev.lluvia.memory.cli.report.VmaDump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -111,7 +109,7 @@ class TraceTest {
 
     @Test
     void aTraceWrittenBackParsesToTheSameEvents() {
-        Trace trace = Trace.read(Path.of("examples", "frame.trace"));
+        Trace trace = Trace.read(Path.of("..", "cli", "examples", "frame.trace"));
         List<String> written = trace.lines();
         Trace again = Trace.parse("written.trace", written);
         assertEquals(trace.events().size(), again.events().size());
@@ -236,7 +234,7 @@ class TraceTest {
     @Test
     void theShippedExampleTraceReplays() {
         try (Session session = sim("nvidia-h100")) {
-            Trace.Replay r = Trace.read(Path.of("examples", "frame.trace")).replay(session);
+            Trace.Replay r = Trace.read(Path.of("..", "cli", "examples", "frame.trace")).replay(session);
             assertEquals(20, r.events());
             assertEquals(r.objects().size(), session.statistics().allocationCount());
             assertTrue(r.objects().get("big").allocationInfo().size() >= 256L << 20, "the 4096x4096 RGBA32F image");

@@ -1,9 +1,10 @@
-package dev.lluvia.memory.cli.trace;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.LluviaException;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
@@ -41,10 +42,11 @@ import java.util.Set;
  * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
  *        [strategy=MIN_TIME|MIN_MEMORY]                 # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]       # Memory.createBuffer
- * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]   # Memory.createImage
+ * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]
+ *        [usage=USAGE[,USAGE...]]                      # Memory.createImage
  * close  ID                                            # closes an object or a memory
  * </pre>
- * Images get Lluvia's default usage ({@link dev.lluvia.memory.ImageUsage#DEFAULT}).
+ * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}).
  * Example:
  * <pre>
  * memory dev DEVICE_LOCAL pageSize=32MiB
@@ -148,21 +150,26 @@ public final class Trace {
     public List<String> lines() {
         List<String> out = new ArrayList<>(events.size());
         for (Event e : events) {
-            if (e instanceof CreateMemory m) {
-                out.add("memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
-                        + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
-                        + " strategy=" + m.options().strategy());
-            } else if (e instanceof CreateBuffer b) {
-                out.add("buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage()));
-            } else if (e instanceof CreateImage i) {
-                ImageDescriptor d = i.descriptor();
-                out.add("image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
-                        + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling());
-            } else {
-                out.add("close " + ((Close) e).id());
-            }
+            out.add(line(e));
         }
         return out;
+    }
+
+    /** One event in the format above (what {@link #lines()} and {@link TraceRecorder} write). */
+    static String line(Event e) {
+        if (e instanceof CreateMemory m) {
+            return "memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
+                    + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
+                    + " strategy=" + m.options().strategy();
+        } else if (e instanceof CreateBuffer b) {
+            return "buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage());
+        } else if (e instanceof CreateImage i) {
+            ImageDescriptor d = i.descriptor();
+            return "image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
+                    + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling()
+                    + (d.usage().equals(ImageUsage.DEFAULT) ? "" : " usage=" + names(d.usage()));
+        }
+        return "close " + ((Close) e).id();
     }
 
     private static <E extends Enum<E>> String names(Set<E> values) {
@@ -302,7 +309,7 @@ public final class Trace {
         }
 
         private void image(String[] t) {
-            arity(t, 5, 7, "image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]");
+            arity(t, 5, 8, "image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR] [usage=USAGE[,USAGE...]]");
             String id = newId(t[1]);
             String memory = memoryId(t[2]);
             String[] dims = t[3].toLowerCase(Locale.ROOT).split("x");
@@ -315,8 +322,15 @@ public final class Trace {
             ChannelType channelType = enumValue(ChannelType.class, t[4], "channel type");
             int channels = 1;
             ImageTiling tiling = ImageTiling.OPTIMAL;
+            Set<ImageUsage> usage = ImageUsage.DEFAULT;
             for (int i = 5; i < t.length; i++) {
-                if (t[i].chars().allMatch(Character::isDigit)) {
+                if (t[i].toLowerCase(Locale.ROOT).startsWith("usage=")) {
+                    EnumSet<ImageUsage> u = EnumSet.noneOf(ImageUsage.class);
+                    for (String name : t[i].substring("usage=".length()).split(",")) {
+                        u.add(enumValue(ImageUsage.class, name, "image usage"));
+                    }
+                    usage = u;
+                } else if (t[i].chars().allMatch(Character::isDigit)) {
                     channels = Integer.parseInt(t[i]);
                     if (channels < 1 || channels > 4) {
                         throw error("bad channel count '" + t[i] + "' (1 to 4)");
@@ -325,7 +339,8 @@ public final class Trace {
                     tiling = enumValue(ImageTiling.class, t[i], "tiling");
                 }
             }
-            ImageDescriptor d = ImageDescriptor.of(width, height, channelType, channels).withDepth(depth).withTiling(tiling);
+            ImageDescriptor d = ImageDescriptor.of(width, height, channelType, channels).withDepth(depth).withTiling(tiling)
+                    .withUsage(usage);
             events.add(new CreateImage(line, id, memory, d));
             openObjects.put(id, memory);
         }
