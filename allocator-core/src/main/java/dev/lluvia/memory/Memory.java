@@ -89,6 +89,8 @@ public final class Memory implements AutoCloseable {
     private final long granularity;
     /** Debug margins around objects of regular pages: debug mode and a host-visible type. */
     private final boolean margins;
+    /** What every page is allocated with (its priority). */
+    private final dev.lluvia.memory.spi.PageOptions pageOptions;
 
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
@@ -112,6 +114,20 @@ public final class Memory implements AutoCloseable {
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible();
+        this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority());
+    }
+
+    /** The memory priority of this memory's pages, in [0, 1] ({@link MemoryOptions#priority()}). */
+    public float priority() {
+        return options.priority();
+    }
+
+    /**
+     * Whether the device applies {@link #priority()} to the pages ({@code VK_EXT_memory_priority}
+     * with its feature enabled). When false the priority is kept and reported but has no effect.
+     */
+    public boolean isPriorityApplied() {
+        return backend.hasMemoryPriority();
     }
 
     /**
@@ -190,6 +206,23 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage) {
+        return createBuffer(size, usage, 1);
+    }
+
+    /**
+     * Creates a buffer whose offset is a multiple of {@code minAlignment} as well as of what the
+     * driver requires (VMA's {@code vmaCreateBufferWithAlignment}): for a program that needs more
+     * than the driver says, e.g. to sub-allocate from the buffer at a larger alignment, or to
+     * share it with an API that has stricter rules.
+     *
+     * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @throws IllegalArgumentException         if size is not positive, usage is empty, or
+     *                                          {@code minAlignment} is not a positive power of two
+     * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(long size, Set<BufferUsage> usage, long minAlignment) {
+        requireMinAlignment(minAlignment);
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
@@ -208,7 +241,7 @@ public final class Memory implements AutoCloseable {
             requireOpen();
             Resource resource = backend.createBuffer(size, usageBits);
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
-            place(buffer, resource.requirements());
+            place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
         }
@@ -227,13 +260,26 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Image createImage(ImageDescriptor descriptor) {
+        return createImage(descriptor, 1);
+    }
+
+    /**
+     * Creates an image whose offset is a multiple of {@code minAlignment} as well as of what the
+     * driver requires; see {@link #createBuffer(long, Set, long)}.
+     *
+     * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
+     *                                  dimension exceeds the device's limit
+     */
+    public Image createImage(ImageDescriptor descriptor, long minAlignment) {
+        requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
         checkImageLimits(descriptor);
         synchronized (lock) {
             requireOpen();
             Resource resource = backend.createImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
-            place(image, resource.requirements());
+            place(image, resource.requirements(), minAlignment);
             created(image);
             return image;
         }
@@ -469,7 +515,8 @@ public final class Memory implements AutoCloseable {
     }
 
     /** Finds room for {@code object}, allocating a page if needed, and binds it; all or nothing. */
-    private void place(MemoryObject object, MemoryRequirements req) {
+    private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
+        object.setMinAlignment(minAlignment);
         Page page = null;
         long block = BlockAllocator.NO_SPACE;
         boolean newPage = false;
@@ -484,7 +531,7 @@ public final class Memory implements AutoCloseable {
             if (object.isOptimalImage() && granularity > quantum) {
                 quantum = granularity;
             }
-            final long alignment = Math.max(req.alignment(), quantum);
+            final long alignment = Math.max(Math.max(req.alignment(), quantum), minAlignment);
             final long size = roundUp(req.size(), quantum);
             long blockSize = size;
             if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
@@ -563,8 +610,9 @@ public final class Memory implements AutoCloseable {
         long handle;
         try {
             handle = dedicatedTo == null
-                    ? backend.allocatePage(type.index(), size)
-                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image);
+                    ? backend.allocatePage(type.index(), size, pageOptions)
+                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image,
+                    pageOptions);
         } catch (RuntimeException | Error e) {
             session.releaseHeap(heap, size);
             throw e;
@@ -725,6 +773,12 @@ public final class Memory implements AutoCloseable {
             }
         }
         return sb.append(')').toString();
+    }
+
+    private static void requireMinAlignment(long minAlignment) {
+        if (minAlignment <= 0 || (minAlignment & (minAlignment - 1)) != 0) {
+            throw new IllegalArgumentException("minAlignment must be a positive power of two, was " + minAlignment);
+        }
     }
 
     private static void requireUsage(Set<?> usage) {

@@ -19,6 +19,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private AllocationInfo info;
     private volatile boolean closed;
     private volatile String name;
+    private volatile Object userValue;
+    /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
+    private long minAlignment = 1;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
     MemoryObject nextLive;
@@ -60,6 +63,34 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** The name given with {@link #setName}, or {@code null}. */
     public final String name() {
         return name;
+    }
+
+    /**
+     * Attaches any value of the program's to the object (VMA's {@code pUserData}): an index into
+     * the program's own tables, the owner of the object, a descriptor to refresh when it moves.
+     * The library only keeps it; {@code null} removes it. May be set and read from any thread,
+     * also after close.
+     */
+    public final void setUserValue(Object value) {
+        this.userValue = value;
+    }
+
+    /** The value given with {@link #setUserValue}, or {@code null}. */
+    public final Object userValue() {
+        return userValue;
+    }
+
+    /**
+     * The least alignment of the offset asked for at creation
+     * ({@link Memory#createBuffer(long, java.util.Set, long)}); 1 when none was asked for. The
+     * offset is also aligned as the driver requires.
+     */
+    public final long minAlignment() {
+        return minAlignment;
+    }
+
+    final void setMinAlignment(long minAlignment) {
+        this.minAlignment = minAlignment;
     }
 
     /** Where the object lives: page, offset, leftPadding and size. */

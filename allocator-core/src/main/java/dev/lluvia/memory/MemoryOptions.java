@@ -18,9 +18,18 @@ import java.util.Set;
  * @param algorithm       the block allocator of each page (default {@link AllocationAlgorithm#TLSF})
  * @param strategy        where the allocator looks first (default {@link AllocationStrategy#MIN_TIME});
  *                        algorithms with one placement rule ignore it
+ * @param priority        the memory priority of every page, in [0, 1] (default 0.5, Vulkan's):
+ *                        given to the driver with {@code VkMemoryPriorityAllocateInfoEXT} where the
+ *                        device has {@code VK_EXT_memory_priority}, so that under memory pressure
+ *                        it moves lower-priority pages out of device-local memory first. On a
+ *                        device without it the value is kept ({@link Memory#priority()}) and has
+ *                        no effect ({@link Memory#isPriorityApplied()} is false).
  */
 public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch,
-                            AllocationAlgorithm algorithm, AllocationStrategy strategy) {
+                            AllocationAlgorithm algorithm, AllocationStrategy strategy, float priority) {
+
+    /** Vulkan's default memory priority, used when none is given. */
+    public static final float DEFAULT_PRIORITY = 0.5f;
 
     public MemoryOptions {
         if (flags == null || flags.isEmpty()) {
@@ -37,27 +46,45 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolea
         }
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(strategy, "strategy");
+        if (!(priority >= 0f && priority <= 1f)) {
+            throw new IllegalArgumentException("memory priority must be in [0, 1], was " + priority);
+        }
+    }
+
+    /** Options with the default priority (the five options of the first releases). */
+    public MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch,
+                         AllocationAlgorithm algorithm, AllocationStrategy strategy) {
+        this(flags, pageSize, exactFlagsMatch, algorithm, strategy, DEFAULT_PRIORITY);
     }
 
     /** Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default algorithm. */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY);
     }
 
     public MemoryOptions withPageSize(long newPageSize) {
-        return new MemoryOptions(flags, newPageSize, exactFlagsMatch, algorithm, strategy);
+        return new MemoryOptions(flags, newPageSize, exactFlagsMatch, algorithm, strategy, priority);
     }
 
     public MemoryOptions withExactFlagsMatch(boolean exact) {
-        return new MemoryOptions(flags, pageSize, exact, algorithm, strategy);
+        return new MemoryOptions(flags, pageSize, exact, algorithm, strategy, priority);
     }
 
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, newStrategy);
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, newStrategy, priority);
     }
 
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, newAlgorithm, strategy);
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority);
+    }
+
+    /**
+     * The memory priority of the pages, in [0, 1]; see the {@code priority} component.
+     *
+     * @throws IllegalArgumentException naming the value when it is outside [0, 1] or NaN
+     */
+    public MemoryOptions withPriority(float newPriority) {
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, strategy, newPriority);
     }
 }

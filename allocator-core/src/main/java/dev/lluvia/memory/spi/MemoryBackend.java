@@ -49,6 +49,29 @@ public interface MemoryBackend extends AutoCloseable {
         return allocatePage(memoryTypeIndex, size);
     }
 
+    /**
+     * {@link #allocatePage(int, long)} with options for the driver (a priority). The default
+     * ignores them, which is right for a backend whose device has none of them.
+     */
+    default long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        return allocatePage(memoryTypeIndex, size);
+    }
+
+    /** {@link #allocateDedicatedPage(int, long, long, boolean)} with options; the default ignores them. */
+    default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                       PageOptions options) {
+        return allocateDedicatedPage(memoryTypeIndex, size, resource, image);
+    }
+
+    /**
+     * Whether pages get the priority of their {@link PageOptions} ({@code VK_EXT_memory_priority}
+     * enabled with its {@code memoryPriority} feature). Without it a priority is accepted and has
+     * no effect.
+     */
+    default boolean hasMemoryPriority() {
+        return false;
+    }
+
     /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
     void freePage(long page);
 

@@ -12,6 +12,7 @@ import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.OutOfHostMemoryException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
 
 import java.nio.ByteBuffer;
@@ -100,6 +101,15 @@ public final class SimBackend implements MemoryBackend {
      */
     public static final String CHECK_DEDICATED_SIZE_PROPERTY = "sim.checkDedicatedSize";
 
+    /**
+     * Backend property (or system property): whether the simulated device has
+     * {@code VK_EXT_memory_priority} ({@code true}, the default, as the H100 and H200 have) or not
+     * ({@code false}). Either way each page records the priority it was given
+     * ({@link #pagePriority}); without the extension it is the default 0.5, as a driver that never
+     * sees the value would behave.
+     */
+    public static final String MEMORY_PRIORITY_PROPERTY = "sim.memoryPriority";
+
     private static final int KIND_PAGE = 1;
     private static final int KIND_BUFFER = 2;
     private static final int KIND_IMAGE = 3;
@@ -115,6 +125,8 @@ public final class SimBackend implements MemoryBackend {
     private final DeviceProperties device;
     private final boolean checkGranularity;
     private final boolean checkDedicatedSize;
+    /** Whether the device has VK_EXT_memory_priority; set once by the provider. */
+    private boolean memoryPriority = true;
 
     private final Map<Long, Page> pages = new LinkedHashMap<>();
     private final Map<Long, Res> resources = new LinkedHashMap<>();
@@ -190,6 +202,36 @@ public final class SimBackend implements MemoryBackend {
 
     // ------------------------------------------------------------------------------------------
     // Pages
+
+    @Override
+    public synchronized long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        long handle = allocatePage(memoryTypeIndex, size);
+        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        return handle;
+    }
+
+    @Override
+    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                                   PageOptions options) {
+        long handle = allocateDedicatedPage(memoryTypeIndex, size, resource, image);
+        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        return handle;
+    }
+
+    @Override
+    public synchronized boolean hasMemoryPriority() {
+        return memoryPriority;
+    }
+
+    /** Turns the simulated {@code VK_EXT_memory_priority} on or off ({@value #MEMORY_PRIORITY_PROPERTY}). */
+    synchronized void setMemoryPriority(boolean on) {
+        this.memoryPriority = on;
+    }
+
+    /** For tests: the priority a live page was allocated with (0.5 when none was given or applied). */
+    public synchronized float pagePriority(long page) {
+        return page(page, "pagePriority").priority;
+    }
 
     @Override
     public synchronized long allocatePage(int memoryTypeIndex, long size) {
@@ -915,6 +957,8 @@ public final class SimBackend implements MemoryBackend {
         final TreeMap<Long, Res> bound = new TreeMap<>();
         /** The resource this page was allocated for (allocateDedicatedPage), or 0. */
         long dedicatedTo;
+        /** VkMemoryPriorityAllocateInfoEXT's priority, as the driver would have received it. */
+        float priority = PageOptions.DEFAULT.priority();
         ByteBuffer[] host;
         ByteBuffer[] device;
 

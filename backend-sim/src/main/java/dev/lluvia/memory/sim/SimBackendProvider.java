@@ -15,7 +15,9 @@ import java.util.Locale;
  * (case-insensitive) or index; {@code null} opens {@value SimProfiles#DEFAULT_PROFILE}.
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
- * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
+ * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}),
+ * {@value SimBackend#MEMORY_PRIORITY_PROPERTY} (likewise, default {@code true}: the device has
+ * {@code VK_EXT_memory_priority}) and
  * {@code sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
  * {@code sim.fault.POINT=RULE}, {@code sim.fault.all=RULE}, {@code sim.fault.random=SEED:P[:RESULT]}
  * fault rules (see {@link FaultRule}).
@@ -51,6 +53,7 @@ public final class SimBackendProvider implements MemoryBackendProvider {
         SimBackend backend = new SimBackend(SimProfiles.load(profile, options.properties()),
                 flag(options, SimBackend.CHECK_GRANULARITY_PROPERTY, "true"),
                 flag(options, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, "true"));
+        backend.setMemoryPriority(flag(options, SimBackend.MEMORY_PRIORITY_PROPERTY, "true"));
         backend.configureFaults(options.properties());
         return backend;
     }

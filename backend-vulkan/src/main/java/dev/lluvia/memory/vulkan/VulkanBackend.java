@@ -17,6 +17,7 @@ import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -102,6 +103,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final int queueFamilyIndex;
     private final DeviceProperties properties;
     private final boolean memoryBudget;
+    /** VK_EXT_memory_priority and its memoryPriority feature are enabled on the device. */
+    private final boolean memoryPriority;
     private final long nonCoherentAtomSize;
     private final long maxAllocationCount;
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
@@ -130,16 +133,33 @@ public final class VulkanBackend implements MemoryBackend {
         VkPhysicalDevice pd = physical.handle();
         try (MemoryStack stack = stackPush()) {
             this.queueFamilyIndex = chooseQueueFamily(pd, physical);
-            this.memoryBudget = deviceExtensions(pd).contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            java.util.Set<String> available = deviceExtensions(pd);
+            this.memoryBudget = available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             List<String> extensions = new ArrayList<>();
             if (memoryBudget) {
                 extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
             }
+            // Memory priority needs the extension and its feature, asked for through the features chain.
+            VkPhysicalDeviceMemoryPriorityFeaturesEXT priorityFeature = null;
+            if (available.contains(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) {
+                VkPhysicalDeviceMemoryPriorityFeaturesEXT query = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack)
+                        .sType$Default();
+                vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(query.address()));
+                if (query.memoryPriority()) {
+                    extensions.add(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+                    priorityFeature = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack).sType$Default()
+                            .memoryPriority(true);
+                }
+            }
+            this.memoryPriority = priorityFeature != null;
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
             VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
                     .pQueueCreateInfos(queues)
                     .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
+            if (priorityFeature != null) {
+                ci.pNext(priorityFeature.address());
+            }
             PointerBuffer pDevice = stack.mallocPointer(1);
             check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
             this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
@@ -352,7 +372,24 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public long allocatePage(int memoryTypeIndex, long size) {
-        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
+        return allocatePage(memoryTypeIndex, size, PageOptions.DEFAULT);
+    }
+
+    /** A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority. */
+    @Override
+    public long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE, options);
+    }
+
+    @Override
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        return allocateDedicatedPage(memoryTypeIndex, size, resource, image, PageOptions.DEFAULT);
+    }
+
+    /** {@code VK_EXT_memory_priority} with its feature is enabled on this device. */
+    @Override
+    public boolean hasMemoryPriority() {
+        return memoryPriority;
     }
 
     /**
@@ -360,16 +397,19 @@ public final class VulkanBackend implements MemoryBackend {
      * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
      */
     @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                      PageOptions options) {
         if (image) {
             requireImage(resource);
         } else {
             requireBuffer(resource);
         }
-        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE);
+        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE,
+                options);
     }
 
-    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage) {
+    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage,
+                         PageOptions options) {
         requireOpen();
         if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
             throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
@@ -378,7 +418,7 @@ public final class VulkanBackend implements MemoryBackend {
         if (size <= 0) {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
-        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage);
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
         pages.put(handle, new Page(handle, memoryTypeIndex, size));
         return handle;
     }
@@ -657,6 +697,11 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** Allocates device memory, counted against the heap's usage and the allocation limit. */
     long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage) {
+        return allocateDeviceMemory(type, size, dedicatedBuffer, dedicatedImage, PageOptions.DEFAULT);
+    }
+
+    /** {@link #allocateDeviceMemory(int, long, long, long)} with a page's options in the pNext chain. */
+    long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage, PageOptions options) {
         final int heap = typeHeaps[type];
         if (size > heapSizes[heap]) {
             // The driver must not be asked for more than the heap holds (VUID-vkAllocateMemory-pAllocateInfo-01713).
@@ -673,7 +718,11 @@ public final class VulkanBackend implements MemoryBackend {
                     .allocationSize(size).memoryTypeIndex(type);
             if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
                 info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
-                        .buffer(dedicatedBuffer).image(dedicatedImage).address());
+                        .buffer(dedicatedBuffer).image(dedicatedImage).pNext(info.pNext()).address());
+            }
+            if (memoryPriority) {
+                info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
+                        .priority(options.priority()).pNext(info.pNext()).address());
             }
             LongBuffer pMemory = stack.mallocLong(1);
             check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);

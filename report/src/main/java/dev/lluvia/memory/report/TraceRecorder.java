@@ -108,12 +108,12 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
         if (object instanceof Buffer b) {
             String id = "b" + b.id();
             objectIds.put(b, id);
-            add(new Trace.CreateBuffer(lines.size() + 1, id, memory, b.size(), b.usage()));
+            add(new Trace.CreateBuffer(lines.size() + 1, id, memory, b.size(), b.usage(), b.minAlignment()));
         } else {
             Image i = (Image) object;
             String id = "i" + i.id();
             objectIds.put(i, id);
-            add(new Trace.CreateImage(lines.size() + 1, id, memory, i.descriptor()));
+            add(new Trace.CreateImage(lines.size() + 1, id, memory, i.descriptor(), i.minAlignment()));
         }
     }
 

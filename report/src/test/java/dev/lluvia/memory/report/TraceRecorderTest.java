@@ -79,6 +79,21 @@ class TraceRecorderTest {
     }
 
     @Test
+    void recordsPriorityAndMinimumAlignment() {
+        try (Session session = Sessions.sim("nvidia-h100"); TraceRecorder recorder = TraceRecorder.start(session)) {
+            Memory m = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPriority(0.25f));
+            MemoryObject b = m.createBuffer(64, EnumSet.of(BufferUsage.STORAGE_BUFFER), 4096);
+            MemoryObject i = m.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8), 65536);
+            assertEquals(List.of(
+                    "memory m0 DEVICE_LOCAL pageSize=33554432 algorithm=TLSF strategy=MIN_TIME priority=0.25",
+                    "buffer b" + b.id() + " m0 64 usage=STORAGE_BUFFER align=4096",
+                    "image i" + i.id() + " m0 4x4x1 UINT8 1 OPTIMAL align=65536"), recorder.lines());
+            Trace.CreateMemory cm = (Trace.CreateMemory) recorder.trace().events().get(0);
+            assertEquals(0.25f, cm.options().priority());
+        }
+    }
+
+    @Test
     void stopsAtCloseAndIgnoresMemoriesCreatedBeforeTheStart() {
         try (Session session = Sessions.sim("llvmpipe")) {
             Memory before = session.createMemory(MemoryPropertyFlag.DEVICE_LOCAL);
@@ -99,7 +114,8 @@ class TraceRecorderTest {
     /** Creates and closes buffers and images of several sizes, kinds and memories; closes one memory. */
     static void randomWorkload(Session session, Random random) {
         List<Memory> memories = new ArrayList<>();
-        memories.add(session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(1 << 20)));
+        memories.add(session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(1 << 20)
+                .withPriority(0.75f)));
         memories.add(session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE))
                 .withPageSize(1 << 19).withAlgorithm(AllocationAlgorithm.FIRST_FIT)));
         Memory doomed = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(1 << 18));
@@ -118,13 +134,14 @@ class TraceRecorderTest {
             Memory m = memories.get(random.nextInt(memories.size()));
             if (random.nextBoolean()) {
                 live.add(m.createBuffer(1 + random.nextInt(40_000),
-                        random.nextBoolean() ? BufferUsage.DEFAULT : EnumSet.of(BufferUsage.UNIFORM_BUFFER)));
+                        random.nextBoolean() ? BufferUsage.DEFAULT : EnumSet.of(BufferUsage.UNIFORM_BUFFER),
+                        random.nextInt(5) == 0 ? 4096 : 1));
             } else {
                 // Optimal images only in device-local memory: the H100 allows them nowhere else.
                 ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(64), 1 + random.nextInt(64),
                         ChannelType.values()[random.nextInt(ChannelType.values().length)], 1 + random.nextInt(4))
                         .withTiling(m.isMappable() || random.nextInt(4) == 0 ? ImageTiling.LINEAR : ImageTiling.OPTIMAL);
-                live.add(m.createImage(d));
+                live.add(m.createImage(d, random.nextInt(5) == 0 ? 8192 : 1));
             }
         }
     }
