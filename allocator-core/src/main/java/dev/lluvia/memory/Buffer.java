@@ -192,6 +192,11 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
+    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingBuffer(handle, pageHandle, offset, aliased);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyBuffer(handle);
     }

@@ -107,6 +107,11 @@ public final class Image extends MemoryObject {
     }
 
     @Override
+    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingImage(handle, pageHandle, offset, aliased);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyImage(handle);
     }

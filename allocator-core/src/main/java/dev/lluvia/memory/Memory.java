@@ -285,6 +285,149 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    // ----------------------------------------------------------------------------------------
+    // Aliasing
+
+    /**
+     * Creates a buffer on part of the range of a live object of this memory (VMA's
+     * {@code vmaCreateAliasingBuffer2}): no new memory, a second view of the same bytes, e.g. a
+     * buffer to clear or read back an image, or transient resources of different frame passes
+     * sharing memory.
+     *
+     * <p>Vulkan's rules on aliasing (spec, "Memory Aliasing"), which the program must follow:
+     * <ul>
+     *   <li>the alias must fit: its requirement size from {@code offset} must end inside the
+     *       original's size, its page offset must be a multiple of its alignment, and the memory
+     *       type must be in its memoryTypeBits (all checked here);</li>
+     *   <li>what one alias wrote is undefined when read through another, except between buffers
+     *       and linear images with the same layout of the bytes (a buffer over a linear image's
+     *       rows); an optimal image's bytes have a layout of the driver's own: write it through the
+     *       image, or use it as a new image (layout {@code UNDEFINED}) whose old contents are gone;</li>
+     *   <li>using two aliases at once needs the synchronisation that any two resources sharing memory
+     *       need (a barrier between the last use of one and the first of the other).</li>
+     * </ul>
+     * An optimal image on a linear object's range (or the other way round) must not share a
+     * {@code bufferImageGranularity} block with the original's neighbours, so its granularity blocks
+     * must lie inside the original's reserved range (always true in a dedicated page).
+     *
+     * <p>An alias is not an allocation: it has no range of its own and is not counted in
+     * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
+     * lists the live aliases of an object and {@link MemoryObject#aliasOf()} the original. Closing an
+     * alias destroys only its buffer; the original cannot be closed while aliases of it are live
+     * ({@link IllegalStateException} naming them), so a range is never reused under an alias;
+     * closing the Memory or Session closes both. Aliases are not recorded by trace recorders.
+     *
+     * @param original the object whose range the buffer uses; not itself an alias
+     * @param offset   bytes from the original's {@link AllocationInfo#offset()}
+     * @throws IllegalStateException           if this memory or {@code original} is closed
+     * @throws IllegalArgumentException        if {@code original} is of another Memory or an alias,
+     *                                         size is not positive, usage is empty, or the page offset
+     *                                         breaks the buffer's alignment or granularity
+     * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
+     * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits
+     */
+    public Buffer createAliasingBuffer(MemoryObject original, long offset, long size, Set<BufferUsage> usage) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        requireUsage(usage);
+        Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
+        synchronized (lock) {
+            AllocationInfo at = aliasTarget(original, offset, size);
+            Resource resource = backend.createBuffer(size, BufferUsage.toBits(kept));
+            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
+            placeAlias(buffer, original, at, offset, resource.requirements());
+            return buffer;
+        }
+    }
+
+    /**
+     * Creates an image on part of the range of a live object of this memory; see
+     * {@link #createAliasingBuffer} for Vulkan's rules and what is checked.
+     *
+     * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
+     */
+    public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        checkImageLimits(descriptor);
+        synchronized (lock) {
+            AllocationInfo at = aliasTarget(original, offset, 1);
+            Resource resource = backend.createImage(descriptor);
+            Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
+            placeAlias(image, original, at, offset, resource.requirements());
+            return image;
+        }
+    }
+
+    /** Checks what can be checked before the driver object exists; returns the original's info. */
+    private AllocationInfo aliasTarget(MemoryObject original, long offset, long minSize) {
+        Objects.requireNonNull(original, "original");
+        requireOpen();
+        if (original.memory() != this) {
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it belongs to "
+                    + original.memory() + ", not " + this);
+        }
+        original.requireOpen();
+        if (original.aliasOf() != null) {
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
+                    + original.aliasOf().describe() + "; alias that instead");
+        }
+        AllocationInfo info = original.infoLocked();
+        if (offset < 0 || offset > info.size() - minSize) {
+            throw new IndexOutOfBoundsException("alias offset " + offset + " is outside " + original.describe()
+                    + ", whose range is [0, " + info.size() + ")");
+        }
+        return info;
+    }
+
+    /** Checks the alias against its requirements and binds it; destroys its resource on any failure. */
+    private void placeAlias(MemoryObject alias, MemoryObject original, AllocationInfo at, long offset,
+                            MemoryRequirements req) {
+        try {
+            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
+                throw new IncompatibleMemoryTypeException(alias.describe() + " cannot alias memory type "
+                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
+                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
+            }
+            if (req.requiresDedicated()) {
+                throw new IllegalArgumentException(alias.describe() + " requires a dedicated allocation of its own"
+                        + " and cannot alias " + original.describe());
+            }
+            final long pageOffset = at.offset() + offset;
+            if (offset > at.size() - req.size()) {
+                throw new IndexOutOfBoundsException(alias.describe() + " needs " + req.size() + " bytes from offset "
+                        + offset + ", past the end of " + original.describe() + " (" + at.size() + " bytes)");
+            }
+            long alignment = Math.max(req.alignment(), atom);
+            if (pageOffset % alignment != 0) {
+                throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
+                        + " at page offset " + pageOffset + ", not a multiple of its alignment " + alignment
+                        + (atom > 1 ? " (nonCoherentAtomSize " + atom + " included)" : ""));
+            }
+            Page page = original.page();
+            if (granularity > 1 && !page.dedicated && alias.isOptimalImage() != original.isOptimalImage()) {
+                long start = page.allocator.offset(original.block());
+                long end = start + page.allocator.size(original.block());
+                long blockStart = pageOffset / granularity * granularity;
+                long blockEnd = roundUp(pageOffset + req.size(), granularity);
+                if (blockStart < start || blockEnd > end) {
+                    throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
+                            + " at [" + pageOffset + ", " + (pageOffset + req.size()) + "), whose bufferImageGranularity ("
+                            + granularity + ") blocks reach outside " + original.describe() + "'s reserved range ["
+                            + start + ", " + end + "), where its neighbours may lie");
+                }
+            }
+            alias.bindAliasLocked(original, new AllocationInfo(at.page(), pageOffset, 0, req.size()));
+        } catch (RuntimeException | Error e) {
+            try {
+                alias.destroyResource();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /**
      * Pages, bytes and objects of this memory now; kept up to date, so cheap.
      *
@@ -466,6 +609,9 @@ public final class Memory implements AutoCloseable {
             RuntimeException failure = null;
             try {
                 for (MemoryObject o : live.toList()) {
+                    for (MemoryObject a : o.aliasesLocked()) {
+                        leaks.add(a.leakLine() + ", an alias of " + o.describe());
+                    }
                     leaks.add(o.leakLine());
                     try {
                         String c = o.destroyLocked();

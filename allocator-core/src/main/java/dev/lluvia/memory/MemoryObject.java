@@ -22,6 +22,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private volatile Object userValue;
     /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
     private long minAlignment = 1;
+    /** The object whose range this one aliases, or null; set before the alias is published. */
+    private MemoryObject aliasOf;
+    /** Live aliases of this object, null until the first; guarded by the Memory's lock. */
+    private List<MemoryObject> aliases;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
     MemoryObject nextLive;
@@ -99,14 +103,35 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return info;
     }
 
+    /**
+     * The object whose range this one was created on ({@link Memory#createAliasingBuffer},
+     * {@link Memory#createAliasingImage}), or {@code null} when this object has a range of its own.
+     */
+    public final MemoryObject aliasOf() {
+        return aliasOf;
+    }
+
+    /** The live aliases created on this object's range, in creation order. */
+    public final List<MemoryObject> aliases() {
+        synchronized (memory.lock()) {
+            return aliases == null ? List.of() : List.copyOf(aliases);
+        }
+    }
+
     /** Whether {@link #close()} was called, directly or through the Memory or Session. */
     public final boolean isClosed() {
         return closed;
     }
 
     /**
-     * Destroys the object and returns its range to the page. Idempotent.
+     * Destroys the object and returns its range to the page. Idempotent. An alias destroys only its
+     * own buffer or image: the range belongs to the object it aliases.
      *
+     * @throws IllegalStateException     if aliases of this object are live: close them first (the
+     *                                   object stays open); Vulkan leaves an alias's memory undefined
+     *                                   once the range is reused, so the library does not free a
+     *                                   range that an alias still uses
+
      * @throws MemoryCorruptionException in debug mode, if a margin around the object was
      *                                   overwritten; the object is destroyed and its range freed anyway
      */
@@ -120,11 +145,18 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
             if (closed) {
                 return; // closed by another thread, or by its Memory, meanwhile
             }
+            if (aliases != null && !aliases.isEmpty()) {
+                throw new IllegalStateException("cannot close " + describe() + ": " + aliases.size()
+                        + " alias(es) still use its range: " + aliases.stream().map(MemoryObject::describe).toList()
+                        + "; close them first");
+            }
             try {
                 corruption = destroyLocked();
             } finally {
-                for (SessionListener l : memory.session().listeners()) {
-                    l.objectClosed(this);
+                if (aliasOf == null) {
+                    for (SessionListener l : memory.session().listeners()) {
+                        l.objectClosed(this);
+                    }
                 }
             }
         }
@@ -167,6 +199,26 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     abstract void bindResource(long handle, long pageHandle, long offset);
 
+    abstract void bindAliasResource(long handle, long pageHandle, long offset, long aliased);
+
+    /** Binds this new object onto part of {@code original}'s range, at page offset {@code info.offset()}. */
+    final void bindAliasLocked(MemoryObject original, AllocationInfo info) {
+        this.aliasOf = original;
+        this.page = original.page;
+        this.block = -1;
+        this.info = info;
+        bindAliasResource(resource, page.handle, info.offset(), original.resource);
+        if (original.aliases == null) {
+            original.aliases = new java.util.ArrayList<>(2);
+        }
+        original.aliases.add(this);
+    }
+
+    /** The live aliases, for the Memory's leak report; under its lock. */
+    final List<MemoryObject> aliasesLocked() {
+        return aliases == null ? List.of() : aliases;
+    }
+
     /**
      * Destroys the resource and frees the range, whatever fails on the way; returns the report of
      * a damaged debug margin, or {@code null}.
@@ -174,6 +226,22 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final String destroyLocked() {
         if (closed) {
             return null;
+        }
+        if (aliasOf != null) {
+            closed = true;
+            try {
+                destroyResource(resource);
+            } finally {
+                aliasOf.aliases.remove(this);
+            }
+            return null;
+        }
+        if (aliases != null) {
+            // Only a closing Memory gets here with aliases (close() refuses): they go first, as
+            // Vulkan needs no order but the range must outlive them.
+            for (MemoryObject a : List.copyOf(aliases)) {
+                a.destroyLocked();
+            }
         }
         closed = true;
         String corruption = null;

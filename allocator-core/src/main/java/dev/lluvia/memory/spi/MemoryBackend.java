@@ -103,6 +103,22 @@ public interface MemoryBackend extends AutoCloseable {
     /** Binds an image to {@code offset} of a page; the offset obeys the image's requirements. */
     void bindImage(long image, long page, long offset);
 
+    /**
+     * Binds a buffer onto part of the range of a bound resource, {@code aliased} (a buffer or image
+     * handle), at {@code offset} of the page: memory aliasing. Vulkan has no separate call for it
+     * (the default is {@link #bindBuffer}); the argument lets a checking backend tell a legal alias
+     * from an overlap. The core has checked that the buffer's range lies inside the aliased
+     * resource's and obeys its requirements, and destroys aliases before what they alias.
+     */
+    default void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+        bindBuffer(buffer, page, offset);
+    }
+
+    /** {@link #bindAliasingBuffer} for an image. */
+    default void bindAliasingImage(long image, long page, long offset, long aliased) {
+        bindImage(image, page, offset);
+    }
+
     /** Destroys a buffer, bound or not. */
     void destroyBuffer(long buffer);
 

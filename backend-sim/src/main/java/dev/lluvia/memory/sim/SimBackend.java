@@ -466,6 +466,22 @@ public final class SimBackend implements MemoryBackend {
     }
 
     @Override
+    public synchronized void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+        bindAlias(buffer, KIND_BUFFER, page, offset, aliased, "bindAliasingBuffer");
+    }
+
+    @Override
+    public synchronized void bindAliasingImage(long image, long page, long offset, long aliased) {
+        bindAlias(image, KIND_IMAGE, page, offset, aliased, "bindAliasingImage");
+    }
+
+    /** For tests: aliases bound onto a live resource now. */
+    public synchronized int aliasCount(long resource) {
+        Res r = resources.get(resource);
+        return r == null ? 0 : r.aliases.size();
+    }
+
+    @Override
     public synchronized void destroyBuffer(long buffer) {
         destroy(buffer, KIND_BUFFER, "destroyBuffer");
     }
@@ -780,6 +796,67 @@ public final class SimBackend implements MemoryBackend {
         p.bound.put(offset, r);
     }
 
+    /**
+     * The referee of aliases: the same checks as a bind, except that the resource must lie inside
+     * the live resource it aliases (bound in the same page) instead of overlapping nothing, and that
+     * the granularity rule holds against the aliased resource's neighbours when the alias is of the
+     * other kind (linear or optimal) than what it aliases.
+     */
+    private void bindAlias(long handle, int kind, long page, long offset, long aliased, String call) {
+        requireOpen();
+        bindsChecked++;
+        Res r = resource(handle, kind, call);
+        if (r.page != null) {
+            throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
+                    + " of " + r.page, r, page, offset, -1);
+        }
+        Page p = pages.get(page);
+        if (p == null) {
+            throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
+                    r, page, offset, -1);
+        }
+        Res a = resources.get(aliased);
+        if (a == null || a.page != p || a.aliasOf != null) {
+            throw bindViolation(SimRule.ALIAS, call + ": " + r + " aliases " + describeHandle(aliased) + ", which is "
+                    + (a == null ? "not live" : a.page == null ? "not bound" : a.aliasOf != null ? "itself an alias"
+                    : "bound to " + a.page + ", not " + p), r, page, offset, aliased);
+        }
+        MemoryRequirements req = r.requirements;
+        if ((req.memoryTypeBits() & (1 << p.type.index())) == 0) {
+            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + p.type.index()
+                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
+        }
+        if (offset < 0 || offset % req.alignment() != 0) {
+            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
+                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
+        }
+        final long end = offset + req.size();
+        if (offset < a.offset || offset > a.end() - req.size()) {
+            throw bindViolation(SimRule.ALIAS, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
+                    + " is not inside " + a + " at [" + a.offset + ", " + a.end() + ")", r, page, offset, aliased);
+        }
+        if (req.requiresDedicated()) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation of its own",
+                    r, page, offset, -1);
+        }
+        if (checkGranularity && r.linear != a.linear) {
+            long g = device.limits().bufferImageGranularity();
+            Map.Entry<Long, Res> below = p.bound.lowerEntry(a.offset);
+            Map.Entry<Long, Res> above = p.bound.higherEntry(a.offset);
+            if (below != null && below.getValue().linear != r.linear && (below.getValue().end() - 1) / g == offset / g) {
+                throw granularity(call, r, p, offset, below.getValue(), g);
+            }
+            if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
+                throw granularity(call, r, p, offset, above.getValue(), g);
+            }
+        }
+        fault(kind == KIND_IMAGE ? FaultPoint.BIND_IMAGE : FaultPoint.BIND_BUFFER, p.type.heapIndex(), req.size());
+        r.page = p;
+        r.offset = offset;
+        r.aliasOf = a;
+        a.aliases.add(r);
+    }
+
     private BindViolationException granularity(String call, Res r, Page p, long offset, Res other, long g) {
         return bindViolation(SimRule.GRANULARITY, call + ": " + r + " at [" + offset + ", " + (offset + r.requirements.size())
                 + ") of " + p + " shares a " + g + "-byte granularity block with " + other + " at [" + other.offset
@@ -794,7 +871,15 @@ public final class SimBackend implements MemoryBackend {
     private void destroy(long handle, int kind, String call) {
         requireOpen();
         Res r = resource(handle, kind, call);
-        if (r.page != null) {
+        if (!r.aliases.isEmpty()) {
+            throw new SimViolationException(SimRule.ALIAS, call + ": " + r + " still has " + r.aliases.size()
+                    + " alias(es) bound onto it, e.g. " + r.aliases.get(0));
+        }
+        if (r.aliasOf != null) {
+            r.aliasOf.aliases.remove(r);
+            r.aliasOf = null;
+            r.page = null;
+        } else if (r.page != null) {
             r.page.bound.remove(r.offset);
             r.page = null;
         }
@@ -991,6 +1076,10 @@ public final class SimBackend implements MemoryBackend {
         final int usage;
         Page page;
         long offset;
+        /** The resource this one is bound onto as an alias, or null; aliases are not in the page's map. */
+        Res aliasOf;
+        /** Aliases bound onto this resource. */
+        final List<Res> aliases = new ArrayList<>(0);
 
         Res(long handle, boolean linear, MemoryRequirements requirements, String what, int usage) {
             this.handle = handle;
