@@ -729,25 +729,8 @@ public final class SimBackend implements MemoryBackend {
         requireOpen();
         bindsChecked++;
         Res r = resource(handle, kind, call);
-        if (r.page != null) {
-            throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
-                    + " of " + r.page, r, page, offset, -1);
-        }
-        Page p = pages.get(page);
-        if (p == null) {
-            throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
-                    r, page, offset, -1);
-        }
+        Page p = bindTarget(r, page, offset, call);
         MemoryRequirements req = r.requirements;
-        int typeIndex = p.type.index();
-        if ((req.memoryTypeBits() & (1 << typeIndex)) == 0) {
-            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + typeIndex
-                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
-        }
-        if (offset < 0 || offset % req.alignment() != 0) {
-            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
-                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
-        }
         final long end = offset + req.size();
         if (offset > p.size - req.size()) {
             throw bindViolation(SimRule.OUT_OF_PAGE, call + ": " + r + " at [" + offset + ", " + end + ") does not fit in "
@@ -797,15 +780,10 @@ public final class SimBackend implements MemoryBackend {
     }
 
     /**
-     * The referee of aliases: the same checks as a bind, except that the resource must lie inside
-     * the live resource it aliases (bound in the same page) instead of overlapping nothing, and that
-     * the granularity rule holds against the aliased resource's neighbours when the alias is of the
-     * other kind (linear or optimal) than what it aliases.
+     * The checks every bind starts with: the resource is not bound yet, the page is live, its
+     * memory type is in the resource's memoryTypeBits and the offset is aligned. Returns the page.
      */
-    private void bindAlias(long handle, int kind, long page, long offset, long aliased, String call) {
-        requireOpen();
-        bindsChecked++;
-        Res r = resource(handle, kind, call);
+    private Page bindTarget(Res r, long page, long offset, String call) {
         if (r.page != null) {
             throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
                     + " of " + r.page, r, page, offset, -1);
@@ -815,6 +793,30 @@ public final class SimBackend implements MemoryBackend {
             throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
                     r, page, offset, -1);
         }
+        MemoryRequirements req = r.requirements;
+        int typeIndex = p.type.index();
+        if ((req.memoryTypeBits() & (1 << typeIndex)) == 0) {
+            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + typeIndex
+                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
+        }
+        if (offset < 0 || offset % req.alignment() != 0) {
+            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
+                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
+        }
+        return p;
+    }
+
+    /**
+     * The referee of aliases: the same checks as a bind, except that the resource must lie inside
+     * the live resource it aliases (bound in the same page) instead of overlapping nothing, and that
+     * the granularity rule holds against the aliased resource's neighbours when the alias is of the
+     * other kind (linear or optimal) than what it aliases.
+     */
+    private void bindAlias(long handle, int kind, long page, long offset, long aliased, String call) {
+        requireOpen();
+        bindsChecked++;
+        Res r = resource(handle, kind, call);
+        Page p = bindTarget(r, page, offset, call);
         Res a = resources.get(aliased);
         if (a == null || a.page != p || a.aliasOf != null) {
             throw bindViolation(SimRule.ALIAS, call + ": " + r + " aliases " + describeHandle(aliased) + ", which is "
@@ -822,14 +824,6 @@ public final class SimBackend implements MemoryBackend {
                     : "bound to " + a.page + ", not " + p), r, page, offset, aliased);
         }
         MemoryRequirements req = r.requirements;
-        if ((req.memoryTypeBits() & (1 << p.type.index())) == 0) {
-            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + p.type.index()
-                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
-        }
-        if (offset < 0 || offset % req.alignment() != 0) {
-            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
-                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
-        }
         final long end = offset + req.size();
         if (offset < a.offset || offset > a.end() - req.size()) {
             throw bindViolation(SimRule.ALIAS, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
