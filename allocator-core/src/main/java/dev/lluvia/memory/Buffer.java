@@ -197,6 +197,21 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
+    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+        return memory().backend().createBuffer(size, BufferUsage.toBits(usage));
+    }
+
+    @Override
+    void copyContentsLocked(long from, long to) {
+        memory().backend().copyBuffer(from, to, size);
+    }
+
+    @Override
+    boolean canCopy() {
+        return usage.contains(BufferUsage.TRANSFER_SRC) && usage.contains(BufferUsage.TRANSFER_DST);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyBuffer(handle);
     }

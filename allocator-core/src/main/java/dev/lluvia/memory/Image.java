@@ -112,6 +112,21 @@ public final class Image extends MemoryObject {
     }
 
     @Override
+    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+        return memory().backend().createImage(descriptor);
+    }
+
+    @Override
+    void copyContentsLocked(long from, long to) {
+        memory().backend().copyImage(from, to, descriptor);
+    }
+
+    @Override
+    boolean canCopy() {
+        return descriptor.usage().contains(ImageUsage.TRANSFER_SRC) && descriptor.usage().contains(ImageUsage.TRANSFER_DST);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyImage(handle);
     }

@@ -101,6 +101,8 @@ public final class Memory implements AutoCloseable {
     private long allocationBytes;
     private int emptyRegularPages;
     private volatile boolean closed;
+    /** The defragmentation running on this memory, or null. Guarded by the lock. */
+    private Defragmentation defragmentation;
 
     Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
@@ -282,6 +284,184 @@ public final class Memory implements AutoCloseable {
             place(image, resource.requirements(), minAlignment);
             created(image);
             return image;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Defragmentation
+
+    /**
+     * Starts defragmenting this memory (VMA's {@code vmaBeginDefragmentation}): each
+     * {@link Defragmentation#pass()} moves at most {@code maxBytesPerPass} bytes and
+     * {@code maxObjectsPerPass} objects into denser places, so that a frame loop can spread the
+     * work; {@link Defragmentation#end()} frees the pages left empty. See {@link Defragmentation}.
+     *
+     * @throws IllegalArgumentException if {@code maxBytesPerPass} or {@code maxObjectsPerPass} is not positive
+     * @throws IllegalStateException    if this memory is closed, a defragmentation of it is running, or
+     *                                  objects of it are marked not movable ({@link MemoryObject#setMovable}),
+     *                                  naming them; nothing is changed
+     */
+    public Defragmentation beginDefragmentation(long maxBytesPerPass, int maxObjectsPerPass) {
+        if (maxBytesPerPass <= 0) {
+            throw new IllegalArgumentException("maxBytesPerPass must be positive, was " + maxBytesPerPass);
+        }
+        if (maxObjectsPerPass <= 0) {
+            throw new IllegalArgumentException("maxObjectsPerPass must be positive, was " + maxObjectsPerPass);
+        }
+        synchronized (lock) {
+            requireOpen();
+            if (defragmentation != null) {
+                throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
+            }
+            List<String> pinned = new ArrayList<>();
+            for (MemoryObject o : live) {
+                if (!o.isMovable()) {
+                    pinned.add(o.describe());
+                }
+            }
+            if (!pinned.isEmpty()) {
+                throw new IllegalStateException("cannot defragment " + this + ": " + pinned.size()
+                        + " object(s) are marked not movable: " + (pinned.size() > 10 ? pinned.subList(0, 10) + " ..." : pinned));
+            }
+            defragmentation = new Defragmentation(this, maxBytesPerPass, maxObjectsPerPass);
+            return defragmentation;
+        }
+    }
+
+    /**
+     * One pass: plans moves from the emptiest regular pages into fuller ones (or lower in the same
+     * page) and performs them until a limit is reached; frees the pages left empty.
+     */
+    List<Defragmentation.Move> defragmentPassLocked(long maxBytes, int maxObjects, Defragmentation.Counters counters) {
+        requireOpen();
+        List<Page> regular = new ArrayList<>();
+        for (Page p : pages) {
+            if (p != null && !p.dedicated) {
+                regular.add(p);
+            }
+        }
+        // Destinations: fullest first (index breaking ties), so objects gather where most already are.
+        regular.sort((a, b) -> {
+            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
+            return c != 0 ? c : Integer.compare(a.index, b.index);
+        });
+        java.util.Map<Page, Integer> rank = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < regular.size(); i++) {
+            rank.put(regular.get(i), i);
+        }
+        List<MemoryObject> candidates = new ArrayList<>();
+        for (MemoryObject o : live) {
+            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+                candidates.add(o);
+            }
+        }
+        // Sources: the emptiest page first, and in a page the highest offset first.
+        candidates.sort((a, b) -> {
+            int c = Integer.compare(rank.get(b.page()), rank.get(a.page()));
+            return c != 0 ? c : Long.compare(b.infoLocked().offset(), a.infoLocked().offset());
+        });
+        List<Defragmentation.Move> moves = new ArrayList<>();
+        long bytes = 0;
+        for (MemoryObject o : candidates) {
+            if (moves.size() >= maxObjects) {
+                break;
+            }
+            final long size = o.infoLocked().size();
+            if (bytes + size > maxBytes) {
+                continue;
+            }
+            final Page from = o.page();
+            final long blockSize = o.blockSizeLocked();
+            final long alignment = o.blockAlignmentLocked();
+            final long oldStart = from.allocator.offset(o.block());
+            for (int i = 0, n = rank.get(from); i <= n; i++) {
+                Page to = regular.get(i);
+                if (blockSize > to.largestFreeBound) {
+                    continue;
+                }
+                long block = to.allocator.allocate(blockSize, alignment);
+                if (block == BlockAllocator.NO_SPACE) {
+                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
+                    continue;
+                }
+                if (to == from && to.allocator.offset(block) >= oldStart) {
+                    to.allocator.free(block);
+                    continue;
+                }
+                moves.add(moveLocked(o, to, block));
+                bytes += size;
+                break;
+            }
+        }
+        counters.add(moves.size(), bytes, releaseEmptyPagesLocked());
+        return moves;
+    }
+
+    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
+    private Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
+        final AllocationInfo from = o.infoLocked();
+        final long frontMargin = o.frontMarginLocked();
+        final long offset = to.allocator.offset(block) + frontMargin;
+        Resource replacement = null;
+        try {
+            replacement = o.createReplacementLocked();
+            MemoryRequirements req = replacement.requirements();
+            if (req.size() != from.size() || offset % req.alignment() != 0
+                    || (req.memoryTypeBits() & (1 << type.index())) == 0) {
+                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
+                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
+            }
+            o.bindResource(replacement.handle(), to.handle, offset);
+            o.copyContentsLocked(o.resource(), replacement.handle());
+        } catch (RuntimeException | Error e) {
+            to.allocator.free(block);
+            to.largestFreeBound = to.size;
+            if (replacement != null) {
+                try {
+                    o.destroyResource(replacement.handle());
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        final long oldResource = o.resource();
+        final Page oldPage = o.page();
+        final long oldBlock = o.block();
+        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
+        o.movedLocked(replacement.handle(), to, block, now);
+        if (frontMargin > 0) {
+            fillMargins(to, block, offset, from.size());
+        }
+        try {
+            o.destroyResource(oldResource);
+        } finally {
+            oldPage.allocator.free(oldBlock);
+            oldPage.largestFreeBound = oldPage.size;
+        }
+        for (SessionListener l : session.listeners()) {
+            l.objectMoved(o, from);
+        }
+        return new Defragmentation.Move(o, from, now);
+    }
+
+    /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
+    int releaseEmptyPagesLocked() {
+        int released = 0;
+        for (Page p : pages) {
+            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
+                releasePage(p);
+                released++;
+            }
+        }
+        emptyRegularPages = 0;
+        return released;
+    }
+
+    /** Called by {@link Defragmentation#end()}. */
+    void endDefragmentationLocked(Defragmentation d) {
+        if (defragmentation == d) {
+            defragmentation = null;
         }
     }
 
@@ -718,6 +898,7 @@ public final class Memory implements AutoCloseable {
             if (!newPage && page.allocator.allocationCount() == 1) {
                 emptyRegularPages--; // the kept empty page is in use again
             }
+            object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             object.bindLocked(page, block, new AllocationInfo(page.index, offset,
                     page.allocator.padding(block) + frontMargin, req.size()));

@@ -13,7 +13,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     private final Memory memory;
     private final long id;
-    private final long resource;
+    /** The driver object; replaced when defragmentation moves the object. Guarded by the Memory's lock. */
+    private long resource;
+    private volatile boolean movable = true;
+    private volatile int moveCount;
+    /** What the block was asked for at placement, so that defragmentation can ask again elsewhere. */
+    private long blockSize;
+    private long blockAlignment;
+    private long frontMargin;
     private Memory.Page page;
     private long block;
     private AllocationInfo info;
@@ -95,6 +102,30 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     final void setMinAlignment(long minAlignment) {
         this.minAlignment = minAlignment;
+    }
+
+    /**
+     * Marks whether {@link Memory#beginDefragmentation} may move this object (default true). Mark an
+     * object not movable when the program cannot refresh what refers to it (a descriptor it cannot
+     * rewrite, a handle given to other code); defragmentation then refuses to start on its Memory,
+     * naming it, rather than move it behind the program's back.
+     */
+    public final void setMovable(boolean movable) {
+        this.movable = movable;
+    }
+
+    /** Whether the program allows defragmentation to move this object ({@link #setMovable}). */
+    public final boolean isMovable() {
+        return movable;
+    }
+
+    /**
+     * How many times defragmentation moved this object: a program that caches the object's
+     * handle, page or offset compares it with the value it cached them at and refreshes them when
+     * it changed.
+     */
+    public final int moveCount() {
+        return moveCount;
     }
 
     /** Where the object lives: page, offset, leftPadding and size. */
@@ -189,6 +220,42 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final long resource() {
         return resource;
     }
+
+    final void setPlacementLocked(long blockSize, long blockAlignment, long frontMargin) {
+        this.blockSize = blockSize;
+        this.blockAlignment = blockAlignment;
+        this.frontMargin = frontMargin;
+    }
+
+    final long blockSizeLocked() {
+        return blockSize;
+    }
+
+    final long blockAlignmentLocked() {
+        return blockAlignment;
+    }
+
+    final long frontMarginLocked() {
+        return frontMargin;
+    }
+
+    /** After defragmentation copied the contents: the object now is {@code newResource} at the new place. */
+    final void movedLocked(long newResource, Memory.Page newPage, long newBlock, AllocationInfo newInfo) {
+        this.resource = newResource;
+        this.page = newPage;
+        this.block = newBlock;
+        this.info = newInfo;
+        this.moveCount++;
+    }
+
+    /** A new, unbound driver object like this one's, for defragmentation to bind at the new place. */
+    abstract dev.lluvia.memory.spi.Resource createReplacementLocked();
+
+    /** Copies this object's contents from {@code from} into {@code to} on the device, and waits. */
+    abstract void copyContentsLocked(long from, long to);
+
+    /** Whether the driver can copy this object (its usage has transfer source and destination). */
+    abstract boolean canCopy();
 
     final void bindLocked(Memory.Page page, long block, AllocationInfo info) {
         this.page = page;

@@ -24,6 +24,13 @@ public interface SessionListener {
     default void objectClosed(MemoryObject object) {
     }
 
+    /**
+     * Defragmentation moved an object: it now has a new driver handle and lives at
+     * {@link MemoryObject#allocationInfo()}; it was at {@code from}.
+     */
+    default void objectMoved(MemoryObject object, AllocationInfo from) {
+    }
+
     /** A Memory was closed, directly or by its session; its live objects went with it. */
     default void memoryClosed(Memory memory) {
     }

@@ -166,6 +166,28 @@ public interface MemoryBackend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " backend cannot copy from images");
     }
 
+    /**
+     * Copies the first {@code size} bytes of bound buffer {@code src} into bound buffer {@code dst}
+     * on the device ({@code vkCmdCopyBuffer} on the transfer queue; no host round trip), and waits.
+     * Defragmentation uses it to move a buffer; both have transfer usage.
+     *
+     * @throws UnsupportedOperationException if the backend cannot copy (the default)
+     */
+    default void copyBuffer(long src, long dst, long size) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy between buffers");
+    }
+
+    /**
+     * Copies every pixel of bound image {@code src} into bound image {@code dst} of the same
+     * descriptor on the device ({@code vkCmdCopyImage}, with the layout transitions), and waits;
+     * {@code dst} ends in the layout {@code src} would be left in by a transfer.
+     *
+     * @throws UnsupportedOperationException if the backend cannot copy (the default)
+     */
+    default void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy between images");
+    }
+
     /** Closes the device. The core has freed every page and object first. */
     @Override
     void close();

@@ -380,6 +380,30 @@ public final class SimBackend implements MemoryBackend {
         transfer(image, KIND_IMAGE, 0, dst, false, "copyFromImage");
     }
 
+    /** Defragmentation's device copy: the source's device bytes into the destination's, as a copy command. */
+    @Override
+    public synchronized void copyBuffer(long src, long dst, long size) {
+        copyBetween(src, dst, KIND_BUFFER, size, "copyBuffer");
+    }
+
+    /** The image's bytes, all of its requirement size: the sim stores no tiling, so this is every pixel. */
+    @Override
+    public synchronized void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        requireOpen();
+        copyBetween(src, dst, KIND_IMAGE, resource(src, KIND_IMAGE, "copyImage").requirements.size(), "copyImage");
+    }
+
+    private void copyBetween(long src, long dst, int kind, long size, String call) {
+        requireOpen();
+        Res to = resource(dst, kind, call);
+        if (size <= 0 || size > Integer.MAX_VALUE || size > to.requirements.size()) {
+            throw new SimViolationException(SimRule.RANGE, call + ": " + size + " bytes do not fit " + to);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) size);
+        transfer(src, kind, 0, bytes, false, call);
+        transfer(dst, kind, 0, bytes, true, call);
+    }
+
     private void transfer(long handle, int kind, long offset, ByteBuffer data, boolean toDevice, String call) {
         requireOpen();
         Res r = resource(handle, kind, call);

@@ -608,6 +608,28 @@ public final class VulkanBackend implements MemoryBackend {
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
+    /** Defragmentation's move of a buffer: {@code vkCmdCopyBuffer} on the transfer queue, waited for. */
+    @Override
+    public void copyBuffer(long src, long dst, long size) {
+        requireOpen();
+        requireBound(src, 0, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
+        requireBound(dst, 0, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
+        transfers.copyBuffer(src, dst, size);
+    }
+
+    /** Defragmentation's move of an image: {@code vkCmdCopyImage} with the layout transitions, waited for. */
+    @Override
+    public void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        requireOpen();
+        ImageState from = requireImageTransfer(src, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                "TRANSFER_SRC", "from");
+        ImageState to = requireImageTransfer(dst, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+                "TRANSFER_DST", "into");
+        transfers.copyImage(src, from.layout, dst, descriptor);
+        from.layout = VK_IMAGE_LAYOUT_GENERAL;
+        to.layout = VK_IMAGE_LAYOUT_GENERAL;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Close
 
