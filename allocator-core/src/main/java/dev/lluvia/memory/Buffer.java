@@ -198,7 +198,7 @@ public final class Buffer extends MemoryObject {
 
     @Override
     dev.lluvia.memory.spi.Resource createReplacementLocked() {
-        return memory().backend().createBuffer(size, BufferUsage.toBits(usage));
+        return memory().newBuffer(size, BufferUsage.toBits(usage));
     }
 
     @Override

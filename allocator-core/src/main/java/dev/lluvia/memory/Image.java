@@ -113,7 +113,7 @@ public final class Image extends MemoryObject {
 
     @Override
     dev.lluvia.memory.spi.Resource createReplacementLocked() {
-        return memory().backend().createImage(descriptor);
+        return memory().newImage(descriptor);
     }
 
     @Override

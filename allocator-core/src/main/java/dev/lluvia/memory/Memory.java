@@ -116,7 +116,50 @@ public final class Memory implements AutoCloseable {
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible();
-        this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority());
+        this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority(), options.exportable());
+    }
+
+    /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
+    Resource newBuffer(long size, int usageBits) {
+        return options.exportable() ? backend.createBuffer(size, usageBits, true) : backend.createBuffer(size, usageBits);
+    }
+
+    /** A driver image for this memory; see {@link #newBuffer}. */
+    Resource newImage(ImageDescriptor descriptor) {
+        return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
+    }
+
+    /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */
+    public boolean isExportable() {
+        return options.exportable();
+    }
+
+    /**
+     * Exports page {@code page} (an {@link AllocationInfo#page()} index) as a new opaque file
+     * descriptor ({@code vkGetMemoryFdKHR}, {@code VK_KHR_external_memory_fd}), for another API to
+     * import: CUDA's {@code cudaImportExternalMemory} with {@code cudaExternalMemoryHandleTypeOpaqueFd},
+     * the page's size and, for an object, its offset. The caller owns the descriptor; an importer
+     * takes it over. The page stays this memory's: keep its objects alive while the importer uses it.
+     * For one object alone in its memory, give it a page of its own (a page size of at most twice its
+     * size makes it dedicated).
+     *
+     * @throws IllegalStateException     if this memory is closed or was not created exportable
+     * @throws IndexOutOfBoundsException if no page has that index now
+     */
+    public int exportFd(int page) {
+        synchronized (lock) {
+            requireOpen();
+            if (!options.exportable()) {
+                throw new IllegalStateException("cannot export page " + page + " of " + this
+                        + ": it was not created with MemoryOptions.withExportable(true)");
+            }
+            Page p = page >= 0 && page < pages.size() ? pages.get(page) : null;
+            if (p == null) {
+                throw new IndexOutOfBoundsException("page " + page + " of " + this + " does not exist (" + pageCount
+                        + " pages now)");
+            }
+            return backend.exportFd(p.handle);
+        }
     }
 
     /** The memory priority of this memory's pages, in [0, 1] ({@link MemoryOptions#priority()}). */
@@ -241,7 +284,7 @@ public final class Memory implements AutoCloseable {
         }
         synchronized (lock) {
             requireOpen();
-            Resource resource = backend.createBuffer(size, usageBits);
+            Resource resource = newBuffer(size, usageBits);
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
             place(buffer, resource.requirements(), minAlignment);
             created(buffer);
@@ -279,7 +322,7 @@ public final class Memory implements AutoCloseable {
         checkImageLimits(descriptor);
         synchronized (lock) {
             requireOpen();
-            Resource resource = backend.createImage(descriptor);
+            Resource resource = newImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
             place(image, resource.requirements(), minAlignment);
             created(image);
@@ -514,7 +557,7 @@ public final class Memory implements AutoCloseable {
         Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
         synchronized (lock) {
             AllocationInfo at = aliasTarget(original, offset, size);
-            Resource resource = backend.createBuffer(size, BufferUsage.toBits(kept));
+            Resource resource = newBuffer(size, BufferUsage.toBits(kept));
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
             placeAlias(buffer, original, at, offset, resource.requirements());
             return buffer;
@@ -532,7 +575,7 @@ public final class Memory implements AutoCloseable {
         checkImageLimits(descriptor);
         synchronized (lock) {
             AllocationInfo at = aliasTarget(original, offset, 1);
-            Resource resource = backend.createImage(descriptor);
+            Resource resource = newImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
             placeAlias(image, original, at, offset, resource.requirements());
             return image;

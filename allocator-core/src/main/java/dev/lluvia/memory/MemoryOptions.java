@@ -24,9 +24,14 @@ import java.util.Set;
  *                        it moves lower-priority pages out of device-local memory first. On a
  *                        device without it the value is kept ({@link Memory#priority()}) and has
  *                        no effect ({@link Memory#isPriorityApplied()} is false).
+ * @param exportable      whether every page is allocated exportable to other APIs as an opaque file
+ *                        descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}),
+ *                        e.g. for CUDA interop (default false). A device without the extension refuses
+ *                        such a Memory with an {@link ExternalMemoryUnsupportedException}.
  */
 public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch,
-                            AllocationAlgorithm algorithm, AllocationStrategy strategy, float priority) {
+                            AllocationAlgorithm algorithm, AllocationStrategy strategy, float priority,
+                            boolean exportable) {
 
     /** Vulkan's default memory priority, used when none is given. */
     public static final float DEFAULT_PRIORITY = 0.5f;
@@ -51,32 +56,32 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolea
         }
     }
 
-    /** Options with the default priority (the five options of the first releases). */
+    /** Options with the default priority, not exportable (the five options of the first releases). */
     public MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch,
                          AllocationAlgorithm algorithm, AllocationStrategy strategy) {
-        this(flags, pageSize, exactFlagsMatch, algorithm, strategy, DEFAULT_PRIORITY);
+        this(flags, pageSize, exactFlagsMatch, algorithm, strategy, DEFAULT_PRIORITY, false);
     }
 
     /** Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default algorithm. */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false);
     }
 
     public MemoryOptions withPageSize(long newPageSize) {
-        return new MemoryOptions(flags, newPageSize, exactFlagsMatch, algorithm, strategy, priority);
+        return new MemoryOptions(flags, newPageSize, exactFlagsMatch, algorithm, strategy, priority, exportable);
     }
 
     public MemoryOptions withExactFlagsMatch(boolean exact) {
-        return new MemoryOptions(flags, pageSize, exact, algorithm, strategy, priority);
+        return new MemoryOptions(flags, pageSize, exact, algorithm, strategy, priority, exportable);
     }
 
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, newStrategy, priority);
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, newStrategy, priority, exportable);
     }
 
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority);
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority, exportable);
     }
 
     /**
@@ -85,6 +90,11 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, long pageSize, boolea
      * @throws IllegalArgumentException naming the value when it is outside [0, 1] or NaN
      */
     public MemoryOptions withPriority(float newPriority) {
-        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, strategy, newPriority);
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, strategy, newPriority, exportable);
+    }
+
+    /** Whether pages are exportable as opaque file descriptors; see the {@code exportable} component. */
+    public MemoryOptions withExportable(boolean newExportable) {
+        return new MemoryOptions(flags, pageSize, exactFlagsMatch, algorithm, strategy, priority, newExportable);
     }
 }

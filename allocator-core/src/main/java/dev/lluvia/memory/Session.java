@@ -162,11 +162,17 @@ public final class Session implements AutoCloseable {
      * Creates a Memory from full options; see {@link #createMemory(Set, long, boolean)} for how the
      * memory type is chosen.
      *
-     * @throws UnsupportedMemoryFlagsException if no memory type has the flags
-     * @throws IllegalArgumentException        if the page size is larger than the chosen type's heap
+     * @throws UnsupportedMemoryFlagsException     if no memory type has the flags
+     * @throws IllegalArgumentException            if the page size is larger than the chosen type's heap
+     * @throws ExternalMemoryUnsupportedException  if the options ask for exportable pages and the
+     *                                             device has no {@code VK_KHR_external_memory_fd}
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
+        if (options.exportable() && !backend.hasExternalMemoryFd()) {
+            throw new ExternalMemoryUnsupportedException("cannot create an exportable Memory on " + device.name()
+                    + " (backend " + backend.name() + "): the device has no VK_KHR_external_memory_fd");
+        }
         MemoryType type = chooseType(options.flags(), options.exactFlagsMatch());
         requirePageFitsHeap(type, options.pageSize());
         synchronized (memories) {

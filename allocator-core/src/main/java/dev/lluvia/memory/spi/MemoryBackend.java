@@ -97,6 +97,37 @@ public interface MemoryBackend extends AutoCloseable {
     /** Creates an image ({@code vkCreateImage}) and reports its memory requirements. */
     Resource createImage(ImageDescriptor descriptor);
 
+    /**
+     * Whether pages can be allocated exportable and exported as opaque file descriptors
+     * ({@code VK_KHR_external_memory_fd} enabled on the device).
+     */
+    default boolean hasExternalMemoryFd() {
+        return false;
+    }
+
+    /**
+     * {@link #createBuffer(long, int)} for a page that is exportable: Vulkan wants such a buffer
+     * created with {@code VkExternalMemoryBufferCreateInfo}. The default ignores the flag.
+     */
+    default Resource createBuffer(long size, int usageBits, boolean exportable) {
+        return createBuffer(size, usageBits);
+    }
+
+    /** {@link #createImage(ImageDescriptor)} for an exportable page; the default ignores the flag. */
+    default Resource createImage(ImageDescriptor descriptor, boolean exportable) {
+        return createImage(descriptor);
+    }
+
+    /**
+     * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
+     * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
+     *
+     * @throws UnsupportedOperationException if the backend cannot export (the default)
+     */
+    default int exportFd(long page) {
+        throw new UnsupportedOperationException(name() + " backend cannot export memory");
+    }
+
     /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */
     void bindBuffer(long buffer, long page, long offset);
 

@@ -136,4 +136,19 @@ class SimObjectOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.withPriority(bad));
         assertTrue(e.getMessage().contains("was " + bad), e.getMessage());
     }
+
+    @Test
+    void anExportableMemoryIsRefusedOnADeviceWithoutExternalMemoryAndNothingIsCreated() {
+        try (Session session = open("nvidia-h100", true)) {
+            dev.lluvia.memory.ExternalMemoryUnsupportedException e = assertThrows(
+                    dev.lluvia.memory.ExternalMemoryUnsupportedException.class,
+                    () -> session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
+            assertTrue(e.getMessage().contains("VK_KHR_external_memory_fd") && e.getMessage().contains("H100"), e.getMessage());
+            assertTrue(session.memories().isEmpty());
+            Memory plain = session.createMemory(MemoryPropertyFlag.DEVICE_LOCAL);
+            plain.createBuffer(64);
+            IllegalStateException s = assertThrows(IllegalStateException.class, () -> plain.exportFd(0));
+            assertTrue(s.getMessage().contains("withExportable(true)"), s.getMessage());
+        }
+    }
 }

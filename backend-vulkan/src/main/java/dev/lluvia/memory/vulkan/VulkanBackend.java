@@ -18,6 +18,7 @@ import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.spi.Resource;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -105,6 +106,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final boolean memoryBudget;
     /** VK_EXT_memory_priority and its memoryPriority feature are enabled on the device. */
     private final boolean memoryPriority;
+    /** VK_KHR_external_memory_fd is enabled: exportable pages and vkGetMemoryFdKHR. */
+    private final boolean externalMemoryFd;
     private final long nonCoherentAtomSize;
     private final long maxAllocationCount;
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
@@ -152,6 +155,11 @@ public final class VulkanBackend implements MemoryBackend {
                 }
             }
             this.memoryPriority = priorityFeature != null;
+            // VK_KHR_external_memory is core in Vulkan 1.1, which this backend requires.
+            this.externalMemoryFd = available.contains(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+            if (externalMemoryFd) {
+                extensions.add(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+            }
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
             VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
@@ -459,6 +467,40 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public Resource createBuffer(long size, int usageBits) {
+        return createBuffer(size, usageBits, false);
+    }
+
+    /** {@code VK_KHR_external_memory_fd} is enabled on this device. */
+    @Override
+    public boolean hasExternalMemoryFd() {
+        return externalMemoryFd;
+    }
+
+    /** A new opaque fd of an exportable page, from {@code vkGetMemoryFdKHR}. */
+    @Override
+    public int exportFd(long page) {
+        requireOpen();
+        requireExternalMemoryFd();
+        if (!pages.containsKey(page)) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer pFd = stack.mallocInt(1);
+            check(KHRExternalMemoryFd.vkGetMemoryFdKHR(device, VkMemoryGetFdInfoKHR.calloc(stack).sType$Default()
+                    .memory(page).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), pFd), "vkGetMemoryFdKHR");
+            return pFd.get(0);
+        }
+    }
+
+    private void requireExternalMemoryFd() {
+        if (!externalMemoryFd) {
+            throw new ExternalMemoryUnsupportedException(physical.name() + " has no VK_KHR_external_memory_fd");
+        }
+    }
+
+    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
+    @Override
+    public Resource createBuffer(long size, int usageBits, boolean exportable) {
         requireOpen();
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
@@ -477,6 +519,18 @@ public final class VulkanBackend implements MemoryBackend {
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
                     .size(size).usage(usageBits).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            if (exportable) {
+                requireExternalMemoryFd();
+                VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
+                vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
+                        .sType$Default().usage(usageBits).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
+                if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export buffers of usage 0x"
+                            + Integer.toHexString(usageBits) + " as opaque file descriptors");
+                }
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
             LongBuffer pBuffer = stack.mallocLong(1);
             check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
             long buffer = pBuffer.get(0);
@@ -491,6 +545,12 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public Resource createImage(ImageDescriptor d) {
+        return createImage(d, false);
+    }
+
+    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
+    @Override
+    public Resource createImage(ImageDescriptor d, boolean exportable) {
         requireOpen();
         final int format = VulkanFormats.format(d.channelType(), d.channelCount());
         final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
@@ -524,6 +584,24 @@ public final class VulkanBackend implements MemoryBackend {
                     .usage(usage)
                     .sharingMode(VK_SHARING_MODE_EXCLUSIVE)
                     .initialLayout(VK_IMAGE_LAYOUT_UNDEFINED);
+            if (exportable) {
+                requireExternalMemoryFd();
+                VkExternalImageFormatProperties ext = VkExternalImageFormatProperties.calloc(stack).sType$Default();
+                int er = vkGetPhysicalDeviceImageFormatProperties2(physical.handle(), VkPhysicalDeviceImageFormatInfo2.calloc(stack)
+                        .sType$Default().format(format).type(imageType).tiling(tiling).usage(usage)
+                        .pNext(VkPhysicalDeviceExternalImageFormatInfo.calloc(stack).sType$Default()
+                                .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address()),
+                        VkImageFormatProperties2.calloc(stack).sType$Default().pNext(ext.address()));
+                if (er != VK_SUCCESS
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export "
+                            + VulkanFormats.name(d.channelType(), d.channelCount()) + " images with tiling " + d.tiling()
+                            + " as opaque file descriptors from shared pages");
+                }
+                ci.pNext(VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
@@ -745,6 +823,11 @@ public final class VulkanBackend implements MemoryBackend {
             if (memoryPriority) {
                 info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
                         .priority(options.priority()).pNext(info.pNext()).address());
+            }
+            if (options.exportable()) {
+                requireExternalMemoryFd();
+                info.pNext(VkExportMemoryAllocateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).pNext(info.pNext()).address());
             }
             LongBuffer pMemory = stack.mallocLong(1);
             check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);

@@ -40,7 +40,7 @@ import java.util.Set;
  * becomes its name ({@link MemoryObject#setName}), which the dump and the map show.
  * <pre>
  * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
- *        [strategy=MIN_TIME|MIN_MEMORY] [priority=P]    # Session.createMemory(MemoryOptions)
+ *        [strategy=MIN_TIME|MIN_MEMORY] [priority=P] [exportable]   # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]] [align=N]       # Memory.createBuffer
  * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]
  *        [usage=USAGE[,USAGE...]] [align=N]            # Memory.createImage
@@ -107,7 +107,7 @@ public final class Trace {
     }
 
     private static final String MEMORY_USAGE =
-            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME] [priority=P]";
+            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME] [priority=P] [exportable]";
 
     private final String source;
     private final List<Event> events;
@@ -173,7 +173,8 @@ public final class Trace {
             return "memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
                     + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
                     + " strategy=" + m.options().strategy()
-                    + (m.options().priority() == MemoryOptions.DEFAULT_PRIORITY ? "" : " priority=" + m.options().priority());
+                    + (m.options().priority() == MemoryOptions.DEFAULT_PRIORITY ? "" : " priority=" + m.options().priority())
+                    + (m.options().exportable() ? " exportable" : "");
         } else if (e instanceof CreateBuffer b) {
             return "buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage())
                     + (b.minAlignment() > 1 ? " align=" + b.minAlignment() : "");
@@ -277,7 +278,7 @@ public final class Trace {
         }
 
         private void memory(String[] t) {
-            arity(t, 3, 8, MEMORY_USAGE);
+            arity(t, 3, 9, MEMORY_USAGE);
             String id = newId(t[1]);
             Set<MemoryPropertyFlag> flags = EnumSet.noneOf(MemoryPropertyFlag.class);
             for (String f : t[2].split("[,|]")) {
@@ -295,6 +296,8 @@ public final class Trace {
                     options = options.withAlgorithm(enumValue(AllocationAlgorithm.class, value, "allocation algorithm"));
                 } else if (lower.startsWith("strategy=")) {
                     options = options.withStrategy(enumValue(AllocationStrategy.class, value, "allocation strategy"));
+                } else if (lower.equals("exportable")) {
+                    options = options.withExportable(true);
                 } else if (lower.startsWith("priority=")) {
                     options = options.withPriority(priority(value));
                 } else {
