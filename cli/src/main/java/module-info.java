@@ -7,9 +7,8 @@
 module dev.lluvia.memory.cli {
     requires dev.lluvia.memory;
     requires info.picocli;
-    // stats --json writes VMA's dump with Jackson; map draws with Java2D and writes PNG with ImageIO.
-    requires tools.jackson.databind;
-    requires java.desktop;
+    // stats --json and map use the report module (VMA's dump, the PNG map, traces).
+    requires dev.lluvia.memory.report;
     // Turns off the library's backend-choice warning in commands that print the choice themselves.
     requires java.logging;
 

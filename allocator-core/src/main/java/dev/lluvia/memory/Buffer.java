@@ -253,6 +253,26 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
+    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingBuffer(handle, pageHandle, offset, aliased);
+    }
+
+    @Override
+    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+        return memory().newBuffer(size, BufferUsage.toBits(usage));
+    }
+
+    @Override
+    void copyContentsLocked(long from, long to) {
+        memory().backend().copyBuffer(from, to, size);
+    }
+
+    @Override
+    boolean canCopy() {
+        return usage.contains(BufferUsage.TRANSFER_SRC) && usage.contains(BufferUsage.TRANSFER_DST);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyBuffer(handle);
     }

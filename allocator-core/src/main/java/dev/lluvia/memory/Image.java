@@ -107,6 +107,26 @@ public final class Image extends MemoryObject {
     }
 
     @Override
+    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingImage(handle, pageHandle, offset, aliased);
+    }
+
+    @Override
+    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+        return memory().newImage(descriptor);
+    }
+
+    @Override
+    void copyContentsLocked(long from, long to) {
+        memory().backend().copyImage(from, to, descriptor);
+    }
+
+    @Override
+    boolean canCopy() {
+        return descriptor.usage().contains(ImageUsage.TRANSFER_SRC) && descriptor.usage().contains(ImageUsage.TRANSFER_DST);
+    }
+
+    @Override
     void destroyResource(long handle) {
         memory().backend().destroyImage(handle);
     }

@@ -79,6 +79,7 @@ public final class Memory implements AutoCloseable {
     private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
 
     private final Session session;
+    private final MemoryOptions options;
     private final MemoryBackend backend;
     private final MemoryType type;
     private final long pageSize;
@@ -90,6 +91,8 @@ public final class Memory implements AutoCloseable {
     private final long granularity;
     /** Debug margins around objects of regular pages: debug mode and a host-visible type. */
     private final boolean margins;
+    /** What every page is allocated with (its priority). */
+    private final dev.lluvia.memory.spi.PageOptions pageOptions;
 
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
@@ -100,9 +103,12 @@ public final class Memory implements AutoCloseable {
     private long allocationBytes;
     private int emptyRegularPages;
     private volatile boolean closed;
+    /** The defragmentation running on this memory, or null. Guarded by the lock. */
+    private Defragmentation defragmentation;
 
     Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
+        this.options = options;
         this.backend = backend;
         this.type = type;
         this.pageSize = options.pageSize();
@@ -112,6 +118,63 @@ public final class Memory implements AutoCloseable {
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible();
+        this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority(), options.exportable());
+    }
+
+    /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
+    Resource newBuffer(long size, int usageBits) {
+        return options.exportable() ? backend.createBuffer(size, usageBits, true) : backend.createBuffer(size, usageBits);
+    }
+
+    /** A driver image for this memory; see {@link #newBuffer}. */
+    Resource newImage(ImageDescriptor descriptor) {
+        return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
+    }
+
+    /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */
+    public boolean isExportable() {
+        return options.exportable();
+    }
+
+    /**
+     * Exports page {@code page} (an {@link AllocationInfo#page()} index) as a new opaque file
+     * descriptor ({@code vkGetMemoryFdKHR}, {@code VK_KHR_external_memory_fd}), for another API to
+     * import: CUDA's {@code cudaImportExternalMemory} with {@code cudaExternalMemoryHandleTypeOpaqueFd},
+     * the page's size and, for an object, its offset. The caller owns the descriptor; an importer
+     * takes it over. The page stays this memory's: keep its objects alive while the importer uses it.
+     * For one object alone in its memory, give it a page of its own (a page size of at most twice its
+     * size makes it dedicated).
+     *
+     * @throws IllegalStateException     if this memory is closed or was not created exportable
+     * @throws IndexOutOfBoundsException if no page has that index now
+     */
+    public int exportFd(int page) {
+        synchronized (lock) {
+            requireOpen();
+            if (!options.exportable()) {
+                throw new IllegalStateException("cannot export page " + page + " of " + this
+                        + ": it was not created with MemoryOptions.withExportable(true)");
+            }
+            Page p = page >= 0 && page < pages.size() ? pages.get(page) : null;
+            if (p == null) {
+                throw new IndexOutOfBoundsException("page " + page + " of " + this + " does not exist (" + pageCount
+                        + " pages now)");
+            }
+            return backend.exportFd(p.handle);
+        }
+    }
+
+    /** The memory priority of this memory's pages, in [0, 1] ({@link MemoryOptions#priority()}). */
+    public float priority() {
+        return options.priority();
+    }
+
+    /**
+     * Whether the device applies {@link #priority()} to the pages ({@code VK_EXT_memory_priority}
+     * with its feature enabled). When false the priority is kept and reported but has no effect.
+     */
+    public boolean isPriorityApplied() {
+        return backend.hasMemoryPriority();
     }
 
     /**
@@ -125,6 +188,14 @@ public final class Memory implements AutoCloseable {
     /** The session this memory belongs to. */
     public Session session() {
         return session;
+    }
+
+    /**
+     * The options this memory was created with; a memory created from a {@link MemoryUsage} reports
+     * its chosen type's flags with an exact match.
+     */
+    public MemoryOptions options() {
+        return options;
     }
 
     /** The actual flags of the memory type chosen, which may include more than were asked for. */
@@ -182,6 +253,23 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage) {
+        return createBuffer(size, usage, 1);
+    }
+
+    /**
+     * Creates a buffer whose offset is a multiple of {@code minAlignment} as well as of what the
+     * driver requires (VMA's {@code vmaCreateBufferWithAlignment}): for a program that needs more
+     * than the driver says, e.g. to sub-allocate from the buffer at a larger alignment, or to
+     * share it with an API that has stricter rules.
+     *
+     * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @throws IllegalArgumentException         if size is not positive, usage is empty, or
+     *                                          {@code minAlignment} is not a positive power of two
+     * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(long size, Set<BufferUsage> usage, long minAlignment) {
+        requireMinAlignment(minAlignment);
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
@@ -198,9 +286,10 @@ public final class Memory implements AutoCloseable {
         }
         synchronized (lock) {
             requireOpen();
-            Resource resource = backend.createBuffer(size, usageBits);
+            Resource resource = newBuffer(size, usageBits);
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
-            place(buffer, resource.requirements());
+            place(buffer, resource.requirements(), minAlignment);
+            created(buffer);
             return buffer;
         }
     }
@@ -218,14 +307,349 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Image createImage(ImageDescriptor descriptor) {
+        return createImage(descriptor, 1);
+    }
+
+    /**
+     * Creates an image whose offset is a multiple of {@code minAlignment} as well as of what the
+     * driver requires; see {@link #createBuffer(long, Set, long)}.
+     *
+     * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
+     *                                  dimension exceeds the device's limit
+     */
+    public Image createImage(ImageDescriptor descriptor, long minAlignment) {
+        requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
         checkImageLimits(descriptor);
         synchronized (lock) {
             requireOpen();
-            Resource resource = backend.createImage(descriptor);
+            Resource resource = newImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
-            place(image, resource.requirements());
+            place(image, resource.requirements(), minAlignment);
+            created(image);
             return image;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Defragmentation
+
+    /**
+     * Starts defragmenting this memory (VMA's {@code vmaBeginDefragmentation}): each
+     * {@link Defragmentation#pass()} moves at most {@code maxBytesPerPass} bytes and
+     * {@code maxObjectsPerPass} objects into denser places, so that a frame loop can spread the
+     * work; {@link Defragmentation#end()} frees the pages left empty. See {@link Defragmentation}.
+     *
+     * @throws IllegalArgumentException if {@code maxBytesPerPass} or {@code maxObjectsPerPass} is not positive
+     * @throws IllegalStateException    if this memory is closed, a defragmentation of it is running, or
+     *                                  objects of it are marked not movable ({@link MemoryObject#setMovable}),
+     *                                  naming them; nothing is changed
+     */
+    public Defragmentation beginDefragmentation(long maxBytesPerPass, int maxObjectsPerPass) {
+        if (maxBytesPerPass <= 0) {
+            throw new IllegalArgumentException("maxBytesPerPass must be positive, was " + maxBytesPerPass);
+        }
+        if (maxObjectsPerPass <= 0) {
+            throw new IllegalArgumentException("maxObjectsPerPass must be positive, was " + maxObjectsPerPass);
+        }
+        synchronized (lock) {
+            requireOpen();
+            if (defragmentation != null) {
+                throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
+            }
+            List<String> pinned = new ArrayList<>();
+            for (MemoryObject o : live) {
+                if (!o.isMovable()) {
+                    pinned.add(o.describe());
+                }
+            }
+            if (!pinned.isEmpty()) {
+                throw new IllegalStateException("cannot defragment " + this + ": " + pinned.size()
+                        + " object(s) are marked not movable: " + (pinned.size() > 10 ? pinned.subList(0, 10) + " ..." : pinned));
+            }
+            defragmentation = new Defragmentation(this, maxBytesPerPass, maxObjectsPerPass);
+            return defragmentation;
+        }
+    }
+
+    /**
+     * One pass: plans moves from the emptiest regular pages into fuller ones (or lower in the same
+     * page) and performs them until a limit is reached; frees the pages left empty.
+     */
+    List<Defragmentation.Move> defragmentPassLocked(long maxBytes, int maxObjects, Defragmentation.Counters counters) {
+        requireOpen();
+        List<Page> regular = new ArrayList<>();
+        for (Page p : pages) {
+            if (p != null && !p.dedicated) {
+                regular.add(p);
+            }
+        }
+        // Destinations: fullest first (index breaking ties), so objects gather where most already are.
+        regular.sort((a, b) -> {
+            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
+            return c != 0 ? c : Integer.compare(a.index, b.index);
+        });
+        java.util.Map<Page, Integer> rank = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < regular.size(); i++) {
+            rank.put(regular.get(i), i);
+        }
+        List<MemoryObject> candidates = new ArrayList<>();
+        for (MemoryObject o : live) {
+            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+                candidates.add(o);
+            }
+        }
+        // Sources: the emptiest page first, and in a page the highest offset first.
+        candidates.sort((a, b) -> {
+            int c = Integer.compare(rank.get(b.page()), rank.get(a.page()));
+            return c != 0 ? c : Long.compare(b.infoLocked().offset(), a.infoLocked().offset());
+        });
+        List<Defragmentation.Move> moves = new ArrayList<>();
+        long bytes = 0;
+        for (MemoryObject o : candidates) {
+            if (moves.size() >= maxObjects) {
+                break;
+            }
+            final long size = o.infoLocked().size();
+            if (bytes + size > maxBytes) {
+                continue;
+            }
+            final Page from = o.page();
+            final long blockSize = o.blockSizeLocked();
+            final long alignment = o.blockAlignmentLocked();
+            final long oldStart = from.allocator.offset(o.block());
+            for (int i = 0, n = rank.get(from); i <= n; i++) {
+                Page to = regular.get(i);
+                if (blockSize > to.largestFreeBound) {
+                    continue;
+                }
+                long block = to.allocator.allocate(blockSize, alignment);
+                if (block == BlockAllocator.NO_SPACE) {
+                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
+                    continue;
+                }
+                if (to == from && to.allocator.offset(block) >= oldStart) {
+                    to.allocator.free(block);
+                    continue;
+                }
+                moves.add(moveLocked(o, to, block));
+                bytes += size;
+                break;
+            }
+        }
+        counters.add(moves.size(), bytes, releaseEmptyPagesLocked());
+        return moves;
+    }
+
+    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
+    private Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
+        final AllocationInfo from = o.infoLocked();
+        final long frontMargin = o.frontMarginLocked();
+        final long offset = to.allocator.offset(block) + frontMargin;
+        Resource replacement = null;
+        try {
+            replacement = o.createReplacementLocked();
+            MemoryRequirements req = replacement.requirements();
+            if (req.size() != from.size() || offset % req.alignment() != 0
+                    || (req.memoryTypeBits() & (1 << type.index())) == 0) {
+                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
+                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
+            }
+            o.bindResource(replacement.handle(), to.handle, offset);
+            o.copyContentsLocked(o.resource(), replacement.handle());
+        } catch (RuntimeException | Error e) {
+            to.allocator.free(block);
+            to.largestFreeBound = to.size;
+            if (replacement != null) {
+                try {
+                    o.destroyResource(replacement.handle());
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        final long oldResource = o.resource();
+        final Page oldPage = o.page();
+        final long oldBlock = o.block();
+        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
+        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
+        if (frontMargin > 0) {
+            fillMargins(to, block, offset, from.size());
+        }
+        try {
+            o.destroyResource(oldResource);
+        } finally {
+            oldPage.allocator.free(oldBlock);
+            oldPage.largestFreeBound = oldPage.size;
+        }
+        for (SessionListener l : session.listeners()) {
+            l.objectMoved(o, from);
+        }
+        return new Defragmentation.Move(o, from, now);
+    }
+
+    /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
+    int releaseEmptyPagesLocked() {
+        int released = 0;
+        for (Page p : pages) {
+            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
+                releasePage(p);
+                released++;
+            }
+        }
+        emptyRegularPages = 0;
+        return released;
+    }
+
+    /** Called by {@link Defragmentation#end()}. */
+    void endDefragmentationLocked(Defragmentation d) {
+        if (defragmentation == d) {
+            defragmentation = null;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Aliasing
+
+    /**
+     * Creates a buffer on part of the range of a live object of this memory (VMA's
+     * {@code vmaCreateAliasingBuffer2}): no new memory, a second view of the same bytes, e.g. a
+     * buffer to clear or read back an image, or transient resources of different frame passes
+     * sharing memory.
+     *
+     * <p>Vulkan's rules on aliasing (spec, "Memory Aliasing"), which the program must follow:
+     * <ul>
+     *   <li>the alias must fit: its requirement size from {@code offset} must end inside the
+     *       original's size, its page offset must be a multiple of its alignment, and the memory
+     *       type must be in its memoryTypeBits (all checked here);</li>
+     *   <li>what one alias wrote is undefined when read through another, except between buffers
+     *       and linear images with the same layout of the bytes (a buffer over a linear image's
+     *       rows); an optimal image's bytes have a layout of the driver's own: write it through the
+     *       image, or use it as a new image (layout {@code UNDEFINED}) whose old contents are gone;</li>
+     *   <li>using two aliases at once needs the synchronisation that any two resources sharing memory
+     *       need (a barrier between the last use of one and the first of the other).</li>
+     * </ul>
+     * An optimal image on a linear object's range (or the other way round) must not share a
+     * {@code bufferImageGranularity} block with the original's neighbours, so its granularity blocks
+     * must lie inside the original's reserved range (always true in a dedicated page).
+     *
+     * <p>An alias is not an allocation: it has no range of its own and is not counted in
+     * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
+     * lists the live aliases of an object and {@link MemoryObject#aliasOf()} the original. Closing an
+     * alias destroys only its buffer; the original cannot be closed while aliases of it are live
+     * ({@link IllegalStateException} naming them), so a range is never reused under an alias;
+     * closing the Memory or Session closes both. Aliases are not recorded by trace recorders.
+     *
+     * @param original the object whose range the buffer uses; not itself an alias
+     * @param offset   bytes from the original's {@link AllocationInfo#offset()}
+     * @throws IllegalStateException           if this memory or {@code original} is closed
+     * @throws IllegalArgumentException        if {@code original} is of another Memory or an alias,
+     *                                         size is not positive, usage is empty, or the page offset
+     *                                         breaks the buffer's alignment or granularity
+     * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
+     * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits
+     */
+    public Buffer createAliasingBuffer(MemoryObject original, long offset, long size, Set<BufferUsage> usage) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        requireUsage(usage);
+        Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
+        synchronized (lock) {
+            AllocationInfo at = aliasTarget(original, offset, size);
+            Resource resource = newBuffer(size, BufferUsage.toBits(kept));
+            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
+            placeAlias(buffer, original, at, offset, resource.requirements());
+            return buffer;
+        }
+    }
+
+    /**
+     * Creates an image on part of the range of a live object of this memory; see
+     * {@link #createAliasingBuffer} for Vulkan's rules and what is checked.
+     *
+     * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
+     */
+    public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        checkImageLimits(descriptor);
+        synchronized (lock) {
+            AllocationInfo at = aliasTarget(original, offset, 1);
+            Resource resource = newImage(descriptor);
+            Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
+            placeAlias(image, original, at, offset, resource.requirements());
+            return image;
+        }
+    }
+
+    /** Checks what can be checked before the driver object exists; returns the original's info. */
+    private AllocationInfo aliasTarget(MemoryObject original, long offset, long minSize) {
+        Objects.requireNonNull(original, "original");
+        requireOpen();
+        if (original.memory() != this) {
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it belongs to "
+                    + original.memory() + ", not " + this);
+        }
+        original.requireOpen();
+        if (original.aliasOf() != null) {
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
+                    + original.aliasOf().describe() + "; alias that instead");
+        }
+        AllocationInfo info = original.infoLocked();
+        if (offset < 0 || offset > info.size() - minSize) {
+            throw new IndexOutOfBoundsException("alias offset " + offset + " is outside " + original.describe()
+                    + ", whose range is [0, " + info.size() + ")");
+        }
+        return info;
+    }
+
+    /** Checks the alias against its requirements and binds it; destroys its resource on any failure. */
+    private void placeAlias(MemoryObject alias, MemoryObject original, AllocationInfo at, long offset,
+                            MemoryRequirements req) {
+        try {
+            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
+                throw new IncompatibleMemoryTypeException(alias.describe() + " cannot alias memory type "
+                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
+                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
+            }
+            if (req.requiresDedicated()) {
+                throw new IllegalArgumentException(alias.describe() + " requires a dedicated allocation of its own"
+                        + " and cannot alias " + original.describe());
+            }
+            final long pageOffset = at.offset() + offset;
+            if (offset > at.size() - req.size()) {
+                throw new IndexOutOfBoundsException(alias.describe() + " needs " + req.size() + " bytes from offset "
+                        + offset + ", past the end of " + original.describe() + " (" + at.size() + " bytes)");
+            }
+            long alignment = Math.max(req.alignment(), atom);
+            if (pageOffset % alignment != 0) {
+                throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
+                        + " at page offset " + pageOffset + ", not a multiple of its alignment " + alignment
+                        + (atom > 1 ? " (nonCoherentAtomSize " + atom + " included)" : ""));
+            }
+            Page page = original.page();
+            if (granularity > 1 && !page.dedicated && alias.isOptimalImage() != original.isOptimalImage()) {
+                long start = page.allocator.offset(original.block());
+                long end = start + page.allocator.size(original.block());
+                long blockStart = pageOffset / granularity * granularity;
+                long blockEnd = Align.roundUp(pageOffset + req.size(), granularity);
+                if (blockStart < start || blockEnd > end) {
+                    throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
+                            + " at [" + pageOffset + ", " + (pageOffset + req.size()) + "), whose bufferImageGranularity ("
+                            + granularity + ") blocks reach outside " + original.describe() + "'s reserved range ["
+                            + start + ", " + end + "), where its neighbours may lie");
+                }
+            }
+            alias.bindAliasLocked(original, new AllocationInfo(at.page(), pageOffset, 0, req.size()));
+        } catch (RuntimeException | Error e) {
+            try {
+                alias.destroyResource();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 
@@ -415,6 +839,9 @@ public final class Memory implements AutoCloseable {
             RuntimeException failure = null;
             try {
                 for (MemoryObject o : live.toList()) {
+                    for (MemoryObject a : o.aliasesLocked()) {
+                        leaks.add(a.leakLine() + ", an alias of " + o.describe());
+                    }
                     leaks.add(o.leakLine());
                     try {
                         String c = o.destroyLocked();
@@ -437,6 +864,9 @@ public final class Memory implements AutoCloseable {
                 }
                 emptyRegularPages = 0;
                 session.forget(this);
+                for (SessionListener l : session.listeners()) {
+                    l.memoryClosed(this);
+                }
             }
             if (failure != null) {
                 throw failure;
@@ -454,8 +884,15 @@ public final class Memory implements AutoCloseable {
     // ----------------------------------------------------------------------------------------
     // Placement
 
+    private void created(MemoryObject object) {
+        for (SessionListener l : session.listeners()) {
+            l.objectCreated(object);
+        }
+    }
+
     /** Finds room for {@code object}, allocating a page if needed, and binds it; all or nothing. */
-    private void place(MemoryObject object, MemoryRequirements req) {
+    private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
+        object.setMinAlignment(minAlignment);
         Page page = null;
         long block = BlockAllocator.NO_SPACE;
         boolean newPage = false;
@@ -470,7 +907,7 @@ public final class Memory implements AutoCloseable {
             if (object.isOptimalImage() && granularity > quantum) {
                 quantum = granularity;
             }
-            final long alignment = Math.max(req.alignment(), quantum);
+            final long alignment = Math.max(Math.max(req.alignment(), quantum), minAlignment);
             final long size = Align.roundUp(req.size(), quantum);
             long blockSize = size;
             if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
@@ -514,6 +951,7 @@ public final class Memory implements AutoCloseable {
             if (!newPage && page.allocator.allocationCount() == 1) {
                 emptyRegularPages--; // the kept empty page is in use again
             }
+            object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
             // from its offset is the block's size less that margin (PageInfo.Placed#reservedSize).
@@ -554,8 +992,9 @@ public final class Memory implements AutoCloseable {
         long handle;
         try {
             handle = dedicatedTo == null
-                    ? backend.allocatePage(type.index(), size)
-                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image);
+                    ? backend.allocatePage(type.index(), size, pageOptions)
+                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image,
+                    pageOptions);
         } catch (RuntimeException | Error e) {
             session.releaseHeap(heap, size);
             throw e;
@@ -716,6 +1155,12 @@ public final class Memory implements AutoCloseable {
             }
         }
         return sb.append(')').toString();
+    }
+
+    private static void requireMinAlignment(long minAlignment) {
+        if (minAlignment <= 0 || (minAlignment & (minAlignment - 1)) != 0) {
+            throw new IllegalArgumentException("minAlignment must be a positive power of two, was " + minAlignment);
+        }
     }
 
     private static void requireUsage(Set<?> usage) {

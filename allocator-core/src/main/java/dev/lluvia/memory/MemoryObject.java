@@ -14,7 +14,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     private final Memory memory;
     private final long id;
-    private final long resource;
+    /** The driver object; replaced when defragmentation moves the object. Guarded by the Memory's lock. */
+    private long resource;
+    private volatile boolean movable = true;
+    private volatile int moveCount;
+    /** What the block was asked for at placement, so that defragmentation can ask again elsewhere. */
+    private long blockSize;
+    private long blockAlignment;
+    private long frontMargin;
     private Memory.Page page;
     private long block;
     private AllocationInfo info;
@@ -29,6 +36,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      */
     private AtomicInteger accesses;
     private volatile String name;
+    private volatile Object userValue;
+    /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
+    private long minAlignment = 1;
+    /** The object whose range this one aliases, or null; set before the alias is published. */
+    private MemoryObject aliasOf;
+    /** Live aliases of this object, null until the first; guarded by the Memory's lock. */
+    private List<MemoryObject> aliases;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
     MemoryObject nextLive;
@@ -76,10 +90,77 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return name;
     }
 
+    /**
+     * Attaches any value of the program's to the object (VMA's {@code pUserData}): an index into
+     * the program's own tables, the owner of the object, a descriptor to refresh when it moves.
+     * The library only keeps it; {@code null} removes it. May be set and read from any thread,
+     * also after close.
+     */
+    public final void setUserValue(Object value) {
+        this.userValue = value;
+    }
+
+    /** The value given with {@link #setUserValue}, or {@code null}. */
+    public final Object userValue() {
+        return userValue;
+    }
+
+    /**
+     * The least alignment of the offset asked for at creation
+     * ({@link Memory#createBuffer(long, java.util.Set, long)}); 1 when none was asked for. The
+     * offset is also aligned as the driver requires.
+     */
+    public final long minAlignment() {
+        return minAlignment;
+    }
+
+    final void setMinAlignment(long minAlignment) {
+        this.minAlignment = minAlignment;
+    }
+
+    /**
+     * Marks whether {@link Memory#beginDefragmentation} may move this object (default true). Mark an
+     * object not movable when the program cannot refresh what refers to it (a descriptor it cannot
+     * rewrite, a handle given to other code); defragmentation then refuses to start on its Memory,
+     * naming it, rather than move it behind the program's back.
+     */
+    public final void setMovable(boolean movable) {
+        this.movable = movable;
+    }
+
+    /** Whether the program allows defragmentation to move this object ({@link #setMovable}). */
+    public final boolean isMovable() {
+        return movable;
+    }
+
+    /**
+     * How many times defragmentation moved this object: a program that caches the object's
+     * handle, page or offset compares it with the value it cached them at and refreshes them when
+     * it changed.
+     */
+    public final int moveCount() {
+        return moveCount;
+    }
+
     /** Where the object lives: page, offset, leftPadding and size. */
     public final AllocationInfo allocationInfo() {
         requireOpen();
         return info;
+    }
+
+    /**
+     * The object whose range this one was created on ({@link Memory#createAliasingBuffer},
+     * {@link Memory#createAliasingImage}), or {@code null} when this object has a range of its own.
+     */
+    public final MemoryObject aliasOf() {
+        return aliasOf;
+    }
+
+    /** The live aliases created on this object's range, in creation order. */
+    public final List<MemoryObject> aliases() {
+        synchronized (memory.lock()) {
+            return aliases == null ? List.of() : List.copyOf(aliases);
+        }
     }
 
     /** Whether {@link #close()} was called, directly or through the Memory or Session. */
@@ -88,8 +169,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /**
-     * Destroys the object and returns its range to the page. Idempotent.
+     * Destroys the object and returns its range to the page. Idempotent. An alias destroys only its
+     * own buffer or image: the range belongs to the object it aliases.
      *
+     * @throws IllegalStateException     if aliases of this object are live: close them first (the
+     *                                   object stays open); Vulkan leaves an alias's memory undefined
+     *                                   once the range is reused, so the library does not free a
+     *                                   range that an alias still uses
+
      * @throws MemoryCorruptionException in debug mode, if a margin around the object was
      *                                   overwritten; the object is destroyed and its range freed anyway
      */
@@ -100,7 +187,23 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
         String corruption;
         synchronized (memory.lock()) {
-            corruption = destroyLocked();
+            if (closed) {
+                return; // closed by another thread, or by its Memory, meanwhile
+            }
+            if (aliases != null && !aliases.isEmpty()) {
+                throw new IllegalStateException("cannot close " + describe() + ": " + aliases.size()
+                        + " alias(es) still use its range: " + aliases.stream().map(MemoryObject::describe).toList()
+                        + "; close them first");
+            }
+            try {
+                corruption = destroyLocked();
+            } finally {
+                if (aliasOf == null) {
+                    for (SessionListener l : memory.session().listeners()) {
+                        l.objectClosed(this);
+                    }
+                }
+            }
         }
         if (corruption != null) {
             throw MemoryCorruptionException.of(describe(), List.of(corruption));
@@ -132,6 +235,44 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return resource;
     }
 
+    final void setPlacementLocked(long blockSize, long blockAlignment, long frontMargin) {
+        this.blockSize = blockSize;
+        this.blockAlignment = blockAlignment;
+        this.frontMargin = frontMargin;
+    }
+
+    final long blockSizeLocked() {
+        return blockSize;
+    }
+
+    final long blockAlignmentLocked() {
+        return blockAlignment;
+    }
+
+    final long frontMarginLocked() {
+        return frontMargin;
+    }
+
+    /** After defragmentation copied the contents: the object now is {@code newResource} at the new place. */
+    final void movedLocked(long newResource, Memory.Page newPage, long newBlock, AllocationInfo newInfo,
+                           long newReservedSize) {
+        this.resource = newResource;
+        this.page = newPage;
+        this.block = newBlock;
+        this.info = newInfo;
+        this.reservedSize = newReservedSize;
+        this.moveCount++;
+    }
+
+    /** A new, unbound driver object like this one's, for defragmentation to bind at the new place. */
+    abstract dev.lluvia.memory.spi.Resource createReplacementLocked();
+
+    /** Copies this object's contents from {@code from} into {@code to} on the device, and waits. */
+    abstract void copyContentsLocked(long from, long to);
+
+    /** Whether the driver can copy this object (its usage has transfer source and destination). */
+    abstract boolean canCopy();
+
     final void bindLocked(Memory.Page page, long block, AllocationInfo info, long reservedSize) {
         this.page = page;
         this.block = block;
@@ -142,6 +283,26 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     abstract void bindResource(long handle, long pageHandle, long offset);
 
+    abstract void bindAliasResource(long handle, long pageHandle, long offset, long aliased);
+
+    /** Binds this new object onto part of {@code original}'s range, at page offset {@code info.offset()}. */
+    final void bindAliasLocked(MemoryObject original, AllocationInfo info) {
+        this.aliasOf = original;
+        this.page = original.page;
+        this.block = -1;
+        this.info = info;
+        bindAliasResource(resource, page.handle, info.offset(), original.resource);
+        if (original.aliases == null) {
+            original.aliases = new java.util.ArrayList<>(2);
+        }
+        original.aliases.add(this);
+    }
+
+    /** The live aliases, for the Memory's leak report; under its lock. */
+    final List<MemoryObject> aliasesLocked() {
+        return aliases == null ? List.of() : aliases;
+    }
+
     /**
      * Destroys the resource and frees the range, whatever fails on the way; returns the report of
      * a damaged debug margin, or {@code null}.
@@ -149,6 +310,22 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final String destroyLocked() {
         if (closed) {
             return null;
+        }
+        if (aliasOf != null) {
+            closed = true;
+            try {
+                destroyResource(resource);
+            } finally {
+                aliasOf.aliases.remove(this);
+            }
+            return null;
+        }
+        if (aliases != null) {
+            // Only a closing Memory gets here with aliases (close() refuses): they go first, as
+            // Vulkan needs no order but the range must outlive them.
+            for (MemoryObject a : List.copyOf(aliases)) {
+                a.destroyLocked();
+            }
         }
         closed = true;
         closeAccesses();

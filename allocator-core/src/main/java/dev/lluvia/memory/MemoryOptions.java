@@ -22,9 +22,23 @@ import java.util.Set;
  * @param algorithm       the block allocator of each page (default {@link AllocationAlgorithm#TLSF})
  * @param strategy        where the allocator looks first (default {@link AllocationStrategy#MIN_TIME});
  *                        algorithms with one placement rule ignore it
+ * @param priority        the memory priority of every page, in [0, 1] (default 0.5, Vulkan's):
+ *                        given to the driver with {@code VkMemoryPriorityAllocateInfoEXT} where the
+ *                        device has {@code VK_EXT_memory_priority}, so that under memory pressure
+ *                        it moves lower-priority pages out of device-local memory first. On a
+ *                        device without it the value is kept ({@link Memory#priority()}) and has
+ *                        no effect ({@link Memory#isPriorityApplied()} is false).
+ * @param exportable      whether every page is allocated exportable to other APIs as an opaque file
+ *                        descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}),
+ *                        e.g. for CUDA interop (default false). A device without the extension refuses
+ *                        such a Memory with an {@link ExternalMemoryUnsupportedException}.
  */
 public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, long pageSize,
-                            boolean exactFlagsMatch, AllocationAlgorithm algorithm, AllocationStrategy strategy) {
+                            boolean exactFlagsMatch, AllocationAlgorithm algorithm, AllocationStrategy strategy,
+                            float priority, boolean exportable) {
+
+    /** Vulkan's default memory priority, used when none is given. */
+    public static final float DEFAULT_PRIORITY = 0.5f;
 
     public MemoryOptions {
         if (usage != null) {
@@ -51,37 +65,54 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
         }
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(strategy, "strategy");
+        if (!(priority >= 0f && priority <= 1f)) {
+            throw new IllegalArgumentException("memory priority must be in [0, 1], was " + priority);
+        }
     }
 
     /** Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default algorithm. */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false);
     }
 
     /**
      * Options for a memory whose type is ranked for {@code usage} (see {@link MemoryUsage}), with
-     * 32 MiB pages and the default algorithm.
+     * 32 MiB pages, the default algorithm and priority, not exportable.
      */
     public static MemoryOptions of(MemoryUsage usage) {
         Objects.requireNonNull(usage, "usage");
         return new MemoryOptions(null, usage, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false);
     }
 
     public MemoryOptions withPageSize(long newPageSize) {
-        return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy);
+        return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy, priority, exportable);
     }
 
     public MemoryOptions withExactFlagsMatch(boolean exact) {
-        return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy);
+        return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy, priority, exportable);
     }
 
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy, priority, exportable);
     }
 
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority, exportable);
+    }
+
+    /**
+     * The memory priority of the pages, in [0, 1]; see the {@code priority} component.
+     *
+     * @throws IllegalArgumentException naming the value when it is outside [0, 1] or NaN
+     */
+    public MemoryOptions withPriority(float newPriority) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, newPriority, exportable);
+    }
+
+    /** Whether pages are exportable as opaque file descriptors; see the {@code exportable} component. */
+    public MemoryOptions withExportable(boolean newExportable) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, newExportable);
     }
 }

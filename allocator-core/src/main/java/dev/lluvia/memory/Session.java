@@ -40,6 +40,9 @@ public final class Session implements AutoCloseable {
     private final List<Set<MemoryPropertyFlag>> supportedFlags;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
+    /** Copy-on-write, so the create and close paths read it without a lock. */
+    private volatile SessionListener[] listeners = NO_LISTENERS;
+    private static final SessionListener[] NO_LISTENERS = {};
     /** Bytes of live pages of this session per heap, kept so that heap limits are checked without a driver call. */
     private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
     private volatile boolean closed;
@@ -186,11 +189,17 @@ public final class Session implements AutoCloseable {
      * See {@link #createMemory(Set, long, boolean)} for how flags choose the memory type and
      * {@link #createMemory(MemoryUsage, long)} for how a usage does.
      *
-     * @throws UnsupportedMemoryFlagsException if no memory type has the flags or suits the usage
-     * @throws IllegalArgumentException        if the page size is larger than the chosen type's heap
+     * @throws UnsupportedMemoryFlagsException     if no memory type has the flags or suits the usage
+     * @throws IllegalArgumentException            if the page size is larger than the chosen type's heap
+     * @throws ExternalMemoryUnsupportedException  if the options ask for exportable pages and the
+     *                                             device has no {@code VK_KHR_external_memory_fd}
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
+        if (options.exportable() && !backend.hasExternalMemoryFd()) {
+            throw new ExternalMemoryUnsupportedException("cannot create an exportable Memory on " + device.name()
+                    + " (backend " + backend.name() + "): the device has no VK_KHR_external_memory_fd");
+        }
         MemoryType type = options.usage() != null ? chooseType(options.usage())
                 : chooseType(options.flags(), options.exactFlagsMatch());
         requirePageFitsHeap(type, options.pageSize());
@@ -198,6 +207,9 @@ public final class Session implements AutoCloseable {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
             memories.add(memory);
+            for (SessionListener l : listeners) {
+                l.memoryCreated(memory);
+            }
             return memory;
         }
     }
@@ -396,6 +408,41 @@ public final class Session implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
+
+    /**
+     * Tells {@code listener} of every Memory and object created or closed from now on (see
+     * {@link SessionListener} for when and on which thread). Adding one twice tells it twice.
+     */
+    public void addListener(SessionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (memories) {
+            SessionListener[] now = listeners;
+            SessionListener[] more = java.util.Arrays.copyOf(now, now.length + 1);
+            more[now.length] = listener;
+            listeners = more;
+        }
+    }
+
+    /** Stops telling {@code listener} (one registration of it); does nothing if it was not added. */
+    public void removeListener(SessionListener listener) {
+        synchronized (memories) {
+            SessionListener[] now = listeners;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i] == listener) {
+                    SessionListener[] fewer = new SessionListener[now.length - 1];
+                    System.arraycopy(now, 0, fewer, 0, i);
+                    System.arraycopy(now, i + 1, fewer, i, now.length - i - 1);
+                    listeners = fewer;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The listeners now; empty (a shared constant) when none, so the hot paths only loop. */
+    SessionListener[] listeners() {
+        return listeners;
+    }
 
     long nextObjectId() {
         return nextObjectId.incrementAndGet();

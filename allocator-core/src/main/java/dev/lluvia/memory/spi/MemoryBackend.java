@@ -49,6 +49,29 @@ public interface MemoryBackend extends AutoCloseable {
         return allocatePage(memoryTypeIndex, size);
     }
 
+    /**
+     * {@link #allocatePage(int, long)} with options for the driver (a priority). The default
+     * ignores them, which is right for a backend whose device has none of them.
+     */
+    default long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        return allocatePage(memoryTypeIndex, size);
+    }
+
+    /** {@link #allocateDedicatedPage(int, long, long, boolean)} with options; the default ignores them. */
+    default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                       PageOptions options) {
+        return allocateDedicatedPage(memoryTypeIndex, size, resource, image);
+    }
+
+    /**
+     * Whether pages get the priority of their {@link PageOptions} ({@code VK_EXT_memory_priority}
+     * enabled with its {@code memoryPriority} feature). Without it a priority is accepted and has
+     * no effect.
+     */
+    default boolean hasMemoryPriority() {
+        return false;
+    }
+
     /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
     void freePage(long page);
 
@@ -74,11 +97,58 @@ public interface MemoryBackend extends AutoCloseable {
     /** Creates an image ({@code vkCreateImage}) and reports its memory requirements. */
     Resource createImage(ImageDescriptor descriptor);
 
+    /**
+     * Whether pages can be allocated exportable and exported as opaque file descriptors
+     * ({@code VK_KHR_external_memory_fd} enabled on the device).
+     */
+    default boolean hasExternalMemoryFd() {
+        return false;
+    }
+
+    /**
+     * {@link #createBuffer(long, int)} for a page that is exportable: Vulkan wants such a buffer
+     * created with {@code VkExternalMemoryBufferCreateInfo}. The default ignores the flag.
+     */
+    default Resource createBuffer(long size, int usageBits, boolean exportable) {
+        return createBuffer(size, usageBits);
+    }
+
+    /** {@link #createImage(ImageDescriptor)} for an exportable page; the default ignores the flag. */
+    default Resource createImage(ImageDescriptor descriptor, boolean exportable) {
+        return createImage(descriptor);
+    }
+
+    /**
+     * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
+     * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
+     *
+     * @throws UnsupportedOperationException if the backend cannot export (the default)
+     */
+    default int exportFd(long page) {
+        throw new UnsupportedOperationException(name() + " backend cannot export memory");
+    }
+
     /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */
     void bindBuffer(long buffer, long page, long offset);
 
     /** Binds an image to {@code offset} of a page; the offset obeys the image's requirements. */
     void bindImage(long image, long page, long offset);
+
+    /**
+     * Binds a buffer onto part of the range of a bound resource, {@code aliased} (a buffer or image
+     * handle), at {@code offset} of the page: memory aliasing. Vulkan has no separate call for it
+     * (the default is {@link #bindBuffer}); the argument lets a checking backend tell a legal alias
+     * from an overlap. The core has checked that the buffer's range lies inside the aliased
+     * resource's and obeys its requirements, and destroys aliases before what they alias.
+     */
+    default void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+        bindBuffer(buffer, page, offset);
+    }
+
+    /** {@link #bindAliasingBuffer} for an image. */
+    default void bindAliasingImage(long image, long page, long offset, long aliased) {
+        bindImage(image, page, offset);
+    }
 
     /** Destroys a buffer, bound or not. */
     void destroyBuffer(long buffer);
@@ -125,6 +195,28 @@ public interface MemoryBackend extends AutoCloseable {
      */
     default void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
         throw new UnsupportedOperationException(name() + " backend cannot copy from images");
+    }
+
+    /**
+     * Copies the first {@code size} bytes of bound buffer {@code src} into bound buffer {@code dst}
+     * on the device ({@code vkCmdCopyBuffer} on the transfer queue; no host round trip), and waits.
+     * Defragmentation uses it to move a buffer; both have transfer usage.
+     *
+     * @throws UnsupportedOperationException if the backend cannot copy (the default)
+     */
+    default void copyBuffer(long src, long dst, long size) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy between buffers");
+    }
+
+    /**
+     * Copies every pixel of bound image {@code src} into bound image {@code dst} of the same
+     * descriptor on the device ({@code vkCmdCopyImage}, with the layout transitions), and waits;
+     * {@code dst} ends in the layout {@code src} would be left in by a transfer.
+     *
+     * @throws UnsupportedOperationException if the backend cannot copy (the default)
+     */
+    default void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        throw new UnsupportedOperationException(name() + " backend cannot copy between images");
     }
 
     /** Closes the device. The core has freed every page and object first. */

@@ -14,6 +14,7 @@ import dev.lluvia.memory.OutOfHostMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
 
 import java.nio.ByteBuffer;
@@ -103,6 +104,15 @@ public final class SimBackend implements MemoryBackend {
      */
     public static final String CHECK_DEDICATED_SIZE_PROPERTY = "lluvia.sim.checkDedicatedSize";
 
+    /**
+     * Backend property (or system property): whether the simulated device has
+     * {@code VK_EXT_memory_priority} ({@code true}, the default, as the H100 and H200 have) or not
+     * ({@code false}). Either way each page records the priority it was given
+     * ({@link #pagePriority}); without the extension it is the default 0.5, as a driver that never
+     * sees the value would behave.
+     */
+    public static final String MEMORY_PRIORITY_PROPERTY = "lluvia.sim.memoryPriority";
+
     private static final int KIND_PAGE = 1;
     private static final int KIND_BUFFER = 2;
     private static final int KIND_IMAGE = 3;
@@ -118,6 +128,8 @@ public final class SimBackend implements MemoryBackend {
     private final DeviceProperties device;
     private final boolean checkGranularity;
     private final boolean checkDedicatedSize;
+    /** Whether the device has VK_EXT_memory_priority; set once by the provider. */
+    private boolean memoryPriority = true;
 
     private final Map<Long, Page> pages = new LinkedHashMap<>();
     private final Map<Long, Res> resources = new LinkedHashMap<>();
@@ -188,6 +200,36 @@ public final class SimBackend implements MemoryBackend {
 
     // ------------------------------------------------------------------------------------------
     // Pages
+
+    @Override
+    public synchronized long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        long handle = allocatePage(memoryTypeIndex, size);
+        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        return handle;
+    }
+
+    @Override
+    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                                   PageOptions options) {
+        long handle = allocateDedicatedPage(memoryTypeIndex, size, resource, image);
+        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        return handle;
+    }
+
+    @Override
+    public synchronized boolean hasMemoryPriority() {
+        return memoryPriority;
+    }
+
+    /** Turns the simulated {@code VK_EXT_memory_priority} on or off ({@value #MEMORY_PRIORITY_PROPERTY}). */
+    synchronized void setMemoryPriority(boolean on) {
+        this.memoryPriority = on;
+    }
+
+    /** For tests: the priority a live page was allocated with (0.5 when none was given or applied). */
+    public synchronized float pagePriority(long page) {
+        return page(page, "pagePriority").priority;
+    }
 
     @Override
     public synchronized long allocatePage(int memoryTypeIndex, long size) {
@@ -336,6 +378,30 @@ public final class SimBackend implements MemoryBackend {
         transfer(image, KIND_IMAGE, 0, dst, false, "copyFromImage");
     }
 
+    /** Defragmentation's device copy: the source's device bytes into the destination's, as a copy command. */
+    @Override
+    public synchronized void copyBuffer(long src, long dst, long size) {
+        copyBetween(src, dst, KIND_BUFFER, size, "copyBuffer");
+    }
+
+    /** The image's bytes, all of its requirement size: the sim stores no tiling, so this is every pixel. */
+    @Override
+    public synchronized void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        requireOpen();
+        copyBetween(src, dst, KIND_IMAGE, resource(src, KIND_IMAGE, "copyImage").requirements.size(), "copyImage");
+    }
+
+    private void copyBetween(long src, long dst, int kind, long size, String call) {
+        requireOpen();
+        Res to = resource(dst, kind, call);
+        if (size <= 0 || size > Integer.MAX_VALUE || size > to.requirements.size()) {
+            throw new SimViolationException(SimRule.RANGE, call + ": " + size + " bytes do not fit " + to);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) size);
+        transfer(src, kind, 0, bytes, false, call);
+        transfer(dst, kind, 0, bytes, true, call);
+    }
+
     private void transfer(long handle, int kind, long offset, ByteBuffer data, boolean toDevice, String call) {
         requireOpen();
         Res r = resource(handle, kind, call);
@@ -425,6 +491,22 @@ public final class SimBackend implements MemoryBackend {
     @Override
     public synchronized void bindImage(long image, long page, long offset) {
         bind(image, KIND_IMAGE, page, offset, "bindImage");
+    }
+
+    @Override
+    public synchronized void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+        bindAlias(buffer, KIND_BUFFER, page, offset, aliased, "bindAliasingBuffer");
+    }
+
+    @Override
+    public synchronized void bindAliasingImage(long image, long page, long offset, long aliased) {
+        bindAlias(image, KIND_IMAGE, page, offset, aliased, "bindAliasingImage");
+    }
+
+    /** For tests: aliases bound onto a live resource now. */
+    public synchronized int aliasCount(long resource) {
+        Res r = resources.get(resource);
+        return r == null ? 0 : r.aliases.size();
     }
 
     @Override
@@ -670,25 +752,8 @@ public final class SimBackend implements MemoryBackend {
         requireOpen();
         bindsChecked++;
         Res r = resource(handle, kind, call);
-        if (r.page != null) {
-            throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
-                    + " of " + r.page, r, page, offset, -1);
-        }
-        Page p = pages.get(page);
-        if (p == null) {
-            throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
-                    r, page, offset, -1);
-        }
+        Page p = bindTarget(r, page, offset, call);
         MemoryRequirements req = r.requirements;
-        int typeIndex = p.type.index();
-        if ((req.memoryTypeBits() & (1 << typeIndex)) == 0) {
-            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + typeIndex
-                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
-        }
-        if (offset < 0 || offset % req.alignment() != 0) {
-            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
-                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
-        }
         final long end = offset + req.size();
         if (offset > p.size - req.size()) {
             throw bindViolation(SimRule.OUT_OF_PAGE, call + ": " + r + " at [" + offset + ", " + end + ") does not fit in "
@@ -737,6 +802,78 @@ public final class SimBackend implements MemoryBackend {
         p.bound.put(offset, r);
     }
 
+    /**
+     * The checks every bind starts with: the resource is not bound yet, the page is live, its
+     * memory type is in the resource's memoryTypeBits and the offset is aligned. Returns the page.
+     */
+    private Page bindTarget(Res r, long page, long offset, String call) {
+        if (r.page != null) {
+            throw bindViolation(SimRule.ALREADY_BOUND, call + ": " + r + " is already bound at offset " + r.offset
+                    + " of " + r.page, r, page, offset, -1);
+        }
+        Page p = pages.get(page);
+        if (p == null) {
+            throw bindViolation(SimRule.PAGE_NOT_LIVE, call + ": " + r + " to " + describeDead(page, KIND_PAGE),
+                    r, page, offset, -1);
+        }
+        MemoryRequirements req = r.requirements;
+        int typeIndex = p.type.index();
+        if ((req.memoryTypeBits() & (1 << typeIndex)) == 0) {
+            throw bindViolation(SimRule.MEMORY_TYPE, call + ": " + r + " to " + p + " of memory type " + typeIndex
+                    + ", but its memoryTypeBits are 0x" + Integer.toHexString(req.memoryTypeBits()), r, page, offset, -1);
+        }
+        if (offset < 0 || offset % req.alignment() != 0) {
+            throw bindViolation(SimRule.ALIGNMENT, call + ": " + r + " at offset " + offset + " of " + p
+                    + ", which is not a multiple of its alignment " + req.alignment(), r, page, offset, -1);
+        }
+        return p;
+    }
+
+    /**
+     * The referee of aliases: the same checks as a bind, except that the resource must lie inside
+     * the live resource it aliases (bound in the same page) instead of overlapping nothing, and that
+     * the granularity rule holds against the aliased resource's neighbours when the alias is of the
+     * other kind (linear or optimal) than what it aliases.
+     */
+    private void bindAlias(long handle, int kind, long page, long offset, long aliased, String call) {
+        requireOpen();
+        bindsChecked++;
+        Res r = resource(handle, kind, call);
+        Page p = bindTarget(r, page, offset, call);
+        Res a = resources.get(aliased);
+        if (a == null || a.page != p || a.aliasOf != null) {
+            throw bindViolation(SimRule.ALIAS, call + ": " + r + " aliases " + describeHandle(aliased) + ", which is "
+                    + (a == null ? "not live" : a.page == null ? "not bound" : a.aliasOf != null ? "itself an alias"
+                    : "bound to " + a.page + ", not " + p), r, page, offset, aliased);
+        }
+        MemoryRequirements req = r.requirements;
+        final long end = offset + req.size();
+        if (offset < a.offset || offset > a.end() - req.size()) {
+            throw bindViolation(SimRule.ALIAS, call + ": " + r + " at [" + offset + ", " + end + ") of " + p
+                    + " is not inside " + a + " at [" + a.offset + ", " + a.end() + ")", r, page, offset, aliased);
+        }
+        if (req.requiresDedicated()) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation of its own",
+                    r, page, offset, -1);
+        }
+        if (checkGranularity && r.linear != a.linear) {
+            long g = device.limits().bufferImageGranularity();
+            Map.Entry<Long, Res> below = p.bound.lowerEntry(a.offset);
+            Map.Entry<Long, Res> above = p.bound.higherEntry(a.offset);
+            if (below != null && below.getValue().linear != r.linear && (below.getValue().end() - 1) / g == offset / g) {
+                throw granularity(call, r, p, offset, below.getValue(), g);
+            }
+            if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
+                throw granularity(call, r, p, offset, above.getValue(), g);
+            }
+        }
+        fault(kind == KIND_IMAGE ? FaultPoint.BIND_IMAGE : FaultPoint.BIND_BUFFER, p.type.heapIndex(), req.size());
+        r.page = p;
+        r.offset = offset;
+        r.aliasOf = a;
+        a.aliases.add(r);
+    }
+
     private BindViolationException granularity(String call, Res r, Page p, long offset, Res other, long g) {
         return bindViolation(SimRule.GRANULARITY, call + ": " + r + " at [" + offset + ", " + (offset + r.requirements.size())
                 + ") of " + p + " shares a " + g + "-byte granularity block with " + other + " at [" + other.offset
@@ -751,7 +888,15 @@ public final class SimBackend implements MemoryBackend {
     private void destroy(long handle, int kind, String call) {
         requireOpen();
         Res r = resource(handle, kind, call);
-        if (r.page != null) {
+        if (!r.aliases.isEmpty()) {
+            throw new SimViolationException(SimRule.ALIAS, call + ": " + r + " still has " + r.aliases.size()
+                    + " alias(es) bound onto it, e.g. " + r.aliases.get(0));
+        }
+        if (r.aliasOf != null) {
+            r.aliasOf.aliases.remove(r);
+            r.aliasOf = null;
+            r.page = null;
+        } else if (r.page != null) {
             r.page.bound.remove(r.offset);
             r.page = null;
         }
@@ -914,6 +1059,8 @@ public final class SimBackend implements MemoryBackend {
         final TreeMap<Long, Res> bound = new TreeMap<>();
         /** The resource this page was allocated for (allocateDedicatedPage), or 0. */
         long dedicatedTo;
+        /** VkMemoryPriorityAllocateInfoEXT's priority, as the driver would have received it. */
+        float priority = PageOptions.DEFAULT.priority();
         ByteBuffer[] host;
         ByteBuffer[] device;
 
@@ -946,6 +1093,10 @@ public final class SimBackend implements MemoryBackend {
         final int usage;
         Page page;
         long offset;
+        /** The resource this one is bound onto as an alias, or null; aliases are not in the page's map. */
+        Res aliasOf;
+        /** Aliases bound onto this resource. */
+        final List<Res> aliases = new ArrayList<>(0);
 
         Res(long handle, boolean linear, MemoryRequirements requirements, String what, int usage) {
             this.handle = handle;

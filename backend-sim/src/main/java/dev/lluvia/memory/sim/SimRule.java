@@ -35,6 +35,12 @@ public enum SimRule {
      */
     DEDICATED("a dedicated page holds exactly the resource it was allocated for, at offset 0"),
     /** A page is freed while resources are bound in it. */
+    /**
+     * An alias (a resource bound onto part of another's range, {@code bindAliasing*}) must lie
+     * inside that resource's range, which must be live and bound in the same page, and the
+     * aliased resource must not be destroyed while an alias of it is bound.
+     */
+    ALIAS("an alias lies inside the live resource it aliases, and goes before it"),
     FREE_WITH_BOUND("a page must be freed only after the resources bound in it are destroyed"),
     /** Mapping, flushing or invalidating a page that is not HOST_VISIBLE ({@code VUID-vkMapMemory-memory-00682}). */
     NOT_HOST_VISIBLE("only HOST_VISIBLE pages can be mapped"),

@@ -192,6 +192,59 @@ final class TransferQueue {
         transfer(dst, false, pieces.texel, pieces.bounds, piece);
     }
 
+    /** Copies the first {@code size} bytes of {@code src} into {@code dst} on the device, and waits. */
+    synchronized void copyBuffer(long src, long dst, long size) {
+        onDevice((stack, cmd, host, hostOffset, index, first, last) -> {
+            memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                    VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+            copyBuffer(stack, cmd, src, 0, dst, 0, size);
+            memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                    VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_READ_BIT);
+        });
+    }
+
+    /**
+     * Copies every pixel of {@code src}, now in {@code srcLayout}, into {@code dst} (whose old
+     * contents are dropped) on the device, and waits; both images end in GENERAL.
+     */
+    synchronized void copyImage(long src, int srcLayout, long dst, ImageDescriptor d) {
+        onDevice((stack, cmd, host, hostOffset, index, first, last) -> {
+            imageBarrier(stack, cmd, src, srcLayout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+            imageBarrier(stack, cmd, dst, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+            VkImageCopy.Buffer region = VkImageCopy.calloc(1, stack);
+            region.get(0)
+                    .srcSubresource(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
+                    .srcOffset(o -> o.set(0, 0, 0))
+                    .dstSubresource(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
+                    .dstOffset(o -> o.set(0, 0, 0))
+                    .extent(e -> e.set(d.width(), d.height(), d.depth()));
+            vkCmdCopyImage(cmd, src, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, dst, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, region);
+            imageBarrier(stack, cmd, dst, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+            imageBarrier(stack, cmd, src, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                    VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                    VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
+        });
+    }
+
+    /**
+     * Records {@code commands} (device-to-device work, no staging) in the first slot's command
+     * buffer, submits them and waits: the pipeline's slots are idle between transfers.
+     */
+    private void onDevice(Piece commands) {
+        Slot slot = slot(0);
+        await(slot);
+        submit(slot, commands, 0, true, true);
+        await(slot);
+    }
+
     /** Destroys the staging buffers, their memory, the fences and the command pool. Call with the device idle. */
     synchronized void close() {
         for (int i = 0; i < SLOTS; i++) {

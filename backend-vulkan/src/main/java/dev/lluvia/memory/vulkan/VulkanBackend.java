@@ -18,6 +18,8 @@ import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.spi.Resource;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -124,6 +126,10 @@ public final class VulkanBackend implements MemoryBackend {
     private final int queueFamilyIndex;
     private final DeviceProperties properties;
     private final boolean memoryBudget;
+    /** VK_EXT_memory_priority and its memoryPriority feature are enabled on the device. */
+    private final boolean memoryPriority;
+    /** VK_KHR_external_memory_fd is enabled: exportable pages and vkGetMemoryFdKHR. */
+    private final boolean externalMemoryFd;
     private final long nonCoherentAtomSize;
     private final long maxAllocationCount;
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
@@ -175,11 +181,32 @@ public final class VulkanBackend implements MemoryBackend {
             if (importAlignment > 0) {
                 extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
             }
+            // Memory priority needs the extension and its feature, asked for through the features chain.
+            VkPhysicalDeviceMemoryPriorityFeaturesEXT priorityFeature = null;
+            if (available.contains(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) {
+                VkPhysicalDeviceMemoryPriorityFeaturesEXT query = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack)
+                        .sType$Default();
+                vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(query.address()));
+                if (query.memoryPriority()) {
+                    extensions.add(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+                    priorityFeature = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack).sType$Default()
+                            .memoryPriority(true);
+                }
+            }
+            this.memoryPriority = priorityFeature != null;
+            // VK_KHR_external_memory is core in Vulkan 1.1, which this backend requires.
+            this.externalMemoryFd = available.contains(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+            if (externalMemoryFd) {
+                extensions.add(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+            }
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
             queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
             VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
                     .pQueueCreateInfos(queues)
                     .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
+            if (priorityFeature != null) {
+                ci.pNext(priorityFeature.address());
+            }
             PointerBuffer pDevice = stack.mallocPointer(1);
             check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
             this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
@@ -400,7 +427,24 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public long allocatePage(int memoryTypeIndex, long size) {
-        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE);
+        return allocatePage(memoryTypeIndex, size, PageOptions.DEFAULT);
+    }
+
+    /** A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority. */
+    @Override
+    public long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
+        return newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE, options);
+    }
+
+    @Override
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+        return allocateDedicatedPage(memoryTypeIndex, size, resource, image, PageOptions.DEFAULT);
+    }
+
+    /** {@code VK_EXT_memory_priority} with its feature is enabled on this device. */
+    @Override
+    public boolean hasMemoryPriority() {
+        return memoryPriority;
     }
 
     /**
@@ -408,16 +452,19 @@ public final class VulkanBackend implements MemoryBackend {
      * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
      */
     @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
+                                      PageOptions options) {
         if (image) {
             requireImage(resource);
         } else {
             requireBuffer(resource);
         }
-        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE);
+        return newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE,
+                options);
     }
 
-    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage) {
+    private long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage,
+                         PageOptions options) {
         requireOpen();
         if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
             throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
@@ -426,7 +473,7 @@ public final class VulkanBackend implements MemoryBackend {
         if (size <= 0) {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
-        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage);
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
         pages.put(handle, new Page(handle, memoryTypeIndex, size));
         return handle;
     }
@@ -467,6 +514,40 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public Resource createBuffer(long size, int usageBits) {
+        return createBuffer(size, usageBits, false);
+    }
+
+    /** {@code VK_KHR_external_memory_fd} is enabled on this device. */
+    @Override
+    public boolean hasExternalMemoryFd() {
+        return externalMemoryFd;
+    }
+
+    /** A new opaque fd of an exportable page, from {@code vkGetMemoryFdKHR}. */
+    @Override
+    public int exportFd(long page) {
+        requireOpen();
+        requireExternalMemoryFd();
+        if (pages.get(page) == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer pFd = stack.mallocInt(1);
+            check(KHRExternalMemoryFd.vkGetMemoryFdKHR(device, VkMemoryGetFdInfoKHR.calloc(stack).sType$Default()
+                    .memory(page).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), pFd), "vkGetMemoryFdKHR");
+            return pFd.get(0);
+        }
+    }
+
+    private void requireExternalMemoryFd() {
+        if (!externalMemoryFd) {
+            throw new ExternalMemoryUnsupportedException(physical.name() + " has no VK_KHR_external_memory_fd");
+        }
+    }
+
+    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
+    @Override
+    public Resource createBuffer(long size, int usageBits, boolean exportable) {
         requireOpen();
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
@@ -485,6 +566,18 @@ public final class VulkanBackend implements MemoryBackend {
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
                     .size(size).usage(usageBits).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            if (exportable) {
+                requireExternalMemoryFd();
+                VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
+                vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
+                        .sType$Default().usage(usageBits).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
+                if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export buffers of usage 0x"
+                            + Integer.toHexString(usageBits) + " as opaque file descriptors");
+                }
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
             LongBuffer pBuffer = stack.mallocLong(1);
             check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
             long buffer = pBuffer.get(0);
@@ -499,6 +592,12 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public Resource createImage(ImageDescriptor d) {
+        return createImage(d, false);
+    }
+
+    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
+    @Override
+    public Resource createImage(ImageDescriptor d, boolean exportable) {
         requireOpen();
         final int format = VulkanFormats.format(d.channelType(), d.channelCount());
         final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
@@ -532,6 +631,24 @@ public final class VulkanBackend implements MemoryBackend {
                     .usage(usage)
                     .sharingMode(VK_SHARING_MODE_EXCLUSIVE)
                     .initialLayout(VK_IMAGE_LAYOUT_UNDEFINED);
+            if (exportable) {
+                requireExternalMemoryFd();
+                VkExternalImageFormatProperties ext = VkExternalImageFormatProperties.calloc(stack).sType$Default();
+                int er = vkGetPhysicalDeviceImageFormatProperties2(physical.handle(), VkPhysicalDeviceImageFormatInfo2.calloc(stack)
+                        .sType$Default().format(format).type(imageType).tiling(tiling).usage(usage)
+                        .pNext(VkPhysicalDeviceExternalImageFormatInfo.calloc(stack).sType$Default()
+                                .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address()),
+                        VkImageFormatProperties2.calloc(stack).sType$Default().pNext(ext.address()));
+                if (er != VK_SUCCESS
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export "
+                            + VulkanFormats.name(d.channelType(), d.channelCount()) + " images with tiling " + d.tiling()
+                            + " as opaque file descriptors from shared pages");
+                }
+                ci.pNext(VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
@@ -614,6 +731,28 @@ public final class VulkanBackend implements MemoryBackend {
                 "TRANSFER_SRC", "from");
         transfers.copyFromImage(image, state.layout, descriptor, dst);
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
+    }
+
+    /** Defragmentation's move of a buffer: {@code vkCmdCopyBuffer} on the transfer queue, waited for. */
+    @Override
+    public void copyBuffer(long src, long dst, long size) {
+        requireOpen();
+        requireBound(src, 0, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
+        requireBound(dst, 0, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
+        transfers.copyBuffer(src, dst, size);
+    }
+
+    /** Defragmentation's move of an image: {@code vkCmdCopyImage} with the layout transitions, waited for. */
+    @Override
+    public void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        requireOpen();
+        ImageState from = requireImageTransfer(src, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                "TRANSFER_SRC", "from");
+        ImageState to = requireImageTransfer(dst, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+                "TRANSFER_DST", "into");
+        transfers.copyImage(src, from.layout, dst, descriptor);
+        from.layout = VK_IMAGE_LAYOUT_GENERAL;
+        to.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -705,6 +844,11 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** Allocates device memory, counted against the heap's usage and the allocation limit. */
     long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage) {
+        return allocateDeviceMemory(type, size, dedicatedBuffer, dedicatedImage, PageOptions.DEFAULT);
+    }
+
+    /** {@link #allocateDeviceMemory(int, long, long, long)} with a page's options in the pNext chain. */
+    long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage, PageOptions options) {
         final int heap = typeHeaps[type];
         if (size > heapSizes[heap]) {
             // The driver must not be asked for more than the heap holds (VUID-vkAllocateMemory-pAllocateInfo-01713).
@@ -721,7 +865,16 @@ public final class VulkanBackend implements MemoryBackend {
                     .allocationSize(size).memoryTypeIndex(type);
             if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
                 info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
-                        .buffer(dedicatedBuffer).image(dedicatedImage).address());
+                        .buffer(dedicatedBuffer).image(dedicatedImage).pNext(info.pNext()).address());
+            }
+            if (memoryPriority) {
+                info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
+                        .priority(options.priority()).pNext(info.pNext()).address());
+            }
+            if (options.exportable()) {
+                requireExternalMemoryFd();
+                info.pNext(VkExportMemoryAllocateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).pNext(info.pNext()).address());
             }
             LongBuffer pMemory = stack.mallocLong(1);
             check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);

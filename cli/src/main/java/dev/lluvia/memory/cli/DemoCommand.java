@@ -1,5 +1,6 @@
 package dev.lluvia.memory.cli;
 
+import dev.lluvia.memory.report.Format;
 import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.cli;
 
+import dev.lluvia.memory.report.Format;
 import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceInfo;

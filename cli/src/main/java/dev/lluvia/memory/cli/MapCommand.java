@@ -1,8 +1,8 @@
 package dev.lluvia.memory.cli;
 
 import dev.lluvia.memory.Session;
-import dev.lluvia.memory.cli.report.MemoryMap;
-import dev.lluvia.memory.cli.report.SessionReport;
+import dev.lluvia.memory.report.MemoryMap;
+import dev.lluvia.memory.report.SessionReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

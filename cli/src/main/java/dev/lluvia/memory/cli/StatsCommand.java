@@ -1,13 +1,14 @@
 package dev.lluvia.memory.cli;
 
+import dev.lluvia.memory.report.Format;
 import dev.lluvia.memory.DetailedStatistics;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.Statistics;
-import dev.lluvia.memory.cli.report.PageLayout;
-import dev.lluvia.memory.cli.report.SessionReport;
-import dev.lluvia.memory.cli.report.VmaDump;
+import dev.lluvia.memory.report.PageLayout;
+import dev.lluvia.memory.report.SessionReport;
+import dev.lluvia.memory.report.VmaDump;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,8 +9,8 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
-import dev.lluvia.memory.cli.report.SessionReport;
-import dev.lluvia.memory.cli.trace.Trace;
+import dev.lluvia.memory.report.SessionReport;
+import dev.lluvia.memory.report.Trace;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;

@@ -78,7 +78,7 @@ class StatsAndMapCommandTest {
                     ? CliRun.of("map", "--png", dir.resolve("x.png").toString(), "--trace", trace.toString(), "--profile", "llvmpipe")
                     : CliRun.of("stats", "--trace", trace.toString(), "--profile", "llvmpipe");
             assertEquals(Main.EXIT_USAGE, run.exitCode(), run.transcript());
-            assertEquals("lluvia-mem: bad.trace line 3: unexpected 'parsecs' (usage=USAGE[,USAGE...])\n", run.err(),
+            assertEquals("lluvia-mem: bad.trace line 3: unexpected 'parsecs' (usage=USAGE[,USAGE...] or align=N)\n", run.err(),
                     run.transcript());
             assertEquals("", run.out(), run.transcript());
         }

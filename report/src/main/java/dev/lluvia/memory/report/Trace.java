@@ -1,9 +1,10 @@
-package dev.lluvia.memory.cli.trace;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.LluviaException;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
@@ -39,12 +40,13 @@ import java.util.Set;
  * becomes its name ({@link MemoryObject#setName}), which the dump and the map show.
  * <pre>
  * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
- *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET]      # Session.createMemory(MemoryOptions)
- * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]       # Memory.createBuffer
- * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]   # Memory.createImage
+ *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET] [priority=P] [exportable]   # Session.createMemory(MemoryOptions)
+ * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]] [align=N]       # Memory.createBuffer
+ * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]
+ *        [usage=USAGE[,USAGE...]] [align=N]            # Memory.createImage
  * close  ID                                            # closes an object or a memory
  * </pre>
- * Images get Lluvia's default usage ({@link dev.lluvia.memory.ImageUsage#DEFAULT}).
+ * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}).
  * Example:
  * <pre>
  * memory dev DEVICE_LOCAL pageSize=32MiB
@@ -70,12 +72,24 @@ public final class Trace {
     public record CreateMemory(int line, String id, MemoryOptions options) implements Event {
     }
 
-    /** {@code buffer ID MEMORY SIZE [usage=...]}. */
-    public record CreateBuffer(int line, String id, String memory, long size, Set<BufferUsage> usage) implements Event {
+    /** {@code buffer ID MEMORY SIZE [usage=...] [align=N]}. */
+    public record CreateBuffer(int line, String id, String memory, long size, Set<BufferUsage> usage, long minAlignment)
+            implements Event {
+
+        /** A buffer with the driver's alignment only. */
+        public CreateBuffer(int line, String id, String memory, long size, Set<BufferUsage> usage) {
+            this(line, id, memory, size, usage, 1);
+        }
     }
 
-    /** {@code image ID MEMORY WxHxD CHANNELTYPE [CHANNELS] [TILING]}. */
-    public record CreateImage(int line, String id, String memory, ImageDescriptor descriptor) implements Event {
+    /** {@code image ID MEMORY WxHxD CHANNELTYPE [CHANNELS] [TILING] [usage=...] [align=N]}. */
+    public record CreateImage(int line, String id, String memory, ImageDescriptor descriptor, long minAlignment)
+            implements Event {
+
+        /** An image with the driver's alignment only. */
+        public CreateImage(int line, String id, String memory, ImageDescriptor descriptor) {
+            this(line, id, memory, descriptor, 1);
+        }
     }
 
     /** {@code close ID}. */
@@ -93,7 +107,7 @@ public final class Trace {
     }
 
     private static final String MEMORY_USAGE =
-            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME]";
+            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME] [priority=P] [exportable]";
 
     private final String source;
     private final List<Event> events;
@@ -148,21 +162,30 @@ public final class Trace {
     public List<String> lines() {
         List<String> out = new ArrayList<>(events.size());
         for (Event e : events) {
-            if (e instanceof CreateMemory m) {
-                out.add("memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
-                        + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
-                        + " strategy=" + m.options().strategy());
-            } else if (e instanceof CreateBuffer b) {
-                out.add("buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage()));
-            } else if (e instanceof CreateImage i) {
-                ImageDescriptor d = i.descriptor();
-                out.add("image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
-                        + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling());
-            } else {
-                out.add("close " + ((Close) e).id());
-            }
+            out.add(line(e));
         }
         return out;
+    }
+
+    /** One event in the format above (what {@link #lines()} and {@link TraceRecorder} write). */
+    static String line(Event e) {
+        if (e instanceof CreateMemory m) {
+            return "memory " + m.id() + " " + names(m.options().flags()) + " pageSize=" + m.options().pageSize()
+                    + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
+                    + " strategy=" + m.options().strategy()
+                    + (m.options().priority() == MemoryOptions.DEFAULT_PRIORITY ? "" : " priority=" + m.options().priority())
+                    + (m.options().exportable() ? " exportable" : "");
+        } else if (e instanceof CreateBuffer b) {
+            return "buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage())
+                    + (b.minAlignment() > 1 ? " align=" + b.minAlignment() : "");
+        } else if (e instanceof CreateImage i) {
+            ImageDescriptor d = i.descriptor();
+            return "image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
+                    + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling()
+                    + (d.usage().equals(ImageUsage.DEFAULT) ? "" : " usage=" + names(d.usage()))
+                    + (i.minAlignment() > 1 ? " align=" + i.minAlignment() : "");
+        }
+        return "close " + ((Close) e).id();
     }
 
     private static <E extends Enum<E>> String names(Set<E> values) {
@@ -186,11 +209,11 @@ public final class Trace {
                 if (e instanceof CreateMemory m) {
                     memories.put(m.id(), session.createMemory(m.options()));
                 } else if (e instanceof CreateBuffer b) {
-                    MemoryObject o = memories.get(b.memory()).createBuffer(b.size(), b.usage());
+                    MemoryObject o = memories.get(b.memory()).createBuffer(b.size(), b.usage(), b.minAlignment());
                     o.setName(b.id());
                     objects.put(b.id(), o);
                 } else if (e instanceof CreateImage im) {
-                    MemoryObject o = memories.get(im.memory()).createImage(im.descriptor());
+                    MemoryObject o = memories.get(im.memory()).createImage(im.descriptor(), im.minAlignment());
                     o.setName(im.id());
                     objects.put(im.id(), o);
                 } else if (e instanceof Close c) {
@@ -255,7 +278,7 @@ public final class Trace {
         }
 
         private void memory(String[] t) {
-            arity(t, 3, 7, MEMORY_USAGE);
+            arity(t, 3, 9, MEMORY_USAGE);
             String id = newId(t[1]);
             Set<MemoryPropertyFlag> flags = EnumSet.noneOf(MemoryPropertyFlag.class);
             for (String f : t[2].split("[,|]")) {
@@ -273,8 +296,12 @@ public final class Trace {
                     options = options.withAlgorithm(enumValue(AllocationAlgorithm.class, value, "allocation algorithm"));
                 } else if (lower.startsWith("strategy=")) {
                     options = options.withStrategy(enumValue(AllocationStrategy.class, value, "allocation strategy"));
+                } else if (lower.equals("exportable")) {
+                    options = options.withExportable(true);
+                } else if (lower.startsWith("priority=")) {
+                    options = options.withPriority(priority(value));
                 } else {
-                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE, exact, algorithm=NAME or strategy=NAME)");
+                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE, exact, algorithm=NAME, strategy=NAME or priority=P)");
                 }
             }
             events.add(new CreateMemory(line, id, options));
@@ -282,27 +309,32 @@ public final class Trace {
         }
 
         private void buffer(String[] t) {
-            arity(t, 4, 5, "buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]]");
+            arity(t, 4, 6, "buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]] [align=N]");
             String id = newId(t[1]);
             String memory = memoryId(t[2]);
             long size = size(t[3]);
             Set<BufferUsage> usage = BufferUsage.DEFAULT;
-            if (t.length == 5) {
-                if (!t[4].toLowerCase(Locale.ROOT).startsWith("usage=")) {
-                    throw error("unexpected '" + t[4] + "' (usage=USAGE[,USAGE...])");
+            long align = 1;
+            for (int i = 4; i < t.length; i++) {
+                String lower = t[i].toLowerCase(Locale.ROOT);
+                if (lower.startsWith("align=")) {
+                    align = alignment(t[i]);
+                } else if (lower.startsWith("usage=")) {
+                    EnumSet<BufferUsage> u = EnumSet.noneOf(BufferUsage.class);
+                    for (String name : t[i].substring("usage=".length()).split(",")) {
+                        u.add(enumValue(BufferUsage.class, name, "buffer usage"));
+                    }
+                    usage = u;
+                } else {
+                    throw error("unexpected '" + t[i] + "' (usage=USAGE[,USAGE...] or align=N)");
                 }
-                EnumSet<BufferUsage> u = EnumSet.noneOf(BufferUsage.class);
-                for (String name : t[4].substring("usage=".length()).split(",")) {
-                    u.add(enumValue(BufferUsage.class, name, "buffer usage"));
-                }
-                usage = u;
             }
-            events.add(new CreateBuffer(line, id, memory, size, usage));
+            events.add(new CreateBuffer(line, id, memory, size, usage, align));
             openObjects.put(id, memory);
         }
 
         private void image(String[] t) {
-            arity(t, 5, 7, "image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]");
+            arity(t, 5, 9, "image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR] [usage=USAGE[,USAGE...]] [align=N]");
             String id = newId(t[1]);
             String memory = memoryId(t[2]);
             String[] dims = t[3].toLowerCase(Locale.ROOT).split("x");
@@ -315,8 +347,18 @@ public final class Trace {
             ChannelType channelType = enumValue(ChannelType.class, t[4], "channel type");
             int channels = 1;
             ImageTiling tiling = ImageTiling.OPTIMAL;
+            Set<ImageUsage> usage = ImageUsage.DEFAULT;
+            long align = 1;
             for (int i = 5; i < t.length; i++) {
-                if (t[i].chars().allMatch(Character::isDigit)) {
+                if (t[i].toLowerCase(Locale.ROOT).startsWith("align=")) {
+                    align = alignment(t[i]);
+                } else if (t[i].toLowerCase(Locale.ROOT).startsWith("usage=")) {
+                    EnumSet<ImageUsage> u = EnumSet.noneOf(ImageUsage.class);
+                    for (String name : t[i].substring("usage=".length()).split(",")) {
+                        u.add(enumValue(ImageUsage.class, name, "image usage"));
+                    }
+                    usage = u;
+                } else if (t[i].chars().allMatch(Character::isDigit)) {
                     channels = Integer.parseInt(t[i]);
                     if (channels < 1 || channels > 4) {
                         throw error("bad channel count '" + t[i] + "' (1 to 4)");
@@ -325,8 +367,9 @@ public final class Trace {
                     tiling = enumValue(ImageTiling.class, t[i], "tiling");
                 }
             }
-            ImageDescriptor d = ImageDescriptor.of(width, height, channelType, channels).withDepth(depth).withTiling(tiling);
-            events.add(new CreateImage(line, id, memory, d));
+            ImageDescriptor d = ImageDescriptor.of(width, height, channelType, channels).withDepth(depth).withTiling(tiling)
+                    .withUsage(usage);
+            events.add(new CreateImage(line, id, memory, d, align));
             openObjects.put(id, memory);
         }
 
@@ -395,6 +438,31 @@ public final class Trace {
             } catch (NumberFormatException | ArithmeticException e) {
                 throw error("bad size '" + token + "' (bytes, or a number with KiB, MiB or GiB)");
             }
+        }
+
+        private long alignment(String token) {
+            String digits = token.substring("align=".length());
+            try {
+                long v = Long.parseLong(digits);
+                if (v > 0 && (v & (v - 1)) == 0) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error("bad alignment '" + token + "' (align=N, N a power of two)");
+        }
+
+        private float priority(String value) {
+            try {
+                float p = Float.parseFloat(value);
+                if (p >= 0f && p <= 1f) {
+                    return p;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error("bad priority '" + value + "' (a number in [0, 1])");
         }
 
         private int positiveInt(String digits, String token) {

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.report;
+package dev.lluvia.memory.report;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.report;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Memory;

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.trace;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
@@ -14,8 +14,6 @@ import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
-import dev.lluvia.memory.cli.report.SessionReport;
-import dev.lluvia.memory.cli.report.VmaDump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -112,7 +110,7 @@ class TraceTest {
 
     @Test
     void aTraceWrittenBackParsesToTheSameEvents() {
-        Trace trace = Trace.read(Path.of("examples", "frame.trace"));
+        Trace trace = Trace.read(Path.of("..", "cli", "examples", "frame.trace"));
         List<String> written = trace.lines();
         Trace again = Trace.parse("written.trace", written);
         assertEquals(trace.events().size(), again.events().size());
@@ -169,13 +167,17 @@ class TraceTest {
             "memory m1 DEVICE_LOCL            | 2 | unknown memory property flag 'DEVICE_LOCL'",
             "memory m1 DEVICE_LOCAL pages=3   | 2 | unexpected 'pages=3'",
             "memory m1 DEVICE_LOCAL algorithm=BEST | 2 | unknown allocation algorithm 'BEST' (one of TLSF, FIRST_FIT, LINEAR)",
+            "memory m1 DEVICE_LOCAL priority=1.5 | 2 | bad priority '1.5' (a number in [0, 1])",
             "memory m0 DEVICE_LOCAL           | 2 | ID 'm0' is already in use",
             "buffer b1 m9 1024                | 2 | unknown memory 'm9' (defined: m0)",
             "buffer b1 m0 12QiB               | 2 | bad size '12QiB'",
             "buffer b1 m0 -5                  | 2 | size '-5' must be positive",
             "buffer b1 m0                     | 2 | 'buffer' needs more",
             "buffer b1 m0 1024 usage=FAST     | 2 | unknown buffer usage 'FAST'",
-            "buffer b1 m0 1024 extra more     | 2 | unexpected 'more'",
+            "buffer b1 m0 1024 usage=STORAGE_BUFFER align=64 more | 2 | unexpected 'more'",
+            "buffer b1 m0 1024 align=48        | 2 | bad alignment 'align=48'",
+            "buffer b1 m0 1024 fast           | 2 | unexpected 'fast'",
+            "image i1 m0 32x32 UINT8 align=0   | 2 | bad alignment 'align=0'",
             "image i1 m0 32by32 UINT8         | 2 | bad image extent '32by32'",
             "image i1 m0 32x32 UINT7          | 2 | unknown channel type 'UINT7'",
             "image i1 m0 32x32 UINT8 9        | 2 | bad channel count '9'",
@@ -237,7 +239,7 @@ class TraceTest {
     @Test
     void theShippedExampleTraceReplays() {
         try (Session session = sim("nvidia-h100")) {
-            Trace.Replay r = Trace.read(Path.of("examples", "frame.trace")).replay(session);
+            Trace.Replay r = Trace.read(Path.of("..", "cli", "examples", "frame.trace")).replay(session);
             assertEquals(20, r.events());
             assertEquals(r.objects().size(), session.statistics().allocationCount());
             assertTrue(r.objects().get("big").allocationInfo().size() >= 256L << 20, "the 4096x4096 RGBA32F image");

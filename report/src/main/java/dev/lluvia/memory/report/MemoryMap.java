@@ -1,9 +1,8 @@
-package dev.lluvia.memory.cli.report;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.DetailedStatistics;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.Statistics;
-import dev.lluvia.memory.cli.Format;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.MemoryPropertyFlag;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.trace;
+package dev.lluvia.memory.report;
 
 /**
  * A trace that cannot be read or replayed: the message names the source, the line and the bad

@@ -1,9 +1,8 @@
-package dev.lluvia.memory.cli.report;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
-import dev.lluvia.memory.cli.trace.Trace;
 
 import java.util.List;
 

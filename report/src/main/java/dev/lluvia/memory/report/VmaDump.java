@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli.report;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;

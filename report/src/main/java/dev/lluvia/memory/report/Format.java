@@ -1,4 +1,4 @@
-package dev.lluvia.memory.cli;
+package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.MemoryPropertyFlag;
 
@@ -6,7 +6,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** How the CLI writes sizes and flag sets, so that every command (and report) writes them alike. */
+/** How reports and the CLI write sizes and flag sets, so that they all write them alike. */
 public final class Format {
 
     private static final String[] BINARY_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -1,0 +1,167 @@
+package dev.lluvia.memory;
+
+import java.util.List;
+
+/**
+ * An incremental defragmentation of one {@link Memory} (VMA's begin / pass / end), started with
+ * {@link Memory#beginDefragmentation(long, int)}.
+ *
+ * <pre>
+ *   try (Defragmentation d = memory.beginDefragmentation(64 << 20, 100)) {
+ *       while (!d.isDone()) {
+ *           for (Defragmentation.Move m : d.pass()) {    // e.g. one pass per frame
+ *               refreshDescriptors(m.object());          // new handle, page and offset
+ *           }
+ *       }
+ *   }                                                    // end(): pages left empty are freed
+ * </pre>
+ *
+ * <h2>What a pass does</h2>
+ * <ol>
+ *   <li>Ranks the Memory's regular pages by bytes in use, fullest first; dedicated pages are left
+ *       alone (they hold one object each and are already exact).</li>
+ *   <li>Takes the movable objects from the emptiest page first (highest offset first within a page)
+ *       and asks the block allocator of each fuller page, then of its own page at a lower offset,
+ *       for a place; the first place found is the object's new place.</li>
+ *   <li>Moves the object: a new buffer or image of the same description is created and bound at the
+ *       new place, the backend copies the contents on the device ({@code vkCmdCopyBuffer} /
+ *       {@code vkCmdCopyImage} on the transfer queue, waited for; the sim copies the bytes), the old
+ *       resource is destroyed and its range freed. The {@link Buffer} or {@link Image} stays the same
+ *       Java object: its driver handle, {@link AllocationInfo#page()} and offset change, its
+ *       {@link MemoryObject#moveCount()} goes up and {@link SessionListener#objectMoved} is told.</li>
+ *   <li>Stops at {@code maxObjectsPerPass} objects or before {@code maxBytesPerPass} bytes, then frees
+ *       every regular page left empty.</li>
+ * </ol>
+ * A pass that moves nothing ends the work ({@link #isDone()}).
+ *
+ * <p>What is not moved: objects in dedicated pages, objects with live aliases (their aliases would
+ * be left on the old range), and objects whose usage lacks transfer source and destination (the
+ * device cannot copy them; the library's default usages have both). Objects the program marked not
+ * movable make {@link Memory#beginDefragmentation} refuse to start.
+ *
+ * <p>The program's duties, as with VMA: no work on the device may use the Memory's objects while
+ * a pass runs; afterwards, refresh what holds a moved object's handle (descriptors, views) and map
+ * its buffers again: a {@link java.nio.ByteBuffer} from {@link Buffer#map()} views the old place.
+ * On non-coherent memory, flush host writes before a pass (the copy is a device copy).
+ *
+ * <p>Not thread-safe on its own; a pass holds the Memory's lock.
+ */
+public final class Defragmentation implements AutoCloseable {
+
+    /**
+     * One object moved by a pass.
+     *
+     * @param object the object, the same Java object as before
+     * @param from   where it was
+     * @param to     where it is now
+     */
+    public record Move(MemoryObject object, AllocationInfo from, AllocationInfo to) {
+    }
+
+    /**
+     * What a defragmentation did so far.
+     *
+     * @param passes       passes run
+     * @param objectsMoved objects moved (an object moved twice counts twice)
+     * @param bytesMoved   bytes copied on the device
+     * @param pagesFreed   pages freed because they were left empty
+     */
+    public record Statistics(int passes, int objectsMoved, long bytesMoved, int pagesFreed) {
+    }
+
+    /** Totals, added to by each pass under the Memory's lock. */
+    static final class Counters {
+        int passes;
+        int objects;
+        long bytes;
+        int pagesFreed;
+
+        void add(int movedObjects, long movedBytes, int freed) {
+            passes++;
+            objects += movedObjects;
+            bytes += movedBytes;
+            pagesFreed += freed;
+        }
+    }
+
+    private final Memory memory;
+    private final long maxBytesPerPass;
+    private final int maxObjectsPerPass;
+    private final Counters counters = new Counters();
+    private boolean done;
+    private boolean ended;
+
+    Defragmentation(Memory memory, long maxBytesPerPass, int maxObjectsPerPass) {
+        this.memory = memory;
+        this.maxBytesPerPass = maxBytesPerPass;
+        this.maxObjectsPerPass = maxObjectsPerPass;
+    }
+
+    /** The memory being defragmented. */
+    public Memory memory() {
+        return memory;
+    }
+
+    /**
+     * Runs one pass and returns what it moved; empty when nothing more can be gained, after which
+     * {@link #isDone()} is true.
+     *
+     * @throws IllegalStateException if this defragmentation was ended or its memory closed
+     */
+    public List<Move> pass() {
+        synchronized (memory.lock()) {
+            if (ended) {
+                throw new IllegalStateException("the defragmentation of " + memory + " was ended");
+            }
+            List<Move> moves = memory.defragmentPassLocked(maxBytesPerPass, maxObjectsPerPass, counters);
+            if (moves.isEmpty()) {
+                done = true;
+            }
+            return moves;
+        }
+    }
+
+    /** Whether the last pass moved nothing. */
+    public boolean isDone() {
+        synchronized (memory.lock()) {
+            return done;
+        }
+    }
+
+    /** The totals so far. */
+    public Statistics statistics() {
+        synchronized (memory.lock()) {
+            return new Statistics(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
+        }
+    }
+
+    /**
+     * Ends the defragmentation (VMA's {@code vmaEndDefragmentation}): frees the pages left empty
+     * and lets another one start. Idempotent; returns the totals.
+     */
+    public Statistics end() {
+        synchronized (memory.lock()) {
+            if (!ended) {
+                ended = true;
+                if (!memory.isClosed()) {
+                    counters.pagesFreed += memory.releaseEmptyPagesLocked();
+                }
+                memory.endDefragmentationLocked(this);
+            }
+            return statistics();
+        }
+    }
+
+    /** {@link #end()}. */
+    @Override
+    public void close() {
+        end();
+    }
+
+    @Override
+    public String toString() {
+        Statistics s = statistics();
+        return "Defragmentation[" + memory + ", " + s + (done ? ", done" : "") + (ended ? ", ended" : "") + "]";
+    }
+
+}

@@ -1,0 +1,13 @@
+package dev.lluvia.memory;
+
+/**
+ * The device cannot export memory to other APIs as asked: it lacks {@code VK_KHR_external_memory_fd}
+ * (opaque file descriptors), or cannot export resources of the kind asked for.
+ */
+public class ExternalMemoryUnsupportedException extends LluviaException {
+    private static final long serialVersionUID = 1L;
+
+    public ExternalMemoryUnsupportedException(String message) {
+        super(message);
+    }
+}

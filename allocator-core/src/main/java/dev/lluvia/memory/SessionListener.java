@@ -1,0 +1,37 @@
+package dev.lluvia.memory;
+
+/**
+ * Told what a {@link Session} does, as it happens: for recorders (the report module's
+ * {@code TraceRecorder} writes these events as a trace that can be replayed) and for tools that
+ * follow a program's memory. Add one with {@link Session#addListener}.
+ *
+ * <p>Calls come on the thread that did the operation, after it succeeded, while the Memory's
+ * lock is held, so that the events of one Memory arrive in the order they happened. A listener
+ * must therefore be quick, must not call back into the Memory, and should not throw: what it
+ * throws reaches the caller of the operation, which has already taken effect.
+ */
+public interface SessionListener {
+
+    /** A Memory was created ({@link Memory#options()} says how). */
+    default void memoryCreated(Memory memory) {
+    }
+
+    /** A buffer or image was created and bound. */
+    default void objectCreated(MemoryObject object) {
+    }
+
+    /** A buffer or image was closed by its own {@link MemoryObject#close()}. */
+    default void objectClosed(MemoryObject object) {
+    }
+
+    /**
+     * Defragmentation moved an object: it now has a new driver handle and lives at
+     * {@link MemoryObject#allocationInfo()}; it was at {@code from}.
+     */
+    default void objectMoved(MemoryObject object, AllocationInfo from) {
+    }
+
+    /** A Memory was closed, directly or by its session; its live objects went with it. */
+    default void memoryClosed(Memory memory) {
+    }
+}
