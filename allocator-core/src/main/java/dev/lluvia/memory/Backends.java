@@ -52,7 +52,8 @@ final class Backends {
     static MemoryBackend open(SessionOptions options) {
         List<MemoryBackendProvider> providers = providers();
         String wanted = options.backend() != null ? options.backend() : System.getProperty(SessionOptions.BACKEND_PROPERTY);
-        BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties());
+        BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties(),
+                options.features());
         if (wanted != null && !wanted.isBlank()) {
             for (MemoryBackendProvider p : providers) {
                 if (p.name().equalsIgnoreCase(wanted.trim())) {

@@ -127,6 +127,25 @@ public interface MemoryBackend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " backend cannot copy from images");
     }
 
+    /**
+     * The device features enabled on this device that the allocator may use. The default: none,
+     * right for backends that have no such features.
+     */
+    default java.util.Set<dev.lluvia.memory.DeviceFeature> enabledFeatures() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * The device address of a bound buffer created with the {@code SHADER_DEVICE_ADDRESS} usage
+     * ({@code vkGetBufferDeviceAddress}); only called when {@link #enabledFeatures()} has
+     * {@link dev.lluvia.memory.DeviceFeature#BUFFER_DEVICE_ADDRESS}.
+     *
+     * @throws UnsupportedOperationException if the backend has no device addresses (the default)
+     */
+    default long bufferDeviceAddress(long buffer) {
+        throw new UnsupportedOperationException(name() + " backend has no buffer device addresses");
+    }
+
     /** Closes the device. The core has freed every page and object first. */
     @Override
     void close();

@@ -1,8 +1,11 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.BufferUsage;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
@@ -10,15 +13,19 @@ import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.OutOfHostMemoryException;
+import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -108,6 +115,10 @@ public final class SimBackend implements MemoryBackend {
     /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
     static final long MAX_RESOURCE_SIZE = 1L << 62;
 
+    /** The device address of the first page, and the alignment of each page's address. */
+    static final long PAGE_ADDRESS_BASE = 1L << 32;
+    private static final long PAGE_ADDRESS_ALIGNMENT = 1L << 16;
+
     /** Chunk size of the backing of pages larger than one ByteBuffer can hold. */
     static final long LARGE_PAGE_CHUNK = 1L << 30;
 
@@ -115,6 +126,12 @@ public final class SimBackend implements MemoryBackend {
     private final DeviceProperties device;
     private final boolean checkGranularity;
     private final boolean checkDedicatedSize;
+    private final Set<DeviceFeature> features;
+    /**
+     * The device address of the next page: pages get disjoint ranges of a made-up address space,
+     * starting away from 0 (an address of 0 means none in Vulkan).
+     */
+    private long nextPageAddress = PAGE_ADDRESS_BASE;
 
     private final Map<Long, Page> pages = new LinkedHashMap<>();
     private final Map<Long, Res> resources = new LinkedHashMap<>();
@@ -145,6 +162,31 @@ public final class SimBackend implements MemoryBackend {
      * @param checkDedicatedSize whether dedicated pages must have exactly their resource's size
      */
     public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize) {
+        this(profile, checkGranularity, checkDedicatedSize, Set.of());
+    }
+
+    /**
+     * Opens a simulated device directly with device features enabled, as a session asking for them
+     * does.
+     *
+     * @param features the features to enable besides those always on (dedicated allocation, and the
+     *                 memory budget where the profile has one)
+     * @throws UnsupportedFeatureException naming the first feature the profile does not support
+     */
+    public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize, Set<DeviceFeature> features) {
+        EnumSet<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        if (profile.device().hasMemoryBudget()) {
+            enabled.add(DeviceFeature.MEMORY_BUDGET);
+        }
+        for (DeviceFeature f : features) {
+            if (!profile.features().contains(f)) {
+                throw new UnsupportedFeatureException(f, "cannot enable " + f + " (" + f.vulkanName() + ") on "
+                        + profile.device().name() + ": sim profile '" + profile.id() + "' supports only "
+                        + profile.features() + " (its key 'features')");
+            }
+            enabled.add(f);
+        }
+        this.features = Collections.unmodifiableSet(enabled);
         this.profile = profile;
         this.device = profile.device();
         this.checkGranularity = checkGranularity;
@@ -228,7 +270,10 @@ public final class SimBackend implements MemoryBackend {
                     + ": VK_ERROR_OUT_OF_DEVICE_MEMORY", heap.index(), size);
         }
         long handle = nextHandle(KIND_PAGE);
-        pages.put(handle, new Page(handle, type, size));
+        Page page = new Page(handle, type, size);
+        page.address = nextPageAddress;
+        nextPageAddress += (size + PAGE_ADDRESS_ALIGNMENT - 1) / PAGE_ADDRESS_ALIGNMENT * PAGE_ADDRESS_ALIGNMENT;
+        pages.put(handle, page);
         heapUsage[heap.index()] = used + size;
         return handle;
     }
@@ -382,6 +427,10 @@ public final class SimBackend implements MemoryBackend {
             throw new OutOfDeviceMemoryException("createBuffer of " + size + " bytes: more than the sim's limit of "
                     + MAX_RESOURCE_SIZE + " bytes for one resource: VK_ERROR_OUT_OF_DEVICE_MEMORY", -1, size);
         }
+        if ((usageBits & BufferUsage.SHADER_DEVICE_ADDRESS.bit()) != 0 && !features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "createBuffer: usage SHADER_DEVICE_ADDRESS "
+                    + "needs BUFFER_DEVICE_ADDRESS, which is not enabled on " + device.name());
+        }
         MemoryRequirements req = profile.buffer().requirements(size);
         fault(FaultPoint.CREATE_BUFFER, -1, size);
         long handle = nextHandle(KIND_BUFFER);
@@ -411,6 +460,34 @@ public final class SimBackend implements MemoryBackend {
                 + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling(),
                 dev.lluvia.memory.ImageUsage.toBits(d.usage())));
         return new Resource(handle, req);
+    }
+
+    @Override
+    public Set<DeviceFeature> enabledFeatures() {
+        return features;
+    }
+
+    /**
+     * The page's made-up device address plus the buffer's offset: unique and stable while the
+     * buffer lives, like {@code vkGetBufferDeviceAddress}. The buffer must be live, bound, and made
+     * with the {@code SHADER_DEVICE_ADDRESS} usage on a device with the feature enabled.
+     */
+    @Override
+    public synchronized long bufferDeviceAddress(long buffer) {
+        requireOpen();
+        Res r = resource(buffer, KIND_BUFFER, "bufferDeviceAddress");
+        if (!features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "bufferDeviceAddress: "
+                    + "BUFFER_DEVICE_ADDRESS is not enabled on " + device.name());
+        }
+        if ((r.usage & BufferUsage.SHADER_DEVICE_ADDRESS.bit()) == 0) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "bufferDeviceAddress: " + r
+                    + " was not created with usage SHADER_DEVICE_ADDRESS");
+        }
+        if (r.page == null) {
+            throw new SimViolationException(SimRule.RESOURCE_NOT_LIVE, "bufferDeviceAddress: " + r + " is not bound to memory");
+        }
+        return r.page.address + r.offset;
     }
 
     @Override
@@ -915,6 +992,8 @@ public final class SimBackend implements MemoryBackend {
         final TreeMap<Long, Res> bound = new TreeMap<>();
         /** The resource this page was allocated for (allocateDedicatedPage), or 0. */
         long dedicatedTo;
+        /** The device address of byte 0, unique among the pages this device ever made. */
+        long address;
         ByteBuffer[] host;
         ByteBuffer[] device;
 

@@ -1,8 +1,12 @@
 package dev.lluvia.memory.sim;
 
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceProperties;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One simulated device: what it reports ({@link DeviceProperties}) and how it answers memory
@@ -15,9 +19,18 @@ import java.util.Objects;
  * @param buffer        requirements of buffers
  * @param optimalImage  requirements of images with optimal tiling
  * @param linearImage   requirements of images with linear tiling
+ * @param features      the device features the device supports (a session enables those it asks
+ *                      for); {@link DeviceFeature#DEDICATED_ALLOCATION} is always supported, and
+ *                      {@link DeviceFeature#MEMORY_BUDGET} when the device has a memory budget
  */
 public record SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
-                         RequirementRule optimalImage, RequirementRule linearImage) {
+                         RequirementRule optimalImage, RequirementRule linearImage, Set<DeviceFeature> features) {
+
+    /** A profile that supports only the features every device has. */
+    public SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
+                      RequirementRule optimalImage, RequirementRule linearImage) {
+        this(id, device, budgetPercent, buffer, optimalImage, linearImage, Set.of());
+    }
 
     public SimProfile {
         Objects.requireNonNull(id, "id");
@@ -28,5 +41,13 @@ public record SimProfile(String id, DeviceProperties device, int budgetPercent, 
         if (budgetPercent < 1 || budgetPercent > 100) {
             throw new IllegalArgumentException("budgetPercent must be 1 to 100, was " + budgetPercent);
         }
+        EnumSet<DeviceFeature> all = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        all.addAll(Objects.requireNonNull(features, "features"));
+        if (device.hasMemoryBudget()) {
+            all.add(DeviceFeature.MEMORY_BUDGET);
+        } else if (all.contains(DeviceFeature.MEMORY_BUDGET)) {
+            throw new IllegalArgumentException("profile " + id + " lists MEMORY_BUDGET but its device has no memory budget");
+        }
+        features = Collections.unmodifiableSet(all);
     }
 }

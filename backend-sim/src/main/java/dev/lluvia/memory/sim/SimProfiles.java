@@ -37,6 +37,8 @@ import java.util.Set;
  *   limits.bufferImageGranularity, limits.nonCoherentAtomSize, limits.maxMemoryAllocationCount,
  *   limits.maxImageDimension1D/2D/3D, limits.minStorageBufferOffsetAlignment
  *   memoryBudget (true: VK_EXT_memory_budget), memoryBudget.percent (default 100)
+ *   features                                      {@link dev.lluvia.memory.DeviceFeature} names the device
+ *                                                 supports, comma-separated (default none)
  *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
  *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
  *       for R in buffer, image.optimal, image.linear; see {@link RequirementRule}
@@ -169,7 +171,7 @@ public final class SimProfiles {
         int percent = (int) r.number("memoryBudget.percent", 100);
         try {
             return new SimProfile(id, device, percent, r.rule("buffer", types.size()),
-                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()));
+                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()), r.features("features"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
         }
@@ -270,6 +272,22 @@ public final class SimProfiles {
                         set.add(MemoryPropertyFlag.valueOf(f.strip().toUpperCase(Locale.ROOT)));
                     } catch (IllegalArgumentException e) {
                         throw bad(key, "unknown memory property flag '" + f.strip() + "'");
+                    }
+                }
+            }
+            return set;
+        }
+
+        Set<dev.lluvia.memory.DeviceFeature> features(String key) {
+            String v = p.getProperty(key, "").strip();
+            EnumSet<dev.lluvia.memory.DeviceFeature> set = EnumSet.noneOf(dev.lluvia.memory.DeviceFeature.class);
+            if (!v.isEmpty()) {
+                for (String f : v.split(",")) {
+                    try {
+                        set.add(dev.lluvia.memory.DeviceFeature.valueOf(f.strip().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw bad(key, "unknown device feature '" + f.strip() + "'; known: "
+                                + List.of(dev.lluvia.memory.DeviceFeature.values()));
                     }
                 }
             }

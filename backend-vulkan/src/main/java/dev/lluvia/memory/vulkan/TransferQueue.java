@@ -9,6 +9,7 @@ import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
+import java.util.concurrent.locks.Lock;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
@@ -19,8 +20,9 @@ import static org.lwjgl.vulkan.VK11.VK_MEMORY_PROPERTY_PROTECTED_BIT;
  * Copies between host memory and buffers or images through the device's queue, for memory the
  * host cannot map (and for any memory when asked): one staging buffer in host-visible memory, kept
  * and grown as needed, one command buffer and one fence. Each copy is recorded, submitted and
- * waited for; the queue and command buffer are used by one thread at a time (the methods are
- * synchronized), as Vulkan requires.
+ * waited for; the command buffer is used by one thread at a time (the methods are synchronized),
+ * and each submission holds the backend's queue lock, which a program that shares the queue takes
+ * too, as Vulkan requires one thread at a time on a queue.
  *
  * <p>Barriers: before each copy, earlier device work on the target finishes (all commands, memory
  * writes, to transfer); after a copy into the staging buffer, transfer writes are made visible to
@@ -36,8 +38,11 @@ final class TransferQueue {
 
     private final VulkanBackend backend;
     private final VkDevice device;
+    /** Null on a wrapped device given no queue: the backend then refuses transfers before they get here. */
     private final VkQueue queue;
     private final int queueFamilyIndex;
+    /** Held around vkQueueSubmit: the queue may be shared with the program (see VulkanBackend#vkQueue). */
+    private final Lock queueLock;
     /** Vulkan property bits of each memory type. */
     private final int[] typeFlags;
 
@@ -50,11 +55,13 @@ final class TransferQueue {
     private long stagingAddress;
     private int stagingType = -1;
 
-    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, int[] typeFlags) {
+    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, Lock queueLock,
+                  int[] typeFlags) {
         this.backend = backend;
         this.device = device;
         this.queue = queue;
         this.queueFamilyIndex = queueFamilyIndex;
+        this.queueLock = queueLock;
         this.typeFlags = typeFlags;
     }
 
@@ -299,7 +306,12 @@ final class TransferQueue {
     private void submitAndWait(MemoryStack stack, VkCommandBuffer cmd) {
         check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
         VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd));
-        check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
+        queueLock.lock();
+        try {
+            check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
+        } finally {
+            queueLock.unlock();
+        }
         try {
             check(vkWaitForFences(device, stack.longs(fence), true, -1L), "vkWaitForFences");
         } finally {

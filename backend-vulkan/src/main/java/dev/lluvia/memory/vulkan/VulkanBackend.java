@@ -1,6 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
@@ -13,6 +14,8 @@ import dev.lluvia.memory.MemoryNotMappableException;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.FeatureNotEnabledException;
+import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -27,13 +30,18 @@ import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
@@ -91,15 +99,33 @@ public final class VulkanBackend implements MemoryBackend {
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
+    /** Vulkan's default memory priority, given to every page while MEMORY_PRIORITY is on. */
+    private static final float DEFAULT_PRIORITY = 0.5f;
 
-    /** The JVM's shared instance: never destroyed here. */
+    /** The JVM's shared instance: never destroyed here; null on a wrapped device. */
     private final VulkanInstance vulkan;
+    /** The instance the device belongs to: the shared one, or the program's. */
+    private final VkInstance instance;
+    /** The API version the instance was created for (the program's, on a wrapped device). */
+    private final int instanceApiVersion;
     /** This backend's messenger and counts; null without debug-utils. Destroyed after the device. */
     private final ValidationMessages validation;
     private final VulkanInstance.PhysicalDevice physical;
     private final VkDevice device;
+    /** Whether this backend created the device (and so destroys it at close). */
+    private final boolean ownsDevice;
+    /** The queue for the program's work on the library's device; the given queue on a wrapped one (or null). */
     private final VkQueue queue;
+    /** The queue the library's transfers are submitted to; null on a wrapped device given none. */
+    private final VkQueue transferQueue;
     private final int queueFamilyIndex;
+    /** Held around every submission to {@link #transferQueue} and around waiting for it to go idle. */
+    private final Lock queueLock;
+    /** Whether {@link #queue} and {@link #transferQueue} are the same VkQueue. */
+    private final boolean queueShared;
+    private final Set<DeviceFeature> features;
+    private final boolean bufferDeviceAddress;
+    private final boolean memoryPriority;
     private final DeviceProperties properties;
     private final boolean memoryBudget;
     private final long nonCoherentAtomSize;
@@ -123,31 +149,35 @@ public final class VulkanBackend implements MemoryBackend {
 
     private volatile boolean closed;
 
-    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical) {
+    /** A device and its queues, made by {@link #createDevice} or given by the program. */
+    record DeviceSetup(VkDevice device, boolean owned, VkQueue queue, VkQueue transferQueue, int family,
+                       Lock queueLock, boolean queueShared, Set<DeviceFeature> features) {
+    }
+
+    private VulkanBackend(VulkanInstance vulkan, VkInstance instance, int instanceApiVersion, ValidationMessages validation,
+                          VulkanInstance.PhysicalDevice physical, DeviceSetup setup) {
         this.vulkan = vulkan;
+        this.instance = instance;
+        this.instanceApiVersion = instanceApiVersion;
         this.validation = validation;
         this.physical = physical;
-        VkPhysicalDevice pd = physical.handle();
-        try (MemoryStack stack = stackPush()) {
-            this.queueFamilyIndex = chooseQueueFamily(pd, physical);
-            this.memoryBudget = deviceExtensions(pd).contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-            List<String> extensions = new ArrayList<>();
-            if (memoryBudget) {
-                extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-            }
-            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
-            queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
-            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
-                    .pQueueCreateInfos(queues)
-                    .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
-            PointerBuffer pDevice = stack.mallocPointer(1);
-            check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
-            this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
-            ownDispatchable(device.address());
-            PointerBuffer pQueue = stack.mallocPointer(1);
-            vkGetDeviceQueue(device, queueFamilyIndex, 0, pQueue);
-            this.queue = new VkQueue(pQueue.get(0), device);
+        this.device = setup.device();
+        this.ownsDevice = setup.owned();
+        this.queue = setup.queue();
+        this.transferQueue = setup.transferQueue();
+        this.queueFamilyIndex = setup.family();
+        this.queueLock = setup.queueLock();
+        this.queueShared = setup.queueShared();
+        this.features = setup.features();
+        this.bufferDeviceAddress = features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS);
+        this.memoryPriority = features.contains(DeviceFeature.MEMORY_PRIORITY);
+        this.memoryBudget = features.contains(DeviceFeature.MEMORY_BUDGET);
+        ownDispatchable(device.address());
+        if (queue != null) {
             ownDispatchable(queue.address());
+        }
+        if (transferQueue != null) {
+            ownDispatchable(transferQueue.address());
         }
         this.properties = readProperties();
         int heapCount = properties.memoryHeaps().size();
@@ -166,15 +196,16 @@ public final class VulkanBackend implements MemoryBackend {
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
         this.maxBufferSize = readMaxBufferSize();
-        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags);
+        this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, typeFlags);
     }
 
     /**
      * Opens the device {@code options} name on the JVM's shared instance for the debug settings,
-     * with a messenger of its own when debug.
+     * with a messenger of its own when debug, and the features {@code options} asks for.
      *
-     * @throws DeviceNotFoundException if {@code options.device()} names no usable device
-     * @throws BackendException        if there is no loader or instance or device creation fails
+     * @throws DeviceNotFoundException      if {@code options.device()} names no usable device
+     * @throws UnsupportedFeatureException  if the device lacks a feature asked for
+     * @throws BackendException             if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
         boolean syncChecks = !"false".equalsIgnoreCase(options.properties().getOrDefault(SYNC_VALIDATION_PROPERTY, "true"));
@@ -188,9 +219,16 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen);
+            DeviceSetup setup = createDevice(chosen, apiVersion(chosen.apiVersion(), vulkan.apiVersion), options.features());
+            VulkanBackend backend;
+            try {
+                backend = new VulkanBackend(vulkan, vulkan.instance, vulkan.apiVersion, validation, chosen, setup);
+            } catch (RuntimeException | Error e) {
+                vkDestroyDevice(setup.device(), null);
+                throw e;
+            }
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
-                    + (vulkan.validationEnabled ? " with validation" : ""));
+                    + (vulkan.validationEnabled ? " with validation" : "") + ", features " + setup.features());
             return backend;
         } catch (RuntimeException | Error e) {
             if (validation != null) {
@@ -198,6 +236,181 @@ public final class VulkanBackend implements MemoryBackend {
             }
             VulkanInstance.closed();
             throw e;
+        }
+    }
+
+    /**
+     * A backend on a device the program created ({@link VulkanSession#wrap}): no instance, device
+     * or messenger of its own, so closing it frees only what the library made.
+     */
+    static VulkanBackend wrap(ExistingDevice d) {
+        VkPhysicalDevice pd = d.device().getPhysicalDevice();
+        VkInstance instance = pd.getInstance();
+        VulkanInstance.PhysicalDevice physical = describe(instance, pd);
+        int api = apiVersion(physical.apiVersion(), d.apiVersion());
+        Set<String> extensions = deviceExtensions(pd);
+        for (DeviceFeature f : d.enabledFeatures()) {
+            String missing = missingSupport(f, pd, api, extensions);
+            if (missing != null) {
+                throw new UnsupportedFeatureException(f, "the wrapped device " + physical.describe() + " declares "
+                        + f + " enabled, but " + missing);
+            }
+        }
+        VKCapabilitiesDevice caps = d.device().getCapabilities();
+        if (d.enabledFeatures().contains(DeviceFeature.MEMORY_BUDGET) && !caps.VK_EXT_memory_budget) {
+            throw new IllegalArgumentException("the wrapped device declares MEMORY_BUDGET, but its VkDevice was not "
+                    + "created with " + VK_EXT_MEMORY_BUDGET_EXTENSION_NAME + " in ppEnabledExtensionNames");
+        }
+        if (d.enabledFeatures().contains(DeviceFeature.MEMORY_PRIORITY) && !caps.VK_EXT_memory_priority) {
+            throw new IllegalArgumentException("the wrapped device declares MEMORY_PRIORITY, but its VkDevice was not "
+                    + "created with " + EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME + " in ppEnabledExtensionNames");
+        }
+        if (d.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)
+                && caps.vkGetBufferDeviceAddress == 0 && caps.vkGetBufferDeviceAddressKHR == 0) {
+            throw new IllegalArgumentException("the wrapped device declares BUFFER_DEVICE_ADDRESS, but its VkDevice has no "
+                    + "vkGetBufferDeviceAddress: create the LWJGL VkDevice with apiVersion 1.2 or newer (was "
+                    + VulkanInstance.versionString(d.apiVersion()) + "), or enable VK_KHR_buffer_device_address");
+        }
+        if (d.transferQueue() != null) {
+            int families = queueFamilies(pd).size();
+            if (d.transferQueueFamily() < 0 || d.transferQueueFamily() >= families) {
+                throw new IllegalArgumentException("transfer queue family " + d.transferQueueFamily() + " does not exist: "
+                        + physical.describe() + " has families 0 to " + (families - 1));
+            }
+        }
+        Set<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        enabled.addAll(d.enabledFeatures());
+        Lock lock = d.transferQueueLock() != null ? d.transferQueueLock() : new ReentrantLock();
+        DeviceSetup setup = new DeviceSetup(d.device(), false, d.transferQueue(), d.transferQueue(),
+                d.transferQueue() == null ? -1 : d.transferQueueFamily(), lock, d.transferQueueLock() != null,
+                Collections.unmodifiableSet(enabled));
+        VulkanBackend backend = new VulkanBackend(null, instance, d.apiVersion(), null, physical, setup);
+        LOG.log(System.Logger.Level.DEBUG, () -> "wrapped the program's Vulkan device " + physical.describe()
+                + ", features " + enabled);
+        return backend;
+    }
+
+    /** The version both the instance (or program) and the device support. */
+    private static int apiVersion(int deviceApi, int instanceApi) {
+        return Integer.compareUnsigned(deviceApi, instanceApi) < 0 ? deviceApi : instanceApi;
+    }
+
+    /** The physical device as enumerated on {@code instance} (its index there, or -1 if not listed). */
+    private static VulkanInstance.PhysicalDevice describe(VkInstance instance, VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            int index = -1;
+            IntBuffer count = stack.mallocInt(1);
+            check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
+            PointerBuffer handles = stack.mallocPointer(count.get(0));
+            check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
+            for (int i = 0; i < count.get(0); i++) {
+                if (handles.get(i) == pd.address()) {
+                    index = i;
+                }
+            }
+            VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
+            vkGetPhysicalDeviceProperties(pd, props);
+            return new VulkanInstance.PhysicalDevice(index, pd, props.deviceNameString(),
+                    VulkanInstance.deviceType(props.deviceType()), props.apiVersion());
+        }
+    }
+
+    /**
+     * Creates the library's device on {@code physical}: one queue family that can transfer (graphics
+     * or compute first), two queues of it when it has more than one (the first for the program, the
+     * second for the library's transfers), {@code VK_EXT_memory_budget} when present, and the
+     * features asked for.
+     *
+     * @throws UnsupportedFeatureException if the device lacks a feature asked for; nothing is created then
+     */
+    private static DeviceSetup createDevice(VulkanInstance.PhysicalDevice physical, int api, Set<DeviceFeature> requested) {
+        VkPhysicalDevice pd = physical.handle();
+        Set<String> available = deviceExtensions(pd);
+        for (DeviceFeature f : requested) {
+            String missing = missingSupport(f, pd, api, available);
+            if (missing != null) {
+                throw new UnsupportedFeatureException(f, "cannot enable " + f + " (" + f.vulkanName() + ") on "
+                        + physical.describe() + ": " + missing);
+            }
+        }
+        Set<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        enabled.addAll(requested);
+        List<String> extensions = new ArrayList<>();
+        if (available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME)) {
+            extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            enabled.add(DeviceFeature.MEMORY_BUDGET);
+        }
+        boolean priority = enabled.contains(DeviceFeature.MEMORY_PRIORITY);
+        if (priority) {
+            extensions.add(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+        }
+        int family = chooseQueueFamily(pd, physical);
+        int queueCount = Math.min(2, queueFamilies(pd).get(family));
+        try (MemoryStack stack = stackPush()) {
+            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
+            queues.get(0).sType$Default().queueFamilyIndex(family)
+                    .pQueuePriorities(queueCount == 2 ? stack.floats(1.0f, 1.0f) : stack.floats(1.0f));
+            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
+                    .pQueueCreateInfos(queues)
+                    .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
+            if (enabled.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+                VkPhysicalDeviceVulkan12Features v12 = VkPhysicalDeviceVulkan12Features.calloc(stack).sType$Default()
+                        .bufferDeviceAddress(true);
+                v12.pNext(ci.pNext());
+                ci.pNext(v12.address());
+            }
+            if (priority) {
+                VkPhysicalDeviceMemoryPriorityFeaturesEXT mp = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack)
+                        .sType$Default().memoryPriority(true);
+                mp.pNext(ci.pNext());
+                ci.pNext(mp.address());
+            }
+            PointerBuffer pDevice = stack.mallocPointer(1);
+            check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
+            VkDevice device = new VkDevice(pDevice.get(0), pd, ci, api);
+            PointerBuffer pQueue = stack.mallocPointer(1);
+            vkGetDeviceQueue(device, family, 0, pQueue);
+            VkQueue programQueue = new VkQueue(pQueue.get(0), device);
+            VkQueue transferQueue = programQueue;
+            if (queueCount == 2) {
+                vkGetDeviceQueue(device, family, 1, pQueue);
+                transferQueue = new VkQueue(pQueue.get(0), device);
+            }
+            return new DeviceSetup(device, true, programQueue, transferQueue, family, new ReentrantLock(),
+                    queueCount == 1, Collections.unmodifiableSet(enabled));
+        }
+    }
+
+    /** Why {@code pd} cannot have {@code feature} at API {@code api}, or null when it can. */
+    private static String missingSupport(DeviceFeature feature, VkPhysicalDevice pd, int api, Set<String> extensions) {
+        switch (feature) {
+            case DEDICATED_ALLOCATION:
+                return null;
+            case MEMORY_BUDGET:
+                return extensions.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME) ? null
+                        : "the device does not offer " + VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+            case BUFFER_DEVICE_ADDRESS: {
+                if (Integer.compareUnsigned(api, VK_API_VERSION_1_2) < 0) {
+                    return "it needs Vulkan 1.2; the device and instance give " + VulkanInstance.versionString(api);
+                }
+                try (MemoryStack stack = stackPush()) {
+                    VkPhysicalDeviceVulkan12Features v12 = VkPhysicalDeviceVulkan12Features.calloc(stack).sType$Default();
+                    vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(v12.address()));
+                    return v12.bufferDeviceAddress() ? null : "the device reports bufferDeviceAddress = false";
+                }
+            }
+            case MEMORY_PRIORITY: {
+                if (!extensions.contains(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) {
+                    return "the device does not offer " + EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME;
+                }
+                try (MemoryStack stack = stackPush()) {
+                    VkPhysicalDeviceMemoryPriorityFeaturesEXT mp = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack).sType$Default();
+                    vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(mp.address()));
+                    return mp.memoryPriority() ? null : "the device reports memoryPriority = false";
+                }
+            }
+            default:
+                throw new AssertionError(feature);
         }
     }
 
@@ -255,7 +468,7 @@ public final class VulkanBackend implements MemoryBackend {
      * sessions too, alive while any session is open; never destroy it yourself.
      */
     public VkInstance vkInstance() {
-        return vulkan.instance;
+        return instance;
     }
 
     /** The {@code VkPhysicalDevice} this backend opened. */
@@ -268,9 +481,43 @@ public final class VulkanBackend implements MemoryBackend {
         return device;
     }
 
-    /** The queue family transfers are submitted to. */
+    /** The queue family of {@link #vkQueue()} and of the library's transfers; -1 on a wrapped device given no queue. */
     public int queueFamilyIndex() {
         return queueFamilyIndex;
+    }
+
+    /**
+     * The queue for the program's own work: on the library's device, queue 0 of
+     * {@link #queueFamilyIndex()} (a family that can do graphics or compute when the device has
+     * one); on a wrapped device, the queue given for transfers (or null).
+     *
+     * <p>The rule: when {@link #isQueueShared()} is false the library's transfers use a queue of
+     * their own, and the program submits to this one without a lock. When true (the family has one
+     * queue, or a wrapped device gave a lock), the library submits to this very queue too, holding
+     * {@link #queueLock()}: the program must hold the same lock around its {@code vkQueueSubmit},
+     * {@code vkQueueWaitIdle} and {@code vkQueueBindSparse} on it, as Vulkan requires one thread at a
+     * time on a queue.
+     */
+    public VkQueue vkQueue() {
+        return queue;
+    }
+
+    /**
+     * The lock the library holds around each submission to its transfer queue (and while waiting
+     * for it to go idle at close). See {@link #vkQueue()} for when the program must take it too.
+     */
+    public Lock queueLock() {
+        return queueLock;
+    }
+
+    /** Whether the library's transfers go to {@link #vkQueue()}, so the program must take {@link #queueLock()}. */
+    public boolean isQueueShared() {
+        return queueShared;
+    }
+
+    /** Whether this backend created its device (else it wraps the program's, and never destroys it). */
+    public boolean ownsDevice() {
+        return ownsDevice;
     }
 
     /** The index of the device in {@code vkEnumeratePhysicalDevices} order. */
@@ -280,7 +527,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** Whether the validation layer is on (debug asked for and the layer installed). */
     public boolean isValidationEnabled() {
-        return vulkan.validationEnabled;
+        return vulkan != null && vulkan.validationEnabled;
     }
 
     /** Validation (and loader) messages of severity error so far, including those at close. */
@@ -430,9 +677,10 @@ public final class VulkanBackend implements MemoryBackend {
             throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
                     + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
         }
-        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0) {
-            throw new IllegalArgumentException("buffer usage SHADER_DEVICE_ADDRESS needs the bufferDeviceAddress "
-                    + "feature, which this backend does not enable (usage bits 0x" + Integer.toHexString(usageBits) + ")");
+        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0 && !bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer usage SHADER_DEVICE_ADDRESS "
+                    + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
+                    + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
         }
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
@@ -533,12 +781,41 @@ public final class VulkanBackend implements MemoryBackend {
         vkDestroyImage(device, image, null);
     }
 
+    @Override
+    public Set<DeviceFeature> enabledFeatures() {
+        return features;
+    }
+
+    @Override
+    public long bufferDeviceAddress(long buffer) {
+        requireOpen();
+        BufferState b = requireBuffer(buffer);
+        if (!bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " is not enabled on " + physical.name());
+        }
+        if ((b.usage & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) == 0) {
+            throw new IllegalArgumentException("buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: its usage lacks SHADER_DEVICE_ADDRESS");
+        }
+        if (b.page == null) {
+            throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferDeviceAddressInfo info = VkBufferDeviceAddressInfo.calloc(stack).sType$Default().buffer(buffer);
+            return device.getCapabilities().vkGetBufferDeviceAddress != 0
+                    ? VK12.vkGetBufferDeviceAddress(device, info)
+                    : KHRBufferDeviceAddress.vkGetBufferDeviceAddressKHR(device, info);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Transfers
 
     @Override
     public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
         requireOpen();
+        requireTransferQueue();
         requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
         transfers.copyToBuffer(buffer, offset, src);
     }
@@ -546,6 +823,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
         requireOpen();
+        requireTransferQueue();
         requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
         transfers.copyFromBuffer(buffer, offset, dst);
     }
@@ -553,6 +831,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
+        requireTransferQueue();
         ImageState state = requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
         transfers.copyToImage(image, descriptor, src);
@@ -562,6 +841,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
+        requireTransferQueue();
         ImageState state = requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
         transfers.copyFromImage(image, state.layout, descriptor, dst);
@@ -584,7 +864,18 @@ public final class VulkanBackend implements MemoryBackend {
         }
         closed = true;
         try {
-            vkDeviceWaitIdle(device);
+            // Vulkan wants the queues externally synchronised while waiting; the program may be
+            // submitting to a shared one, so the lock is held.
+            queueLock.lock();
+            try {
+                if (ownsDevice) {
+                    vkDeviceWaitIdle(device);
+                } else if (transferQueue != null) {
+                    vkQueueWaitIdle(transferQueue);
+                }
+            } finally {
+                queueLock.unlock();
+            }
             transfers.close();
             if (!buffers.isEmpty() || !images.isEmpty() || !pages.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
@@ -597,18 +888,23 @@ public final class VulkanBackend implements MemoryBackend {
                 images.clear();
                 pages.clear();
             }
-            vkDestroyDevice(device, null);
-        } finally {
-            if (validation != null) {
-                validation.close();
+            if (ownsDevice) {
+                vkDestroyDevice(device, null);
             }
-            VulkanInstance.closed();
+        } finally {
+            if (ownsDevice) {
+                if (validation != null) {
+                    validation.close();
+                }
+                VulkanInstance.closed();
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "VulkanBackend[" + physical.describe() + (vulkan.validationEnabled ? ", validation" : "")
+        return "VulkanBackend[" + physical.describe() + (isValidationEnabled() ? ", validation" : "")
+                + (ownsDevice ? "" : ", wrapped")
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -673,7 +969,16 @@ public final class VulkanBackend implements MemoryBackend {
                     .allocationSize(size).memoryTypeIndex(type);
             if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
                 info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
-                        .buffer(dedicatedBuffer).image(dedicatedImage).address());
+                        .buffer(dedicatedBuffer).image(dedicatedImage).pNext(info.pNext()).address());
+            }
+            if (bufferDeviceAddress) {
+                // As VMA does: every page may hold a SHADER_DEVICE_ADDRESS buffer, so every page gets the flag.
+                info.pNext(VkMemoryAllocateFlagsInfo.calloc(stack).sType$Default()
+                        .flags(VK12.VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT).pNext(info.pNext()).address());
+            }
+            if (memoryPriority) {
+                info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
+                        .priority(DEFAULT_PRIORITY).pNext(info.pNext()).address());
             }
             LongBuffer pMemory = stack.mallocLong(1);
             check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);
@@ -795,6 +1100,14 @@ public final class VulkanBackend implements MemoryBackend {
         return i;
     }
 
+    private void requireTransferQueue() {
+        if (transferQueue == null) {
+            throw new UnsupportedOperationException("the wrapped device " + physical.name() + " was given no queue for "
+                    + "the library's transfers, so only host-visible memory can be written and read: pass one with "
+                    + "ExistingDevice.withTransferQueue");
+        }
+    }
+
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
@@ -810,7 +1123,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** The instance version capped by the device's: what may be used on this device. */
     private int effectiveApiVersion() {
-        return Integer.compareUnsigned(physical.apiVersion(), vulkan.apiVersion) < 0 ? physical.apiVersion() : vulkan.apiVersion;
+        return apiVersion(physical.apiVersion(), instanceApiVersion);
     }
 
     /** A family that can transfer; one with graphics or compute first, as those copy images of any granularity. */
@@ -834,6 +1147,21 @@ public final class VulkanBackend implements MemoryBackend {
                 throw new DeviceNotFoundException("Vulkan device " + physical.describe() + " has no queue that can transfer");
             }
             return transferOnly;
+        }
+    }
+
+    /** The queue count of each queue family, in family order. */
+    private static List<Integer> queueFamilies(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, null);
+            VkQueueFamilyProperties.Buffer families = VkQueueFamilyProperties.malloc(count.get(0), stack);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, families);
+            List<Integer> counts = new ArrayList<>();
+            for (int i = 0; i < count.get(0); i++) {
+                counts.add(families.get(i).queueCount());
+            }
+            return counts;
         }
     }
 
