@@ -8,12 +8,15 @@ import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.OutOfHostMemoryException;
 import dev.lluvia.memory.UnsupportedFeatureException;
+import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -452,14 +455,53 @@ public final class SimBackend implements MemoryBackend {
                     + "x" + d.depth() + " exceeds the largest " + d.dimensions() + "D image side " + max);
         }
         boolean linear = d.tiling() == ImageTiling.LINEAR;
+        checkImageFormat(d, linear);
         RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
-        MemoryRequirements req = rule.requirements(d.byteSize());
+        // Every level of every layer, so an image with mips or layers needs more than one of level 0.
+        MemoryRequirements req = rule.requirements(d.byteSizeAllLevels());
         fault(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
-                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling(),
+                + d.depth() + " " + d.formatName() + " " + d.tiling()
+                + (d.mipLevels() > 1 ? " " + d.mipLevels() + " levels" : "") + (d.arrayLayers() > 1 ? " " + d.arrayLayers() + " layers" : ""),
                 dev.lluvia.memory.ImageUsage.toBits(d.usage())));
         return new Resource(handle, req);
+    }
+
+    /** The most array layers of an image (lavapipe and NVIDIA report 2048 as maxImageArrayLayers). */
+    static final int MAX_ARRAY_LAYERS = 2048;
+
+    /**
+     * The sim's format rules, those real drivers share: depth formats only with optimal tiling and
+     * without storage or color attachment usage; the depth attachment usage only with depth formats;
+     * no storage on sRGB formats; linear tiling with one level and one layer (Vulkan's guaranteed
+     * minimum); at most {@value #MAX_ARRAY_LAYERS} layers.
+     */
+    private void checkImageFormat(ImageDescriptor d, boolean linear) {
+        ImageFormat f = d.format();
+        boolean depth = f != null && f.isDepth();
+        Set<ImageUsage> usage = d.usage();
+        String why = null;
+        if (depth && linear) {
+            why = "depth formats need OPTIMAL tiling";
+        } else if (depth && (usage.contains(ImageUsage.STORAGE) || usage.contains(ImageUsage.COLOR_ATTACHMENT))) {
+            why = "depth formats cannot be STORAGE or COLOR_ATTACHMENT images";
+        } else if (!depth && usage.contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT)) {
+            why = "DEPTH_STENCIL_ATTACHMENT needs a depth format";
+        } else if (f != null && f.isSrgb() && usage.contains(ImageUsage.STORAGE)) {
+            why = "sRGB formats cannot be STORAGE images";
+        } else if (linear && d.mipLevels() > 1) {
+            why = "LINEAR tiling allows mipLevels 1, not " + d.mipLevels();
+        } else if (linear && d.arrayLayers() > 1) {
+            why = "LINEAR tiling allows arrayLayers 1, not " + d.arrayLayers();
+        } else if (d.arrayLayers() > MAX_ARRAY_LAYERS) {
+            why = "arrayLayers " + d.arrayLayers() + " exceeds " + MAX_ARRAY_LAYERS;
+        }
+        if (why != null) {
+            throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions()
+                    + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + usage
+                    + ", mipLevels " + d.mipLevels() + ", arrayLayers " + d.arrayLayers() + ": " + why);
+        }
     }
 
     @Override

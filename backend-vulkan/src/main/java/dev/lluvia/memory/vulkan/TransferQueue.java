@@ -126,11 +126,11 @@ final class TransferQueue {
         try (MemoryStack stack = stackPush()) {
             VkCommandBuffer cmd = beginCommands();
             // The old contents are replaced whole, so the old layout need not be kept.
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+            imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
             vkCmdCopyBufferToImage(cmd, stagingBuffer, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, imageRegion(stack, descriptor));
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+            imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
             submitAndWait(stack, cmd);
@@ -143,11 +143,11 @@ final class TransferQueue {
         ensureStaging(bytes);
         try (MemoryStack stack = stackPush()) {
             VkCommandBuffer cmd = beginCommands();
-            imageBarrier(stack, cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+            imageBarrier(stack, cmd, image, descriptor, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
             vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, stagingBuffer, imageRegion(stack, descriptor));
-            imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+            imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
@@ -326,7 +326,8 @@ final class TransferQueue {
         vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, barrier, null, null);
     }
 
-    private static void imageBarrier(MemoryStack stack, VkCommandBuffer cmd, long image, int oldLayout, int newLayout,
+    /** Every level and layer of the image changes layout together; the library keeps one layout per image. */
+    private static void imageBarrier(MemoryStack stack, VkCommandBuffer cmd, long image, ImageDescriptor d, int oldLayout, int newLayout,
                                      int srcStage, int srcAccess, int dstStage, int dstAccess) {
         VkImageMemoryBarrier.Buffer barrier = VkImageMemoryBarrier.calloc(1, stack);
         barrier.get(0).sType$Default()
@@ -334,15 +335,19 @@ final class TransferQueue {
                 .oldLayout(oldLayout).newLayout(newLayout)
                 .srcQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED).dstQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED)
                 .image(image)
-                .subresourceRange(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).baseMipLevel(0).levelCount(1)
-                        .baseArrayLayer(0).layerCount(1));
+                .subresourceRange(r -> r.aspectMask(aspect(d)).baseMipLevel(0).levelCount(VK_REMAINING_MIP_LEVELS)
+                        .baseArrayLayer(0).layerCount(VK_REMAINING_ARRAY_LAYERS));
         vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, null, null, barrier);
+    }
+
+    private static int aspect(ImageDescriptor d) {
+        return d.format() != null && d.format().isDepth() ? VK_IMAGE_ASPECT_DEPTH_BIT : VK_IMAGE_ASPECT_COLOR_BIT;
     }
 
     private static VkBufferImageCopy.Buffer imageRegion(MemoryStack stack, ImageDescriptor d) {
         VkBufferImageCopy.Buffer region = VkBufferImageCopy.calloc(1, stack);
         region.get(0).bufferOffset(0).bufferRowLength(0).bufferImageHeight(0)
-                .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
+                .imageSubresource(s -> s.aspectMask(aspect(d)).mipLevel(0).baseArrayLayer(0).layerCount(d.arrayLayers()))
                 .imageOffset(o -> o.set(0, 0, 0))
                 .imageExtent(e -> e.set(d.width(), d.height(), d.depth()));
         return region;

@@ -123,6 +123,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final Lock queueLock;
     /** Whether {@link #queue} and {@link #transferQueue} are the same VkQueue. */
     private final boolean queueShared;
+    /** Whether the transfer queue's family can do graphics (needed to copy depth images). */
+    private final boolean transferGraphics;
     private final Set<DeviceFeature> features;
     private final boolean bufferDeviceAddress;
     private final boolean memoryPriority;
@@ -168,6 +170,8 @@ public final class VulkanBackend implements MemoryBackend {
         this.queueFamilyIndex = setup.family();
         this.queueLock = setup.queueLock();
         this.queueShared = setup.queueShared();
+        this.transferGraphics = queueFamilyIndex >= 0
+                && (queueFamilyFlags(physical.handle()).get(queueFamilyIndex) & VK_QUEUE_GRAPHICS_BIT) != 0;
         this.features = setup.features();
         this.bufferDeviceAddress = features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS);
         this.memoryPriority = features.contains(DeviceFeature.MEMORY_PRIORITY);
@@ -700,7 +704,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public Resource createImage(ImageDescriptor d) {
         requireOpen();
-        final int format = VulkanFormats.format(d.channelType(), d.channelCount());
+        final int format = d.format() != null ? d.format().vkFormat() : VulkanFormats.format(d.channelType(), d.channelCount());
         final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
         final int tiling = d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL;
         final int usage = ImageUsage.toBits(d.usage());
@@ -709,24 +713,30 @@ public final class VulkanBackend implements MemoryBackend {
             int r = vkGetPhysicalDeviceImageFormatProperties(physical.handle(), format, imageType, tiling, usage, 0, fp);
             if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
                 throw new UnsupportedImageFormatException(physical.name() + " does not support "
-                        + d.dimensions() + "D images of format " + VulkanFormats.name(d.channelType(), d.channelCount())
+                        + d.dimensions() + "D images of format " + d.formatName()
                         + " (" + d.channelType() + " x " + d.channelCount() + ") with tiling " + d.tiling()
                         + " and usage " + d.usage());
             }
             check(r, "vkGetPhysicalDeviceImageFormatProperties");
+            if (d.mipLevels() > fp.maxMipLevels() || Integer.compareUnsigned(d.arrayLayers(), fp.maxArrayLayers()) > 0) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions()
+                        + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + d.usage()
+                        + ", mipLevels " + d.mipLevels() + " and arrayLayers " + d.arrayLayers() + ": at most "
+                        + fp.maxMipLevels() + " levels and " + fp.maxArrayLayers() + " layers");
+            }
             VkExtent3D max = fp.maxExtent();
             if (Integer.compareUnsigned(d.width(), max.width()) > 0 || Integer.compareUnsigned(d.height(), max.height()) > 0
                     || Integer.compareUnsigned(d.depth(), max.depth()) > 0) {
                 throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth() + " of format "
-                        + VulkanFormats.name(d.channelType(), d.channelCount()) + " exceeds the largest " + physical.name()
+                        + d.formatName() + " exceeds the largest " + physical.name()
                         + " supports with tiling " + d.tiling() + ": " + max.width() + "x" + max.height() + "x" + max.depth());
             }
             VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
                     .imageType(imageType)
                     .format(format)
                     .extent(e -> e.set(d.width(), d.height(), d.depth()))
-                    .mipLevels(1)
-                    .arrayLayers(1)
+                    .mipLevels(d.mipLevels())
+                    .arrayLayers(d.arrayLayers())
                     .samples(VK_SAMPLE_COUNT_1_BIT)
                     .tiling(tiling)
                     .usage(usage)
@@ -832,6 +842,7 @@ public final class VulkanBackend implements MemoryBackend {
     public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
         requireTransferQueue();
+        requireDepthCopies(descriptor);
         ImageState state = requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
         transfers.copyToImage(image, descriptor, src);
@@ -842,6 +853,7 @@ public final class VulkanBackend implements MemoryBackend {
     public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
         requireTransferQueue();
+        requireDepthCopies(descriptor);
         ImageState state = requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
         transfers.copyFromImage(image, state.layout, descriptor, dst);
@@ -1100,6 +1112,14 @@ public final class VulkanBackend implements MemoryBackend {
         return i;
     }
 
+    /** Depth aspects are copied only on queues that can do graphics (VUID-vkCmdCopyBufferToImage-commandBuffer-07739). */
+    private void requireDepthCopies(ImageDescriptor d) {
+        if (d.format() != null && d.format().isDepth() && !transferGraphics) {
+            throw new UnsupportedOperationException("cannot copy " + d.format() + " images: queue family " + queueFamilyIndex
+                    + " of " + physical.name() + " cannot do graphics, which Vulkan requires for depth copies");
+        }
+    }
+
     private void requireTransferQueue() {
         if (transferQueue == null) {
             throw new UnsupportedOperationException("the wrapped device " + physical.name() + " was given no queue for "
@@ -1147,6 +1167,21 @@ public final class VulkanBackend implements MemoryBackend {
                 throw new DeviceNotFoundException("Vulkan device " + physical.describe() + " has no queue that can transfer");
             }
             return transferOnly;
+        }
+    }
+
+    /** The queue flags of each queue family, in family order. */
+    private static List<Integer> queueFamilyFlags(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, null);
+            VkQueueFamilyProperties.Buffer families = VkQueueFamilyProperties.malloc(count.get(0), stack);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, families);
+            List<Integer> flags = new ArrayList<>();
+            for (int i = 0; i < count.get(0); i++) {
+                flags.add(families.get(i).queueFlags());
+            }
+            return flags;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryUsage;
@@ -35,7 +36,8 @@ import static org.lwjgl.vulkan.VK10.VK_FORMAT_R8G8B8A8_UINT;
  * and command buffer, {@link ComputeRunner}) on memory the library allocated, bound through the
  * handles it gives: (a) SAXPY on device-local buffers filled with {@code Buffer.write} and read back
  * with {@code Buffer.read}, compared exactly; (b) a storage image inverted in place between
- * {@code Image.write} and {@code Image.read}; (c) a shader that reads a buffer only through its
+ * {@code Image.write} and {@code Image.read} (RGBA8 as Lluvia's UINT8 x 4 and as the explicit
+ * {@code R8G8B8A8_UNORM}); (c) a shader that reads a buffer only through its
  * device address.
  *
  * <p>Each runs on every Vulkan device present, twice: on the device the library creates (features
@@ -131,25 +133,48 @@ class VulkanComputeTest {
             }
             """;
 
+    static final String INVERT_UNORM = """
+            #version 450
+            layout(local_size_x = 8, local_size_y = 8) in;
+            layout(binding = 0, rgba8) uniform image2D image;
+            void main() {
+                ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+                ivec2 size = imageSize(image);
+                if (p.x < size.x && p.y < size.y) {
+                    imageStore(image, p, vec4(1.0) - imageLoad(image, p));
+                }
+            }
+            """;
+
     @Test
     void storageImageInvertedBetweenWriteAndRead() {
+        invert(ImageDescriptor.of(37, 23, ChannelType.UINT8, 4), VK_FORMAT_R8G8B8A8_UINT, INVERT);
+    }
+
+    @Test
+    void unormStorageImageOfAnExplicitFormatInverted() {
+        invert(ImageDescriptor.of(37, 23, ImageFormat.R8G8B8A8_UNORM), ImageFormat.R8G8B8A8_UNORM.vkFormat(), INVERT_UNORM);
+    }
+
+    private void invert(ImageDescriptor descriptor, int vkFormat, String shader) {
         try (Target t = new Target(Set.of())) {
-            final int w = 37, h = 23;
+            final int w = descriptor.width(), h = descriptor.height();
             Memory memory = t.session.createMemory(MemoryUsage.DEVICE_ONLY);
             // A buffer first, so the image is not at offset 0 of its page.
             memory.createBuffer(1000);
-            Image image = memory.createImage(ImageDescriptor.of(w, h, ChannelType.UINT8, 4));
+            Image image = memory.createImage(descriptor);
             ByteBuffer pixels = ByteBuffer.allocateDirect(w * h * 4);
             for (int i = 0; i < pixels.capacity(); i++) {
                 pixels.put(i, (byte) (i * 31 + 7));
             }
             image.write(pixels.duplicate());
-            t.runner.dispatch("invert", INVERT, List.of(ComputeRunner.Binding.storageImage(image.handle(),
-                    VK_FORMAT_R8G8B8A8_UINT)), null, (w + 7) / 8, (h + 7) / 8);
+            t.runner.dispatch("invert", shader, List.of(ComputeRunner.Binding.storageImage(image.handle(), vkFormat)),
+                    null, (w + 7) / 8, (h + 7) / 8);
             ByteBuffer out = ByteBuffer.allocateDirect(w * h * 4);
             image.read(out);
             for (int i = 0; i < out.capacity(); i++) {
-                assertEquals(255 - (pixels.get(i) & 0xff), out.get(i) & 0xff, "byte " + i + " of the inverted image");
+                assertEquals(255 - (pixels.get(i) & 0xff), out.get(i) & 0xff, "byte " + i + " of the inverted "
+                        + descriptor.formatName() + " image");
             }
         }
     }
