@@ -63,8 +63,10 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  *       {@link VulkanInstance#VALIDATION_LAYER} when {@link BackendOptions#debug()}), a counting
  *       debug messenger of this backend's own when debug, the device chosen by
  *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
- *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
- *       when the device has it.</li>
+ *       integrated, virtual, CPU), one queue family that can transfer (graphics or compute first)
+ *       with two queues when it has more than one, {@code VK_EXT_memory_budget} when the device
+ *       has it, and the {@link BackendOptions#features()} asked for. Or, for
+ *       {@link VulkanSession#wrap}, the program's device as it is: nothing created, no messenger.</li>
  *   <li>Pages: {@code vkAllocateMemory}/{@code vkFreeMemory}; a host-visible page is mapped whole
  *       the first time it is mapped, flushed or invalidated, and stays mapped until freed.</li>
  *   <li>Objects: {@code vkCreateBuffer}/{@code vkCreateImage}, requirements from
@@ -79,12 +81,18 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  * {@link #close()} destroys the device; tests assert both are zero. The instance is shared and
  * made once, so messages of {@code vkCreateInstance} are not in these counts (they are logged),
  * and with other debug sessions open at once some messages may be counted by all of them (see
- * {@link ValidationMessages}). Reach this object through
+ * {@link ValidationMessages}). On a wrapped device the library has no messenger (the counts stay
+ * 0): the messages are the program's, heard by its own messenger. Reach this object through
  * {@code session.unwrap(VulkanBackend.class)}.
  *
+ * <p>Queues: the program's work goes to {@link #vkQueue()}. The library's transfers use the
+ * family's second queue when it has one, so the two never race; when the family has a single
+ * queue they share it, and the library holds {@link #queueLock()} around each submission, which
+ * the program then holds around its own submissions too ({@link #isQueueShared()} says which).
+ *
  * <p>Thread safety: state is kept in concurrent maps; vkMapMemory of a page is serialised on the
- * page, and transfers ({@link TransferQueue}) on one lock, as Vulkan requires for the queue and
- * the command buffer.
+ * page, and transfers ({@link TransferQueue}) on one lock for the command buffer, plus the queue
+ * lock around each submission, as Vulkan requires.
  */
 public final class VulkanBackend implements MemoryBackend {
 

@@ -52,7 +52,7 @@ class ComputeOnYourDeviceTest {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
             String parent = Path.of(entry).getParent() == null ? "" : Path.of(entry).getParent().getParent().getFileName().toString();
-            boolean ours = name.startsWith("allocator-core") || name.startsWith("backend-vulkan")
+            boolean ours = name.startsWith("allocator-core") || name.startsWith("backend-vulkan") || name.startsWith("examples-")
                     || (name.equals("classes") && List.of("allocator-core", "backend-vulkan", "examples").contains(parent));
             if (ours || name.startsWith("lwjgl")) {
                 modules.add(entry);
