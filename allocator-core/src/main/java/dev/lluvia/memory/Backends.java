@@ -61,7 +61,7 @@ final class Backends {
                     if (!a.available()) {
                         throw new BackendNotFoundException("memory backend '" + wanted + "' is unavailable: " + a.reason());
                     }
-                    return p.open(backendOptions);
+                    return withFeatures(p.open(backendOptions), options.features());
                 }
             }
             throw new BackendNotFoundException("unknown memory backend '" + wanted + "'; found: "
@@ -74,13 +74,30 @@ final class Backends {
             if (a.available()) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "memory backend '" + p.name() + "' chosen (priority "
                         + p.priority() + "): " + a.reason());
-                return p.open(backendOptions);
+                return withFeatures(p.open(backendOptions), options.features());
             }
             reasons.add(p.name() + ": " + a.reason());
         }
         throw new BackendNotFoundException(providers.isEmpty()
                 ? "no memory backend found on the class or module path. " + ADD_MODULE
                 : "no memory backend is available (" + String.join("; ", reasons) + "). " + ADD_MODULE);
+    }
+
+    /**
+     * The backend, if it enabled every feature asked for; otherwise it is closed and the first
+     * missing feature is an {@link UnsupportedFeatureException} (a backend that knows features
+     * throws that itself, naming the device; this catches backends that ignore them).
+     */
+    private static MemoryBackend withFeatures(MemoryBackend backend, java.util.Set<DeviceFeature> wanted) {
+        for (DeviceFeature f : wanted) {
+            if (!backend.enabledFeatures().contains(f)) {
+                String name = backend.name();
+                backend.close();
+                throw new UnsupportedFeatureException(f, "memory backend '" + name + "' did not enable " + f + " ("
+                        + f.vulkanName() + "), which the session asked for");
+            }
+        }
+        return backend;
     }
 
     private static final String ADD_MODULE = "Add dev.lluvia.memory:backend-vulkan for real Vulkan devices "

@@ -56,8 +56,8 @@ public final class Session implements AutoCloseable {
             }
         }
         this.supportedFlags = Collections.unmodifiableList(flags);
-        Set<DeviceFeature> features = backend.enabledFeatures();
-        this.enabledFeatures = features.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(features));
+        // The SPI's set is unmodifiable and constant for the backend's life: kept as it is.
+        this.enabledFeatures = backend.enabledFeatures();
         this.heapUsed = new java.util.concurrent.atomic.AtomicLongArray(device.memoryHeaps().size());
     }
 

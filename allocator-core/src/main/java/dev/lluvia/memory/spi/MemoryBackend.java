@@ -128,8 +128,8 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
-     * The device features enabled on this device that the allocator may use. The default: none,
-     * right for backends that have no such features.
+     * The device features enabled on this device that the allocator may use: an unmodifiable set,
+     * constant for the backend's life. The default: none, right for backends that have no such features.
      */
     default java.util.Set<dev.lluvia.memory.DeviceFeature> enabledFeatures() {
         return java.util.Set.of();

@@ -118,6 +118,11 @@ public final class SimBackend implements MemoryBackend {
     /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
     static final long MAX_RESOURCE_SIZE = 1L << 62;
 
+    /** The features every sim device has on, without and with a memory budget. */
+    private static final Set<DeviceFeature> ALWAYS = Collections.unmodifiableSet(EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION));
+    private static final Set<DeviceFeature> ALWAYS_WITH_BUDGET = Collections.unmodifiableSet(
+            EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION, DeviceFeature.MEMORY_BUDGET));
+
     /** The device address of the first page, and the alignment of each page's address. */
     static final long PAGE_ADDRESS_BASE = 1L << 32;
     private static final long PAGE_ADDRESS_ALIGNMENT = 1L << 16;
@@ -177,10 +182,8 @@ public final class SimBackend implements MemoryBackend {
      * @throws UnsupportedFeatureException naming the first feature the profile does not support
      */
     public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize, Set<DeviceFeature> features) {
-        EnumSet<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
-        if (profile.device().hasMemoryBudget()) {
-            enabled.add(DeviceFeature.MEMORY_BUDGET);
-        }
+        Set<DeviceFeature> always = profile.device().hasMemoryBudget() ? ALWAYS_WITH_BUDGET : ALWAYS;
+        EnumSet<DeviceFeature> enabled = features.isEmpty() ? null : EnumSet.copyOf(always);
         for (DeviceFeature f : features) {
             if (!profile.features().contains(f)) {
                 throw new UnsupportedFeatureException(f, "cannot enable " + f + " (" + f.vulkanName() + ") on "
@@ -189,7 +192,7 @@ public final class SimBackend implements MemoryBackend {
             }
             enabled.add(f);
         }
-        this.features = Collections.unmodifiableSet(enabled);
+        this.features = enabled == null ? always : Collections.unmodifiableSet(enabled);
         this.profile = profile;
         this.device = profile.device();
         this.checkGranularity = checkGranularity;

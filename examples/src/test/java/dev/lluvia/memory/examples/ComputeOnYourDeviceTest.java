@@ -50,8 +50,11 @@ class ComputeOnYourDeviceTest {
         // Only what the example's module needs: the library's modules, LWJGL's modules and their natives.
         List<String> modules = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            String name = Path.of(entry).getFileName().toString();
-            String parent = Path.of(entry).getParent() == null ? "" : Path.of(entry).getParent().getParent().getFileName().toString();
+            Path path = Path.of(entry).toAbsolutePath();
+            String name = path.getFileName().toString();
+            // target/classes of a module in the reactor: the module is the folder above target.
+            Path module = path.getParent() == null ? null : path.getParent().getParent();
+            String parent = module == null || module.getFileName() == null ? "" : module.getFileName().toString();
             boolean ours = name.startsWith("allocator-core") || name.startsWith("backend-vulkan") || name.startsWith("examples-")
                     || (name.equals("classes") && List.of("allocator-core", "backend-vulkan", "examples").contains(parent));
             if (ours || name.startsWith("lwjgl")) {
