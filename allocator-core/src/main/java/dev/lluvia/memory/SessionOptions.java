@@ -1,7 +1,5 @@
 package dev.lluvia.memory;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +36,7 @@ public record SessionOptions(boolean debug, String backend, String device, Map<S
         properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
         Objects.requireNonNull(leakPolicy, "leakPolicy");
         Objects.requireNonNull(features, "features");
-        features = features.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(features));
+        features = DeviceFeature.setOf(features);
     }
 
     /** Options without device features, as before features could be asked for. */

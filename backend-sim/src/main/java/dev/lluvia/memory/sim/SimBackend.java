@@ -119,9 +119,9 @@ public final class SimBackend implements MemoryBackend {
     static final long MAX_RESOURCE_SIZE = 1L << 62;
 
     /** The features every sim device has on, without and with a memory budget. */
-    private static final Set<DeviceFeature> ALWAYS = Collections.unmodifiableSet(EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION));
-    private static final Set<DeviceFeature> ALWAYS_WITH_BUDGET = Collections.unmodifiableSet(
-            EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION, DeviceFeature.MEMORY_BUDGET));
+    private static final Set<DeviceFeature> ALWAYS = DeviceFeature.setOf(List.of(DeviceFeature.DEDICATED_ALLOCATION));
+    private static final Set<DeviceFeature> ALWAYS_WITH_BUDGET = DeviceFeature.setOf(
+            List.of(DeviceFeature.DEDICATED_ALLOCATION, DeviceFeature.MEMORY_BUDGET));
 
     /** The device address of the first page, and the alignment of each page's address. */
     static final long PAGE_ADDRESS_BASE = 1L << 32;
@@ -192,7 +192,7 @@ public final class SimBackend implements MemoryBackend {
             }
             enabled.add(f);
         }
-        this.features = enabled == null ? always : Collections.unmodifiableSet(enabled);
+        this.features = enabled == null ? always : DeviceFeature.setOf(enabled);
         this.profile = profile;
         this.device = profile.device();
         this.checkGranularity = checkGranularity;

@@ -3,7 +3,6 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceProperties;
 
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -48,6 +47,6 @@ public record SimProfile(String id, DeviceProperties device, int budgetPercent, 
         } else if (all.contains(DeviceFeature.MEMORY_BUDGET)) {
             throw new IllegalArgumentException("profile " + id + " lists MEMORY_BUDGET but its device has no memory budget");
         }
-        features = Collections.unmodifiableSet(all);
+        features = DeviceFeature.setOf(all);
     }
 }

@@ -6,8 +6,6 @@ import org.lwjgl.vulkan.VkInstance;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkQueue;
 
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
@@ -53,7 +51,7 @@ public record ExistingDevice(VkDevice device, int apiVersion, Set<DeviceFeature>
                     + " is too old: the allocator needs Vulkan 1.1 or newer");
         }
         Objects.requireNonNull(enabledFeatures, "enabledFeatures");
-        enabledFeatures = enabledFeatures.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(enabledFeatures));
+        enabledFeatures = DeviceFeature.setOf(enabledFeatures);
         if (transferQueue == null) {
             if (transferQueueLock != null) {
                 throw new IllegalArgumentException("a transfer queue lock was given without a transfer queue");

@@ -295,7 +295,7 @@ public final class VulkanBackend implements MemoryBackend {
         Lock lock = d.transferQueueLock() != null ? d.transferQueueLock() : new ReentrantLock();
         DeviceSetup setup = new DeviceSetup(d.device(), false, d.transferQueue(), d.transferQueue(),
                 d.transferQueue() == null ? -1 : d.transferQueueFamily(), lock, d.transferQueueLock() != null,
-                Collections.unmodifiableSet(enabled));
+                DeviceFeature.setOf(enabled));
         VulkanBackend backend = new VulkanBackend(null, instance, d.apiVersion(), null, physical, setup);
         LOG.log(System.Logger.Level.DEBUG, () -> "wrapped the program's Vulkan device " + physical.describe()
                 + ", features " + enabled);
@@ -389,7 +389,7 @@ public final class VulkanBackend implements MemoryBackend {
                 transferQueue = new VkQueue(pQueue.get(0), device);
             }
             return new DeviceSetup(device, true, programQueue, transferQueue, family, new ReentrantLock(),
-                    queueCount == 1, Collections.unmodifiableSet(enabled));
+                    queueCount == 1, DeviceFeature.setOf(enabled));
         }
     }
 
