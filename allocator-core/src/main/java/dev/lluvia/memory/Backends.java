@@ -71,7 +71,8 @@ final class Backends {
     static MemoryBackend open(SessionOptions options) {
         List<MemoryBackendProvider> providers = providers();
         String wanted = options.backend() != null ? options.backend() : System.getProperty(LluviaProperties.BACKEND);
-        BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties());
+        BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties(),
+                options.features());
         if (wanted != null && !wanted.isBlank()) {
             for (MemoryBackendProvider p : providers) {
                 if (p.name().equalsIgnoreCase(wanted.trim())) {
@@ -79,7 +80,7 @@ final class Backends {
                     if (!a.available()) {
                         throw new BackendNotFoundException("memory backend '" + wanted + "' is unavailable: " + a.reason());
                     }
-                    return p.open(backendOptions);
+                    return withFeatures(p.open(backendOptions), options.features());
                 }
             }
             throw new BackendNotFoundException("unknown memory backend '" + wanted + "'; found: "
@@ -99,7 +100,7 @@ final class Backends {
                             + "SessionOptions.withBackend or -D" + LluviaProperties.BACKEND
                             + "=NAME) to choose one on purpose.");
                 }
-                return p.open(backendOptions);
+                return withFeatures(p.open(backendOptions), options.features());
             }
             reasons.add(p.name() + ": " + a.reason());
         }
@@ -126,6 +127,23 @@ final class Backends {
                 LOG.log(System.Logger.Level.WARNING, message);
             }
         }
+    }
+
+    /**
+     * The backend, if it enabled every feature asked for; otherwise it is closed and the first
+     * missing feature is an {@link UnsupportedFeatureException} (a backend that knows features
+     * throws that itself, naming the device; this catches backends that ignore them).
+     */
+    private static MemoryBackend withFeatures(MemoryBackend backend, java.util.Set<DeviceFeature> wanted) {
+        for (DeviceFeature f : wanted) {
+            if (!backend.enabledFeatures().contains(f)) {
+                String name = backend.name();
+                backend.close();
+                throw new UnsupportedFeatureException(f, "memory backend '" + name + "' did not enable " + f + " ("
+                        + f.vulkanName() + "), which the session asked for");
+            }
+        }
+        return backend;
     }
 
     private static final String ADD_MODULE = "Add dev.lluvia.memory:lluvia-memory-vulkan for real Vulkan devices "

@@ -200,6 +200,28 @@ public final class Buffer extends MemoryObject {
         }
     }
 
+    /**
+     * The buffer's device address ({@code vkGetBufferDeviceAddress}), for shaders that reach it
+     * through a pointer ({@code GL_EXT_buffer_reference}). Needs the
+     * {@link BufferUsage#SHADER_DEVICE_ADDRESS} usage, which needs the session's
+     * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} (checked when the buffer is created).
+     *
+     * @throws IllegalStateException naming the buffer if it is closed or its usage lacks
+     *                               {@link BufferUsage#SHADER_DEVICE_ADDRESS}
+     */
+    public long deviceAddress() {
+        if (!usage.contains(BufferUsage.SHADER_DEVICE_ADDRESS)) {
+            throw new IllegalStateException(describe() + " has no device address: its usage " + usage
+                    + " lacks SHADER_DEVICE_ADDRESS (create it with that usage, on a session with "
+                    + "DeviceFeature.BUFFER_DEVICE_ADDRESS)");
+        }
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            return memory.backend().bufferDeviceAddress(resource());
+        }
+    }
+
     /** Makes host writes visible to the device; a no-op on coherent memory. */
     public void flush() {
         syncRange(true);

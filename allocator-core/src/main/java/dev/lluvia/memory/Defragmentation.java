@@ -7,7 +7,7 @@ import java.util.List;
  * {@link Memory#beginDefragmentation(long, int)}.
  *
  * <pre>
- *   try (Defragmentation d = memory.beginDefragmentation(64 << 20, 100)) {
+ *   try (Defragmentation d = memory.beginDefragmentation(64 &lt;&lt; 20, 100)) {
  *       while (!d.isDone()) {
  *           for (Defragmentation.Move m : d.pass()) {    // e.g. one pass per frame
  *               refreshDescriptors(m.object());          // new handle, page and offset

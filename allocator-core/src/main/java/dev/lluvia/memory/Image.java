@@ -39,9 +39,14 @@ public final class Image extends MemoryObject {
 
     /**
      * Replaces every pixel with {@code src}'s remaining bytes: {@link ImageDescriptor#byteSize()}
-     * bytes, pixels tightly packed row by row (then slice by slice), channels interleaved. Goes
-     * through a staging buffer and a buffer-to-image copy on the device's queue; returns when done,
-     * with {@code src}'s position at its limit.
+     * bytes, pixels tightly packed row by row (then slice by slice, then layer by layer), channels
+     * interleaved; mip level 0 only. Goes through a staging buffer and a buffer-to-image copy on the
+     * device's queue; returns when done, with {@code src}'s position at its limit.
+     *
+     * <p>Layout (Vulkan): the write discards what every level and layer held, and leaves the whole
+     * image in {@code VK_IMAGE_LAYOUT_GENERAL}; so does {@link #read}. A program that uses the image
+     * between them in its own commands leaves it in {@code GENERAL} too, as the library expects it
+     * there.
      *
      * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
@@ -90,10 +95,26 @@ public final class Image extends MemoryObject {
         return "Image";
     }
 
+    /** The explicit format, or null for Lluvia's channel type x channel count. */
+    public ImageFormat format() {
+        return descriptor.format();
+    }
+
+    public int mipLevels() {
+        return descriptor.mipLevels();
+    }
+
+    public int arrayLayers() {
+        return descriptor.arrayLayers();
+    }
+
     @Override
     String shape() {
-        return descriptor.width() + "x" + descriptor.height() + "x" + descriptor.depth()
-                + " " + descriptor.channelType() + "x" + descriptor.channelCount() + " " + descriptor.tiling();
+        ImageDescriptor d = descriptor;
+        return d.width() + "x" + d.height() + "x" + d.depth()
+                + " " + (d.format() != null ? d.format().name() : d.channelType() + "x" + d.channelCount()) + " " + d.tiling()
+                + (d.mipLevels() > 1 ? " " + d.mipLevels() + " levels" : "")
+                + (d.arrayLayers() > 1 ? " " + d.arrayLayers() + " layers" : "");
     }
 
     @Override

@@ -7,14 +7,29 @@ import java.util.Set;
 
 /**
  * The shape and format of an {@link Image}: width x height x depth pixels of {@code channelCount}
- * channels of {@code channelType}. Lluvia's defaults: depth 1, one channel, optimal tiling and
- * usage {@link ImageUsage#DEFAULT}.
+ * channels of {@code channelType}, or of an explicit {@link ImageFormat}, with {@code mipLevels}
+ * mip levels and {@code arrayLayers} layers. Lluvia's defaults: depth 1, one channel, one level,
+ * one layer, optimal tiling and usage {@link ImageUsage#DEFAULT}.
  *
- * <p>The constructor rejects what no device accepts (a zero dimension, 0 or 5 channels); the
- * device's own limits are checked when the image is created.
+ * <p>The constructor rejects what no device accepts (a zero dimension, 0 or 5 channels, more mip
+ * levels than the largest side allows, a 3D image with layers); the device's own limits and
+ * format support are checked when the image is created.
+ *
+ * @param format      an explicit format, or {@code null} for Lluvia's {@code channelType} x
+ *                    {@code channelCount}; when given, {@code channelType} and {@code channelCount}
+ *                    are what its texels are stored as ({@link ImageFormat#channelType()})
+ * @param mipLevels   1 to {@code floor(log2(max(width, height, depth))) + 1}
+ * @param arrayLayers 1 or more; 1 for 3D images
  */
 public record ImageDescriptor(int width, int height, int depth, ChannelType channelType,
-                              int channelCount, ImageTiling tiling, Set<ImageUsage> usage) {
+                              int channelCount, ImageTiling tiling, Set<ImageUsage> usage,
+                              ImageFormat format, int mipLevels, int arrayLayers) {
+
+    /** A descriptor of Lluvia's channel type x count, one level, one layer. */
+    public ImageDescriptor(int width, int height, int depth, ChannelType channelType,
+                           int channelCount, ImageTiling tiling, Set<ImageUsage> usage) {
+        this(width, height, depth, channelType, channelCount, tiling, usage, null, 1, 1);
+    }
 
     public ImageDescriptor {
         requirePositive("width", width);
@@ -30,6 +45,64 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
             throw new IllegalArgumentException("image usage must not be empty");
         }
         usage = Collections.unmodifiableSet(EnumSet.copyOf(usage));
+        if (format != null && (format.channelType() != channelType || format.channelCount() != channelCount)) {
+            throw new IllegalArgumentException("format " + format + " is stored as " + format.channelType() + " x "
+                    + format.channelCount() + ", not " + channelType + " x " + channelCount);
+        }
+        int largest = Math.max(width, Math.max(height, depth));
+        int maxLevels = 32 - Integer.numberOfLeadingZeros(largest);
+        if (mipLevels < 1 || mipLevels > maxLevels) {
+            throw new IllegalArgumentException("mipLevels must be 1 to " + maxLevels + " for a " + width + "x" + height
+                    + "x" + depth + " image, was " + mipLevels);
+        }
+        if (arrayLayers < 1) {
+            throw new IllegalArgumentException("arrayLayers must be positive, was " + arrayLayers);
+        }
+        if (arrayLayers > 1 && depth > 1) {
+            throw new IllegalArgumentException("a 3D image (depth " + depth + ") has one array layer, not " + arrayLayers);
+        }
+    }
+
+    /** A 2D image of an explicit format, one level, one layer, optimal tiling, usage {@link ImageUsage#DEFAULT}. */
+    public static ImageDescriptor of(int width, int height, ImageFormat format) {
+        java.util.Objects.requireNonNull(format, "format");
+        return new ImageDescriptor(width, height, 1, format.channelType(), format.channelCount(), ImageTiling.OPTIMAL,
+                ImageUsage.DEFAULT, format, 1, 1);
+    }
+
+    /** This descriptor with {@code levels} mip levels. */
+    public ImageDescriptor withMipLevels(int levels) {
+        return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, usage, format, levels, arrayLayers);
+    }
+
+    /** This descriptor with {@code layers} array layers. */
+    public ImageDescriptor withArrayLayers(int layers) {
+        return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, usage, format, mipLevels, layers);
+    }
+
+    /** The Vulkan name of the format, without {@code VK_FORMAT_}: the explicit one, or Lluvia's (e.g. {@code R8G8B8A8_UINT}). */
+    public String formatName() {
+        if (format != null) {
+            return format.name();
+        }
+        String[] parts = {"R", "G", "B", "A"};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < channelCount; i++) {
+            sb.append(parts[i]).append(channelType.byteSize() * 8);
+        }
+        return sb.append(channelType.isFloatingPoint() ? "_SFLOAT" : channelType.isSigned() ? "_SINT" : "_UINT").toString();
+    }
+
+    /**
+     * Bytes of every level of every layer, tightly packed (each level's sides halved, rounded down,
+     * at least 1): what a device must hold for the image at the least.
+     */
+    public long byteSizeAllLevels() {
+        long total = 0;
+        for (int level = 0; level < mipLevels; level++) {
+            total += (long) Math.max(1, width >> level) * Math.max(1, height >> level) * Math.max(1, depth >> level);
+        }
+        return total * pixelSize() * arrayLayers;
     }
 
     /** A 2D image of one channel with Lluvia's defaults. */
@@ -43,19 +116,20 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
     }
 
     public ImageDescriptor withDepth(int newDepth) {
-        return new ImageDescriptor(width, height, newDepth, channelType, channelCount, tiling, usage);
+        return new ImageDescriptor(width, height, newDepth, channelType, channelCount, tiling, usage, format, mipLevels, arrayLayers);
     }
 
+    /** This descriptor with {@code newChannelCount} channels of its channel type (and no explicit format). */
     public ImageDescriptor withChannelCount(int newChannelCount) {
-        return new ImageDescriptor(width, height, depth, channelType, newChannelCount, tiling, usage);
+        return new ImageDescriptor(width, height, depth, channelType, newChannelCount, tiling, usage, null, mipLevels, arrayLayers);
     }
 
     public ImageDescriptor withTiling(ImageTiling newTiling) {
-        return new ImageDescriptor(width, height, depth, channelType, channelCount, newTiling, usage);
+        return new ImageDescriptor(width, height, depth, channelType, channelCount, newTiling, usage, format, mipLevels, arrayLayers);
     }
 
     public ImageDescriptor withUsage(Set<ImageUsage> newUsage) {
-        return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, newUsage);
+        return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, newUsage, format, mipLevels, arrayLayers);
     }
 
     /** 1, 2 or 3: the number of dimensions larger than one (depth counts only when above 1). */
@@ -68,9 +142,12 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
         return channelType.byteSize() * channelCount;
     }
 
-    /** Bytes of all pixels, tightly packed (what a transfer of the whole image moves). */
+    /**
+     * Bytes of mip level 0 of every array layer, tightly packed, layer after layer: what
+     * {@code Image.write/read} move. Other levels are the program's to fill (e.g. by blits).
+     */
     public long byteSize() {
-        return (long) width * height * depth * pixelSize();
+        return (long) width * height * depth * pixelSize() * arrayLayers;
     }
 
     private static void requirePositive(String what, int value) {

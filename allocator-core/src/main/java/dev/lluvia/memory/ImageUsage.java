@@ -10,7 +10,9 @@ public enum ImageUsage {
     TRANSFER_DST(0x2),
     SAMPLED(0x4),
     STORAGE(0x8),
-    COLOR_ATTACHMENT(0x10);
+    COLOR_ATTACHMENT(0x10),
+    /** For depth formats ({@link ImageFormat#isDepth()}). */
+    DEPTH_STENCIL_ATTACHMENT(0x20);
 
     /** Lluvia's default: storage, sampled, transfer source and transfer destination. */
     public static final Set<ImageUsage> DEFAULT =

@@ -170,11 +170,12 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * Whether the device applies {@link #priority()} to the pages ({@code VK_EXT_memory_priority}
-     * with its feature enabled). When false the priority is kept and reported but has no effect.
+     * Whether the device applies {@link #priority()} to the pages: the session enabled
+     * {@link DeviceFeature#MEMORY_PRIORITY} ({@code VK_EXT_memory_priority} with its feature; see
+     * {@link SessionOptions#withFeatures}). When false the priority is kept and reported but has no effect.
      */
     public boolean isPriorityApplied() {
-        return backend.hasMemoryPriority();
+        return backend.enabledFeatures().contains(DeviceFeature.MEMORY_PRIORITY);
     }
 
     /**
@@ -249,6 +250,8 @@ public final class Memory implements AutoCloseable {
      * Creates a buffer of {@code size} bytes and binds it to this memory.
      *
      * @throws IllegalArgumentException         if size is not positive or usage is empty
+     * @throws FeatureNotEnabledException       if usage has {@link BufferUsage#SHADER_DEVICE_ADDRESS} and the
+     *                                          session lacks {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}
      * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
@@ -283,6 +286,14 @@ public final class Memory implements AutoCloseable {
             requireUsage(usage);
             kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
             usageBits = BufferUsage.toBits(kept);
+            if (kept.contains(BufferUsage.SHADER_DEVICE_ADDRESS)
+                    && !session.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+                throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "a buffer of " + size
+                        + " bytes with usage " + kept + " needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " ("
+                        + DeviceFeature.BUFFER_DEVICE_ADDRESS.vulkanName() + "), which " + session
+                        + " does not have; open the session with SessionOptions.withFeatures("
+                        + "DeviceFeature.BUFFER_DEVICE_ADDRESS), or enable it on your own device and declare it");
+            }
         }
         synchronized (lock) {
             requireOpen();

@@ -163,6 +163,36 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
+    /**
+     * The backend's handle of this object, for binding it in the program's own commands: the
+     * {@code VkBuffer} or {@code VkImage} on Vulkan, an id on the sim. The handle stays the
+     * library's: never destroy it, and do not use it after {@link #close()}. Defragmentation
+     * replaces it when it moves the object ({@link #moveCount()}): ask again after a pass.
+     *
+     * @throws IllegalStateException naming the object if it is closed
+     */
+    public final long handle() {
+        synchronized (memory.lock()) {
+            requireOpen();
+            return resource;
+        }
+    }
+
+    /**
+     * The handle of the page this object is bound to (the {@code VkDeviceMemory} on Vulkan, an id
+     * on the sim); the object starts at {@link AllocationInfo#offset()} of it, as VMA's
+     * {@code VmaAllocationInfo} gives {@code deviceMemory} and {@code offset}. Other objects share
+     * the page: never free or map it yourself.
+     *
+     * @throws IllegalStateException naming the object if it is closed
+     */
+    public final long pageHandle() {
+        synchronized (memory.lock()) {
+            requireOpen();
+            return page.handle;
+        }
+    }
+
     /** Whether {@link #close()} was called, directly or through the Memory or Session. */
     public final boolean isClosed() {
         return closed;

@@ -24,9 +24,9 @@ import java.util.Set;
  *                        algorithms with one placement rule ignore it
  * @param priority        the memory priority of every page, in [0, 1] (default 0.5, Vulkan's):
  *                        given to the driver with {@code VkMemoryPriorityAllocateInfoEXT} where the
- *                        device has {@code VK_EXT_memory_priority}, so that under memory pressure
+ *                        session enabled {@link DeviceFeature#MEMORY_PRIORITY}, so that under memory pressure
  *                        it moves lower-priority pages out of device-local memory first. On a
- *                        device without it the value is kept ({@link Memory#priority()}) and has
+ *                        session without it the value is kept ({@link Memory#priority()}) and has
  *                        no effect ({@link Memory#isPriorityApplied()} is false).
  * @param exportable      whether every page is allocated exportable to other APIs as an opaque file
  *                        descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}),

@@ -38,6 +38,7 @@ public final class Session implements AutoCloseable {
     private final DeviceProperties device;
     private final SessionOptions options;
     private final List<Set<MemoryPropertyFlag>> supportedFlags;
+    private final Set<DeviceFeature> enabledFeatures;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
     /** Copy-on-write, so the create and close paths read it without a lock. */
@@ -59,6 +60,8 @@ public final class Session implements AutoCloseable {
             }
         }
         this.supportedFlags = Collections.unmodifiableList(flags);
+        // The SPI's set is unmodifiable and constant for the backend's life: kept as it is.
+        this.enabledFeatures = backend.enabledFeatures();
         this.heapUsed = new java.util.concurrent.atomic.AtomicLongArray(device.memoryHeaps().size());
     }
 
@@ -83,6 +86,29 @@ public final class Session implements AutoCloseable {
     public static Session create(SessionOptions options) {
         Objects.requireNonNull(options, "options");
         return new Session(Backends.open(options), options);
+    }
+
+    /**
+     * Opens a session on a backend the caller opened itself, for backend modules that wrap a device
+     * a program made (see {@code dev.lluvia.memory.vulkan.VulkanSession#wrap}). The session owns
+     * the backend from now on: {@link #close()} closes it, which frees what the library made and
+     * nothing else. Features in {@code options} are not checked here: the backend was opened with
+     * its own.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Session create(MemoryBackend backend, SessionOptions options) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(options, "options");
+        return new Session(backend, options);
+    }
+
+    /**
+     * The device features this session's device has enabled and the allocator uses (for example
+     * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} for {@link Buffer#deviceAddress()}).
+     */
+    public Set<DeviceFeature> enabledFeatures() {
+        return enabledFeatures;
     }
 
     /** Every backend on the class or module path, whether it is available, and why not. */

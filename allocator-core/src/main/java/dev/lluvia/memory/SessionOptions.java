@@ -3,6 +3,7 @@ package dev.lluvia.memory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to open a {@link Session}. Immutable; each {@code with} method returns a copy.
@@ -19,15 +20,26 @@ import java.util.Objects;
  * @param properties backend-specific settings
  * @param leakPolicy what closing a Memory or the Session does about live objects; in debug mode
  *                   the report also says where each object was created
+ * @param features   device features the session needs (VMA's allocator creation flags): the device
+ *                   the library creates enables them, and opening fails with an
+ *                   {@link UnsupportedFeatureException} when the device lacks one
  */
 public record SessionOptions(boolean debug, String backend, String device, Map<String, String> properties,
-                             LeakPolicy leakPolicy) {
+                             LeakPolicy leakPolicy, Set<DeviceFeature> features) {
 
-    private static final SessionOptions DEFAULTS = new SessionOptions(false, null, null, Map.of(), LeakPolicy.LOG);
+    private static final SessionOptions DEFAULTS = new SessionOptions(false, null, null, Map.of(), LeakPolicy.LOG, Set.of());
 
     public SessionOptions {
         properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
         Objects.requireNonNull(leakPolicy, "leakPolicy");
+        Objects.requireNonNull(features, "features");
+        features = DeviceFeature.setOf(features);
+    }
+
+    /** Options without device features, as before features could be asked for. */
+    public SessionOptions(boolean debug, String backend, String device, Map<String, String> properties,
+                          LeakPolicy leakPolicy) {
+        this(debug, backend, device, properties, leakPolicy, Set.of());
     }
 
     /** No debug, best backend, default device. */
@@ -36,24 +48,42 @@ public record SessionOptions(boolean debug, String backend, String device, Map<S
     }
 
     public SessionOptions withDebug(boolean enable) {
-        return new SessionOptions(enable, backend, device, properties, leakPolicy);
+        return new SessionOptions(enable, backend, device, properties, leakPolicy, features);
     }
 
     public SessionOptions withBackend(String name) {
-        return new SessionOptions(debug, name, device, properties, leakPolicy);
+        return new SessionOptions(debug, name, device, properties, leakPolicy, features);
     }
 
     public SessionOptions withDevice(String nameOrIndex) {
-        return new SessionOptions(debug, backend, nameOrIndex, properties, leakPolicy);
+        return new SessionOptions(debug, backend, nameOrIndex, properties, leakPolicy, features);
     }
 
     public SessionOptions withLeakPolicy(LeakPolicy policy) {
-        return new SessionOptions(debug, backend, device, properties, policy);
+        return new SessionOptions(debug, backend, device, properties, policy, features);
     }
 
     public SessionOptions withProperty(String key, String value) {
         Map<String, String> copy = new HashMap<>(properties);
         copy.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-        return new SessionOptions(debug, backend, device, copy, leakPolicy);
+        return new SessionOptions(debug, backend, device, copy, leakPolicy, features);
+    }
+
+    /**
+     * Asks for device features; replaces those asked for before. An empty set asks for none.
+     *
+     * @throws NullPointerException if {@code features} or an element is null
+     */
+    public SessionOptions withFeatures(Set<DeviceFeature> features) {
+        Objects.requireNonNull(features, "features");
+        for (DeviceFeature f : features) {
+            Objects.requireNonNull(f, "feature");
+        }
+        return new SessionOptions(debug, backend, device, properties, leakPolicy, features);
+    }
+
+    /** Asks for device features; see {@link #withFeatures(Set)}. */
+    public SessionOptions withFeatures(DeviceFeature... features) {
+        return withFeatures(Set.of(features));
     }
 }

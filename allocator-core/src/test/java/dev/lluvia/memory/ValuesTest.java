@@ -51,7 +51,8 @@ class ValuesTest {
                 .getMessage().contains("5"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ImageDescriptor.of(4, 4, ChannelType.UINT8).withUsage(Set.of())).getMessage().contains("empty"));
-        assertThrows(NullPointerException.class, () -> ImageDescriptor.of(4, 4, null));
+        assertThrows(NullPointerException.class, () -> ImageDescriptor.of(4, 4, (ChannelType) null));
+        assertThrows(NullPointerException.class, () -> ImageDescriptor.of(4, 4, (ImageFormat) null));
     }
 
     @Test

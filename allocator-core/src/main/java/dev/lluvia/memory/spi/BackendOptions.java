@@ -1,8 +1,10 @@
 package dev.lluvia.memory.spi;
 
 import dev.lluvia.memory.LluviaProperties;
+import dev.lluvia.memory.DeviceFeature;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a session asks of a backend when it opens it.
@@ -12,10 +14,19 @@ import java.util.Map;
  *                   name for the sim); {@code null} for the backend's default
  * @param properties backend-specific settings, keys under {@code lluvia.} and the backend's name
  *                   ({@link LluviaProperties})
+ * @param features   device features to enable; a backend that cannot throws
+ *                   {@link dev.lluvia.memory.UnsupportedFeatureException} naming the first it lacks
  */
-public record BackendOptions(boolean debug, String device, Map<String, String> properties) {
+public record BackendOptions(boolean debug, String device, Map<String, String> properties,
+                             Set<DeviceFeature> features) {
     public BackendOptions {
         properties = Map.copyOf(properties);
+        features = Set.copyOf(features);
+    }
+
+    /** Options that ask for no device feature. */
+    public BackendOptions(boolean debug, String device, Map<String, String> properties) {
+        this(debug, device, properties, Set.of());
     }
 
     /**

@@ -63,15 +63,6 @@ public interface MemoryBackend extends AutoCloseable {
         return allocateDedicatedPage(memoryTypeIndex, size, resource, image);
     }
 
-    /**
-     * Whether pages get the priority of their {@link PageOptions} ({@code VK_EXT_memory_priority}
-     * enabled with its {@code memoryPriority} feature). Without it a priority is accepted and has
-     * no effect.
-     */
-    default boolean hasMemoryPriority() {
-        return false;
-    }
-
     /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
     void freePage(long page);
 
@@ -217,6 +208,25 @@ public interface MemoryBackend extends AutoCloseable {
      */
     default void copyImage(long src, long dst, ImageDescriptor descriptor) {
         throw new UnsupportedOperationException(name() + " backend cannot copy between images");
+    }
+
+    /**
+     * The device features enabled on this device that the allocator may use: an unmodifiable set,
+     * constant for the backend's life. The default: none, right for backends that have no such features.
+     */
+    default java.util.Set<dev.lluvia.memory.DeviceFeature> enabledFeatures() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * The device address of a bound buffer created with the {@code SHADER_DEVICE_ADDRESS} usage
+     * ({@code vkGetBufferDeviceAddress}); only called when {@link #enabledFeatures()} has
+     * {@link dev.lluvia.memory.DeviceFeature#BUFFER_DEVICE_ADDRESS}.
+     *
+     * @throws UnsupportedOperationException if the backend has no device addresses (the default)
+     */
+    default long bufferDeviceAddress(long buffer) {
+        throw new UnsupportedOperationException(name() + " backend has no buffer device addresses");
     }
 
     /** Closes the device. The core has freed every page and object first. */

@@ -3,7 +3,8 @@ package dev.lluvia.memory.spi;
 /**
  * What a page is asked for beyond its memory type and size: what Vulkan carries in the
  * {@code pNext} chain of {@code VkMemoryAllocateInfo}. A backend applies what its device supports
- * and ignores the rest (see {@link MemoryBackend#hasMemoryPriority()}).
+ * and ignores the rest: the priority only where {@link MemoryBackend#enabledFeatures()} has
+ * {@link dev.lluvia.memory.DeviceFeature#MEMORY_PRIORITY}.
  *
  * @param priority the page's memory priority in [0, 1] ({@code VkMemoryPriorityAllocateInfoEXT},
  *                 {@code VK_EXT_memory_priority}); 0.5 is Vulkan's default, which a backend

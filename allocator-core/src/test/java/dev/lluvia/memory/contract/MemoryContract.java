@@ -3,7 +3,9 @@ package dev.lluvia.memory.contract;
 import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceLimits;
+import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
@@ -14,6 +16,7 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +31,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -393,6 +397,77 @@ public abstract class MemoryContract {
     }
 
     // ------------------------------------------------------------------------------------
+
+    @Test
+    void handlesNameTheObjectAndThePageItIsBoundTo() {
+        Memory memory = deviceLocal();
+        Buffer a = memory.createBuffer(1024);
+        Buffer b = memory.createBuffer(1024);
+        Image image = memory.createImage(8, 8, ChannelType.UINT8);
+        Set<Long> handles = new HashSet<>(List.of(a.handle(), b.handle(), image.handle()));
+        assertEquals(3, handles.size(), "every object has a handle of its own");
+        assertFalse(handles.contains(0L), "no handle is VK_NULL_HANDLE");
+        for (MemoryObjectPair p : List.of(new MemoryObjectPair(a, b), new MemoryObjectPair(a, image))) {
+            boolean samePage = p.x().allocationInfo().page() == p.y().allocationInfo().page();
+            assertEquals(samePage, p.x().pageHandle() == p.y().pageHandle(), "page handles follow page indices: " + p);
+        }
+        assertNotEquals(0L, a.pageHandle());
+        a.close();
+        assertMessage(IllegalStateException.class, "Buffer#" + a.id(), a::handle);
+        assertMessage(IllegalStateException.class, "Buffer#" + a.id(), a::pageHandle);
+        assertEquals(b.handle(), b.handle(), "a live object's handle is stable");
+        memory.close();
+        assertMessage(IllegalStateException.class, "Image#" + image.id(), image::handle);
+    }
+
+    private record MemoryObjectPair(dev.lluvia.memory.MemoryObject x, dev.lluvia.memory.MemoryObject y) {
+    }
+
+    @Test
+    void deviceAddressNeedsTheUsageAndTheFeature() {
+        Set<dev.lluvia.memory.BufferUsage> addressable = EnumSet.of(dev.lluvia.memory.BufferUsage.STORAGE_BUFFER,
+                dev.lluvia.memory.BufferUsage.SHADER_DEVICE_ADDRESS);
+        Memory memory = deviceLocal();
+        assertFalse(session.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS), "not asked for");
+        FeatureNotEnabledException off = assertMessage(FeatureNotEnabledException.class, "BUFFER_DEVICE_ADDRESS",
+                () -> memory.createBuffer(256, addressable));
+        assertEquals(DeviceFeature.BUFFER_DEVICE_ADDRESS, off.feature());
+        assertEquals(0, memory.pageCount(), "nothing was allocated");
+        Buffer plain = memory.createBuffer(256);
+        assertMessage(IllegalStateException.class, "SHADER_DEVICE_ADDRESS", plain::deviceAddress);
+
+        Session withFeature;
+        try {
+            withFeature = Session.create(options().withFeatures(DeviceFeature.BUFFER_DEVICE_ADDRESS));
+        } catch (UnsupportedFeatureException e) {
+            assertFalse(supportsBufferDeviceAddress(), "the device should support it: " + e.getMessage());
+            assertEquals(DeviceFeature.BUFFER_DEVICE_ADDRESS, e.feature());
+            assertTrue(e.getMessage().contains("BUFFER_DEVICE_ADDRESS"), e.getMessage());
+            return;
+        }
+        try {
+            assertTrue(supportsBufferDeviceAddress(), "the device was expected to lack it");
+            assertTrue(withFeature.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS));
+            Memory m = withFeature.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            Buffer x = m.createBuffer(1000, addressable);
+            Buffer y = m.createBuffer(3000, addressable);
+            long ax = x.deviceAddress();
+            long ay = y.deviceAddress();
+            assertNotEquals(0L, ax);
+            assertNotEquals(0L, ay);
+            assertTrue(ax + x.size() <= ay || ay + y.size() <= ax, "address ranges are disjoint: " + ax + ", " + ay);
+            assertEquals(ax, x.deviceAddress(), "the address is stable");
+            x.close();
+            assertMessage(IllegalStateException.class, "Buffer#" + x.id(), x::deviceAddress);
+        } finally {
+            withFeature.close();
+        }
+    }
+
+    /** Whether the device supports {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}. */
+    protected boolean supportsBufferDeviceAddress() {
+        return true;
+    }
 
     protected Memory deviceLocal() {
         return session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));

@@ -60,7 +60,7 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
         return new ImageLayout("tight", 1, 1, 1, 1, 1, 1, false, Map.of());
     }
 
-    /** The bytes the driver lays the image out in, before the requirement rule rounds them. */
+    /** The bytes the driver lays out mip level 0 of one layer in, before the requirement rule rounds them. */
     public long bytes(ImageDescriptor d) {
         long pixel = d.pixelSize();
         return switch (kind) {
@@ -78,7 +78,7 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
                 long blockDepth = d.depth() > 1 ? blocks(d.depth(), 1, maxBlockDepth) : 1;
                 yield row * align(d.height(), blockRows) * align(d.depth(), blockDepth);
             }
-            default -> d.byteSize();
+            default -> (long) d.width() * d.height() * d.depth() * pixel;
         };
     }
 

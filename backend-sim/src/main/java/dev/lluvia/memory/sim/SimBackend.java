@@ -2,15 +2,20 @@ package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.BufferUsage;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.OutOfHostMemoryException;
+import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
@@ -19,9 +24,12 @@ import dev.lluvia.memory.spi.Resource;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -104,15 +112,6 @@ public final class SimBackend implements MemoryBackend {
      */
     public static final String CHECK_DEDICATED_SIZE_PROPERTY = "lluvia.sim.checkDedicatedSize";
 
-    /**
-     * Backend property (or system property): whether the simulated device has
-     * {@code VK_EXT_memory_priority} ({@code true}, the default, as the H100 and H200 have) or not
-     * ({@code false}). Either way each page records the priority it was given
-     * ({@link #pagePriority}); without the extension it is the default 0.5, as a driver that never
-     * sees the value would behave.
-     */
-    public static final String MEMORY_PRIORITY_PROPERTY = "lluvia.sim.memoryPriority";
-
     private static final int KIND_PAGE = 1;
     private static final int KIND_BUFFER = 2;
     private static final int KIND_IMAGE = 3;
@@ -121,6 +120,15 @@ public final class SimBackend implements MemoryBackend {
     /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
     static final long MAX_RESOURCE_SIZE = 1L << 62;
 
+    /** The features every sim device has on, without and with a memory budget. */
+    private static final Set<DeviceFeature> ALWAYS = DeviceFeature.setOf(List.of(DeviceFeature.DEDICATED_ALLOCATION));
+    private static final Set<DeviceFeature> ALWAYS_WITH_BUDGET = DeviceFeature.setOf(
+            List.of(DeviceFeature.DEDICATED_ALLOCATION, DeviceFeature.MEMORY_BUDGET));
+
+    /** The device address of the first page, and the alignment of each page's address. */
+    static final long PAGE_ADDRESS_BASE = 1L << 32;
+    private static final long PAGE_ADDRESS_ALIGNMENT = 1L << 16;
+
     /** Chunk size of the backing of pages larger than one ByteBuffer can hold. */
     static final long LARGE_PAGE_CHUNK = 1L << 30;
 
@@ -128,8 +136,12 @@ public final class SimBackend implements MemoryBackend {
     private final DeviceProperties device;
     private final boolean checkGranularity;
     private final boolean checkDedicatedSize;
-    /** Whether the device has VK_EXT_memory_priority; set once by the provider. */
-    private boolean memoryPriority = true;
+    private final Set<DeviceFeature> features;
+    /**
+     * The device address of the next page: pages get disjoint ranges of a made-up address space,
+     * starting away from 0 (an address of 0 means none in Vulkan).
+     */
+    private long nextPageAddress = PAGE_ADDRESS_BASE;
 
     private final Map<Long, Page> pages = new LinkedHashMap<>();
     private final Map<Long, Res> resources = new LinkedHashMap<>();
@@ -160,6 +172,29 @@ public final class SimBackend implements MemoryBackend {
      * @param checkDedicatedSize whether dedicated pages must have exactly their resource's size
      */
     public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize) {
+        this(profile, checkGranularity, checkDedicatedSize, Set.of());
+    }
+
+    /**
+     * Opens a simulated device directly with device features enabled, as a session asking for them
+     * does.
+     *
+     * @param features the features to enable besides those always on (dedicated allocation, and the
+     *                 memory budget where the profile has one)
+     * @throws UnsupportedFeatureException naming the first feature the profile does not support
+     */
+    public SimBackend(SimProfile profile, boolean checkGranularity, boolean checkDedicatedSize, Set<DeviceFeature> features) {
+        Set<DeviceFeature> always = profile.device().hasMemoryBudget() ? ALWAYS_WITH_BUDGET : ALWAYS;
+        EnumSet<DeviceFeature> enabled = features.isEmpty() ? null : EnumSet.copyOf(always);
+        for (DeviceFeature f : features) {
+            if (!profile.features().contains(f)) {
+                throw new UnsupportedFeatureException(f, "cannot enable " + f + " (" + f.vulkanName() + ") on "
+                        + profile.device().name() + ": sim profile '" + profile.id() + "' supports only "
+                        + profile.features() + " (its key 'features')");
+            }
+            enabled.add(f);
+        }
+        this.features = enabled == null ? always : DeviceFeature.setOf(enabled);
         this.profile = profile;
         this.device = profile.device();
         this.checkGranularity = checkGranularity;
@@ -204,7 +239,8 @@ public final class SimBackend implements MemoryBackend {
     @Override
     public synchronized long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
         long handle = allocatePage(memoryTypeIndex, size);
-        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        pages.get(handle).priority = features.contains(DeviceFeature.MEMORY_PRIORITY)
+                ? options.priority() : PageOptions.DEFAULT.priority();
         return handle;
     }
 
@@ -212,18 +248,9 @@ public final class SimBackend implements MemoryBackend {
     public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
                                                    PageOptions options) {
         long handle = allocateDedicatedPage(memoryTypeIndex, size, resource, image);
-        pages.get(handle).priority = memoryPriority ? options.priority() : PageOptions.DEFAULT.priority();
+        pages.get(handle).priority = features.contains(DeviceFeature.MEMORY_PRIORITY)
+                ? options.priority() : PageOptions.DEFAULT.priority();
         return handle;
-    }
-
-    @Override
-    public synchronized boolean hasMemoryPriority() {
-        return memoryPriority;
-    }
-
-    /** Turns the simulated {@code VK_EXT_memory_priority} on or off ({@value #MEMORY_PRIORITY_PROPERTY}). */
-    synchronized void setMemoryPriority(boolean on) {
-        this.memoryPriority = on;
     }
 
     /** For tests: the priority a live page was allocated with (0.5 when none was given or applied). */
@@ -268,7 +295,10 @@ public final class SimBackend implements MemoryBackend {
                     + ": VK_ERROR_OUT_OF_DEVICE_MEMORY", heap.index(), size);
         }
         long handle = nextHandle(KIND_PAGE);
-        pages.put(handle, new Page(handle, type, size));
+        Page page = new Page(handle, type, size);
+        page.address = nextPageAddress;
+        nextPageAddress += (size + PAGE_ADDRESS_ALIGNMENT - 1) / PAGE_ADDRESS_ALIGNMENT * PAGE_ADDRESS_ALIGNMENT;
+        pages.put(handle, page);
         heapUsage[heap.index()] = used + size;
         return handle;
     }
@@ -446,6 +476,10 @@ public final class SimBackend implements MemoryBackend {
             throw new OutOfDeviceMemoryException("createBuffer of " + size + " bytes: more than the sim's limit of "
                     + MAX_RESOURCE_SIZE + " bytes for one resource: VK_ERROR_OUT_OF_DEVICE_MEMORY", -1, size);
         }
+        if ((usageBits & BufferUsage.SHADER_DEVICE_ADDRESS.bit()) != 0 && !features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "createBuffer: usage SHADER_DEVICE_ADDRESS "
+                    + "needs BUFFER_DEVICE_ADDRESS, which is not enabled on " + device.name());
+        }
         RequirementRule bufferRule = (usageBits & BufferUsage.UNIFORM_BUFFER.bit()) != 0 ? profile.uniformBuffer() : profile.buffer();
         MemoryRequirements req = bufferRule.requirements(size);
         fault(FaultPoint.CREATE_BUFFER, -1, size);
@@ -468,19 +502,89 @@ public final class SimBackend implements MemoryBackend {
                     + "x" + d.depth() + " exceeds the largest " + d.dimensions() + "D image side " + max);
         }
         boolean linear = d.tiling() == ImageTiling.LINEAR;
+        checkImageFormat(d, linear);
         RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
         ImageLayout layout = linear ? profile.linearLayout() : profile.optimalLayout();
         if (layout.refuses(d)) {
             throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions() + "D "
                     + d.tiling() + " images of " + d.channelType() + " x " + d.channelCount() + " channels");
         }
-        MemoryRequirements req = rule.requirements(layout.bytes(d));
+        // Level 0 of each layer laid out as the profile's driver does; the smaller levels of every
+        // layer tightly packed after them, so an image with mips or layers needs more than one of level 0.
+        long levelZero = (long) d.width() * d.height() * d.depth() * d.pixelSize();
+        long smallerLevels = d.byteSizeAllLevels() - levelZero * d.arrayLayers();
+        MemoryRequirements req = rule.requirements(layout.bytes(d) * d.arrayLayers() + smallerLevels);
         fault(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new Res(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
-                + d.depth() + " " + d.channelType() + "x" + d.channelCount() + " " + d.tiling(),
+                + d.depth() + " " + d.formatName() + " " + d.tiling()
+                + (d.mipLevels() > 1 ? " " + d.mipLevels() + " levels" : "") + (d.arrayLayers() > 1 ? " " + d.arrayLayers() + " layers" : ""),
                 dev.lluvia.memory.ImageUsage.toBits(d.usage())));
         return new Resource(handle, req);
+    }
+
+    /** The most array layers of an image (lavapipe and NVIDIA report 2048 as maxImageArrayLayers). */
+    static final int MAX_ARRAY_LAYERS = 2048;
+
+    /**
+     * The sim's format rules, those real drivers share: depth formats only with optimal tiling and
+     * without storage or color attachment usage; the depth attachment usage only with depth formats;
+     * no storage on sRGB formats; linear tiling with one level and one layer (Vulkan's guaranteed
+     * minimum); at most {@value #MAX_ARRAY_LAYERS} layers.
+     */
+    private void checkImageFormat(ImageDescriptor d, boolean linear) {
+        ImageFormat f = d.format();
+        boolean depth = f != null && f.isDepth();
+        Set<ImageUsage> usage = d.usage();
+        String why = null;
+        if (depth && linear) {
+            why = "depth formats need OPTIMAL tiling";
+        } else if (depth && (usage.contains(ImageUsage.STORAGE) || usage.contains(ImageUsage.COLOR_ATTACHMENT))) {
+            why = "depth formats cannot be STORAGE or COLOR_ATTACHMENT images";
+        } else if (!depth && usage.contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT)) {
+            why = "DEPTH_STENCIL_ATTACHMENT needs a depth format";
+        } else if (f != null && f.isSrgb() && usage.contains(ImageUsage.STORAGE)) {
+            why = "sRGB formats cannot be STORAGE images";
+        } else if (linear && d.mipLevels() > 1) {
+            why = "LINEAR tiling allows mipLevels 1, not " + d.mipLevels();
+        } else if (linear && d.arrayLayers() > 1) {
+            why = "LINEAR tiling allows arrayLayers 1, not " + d.arrayLayers();
+        } else if (d.arrayLayers() > MAX_ARRAY_LAYERS) {
+            why = "arrayLayers " + d.arrayLayers() + " exceeds " + MAX_ARRAY_LAYERS;
+        }
+        if (why != null) {
+            throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions()
+                    + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + usage
+                    + ", mipLevels " + d.mipLevels() + ", arrayLayers " + d.arrayLayers() + ": " + why);
+        }
+    }
+
+    @Override
+    public Set<DeviceFeature> enabledFeatures() {
+        return features;
+    }
+
+    /**
+     * The page's made-up device address plus the buffer's offset: unique and stable while the
+     * buffer lives, like {@code vkGetBufferDeviceAddress}. The buffer must be live, bound, and made
+     * with the {@code SHADER_DEVICE_ADDRESS} usage on a device with the feature enabled.
+     */
+    @Override
+    public synchronized long bufferDeviceAddress(long buffer) {
+        requireOpen();
+        Res r = resource(buffer, KIND_BUFFER, "bufferDeviceAddress");
+        if (!features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "bufferDeviceAddress: "
+                    + "BUFFER_DEVICE_ADDRESS is not enabled on " + device.name());
+        }
+        if ((r.usage & BufferUsage.SHADER_DEVICE_ADDRESS.bit()) == 0) {
+            throw new SimViolationException(SimRule.INVALID_ARGUMENT, "bufferDeviceAddress: " + r
+                    + " was not created with usage SHADER_DEVICE_ADDRESS");
+        }
+        if (r.page == null) {
+            throw new SimViolationException(SimRule.RESOURCE_NOT_LIVE, "bufferDeviceAddress: " + r + " is not bound to memory");
+        }
+        return r.page.address + r.offset;
     }
 
     @Override
@@ -787,19 +891,27 @@ public final class SimBackend implements MemoryBackend {
             // Neighbours suffice: anything between a farther resource and this one lies in the same
             // granularity block, so a farther conflict implies a conflict of neighbours that was
             // refused when the later of them was bound.
-            long g = device.limits().bufferImageGranularity();
-            if (below != null && below.getValue().linear != r.linear
-                    && (below.getValue().end() - 1) / g == offset / g) {
-                throw granularity(call, r, p, offset, below.getValue(), g);
-            }
-            if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
-                throw granularity(call, r, p, offset, above.getValue(), g);
-            }
+            checkGranularityNeighbours(call, r, p, offset, end, below, above);
         }
         fault(kind == KIND_IMAGE ? FaultPoint.BIND_IMAGE : FaultPoint.BIND_BUFFER, p.type.heapIndex(), req.size());
         r.page = p;
         r.offset = offset;
         p.bound.put(offset, r);
+    }
+
+    /**
+     * Refuses {@code r} at {@code [offset, end)} of {@code p} when a neighbour of the other tiling
+     * ends or starts in the same bufferImageGranularity block.
+     */
+    private void checkGranularityNeighbours(String call, Res r, Page p, long offset, long end,
+                                            Map.Entry<Long, Res> below, Map.Entry<Long, Res> above) {
+        long g = device.limits().bufferImageGranularity();
+        if (below != null && below.getValue().linear != r.linear && (below.getValue().end() - 1) / g == offset / g) {
+            throw granularity(call, r, p, offset, below.getValue(), g);
+        }
+        if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
+            throw granularity(call, r, p, offset, above.getValue(), g);
+        }
     }
 
     /**
@@ -857,15 +969,7 @@ public final class SimBackend implements MemoryBackend {
                     r, page, offset, -1);
         }
         if (checkGranularity && r.linear != a.linear) {
-            long g = device.limits().bufferImageGranularity();
-            Map.Entry<Long, Res> below = p.bound.lowerEntry(a.offset);
-            Map.Entry<Long, Res> above = p.bound.higherEntry(a.offset);
-            if (below != null && below.getValue().linear != r.linear && (below.getValue().end() - 1) / g == offset / g) {
-                throw granularity(call, r, p, offset, below.getValue(), g);
-            }
-            if (above != null && above.getValue().linear != r.linear && (end - 1) / g == above.getKey() / g) {
-                throw granularity(call, r, p, offset, above.getValue(), g);
-            }
+            checkGranularityNeighbours(call, r, p, offset, end, p.bound.lowerEntry(a.offset), p.bound.higherEntry(a.offset));
         }
         fault(kind == KIND_IMAGE ? FaultPoint.BIND_IMAGE : FaultPoint.BIND_BUFFER, p.type.heapIndex(), req.size());
         r.page = p;
@@ -1061,6 +1165,8 @@ public final class SimBackend implements MemoryBackend {
         long dedicatedTo;
         /** VkMemoryPriorityAllocateInfoEXT's priority, as the driver would have received it. */
         float priority = PageOptions.DEFAULT.priority();
+        /** The device address of byte 0, unique among the pages this device ever made. */
+        long address;
         ByteBuffer[] host;
         ByteBuffer[] device;
 

@@ -60,6 +60,7 @@ public final class SimBackendProvider implements MemoryBackendProvider {
 
     /**
      * @throws dev.lluvia.memory.DeviceNotFoundException listing the profiles when the device names none
+     * @throws dev.lluvia.memory.UnsupportedFeatureException if a feature asked for is not in the profile's {@code features}
      * @throws IllegalArgumentException if a check property is not true or false, or a profile
      *                                  override or fault rule is malformed
      */
@@ -68,8 +69,7 @@ public final class SimBackendProvider implements MemoryBackendProvider {
         String profile = SimProfiles.resolve(options.device());
         SimBackend backend = new SimBackend(SimProfiles.load(profile, options.properties()),
                 options.flag(SimBackend.CHECK_GRANULARITY_PROPERTY, true),
-                options.flag(SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, true));
-        backend.setMemoryPriority(options.flag(SimBackend.MEMORY_PRIORITY_PROPERTY, true));
+                options.flag(SimBackend.CHECK_DEDICATED_SIZE_PROPERTY, true), options.features());
         backend.configureFaults(options.properties());
         return backend;
     }

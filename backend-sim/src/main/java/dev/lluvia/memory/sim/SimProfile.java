@@ -1,8 +1,11 @@
 package dev.lluvia.memory.sim;
 
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceProperties;
 
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One simulated device: what it reports ({@link DeviceProperties}) and how it answers memory
@@ -19,10 +22,13 @@ import java.util.Objects;
  *                      to 64 where other buffers get 16); {@code buffer} where the same
  * @param optimalLayout how optimal images are laid out and which formats are refused
  * @param linearLayout  the same for linear images
+ * @param features      the device features the device supports (a session enables those it asks
+ *                      for); {@link DeviceFeature#DEDICATED_ALLOCATION} is always supported, and
+ *                      {@link DeviceFeature#MEMORY_BUDGET} when the device has a memory budget
  */
 public record SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
                          RequirementRule optimalImage, RequirementRule linearImage, RequirementRule uniformBuffer,
-                         ImageLayout optimalLayout, ImageLayout linearLayout) {
+                         ImageLayout optimalLayout, ImageLayout linearLayout, Set<DeviceFeature> features) {
 
     public SimProfile {
         Objects.requireNonNull(id, "id");
@@ -36,5 +42,13 @@ public record SimProfile(String id, DeviceProperties device, int budgetPercent, 
         if (budgetPercent < 1 || budgetPercent > 100) {
             throw new IllegalArgumentException("budgetPercent must be 1 to 100, was " + budgetPercent);
         }
+        EnumSet<DeviceFeature> all = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        all.addAll(Objects.requireNonNull(features, "features"));
+        if (device.hasMemoryBudget()) {
+            all.add(DeviceFeature.MEMORY_BUDGET);
+        } else if (all.contains(DeviceFeature.MEMORY_BUDGET)) {
+            throw new IllegalArgumentException("profile " + id + " lists MEMORY_BUDGET but its device has no memory budget");
+        }
+        features = DeviceFeature.setOf(all);
     }
 }

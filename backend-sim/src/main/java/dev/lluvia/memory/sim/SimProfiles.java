@@ -37,6 +37,8 @@ import java.util.Set;
  *   limits.bufferImageGranularity, limits.nonCoherentAtomSize, limits.maxMemoryAllocationCount,
  *   limits.maxImageDimension1D/2D/3D, limits.minStorageBufferOffsetAlignment
  *   memoryBudget (true: VK_EXT_memory_budget), memoryBudget.percent (default 100)
+ *   features                                      {@link dev.lluvia.memory.DeviceFeature} names the device
+ *                                                 supports, comma-separated (default none)
  *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
  *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
  *       for R in buffer, buffer.uniform (optional: buffers with UNIFORM_BUFFER usage),
@@ -177,7 +179,7 @@ public final class SimProfiles {
             return new SimProfile(id, device, percent, buffer,
                     r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()),
                     p.containsKey("buffer.uniform.alignment") ? r.rule("buffer.uniform", types.size()) : buffer,
-                    r.layout("image.optimal"), r.layout("image.linear"));
+                    r.layout("image.optimal"), r.layout("image.linear"), r.features("features"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
         }
@@ -278,6 +280,22 @@ public final class SimProfiles {
                         set.add(MemoryPropertyFlag.valueOf(f.strip().toUpperCase(Locale.ROOT)));
                     } catch (IllegalArgumentException e) {
                         throw bad(key, "unknown memory property flag '" + f.strip() + "'");
+                    }
+                }
+            }
+            return set;
+        }
+
+        Set<dev.lluvia.memory.DeviceFeature> features(String key) {
+            String v = p.getProperty(key, "").strip();
+            EnumSet<dev.lluvia.memory.DeviceFeature> set = EnumSet.noneOf(dev.lluvia.memory.DeviceFeature.class);
+            if (!v.isEmpty()) {
+                for (String f : v.split(",")) {
+                    try {
+                        set.add(dev.lluvia.memory.DeviceFeature.valueOf(f.strip().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw bad(key, "unknown device feature '" + f.strip() + "'; known: "
+                                + List.of(dev.lluvia.memory.DeviceFeature.values()));
                     }
                 }
             }

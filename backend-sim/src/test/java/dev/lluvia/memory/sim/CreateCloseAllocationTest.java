@@ -29,9 +29,11 @@ class CreateCloseAllocationTest {
     /**
      * Bytes per create + close, core and sim together (the Buffer, its AllocationInfo, the SPI's
      * Resource and MemoryRequirements, the sim's bookkeeping): 599 with 256 MiB pages and 649 with
-     * 32 MiB pages (whose pages come and go) on 2026-11-30, with some room.
+     * 32 MiB pages (whose pages come and go) on 2026-11-30 after issue 14; 677 and 722 after issues 15
+     * and 10 were merged (each object keeps its placement for defragmentation, its aliases, a user
+     * value and a minimum alignment: about ten fields more), with some room.
      */
-    static final long BUDGET = 700;
+    static final long BUDGET = 780;
 
     @ParameterizedTest(name = "{0}-byte pages")
     @ValueSource(longs = {32L << 20, 256L << 20})

@@ -98,6 +98,12 @@ class SimMemoryContractTest {
         MobileNonCoherent() {
             super("mobile-noncoherent");
         }
+
+        /** The profile lists no features: the contract checks the typed refusal instead. */
+        @Override
+        protected boolean supportsBufferDeviceAddress() {
+            return false;
+        }
     }
 
     @Nested

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.Lock;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
@@ -38,8 +39,10 @@ import static org.lwjgl.vulkan.VK11.VK_MEMORY_PROPERTY_PROTECTED_BIT;
  *       large pieces are split over a few threads ({@link #copyThreads}), as one core's memcpy is
  *       slower than a PCIe link. Staging buffers are made on first use, grown as needed and kept.</li>
  * </ul>
- * Each transfer returns when its last copy finished. The queue, pool and command buffers are used
- * by one thread at a time (the transfer methods are synchronized), as Vulkan requires.
+ * Each transfer returns when its last copy finished. The pool and command buffers are used by one
+ * thread at a time (the transfer methods are synchronized), and each submission holds the
+ * backend's queue lock, which a program that shares the queue takes too, as Vulkan requires one
+ * thread at a time on a queue.
  *
  * <p>Barriers: each piece's command buffer first waits for earlier device work on the target (all
  * commands, memory writes, to transfer); pieces of one transfer touch disjoint ranges, so they
@@ -68,8 +71,11 @@ final class TransferQueue {
 
     private final VulkanBackend backend;
     private final VkDevice device;
+    /** Null on a wrapped device given no queue: the backend then refuses transfers before they get here. */
     private final VkQueue queue;
     private final int queueFamilyIndex;
+    /** Held around vkQueueSubmit: the queue may be shared with the program (see VulkanBackend#vkQueue). */
+    private final Lock queueLock;
     /** Vulkan property bits of each memory type. */
     private final int[] typeFlags;
     /** minImportedHostPointerAlignment when imports are on; 0 when off. */
@@ -106,12 +112,13 @@ final class TransferQueue {
      * @param importAlignment the device's minImportedHostPointerAlignment when
      *                        {@code VK_EXT_external_memory_host} is enabled and imports are wanted; 0 otherwise
      */
-    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, int[] typeFlags,
-                  long importAlignment, boolean adaptive) {
+    TransferQueue(VulkanBackend backend, VkDevice device, VkQueue queue, int queueFamilyIndex, Lock queueLock,
+                  int[] typeFlags, long importAlignment, boolean adaptive) {
         this.backend = backend;
         this.device = device;
         this.queue = queue;
         this.queueFamilyIndex = queueFamilyIndex;
+        this.queueLock = queueLock;
         this.typeFlags = typeFlags;
         this.importAlignment = importAlignment;
         this.adaptive = adaptive;
@@ -156,14 +163,14 @@ final class TransferQueue {
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
             if (first) {
                 // The old contents are replaced whole, so the old layout need not be kept.
-                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
             }
             vkCmdCopyBufferToImage(cmd, host, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                     pieces.region(stack, index, hostOffset));
             if (last) {
-                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
             }
@@ -176,14 +183,14 @@ final class TransferQueue {
         final ImagePieces pieces = new ImagePieces(descriptor, dst.remaining());
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
             if (first) {
-                imageBarrier(stack, cmd, image, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                imageBarrier(stack, cmd, image, descriptor, layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                         VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
             }
             vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, host,
                     pieces.region(stack, index, hostOffset));
             if (last) {
-                imageBarrier(stack, cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                imageBarrier(stack, cmd, image, descriptor, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                         VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
             }
@@ -211,24 +218,29 @@ final class TransferQueue {
      */
     synchronized void copyImage(long src, int srcLayout, long dst, ImageDescriptor d) {
         onDevice((stack, cmd, host, hostOffset, index, first, last) -> {
-            imageBarrier(stack, cmd, src, srcLayout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+            imageBarrier(stack, cmd, src, d, srcLayout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-            imageBarrier(stack, cmd, dst, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+            imageBarrier(stack, cmd, dst, d, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-            VkImageCopy.Buffer region = VkImageCopy.calloc(1, stack);
-            region.get(0)
-                    .srcSubresource(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
-                    .srcOffset(o -> o.set(0, 0, 0))
-                    .dstSubresource(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
-                    .dstOffset(o -> o.set(0, 0, 0))
-                    .extent(e -> e.set(d.width(), d.height(), d.depth()));
+            // Every mip level, all layers at once: the moved image keeps all its contents.
+            VkImageCopy.Buffer region = VkImageCopy.calloc(d.mipLevels(), stack);
+            for (int level = 0; level < d.mipLevels(); level++) {
+                final int l = level;
+                region.get(level)
+                        .srcSubresource(r -> r.aspectMask(aspect(d)).mipLevel(l).baseArrayLayer(0).layerCount(d.arrayLayers()))
+                        .srcOffset(o -> o.set(0, 0, 0))
+                        .dstSubresource(r -> r.aspectMask(aspect(d)).mipLevel(l).baseArrayLayer(0).layerCount(d.arrayLayers()))
+                        .dstOffset(o -> o.set(0, 0, 0))
+                        .extent(e -> e.set(Math.max(1, d.width() >> l), Math.max(1, d.height() >> l),
+                                Math.max(1, d.depth() >> l)));
+            }
             vkCmdCopyImage(cmd, src, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, dst, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, region);
-            imageBarrier(stack, cmd, dst, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+            imageBarrier(stack, cmd, dst, d, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
-            imageBarrier(stack, cmd, src, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+            imageBarrier(stack, cmd, src, d, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
         });
@@ -480,7 +492,9 @@ final class TransferQueue {
 
         ImagePieces(ImageDescriptor d, int bytes) {
             this.d = d;
-            final long texels = (long) d.width() * d.height() * d.depth();
+            // A 2D array's layers are its slices (3D images have one layer): level 0 of each, packed.
+            final int slices = d.depth() * d.arrayLayers();
+            final long texels = (long) d.width() * d.height() * slices;
             this.texel = (int) (bytes / texels);
             final long rowBytes = (long) d.width() * texel;
             final long sliceBytes = rowBytes * d.height();
@@ -488,7 +502,7 @@ final class TransferQueue {
                 slicesPer = (int) Math.max(1, CHUNK / sliceBytes);
                 rowsPer = d.height();
                 piecesPerSlice = 1;
-                final int pieces = (d.depth() + slicesPer - 1) / slicesPer;
+                final int pieces = (slices + slicesPer - 1) / slicesPer;
                 bounds = new long[pieces + 1];
                 for (int i = 0; i < pieces; i++) {
                     bounds[i] = i * slicesPer * sliceBytes;
@@ -497,7 +511,7 @@ final class TransferQueue {
                 slicesPer = 0;
                 rowsPer = (int) Math.max(1, CHUNK / rowBytes);
                 piecesPerSlice = (d.height() + rowsPer - 1) / rowsPer;
-                final int pieces = piecesPerSlice * d.depth();
+                final int pieces = piecesPerSlice * slices;
                 bounds = new long[pieces + 1];
                 for (int i = 0; i < pieces; i++) {
                     bounds[i] = (i / piecesPerSlice) * sliceBytes + (long) (i % piecesPerSlice) * rowsPer * rowBytes;
@@ -517,18 +531,20 @@ final class TransferQueue {
                 y = 0;
                 h = d.height();
                 z = index * slicesPer;
-                depth = Math.min(slicesPer, d.depth() - z);
+                depth = Math.min(slicesPer, d.depth() * d.arrayLayers() - z);
             } else {
                 z = index / piecesPerSlice;
                 y = (index % piecesPerSlice) * rowsPer;
                 h = Math.min(rowsPer, d.height() - y);
                 depth = 1;
             }
+            final boolean layered = d.arrayLayers() > 1;
             VkBufferImageCopy.Buffer region = VkBufferImageCopy.calloc(1, stack);
             region.get(0).bufferOffset(hostOffset).bufferRowLength(0).bufferImageHeight(0)
-                    .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(0).baseArrayLayer(0).layerCount(1))
-                    .imageOffset(o -> o.set(x, y, z))
-                    .imageExtent(e -> e.set(d.width(), h, depth));
+                    .imageSubresource(s -> s.aspectMask(aspect(d)).mipLevel(0)
+                            .baseArrayLayer(layered ? z : 0).layerCount(layered ? depth : 1))
+                    .imageOffset(o -> o.set(x, y, layered ? 0 : z))
+                    .imageExtent(e -> e.set(d.width(), h, layered ? 1 : depth));
             return region;
         }
     }
@@ -710,7 +726,12 @@ final class TransferQueue {
     private void end(MemoryStack stack, Slot slot) {
         check(vkEndCommandBuffer(slot.commandBuffer), "vkEndCommandBuffer");
         VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(slot.commandBuffer));
-        check(vkQueueSubmit(queue, submit, slot.fence), "vkQueueSubmit");
+        queueLock.lock();
+        try {
+            check(vkQueueSubmit(queue, submit, slot.fence), "vkQueueSubmit");
+        } finally {
+            queueLock.unlock();
+        }
         slot.pending = true;
     }
 
@@ -841,7 +862,8 @@ final class TransferQueue {
         vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, barrier, null, null);
     }
 
-    private static void imageBarrier(MemoryStack stack, VkCommandBuffer cmd, long image, int oldLayout, int newLayout,
+    /** Every level and layer of the image changes layout together; the library keeps one layout per image. */
+    private static void imageBarrier(MemoryStack stack, VkCommandBuffer cmd, long image, ImageDescriptor d, int oldLayout, int newLayout,
                                      int srcStage, int srcAccess, int dstStage, int dstAccess) {
         VkImageMemoryBarrier.Buffer barrier = VkImageMemoryBarrier.calloc(1, stack);
         barrier.get(0).sType$Default()
@@ -849,8 +871,12 @@ final class TransferQueue {
                 .oldLayout(oldLayout).newLayout(newLayout)
                 .srcQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED).dstQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED)
                 .image(image)
-                .subresourceRange(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).baseMipLevel(0).levelCount(1)
-                        .baseArrayLayer(0).layerCount(1));
+                .subresourceRange(r -> r.aspectMask(aspect(d)).baseMipLevel(0).levelCount(VK_REMAINING_MIP_LEVELS)
+                        .baseArrayLayer(0).layerCount(VK_REMAINING_ARRAY_LAYERS));
         vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, null, null, barrier);
+    }
+
+    private static int aspect(ImageDescriptor d) {
+        return d.format() != null && d.format().isDepth() ? VK_IMAGE_ASPECT_DEPTH_BIT : VK_IMAGE_ASPECT_COLOR_BIT;
     }
 }

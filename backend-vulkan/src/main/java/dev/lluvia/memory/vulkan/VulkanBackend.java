@@ -1,6 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceLimits;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
@@ -13,6 +14,8 @@ import dev.lluvia.memory.MemoryNotMappableException;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.FeatureNotEnabledException;
+import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.BackendOptions;
@@ -30,11 +33,18 @@ import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
@@ -57,8 +67,11 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  *       {@link VulkanInstance#VALIDATION_LAYER} when {@link BackendOptions#debug()}), a counting
  *       debug messenger of this backend's own when debug, the device chosen by
  *       {@link BackendOptions#device()} (an index or a name substring; by default discrete, then
- *       integrated, virtual, CPU), one queue that can transfer, and {@code VK_EXT_memory_budget}
- *       and {@code VK_EXT_external_memory_host} when the device has them.</li>
+ *       integrated, virtual, CPU), one queue family that can transfer (graphics or compute first)
+ *       with two queues when it has more than one, {@code VK_EXT_memory_budget} and
+ *       {@code VK_EXT_external_memory_host} when the device has them, and the
+ *       {@link BackendOptions#features()} asked for. Or, for
+ *       {@link VulkanSession#wrap}, the program's device as it is: nothing created, no messenger.</li>
  *   <li>Pages: {@code vkAllocateMemory}/{@code vkFreeMemory}; a host-visible page is mapped whole
  *       the first time it is mapped, flushed or invalidated, and stays mapped until freed.</li>
  *   <li>Objects: {@code vkCreateBuffer}/{@code vkCreateImage}, requirements from
@@ -74,12 +87,18 @@ import static org.lwjgl.vulkan.VK12.VK_API_VERSION_1_2;
  * {@link #close()} destroys the device; tests assert both are zero. The instance is shared and
  * made once, so messages of {@code vkCreateInstance} are not in these counts (they are logged),
  * and with other debug sessions open at once some messages may be counted by all of them (see
- * {@link ValidationMessages}). Reach this object through
+ * {@link ValidationMessages}). On a wrapped device the library has no messenger (the counts stay
+ * 0): the messages are the program's, heard by its own messenger. Reach this object through
  * {@code session.unwrap(VulkanBackend.class)}.
  *
+ * <p>Queues: the program's work goes to {@link #vkQueue()}. The library's transfers use the
+ * family's second queue when it has one, so the two never race; when the family has a single
+ * queue they share it, and the library holds {@link #queueLock()} around each submission, which
+ * the program then holds around its own submissions too ({@link #isQueueShared()} says which).
+ *
  * <p>Thread safety: state is kept in {@link HandleMap}s (striped, unboxed); vkMapMemory of a page is serialised on the
- * page, and transfers ({@link TransferQueue}) on one lock, as Vulkan requires for the queue and
- * the command buffer.
+ * page, and transfers ({@link TransferQueue}) on one lock for the command buffer, plus the queue
+ * lock around each submission, as Vulkan requires.
  */
 public final class VulkanBackend implements MemoryBackend {
 
@@ -116,18 +135,34 @@ public final class VulkanBackend implements MemoryBackend {
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
     private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
 
-    /** The JVM's shared instance: never destroyed here. */
+    /** The JVM's shared instance: never destroyed here; null on a wrapped device. */
     private final VulkanInstance vulkan;
+    /** The instance the device belongs to: the shared one, or the program's. */
+    private final VkInstance instance;
+    /** The API version the instance was created for (the program's, on a wrapped device). */
+    private final int instanceApiVersion;
     /** This backend's messenger and counts; null without debug-utils. Destroyed after the device. */
     private final ValidationMessages validation;
     private final VulkanInstance.PhysicalDevice physical;
     private final VkDevice device;
+    /** Whether this backend created the device (and so destroys it at close). */
+    private final boolean ownsDevice;
+    /** The queue for the program's work on the library's device; the given queue on a wrapped one (or null). */
     private final VkQueue queue;
+    /** The queue the library's transfers are submitted to; null on a wrapped device given none. */
+    private final VkQueue transferQueue;
     private final int queueFamilyIndex;
+    /** Held around every submission to {@link #transferQueue} and around waiting for it to go idle. */
+    private final Lock queueLock;
+    /** Whether {@link #queue} and {@link #transferQueue} are the same VkQueue. */
+    private final boolean queueShared;
+    /** Whether the transfer queue's family can do graphics (needed to copy depth images). */
+    private final boolean transferGraphics;
+    private final Set<DeviceFeature> features;
+    private final boolean bufferDeviceAddress;
+    private final boolean memoryPriority;
     private final DeviceProperties properties;
     private final boolean memoryBudget;
-    /** VK_EXT_memory_priority and its memoryPriority feature are enabled on the device. */
-    private final boolean memoryPriority;
     /** VK_KHR_external_memory_fd is enabled: exportable pages and vkGetMemoryFdKHR. */
     private final boolean externalMemoryFd;
     private final long nonCoherentAtomSize;
@@ -157,64 +192,40 @@ public final class VulkanBackend implements MemoryBackend {
 
     private volatile boolean closed;
 
-    private VulkanBackend(VulkanInstance vulkan, ValidationMessages validation, VulkanInstance.PhysicalDevice physical,
-                          String importMode) {
-        final boolean importHostMemory = !"false".equals(importMode);
+    /** A device and its queues, made by {@link #createDevice} or given by the program. */
+    record DeviceSetup(VkDevice device, boolean owned, VkQueue queue, VkQueue transferQueue, int family,
+                       Lock queueLock, boolean queueShared, Set<DeviceFeature> features,
+                       long importAlignment, boolean externalMemoryFd) {
+    }
+
+    private VulkanBackend(VulkanInstance vulkan, VkInstance instance, int instanceApiVersion, ValidationMessages validation,
+                          VulkanInstance.PhysicalDevice physical, DeviceSetup setup, String importMode) {
         this.vulkan = vulkan;
+        this.instance = instance;
+        this.instanceApiVersion = instanceApiVersion;
         this.validation = validation;
         this.physical = physical;
-        VkPhysicalDevice pd = physical.handle();
-        try (MemoryStack stack = stackPush()) {
-            this.queueFamilyIndex = chooseQueueFamily(pd, physical);
-            java.util.Set<String> available = deviceExtensions(pd);
-            this.memoryBudget = available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-            List<String> extensions = new ArrayList<>();
-            if (memoryBudget) {
-                extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-            }
-            if (available.contains(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME)) {
-                // A portability driver (MoltenVK): the spec requires enabling the subset it implements.
-                extensions.add(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME);
-            }
-            this.importAlignment = importHostMemory && available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
-                    ? importAlignment(pd) : 0;
-            if (importAlignment > 0) {
-                extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
-            }
-            // Memory priority needs the extension and its feature, asked for through the features chain.
-            VkPhysicalDeviceMemoryPriorityFeaturesEXT priorityFeature = null;
-            if (available.contains(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) {
-                VkPhysicalDeviceMemoryPriorityFeaturesEXT query = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack)
-                        .sType$Default();
-                vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(query.address()));
-                if (query.memoryPriority()) {
-                    extensions.add(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
-                    priorityFeature = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack).sType$Default()
-                            .memoryPriority(true);
-                }
-            }
-            this.memoryPriority = priorityFeature != null;
-            // VK_KHR_external_memory is core in Vulkan 1.1, which this backend requires.
-            this.externalMemoryFd = available.contains(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
-            if (externalMemoryFd) {
-                extensions.add(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
-            }
-            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
-            queues.get(0).sType$Default().queueFamilyIndex(queueFamilyIndex).pQueuePriorities(stack.floats(1.0f));
-            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
-                    .pQueueCreateInfos(queues)
-                    .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
-            if (priorityFeature != null) {
-                ci.pNext(priorityFeature.address());
-            }
-            PointerBuffer pDevice = stack.mallocPointer(1);
-            check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
-            this.device = new VkDevice(pDevice.get(0), pd, ci, effectiveApiVersion());
-            ownDispatchable(device.address());
-            PointerBuffer pQueue = stack.mallocPointer(1);
-            vkGetDeviceQueue(device, queueFamilyIndex, 0, pQueue);
-            this.queue = new VkQueue(pQueue.get(0), device);
+        this.device = setup.device();
+        this.ownsDevice = setup.owned();
+        this.queue = setup.queue();
+        this.transferQueue = setup.transferQueue();
+        this.queueFamilyIndex = setup.family();
+        this.queueLock = setup.queueLock();
+        this.queueShared = setup.queueShared();
+        this.transferGraphics = queueFamilyIndex >= 0
+                && (queueFamilyFlags(physical.handle()).get(queueFamilyIndex) & VK_QUEUE_GRAPHICS_BIT) != 0;
+        this.features = setup.features();
+        this.bufferDeviceAddress = features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS);
+        this.memoryPriority = features.contains(DeviceFeature.MEMORY_PRIORITY);
+        this.memoryBudget = features.contains(DeviceFeature.MEMORY_BUDGET);
+        this.importAlignment = setup.importAlignment();
+        this.externalMemoryFd = setup.externalMemoryFd();
+        ownDispatchable(device.address());
+        if (queue != null) {
             ownDispatchable(queue.address());
+        }
+        if (transferQueue != null) {
+            ownDispatchable(transferQueue.address());
         }
         this.properties = readProperties();
         int heapCount = properties.memoryHeaps().size();
@@ -233,16 +244,17 @@ public final class VulkanBackend implements MemoryBackend {
         this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
         this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
         this.maxBufferSize = readMaxBufferSize();
-        this.transfers = new TransferQueue(this, device, queue, queueFamilyIndex, typeFlags, importAlignment,
-                "auto".equals(importMode));
+        this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, typeFlags,
+                importAlignment, "auto".equals(importMode));
     }
 
     /**
      * Opens the device {@code options} name on the JVM's shared instance for the debug settings,
-     * with a messenger of its own when debug.
+     * with a messenger of its own when debug, and the features {@code options} asks for.
      *
-     * @throws DeviceNotFoundException if {@code options.device()} names no usable device
-     * @throws BackendException        if there is no loader or instance or device creation fails
+     * @throws DeviceNotFoundException      if {@code options.device()} names no usable device
+     * @throws UnsupportedFeatureException  if the device lacks a feature asked for
+     * @throws BackendException             if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
         final String importMode = options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "auto")
@@ -262,10 +274,18 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = choose(vulkan.physicalDevices(), options.device());
-            VulkanBackend backend = new VulkanBackend(vulkan, validation, chosen, importMode);
+            DeviceSetup setup = createDevice(chosen, apiVersion(chosen.apiVersion(), vulkan.apiVersion), options.features(),
+                    !"false".equals(importMode));
+            VulkanBackend backend;
+            try {
+                backend = new VulkanBackend(vulkan, vulkan.instance, vulkan.apiVersion, validation, chosen, setup, importMode);
+            } catch (RuntimeException | Error e) {
+                vkDestroyDevice(setup.device(), null);
+                throw e;
+            }
             VulkanInstance.opened(backend);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened Vulkan device " + chosen.describe()
-                    + (vulkan.validationEnabled ? " with validation" : ""));
+                    + (vulkan.validationEnabled ? " with validation" : "") + ", features " + setup.features());
             return backend;
         } catch (RuntimeException | Error e) {
             if (validation != null) {
@@ -273,6 +293,198 @@ public final class VulkanBackend implements MemoryBackend {
             }
             VulkanInstance.closed(null);
             throw e;
+        }
+    }
+
+    /**
+     * A backend on a device the program created ({@link VulkanSession#wrap}): no instance, device
+     * or messenger of its own, so closing it frees only what the library made.
+     */
+    static VulkanBackend wrap(ExistingDevice d) {
+        VkPhysicalDevice pd = d.device().getPhysicalDevice();
+        VkInstance instance = pd.getInstance();
+        VulkanInstance.PhysicalDevice physical = describe(instance, pd);
+        int api = apiVersion(physical.apiVersion(), d.apiVersion());
+        Set<String> extensions = deviceExtensions(pd);
+        for (DeviceFeature f : d.enabledFeatures()) {
+            String missing = missingSupport(f, pd, api, extensions);
+            if (missing != null) {
+                throw new UnsupportedFeatureException(f, "the wrapped device " + physical.describe() + " declares "
+                        + f + " enabled, but " + missing);
+            }
+        }
+        VKCapabilitiesDevice caps = d.device().getCapabilities();
+        if (d.enabledFeatures().contains(DeviceFeature.MEMORY_BUDGET) && !caps.VK_EXT_memory_budget) {
+            throw new IllegalArgumentException("the wrapped device declares MEMORY_BUDGET, but its VkDevice was not "
+                    + "created with " + VK_EXT_MEMORY_BUDGET_EXTENSION_NAME + " in ppEnabledExtensionNames");
+        }
+        if (d.enabledFeatures().contains(DeviceFeature.MEMORY_PRIORITY) && !caps.VK_EXT_memory_priority) {
+            throw new IllegalArgumentException("the wrapped device declares MEMORY_PRIORITY, but its VkDevice was not "
+                    + "created with " + EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME + " in ppEnabledExtensionNames");
+        }
+        if (d.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)
+                && caps.vkGetBufferDeviceAddress == 0 && caps.vkGetBufferDeviceAddressKHR == 0) {
+            throw new IllegalArgumentException("the wrapped device declares BUFFER_DEVICE_ADDRESS, but its VkDevice has no "
+                    + "vkGetBufferDeviceAddress: create the LWJGL VkDevice with apiVersion 1.2 or newer (was "
+                    + VulkanInstance.versionString(d.apiVersion()) + "), or enable VK_KHR_buffer_device_address");
+        }
+        if (d.transferQueue() != null) {
+            int families = queueFamilies(pd).size();
+            if (d.transferQueueFamily() < 0 || d.transferQueueFamily() >= families) {
+                throw new IllegalArgumentException("transfer queue family " + d.transferQueueFamily() + " does not exist: "
+                        + physical.describe() + " has families 0 to " + (families - 1));
+            }
+        }
+        Set<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        enabled.addAll(d.enabledFeatures());
+        Lock lock = d.transferQueueLock() != null ? d.transferQueueLock() : new ReentrantLock();
+        DeviceSetup setup = new DeviceSetup(d.device(), false, d.transferQueue(), d.transferQueue(),
+                d.transferQueue() == null ? -1 : d.transferQueueFamily(), lock, d.transferQueueLock() != null,
+                DeviceFeature.setOf(enabled),
+                // Imports and exports only where the program's device enabled the extensions.
+                caps.VK_EXT_external_memory_host ? importAlignment(pd) : 0, caps.VK_KHR_external_memory_fd);
+        VulkanBackend backend = new VulkanBackend(null, instance, d.apiVersion(), null, physical, setup, "auto");
+        LOG.log(System.Logger.Level.DEBUG, () -> "wrapped the program's Vulkan device " + physical.describe()
+                + ", features " + enabled);
+        return backend;
+    }
+
+    /** The version both the instance (or program) and the device support. */
+    private static int apiVersion(int deviceApi, int instanceApi) {
+        return Integer.compareUnsigned(deviceApi, instanceApi) < 0 ? deviceApi : instanceApi;
+    }
+
+    /** The physical device as enumerated on {@code instance} (its index there, or -1 if not listed). */
+    private static VulkanInstance.PhysicalDevice describe(VkInstance instance, VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            int index = -1;
+            IntBuffer count = stack.mallocInt(1);
+            check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
+            PointerBuffer handles = stack.mallocPointer(count.get(0));
+            check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
+            for (int i = 0; i < count.get(0); i++) {
+                if (handles.get(i) == pd.address()) {
+                    index = i;
+                }
+            }
+            VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
+            vkGetPhysicalDeviceProperties(pd, props);
+            return new VulkanInstance.PhysicalDevice(index, pd, props.deviceNameString(),
+                    VulkanInstance.deviceType(props.deviceType()), props.apiVersion());
+        }
+    }
+
+    /**
+     * Creates the library's device on {@code physical}: one queue family that can transfer (graphics
+     * or compute first), two queues of it when it has more than one (the first for the program, the
+     * second for the library's transfers), {@code VK_EXT_memory_budget} when present, and the
+     * features asked for.
+     *
+     * @throws UnsupportedFeatureException if the device lacks a feature asked for; nothing is created then
+     */
+    private static DeviceSetup createDevice(VulkanInstance.PhysicalDevice physical, int api, Set<DeviceFeature> requested,
+                                            boolean importHostMemory) {
+        VkPhysicalDevice pd = physical.handle();
+        Set<String> available = deviceExtensions(pd);
+        for (DeviceFeature f : requested) {
+            String missing = missingSupport(f, pd, api, available);
+            if (missing != null) {
+                throw new UnsupportedFeatureException(f, "cannot enable " + f + " (" + f.vulkanName() + ") on "
+                        + physical.describe() + ": " + missing);
+            }
+        }
+        Set<DeviceFeature> enabled = EnumSet.of(DeviceFeature.DEDICATED_ALLOCATION);
+        enabled.addAll(requested);
+        List<String> extensions = new ArrayList<>();
+        if (available.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME)) {
+            extensions.add(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+            enabled.add(DeviceFeature.MEMORY_BUDGET);
+        }
+        boolean priority = enabled.contains(DeviceFeature.MEMORY_PRIORITY);
+        if (priority) {
+            extensions.add(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME);
+        }
+        if (available.contains(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME)) {
+            // A portability driver (MoltenVK): the spec requires enabling the subset it implements.
+            extensions.add(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME);
+        }
+        long importAlignment = importHostMemory && available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
+                ? importAlignment(pd) : 0;
+        if (importAlignment > 0) {
+            extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+        }
+        // VK_KHR_external_memory is core in Vulkan 1.1, which this backend requires.
+        boolean externalMemoryFd = available.contains(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+        if (externalMemoryFd) {
+            extensions.add(KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+        }
+        int family = chooseQueueFamily(pd, physical);
+        int queueCount = Math.min(2, queueFamilies(pd).get(family));
+        try (MemoryStack stack = stackPush()) {
+            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
+            queues.get(0).sType$Default().queueFamilyIndex(family)
+                    .pQueuePriorities(queueCount == 2 ? stack.floats(1.0f, 1.0f) : stack.floats(1.0f));
+            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default()
+                    .pQueueCreateInfos(queues)
+                    .ppEnabledExtensionNames(VulkanInstance.names(stack, extensions));
+            if (enabled.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
+                VkPhysicalDeviceVulkan12Features v12 = VkPhysicalDeviceVulkan12Features.calloc(stack).sType$Default()
+                        .bufferDeviceAddress(true);
+                v12.pNext(ci.pNext());
+                ci.pNext(v12.address());
+            }
+            if (priority) {
+                VkPhysicalDeviceMemoryPriorityFeaturesEXT mp = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack)
+                        .sType$Default().memoryPriority(true);
+                mp.pNext(ci.pNext());
+                ci.pNext(mp.address());
+            }
+            PointerBuffer pDevice = stack.mallocPointer(1);
+            check(vkCreateDevice(pd, ci, null, pDevice), "vkCreateDevice");
+            VkDevice device = new VkDevice(pDevice.get(0), pd, ci, api);
+            PointerBuffer pQueue = stack.mallocPointer(1);
+            vkGetDeviceQueue(device, family, 0, pQueue);
+            VkQueue programQueue = new VkQueue(pQueue.get(0), device);
+            VkQueue transferQueue = programQueue;
+            if (queueCount == 2) {
+                vkGetDeviceQueue(device, family, 1, pQueue);
+                transferQueue = new VkQueue(pQueue.get(0), device);
+            }
+            return new DeviceSetup(device, true, programQueue, transferQueue, family, new ReentrantLock(),
+                    queueCount == 1, DeviceFeature.setOf(enabled), importAlignment, externalMemoryFd);
+        }
+    }
+
+    /** Why {@code pd} cannot have {@code feature} at API {@code api}, or null when it can. */
+    private static String missingSupport(DeviceFeature feature, VkPhysicalDevice pd, int api, Set<String> extensions) {
+        switch (feature) {
+            case DEDICATED_ALLOCATION:
+                return null;
+            case MEMORY_BUDGET:
+                return extensions.contains(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME) ? null
+                        : "the device does not offer " + VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+            case BUFFER_DEVICE_ADDRESS: {
+                if (Integer.compareUnsigned(api, VK_API_VERSION_1_2) < 0) {
+                    return "it needs Vulkan 1.2; the device and instance give " + VulkanInstance.versionString(api);
+                }
+                try (MemoryStack stack = stackPush()) {
+                    VkPhysicalDeviceVulkan12Features v12 = VkPhysicalDeviceVulkan12Features.calloc(stack).sType$Default();
+                    vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(v12.address()));
+                    return v12.bufferDeviceAddress() ? null : "the device reports bufferDeviceAddress = false";
+                }
+            }
+            case MEMORY_PRIORITY: {
+                if (!extensions.contains(EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME)) {
+                    return "the device does not offer " + EXTMemoryPriority.VK_EXT_MEMORY_PRIORITY_EXTENSION_NAME;
+                }
+                try (MemoryStack stack = stackPush()) {
+                    VkPhysicalDeviceMemoryPriorityFeaturesEXT mp = VkPhysicalDeviceMemoryPriorityFeaturesEXT.calloc(stack).sType$Default();
+                    vkGetPhysicalDeviceFeatures2(pd, VkPhysicalDeviceFeatures2.calloc(stack).sType$Default().pNext(mp.address()));
+                    return mp.memoryPriority() ? null : "the device reports memoryPriority = false";
+                }
+            }
+            default:
+                throw new AssertionError(feature);
         }
     }
 
@@ -330,7 +542,7 @@ public final class VulkanBackend implements MemoryBackend {
      * sessions too, alive while any session is open; never destroy it yourself.
      */
     public VkInstance vkInstance() {
-        return vulkan.instance;
+        return instance;
     }
 
     /** The {@code VkPhysicalDevice} this backend opened. */
@@ -343,9 +555,43 @@ public final class VulkanBackend implements MemoryBackend {
         return device;
     }
 
-    /** The queue family transfers are submitted to. */
+    /** The queue family of {@link #vkQueue()} and of the library's transfers; -1 on a wrapped device given no queue. */
     public int queueFamilyIndex() {
         return queueFamilyIndex;
+    }
+
+    /**
+     * The queue for the program's own work: on the library's device, queue 0 of
+     * {@link #queueFamilyIndex()} (a family that can do graphics or compute when the device has
+     * one); on a wrapped device, the queue given for transfers (or null).
+     *
+     * <p>The rule: when {@link #isQueueShared()} is false the library's transfers use a queue of
+     * their own, and the program submits to this one without a lock. When true (the family has one
+     * queue, or a wrapped device gave a lock), the library submits to this very queue too, holding
+     * {@link #queueLock()}: the program must hold the same lock around its {@code vkQueueSubmit},
+     * {@code vkQueueWaitIdle} and {@code vkQueueBindSparse} on it, as Vulkan requires one thread at a
+     * time on a queue.
+     */
+    public VkQueue vkQueue() {
+        return queue;
+    }
+
+    /**
+     * The lock the library holds around each submission to its transfer queue (and while waiting
+     * for it to go idle at close). See {@link #vkQueue()} for when the program must take it too.
+     */
+    public Lock queueLock() {
+        return queueLock;
+    }
+
+    /** Whether the library's transfers go to {@link #vkQueue()}, so the program must take {@link #queueLock()}. */
+    public boolean isQueueShared() {
+        return queueShared;
+    }
+
+    /** Whether this backend created its device (else it wraps the program's, and never destroys it). */
+    public boolean ownsDevice() {
+        return ownsDevice;
     }
 
     /** The index of the device in {@code vkEnumeratePhysicalDevices} order. */
@@ -355,7 +601,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** Whether the validation layer is on (debug asked for and the layer installed). */
     public boolean isValidationEnabled() {
-        return vulkan.validationEnabled;
+        return vulkan != null && vulkan.validationEnabled;
     }
 
     /** Validation (and loader) messages of severity error so far, including those at close. */
@@ -439,12 +685,6 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
         return allocateDedicatedPage(memoryTypeIndex, size, resource, image, PageOptions.DEFAULT);
-    }
-
-    /** {@code VK_EXT_memory_priority} with its feature is enabled on this device. */
-    @Override
-    public boolean hasMemoryPriority() {
-        return memoryPriority;
     }
 
     /**
@@ -559,9 +799,10 @@ public final class VulkanBackend implements MemoryBackend {
             throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
                     + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
         }
-        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0) {
-            throw new IllegalArgumentException("buffer usage SHADER_DEVICE_ADDRESS needs the bufferDeviceAddress "
-                    + "feature, which this backend does not enable (usage bits 0x" + Integer.toHexString(usageBits) + ")");
+        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0 && !bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer usage SHADER_DEVICE_ADDRESS "
+                    + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
+                    + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
         }
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
@@ -599,7 +840,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public Resource createImage(ImageDescriptor d, boolean exportable) {
         requireOpen();
-        final int format = VulkanFormats.format(d.channelType(), d.channelCount());
+        final int format = d.format() != null ? d.format().vkFormat() : VulkanFormats.format(d.channelType(), d.channelCount());
         final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
         final int tiling = d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL;
         final int usage = ImageUsage.toBits(d.usage());
@@ -608,24 +849,30 @@ public final class VulkanBackend implements MemoryBackend {
             int r = vkGetPhysicalDeviceImageFormatProperties(physical.handle(), format, imageType, tiling, usage, 0, fp);
             if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
                 throw new UnsupportedImageFormatException(physical.name() + " does not support "
-                        + d.dimensions() + "D images of format " + VulkanFormats.name(d.channelType(), d.channelCount())
+                        + d.dimensions() + "D images of format " + d.formatName()
                         + " (" + d.channelType() + " x " + d.channelCount() + ") with tiling " + d.tiling()
                         + " and usage " + d.usage());
             }
             check(r, "vkGetPhysicalDeviceImageFormatProperties");
+            if (d.mipLevels() > fp.maxMipLevels() || Integer.compareUnsigned(d.arrayLayers(), fp.maxArrayLayers()) > 0) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions()
+                        + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + d.usage()
+                        + ", mipLevels " + d.mipLevels() + " and arrayLayers " + d.arrayLayers() + ": at most "
+                        + fp.maxMipLevels() + " levels and " + fp.maxArrayLayers() + " layers");
+            }
             VkExtent3D max = fp.maxExtent();
             if (Integer.compareUnsigned(d.width(), max.width()) > 0 || Integer.compareUnsigned(d.height(), max.height()) > 0
                     || Integer.compareUnsigned(d.depth(), max.depth()) > 0) {
                 throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth() + " of format "
-                        + VulkanFormats.name(d.channelType(), d.channelCount()) + " exceeds the largest " + physical.name()
+                        + d.formatName() + " exceeds the largest " + physical.name()
                         + " supports with tiling " + d.tiling() + ": " + max.width() + "x" + max.height() + "x" + max.depth());
             }
             VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
                     .imageType(imageType)
                     .format(format)
                     .extent(e -> e.set(d.width(), d.height(), d.depth()))
-                    .mipLevels(1)
-                    .arrayLayers(1)
+                    .mipLevels(d.mipLevels())
+                    .arrayLayers(d.arrayLayers())
                     .samples(VK_SAMPLE_COUNT_1_BIT)
                     .tiling(tiling)
                     .usage(usage)
@@ -643,7 +890,7 @@ public final class VulkanBackend implements MemoryBackend {
                         || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
                         || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0) {
                     throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export "
-                            + VulkanFormats.name(d.channelType(), d.channelCount()) + " images with tiling " + d.tiling()
+                            + d.formatName() + " images with tiling " + d.tiling()
                             + " as opaque file descriptors from shared pages");
                 }
                 ci.pNext(VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default()
@@ -698,12 +945,41 @@ public final class VulkanBackend implements MemoryBackend {
         vkDestroyImage(device, image, null);
     }
 
+    @Override
+    public Set<DeviceFeature> enabledFeatures() {
+        return features;
+    }
+
+    @Override
+    public long bufferDeviceAddress(long buffer) {
+        requireOpen();
+        BufferState b = requireBuffer(buffer);
+        if (!bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " is not enabled on " + physical.name());
+        }
+        if ((b.usage & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) == 0) {
+            throw new IllegalArgumentException("buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: its usage lacks SHADER_DEVICE_ADDRESS");
+        }
+        if (b.page == null) {
+            throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferDeviceAddressInfo info = VkBufferDeviceAddressInfo.calloc(stack).sType$Default().buffer(buffer);
+            return device.getCapabilities().vkGetBufferDeviceAddress != 0
+                    ? VK12.vkGetBufferDeviceAddress(device, info)
+                    : KHRBufferDeviceAddress.vkGetBufferDeviceAddressKHR(device, info);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Transfers
 
     @Override
     public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
         requireOpen();
+        requireTransferQueue();
         requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
         transfers.copyToBuffer(buffer, offset, src);
     }
@@ -711,6 +987,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
         requireOpen();
+        requireTransferQueue();
         requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
         transfers.copyFromBuffer(buffer, offset, dst);
     }
@@ -718,6 +995,8 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
+        requireTransferQueue();
+        requireDepthCopies(descriptor);
         ImageState state = requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
         transfers.copyToImage(image, descriptor, src);
@@ -727,6 +1006,8 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
+        requireTransferQueue();
+        requireDepthCopies(descriptor);
         ImageState state = requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
         transfers.copyFromImage(image, state.layout, descriptor, dst);
@@ -771,7 +1052,18 @@ public final class VulkanBackend implements MemoryBackend {
         }
         closed = true;
         try {
-            vkDeviceWaitIdle(device);
+            // Vulkan wants the queues externally synchronised while waiting; the program may be
+            // submitting to a shared one, so the lock is held.
+            queueLock.lock();
+            try {
+                if (ownsDevice) {
+                    vkDeviceWaitIdle(device);
+                } else if (transferQueue != null) {
+                    vkQueueWaitIdle(transferQueue);
+                }
+            } finally {
+                queueLock.unlock();
+            }
             transfers.close();
             if (!buffers.isEmpty() || !images.isEmpty() || !pages.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
@@ -784,18 +1076,23 @@ public final class VulkanBackend implements MemoryBackend {
                 images.clear();
                 pages.clear();
             }
-            vkDestroyDevice(device, null);
-        } finally {
-            if (validation != null) {
-                validation.close();
+            if (ownsDevice) {
+                vkDestroyDevice(device, null);
             }
-            VulkanInstance.closed(this);
+        } finally {
+            if (ownsDevice) {
+                if (validation != null) {
+                    validation.close();
+                }
+                VulkanInstance.closed(this);
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "VulkanBackend[" + physical.describe() + (vulkan.validationEnabled ? ", validation" : "")
+        return "VulkanBackend[" + physical.describe() + (isValidationEnabled() ? ", validation" : "")
+                + (ownsDevice ? "" : ", wrapped")
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -866,6 +1163,11 @@ public final class VulkanBackend implements MemoryBackend {
             if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
                 info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
                         .buffer(dedicatedBuffer).image(dedicatedImage).pNext(info.pNext()).address());
+            }
+            if (bufferDeviceAddress) {
+                // As VMA does: every page may hold a SHADER_DEVICE_ADDRESS buffer, so every page gets the flag.
+                info.pNext(VkMemoryAllocateFlagsInfo.calloc(stack).sType$Default()
+                        .flags(VK12.VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT).pNext(info.pNext()).address());
             }
             if (memoryPriority) {
                 info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
@@ -1033,6 +1335,22 @@ public final class VulkanBackend implements MemoryBackend {
         return i;
     }
 
+    /** Depth aspects are copied only on queues that can do graphics (VUID-vkCmdCopyBufferToImage-commandBuffer-07739). */
+    private void requireDepthCopies(ImageDescriptor d) {
+        if (d.format() != null && d.format().isDepth() && !transferGraphics) {
+            throw new UnsupportedOperationException("cannot copy " + d.format() + " images: queue family " + queueFamilyIndex
+                    + " of " + physical.name() + " cannot do graphics, which Vulkan requires for depth copies");
+        }
+    }
+
+    private void requireTransferQueue() {
+        if (transferQueue == null) {
+            throw new UnsupportedOperationException("the wrapped device " + physical.name() + " was given no queue for "
+                    + "the library's transfers, so only host-visible memory can be written and read: pass one with "
+                    + "ExistingDevice.withTransferQueue");
+        }
+    }
+
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
@@ -1048,7 +1366,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     /** The instance version capped by the device's: what may be used on this device. */
     private int effectiveApiVersion() {
-        return Integer.compareUnsigned(physical.apiVersion(), vulkan.apiVersion) < 0 ? physical.apiVersion() : vulkan.apiVersion;
+        return apiVersion(physical.apiVersion(), instanceApiVersion);
     }
 
     /** A family that can transfer; one with graphics or compute first, as those copy images of any granularity. */
@@ -1072,6 +1390,31 @@ public final class VulkanBackend implements MemoryBackend {
                 throw new DeviceNotFoundException("Vulkan device " + physical.describe() + " has no queue that can transfer");
             }
             return transferOnly;
+        }
+    }
+
+    /** The queue flags of each queue family, in family order. */
+    private static List<Integer> queueFamilyFlags(VkPhysicalDevice pd) {
+        return queueFamilyProperty(pd, VkQueueFamilyProperties::queueFlags);
+    }
+
+    /** The queue count of each queue family, in family order. */
+    private static List<Integer> queueFamilies(VkPhysicalDevice pd) {
+        return queueFamilyProperty(pd, VkQueueFamilyProperties::queueCount);
+    }
+
+    private static List<Integer> queueFamilyProperty(VkPhysicalDevice pd,
+                                                     java.util.function.ToIntFunction<VkQueueFamilyProperties> property) {
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer count = stack.mallocInt(1);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, null);
+            VkQueueFamilyProperties.Buffer families = VkQueueFamilyProperties.malloc(count.get(0), stack);
+            vkGetPhysicalDeviceQueueFamilyProperties(pd, count, families);
+            List<Integer> values = new ArrayList<>();
+            for (int i = 0; i < count.get(0); i++) {
+                values.add(property.applyAsInt(families.get(i)));
+            }
+            return values;
         }
     }
 

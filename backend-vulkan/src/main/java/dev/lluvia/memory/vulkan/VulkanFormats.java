@@ -37,16 +37,4 @@ final class VulkanFormats {
         }
         return FORMATS[type.ordinal()][channelCount - 1];
     }
-
-    /** "R8G8B8A8_UINT": the Vulkan name of a format this class produces, without the VK_FORMAT_ prefix. */
-    static String name(ChannelType type, int channelCount) {
-        String[] parts = {"R", "G", "B", "A"};
-        int bits = type.byteSize() * 8;
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < channelCount; i++) {
-            sb.append(parts[i]).append(bits);
-        }
-        sb.append(type.isFloatingPoint() ? "_SFLOAT" : type.isSigned() ? "_SINT" : "_UINT");
-        return sb.toString();
-    }
 }

@@ -52,7 +52,7 @@ class VulkanBadInputTest {
                 try {
                     memory.createImage(d).close();
                 } catch (UnsupportedImageFormatException e) {
-                    String name = VulkanFormats.name(d.channelType(), d.channelCount());
+                    String name = d.formatName();
                     assertTrue(e.getMessage().contains(name), e.getMessage());
                     assertTrue(e.getMessage().contains(d.tiling().toString()), e.getMessage());
                     assertTrue(e.getMessage().contains("STORAGE"), "names the usage: " + e.getMessage());

@@ -111,7 +111,7 @@ class VulkanDevicePropertiesTest {
             Resource image = backend.createImage(id);
             backend.destroyImage(image.handle());
             sb.append("requirements image ").append(id.width()).append('x').append(id.height()).append(' ')
-                    .append(VulkanFormats.name(id.channelType(), id.channelCount())).append(": ")
+                    .append(id.formatName()).append(": ")
                     .append(image.requirements()).append('\n');
         }
         try (Memory m = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))) {

@@ -38,6 +38,9 @@ class VulkanObjectOptionsTest {
                     .withPageSize(1 << 20).withPriority(0.9f));
             System.out.println(backend.device().name() + ": VK_EXT_memory_priority " + extension
                     + ", applied " + memory.isPriorityApplied());
+            // Applied exactly when the session enabled MEMORY_PRIORITY (which needs the extension).
+            assertEquals(session.enabledFeatures().contains(dev.lluvia.memory.DeviceFeature.MEMORY_PRIORITY),
+                    memory.isPriorityApplied());
             if (!extension) {
                 assertFalse(memory.isPriorityApplied(), "no extension, so no priority");
             }

@@ -1,0 +1,24 @@
+package dev.lluvia.memory;
+
+/**
+ * A call needs a {@link DeviceFeature} that the session's device does not have enabled, for
+ * example a {@link BufferUsage#SHADER_DEVICE_ADDRESS} buffer without
+ * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}. The message names the feature, the device and how
+ * to enable it (ask for it with {@link SessionOptions#withFeatures}, or enable it on your own device
+ * and declare it when wrapping). Nothing was allocated.
+ */
+public class FeatureNotEnabledException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    private final DeviceFeature feature;
+
+    public FeatureNotEnabledException(DeviceFeature feature, String message) {
+        super(message);
+        this.feature = feature;
+    }
+
+    /** The feature that is missing. */
+    public DeviceFeature feature() {
+        return feature;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.lluvia.memory.examples;
+
+import dev.lluvia.memory.spi.Availability;
+import dev.lluvia.memory.vulkan.VulkanBackendProvider;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Runs the example as a user would, in a JVM of its own (a Vulkan program that goes wrong could
+ * crash the JVM): from the class path, and from the module path. Both must print {@code OK} (every
+ * element exact, no validation message) and exit with 0. Without a Vulkan device the test is
+ * skipped, saying why, unless {@code LLUVIA_VULKAN_REQUIRED=1} or {@code lluvia.vulkan.required=true}.
+ */
+class ComputeOnYourDeviceTest {
+
+    @BeforeAll
+    static void vulkanPresent() {
+        Availability a = new VulkanBackendProvider().probe();
+        VulkanBackendProvider.releaseSharedInstances();
+        String env = System.getenv("LLUVIA_VULKAN_REQUIRED");
+        boolean required = Boolean.getBoolean("lluvia.vulkan.required") || "1".equals(env) || "true".equalsIgnoreCase(env);
+        if (!a.available()) {
+            if (required) {
+                fail("no usable Vulkan here: " + a.reason());
+            }
+            Assumptions.abort("no usable Vulkan here: " + a.reason());
+        }
+    }
+
+    @Test
+    void runsFromTheClassPath() throws Exception {
+        String out = run(List.of("-cp", System.getProperty("java.class.path"), ComputeOnYourDevice.class.getName(), "0"));
+        assertOk(out);
+    }
+
+    @Test
+    void runsFromTheModulePath() throws Exception {
+        // Only what the example's module needs: the library's modules, LWJGL's modules and their natives.
+        List<String> modules = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath();
+            String name = path.getFileName().toString();
+            // target/classes of a module in the reactor: the module is the folder above target.
+            Path module = path.getParent() == null ? null : path.getParent().getParent();
+            String parent = module == null || module.getFileName() == null ? "" : module.getFileName().toString();
+            boolean ours = name.startsWith("lluvia-memory-core") || name.startsWith("lluvia-memory-vulkan")
+                    || name.startsWith("lluvia-memory-examples")
+                    || (name.equals("classes") && List.of("allocator-core", "backend-vulkan", "examples").contains(parent));
+            if (ours || name.startsWith("lwjgl")) {
+                modules.add(entry);
+            }
+        }
+        String out = run(List.of("-p", String.join(File.pathSeparator, modules),
+                "--add-modules", "org.lwjgl.natives,org.lwjgl.shaderc.natives",
+                "-m", "dev.lluvia.memory.examples/" + ComputeOnYourDevice.class.getName(), "0"));
+        assertOk(out);
+    }
+
+    private static void assertOk(String out) {
+        assertTrue(out.contains("saxpy: y = 2.0 * x + y over 1048576 floats: 1048576 of 1048576 exact"), out);
+        assertTrue(out.contains("validation messages: 0"), out);
+        assertTrue(out.strip().endsWith("OK"), out);
+    }
+
+    private static String run(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
+        assertEquals(0, p.exitValue(), () -> "exit status of " + command.stream().collect(Collectors.joining(" ")) + ":\n" + out);
+        return out;
+    }
+}
