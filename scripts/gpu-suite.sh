@@ -16,6 +16,14 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/.gpu
 MODULES=$(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' "$ROOT/pom.xml")
+# A module folder's artifact id (the jar is ARTIFACT-VERSION.jar): the first <artifactId> outside <parent>.
+artifact_of() {
+  awk '/<parent>/,/<\/parent>/{next} /<artifactId>/{sub(/.*<artifactId>/,""); sub(/<\/artifactId>.*/,""); print; exit}' "$ROOT/$1/pom.xml"
+}
+# The module folder of an artifact id (for test jars, whose classes are bundled by folder).
+folder_of() {
+  local m; for m in $MODULES; do [ "$(artifact_of "$m")" = "$1" ] && { echo "$m"; return; }; done; echo "$1"
+}
 
 case "${1:-}" in
 bundle)
@@ -32,8 +40,8 @@ bundle)
       [ -n "$e" ] || continue
       case "$e" in
         */target/test-classes) echo "classes/$(basename "$(dirname "$(dirname "$e")")")" ;;
-        */target/classes) d=$(basename "$(dirname "$(dirname "$e")")"); ls "$B"/lib/"$d"-[0-9]*.jar 2>/dev/null | sed "s:^$B/::" ;;
-        *-tests.jar) echo "classes/$(basename "$e" | sed 's/-[0-9][^-]*\(-SNAPSHOT\)\?-tests\.jar$//')" ;;
+        */target/classes) d=$(basename "$(dirname "$(dirname "$e")")"); ls "$B"/lib/"$(artifact_of "$d")"-[0-9]*.jar 2>/dev/null | sed "s:^$B/::" ;;
+        *-tests.jar) echo "classes/$(folder_of "$(basename "$e" | sed 's/-[0-9][^-]*\(-SNAPSHOT\)\?-tests\.jar$//')")" ;;
         *) [ -f "$B/lib/$(basename "$e")" ] && echo "lib/$(basename "$e")" ;;
       esac
     done > "$B/cp/$m.txt"
@@ -56,7 +64,7 @@ run)
   status=0
   for m in ${SUITE_MODULES:-$MODULES}; do
     [ -d "$B/classes/$m" ] && [ -f "$B/cp/$m.txt" ] || continue
-    own=$(ls "$B"/lib/"$m"-[0-9]*.jar 2>/dev/null | head -1)
+    own=$(ls "$B"/lib/"$(artifact_of "$m")"-[0-9]*.jar 2>/dev/null | head -1)
     CP=$(echo "$own"; echo "$B/classes/$m"; sed "s:^:$B/:" "$B/cp/$m.txt")
     CP=$(echo "$CP" | grep -v '^$' | awk '!seen[$0]++' | paste -sd: -)
     echo "== $m"
