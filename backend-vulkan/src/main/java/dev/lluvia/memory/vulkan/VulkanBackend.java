@@ -125,10 +125,12 @@ public final class VulkanBackend implements MemoryBackend {
     /**
      * Backend property: whether transfers import the caller's direct buffers
      * ({@code VK_EXT_external_memory_host}, where the device has it) instead of copying them
-     * through the staging buffers. {@code "auto"} (the default) measures both ways on this device
-     * and takes the faster, {@code "true"} always imports, {@code "false"} never does. An import
-     * skips a host copy but makes the driver pin the pages for each transfer, which is cheap on
-     * some drivers (lavapipe) and may not be on others.
+     * through the staging buffers. {@code "false"} (the default) never does, {@code "true"} always
+     * imports, {@code "auto"} measures both ways on this device and takes the faster. An import
+     * skips a host copy but makes the driver pin the pages for each transfer: on lavapipe that made
+     * 64 MiB transfers 3x faster, on the NVIDIA H200 (driver 580) 2-3.6x slower than staging (9-10
+     * against 23-35 GB/s; BENCHMARKS.md), and {@code auto} can settle on the slower way when the
+     * first timings are noisy, so staging is the default and importing is asked for.
      */
     public static final String IMPORT_HOST_MEMORY_PROPERTY = "lluvia.vulkan.transfer.importHostMemory";
 
@@ -257,7 +259,7 @@ public final class VulkanBackend implements MemoryBackend {
      * @throws BackendException             if there is no loader or instance or device creation fails
      */
     static VulkanBackend open(BackendOptions options) {
-        final String importMode = options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "auto")
+        final String importMode = options.properties().getOrDefault(IMPORT_HOST_MEMORY_PROPERTY, "false")
                 .trim().toLowerCase(Locale.ROOT);
         if (!List.of("auto", "true", "false").contains(importMode)) {
             throw new IllegalArgumentException("backend property " + IMPORT_HOST_MEMORY_PROPERTY + " must be auto, true"
@@ -343,7 +345,7 @@ public final class VulkanBackend implements MemoryBackend {
                 DeviceFeature.setOf(enabled),
                 // Imports and exports only where the program's device enabled the extensions.
                 caps.VK_EXT_external_memory_host ? importAlignment(pd) : 0, caps.VK_KHR_external_memory_fd);
-        VulkanBackend backend = new VulkanBackend(null, instance, d.apiVersion(), null, physical, setup, "auto");
+        VulkanBackend backend = new VulkanBackend(null, instance, d.apiVersion(), null, physical, setup, "false");
         LOG.log(System.Logger.Level.DEBUG, () -> "wrapped the program's Vulkan device " + physical.describe()
                 + ", features " + enabled);
         return backend;

@@ -93,8 +93,8 @@ public final class TransferBenchmark {
                     deviceName = session.device().name();
                     final String mode = switch (setting) {
                         case "true" -> "import";
-                        case "false" -> "staging";
-                        default -> "auto (default)";
+                        case "false" -> "staging (default)";
+                        default -> "auto";
                     };
                     if (setting.equals("true") && !vk.importsHostMemory()) {
                         System.err.println(deviceName + " has no VK_EXT_external_memory_host: no import rows");
