@@ -148,10 +148,7 @@ public final class SimBackend implements MemoryBackend {
     private final long[] heapUsage;
     private long nextSerial = 1;
     private long bindsChecked;
-    /** The fault rule armed on each {@link FaultPoint}, by ordinal; {@code null} when none. */
-    private final FaultRule.Armed[] faults = new FaultRule.Armed[FaultPoint.values().length];
-    private final long[] pointCalls = new long[FaultPoint.values().length];
-    private long faultsInjected;
+    private final FaultInjector faults = new FaultInjector();
     private boolean closed;
 
     /**
@@ -711,97 +708,42 @@ public final class SimBackend implements MemoryBackend {
      * that arm them when the device opens.
      */
     public synchronized void injectFault(FaultPoint point, FaultRule rule) {
-        faults[point.ordinal()] = rule == null || rule.isOff() ? null : rule.new Armed();
+        faults.arm(point, rule);
     }
 
     /** For tests: arms {@code rule} on every point; a random rule gets seed {@code SEED + ordinal} per point. */
     public synchronized void injectFaults(FaultRule rule) {
-        for (FaultPoint p : FaultPoint.values()) {
-            injectFault(p, rule == null ? null : rule.reseeded(p.ordinal()));
-        }
+        faults.armAll(rule);
     }
 
     /** For tests: disarms every fault rule. */
     public synchronized void clearFaults() {
-        java.util.Arrays.fill(faults, null);
+        faults.clear();
     }
 
     /** For tests: the rule armed on {@code point}, or {@link FaultRule#off()}. */
     public synchronized FaultRule fault(FaultPoint point) {
-        FaultRule.Armed a = faults[point.ordinal()];
-        return a == null ? FaultRule.off() : a.rule();
+        return faults.rule(point);
     }
 
     /** For tests: faults injected since the device opened, all points together. */
     public synchronized long faultsInjected() {
-        return faultsInjected;
+        return faults.injected();
     }
 
     /** For tests: calls of {@code point} that passed the referee since the device opened, failed or not. */
     public synchronized long calls(FaultPoint point) {
-        return pointCalls[point.ordinal()];
+        return faults.calls(point);
     }
 
-    /**
-     * Arms the rules of the {@code lluvia.sim.fault.*} properties (see {@link FaultRule}).
-     *
-     * @throws IllegalArgumentException naming a key of no point or a rule that does not parse
-     */
-    void configureFaults(Map<String, String> properties) {
-        FaultRule all = null;
-        String random = properties.get(FaultRule.PROPERTY_PREFIX + "random");
-        if (random != null) {
-            all = FaultRule.parse("random:" + random);
-        }
-        String allText = properties.get(FaultRule.PROPERTY_PREFIX + "all");
-        if (allText != null) {
-            if (all != null) {
-                throw new IllegalArgumentException("set " + FaultRule.PROPERTY_PREFIX + "all or "
-                        + FaultRule.PROPERTY_PREFIX + "random, not both");
-            }
-            all = FaultRule.parse(allText);
-        }
-        if (all != null) {
-            injectFaults(all);
-        }
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            String key = e.getKey();
-            if (!key.startsWith(FaultRule.PROPERTY_PREFIX)) {
-                continue;
-            }
-            String point = key.substring(FaultRule.PROPERTY_PREFIX.length());
-            if (point.equals("all") || point.equals("random")) {
-                continue;
-            }
-            FaultPoint p;
-            try {
-                p = FaultPoint.of(point);
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("backend property " + key + ": " + bad.getMessage(), bad);
-            }
-            try {
-                injectFault(p, FaultRule.parse(e.getValue()));
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("backend property " + key + ": " + bad.getMessage(), bad);
-            }
-        }
+    /** Arms the rules of the {@code lluvia.sim.fault.*} properties (see {@link FaultInjector#configure}). */
+    synchronized void configureFaults(Map<String, String> properties) {
+        faults.configure(properties);
     }
 
     /** Counts a call of {@code point} and throws if its armed rule says this call fails. */
     private void fault(FaultPoint point, int heapIndex, long bytes) {
-        final int i = point.ordinal();
-        pointCalls[i]++;
-        FaultRule.Armed armed = faults[i];
-        if (armed == null) {
-            return;
-        }
-        FaultResult result = armed.onCall();
-        if (result != null) {
-            faultsInjected++;
-            throw result.exception(point.call(), "of " + bytes + " bytes" + (heapIndex >= 0 ? " (heap "
-                    + heapIndex + ")" : ""), "(injected by the sim: " + FaultRule.PROPERTY_PREFIX + point.call() + "="
-                    + armed.rule() + ", call " + armed.calls() + ")", heapIndex, bytes);
-        }
+        faults.onCall(point, heapIndex, bytes);
     }
 
     /**
