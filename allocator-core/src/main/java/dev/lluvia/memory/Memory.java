@@ -783,7 +783,7 @@ public final class Memory implements AutoCloseable {
     public void close() {
         List<String> corruptions = new ArrayList<>();
         List<String> leaks = closeAndCollectLeaks(corruptions);
-        session.reportLeaksAndCorruption(leaks, corruptions, toString());
+        LeakReport.finish(session.leakPolicy(), leaks, corruptions, toString());
     }
 
     /**
@@ -999,7 +999,7 @@ public final class Memory implements AutoCloseable {
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
-        session.reserveHeap(heap, size);
+        session.heaps.reserve(heap, size);
         long handle;
         try {
             handle = dedicatedTo == null
@@ -1007,7 +1007,7 @@ public final class Memory implements AutoCloseable {
                     : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image,
                     pageOptions);
         } catch (RuntimeException | Error e) {
-            session.releaseHeap(heap, size);
+            session.heaps.release(heap, size);
             throw e;
         }
         int index = pages.indexOf(null);
@@ -1029,7 +1029,7 @@ public final class Memory implements AutoCloseable {
         try {
             backend.freePage(page.handle);
         } finally {
-            session.releaseHeap(type.heapIndex(), page.size);
+            session.heaps.release(type.heapIndex(), page.size);
         }
     }
 
