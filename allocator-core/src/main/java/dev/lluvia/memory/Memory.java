@@ -73,9 +73,6 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
-    /** VMA's corruption-detection value, repeated little-endian over every margin byte by page offset. */
-    private static final int MARGIN_MAGIC = 0x7F84E666;
-
     private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
 
     private final Session session;
@@ -89,8 +86,8 @@ public final class Memory implements AutoCloseable {
     private final long atom;
     /** bufferImageGranularity, or 1 when it imposes nothing. */
     private final long granularity;
-    /** Debug margins around objects of regular pages: debug mode and a host-visible type. */
-    private final boolean margins;
+    /** Debug margins around objects of regular pages (debug mode and a host-visible type), else {@code null}. */
+    private final DebugMargins margins;
     /** What every page is allocated with (its priority). */
     private final dev.lluvia.memory.spi.PageOptions pageOptions;
 
@@ -117,7 +114,7 @@ public final class Memory implements AutoCloseable {
         DeviceLimits limits = session.device().limits();
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
-        this.margins = session.isDebugEnabled() && type.isHostVisible();
+        this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
         this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority(), options.exportable());
     }
 
@@ -183,7 +180,7 @@ public final class Memory implements AutoCloseable {
      * session is in debug mode and the memory type is host-visible. Decided at creation.
      */
     public boolean hasDebugMargins() {
-        return margins;
+        return margins != null;
     }
 
     /** The session this memory belongs to. */
@@ -487,7 +484,7 @@ public final class Memory implements AutoCloseable {
         AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
         o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
         if (frontMargin > 0) {
-            fillMargins(to, block, offset, from.size());
+            margins.fill(to, block, offset, from.size());
         }
         try {
             o.destroyResource(oldResource);
@@ -795,7 +792,7 @@ public final class Memory implements AutoCloseable {
      * @throws IllegalStateException     if this memory is closed
      */
     public int checkCorruption() {
-        if (!margins) {
+        if (margins == null) {
             requireOpen();
             return 0;
         }
@@ -809,7 +806,7 @@ public final class Memory implements AutoCloseable {
 
     /** Adds a line per damaged margin; returns the number of objects checked (0 once closed). */
     int checkCorruption(List<String> corruptions) {
-        if (!margins) {
+        if (margins == null) {
             return 0;
         }
         synchronized (lock) {
@@ -820,7 +817,7 @@ public final class Memory implements AutoCloseable {
             for (MemoryObject o : live) {
                 if (!o.page().dedicated) {
                     checked++;
-                    String c = marginReportLocked(o);
+                    String c = margins.report(o);
                     if (c != null) {
                         corruptions.add(c);
                     }
@@ -929,9 +926,9 @@ public final class Memory implements AutoCloseable {
                 newPage = true;
                 block = page.allocator.allocate(req.size(), 1);
             } else {
-                if (margins) {
-                    frontMargin = Align.align(DEBUG_MARGIN, alignment);
-                    blockSize = frontMargin + size + Align.roundUp(DEBUG_MARGIN, quantum);
+                if (margins != null) {
+                    frontMargin = DebugMargins.frontMargin(alignment);
+                    blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
@@ -969,7 +966,7 @@ public final class Memory implements AutoCloseable {
             object.bindLocked(page, block, new AllocationInfo(page.index, offset,
                     page.allocator.padding(block) + frontMargin, req.size()), page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
-                fillMargins(page, block, offset, req.size());
+                margins.fill(page, block, offset, req.size());
             }
             live.add(object);
             allocationBytes += req.size();
@@ -1033,83 +1030,9 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    // ----------------------------------------------------------------------------------------
-    // Debug margins
-
-    /** The magic byte at page offset {@code at}: position-based, so any range can be checked alone. */
-    private static byte magic(long at) {
-        return (byte) (MARGIN_MAGIC >>> (8 * (int) (at & 3)));
-    }
-
-    /** Fills the margins of a freshly placed object and, on non-coherent types, flushes them. */
-    private void fillMargins(Page page, long block, long offset, long size) {
-        final long start = page.allocator.offset(block);
-        final long end = start + page.allocator.size(block);
-        final long back = offset + Align.roundUp(size, atom);
-        fill(page, start, offset);
-        fill(page, back, end);
-        if (type.needsFlush()) {
-            backend.flush(page.handle, start, offset - start);
-            backend.flush(page.handle, back, end - back);
-        }
-    }
-
-    private void fill(Page page, long from, long to) {
-        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
-        for (int i = 0, n = (int) (to - from); i < n; i++) {
-            v.put(i, magic(from + i));
-        }
-    }
-
-    /**
-     * The report of an object's first damaged margin byte, or {@code null}: the host side first,
-     * then, on non-coherent types, the device side (after invalidating the margins only, which
-     * belong to no object, so the object's unflushed host bytes are kept).
-     */
+    /** The report of an object's first damaged margin byte, or {@code null} (none, or no margins). */
     String marginReportLocked(MemoryObject object) {
-        Page page = object.page();
-        if (!margins || page.dedicated) {
-            return null;
-        }
-        final long start = page.allocator.offset(object.block());
-        final long end = start + page.allocator.size(object.block());
-        final AllocationInfo info = object.infoLocked();
-        final long offset = info.offset();
-        final long back = offset + Align.roundUp(info.size(), atom);
-        long bad = scan(page, start, offset);
-        if (bad < 0) {
-            bad = scan(page, back, end);
-        }
-        String side = "";
-        if (bad < 0 && type.needsFlush()) {
-            backend.invalidate(page.handle, start, offset - start);
-            backend.invalidate(page.handle, back, end - back);
-            bad = scan(page, start, offset);
-            if (bad < 0) {
-                bad = scan(page, back, end);
-            }
-            side = " (device side)";
-        }
-        if (bad < 0) {
-            return null;
-        }
-        byte found = backend.map(page.handle, bad, 1).get(0);
-        String where = bad < offset ? (offset - bad) + " byte(s) before its start"
-                : (bad - (offset + info.size())) + " byte(s) past its end";
-        return object.describe() + " at " + info + ": margin byte at page offset " + bad + " (" + where
-                + ") was 0x" + Integer.toHexString(found & 0xff) + ", expected 0x"
-                + Integer.toHexString(magic(bad) & 0xff) + side;
-    }
-
-    /** The page offset of the first byte of {@code [from, to)} that is not the magic value, or -1. */
-    private long scan(Page page, long from, long to) {
-        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
-        for (int i = 0, n = (int) (to - from); i < n; i++) {
-            if (v.get(i) != magic(from + i)) {
-                return from + i;
-            }
-        }
-        return -1;
+        return margins == null ? null : margins.report(object);
     }
 
     /** Called by an object's close with the lock held: returns its range. */
