@@ -3,7 +3,6 @@ package dev.lluvia.memory;
 import dev.lluvia.memory.spi.MemoryBackend;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class Session implements AutoCloseable {
     private final MemoryBackend backend;
     private final DeviceProperties device;
     private final SessionOptions options;
-    private final List<Set<MemoryPropertyFlag>> supportedFlags;
+    private final MemoryTypeChoice types;
     private final Set<DeviceFeature> enabledFeatures;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
@@ -53,13 +52,7 @@ public final class Session implements AutoCloseable {
         this.backend = backend;
         this.device = backend.device();
         this.options = options;
-        List<Set<MemoryPropertyFlag>> flags = new ArrayList<>();
-        for (MemoryType t : device.memoryTypes()) {
-            if (!t.flags().isEmpty() && !flags.contains(t.flags())) {
-                flags.add(t.flags());
-            }
-        }
-        this.supportedFlags = Collections.unmodifiableList(flags);
+        this.types = new MemoryTypeChoice(device);
         // The SPI's set is unmodifiable and constant for the backend's life: kept as it is.
         this.enabledFeatures = backend.enabledFeatures();
         this.heaps = new HeapAccountant(backend);
@@ -156,7 +149,7 @@ public final class Session implements AutoCloseable {
      * Lluvia, index N of this list is not Vulkan memory type N when types repeat or have no flags.
      */
     public List<Set<MemoryPropertyFlag>> supportedMemoryPropertyFlags() {
-        return supportedFlags;
+        return types.supportedFlags();
     }
 
     /** Budget and usage of each heap, in heap order. */
@@ -226,8 +219,7 @@ public final class Session implements AutoCloseable {
             throw new ExternalMemoryUnsupportedException("cannot create an exportable Memory on " + device.name()
                     + " (backend " + backend.name() + "): the device has no VK_KHR_external_memory_fd");
         }
-        MemoryType type = options.usage() != null ? chooseType(options.usage())
-                : chooseType(options.flags(), options.exactFlagsMatch());
+        MemoryType type = types.choose(options);
         heaps.requireFits(type, options.pageSize());
         synchronized (memories) {
             requireOpen();
@@ -450,30 +442,5 @@ public final class Session implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }
-    }
-
-    private MemoryType chooseType(MemoryUsage usage) {
-        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
-        if (type == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
-                    + "; supported flag sets: " + supportedFlags);
-        }
-        return type;
-    }
-
-    private MemoryType chooseType(Set<MemoryPropertyFlag> flags, boolean exact) {
-        MemoryType best = null;
-        for (MemoryType t : device.memoryTypes()) {
-            Set<MemoryPropertyFlag> has = t.flags();
-            boolean matches = exact ? has.equals(flags) : has.containsAll(flags);
-            if (matches && (best == null || has.size() < best.flags().size())) {
-                best = t;
-            }
-        }
-        if (best == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " has "
-                    + (exact ? "exactly " : "") + "the flags " + flags + "; supported flag sets: " + supportedFlags);
-        }
-        return best;
     }
 }
