@@ -381,77 +381,19 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /**
-     * One pass: plans moves from the emptiest regular pages into fuller ones (or lower in the same
-     * page) and performs them until a limit is reached; frees the pages left empty.
-     */
-    List<Defragmentation.Move> defragmentPassLocked(long maxBytes, int maxObjects, Defragmentation.Counters counters) {
+    /** The page list (null where a page was freed), for a defragmentation pass; the lock is held. */
+    List<Page> pagesLocked() {
         requireOpen();
-        List<Page> regular = new ArrayList<>();
-        for (Page p : pages) {
-            if (p != null && !p.dedicated) {
-                regular.add(p);
-            }
-        }
-        // Destinations: fullest first (index breaking ties), so objects gather where most already are.
-        regular.sort((a, b) -> {
-            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
-            return c != 0 ? c : Integer.compare(a.index, b.index);
-        });
-        java.util.Map<Page, Integer> rank = new java.util.IdentityHashMap<>();
-        for (int i = 0; i < regular.size(); i++) {
-            rank.put(regular.get(i), i);
-        }
-        List<MemoryObject> candidates = new ArrayList<>();
-        for (MemoryObject o : live) {
-            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
-                candidates.add(o);
-            }
-        }
-        // Sources: the emptiest page first, and in a page the highest offset first.
-        candidates.sort((a, b) -> {
-            int c = Integer.compare(rank.get(b.page()), rank.get(a.page()));
-            return c != 0 ? c : Long.compare(b.infoLocked().offset(), a.infoLocked().offset());
-        });
-        List<Defragmentation.Move> moves = new ArrayList<>();
-        long bytes = 0;
-        for (MemoryObject o : candidates) {
-            if (moves.size() >= maxObjects) {
-                break;
-            }
-            final long size = o.infoLocked().size();
-            if (bytes + size > maxBytes) {
-                continue;
-            }
-            final Page from = o.page();
-            final long blockSize = o.blockSizeLocked();
-            final long alignment = o.blockAlignmentLocked();
-            final long oldStart = from.allocator.offset(o.block());
-            for (int i = 0, n = rank.get(from); i <= n; i++) {
-                Page to = regular.get(i);
-                if (blockSize > to.largestFreeBound) {
-                    continue;
-                }
-                long block = to.allocator.allocate(blockSize, alignment);
-                if (block == BlockAllocator.NO_SPACE) {
-                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
-                    continue;
-                }
-                if (to == from && to.allocator.offset(block) >= oldStart) {
-                    to.allocator.free(block);
-                    continue;
-                }
-                moves.add(moveLocked(o, to, block));
-                bytes += size;
-                break;
-            }
-        }
-        counters.add(moves.size(), bytes, releaseEmptyPagesLocked());
-        return moves;
+        return pages;
+    }
+
+    /** The live objects, for a defragmentation pass; the lock is held. */
+    Iterable<MemoryObject> liveLocked() {
+        return live;
     }
 
     /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
-    private Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
+    Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
         final AllocationInfo from = o.infoLocked();
         final long frontMargin = o.frontMarginLocked();
         final long offset = to.allocator.offset(block) + frontMargin;
