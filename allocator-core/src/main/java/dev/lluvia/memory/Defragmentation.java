@@ -1,6 +1,11 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.alloc.BlockAllocator;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An incremental defragmentation of one {@link Memory} (VMA's begin / pass / end), started with
@@ -113,12 +118,82 @@ public final class Defragmentation implements AutoCloseable {
             if (ended) {
                 throw new IllegalStateException("the defragmentation of " + memory + " was ended");
             }
-            List<Move> moves = memory.defragmentPassLocked(maxBytesPerPass, maxObjectsPerPass, counters);
+            List<Move> moves = passLocked();
             if (moves.isEmpty()) {
                 done = true;
             }
             return moves;
         }
+    }
+
+    /**
+     * One pass: plans moves from the emptiest regular pages into fuller ones (or lower in the same
+     * page) and performs them until a limit is reached; frees the pages left empty.
+     */
+    private List<Move> passLocked() {
+        final long maxBytes = maxBytesPerPass;
+        final int maxObjects = maxObjectsPerPass;
+        List<Memory.Page> regular = new ArrayList<>();
+        for (Memory.Page p : memory.pagesLocked()) {
+            if (p != null && !p.dedicated) {
+                regular.add(p);
+            }
+        }
+        // Destinations: fullest first (index breaking ties), so objects gather where most already are.
+        regular.sort((a, b) -> {
+            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
+            return c != 0 ? c : Integer.compare(a.index, b.index);
+        });
+        Map<Memory.Page, Integer> rank = new IdentityHashMap<>();
+        for (int i = 0; i < regular.size(); i++) {
+            rank.put(regular.get(i), i);
+        }
+        List<MemoryObject> candidates = new ArrayList<>();
+        for (MemoryObject o : memory.liveLocked()) {
+            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+                candidates.add(o);
+            }
+        }
+        // Sources: the emptiest page first, and in a page the highest offset first.
+        candidates.sort((a, b) -> {
+            int c = Integer.compare(rank.get(b.page()), rank.get(a.page()));
+            return c != 0 ? c : Long.compare(b.infoLocked().offset(), a.infoLocked().offset());
+        });
+        List<Move> moves = new ArrayList<>();
+        long bytes = 0;
+        for (MemoryObject o : candidates) {
+            if (moves.size() >= maxObjects) {
+                break;
+            }
+            final long size = o.infoLocked().size();
+            if (bytes + size > maxBytes) {
+                continue;
+            }
+            final Memory.Page from = o.page();
+            final long blockSize = o.blockSizeLocked();
+            final long alignment = o.blockAlignmentLocked();
+            final long oldStart = from.allocator.offset(o.block());
+            for (int i = 0, n = rank.get(from); i <= n; i++) {
+                Memory.Page to = regular.get(i);
+                if (blockSize > to.largestFreeBound) {
+                    continue;
+                }
+                long block = to.allocator.allocate(blockSize, alignment);
+                if (block == BlockAllocator.NO_SPACE) {
+                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
+                    continue;
+                }
+                if (to == from && to.allocator.offset(block) >= oldStart) {
+                    to.allocator.free(block);
+                    continue;
+                }
+                moves.add(memory.moveLocked(o, to, block));
+                bytes += size;
+                break;
+            }
+        }
+        counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+        return moves;
     }
 
     /** Whether the last pass moved nothing. */

@@ -73,9 +73,6 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
-    /** VMA's corruption-detection value, repeated little-endian over every margin byte by page offset. */
-    private static final int MARGIN_MAGIC = 0x7F84E666;
-
     private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
 
     private final Session session;
@@ -89,8 +86,8 @@ public final class Memory implements AutoCloseable {
     private final long atom;
     /** bufferImageGranularity, or 1 when it imposes nothing. */
     private final long granularity;
-    /** Debug margins around objects of regular pages: debug mode and a host-visible type. */
-    private final boolean margins;
+    /** Debug margins around objects of regular pages (debug mode and a host-visible type), else {@code null}. */
+    private final DebugMargins margins;
     /** What every page is allocated with (its priority). */
     private final dev.lluvia.memory.spi.PageOptions pageOptions;
 
@@ -117,7 +114,7 @@ public final class Memory implements AutoCloseable {
         DeviceLimits limits = session.device().limits();
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
-        this.margins = session.isDebugEnabled() && type.isHostVisible();
+        this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
         this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority(), options.exportable());
     }
 
@@ -183,7 +180,7 @@ public final class Memory implements AutoCloseable {
      * session is in debug mode and the memory type is host-visible. Decided at creation.
      */
     public boolean hasDebugMargins() {
-        return margins;
+        return margins != null;
     }
 
     /** The session this memory belongs to. */
@@ -384,77 +381,19 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /**
-     * One pass: plans moves from the emptiest regular pages into fuller ones (or lower in the same
-     * page) and performs them until a limit is reached; frees the pages left empty.
-     */
-    List<Defragmentation.Move> defragmentPassLocked(long maxBytes, int maxObjects, Defragmentation.Counters counters) {
+    /** The page list (null where a page was freed), for a defragmentation pass; the lock is held. */
+    List<Page> pagesLocked() {
         requireOpen();
-        List<Page> regular = new ArrayList<>();
-        for (Page p : pages) {
-            if (p != null && !p.dedicated) {
-                regular.add(p);
-            }
-        }
-        // Destinations: fullest first (index breaking ties), so objects gather where most already are.
-        regular.sort((a, b) -> {
-            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
-            return c != 0 ? c : Integer.compare(a.index, b.index);
-        });
-        java.util.Map<Page, Integer> rank = new java.util.IdentityHashMap<>();
-        for (int i = 0; i < regular.size(); i++) {
-            rank.put(regular.get(i), i);
-        }
-        List<MemoryObject> candidates = new ArrayList<>();
-        for (MemoryObject o : live) {
-            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
-                candidates.add(o);
-            }
-        }
-        // Sources: the emptiest page first, and in a page the highest offset first.
-        candidates.sort((a, b) -> {
-            int c = Integer.compare(rank.get(b.page()), rank.get(a.page()));
-            return c != 0 ? c : Long.compare(b.infoLocked().offset(), a.infoLocked().offset());
-        });
-        List<Defragmentation.Move> moves = new ArrayList<>();
-        long bytes = 0;
-        for (MemoryObject o : candidates) {
-            if (moves.size() >= maxObjects) {
-                break;
-            }
-            final long size = o.infoLocked().size();
-            if (bytes + size > maxBytes) {
-                continue;
-            }
-            final Page from = o.page();
-            final long blockSize = o.blockSizeLocked();
-            final long alignment = o.blockAlignmentLocked();
-            final long oldStart = from.allocator.offset(o.block());
-            for (int i = 0, n = rank.get(from); i <= n; i++) {
-                Page to = regular.get(i);
-                if (blockSize > to.largestFreeBound) {
-                    continue;
-                }
-                long block = to.allocator.allocate(blockSize, alignment);
-                if (block == BlockAllocator.NO_SPACE) {
-                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
-                    continue;
-                }
-                if (to == from && to.allocator.offset(block) >= oldStart) {
-                    to.allocator.free(block);
-                    continue;
-                }
-                moves.add(moveLocked(o, to, block));
-                bytes += size;
-                break;
-            }
-        }
-        counters.add(moves.size(), bytes, releaseEmptyPagesLocked());
-        return moves;
+        return pages;
+    }
+
+    /** The live objects, for a defragmentation pass; the lock is held. */
+    Iterable<MemoryObject> liveLocked() {
+        return live;
     }
 
     /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
-    private Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
+    Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
         final AllocationInfo from = o.infoLocked();
         final long frontMargin = o.frontMarginLocked();
         final long offset = to.allocator.offset(block) + frontMargin;
@@ -487,7 +426,7 @@ public final class Memory implements AutoCloseable {
         AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
         o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
         if (frontMargin > 0) {
-            fillMargins(to, block, offset, from.size());
+            margins.fill(to, block, offset, from.size());
         }
         try {
             o.destroyResource(oldResource);
@@ -783,7 +722,7 @@ public final class Memory implements AutoCloseable {
     public void close() {
         List<String> corruptions = new ArrayList<>();
         List<String> leaks = closeAndCollectLeaks(corruptions);
-        session.reportLeaksAndCorruption(leaks, corruptions, toString());
+        LeakReport.finish(session.leakPolicy(), leaks, corruptions, toString());
     }
 
     /**
@@ -795,7 +734,7 @@ public final class Memory implements AutoCloseable {
      * @throws IllegalStateException     if this memory is closed
      */
     public int checkCorruption() {
-        if (!margins) {
+        if (margins == null) {
             requireOpen();
             return 0;
         }
@@ -809,7 +748,7 @@ public final class Memory implements AutoCloseable {
 
     /** Adds a line per damaged margin; returns the number of objects checked (0 once closed). */
     int checkCorruption(List<String> corruptions) {
-        if (!margins) {
+        if (margins == null) {
             return 0;
         }
         synchronized (lock) {
@@ -820,7 +759,7 @@ public final class Memory implements AutoCloseable {
             for (MemoryObject o : live) {
                 if (!o.page().dedicated) {
                     checked++;
-                    String c = marginReportLocked(o);
+                    String c = margins.report(o);
                     if (c != null) {
                         corruptions.add(c);
                     }
@@ -929,9 +868,9 @@ public final class Memory implements AutoCloseable {
                 newPage = true;
                 block = page.allocator.allocate(req.size(), 1);
             } else {
-                if (margins) {
-                    frontMargin = Align.align(DEBUG_MARGIN, alignment);
-                    blockSize = frontMargin + size + Align.roundUp(DEBUG_MARGIN, quantum);
+                if (margins != null) {
+                    frontMargin = DebugMargins.frontMargin(alignment);
+                    blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
                 for (int i = 0, n = pages.size(); i < n; i++) {
                     Page p = pages.get(i);
@@ -969,7 +908,7 @@ public final class Memory implements AutoCloseable {
             object.bindLocked(page, block, new AllocationInfo(page.index, offset,
                     page.allocator.padding(block) + frontMargin, req.size()), page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
-                fillMargins(page, block, offset, req.size());
+                margins.fill(page, block, offset, req.size());
             }
             live.add(object);
             allocationBytes += req.size();
@@ -999,7 +938,7 @@ public final class Memory implements AutoCloseable {
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
-        session.reserveHeap(heap, size);
+        session.heaps.reserve(heap, size);
         long handle;
         try {
             handle = dedicatedTo == null
@@ -1007,7 +946,7 @@ public final class Memory implements AutoCloseable {
                     : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image,
                     pageOptions);
         } catch (RuntimeException | Error e) {
-            session.releaseHeap(heap, size);
+            session.heaps.release(heap, size);
             throw e;
         }
         int index = pages.indexOf(null);
@@ -1029,87 +968,13 @@ public final class Memory implements AutoCloseable {
         try {
             backend.freePage(page.handle);
         } finally {
-            session.releaseHeap(type.heapIndex(), page.size);
+            session.heaps.release(type.heapIndex(), page.size);
         }
     }
 
-    // ----------------------------------------------------------------------------------------
-    // Debug margins
-
-    /** The magic byte at page offset {@code at}: position-based, so any range can be checked alone. */
-    private static byte magic(long at) {
-        return (byte) (MARGIN_MAGIC >>> (8 * (int) (at & 3)));
-    }
-
-    /** Fills the margins of a freshly placed object and, on non-coherent types, flushes them. */
-    private void fillMargins(Page page, long block, long offset, long size) {
-        final long start = page.allocator.offset(block);
-        final long end = start + page.allocator.size(block);
-        final long back = offset + Align.roundUp(size, atom);
-        fill(page, start, offset);
-        fill(page, back, end);
-        if (type.needsFlush()) {
-            backend.flush(page.handle, start, offset - start);
-            backend.flush(page.handle, back, end - back);
-        }
-    }
-
-    private void fill(Page page, long from, long to) {
-        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
-        for (int i = 0, n = (int) (to - from); i < n; i++) {
-            v.put(i, magic(from + i));
-        }
-    }
-
-    /**
-     * The report of an object's first damaged margin byte, or {@code null}: the host side first,
-     * then, on non-coherent types, the device side (after invalidating the margins only, which
-     * belong to no object, so the object's unflushed host bytes are kept).
-     */
+    /** The report of an object's first damaged margin byte, or {@code null} (none, or no margins). */
     String marginReportLocked(MemoryObject object) {
-        Page page = object.page();
-        if (!margins || page.dedicated) {
-            return null;
-        }
-        final long start = page.allocator.offset(object.block());
-        final long end = start + page.allocator.size(object.block());
-        final AllocationInfo info = object.infoLocked();
-        final long offset = info.offset();
-        final long back = offset + Align.roundUp(info.size(), atom);
-        long bad = scan(page, start, offset);
-        if (bad < 0) {
-            bad = scan(page, back, end);
-        }
-        String side = "";
-        if (bad < 0 && type.needsFlush()) {
-            backend.invalidate(page.handle, start, offset - start);
-            backend.invalidate(page.handle, back, end - back);
-            bad = scan(page, start, offset);
-            if (bad < 0) {
-                bad = scan(page, back, end);
-            }
-            side = " (device side)";
-        }
-        if (bad < 0) {
-            return null;
-        }
-        byte found = backend.map(page.handle, bad, 1).get(0);
-        String where = bad < offset ? (offset - bad) + " byte(s) before its start"
-                : (bad - (offset + info.size())) + " byte(s) past its end";
-        return object.describe() + " at " + info + ": margin byte at page offset " + bad + " (" + where
-                + ") was 0x" + Integer.toHexString(found & 0xff) + ", expected 0x"
-                + Integer.toHexString(magic(bad) & 0xff) + side;
-    }
-
-    /** The page offset of the first byte of {@code [from, to)} that is not the magic value, or -1. */
-    private long scan(Page page, long from, long to) {
-        java.nio.ByteBuffer v = backend.map(page.handle, from, to - from);
-        for (int i = 0, n = (int) (to - from); i < n; i++) {
-            if (v.get(i) != magic(from + i)) {
-                return from + i;
-            }
-        }
-        return -1;
+        return margins == null ? null : margins.report(object);
     }
 
     /** Called by an object's close with the lock held: returns its range. */

@@ -3,7 +3,6 @@ package dev.lluvia.memory;
 import dev.lluvia.memory.spi.MemoryBackend;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class Session implements AutoCloseable {
     private final MemoryBackend backend;
     private final DeviceProperties device;
     private final SessionOptions options;
-    private final List<Set<MemoryPropertyFlag>> supportedFlags;
+    private final MemoryTypeChoice types;
     private final Set<DeviceFeature> enabledFeatures;
     private final Set<Memory> memories = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
@@ -45,7 +44,7 @@ public final class Session implements AutoCloseable {
     private volatile SessionListener[] listeners = NO_LISTENERS;
     private static final SessionListener[] NO_LISTENERS = {};
     /** Bytes of live pages of this session per heap, kept so that heap limits are checked without a driver call. */
-    private final java.util.concurrent.atomic.AtomicLongArray heapUsed;
+    final HeapAccountant heaps;
     private volatile boolean closed;
 
     // Package-private for the core's tests, which open sessions on a fake backend.
@@ -53,16 +52,10 @@ public final class Session implements AutoCloseable {
         this.backend = backend;
         this.device = backend.device();
         this.options = options;
-        List<Set<MemoryPropertyFlag>> flags = new ArrayList<>();
-        for (MemoryType t : device.memoryTypes()) {
-            if (!t.flags().isEmpty() && !flags.contains(t.flags())) {
-                flags.add(t.flags());
-            }
-        }
-        this.supportedFlags = Collections.unmodifiableList(flags);
+        this.types = new MemoryTypeChoice(device);
         // The SPI's set is unmodifiable and constant for the backend's life: kept as it is.
         this.enabledFeatures = backend.enabledFeatures();
-        this.heapUsed = new java.util.concurrent.atomic.AtomicLongArray(device.memoryHeaps().size());
+        this.heaps = new HeapAccountant(backend);
     }
 
     /** Opens the best backend present on its default device, without debug checks. */
@@ -156,7 +149,7 @@ public final class Session implements AutoCloseable {
      * Lluvia, index N of this list is not Vulkan memory type N when types repeat or have no flags.
      */
     public List<Set<MemoryPropertyFlag>> supportedMemoryPropertyFlags() {
-        return supportedFlags;
+        return types.supportedFlags();
     }
 
     /** Budget and usage of each heap, in heap order. */
@@ -226,9 +219,8 @@ public final class Session implements AutoCloseable {
             throw new ExternalMemoryUnsupportedException("cannot create an exportable Memory on " + device.name()
                     + " (backend " + backend.name() + "): the device has no VK_KHR_external_memory_fd");
         }
-        MemoryType type = options.usage() != null ? chooseType(options.usage())
-                : chooseType(options.flags(), options.exactFlagsMatch());
-        requirePageFitsHeap(type, options.pageSize());
+        MemoryType type = types.choose(options);
+        heaps.requireFits(type, options.pageSize());
         synchronized (memories) {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
@@ -366,7 +358,7 @@ public final class Session implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        reportLeaksAndCorruption(leaks, corruptions, toString());
+        LeakReport.finish(options.leakPolicy(), leaks, corruptions, toString());
     }
 
     /**
@@ -401,39 +393,6 @@ public final class Session implements AutoCloseable {
             memories.remove(memory);
         }
     }
-
-    /**
-     * Reports leaks as the policy says, then damaged margins found at close as a
-     * {@link MemoryCorruptionException} (with a leak exception, if any, suppressed in it).
-     */
-    void reportLeaksAndCorruption(List<String> leaks, List<String> corruptions, String closed) {
-        if (corruptions.isEmpty()) {
-            reportLeaks(leaks, closed);
-            return;
-        }
-        MemoryCorruptionException corrupt = MemoryCorruptionException.of(closed, corruptions);
-        try {
-            reportLeaks(leaks, closed);
-        } catch (MemoryLeakException leak) {
-            corrupt.addSuppressed(leak);
-        }
-        throw corrupt;
-    }
-
-    /** Reports objects found alive at close, as the leak policy says. */
-    void reportLeaks(List<String> leaks, String closed) {
-        if (leaks.isEmpty() || options.leakPolicy() == LeakPolicy.IGNORE) {
-            return;
-        }
-        String message = "closing " + closed + " freed " + leaks.size() + " live object" + (leaks.size() == 1 ? "" : "s")
-                + ":\n  " + String.join("\n  ", leaks);
-        if (options.leakPolicy() == LeakPolicy.THROW) {
-            throw new MemoryLeakException(message, leaks);
-        }
-        LOG.log(System.Logger.Level.WARNING, message);
-    }
-
-    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory");
 
     /**
      * Tells {@code listener} of every Memory and object created or closed from now on (see
@@ -474,74 +433,14 @@ public final class Session implements AutoCloseable {
         return nextObjectId.incrementAndGet();
     }
 
-    /**
-     * Reserves {@code size} bytes of a heap for a new page, before the driver is asked, so a full
-     * heap or an exhausted budget is a typed exception and not a driver error. Undo with
-     * {@link #releaseHeap}.
-     */
-    void reserveHeap(int heap, long size) {
-        MemoryHeap h = device.memoryHeaps().get(heap);
-        while (true) {
-            long used = heapUsed.get(heap);
-            if (size > h.size() - used) {
-                throw new OutOfDeviceMemoryException("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
-                        + size + " bytes: " + used + " bytes are in use by this session", heap, size);
-            }
-            if (heapUsed.compareAndSet(heap, used, used + size)) {
-                break;
-            }
-        }
-        if (device.hasMemoryBudget()) {
-            HeapBudget b = backend.heapBudgets().get(heap);
-            if (size > b.budget() - b.usage()) {
-                heapUsed.addAndGet(heap, -size);
-                throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size
-                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size);
-            }
-        }
+    /** The leak policy of this session, for a Memory's close. */
+    LeakPolicy leakPolicy() {
+        return options.leakPolicy();
     }
 
-    void releaseHeap(int heap, long size) {
-        heapUsed.addAndGet(heap, -size);
-    }
-
-    /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
-    private void requirePageFitsHeap(MemoryType type, long pageSize) {
-        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
-        if (pageSize > heap.size()) {
-            throw new IllegalArgumentException("pageSize " + pageSize + " is larger than heap " + heap.index()
-                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
-        }
-    }
-
-        void requireOpen() {
+    void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed");
         }
-    }
-
-    private MemoryType chooseType(MemoryUsage usage) {
-        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
-        if (type == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
-                    + "; supported flag sets: " + supportedFlags);
-        }
-        return type;
-    }
-
-    private MemoryType chooseType(Set<MemoryPropertyFlag> flags, boolean exact) {
-        MemoryType best = null;
-        for (MemoryType t : device.memoryTypes()) {
-            Set<MemoryPropertyFlag> has = t.flags();
-            boolean matches = exact ? has.equals(flags) : has.containsAll(flags);
-            if (matches && (best == null || has.size() < best.flags().size())) {
-                best = t;
-            }
-        }
-        if (best == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " has "
-                    + (exact ? "exactly " : "") + "the flags " + flags + "; supported flag sets: " + supportedFlags);
-        }
-        return best;
     }
 }

@@ -5,7 +5,7 @@ import java.util.Random;
 
 /**
  * When a {@link FaultPoint} fails, and with what {@link FaultResult}: the one fault-injection
- * mechanism of the sim. A rule is a value; {@link SimBackend#injectFault} arms it on a point and
+ * mechanism of the sim. A rule is a value; {@link SimInspector#injectFault} arms it on a point and
  * counts that point's calls from then on.
  *
  * <h2>Syntax</h2>

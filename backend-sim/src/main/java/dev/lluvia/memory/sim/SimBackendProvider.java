@@ -19,7 +19,7 @@ import java.util.Locale;
  * (case-insensitive) or index; {@code null} opens {@value SimProfiles#DEFAULT_PROFILE}.
  * Backend properties: {@value SimBackend#CHECK_GRANULARITY_PROPERTY} ({@code true}/{@code false},
  * falling back to the system property of that name, default {@code true}),
- * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}),
+ * {@value SimBackend#CHECK_DEDICATED_SIZE_PROPERTY} (likewise, default {@code true}) and
  * {@code lluvia.sim.profile.KEY} overrides of profile keys (see {@link SimProfiles}), and
  * {@code lluvia.sim.fault.POINT=RULE}, {@code lluvia.sim.fault.all=RULE}, {@code lluvia.sim.fault.random=SEED:P[:RESULT]}
  * fault rules (see {@link FaultRule}).

@@ -111,11 +111,11 @@ class BadInputMatrixTest {
         /** Everything a bad call must leave as it was. */
         List<Object> state() {
             List<Object> s = new ArrayList<>();
-            s.add(sim.livePageCount());
-            s.add(sim.liveResourceCount());
-            s.add(sim.boundResourceCount());
+            s.add(sim.inspect().livePageCount());
+            s.add(sim.inspect().liveResourceCount());
+            s.add(sim.inspect().boundResourceCount());
             for (int h = 0; h < session.device().memoryHeaps().size(); h++) {
-                s.add(sim.heapUsage(h));
+                s.add(sim.inspect().heapUsage(h));
             }
             s.add(session.memories().size());
             for (Memory m : session.memories()) {

@@ -90,12 +90,12 @@ class ConcurrencyTest {
                 all.addAll(f.get(120, TimeUnit.SECONDS));
             }
             pool.shutdown();
-            assertEquals(all.size(), sim.liveResourceCount(), "device resources = objects the threads kept");
+            assertEquals(all.size(), sim.inspect().liveResourceCount(), "device resources = objects the threads kept");
             assertEquals(all.size(), shared.objects().size() + device.objects().size());
             Statistics total = s.statistics();
             assertEquals(all.size(), total.allocationCount());
-            assertEquals(shared.pageCount() + device.pageCount(), sim.livePageCount());
-            assertEquals(total.pageBytes(), sim.heapUsage(0) + sim.heapUsage(1));
+            assertEquals(shared.pageCount() + device.pageCount(), sim.inspect().livePageCount());
+            assertEquals(total.pageBytes(), sim.inspect().heapUsage(0) + sim.inspect().heapUsage(1));
             long bytes = 0;
             for (MemoryObject o : all) {
                 bytes += o.allocationInfo().size();
@@ -104,7 +104,7 @@ class ConcurrencyTest {
             for (MemoryObject o : all) {
                 o.close();
             }
-            assertEquals(0, sim.liveResourceCount());
+            assertEquals(0, sim.inspect().liveResourceCount());
             assertTrue(shared.pageCount() <= 1 && device.pageCount() <= 1, "at most one empty page kept per Memory");
         }
     }
@@ -138,7 +138,7 @@ class ConcurrencyTest {
         pool.shutdown();
         assertEquals(3, s.memories().size());
         s.close();
-        assertEquals(0, sim.liveResourceCount());
-        assertEquals(0, sim.livePageCount());
+        assertEquals(0, sim.inspect().liveResourceCount());
+        assertEquals(0, sim.inspect().livePageCount());
     }
 }

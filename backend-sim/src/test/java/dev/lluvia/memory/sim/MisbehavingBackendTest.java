@@ -70,7 +70,7 @@ class MisbehavingBackendTest {
         assertThrows(OutOfHostMemoryException.class, () -> images.createImage(32, 32, ChannelType.UINT8));
         assertEquals(1, images.pageCount());
         assertEquals(1, images.objects().size());
-        assertEquals(3 - 1, spy.liveResourceCount(), "the image was destroyed");
+        assertEquals(3 - 1, spy.inspect().liveResourceCount(), "the image was destroyed");
         assertEquals(0xC0FFEE, first.map().getInt(0));
     }
 
@@ -102,8 +102,8 @@ class MisbehavingBackendTest {
     private void assertNothingLeft() {
         assertEquals(0, memory.pageCount());
         assertEquals(Statistics.EMPTY, memory.statistics());
-        assertEquals(0, spy.livePageCount());
-        assertEquals(0, spy.liveResourceCount());
-        assertEquals(0, spy.heapUsage(0));
+        assertEquals(0, spy.inspect().livePageCount());
+        assertEquals(0, spy.inspect().liveResourceCount());
+        assertEquals(0, spy.inspect().heapUsage(0));
     }
 }

@@ -56,11 +56,11 @@ final class Referee {
             objects += objs.size();
             heapBytes[m.memoryType().heapIndex()] += pageBytes;
         }
-        assertEquals(pages, sim.livePageCount(), where + ": device pages");
-        assertEquals(objects, sim.liveResourceCount(), where + ": device resources");
-        assertEquals(objects, sim.boundResourceCount(), where + ": bound device resources");
+        assertEquals(pages, sim.inspect().livePageCount(), where + ": device pages");
+        assertEquals(objects, sim.inspect().liveResourceCount(), where + ": device resources");
+        assertEquals(objects, sim.inspect().boundResourceCount(), where + ": bound device resources");
         for (int h = 0; h < heapBytes.length; h++) {
-            assertEquals(heapBytes[h], sim.heapUsage(h), where + ": device bytes of heap " + h);
+            assertEquals(heapBytes[h], sim.inspect().heapUsage(h), where + ": device bytes of heap " + h);
         }
     }
 

@@ -86,7 +86,7 @@ class SimAliasingTest {
             assertEquals(List.of(small, clear), big.aliases());
             assertEquals(List.of(transient1, transient2), arena.aliases());
             assertTrue(neighbour.aliases().isEmpty());
-            assertEquals(3 + 4, sim(session).liveResourceCount(), "three originals and four aliases on the device");
+            assertEquals(3 + 4, sim(session).inspect().liveResourceCount(), "three originals and four aliases on the device");
         } // the session closes aliases before their originals: the referee would refuse the other order
     }
 
@@ -101,7 +101,7 @@ class SimAliasingTest {
             Buffer original = dev.createBuffer(4096);
             dev.createBuffer(100);
             SimBackend sim = sim(session);
-            int resources = sim.liveResourceCount();
+            int resources = sim.inspect().liveResourceCount();
             Statistics stats = dev.statistics();
 
             refused(IndexOutOfBoundsException.class, () -> dev.createAliasingBuffer(original, -16, 64, BufferUsage.DEFAULT), "-16");
@@ -115,7 +115,7 @@ class SimAliasingTest {
             Buffer alias = dev.createAliasingBuffer(original, 0, 64, BufferUsage.DEFAULT);
             refused(IllegalArgumentException.class, () -> dev.createAliasingBuffer(alias, 0, 16, BufferUsage.DEFAULT),
                     "itself an alias");
-            assertEquals(resources + 1, sim.liveResourceCount(), "only the good alias is live");
+            assertEquals(resources + 1, sim.inspect().liveResourceCount(), "only the good alias is live");
 
             // The original cannot close under its alias; nothing changes.
             IllegalStateException busy = assertThrows(IllegalStateException.class, original::close);
@@ -126,7 +126,7 @@ class SimAliasingTest {
             original.close();
             refused(IllegalStateException.class, () -> dev.createAliasingBuffer(original, 0, 16, BufferUsage.DEFAULT),
                     "Buffer#" + original.id(), "closed");
-            assertEquals(resources - 1, sim.liveResourceCount());
+            assertEquals(resources - 1, sim.inspect().liveResourceCount());
         }
     }
 
@@ -165,7 +165,7 @@ class SimAliasingTest {
             Buffer alias = host.createAliasingBuffer(original, atom, 64, BufferUsage.DEFAULT);
             alias.map().put(0, (byte) 9);
             alias.flush(); // the referee checks the atom-aligned range
-            assertEquals(9, sim(session).readDeviceBytes(sim(session).livePages().get(0),
+            assertEquals(9, sim(session).inspect().readDeviceBytes(sim(session).inspect().livePages().get(0),
                     original.allocationInfo().offset() + atom, 1)[0]);
         }
     }
@@ -181,7 +181,7 @@ class SimAliasingTest {
             dev.lluvia.memory.MemoryLeakException leak = assertThrows(dev.lluvia.memory.MemoryLeakException.class, m::close);
             assertTrue(leak.getMessage().contains("an alias of Buffer#" + original.id()), leak.getMessage());
             assertTrue(alias.isClosed() && original.isClosed());
-            assertEquals(0, sim(session).liveResourceCount());
+            assertEquals(0, sim(session).inspect().liveResourceCount());
         } finally {
             session.close();
         }
@@ -199,7 +199,7 @@ class SimAliasingTest {
             b.bindBuffer(original, page, 1024);
             long alias = b.createBuffer(1024, 0x23).handle();
             b.bindAliasingBuffer(alias, page, 2048, original);
-            assertEquals(1, b.aliasCount(original));
+            assertEquals(1, b.inspect().aliasCount(original));
 
             // A plain bind on the same range is still an overlap.
             long intruder = b.createBuffer(64, 0x23).handle();
@@ -213,7 +213,7 @@ class SimAliasingTest {
             refusedBy(SimRule.ALIGNMENT, () -> b.bindAliasingBuffer(intruder, page, 1032 + 1, original));
             // The aliased resource cannot go first.
             refusedBy(SimRule.ALIAS, () -> b.destroyBuffer(original));
-            assertEquals(1, b.aliasCount(original), "refused calls change nothing");
+            assertEquals(1, b.inspect().aliasCount(original), "refused calls change nothing");
 
             b.destroyBuffer(alias);
             b.destroyBuffer(original);
@@ -257,7 +257,7 @@ class SimAliasingTest {
             b.bindAliasingImage(linear, page, 1024, image);
             long buffer = b.createBuffer(4096, 0x23).handle();
             b.bindAliasingBuffer(buffer, page, 0, image);
-            assertEquals(2, b.aliasCount(image));
+            assertEquals(2, b.inspect().aliasCount(image));
             b.destroyImage(linear);
             b.destroyBuffer(buffer);
             b.destroyImage(image);

@@ -44,13 +44,13 @@ class SimConcurrencyTest {
                 for (Future<Integer> f : results) {
                     live += f.get(60, TimeUnit.SECONDS);
                 }
-                assertEquals(live, sim.liveResourceCount());
-                assertEquals(live, sim.boundResourceCount());
+                assertEquals(live, sim.inspect().liveResourceCount());
+                assertEquals(live, sim.inspect().boundResourceCount());
                 int pages = 0;
                 for (Memory m : session.memories()) {
                     pages += m.pageCount();
                 }
-                assertEquals(pages, sim.livePageCount());
+                assertEquals(pages, sim.inspect().livePageCount());
             } finally {
                 pool.shutdownNow();
             }

@@ -213,11 +213,11 @@ class SimDefragmentationTest {
                     .withPageSize(256 * 1024));
             Map<MemoryObject, byte[]> live = fragment(memory, new Random(5), 80);
             List<dev.lluvia.memory.PageInfo> layout = memory.pages();
-            int resources = sim.liveResourceCount();
-            sim.injectFault(FaultPoint.TRANSFER, FaultRule.parse("next:1"));
+            int resources = sim.inspect().liveResourceCount();
+            sim.inspect().injectFault(FaultPoint.TRANSFER, FaultRule.parse("next:1"));
             try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, 1)) {
                 assertThrows(dev.lluvia.memory.OutOfDeviceMemoryException.class, d::pass);
-                assertEquals(resources, sim.liveResourceCount(), "the replacement was destroyed");
+                assertEquals(resources, sim.inspect().liveResourceCount(), "the replacement was destroyed");
                 assertEquals(layout, memory.pages(), "nothing moved");
                 for (MemoryObject o : live.keySet()) {
                     assertEquals(0, o.moveCount());

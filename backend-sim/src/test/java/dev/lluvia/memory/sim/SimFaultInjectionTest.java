@@ -87,12 +87,12 @@ class SimFaultInjectionTest {
                 Memory on = target != null ? target : point == FaultPoint.CREATE_IMAGE || point == FaultPoint.BIND_IMAGE
                         ? device : host;
                 List<Statistics> before = stats(s);
-                long faults = sim.faultsInjected();
+                long faults = sim.inspect().faultsInjected();
                 String where = profile + " " + point + " " + result + (fresh ? " on a fresh memory" : "");
-                sim.injectFault(point, FaultRule.at(1, result));
+                sim.inspect().injectFault(point, FaultRule.at(1, result));
                 RuntimeException e = assertThrows(RuntimeException.class, () -> op.apply(on), where);
                 tries++;
-                assertEquals(faults + 1, sim.faultsInjected(), where + ": the fault struck: " + e);
+                assertEquals(faults + 1, sim.inspect().faultsInjected(), where + ": the fault struck: " + e);
                 assertTyped(result, e, where);
                 assertEquals(before, stats(s), where + ": statistics unchanged");
                 Referee.assertConsistent(s, where);
@@ -176,9 +176,9 @@ class SimFaultInjectionTest {
                 .withProperty("lluvia.sim.fault.allocatePage", "at:2:DEVICE_LOST")
                 .withProperty("lluvia.sim.fault.map", "every:2:VK_ERROR_OUT_OF_HOST_MEMORY"))) {
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
-            assertEquals("at:2:DEVICE_LOST", sim.fault(FaultPoint.ALLOCATE_PAGE).toString());
-            assertEquals("every:2:OUT_OF_HOST_MEMORY", sim.fault(FaultPoint.MAP).toString());
-            assertTrue(sim.fault(FaultPoint.CREATE_BUFFER).isOff());
+            assertEquals("at:2:DEVICE_LOST", sim.inspect().fault(FaultPoint.ALLOCATE_PAGE).toString());
+            assertEquals("every:2:OUT_OF_HOST_MEMORY", sim.inspect().fault(FaultPoint.MAP).toString());
+            assertTrue(sim.inspect().fault(FaultPoint.CREATE_BUFFER).isOff());
             Memory a = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), PAGE);
             Buffer b = a.createBuffer(64); // page call 1
             b.map(); // map call 1
@@ -222,13 +222,13 @@ class SimFaultInjectionTest {
             assertTrue(m.hasDebugMargins());
             Buffer keep = m.createBuffer(100);
             Referee.fill(keep, 1);
-            sim.injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.OUT_OF_HOST_MEMORY));
+            sim.inspect().injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.OUT_OF_HOST_MEMORY));
             assertThrows(OutOfHostMemoryException.class, () -> m.createBuffer(200), "margin fill failed");
             Referee.assertConsistent(s, "after a failed margin fill");
             assertEquals(1, m.statistics().allocationCount());
 
             Buffer victim = m.createBuffer(300);
-            sim.injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.DEVICE_LOST));
+            sim.inspect().injectFault(FaultPoint.MAP, FaultRule.at(1, FaultResult.DEVICE_LOST));
             BackendException lost = assertThrows(BackendException.class, victim::close, "margin check failed");
             assertEquals("VK_ERROR_DEVICE_LOST", lost.result());
             assertTrue(victim.isClosed(), "destroyed and freed anyway");
@@ -239,24 +239,24 @@ class SimFaultInjectionTest {
             for (int i = 0; i < 5; i++) {
                 many.createBuffer(100 + i);
             }
-            sim.injectFault(FaultPoint.MAP, FaultRule.every(2, FaultResult.OUT_OF_DEVICE_MEMORY));
+            sim.inspect().injectFault(FaultPoint.MAP, FaultRule.every(2, FaultResult.OUT_OF_DEVICE_MEMORY));
             assertThrows(OutOfDeviceMemoryException.class, many::close);
-            sim.clearFaults();
+            sim.inspect().clearFaults();
             assertTrue(many.isClosed());
             Referee.assertConsistent(s, "after a Memory close that met faults");
-            assertEquals(1, sim.liveResourceCount(), "only the kept buffer is left on the device");
+            assertEquals(1, sim.inspect().liveResourceCount(), "only the kept buffer is left on the device");
         }
     }
 
     @Test
     void legacyPageFailuresAreTheNextRule() {
         try (SimBackend b = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
-            b.injectPageAllocationFailures(1);
-            assertEquals("next:1:OUT_OF_DEVICE_MEMORY", b.fault(FaultPoint.ALLOCATE_PAGE).toString());
+            b.inspect().injectPageAllocationFailures(1);
+            assertEquals("next:1:OUT_OF_DEVICE_MEMORY", b.inspect().fault(FaultPoint.ALLOCATE_PAGE).toString());
             assertThrows(OutOfDeviceMemoryException.class, () -> b.allocatePage(0, 4096));
             b.freePage(b.allocatePage(0, 4096));
-            assertEquals(1, b.faultsInjected());
-            assertEquals(2, b.calls(FaultPoint.ALLOCATE_PAGE));
+            assertEquals(1, b.inspect().faultsInjected());
+            assertEquals(2, b.inspect().calls(FaultPoint.ALLOCATE_PAGE));
         }
     }
 
@@ -326,8 +326,8 @@ class SimFaultInjectionTest {
                 }
             }
             Referee.assertConsistent(s, "seed " + seed + ", end");
-            long faults = sim.faultsInjected();
-            sim.clearFaults();
+            long faults = sim.inspect().faultsInjected();
+            sim.inspect().clearFaults();
             for (MemoryObject o : live) {
                 o.close();
             }

@@ -29,13 +29,13 @@ class SimHeapTest {
             assertEquals(0, e.heapIndex());
             assertEquals(GIB, e.requested());
             // Nothing changed: the rest of the heap is still there.
-            assertEquals(1, b.livePageCount());
-            assertEquals(GIB + GIB / 2, b.heapUsage(0));
+            assertEquals(1, b.inspect().livePageCount());
+            assertEquals(GIB + GIB / 2, b.inspect().heapUsage(0));
             long second = b.allocatePage(0, GIB / 2);
-            assertEquals(2 * GIB, b.heapUsage(0));
+            assertEquals(2 * GIB, b.inspect().heapUsage(0));
             b.freePage(first);
             b.freePage(second);
-            assertEquals(0, b.heapUsage(0));
+            assertEquals(0, b.inspect().heapUsage(0));
         }
     }
 
@@ -47,8 +47,8 @@ class SimHeapTest {
             assertThrows(OutOfDeviceMemoryException.class, () -> b.allocatePage(4, 1));
             long host = b.allocatePage(3, 101_361_423_360L);
             assertThrows(OutOfDeviceMemoryException.class, () -> b.allocatePage(0, 1));
-            assertEquals(85_520_809_984L, b.heapUsage(0));
-            assertEquals(101_361_423_360L, b.heapUsage(1));
+            assertEquals(85_520_809_984L, b.inspect().heapUsage(0));
+            assertEquals(101_361_423_360L, b.inspect().heapUsage(1));
             b.freePage(device);
             b.freePage(host);
         }
@@ -96,10 +96,10 @@ class SimHeapTest {
     @Test
     void injectedFailuresFailTheNextPagesOnly() {
         try (SimBackend b = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
-            b.injectPageAllocationFailures(2);
+            b.inspect().injectPageAllocationFailures(2);
             assertThrows(OutOfDeviceMemoryException.class, () -> b.allocatePage(0, 4096));
             assertThrows(OutOfDeviceMemoryException.class, () -> b.allocatePage(0, 4096));
-            assertEquals(0, b.livePageCount());
+            assertEquals(0, b.inspect().livePageCount());
             b.freePage(b.allocatePage(0, 4096));
         }
     }
@@ -112,7 +112,7 @@ class SimHeapTest {
             assertTrue(e.getMessage().contains("memory type 1"), e.getMessage());
             e = assertThrows(SimViolationException.class, () -> b.allocatePage(0, 0));
             assertEquals(SimRule.INVALID_ARGUMENT, e.rule());
-            assertEquals(0, b.livePageCount());
+            assertEquals(0, b.inspect().livePageCount());
         }
     }
 }

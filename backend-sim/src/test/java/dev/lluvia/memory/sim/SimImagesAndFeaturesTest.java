@@ -71,7 +71,7 @@ class SimImagesAndFeaturesTest {
                     ImageDescriptor.of(16, 16, ChannelType.UINT8).withUsage(depthUse),
                     ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR).withMipLevels(2),
                     ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR).withArrayLayers(2),
-                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withArrayLayers(SimBackend.MAX_ARRAY_LAYERS + 1));
+                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withArrayLayers(SimResources.MAX_ARRAY_LAYERS + 1));
             for (ImageDescriptor d : refused) {
                 UnsupportedImageFormatException e = assertThrows(UnsupportedImageFormatException.class,
                         () -> memory.createImage(d), d.toString());
@@ -115,7 +115,7 @@ class SimImagesAndFeaturesTest {
             assertEquals(a.pageHandle(), b.pageHandle());
             assertNotEquals(a.pageHandle(), c.pageHandle());
             assertEquals(b.allocationInfo().offset() - a.allocationInfo().offset(), b.deviceAddress() - a.deviceAddress());
-            assertTrue(a.deviceAddress() >= SimBackend.PAGE_ADDRESS_BASE);
+            assertTrue(a.deviceAddress() >= SimPages.PAGE_ADDRESS_BASE);
             long ca = c.deviceAddress();
             assertTrue(ca + c.size() <= a.deviceAddress() || a.deviceAddress() + small.pageSize() <= ca,
                     "pages have disjoint address ranges");

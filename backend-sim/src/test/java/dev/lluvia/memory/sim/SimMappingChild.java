@@ -27,9 +27,9 @@ public final class SimMappingChild {
             @Override
             public void afterClose(Session closed) {
                 SimBackend sim = closed.unwrap(SimBackend.class).orElseThrow();
-                if (sim.livePageCount() != 0 || sim.liveResourceCount() != 0) {
-                    throw new AssertionError("after close the sim still has " + sim.livePageCount() + " pages and "
-                            + sim.liveResourceCount() + " resources");
+                if (sim.inspect().livePageCount() != 0 || sim.inspect().liveResourceCount() != 0) {
+                    throw new AssertionError("after close the sim still has " + sim.inspect().livePageCount() + " pages and "
+                            + sim.inspect().liveResourceCount() + " resources");
                 }
             }
         }, java.util.Arrays.copyOfRange(args, 1, args.length));

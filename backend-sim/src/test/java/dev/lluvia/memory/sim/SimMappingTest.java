@@ -40,7 +40,7 @@ class SimMappingTest {
             assertArrayEquals(pattern(1000, 7), middle);
             assertEquals(0, got[1199]);
             // On a coherent page the device sees host writes without a flush.
-            assertArrayEquals(pattern(1000, 7), b.readDeviceBytes(page, 4096, 1000));
+            assertArrayEquals(pattern(1000, 7), b.inspect().readDeviceBytes(page, 4096, 1000));
             b.freePage(page);
         }
     }
@@ -75,12 +75,12 @@ class SimMappingTest {
             ByteBuffer view = b.map(page, 512, 256);
             view.put(0, pattern(256, 3));
             // Not flushed: the device still sees zeros.
-            assertArrayEquals(new byte[256], b.readDeviceBytes(page, 512, 256));
+            assertArrayEquals(new byte[256], b.inspect().readDeviceBytes(page, 512, 256));
             b.flush(page, 512, 256);
-            assertArrayEquals(pattern(256, 3), b.readDeviceBytes(page, 512, 256));
+            assertArrayEquals(pattern(256, 3), b.inspect().readDeviceBytes(page, 512, 256));
 
             // The device writes; the host sees it only after an invalidate.
-            b.writeDeviceBytes(page, 512, pattern(256, 99));
+            b.inspect().writeDeviceBytes(page, 512, pattern(256, 99));
             byte[] host = new byte[256];
             view.get(0, host);
             assertArrayEquals(pattern(256, 3), host);
@@ -92,8 +92,8 @@ class SimMappingTest {
             b.map(page, 0, 256).put(0, pattern(256, 5));
             b.map(page, 768, 256).put(0, pattern(256, 6));
             b.flush(page, 0, 256);
-            assertArrayEquals(pattern(256, 5), b.readDeviceBytes(page, 0, 256));
-            assertArrayEquals(new byte[256], b.readDeviceBytes(page, 768, 256));
+            assertArrayEquals(pattern(256, 5), b.inspect().readDeviceBytes(page, 0, 256));
+            assertArrayEquals(new byte[256], b.inspect().readDeviceBytes(page, 768, 256));
             b.freePage(page);
         }
     }
@@ -125,7 +125,7 @@ class SimMappingTest {
             long page = b.allocatePage(2, 4096);
             b.map(page, 0, 64).put(0, (byte) 42);
             b.flush(page, 0, 64);
-            assertEquals(42, b.readDeviceBytes(page, 0, 1)[0]);
+            assertEquals(42, b.inspect().readDeviceBytes(page, 0, 1)[0]);
             assertEquals(SimRule.ATOM_ALIGNMENT, assertThrows(SimViolationException.class, () -> b.flush(page, 8, 64)).rule());
             b.freePage(page);
         }
@@ -139,7 +139,7 @@ class SimMappingTest {
             // Only the last chunk (8 KiB) gets memory.
             ByteBuffer tail = b.map(page, 2L << 30, 8192);
             tail.put(8191, (byte) 9);
-            assertEquals(9, b.readDeviceBytes(page, size - 1, 1)[0]);
+            assertEquals(9, b.inspect().readDeviceBytes(page, size - 1, 1)[0]);
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> b.map(page, (2L << 30) - 16, 32));
             assertTrue(e.getMessage().contains("chunk boundary at " + (2L << 30)), e.getMessage());

@@ -72,9 +72,9 @@ class SimMemoryContractTest {
                 pages += m.pageCount();
                 objects.addAll(m.objects());
             }
-            assertEquals(pages, sim.livePageCount(), "pages the API reports vs pages the device has");
-            assertEquals(objects.size(), sim.liveResourceCount(), "objects vs device resources");
-            assertEquals(objects.size(), sim.boundResourceCount(), "every object is bound");
+            assertEquals(pages, sim.inspect().livePageCount(), "pages the API reports vs pages the device has");
+            assertEquals(objects.size(), sim.inspect().liveResourceCount(), "objects vs device resources");
+            assertEquals(objects.size(), sim.inspect().boundResourceCount(), "every object is bound");
             Referee.assertConsistent(session, "after a contract test");
         }
     }

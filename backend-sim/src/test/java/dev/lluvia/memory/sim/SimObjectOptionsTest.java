@@ -75,7 +75,7 @@ class SimObjectOptionsTest {
                 }
             }
             // The referee checked every bind; the driver's own alignment still holds.
-            assertTrue(sim(session).bindsChecked() >= 36);
+            assertTrue(sim(session).inspect().bindsChecked() >= 36);
         }
     }
 
@@ -91,7 +91,7 @@ class SimObjectOptionsTest {
                     () -> memory.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8), bad));
             assertTrue(e.getMessage().contains("was " + bad), e.getMessage());
             assertEquals(0, memory.pageCount());
-            assertEquals(0, sim(session).liveResourceCount(), "no buffer or image was left behind");
+            assertEquals(0, sim(session).inspect().liveResourceCount(), "no buffer or image was left behind");
         }
     }
 
@@ -107,14 +107,14 @@ class SimObjectOptionsTest {
             assertEquals(MemoryOptions.DEFAULT_PRIORITY, normal.priority());
             SimBackend sim = sim(session);
             low.createBuffer(1024);
-            long lowPage = sim.livePages().get(0);
+            long lowPage = sim.inspect().livePages().get(0);
             low.createBuffer(800_000); // larger than half a page: a dedicated page
-            long dedicated = sim.livePages().get(1);
+            long dedicated = sim.inspect().livePages().get(1);
             normal.createBuffer(1024);
-            long normalPage = sim.livePages().get(2);
-            assertEquals(0.25f, sim.pagePriority(lowPage));
-            assertEquals(0.25f, sim.pagePriority(dedicated), "dedicated pages too");
-            assertEquals(0.5f, sim.pagePriority(normalPage));
+            long normalPage = sim.inspect().livePages().get(2);
+            assertEquals(0.25f, sim.inspect().pagePriority(lowPage));
+            assertEquals(0.25f, sim.inspect().pagePriority(dedicated), "dedicated pages too");
+            assertEquals(0.5f, sim.inspect().pagePriority(normalPage));
         }
     }
 
@@ -127,7 +127,7 @@ class SimObjectOptionsTest {
             assertFalse(memory.isPriorityApplied());
             assertEquals(1.0f, memory.priority());
             memory.createBuffer(64);
-            assertEquals(0.5f, sim(session).pagePriority(sim(session).livePages().get(0)),
+            assertEquals(0.5f, sim(session).inspect().pagePriority(sim(session).inspect().livePages().get(0)),
                     "the driver never saw the priority");
         }
     }

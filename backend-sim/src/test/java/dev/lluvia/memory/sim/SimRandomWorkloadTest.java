@@ -97,13 +97,13 @@ class SimRandomWorkloadTest {
                     live.remove(random.nextInt(live.size())).close();
                 }
                 if (step % 100 == 0) {
-                    assertEquals(live.size(), sim.liveResourceCount(), "live resources at step " + step);
-                    assertEquals(live.size(), sim.boundResourceCount(), "bound resources at step " + step);
+                    assertEquals(live.size(), sim.inspect().liveResourceCount(), "live resources at step " + step);
+                    assertEquals(live.size(), sim.inspect().boundResourceCount(), "bound resources at step " + step);
                     int pages = 0;
                     for (Memory m : memories) {
                         pages += m.pageCount();
                     }
-                    assertEquals(pages, sim.livePageCount(), "live pages at step " + step);
+                    assertEquals(pages, sim.inspect().livePageCount(), "live pages at step " + step);
                 }
             }
         }

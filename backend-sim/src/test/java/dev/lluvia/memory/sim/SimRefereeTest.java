@@ -62,10 +62,10 @@ class SimRefereeTest {
         long img = optimalImage(32);
         b.bindBuffer(buf, page, 0);
         b.bindImage(img, page, 2048);
-        assertEquals(2, b.boundResourceCount());
-        assertEquals(2, b.bindsChecked());
+        assertEquals(2, b.inspect().boundResourceCount());
+        assertEquals(2, b.inspect().bindsChecked());
         destroyAll(page, buf, img);
-        assertEquals(0, b.liveResourceCount());
+        assertEquals(0, b.inspect().liveResourceCount());
     }
 
     @Test
@@ -120,7 +120,7 @@ class SimRefereeTest {
         refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, 8), "offset 8", "16");
         refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindImage(img, page, 512), "1024");
         refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, -16));
-        assertEquals(0, b.boundResourceCount());
+        assertEquals(0, b.inspect().boundResourceCount());
         destroyAll(page, buf, img);
     }
 
@@ -217,7 +217,7 @@ class SimRefereeTest {
     @Test
     void granularityIsNotCheckedWhenOff() {
         try (SimBackend off = smallImageDevice(false)) {
-            assertFalse(off.checksGranularity());
+            assertFalse(off.inspect().checksGranularity());
             long page = off.allocatePage(1, 1 << 20);
             long img = off.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
             long buf = off.createBuffer(16, 0x20).handle();
@@ -247,7 +247,7 @@ class SimRefereeTest {
                     () -> d.allocateDedicatedPage(1, size + 1024, big.handle(), true), "size " + (size + 1024));
             refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE,
                     () -> d.allocateDedicatedPage(1, size, big.handle(), false), "is a image");
-            assertEquals(1, d.livePageCount());
+            assertEquals(1, d.inspect().livePageCount());
             long own = d.allocateDedicatedPage(1, size, big.handle(), true);
             long buf = d.createBuffer(16, 0x20).handle();
             BindViolationException other = refused(BindViolationException.class, SimRule.DEDICATED,
@@ -287,7 +287,7 @@ class SimRefereeTest {
         b.bindBuffer(buf, page, 0);
         refused(SimViolationException.class, SimRule.FREE_WITH_BOUND, () -> b.freePage(page),
                 "buffer of 1024 bytes 0x" + Long.toHexString(buf));
-        assertEquals(1, b.livePageCount());
+        assertEquals(1, b.inspect().livePageCount());
         destroyAll(page, buf);
     }
 
@@ -338,6 +338,6 @@ class SimRefereeTest {
                 () -> b.createImage(ImageDescriptor.of(32769, 1, ChannelType.UINT8)), "32769", "32768");
         refused(SimViolationException.class, SimRule.INVALID_ARGUMENT,
                 () -> b.createImage(ImageDescriptor.of(16, 16, ChannelType.UINT8).withDepth(16385)), "16384");
-        assertEquals(0, b.liveResourceCount());
+        assertEquals(0, b.inspect().liveResourceCount());
     }
 }

@@ -70,11 +70,11 @@ class SimSessionTest {
     void granularityCheckingIsOnByDefaultAndSwitchedOffByAProperty() {
         try (Session s = open("llvmpipe")) {
             assertEquals(!"false".equals(System.getProperty(SimBackend.CHECK_GRANULARITY_PROPERTY)),
-                    s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
+                    s.unwrap(SimBackend.class).orElseThrow().inspect().checksGranularity());
         }
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim")
                 .withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "false"))) {
-            assertFalse(s.unwrap(SimBackend.class).orElseThrow().checksGranularity());
+            assertFalse(s.unwrap(SimBackend.class).orElseThrow().inspect().checksGranularity());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Session.create(
                 SessionOptions.defaults().withBackend("sim").withProperty(SimBackend.CHECK_GRANULARITY_PROPERTY, "yes")));
@@ -127,9 +127,9 @@ class SimSessionTest {
                     assertEquals(0, info.offset() % p.optimalImage().alignment());
                     img.close();
                 } else {
-                    int live = sim.liveResourceCount();
+                    int live = sim.inspect().liveResourceCount();
                     assertThrows(IncompatibleMemoryTypeException.class, () -> memory.createImage(d));
-                    assertEquals(live, sim.liveResourceCount(), "the refused image was destroyed");
+                    assertEquals(live, sim.inspect().liveResourceCount(), "the refused image was destroyed");
                 }
 
                 if (memory.isMappable()) {
@@ -145,8 +145,8 @@ class SimSessionTest {
                     byte[] back = new byte[100];
                     b.map().get(0, back);
                     assertArrayEquals(bytes, back);
-                    long page = sim.livePages().get(sim.livePageCount() - 1);
-                    assertArrayEquals(bytes, sim.readDeviceBytes(page, b.allocationInfo().offset(), 100),
+                    long page = sim.inspect().livePages().get(sim.inspect().livePageCount() - 1);
+                    assertArrayEquals(bytes, sim.inspect().readDeviceBytes(page, b.allocationInfo().offset(), 100),
                             "the device sees the flushed bytes");
                 } else {
                     assertThrows(MemoryNotMappableException.class, a::map);
@@ -154,10 +154,10 @@ class SimSessionTest {
                 a.close();
                 b.close();
                 memory.close();
-                assertEquals(0, sim.livePageCount());
-                assertEquals(0, sim.liveResourceCount());
+                assertEquals(0, sim.inspect().livePageCount());
+                assertEquals(0, sim.inspect().liveResourceCount());
             }
-            assertTrue(sim.bindsChecked() >= 2L * s.supportedMemoryPropertyFlags().size());
+            assertTrue(sim.inspect().bindsChecked() >= 2L * s.supportedMemoryPropertyFlags().size());
             // Objects left open are released by the session: close must not report a leak.
             s.createMemory(s.supportedMemoryPropertyFlags().get(0)).createBuffer(4096);
         }
@@ -172,13 +172,13 @@ class SimSessionTest {
             Buffer buffer = memory.createBuffer(300);
             // The core places objects of non-coherent memory on atom boundaries.
             assertEquals(0, buffer.allocationInfo().offset() % 256);
-            long page = sim.livePages().get(0);
+            long page = sim.inspect().livePages().get(0);
             long offset = buffer.allocationInfo().offset();
             buffer.map().put(0, (byte) 77);
-            assertEquals(0, sim.readDeviceBytes(page, offset, 1)[0]);
+            assertEquals(0, sim.inspect().readDeviceBytes(page, offset, 1)[0]);
             buffer.flush();
-            assertEquals(77, sim.readDeviceBytes(page, offset, 1)[0]);
-            sim.writeDeviceBytes(page, offset + 299, new byte[] {55});
+            assertEquals(77, sim.inspect().readDeviceBytes(page, offset, 1)[0]);
+            sim.inspect().writeDeviceBytes(page, offset + 299, new byte[] {55});
             assertEquals(0, buffer.map().get(299));
             buffer.invalidate();
             assertEquals(55, buffer.map().get(299));
@@ -197,12 +197,12 @@ class SimSessionTest {
             Image required = memory.createImage(2048, 2048, ChannelType.UINT8);
             assertEquals(0, required.allocationInfo().offset());
             assertTrue(required.allocationInfo().page() != small.allocationInfo().page());
-            assertEquals(3, sim.boundResourceCount());
+            assertEquals(3, sim.inspect().boundResourceCount());
             preferred.close();
             required.close();
             small.close();
             memory.close();
-            assertEquals(0, sim.livePageCount());
+            assertEquals(0, sim.inspect().livePageCount());
         }
     }
 

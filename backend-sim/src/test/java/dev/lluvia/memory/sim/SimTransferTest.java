@@ -67,7 +67,7 @@ class SimTransferTest {
                 }
                 // The device side holds the bytes too: a write through a mapping was flushed.
                 Buffer first = buffers[0];
-                byte[] device = sim.readDeviceBytes(pageOf(sim), first.allocationInfo().offset(), 16);
+                byte[] device = sim.inspect().readDeviceBytes(pageOf(sim), first.allocationInfo().offset(), 16);
                 assertArrayEquals(java.util.Arrays.copyOf(pattern(16, 0).array(), 16), device,
                         profile + " type " + type.index());
                 ByteBuffer part = ByteBuffer.allocate(10);
@@ -114,7 +114,7 @@ class SimTransferTest {
 
     /** The page of the only live Memory (each loop round closes its Memory; the buffers fit one page). */
     private static long pageOf(SimBackend sim) {
-        assertEquals(1, sim.livePageCount());
-        return sim.livePages().get(sim.livePages().size() - 1);
+        assertEquals(1, sim.inspect().livePageCount());
+        return sim.inspect().livePages().get(sim.inspect().livePages().size() - 1);
     }
 }

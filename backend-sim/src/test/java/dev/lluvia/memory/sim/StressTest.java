@@ -84,10 +84,10 @@ class StressTest {
                 bytes += o.allocationInfo().size();
             }
             assertEquals(bytes, s.statistics().allocationBytes());
-            long faultsInjected = sim.faultsInjected();
+            long faultsInjected = sim.inspect().faultsInjected();
             assertEquals(faultsInjected, failures.get(), "every fault surfaced as one typed exception");
             assertTrue(!faults || faultsInjected > 10, "faults struck: " + faultsInjected);
-            sim.clearFaults();
+            sim.inspect().clearFaults();
             for (MemoryObject o : kept) {
                 o.close();
             }
@@ -209,7 +209,7 @@ class StressTest {
             } finally {
                 pool.shutdownNow();
             }
-            assertEquals(0, sim.liveResourceCount());
+            assertEquals(0, sim.inspect().liveResourceCount());
             assertEquals(0, m.statistics().allocationCount());
             Referee.assertConsistent(s, "after the close races");
         }
@@ -264,8 +264,8 @@ class StressTest {
             }
             pool.shutdown();
             assertTrue(m.isClosed());
-            assertEquals(0, sim.livePageCount(), "round " + round);
-            assertEquals(0, sim.liveResourceCount(), "round " + round);
+            assertEquals(0, sim.inspect().livePageCount(), "round " + round);
+            assertEquals(0, sim.inspect().liveResourceCount(), "round " + round);
         }
     }
 }

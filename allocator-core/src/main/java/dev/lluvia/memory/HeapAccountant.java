@@ -1,0 +1,76 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.spi.MemoryBackend;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The bytes a session's live pages take of each heap, reserved before the driver is asked for a
+ * page, so a full heap or an exhausted budget is a typed exception and not a driver error (the
+ * model is Arrow's {@code Accountant}).
+ *
+ * <p>A {@link #reserve} either succeeds whole or changes nothing: concurrent reservations never
+ * take a heap past its size, and one refused by the budget is given back before the exception.
+ * The success path allocates nothing; the message is built only on failure.
+ *
+ * <p>Thread-safe, lock-free: one {@link AtomicLongArray} slot per heap.
+ */
+final class HeapAccountant {
+
+    private final DeviceProperties device;
+    private final MemoryBackend backend;
+    private final AtomicLongArray used;
+
+    HeapAccountant(MemoryBackend backend) {
+        this.backend = backend;
+        this.device = backend.device();
+        this.used = new AtomicLongArray(device.memoryHeaps().size());
+    }
+
+    /**
+     * Reserves {@code size} bytes of {@code heap} for a new page. Undo with {@link #release}.
+     *
+     * @throws OutOfDeviceMemoryException when the heap cannot give them, or (on a device with a
+     *                                    memory budget) the budget cannot; nothing is reserved then
+     */
+    void reserve(int heap, long size) {
+        MemoryHeap h = device.memoryHeaps().get(heap);
+        while (true) {
+            long now = used.get(heap);
+            if (size > h.size() - now) {
+                throw new OutOfDeviceMemoryException("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
+                        + size + " bytes: " + now + " bytes are in use by this session", heap, size);
+            }
+            if (used.compareAndSet(heap, now, now + size)) {
+                break;
+            }
+        }
+        if (device.hasMemoryBudget()) {
+            HeapBudget b = backend.heapBudgets().get(heap);
+            if (size > b.budget() - b.usage()) {
+                used.addAndGet(heap, -size);
+                throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size
+                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size);
+            }
+        }
+    }
+
+    /** Gives back bytes of a page freed, or of a reservation whose page the driver refused. */
+    void release(int heap, long size) {
+        used.addAndGet(heap, -size);
+    }
+
+    /** Bytes reserved of {@code heap} now. */
+    long used(int heap) {
+        return used.get(heap);
+    }
+
+    /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
+    void requireFits(MemoryType type, long pageSize) {
+        MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
+        if (pageSize > heap.size()) {
+            throw new IllegalArgumentException("pageSize " + pageSize + " is larger than heap " + heap.index()
+                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+        }
+    }
+}
