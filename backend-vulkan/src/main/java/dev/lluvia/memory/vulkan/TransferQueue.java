@@ -401,7 +401,7 @@ final class TransferQueue {
         } finally {
             awaitAll();
             vkDestroyBuffer(device, imported[0], null);
-            backend.freeDeviceMemory(imported[1], (int) imported[2], size);
+            backend.pages().freeDeviceMemory(imported[1], (int) imported[2], size);
         }
         return true;
     }
@@ -437,7 +437,7 @@ final class TransferQueue {
             final int type = Integer.numberOfTrailingZeros(bits);
             final long memory;
             try {
-                memory = backend.importHostMemory(type, size, base);
+                memory = backend.pages().importHostMemory(type, size, base);
             } catch (dev.lluvia.memory.LluviaException e) {
                 // Refused (pinning out of memory, too many allocations, an invalid handle): the
                 // bytes can still go through the staging buffers.
@@ -452,7 +452,7 @@ final class TransferQueue {
                 check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
             } catch (RuntimeException | Error e) {
                 vkDestroyBuffer(device, buffer, null);
-                backend.freeDeviceMemory(memory, type, size);
+                backend.pages().freeDeviceMemory(memory, type, size);
                 throw e;
             }
             return new long[]{buffer, memory, type};
@@ -753,14 +753,14 @@ final class TransferQueue {
                 VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
                 vkGetBufferMemoryRequirements(device, buffer, req);
                 int type = stagingType(req.memoryTypeBits());
-                long memory = backend.allocateDeviceMemory(type, req.size(), VK_NULL_HANDLE, VK_NULL_HANDLE);
+                long memory = backend.pages().allocateDeviceMemory(type, req.size(), VK_NULL_HANDLE, VK_NULL_HANDLE);
                 try {
                     check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
                     PointerBuffer pData = stack.mallocPointer(1);
                     check(vkMapMemory(device, memory, 0, VK_WHOLE_SIZE, 0, pData), "vkMapMemory");
                     slot.address = pData.get(0);
                 } catch (RuntimeException | Error e) {
-                    backend.freeDeviceMemory(memory, type, req.size());
+                    backend.pages().freeDeviceMemory(memory, type, req.size());
                     throw e;
                 }
                 slot.buffer = buffer;
@@ -807,7 +807,7 @@ final class TransferQueue {
     private void destroyStaging(Slot slot) {
         if (slot.buffer != VK_NULL_HANDLE) {
             vkDestroyBuffer(device, slot.buffer, null);
-            backend.freeDeviceMemory(slot.memory, slot.type, slot.size);
+            backend.pages().freeDeviceMemory(slot.memory, slot.type, slot.size);
             slot.buffer = VK_NULL_HANDLE;
             slot.memory = VK_NULL_HANDLE;
             slot.size = 0;

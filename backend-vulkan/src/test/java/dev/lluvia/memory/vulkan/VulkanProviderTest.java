@@ -94,7 +94,7 @@ class VulkanProviderTest {
     void defaultDevicePrefersDiscreteThenIntegratedThenVirtualThenCpu() {
         assumeVulkan();
         var devices = VulkanInstance.shared(false, false).physicalDevices();
-        var chosen = VulkanBackend.choose(devices, null);
+        var chosen = VulkanDeviceFactory.choose(devices, null);
         for (var d : devices) {
             if (d.usable()) {
                 assertTrue(chosen.type().ordinal() <= d.type().ordinal(), chosen + " chosen over " + d);

@@ -1,0 +1,321 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceFeature;
+import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
+import dev.lluvia.memory.HeapBudget;
+import dev.lluvia.memory.MemoryHeap;
+import dev.lluvia.memory.MemoryNotMappableException;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.MemoryType;
+import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.alloc.Align;
+import dev.lluvia.memory.spi.PageOptions;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.*;
+
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import static dev.lluvia.memory.vulkan.VulkanResults.check;
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.VK10.*;
+import static org.lwjgl.vulkan.VK11.*;
+
+/**
+ * The pages of a {@link VulkanBackend}: each {@code VkDeviceMemory} with its pNext chain (dedicated,
+ * device address, priority, export), the heap usage and allocation count they are checked against,
+ * host mapping with flush and invalidate in whole non-coherent atoms, host-memory import for the
+ * transfers and opaque-fd export. The backend checks that it is open before calling in.
+ */
+final class VulkanPages {
+
+    private final VkDevice device;
+    private final VulkanInstance.PhysicalDevice physical;
+    private final boolean bufferDeviceAddress;
+    private final boolean memoryPriority;
+    private final boolean memoryBudget;
+    /** VK_KHR_external_memory_fd is enabled: exportable pages and vkGetMemoryFdKHR. */
+    private final boolean externalMemoryFd;
+    private final long nonCoherentAtomSize;
+    private final long maxAllocationCount;
+    private final long[] heapSizes;
+    private final int[] typeHeaps;
+    private final int[] typeFlags;
+    /** Bytes of this backend's live allocations per heap: the usage when the driver reports no budget. */
+    private final AtomicLongArray heapUsage;
+    private final AtomicInteger allocationCount = new AtomicInteger();
+    /** The pages the core allocated, by handle; the backend frees what is left at close. */
+    final HandleMap<Page> handles = new HandleMap<>();
+
+    VulkanPages(VkDevice device, VulkanInstance.PhysicalDevice physical, DeviceProperties properties,
+                Set<DeviceFeature> features, boolean externalMemoryFd) {
+        this.device = device;
+        this.physical = physical;
+        this.bufferDeviceAddress = features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS);
+        this.memoryPriority = features.contains(DeviceFeature.MEMORY_PRIORITY);
+        this.memoryBudget = features.contains(DeviceFeature.MEMORY_BUDGET);
+        this.externalMemoryFd = externalMemoryFd;
+        int heapCount = properties.memoryHeaps().size();
+        this.heapSizes = new long[heapCount];
+        for (MemoryHeap h : properties.memoryHeaps()) {
+            heapSizes[h.index()] = h.size();
+        }
+        this.heapUsage = new AtomicLongArray(heapCount);
+        int typeCount = properties.memoryTypes().size();
+        this.typeHeaps = new int[typeCount];
+        this.typeFlags = new int[typeCount];
+        for (MemoryType t : properties.memoryTypes()) {
+            typeHeaps[t.index()] = t.heapIndex();
+            typeFlags[t.index()] = MemoryPropertyFlag.toBits(t.flags());
+        }
+        this.nonCoherentAtomSize = Math.max(1, properties.limits().nonCoherentAtomSize());
+        this.maxAllocationCount = properties.limits().maxMemoryAllocationCount();
+    }
+
+    /** The VkMemoryPropertyFlags of each memory type, by index. */
+    int[] typeFlags() {
+        return typeFlags;
+    }
+
+    /** Device memory allocations alive now: pages and the transfers' staging and imported memory. */
+    int liveAllocationCount() {
+        return allocationCount.get();
+    }
+
+    /** Each heap's budget: the driver's with memory budget, else the heap size and this backend's usage. */
+    List<HeapBudget> heapBudgets() {
+        List<HeapBudget> budgets = new ArrayList<>(heapSizes.length);
+        if (memoryBudget) {
+            try (MemoryStack stack = stackPush()) {
+                VkPhysicalDeviceMemoryBudgetPropertiesEXT budget = VkPhysicalDeviceMemoryBudgetPropertiesEXT.calloc(stack).sType$Default();
+                VkPhysicalDeviceMemoryProperties2 props = VkPhysicalDeviceMemoryProperties2.calloc(stack).sType$Default()
+                        .pNext(budget.address());
+                vkGetPhysicalDeviceMemoryProperties2(physical.handle(), props);
+                for (int i = 0; i < heapSizes.length; i++) {
+                    budgets.add(new HeapBudget(i, budget.heapBudget(i), budget.heapUsage(i), true));
+                }
+            }
+        } else {
+            for (int i = 0; i < heapSizes.length; i++) {
+                budgets.add(new HeapBudget(i, heapSizes[i], heapUsage.get(i), false));
+            }
+        }
+        return budgets;
+    }
+
+    /** A page of {@code memoryTypeIndex}; dedicated to a buffer or image when one is named. */
+    long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage,
+                         PageOptions options) {
+        if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
+            throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
+                    + physical.name() + " has types 0 to " + (typeHeaps.length - 1));
+        }
+        if (size <= 0) {
+            throw new IllegalArgumentException("page size must be positive, was " + size);
+        }
+        long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
+        handles.put(handle, new Page(handle, memoryTypeIndex, size));
+        return handle;
+    }
+
+    void freePage(long page) {
+        Page p = handles.remove(page);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        freeDeviceMemory(p.handle, p.type, p.size);
+    }
+
+    ByteBuffer map(long page, long offset, long size) {
+        Page p = requirePage(page);
+        if (offset < 0 || size < 0 || offset > p.size - size) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
+                    + ") is outside the page of " + p.size + " bytes");
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a ByteBuffer views at most " + Integer.MAX_VALUE + " bytes; asked for " + size);
+        }
+        return MemoryUtil.memByteBuffer(mapped(p) + offset, (int) size);
+    }
+
+    /** A new opaque fd of an exportable page, from {@code vkGetMemoryFdKHR}. */
+    int exportFd(long page) {
+        requireExternalMemoryFd();
+        if (handles.get(page) == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        try (MemoryStack stack = stackPush()) {
+            IntBuffer pFd = stack.mallocInt(1);
+            check(KHRExternalMemoryFd.vkGetMemoryFdKHR(device, VkMemoryGetFdInfoKHR.calloc(stack).sType$Default()
+                    .memory(page).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), pFd), "vkGetMemoryFdKHR");
+            return pFd.get(0);
+        }
+    }
+
+    void requireExternalMemoryFd() {
+        if (!externalMemoryFd) {
+            throw new ExternalMemoryUnsupportedException(physical.name() + " has no VK_KHR_external_memory_fd");
+        }
+    }
+
+    /** One {@code VkDeviceMemory} the core allocated, and its mapping once made. */
+    static final class Page {
+        final long handle;
+        final int type;
+        final long size;
+        /** Host address of byte 0 while mapped; 0 until the first map, flush or invalidate. */
+        long address;
+
+        Page(long handle, int type, long size) {
+            this.handle = handle;
+            this.type = type;
+            this.size = size;
+        }
+    }
+
+    /** Allocates device memory, counted against the heap's usage and the allocation limit. */
+    long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage) {
+        return allocateDeviceMemory(type, size, dedicatedBuffer, dedicatedImage, PageOptions.DEFAULT);
+    }
+
+    /** {@link #allocateDeviceMemory(int, long, long, long)} with a page's options in the pNext chain. */
+    long allocateDeviceMemory(int type, long size, long dedicatedBuffer, long dedicatedImage, PageOptions options) {
+        final int heap = typeHeaps[type];
+        if (size > heapSizes[heap]) {
+            // The driver must not be asked for more than the heap holds (VUID-vkAllocateMemory-pAllocateInfo-01713).
+            throw new OutOfDeviceMemoryException("cannot allocate " + size + " bytes of memory type " + type
+                    + ": heap " + heap + " of " + physical.name() + " holds " + heapSizes[heap] + " bytes", heap, size);
+        }
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                    .allocationSize(size).memoryTypeIndex(type);
+            if (dedicatedBuffer != VK_NULL_HANDLE || dedicatedImage != VK_NULL_HANDLE) {
+                info.pNext(VkMemoryDedicatedAllocateInfo.calloc(stack).sType$Default()
+                        .buffer(dedicatedBuffer).image(dedicatedImage).pNext(info.pNext()).address());
+            }
+            if (bufferDeviceAddress) {
+                // As VMA does: every page may hold a SHADER_DEVICE_ADDRESS buffer, so every page gets the flag.
+                info.pNext(VkMemoryAllocateFlagsInfo.calloc(stack).sType$Default()
+                        .flags(VK12.VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT).pNext(info.pNext()).address());
+            }
+            if (memoryPriority) {
+                info.pNext(VkMemoryPriorityAllocateInfoEXT.calloc(stack).sType$Default()
+                        .priority(options.priority()).pNext(info.pNext()).address());
+            }
+            if (options.exportable()) {
+                requireExternalMemoryFd();
+                info.pNext(VkExportMemoryAllocateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).pNext(info.pNext()).address());
+            }
+            LongBuffer pMemory = stack.mallocLong(1);
+            check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory", heap, size);
+            heapUsage.addAndGet(heap, size);
+            return pMemory.get(0);
+        } catch (RuntimeException | Error e) {
+            allocationCount.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /**
+     * Imports host memory {@code [pointer, pointer + size)} (both aligned to
+     * minImportedHostPointerAlignment) as device memory of {@code type}, counted like an allocation;
+     * free it with {@link #freeDeviceMemory}. The memory must stay valid until then.
+     */
+    long importHostMemory(int type, long size, long pointer) {
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkImportMemoryHostPointerInfoEXT host = VkImportMemoryHostPointerInfoEXT.calloc(stack).sType$Default()
+                    .handleType(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
+                    .pHostPointer(pointer);
+            VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default().pNext(host.address())
+                    .allocationSize(size).memoryTypeIndex(type);
+            LongBuffer pMemory = stack.mallocLong(1);
+            check(vkAllocateMemory(device, info, null, pMemory), "vkAllocateMemory (host pointer import)");
+            heapUsage.addAndGet(typeHeaps[type], size);
+            return pMemory.get(0);
+        } catch (RuntimeException | Error e) {
+            allocationCount.decrementAndGet();
+            throw e;
+        }
+    }
+
+    void freeDeviceMemory(long memory, int type, long size) {
+        // vkFreeMemory unmaps a mapped allocation itself.
+        vkFreeMemory(device, memory, null);
+        heapUsage.addAndGet(typeHeaps[type], -size);
+        allocationCount.decrementAndGet();
+    }
+
+    /** The host address of a host-visible page, mapping it whole on first use. */
+    private long mapped(Page p) {
+        if ((typeFlags[p.type] & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) == 0) {
+            throw new MemoryNotMappableException("cannot map a page of memory type " + p.type + " "
+                    + MemoryPropertyFlag.fromBits(typeFlags[p.type]) + " of " + physical.name() + ": it is not HOST_VISIBLE");
+        }
+        synchronized (p) {
+            if (p.address == 0) {
+                try (MemoryStack stack = stackPush()) {
+                    PointerBuffer pData = stack.mallocPointer(1);
+                    check(vkMapMemory(device, p.handle, 0, VK_WHOLE_SIZE, 0, pData), "vkMapMemory");
+                    p.address = pData.get(0);
+                }
+            }
+            return p.address;
+        }
+    }
+
+    /** Flushes or invalidates {@code [offset, offset + size)} of a page, widened to whole non-coherent atoms. */
+    void syncRange(long page, long offset, long size, boolean flush) {
+        Page p = requirePage(page);
+        if (offset < 0 || size < 0 || offset > p.size - size) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
+                    + ") is outside the page of " + p.size + " bytes");
+        }
+        if (size == 0) {
+            return;
+        }
+        mapped(p);
+        // Vulkan wants offsets and sizes in whole atoms, or a range that ends at the end of the page.
+        final long atom = nonCoherentAtomSize;
+        final long start = Align.roundDown(offset, atom);
+        final long end = Align.roundUp(offset + size, atom);
+        final long length = end >= p.size ? VK_WHOLE_SIZE : end - start;
+        try (MemoryStack stack = stackPush()) {
+            VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
+            range.get(0).sType$Default().memory(p.handle).offset(start).size(length);
+            if (flush) {
+                check(vkFlushMappedMemoryRanges(device, range), "vkFlushMappedMemoryRanges");
+            } else {
+                check(vkInvalidateMappedMemoryRanges(device, range), "vkInvalidateMappedMemoryRanges");
+            }
+        }
+    }
+
+    Page requirePage(long page) {
+        Page p = handles.get(page);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
+        }
+        return p;
+    }
+}

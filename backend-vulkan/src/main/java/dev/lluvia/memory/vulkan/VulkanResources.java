@@ -1,0 +1,294 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.DeviceFeature;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
+import dev.lluvia.memory.FeatureNotEnabledException;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
+import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.*;
+
+import java.nio.LongBuffer;
+
+import static dev.lluvia.memory.vulkan.VulkanResults.check;
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.VK10.*;
+import static org.lwjgl.vulkan.VK11.*;
+
+/**
+ * The buffers and images of a {@link VulkanBackend}: creation with the device's limits and format
+ * support checked first, their memory requirements (with the dedicated-allocation hint), binding
+ * to pages, device addresses, and the state the transfers check (usage, bound page, image layout).
+ * The backend checks that it is open before calling in.
+ */
+final class VulkanResources {
+
+    private static final int BUFFER_USAGE_SHADER_DEVICE_ADDRESS = 0x20000;
+
+    private final VkDevice device;
+    private final VulkanInstance.PhysicalDevice physical;
+    private final VulkanPages pages;
+    /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
+    private final long maxBufferSize;
+    private final boolean bufferDeviceAddress;
+    /** Live buffers and images by handle; the backend destroys what is left at close. */
+    final HandleMap<BufferState> buffers = new HandleMap<>();
+    final HandleMap<ImageState> images = new HandleMap<>();
+
+    VulkanResources(VkDevice device, VulkanInstance.PhysicalDevice physical, VulkanPages pages, long maxBufferSize,
+                    boolean bufferDeviceAddress) {
+        this.device = device;
+        this.physical = physical;
+        this.pages = pages;
+        this.maxBufferSize = maxBufferSize;
+        this.bufferDeviceAddress = bufferDeviceAddress;
+    }
+
+    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
+    Resource createBuffer(long size, int usageBits, boolean exportable) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        if (usageBits == 0) {
+            throw new IllegalArgumentException("buffer usage must not be empty");
+        }
+        if (Long.compareUnsigned(size, maxBufferSize) > 0) {
+            throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
+                    + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
+        }
+        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0 && !bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer usage SHADER_DEVICE_ADDRESS "
+                    + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
+                    + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
+                    .size(size).usage(usageBits).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            if (exportable) {
+                pages.requireExternalMemoryFd();
+                VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
+                vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
+                        .sType$Default().usage(usageBits).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
+                if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export buffers of usage 0x"
+                            + Integer.toHexString(usageBits) + " as opaque file descriptors");
+                }
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
+            long buffer = pBuffer.get(0);
+            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+            vkGetBufferMemoryRequirements2(device,
+                    VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default().buffer(buffer), req);
+            buffers.put(buffer, new BufferState(size, usageBits));
+            return new Resource(buffer, requirements(req.memoryRequirements(), dedicated));
+        }
+    }
+
+    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
+    Resource createImage(ImageDescriptor d, boolean exportable) {
+        final int format = d.format() != null ? d.format().vkFormat() : VulkanFormats.format(d.channelType(), d.channelCount());
+        final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
+        final int tiling = d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL;
+        final int usage = ImageUsage.toBits(d.usage());
+        try (MemoryStack stack = stackPush()) {
+            VkImageFormatProperties fp = VkImageFormatProperties.malloc(stack);
+            int r = vkGetPhysicalDeviceImageFormatProperties(physical.handle(), format, imageType, tiling, usage, 0, fp);
+            if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support "
+                        + d.dimensions() + "D images of format " + d.formatName()
+                        + " (" + d.channelType() + " x " + d.channelCount() + ") with tiling " + d.tiling()
+                        + " and usage " + d.usage());
+            }
+            check(r, "vkGetPhysicalDeviceImageFormatProperties");
+            if (d.mipLevels() > fp.maxMipLevels() || Integer.compareUnsigned(d.arrayLayers(), fp.maxArrayLayers()) > 0) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions()
+                        + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + d.usage()
+                        + ", mipLevels " + d.mipLevels() + " and arrayLayers " + d.arrayLayers() + ": at most "
+                        + fp.maxMipLevels() + " levels and " + fp.maxArrayLayers() + " layers");
+            }
+            VkExtent3D max = fp.maxExtent();
+            if (Integer.compareUnsigned(d.width(), max.width()) > 0 || Integer.compareUnsigned(d.height(), max.height()) > 0
+                    || Integer.compareUnsigned(d.depth(), max.depth()) > 0) {
+                throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth() + " of format "
+                        + d.formatName() + " exceeds the largest " + physical.name()
+                        + " supports with tiling " + d.tiling() + ": " + max.width() + "x" + max.height() + "x" + max.depth());
+            }
+            VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
+                    .imageType(imageType)
+                    .format(format)
+                    .extent(e -> e.set(d.width(), d.height(), d.depth()))
+                    .mipLevels(d.mipLevels())
+                    .arrayLayers(d.arrayLayers())
+                    .samples(VK_SAMPLE_COUNT_1_BIT)
+                    .tiling(tiling)
+                    .usage(usage)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE)
+                    .initialLayout(VK_IMAGE_LAYOUT_UNDEFINED);
+            if (exportable) {
+                pages.requireExternalMemoryFd();
+                VkExternalImageFormatProperties ext = VkExternalImageFormatProperties.calloc(stack).sType$Default();
+                int er = vkGetPhysicalDeviceImageFormatProperties2(physical.handle(), VkPhysicalDeviceImageFormatInfo2.calloc(stack)
+                        .sType$Default().format(format).type(imageType).tiling(tiling).usage(usage)
+                        .pNext(VkPhysicalDeviceExternalImageFormatInfo.calloc(stack).sType$Default()
+                                .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address()),
+                        VkImageFormatProperties2.calloc(stack).sType$Default().pNext(ext.address()));
+                if (er != VK_SUCCESS
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
+                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0) {
+                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export "
+                            + d.formatName() + " images with tiling " + d.tiling()
+                            + " as opaque file descriptors from shared pages");
+                }
+                ci.pNext(VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
+            LongBuffer pImage = stack.mallocLong(1);
+            check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
+            long image = pImage.get(0);
+            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+            vkGetImageMemoryRequirements2(device,
+                    VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default().image(image), req);
+            images.put(image, new ImageState(d, usage));
+            return new Resource(image, requirements(req.memoryRequirements(), dedicated));
+        }
+    }
+
+    void bindBuffer(long buffer, long page, long offset) {
+        BufferState b = requireBuffer(buffer);
+        VulkanPages.Page p = pages.requirePage(page);
+        check(vkBindBufferMemory(device, buffer, page, offset), "vkBindBufferMemory");
+        b.page = p;
+        b.offset = offset;
+    }
+
+    void bindImage(long image, long page, long offset) {
+        ImageState i = requireImage(image);
+        VulkanPages.Page p = pages.requirePage(page);
+        check(vkBindImageMemory(device, image, page, offset), "vkBindImageMemory");
+        i.page = p;
+    }
+
+    void destroyBuffer(long buffer) {
+        if (buffers.remove(buffer) == null) {
+            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+        }
+        vkDestroyBuffer(device, buffer, null);
+    }
+
+    void destroyImage(long image) {
+        if (images.remove(image) == null) {
+            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+        }
+        vkDestroyImage(device, image, null);
+    }
+
+    long bufferDeviceAddress(long buffer) {
+        BufferState b = requireBuffer(buffer);
+        if (!bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " is not enabled on " + physical.name());
+        }
+        if ((b.usage & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) == 0) {
+            throw new IllegalArgumentException("buffer 0x" + Long.toHexString(buffer)
+                    + " has no device address: its usage lacks SHADER_DEVICE_ADDRESS");
+        }
+        if (b.page == null) {
+            throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferDeviceAddressInfo info = VkBufferDeviceAddressInfo.calloc(stack).sType$Default().buffer(buffer);
+            return device.getCapabilities().vkGetBufferDeviceAddress != 0
+                    ? VK12.vkGetBufferDeviceAddress(device, info)
+                    : KHRBufferDeviceAddress.vkGetBufferDeviceAddressKHR(device, info);
+        }
+    }
+
+    static final class BufferState {
+        final long size;
+        final int usage;
+        volatile VulkanPages.Page page;
+        volatile long offset;
+
+        BufferState(long size, int usage) {
+            this.size = size;
+            this.usage = usage;
+        }
+    }
+
+    static final class ImageState {
+        final ImageDescriptor descriptor;
+        final int usage;
+        volatile VulkanPages.Page page;
+        /** The layout the last transfer left the image in; UNDEFINED until then. */
+        volatile int layout = VK_IMAGE_LAYOUT_UNDEFINED;
+
+        ImageState(ImageDescriptor descriptor, int usage) {
+            this.descriptor = descriptor;
+            this.usage = usage;
+        }
+    }
+
+    BufferState requireBound(long buffer, long offset, long length, int usageBit, String usageName, String direction) {
+        BufferState b = requireBuffer(buffer);
+        if ((b.usage & usageBit) == 0) {
+            throw new IllegalArgumentException("cannot copy " + direction + " buffer 0x" + Long.toHexString(buffer)
+                    + " through a transfer: its usage lacks " + usageName);
+        }
+        if (b.page == null) {
+            throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
+        }
+        if (offset < 0 || length < 0 || offset > b.size - length) {
+            throw new IndexOutOfBoundsException("cannot copy " + length + " bytes at offset " + offset + " " + direction
+                    + " a buffer of " + b.size + " bytes");
+        }
+        return b;
+    }
+
+    ImageState requireImageTransfer(long image, ImageDescriptor d, long length, int usageBit, String usageName,
+                                            String direction) {
+        ImageState i = requireImage(image);
+        if ((i.usage & usageBit) == 0) {
+            throw new IllegalArgumentException("cannot copy " + direction + " image 0x" + Long.toHexString(image)
+                    + ": its usage " + i.descriptor.usage() + " lacks " + usageName);
+        }
+        if (i.page == null) {
+            throw new IllegalStateException("image 0x" + Long.toHexString(image) + " is not bound to memory");
+        }
+        if (length != d.byteSize()) {
+            throw new IllegalArgumentException("cannot copy " + length + " bytes " + direction + " an image of "
+                    + d.byteSize() + " bytes (" + d.width() + "x" + d.height() + "x" + d.depth() + " pixels of "
+                    + d.pixelSize() + " bytes)");
+        }
+        return i;
+    }
+
+    BufferState requireBuffer(long buffer) {
+        BufferState b = buffers.get(buffer);
+        if (b == null) {
+            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+        }
+        return b;
+    }
+
+    ImageState requireImage(long image) {
+        ImageState i = images.get(image);
+        if (i == null) {
+            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+        }
+        return i;
+    }
+
+    private static MemoryRequirements requirements(VkMemoryRequirements r, VkMemoryDedicatedRequirements d) {
+        return new MemoryRequirements(r.size(), r.alignment(), r.memoryTypeBits(),
+                d.prefersDedicatedAllocation(), d.requiresDedicatedAllocation());
+    }
+}
