@@ -4,6 +4,7 @@ import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.MemoryBackend;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The debug margins of one {@link Memory}: VMA's {@code VMA_DEBUG_MARGIN} with
@@ -115,5 +116,20 @@ final class DebugMargins {
             }
         }
         return -1;
+    }
+
+    /** Adds a line per damaged margin of {@code live}'s objects in regular pages; returns how many were checked. */
+    int check(Iterable<MemoryObject> live, List<String> corruptions) {
+        int checked = 0;
+        for (MemoryObject o : live) {
+            if (!o.page().dedicated) {
+                checked++;
+                String c = report(o);
+                if (c != null) {
+                    corruptions.add(c);
+                }
+            }
+        }
+        return checked;
     }
 }

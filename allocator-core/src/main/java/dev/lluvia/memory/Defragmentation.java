@@ -1,6 +1,8 @@
 package dev.lluvia.memory;
 
 import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -187,13 +189,61 @@ public final class Defragmentation implements AutoCloseable {
                     to.allocator.free(block);
                     continue;
                 }
-                moves.add(memory.moveLocked(o, to, block));
+                moves.add(move(o, to, block));
                 bytes += size;
                 break;
             }
         }
         counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
         return moves;
+    }
+
+    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
+    private Move move(MemoryObject o, Memory.Page to, long block) {
+        final AllocationInfo from = o.infoLocked();
+        final long frontMargin = o.frontMarginLocked();
+        final long offset = to.allocator.offset(block) + frontMargin;
+        Resource replacement = null;
+        try {
+            replacement = o.createReplacementLocked();
+            MemoryRequirements req = replacement.requirements();
+            if (req.size() != from.size() || offset % req.alignment() != 0
+                    || (req.memoryTypeBits() & (1 << memory.memoryType().index())) == 0) {
+                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
+                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
+            }
+            o.bindResource(replacement.handle(), to.handle, offset);
+            o.copyContentsLocked(o.resource(), replacement.handle());
+        } catch (RuntimeException | Error e) {
+            to.allocator.free(block);
+            to.largestFreeBound = to.size;
+            if (replacement != null) {
+                try {
+                    o.destroyResource(replacement.handle());
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        final long oldResource = o.resource();
+        final Memory.Page oldPage = o.page();
+        final long oldBlock = o.block();
+        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
+        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
+        if (frontMargin > 0) {
+            memory.margins().fill(to, block, offset, from.size());
+        }
+        try {
+            o.destroyResource(oldResource);
+        } finally {
+            oldPage.allocator.free(oldBlock);
+            oldPage.largestFreeBound = oldPage.size;
+        }
+        for (SessionListener l : memory.session().listeners()) {
+            l.objectMoved(o, from);
+        }
+        return new Move(o, from, now);
     }
 
     /** Whether the last pass moved nothing. */

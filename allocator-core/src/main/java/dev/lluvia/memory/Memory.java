@@ -4,7 +4,6 @@ import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.alloc.BlockAllocator;
-import dev.lluvia.memory.alloc.BlockStatistics;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -392,54 +391,6 @@ public final class Memory implements AutoCloseable {
         return live;
     }
 
-    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
-    Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
-        final AllocationInfo from = o.infoLocked();
-        final long frontMargin = o.frontMarginLocked();
-        final long offset = to.allocator.offset(block) + frontMargin;
-        Resource replacement = null;
-        try {
-            replacement = o.createReplacementLocked();
-            MemoryRequirements req = replacement.requirements();
-            if (req.size() != from.size() || offset % req.alignment() != 0
-                    || (req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
-                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
-            }
-            o.bindResource(replacement.handle(), to.handle, offset);
-            o.copyContentsLocked(o.resource(), replacement.handle());
-        } catch (RuntimeException | Error e) {
-            to.allocator.free(block);
-            to.largestFreeBound = to.size;
-            if (replacement != null) {
-                try {
-                    o.destroyResource(replacement.handle());
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
-        final long oldResource = o.resource();
-        final Page oldPage = o.page();
-        final long oldBlock = o.block();
-        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
-        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
-        if (frontMargin > 0) {
-            margins.fill(to, block, offset, from.size());
-        }
-        try {
-            o.destroyResource(oldResource);
-        } finally {
-            oldPage.allocator.free(oldBlock);
-            oldPage.largestFreeBound = oldPage.size;
-        }
-        for (SessionListener l : session.listeners()) {
-            l.objectMoved(o, from);
-        }
-        return new Defragmentation.Move(o, from, now);
-    }
-
     /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
     int releaseEmptyPagesLocked() {
         int released = 0;
@@ -508,10 +459,10 @@ public final class Memory implements AutoCloseable {
         requireUsage(usage);
         Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
         synchronized (lock) {
-            AllocationInfo at = aliasTarget(original, offset, size);
+            AllocationInfo at = Aliases.target(this, original, offset, size);
             Resource resource = newBuffer(size, BufferUsage.toBits(kept));
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
-            placeAlias(buffer, original, at, offset, resource.requirements());
+            Aliases.place(this, buffer, original, at, offset, resource.requirements());
             return buffer;
         }
     }
@@ -526,80 +477,11 @@ public final class Memory implements AutoCloseable {
         Objects.requireNonNull(descriptor, "descriptor");
         checkImageLimits(descriptor);
         synchronized (lock) {
-            AllocationInfo at = aliasTarget(original, offset, 1);
+            AllocationInfo at = Aliases.target(this, original, offset, 1);
             Resource resource = newImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
-            placeAlias(image, original, at, offset, resource.requirements());
+            Aliases.place(this, image, original, at, offset, resource.requirements());
             return image;
-        }
-    }
-
-    /** Checks what can be checked before the driver object exists; returns the original's info. */
-    private AllocationInfo aliasTarget(MemoryObject original, long offset, long minSize) {
-        Objects.requireNonNull(original, "original");
-        requireOpen();
-        if (original.memory() != this) {
-            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it belongs to "
-                    + original.memory() + ", not " + this);
-        }
-        original.requireOpen();
-        if (original.aliasOf() != null) {
-            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
-                    + original.aliasOf().describe() + "; alias that instead");
-        }
-        AllocationInfo info = original.infoLocked();
-        if (offset < 0 || offset > info.size() - minSize) {
-            throw new IndexOutOfBoundsException("alias offset " + offset + " is outside " + original.describe()
-                    + ", whose range is [0, " + info.size() + ")");
-        }
-        return info;
-    }
-
-    /** Checks the alias against its requirements and binds it; destroys its resource on any failure. */
-    private void placeAlias(MemoryObject alias, MemoryObject original, AllocationInfo at, long offset,
-                            MemoryRequirements req) {
-        try {
-            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IncompatibleMemoryTypeException(alias.describe() + " cannot alias memory type "
-                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
-                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
-            }
-            if (req.requiresDedicated()) {
-                throw new IllegalArgumentException(alias.describe() + " requires a dedicated allocation of its own"
-                        + " and cannot alias " + original.describe());
-            }
-            final long pageOffset = at.offset() + offset;
-            if (offset > at.size() - req.size()) {
-                throw new IndexOutOfBoundsException(alias.describe() + " needs " + req.size() + " bytes from offset "
-                        + offset + ", past the end of " + original.describe() + " (" + at.size() + " bytes)");
-            }
-            long alignment = Math.max(req.alignment(), atom);
-            if (pageOffset % alignment != 0) {
-                throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
-                        + " at page offset " + pageOffset + ", not a multiple of its alignment " + alignment
-                        + (atom > 1 ? " (nonCoherentAtomSize " + atom + " included)" : ""));
-            }
-            Page page = original.page();
-            if (granularity > 1 && !page.dedicated && alias.isOptimalImage() != original.isOptimalImage()) {
-                long start = page.allocator.offset(original.block());
-                long end = start + page.allocator.size(original.block());
-                long blockStart = pageOffset / granularity * granularity;
-                long blockEnd = Align.roundUp(pageOffset + req.size(), granularity);
-                if (blockStart < start || blockEnd > end) {
-                    throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
-                            + " at [" + pageOffset + ", " + (pageOffset + req.size()) + "), whose bufferImageGranularity ("
-                            + granularity + ") blocks reach outside " + original.describe() + "'s reserved range ["
-                            + start + ", " + end + "), where its neighbours may lie");
-                }
-            }
-            alias.bindAliasLocked(original, new AllocationInfo(at.page(), pageOffset, 0, req.size()));
-        } catch (RuntimeException | Error e) {
-            try {
-                alias.destroyResource();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
         }
     }
 
@@ -611,15 +493,19 @@ public final class Memory implements AutoCloseable {
     public Statistics statistics() {
         synchronized (lock) {
             requireOpen();
-            return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+            return statisticsLocked();
         }
     }
 
     /** {@link #statistics()}, or empty once closed: for the session's totals, which skip closed memories. */
     Statistics statisticsIfOpen() {
         synchronized (lock) {
-            return closed ? Statistics.EMPTY : new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+            return closed ? Statistics.EMPTY : statisticsLocked();
         }
+    }
+
+    private Statistics statisticsLocked() {
+        return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
     }
 
     /**
@@ -630,40 +516,15 @@ public final class Memory implements AutoCloseable {
     public DetailedStatistics detailedStatistics() {
         synchronized (lock) {
             requireOpen();
-            return detailedStatisticsLocked();
+            return MemoryReports.detailed(pages, live, statisticsLocked());
         }
     }
 
     /** {@link #detailedStatistics()}, or empty once closed, for the session's totals. */
     DetailedStatistics detailedStatisticsIfOpen() {
         synchronized (lock) {
-            return closed ? DetailedStatistics.EMPTY : detailedStatisticsLocked();
+            return closed ? DetailedStatistics.EMPTY : MemoryReports.detailed(pages, live, statisticsLocked());
         }
-    }
-
-    private DetailedStatistics detailedStatisticsLocked() {
-        int freeRanges = 0;
-        long largestFree = 0;
-        long smallestFree = 0;
-        for (Page p : pages) {
-            if (p != null) {
-                BlockStatistics b = p.allocator.statistics();
-                freeRanges += b.freeRangeCount();
-                largestFree = Math.max(largestFree, b.largestFreeRange());
-                if (b.freeRangeCount() > 0) {
-                    smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
-                }
-            }
-        }
-        long largestAlloc = 0;
-        long smallestAlloc = 0;
-        for (MemoryObject o : live) {
-            long size = o.infoLocked().size();
-            largestAlloc = Math.max(largestAlloc, size);
-            smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
-        }
-        return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
-                freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
     }
 
     /**
@@ -674,22 +535,7 @@ public final class Memory implements AutoCloseable {
     public List<PageInfo> pages() {
         synchronized (lock) {
             requireOpen();
-            List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
-            for (int i = 0; i < pages.size(); i++) {
-                byPage.add(new ArrayList<>());
-            }
-            for (MemoryObject o : live) {
-                byPage.get(o.infoLocked().page()).add(new PageInfo.Placed(o, o.infoLocked()));
-            }
-            List<PageInfo> out = new ArrayList<>(pageCount);
-            for (Page p : pages) {
-                if (p != null) {
-                    List<PageInfo.Placed> objs = byPage.get(p.index);
-                    objs.sort(java.util.Comparator.comparingLong(x -> x.info().offset()));
-                    out.add(new PageInfo(p.index, p.size, p.dedicated, objs));
-                }
-            }
-            return out;
+            return MemoryReports.pages(pages, live, pageCount);
         }
     }
 
@@ -755,17 +601,7 @@ public final class Memory implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            int checked = 0;
-            for (MemoryObject o : live) {
-                if (!o.page().dedicated) {
-                    checked++;
-                    String c = margins.report(o);
-                    if (c != null) {
-                        corruptions.add(c);
-                    }
-                }
-            }
-            return checked;
+            return margins.check(live, corruptions);
         }
     }
 
@@ -1004,6 +840,15 @@ public final class Memory implements AutoCloseable {
         return atom;
     }
 
+    long granularity() {
+        return granularity;
+    }
+
+    /** The debug margins, or {@code null} when this memory has none. */
+    DebugMargins margins() {
+        return margins;
+    }
+
     void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed" + (session.isClosed() ? " (its session is closed)" : ""));
@@ -1023,7 +868,8 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    private String compatibleTypes(int bits) {
+    /** The memory types in {@code bits}, for an incompatible-type message. */
+    String compatibleTypes(int bits) {
         StringBuilder sb = new StringBuilder(" (allowed types:");
         for (MemoryType t : session.device().memoryTypes()) {
             if ((bits & (1 << t.index())) != 0) {
