@@ -46,11 +46,7 @@ final class Aliases {
         final long atom = memory.atom();
         final long granularity = memory.granularity();
         try {
-            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IncompatibleMemoryTypeException(alias.describe() + " cannot alias memory type "
-                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
-                        + Integer.toHexString(req.memoryTypeBits()) + memory.compatibleTypes(req.memoryTypeBits()));
-            }
+            CreateChecks.requireMemoryType(memory.session(), type, req.memoryTypeBits(), alias, "cannot alias");
             if (req.requiresDedicated()) {
                 throw new IllegalArgumentException(alias.describe() + " requires a dedicated allocation of its own"
                         + " and cannot alias " + original.describe());
@@ -66,7 +62,7 @@ final class Aliases {
                         + " at page offset " + pageOffset + ", not a multiple of its alignment " + alignment
                         + (atom > 1 ? " (nonCoherentAtomSize " + atom + " included)" : ""));
             }
-            Memory.Page page = original.page();
+            Page page = original.page();
             if (granularity > 1 && !page.dedicated && alias.isOptimalImage() != original.isOptimalImage()) {
                 long start = page.allocator.offset(original.block());
                 long end = start + page.allocator.size(original.block());

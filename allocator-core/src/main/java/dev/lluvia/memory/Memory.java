@@ -268,7 +268,7 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage, long minAlignment) {
-        requireMinAlignment(minAlignment);
+        CreateChecks.requireMinAlignment(minAlignment);
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
@@ -279,17 +279,10 @@ public final class Memory implements AutoCloseable {
             kept = BufferUsage.DEFAULT;
             usageBits = DEFAULT_BUFFER_USAGE_BITS;
         } else {
-            requireUsage(usage);
+            CreateChecks.requireUsage(usage);
             kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
             usageBits = BufferUsage.toBits(kept);
-            if (kept.contains(BufferUsage.SHADER_DEVICE_ADDRESS)
-                    && !session.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
-                throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "a buffer of " + size
-                        + " bytes with usage " + kept + " needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " ("
-                        + DeviceFeature.BUFFER_DEVICE_ADDRESS.vulkanName() + "), which " + session
-                        + " does not have; open the session with SessionOptions.withFeatures("
-                        + "DeviceFeature.BUFFER_DEVICE_ADDRESS), or enable it on your own device and declare it");
-            }
+            CreateChecks.requireFeatures(session, size, kept);
         }
         synchronized (lock) {
             requireOpen();
@@ -326,9 +319,9 @@ public final class Memory implements AutoCloseable {
      *                                  dimension exceeds the device's limit
      */
     public Image createImage(ImageDescriptor descriptor, long minAlignment) {
-        requireMinAlignment(minAlignment);
+        CreateChecks.requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
-        checkImageLimits(descriptor);
+        CreateChecks.requireImageLimits(session, descriptor);
         synchronized (lock) {
             requireOpen();
             Resource resource = newImage(descriptor);
@@ -365,16 +358,7 @@ public final class Memory implements AutoCloseable {
             if (defragmentation != null) {
                 throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
             }
-            List<String> pinned = new ArrayList<>();
-            for (MemoryObject o : live) {
-                if (!o.isMovable()) {
-                    pinned.add(o.describe());
-                }
-            }
-            if (!pinned.isEmpty()) {
-                throw new IllegalStateException("cannot defragment " + this + ": " + pinned.size()
-                        + " object(s) are marked not movable: " + (pinned.size() > 10 ? pinned.subList(0, 10) + " ..." : pinned));
-            }
+            Defragmentation.requireMovable(this, live);
             defragmentation = new Defragmentation(this, maxBytesPerPass, maxObjectsPerPass);
             return defragmentation;
         }
@@ -456,7 +440,7 @@ public final class Memory implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
-        requireUsage(usage);
+        CreateChecks.requireUsage(usage);
         Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, size);
@@ -475,7 +459,7 @@ public final class Memory implements AutoCloseable {
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");
-        checkImageLimits(descriptor);
+        CreateChecks.requireImageLimits(session, descriptor);
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, 1);
             Resource resource = newImage(descriptor);
@@ -622,26 +606,9 @@ public final class Memory implements AutoCloseable {
                 o.closeAccesses();
             }
             List<String> leaks = new ArrayList<>(live.size());
-            RuntimeException failure = null;
+            RuntimeException failure;
             try {
-                for (MemoryObject o : live.toList()) {
-                    for (MemoryObject a : o.aliasesLocked()) {
-                        leaks.add(a.leakLine() + ", an alias of " + o.describe());
-                    }
-                    leaks.add(o.leakLine());
-                    try {
-                        String c = o.destroyLocked();
-                        if (c != null) {
-                            corruptions.add(c);
-                        }
-                    } catch (RuntimeException e) {
-                        if (failure == null) {
-                            failure = e;
-                        } else {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                }
+                failure = LeakReport.destroyAll(live.toList(), leaks, corruptions);
             } finally {
                 for (Page p : pages) {
                     if (p != null) {
@@ -684,11 +651,7 @@ public final class Memory implements AutoCloseable {
         boolean newPage = false;
         long frontMargin = 0;
         try {
-            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IncompatibleMemoryTypeException(object.describe() + " cannot be placed in memory type "
-                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
-                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
-            }
+            CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
             if (object.isOptimalImage() && granularity > quantum) {
                 quantum = granularity;
@@ -852,73 +815,6 @@ public final class Memory implements AutoCloseable {
     void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed" + (session.isClosed() ? " (its session is closed)" : ""));
-        }
-    }
-
-    private void checkImageLimits(ImageDescriptor d) {
-        DeviceLimits limits = session.device().limits();
-        int max = switch (d.dimensions()) {
-            case 1 -> limits.maxImageDimension1D();
-            case 2 -> limits.maxImageDimension2D();
-            default -> limits.maxImageDimension3D();
-        };
-        if (d.width() > max || d.height() > max || d.depth() > max) {
-            throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth()
-                    + " exceeds the device's largest " + d.dimensions() + "D image side of " + max);
-        }
-    }
-
-    /** The memory types in {@code bits}, for an incompatible-type message. */
-    String compatibleTypes(int bits) {
-        StringBuilder sb = new StringBuilder(" (allowed types:");
-        for (MemoryType t : session.device().memoryTypes()) {
-            if ((bits & (1 << t.index())) != 0) {
-                sb.append(' ').append(t.index()).append(' ').append(t.flags());
-            }
-        }
-        return sb.append(')').toString();
-    }
-
-    private static void requireMinAlignment(long minAlignment) {
-        if (minAlignment <= 0 || (minAlignment & (minAlignment - 1)) != 0) {
-            throw new IllegalArgumentException("minAlignment must be a positive power of two, was " + minAlignment);
-        }
-    }
-
-    private static void requireUsage(Set<?> usage) {
-        Objects.requireNonNull(usage, "usage");
-        if (usage.isEmpty()) {
-            throw new IllegalArgumentException("usage must not be empty");
-        }
-        for (Object u : usage) {
-            if (u == null) {
-                throw new NullPointerException("usage must not contain null: " + usage);
-            }
-        }
-    }
-
-    /** One device allocation and the block allocator that divides it. */
-    static final class Page {
-        final int index;
-        final long handle;
-        final long size;
-        /** Holds one object and is freed with it. */
-        final boolean dedicated;
-        final BlockAllocator allocator;
-        /**
-         * An upper bound of the page's largest free range, lowered when an allocation fails and
-         * reset when anything is freed, so that a full page is skipped without asking its block
-         * allocator (a failing search can cost more than a successful one).
-         */
-        long largestFreeBound;
-
-        Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
-            this.index = index;
-            this.handle = handle;
-            this.size = size;
-            this.dedicated = dedicated;
-            this.allocator = allocator;
-            this.largestFreeBound = size;
         }
     }
 }

@@ -19,11 +19,11 @@ final class MemoryReports {
     }
 
     /** {@link Memory#detailedStatistics()}: {@code totals} plus free-range and object-size extremes. */
-    static DetailedStatistics detailed(List<Memory.Page> pages, Iterable<MemoryObject> live, Statistics totals) {
+    static DetailedStatistics detailed(List<Page> pages, Iterable<MemoryObject> live, Statistics totals) {
         int freeRanges = 0;
         long largestFree = 0;
         long smallestFree = 0;
-        for (Memory.Page p : pages) {
+        for (Page p : pages) {
             if (p != null) {
                 BlockStatistics b = p.allocator.statistics();
                 freeRanges += b.freeRangeCount();
@@ -45,7 +45,7 @@ final class MemoryReports {
     }
 
     /** {@link Memory#pages()}: every page (null holes skipped) with its objects by offset. */
-    static List<PageInfo> pages(List<Memory.Page> pages, Iterable<MemoryObject> live, int pageCount) {
+    static List<PageInfo> pages(List<Page> pages, Iterable<MemoryObject> live, int pageCount) {
         List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
         for (int i = 0; i < pages.size(); i++) {
             byPage.add(new ArrayList<>());
@@ -54,7 +54,7 @@ final class MemoryReports {
             byPage.get(o.infoLocked().page()).add(new PageInfo.Placed(o, o.infoLocked()));
         }
         List<PageInfo> out = new ArrayList<>(pageCount);
-        for (Memory.Page p : pages) {
+        for (Page p : pages) {
             if (p != null) {
                 List<PageInfo.Placed> objs = byPage.get(p.index);
                 objs.sort(Comparator.comparingLong(x -> x.info().offset()));
