@@ -4,6 +4,7 @@ import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.MemoryBackend;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The debug margins of one {@link Memory}: VMA's {@code VMA_DEBUG_MARGIN} with
@@ -47,7 +48,7 @@ final class DebugMargins {
     }
 
     /** Fills the margins of a freshly placed object and, on non-coherent types, flushes them. */
-    void fill(Memory.Page page, long block, long offset, long size) {
+    void fill(Page page, long block, long offset, long size) {
         final long start = page.allocator.offset(block);
         final long end = start + page.allocator.size(block);
         final long back = offset + Align.roundUp(size, atom);
@@ -59,7 +60,7 @@ final class DebugMargins {
         }
     }
 
-    private void fill(Memory.Page page, long from, long to) {
+    private void fill(Page page, long from, long to) {
         ByteBuffer v = backend.map(page.handle, from, to - from);
         for (int i = 0, n = (int) (to - from); i < n; i++) {
             v.put(i, magic(from + i));
@@ -72,7 +73,7 @@ final class DebugMargins {
      * belong to no object, so the object's unflushed host bytes are kept).
      */
     String report(MemoryObject object) {
-        Memory.Page page = object.page();
+        Page page = object.page();
         if (page.dedicated) {
             return null;
         }
@@ -107,7 +108,7 @@ final class DebugMargins {
     }
 
     /** The page offset of the first byte of {@code [from, to)} that is not the magic value, or -1. */
-    private long scan(Memory.Page page, long from, long to) {
+    private long scan(Page page, long from, long to) {
         ByteBuffer v = backend.map(page.handle, from, to - from);
         for (int i = 0, n = (int) (to - from); i < n; i++) {
             if (v.get(i) != magic(from + i)) {
@@ -115,5 +116,20 @@ final class DebugMargins {
             }
         }
         return -1;
+    }
+
+    /** Adds a line per damaged margin of {@code live}'s objects in regular pages; returns how many were checked. */
+    int check(Iterable<MemoryObject> live, List<String> corruptions) {
+        int checked = 0;
+        for (MemoryObject o : live) {
+            if (!o.page().dedicated) {
+                checked++;
+                String c = report(o);
+                if (c != null) {
+                    corruptions.add(c);
+                }
+            }
+        }
+        return checked;
     }
 }

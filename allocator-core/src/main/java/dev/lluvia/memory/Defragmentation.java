@@ -1,6 +1,8 @@
 package dev.lluvia.memory;
 
 import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -102,6 +104,20 @@ public final class Defragmentation implements AutoCloseable {
         this.maxObjectsPerPass = maxObjectsPerPass;
     }
 
+    /** Refuses to start while objects are marked not movable, naming up to ten of them. */
+    static void requireMovable(Memory memory, Iterable<MemoryObject> live) {
+        List<String> pinned = new ArrayList<>();
+        for (MemoryObject o : live) {
+            if (!o.isMovable()) {
+                pinned.add(o.describe());
+            }
+        }
+        if (!pinned.isEmpty()) {
+            throw new IllegalStateException("cannot defragment " + memory + ": " + pinned.size()
+                    + " object(s) are marked not movable: " + (pinned.size() > 10 ? pinned.subList(0, 10) + " ..." : pinned));
+        }
+    }
+
     /** The memory being defragmented. */
     public Memory memory() {
         return memory;
@@ -133,8 +149,8 @@ public final class Defragmentation implements AutoCloseable {
     private List<Move> passLocked() {
         final long maxBytes = maxBytesPerPass;
         final int maxObjects = maxObjectsPerPass;
-        List<Memory.Page> regular = new ArrayList<>();
-        for (Memory.Page p : memory.pagesLocked()) {
+        List<Page> regular = new ArrayList<>();
+        for (Page p : memory.pagesLocked()) {
             if (p != null && !p.dedicated) {
                 regular.add(p);
             }
@@ -144,7 +160,7 @@ public final class Defragmentation implements AutoCloseable {
             int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
             return c != 0 ? c : Integer.compare(a.index, b.index);
         });
-        Map<Memory.Page, Integer> rank = new IdentityHashMap<>();
+        Map<Page, Integer> rank = new IdentityHashMap<>();
         for (int i = 0; i < regular.size(); i++) {
             rank.put(regular.get(i), i);
         }
@@ -169,12 +185,12 @@ public final class Defragmentation implements AutoCloseable {
             if (bytes + size > maxBytes) {
                 continue;
             }
-            final Memory.Page from = o.page();
+            final Page from = o.page();
             final long blockSize = o.blockSizeLocked();
             final long alignment = o.blockAlignmentLocked();
             final long oldStart = from.allocator.offset(o.block());
             for (int i = 0, n = rank.get(from); i <= n; i++) {
-                Memory.Page to = regular.get(i);
+                Page to = regular.get(i);
                 if (blockSize > to.largestFreeBound) {
                     continue;
                 }
@@ -187,13 +203,61 @@ public final class Defragmentation implements AutoCloseable {
                     to.allocator.free(block);
                     continue;
                 }
-                moves.add(memory.moveLocked(o, to, block));
+                moves.add(move(o, to, block));
                 bytes += size;
                 break;
             }
         }
         counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
         return moves;
+    }
+
+    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
+    private Move move(MemoryObject o, Page to, long block) {
+        final AllocationInfo from = o.infoLocked();
+        final long frontMargin = o.frontMarginLocked();
+        final long offset = to.allocator.offset(block) + frontMargin;
+        Resource replacement = null;
+        try {
+            replacement = o.createReplacementLocked();
+            MemoryRequirements req = replacement.requirements();
+            if (req.size() != from.size() || offset % req.alignment() != 0
+                    || (req.memoryTypeBits() & (1 << memory.memoryType().index())) == 0) {
+                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
+                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
+            }
+            o.bindResource(replacement.handle(), to.handle, offset);
+            o.copyContentsLocked(o.resource(), replacement.handle());
+        } catch (RuntimeException | Error e) {
+            to.allocator.free(block);
+            to.largestFreeBound = to.size;
+            if (replacement != null) {
+                try {
+                    o.destroyResource(replacement.handle());
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        final long oldResource = o.resource();
+        final Page oldPage = o.page();
+        final long oldBlock = o.block();
+        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
+        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
+        if (frontMargin > 0) {
+            memory.margins().fill(to, block, offset, from.size());
+        }
+        try {
+            o.destroyResource(oldResource);
+        } finally {
+            oldPage.allocator.free(oldBlock);
+            oldPage.largestFreeBound = oldPage.size;
+        }
+        for (SessionListener l : memory.session().listeners()) {
+            l.objectMoved(o, from);
+        }
+        return new Move(o, from, now);
     }
 
     /** Whether the last pass moved nothing. */

@@ -16,6 +16,34 @@ final class LeakReport {
     }
 
     /**
+     * Destroys {@code objects} (a closing Memory's live objects), adding a leak line per object and
+     * alias to {@code leaks} and a line per damaged margin to {@code corruptions}. Every object is
+     * destroyed even when one fails; returns the first failure (later ones suppressed in it), or null.
+     */
+    static RuntimeException destroyAll(List<MemoryObject> objects, List<String> leaks, List<String> corruptions) {
+        RuntimeException failure = null;
+        for (MemoryObject o : objects) {
+            for (MemoryObject a : o.aliasesLocked()) {
+                leaks.add(a.leakLine() + ", an alias of " + o.describe());
+            }
+            leaks.add(o.leakLine());
+            try {
+                String c = o.destroyLocked();
+                if (c != null) {
+                    corruptions.add(c);
+                }
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
+    }
+
+    /**
      * Reports leaks as {@code policy} says, then damaged margins as a
      * {@link MemoryCorruptionException} (with a leak exception, if any, suppressed in it).
      *

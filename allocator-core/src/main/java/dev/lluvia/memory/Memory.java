@@ -4,7 +4,6 @@ import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.alloc.BlockAllocator;
-import dev.lluvia.memory.alloc.BlockStatistics;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -269,7 +268,7 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage, long minAlignment) {
-        requireMinAlignment(minAlignment);
+        CreateChecks.requireMinAlignment(minAlignment);
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
@@ -280,17 +279,10 @@ public final class Memory implements AutoCloseable {
             kept = BufferUsage.DEFAULT;
             usageBits = DEFAULT_BUFFER_USAGE_BITS;
         } else {
-            requireUsage(usage);
+            CreateChecks.requireUsage(usage);
             kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
             usageBits = BufferUsage.toBits(kept);
-            if (kept.contains(BufferUsage.SHADER_DEVICE_ADDRESS)
-                    && !session.enabledFeatures().contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
-                throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "a buffer of " + size
-                        + " bytes with usage " + kept + " needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " ("
-                        + DeviceFeature.BUFFER_DEVICE_ADDRESS.vulkanName() + "), which " + session
-                        + " does not have; open the session with SessionOptions.withFeatures("
-                        + "DeviceFeature.BUFFER_DEVICE_ADDRESS), or enable it on your own device and declare it");
-            }
+            CreateChecks.requireFeatures(session, size, kept);
         }
         synchronized (lock) {
             requireOpen();
@@ -327,9 +319,9 @@ public final class Memory implements AutoCloseable {
      *                                  dimension exceeds the device's limit
      */
     public Image createImage(ImageDescriptor descriptor, long minAlignment) {
-        requireMinAlignment(minAlignment);
+        CreateChecks.requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
-        checkImageLimits(descriptor);
+        CreateChecks.requireImageLimits(session, descriptor);
         synchronized (lock) {
             requireOpen();
             Resource resource = newImage(descriptor);
@@ -366,16 +358,7 @@ public final class Memory implements AutoCloseable {
             if (defragmentation != null) {
                 throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
             }
-            List<String> pinned = new ArrayList<>();
-            for (MemoryObject o : live) {
-                if (!o.isMovable()) {
-                    pinned.add(o.describe());
-                }
-            }
-            if (!pinned.isEmpty()) {
-                throw new IllegalStateException("cannot defragment " + this + ": " + pinned.size()
-                        + " object(s) are marked not movable: " + (pinned.size() > 10 ? pinned.subList(0, 10) + " ..." : pinned));
-            }
+            Defragmentation.requireMovable(this, live);
             defragmentation = new Defragmentation(this, maxBytesPerPass, maxObjectsPerPass);
             return defragmentation;
         }
@@ -390,54 +373,6 @@ public final class Memory implements AutoCloseable {
     /** The live objects, for a defragmentation pass; the lock is held. */
     Iterable<MemoryObject> liveLocked() {
         return live;
-    }
-
-    /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
-    Defragmentation.Move moveLocked(MemoryObject o, Page to, long block) {
-        final AllocationInfo from = o.infoLocked();
-        final long frontMargin = o.frontMarginLocked();
-        final long offset = to.allocator.offset(block) + frontMargin;
-        Resource replacement = null;
-        try {
-            replacement = o.createReplacementLocked();
-            MemoryRequirements req = replacement.requirements();
-            if (req.size() != from.size() || offset % req.alignment() != 0
-                    || (req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
-                        + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
-            }
-            o.bindResource(replacement.handle(), to.handle, offset);
-            o.copyContentsLocked(o.resource(), replacement.handle());
-        } catch (RuntimeException | Error e) {
-            to.allocator.free(block);
-            to.largestFreeBound = to.size;
-            if (replacement != null) {
-                try {
-                    o.destroyResource(replacement.handle());
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
-        final long oldResource = o.resource();
-        final Page oldPage = o.page();
-        final long oldBlock = o.block();
-        AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
-        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
-        if (frontMargin > 0) {
-            margins.fill(to, block, offset, from.size());
-        }
-        try {
-            o.destroyResource(oldResource);
-        } finally {
-            oldPage.allocator.free(oldBlock);
-            oldPage.largestFreeBound = oldPage.size;
-        }
-        for (SessionListener l : session.listeners()) {
-            l.objectMoved(o, from);
-        }
-        return new Defragmentation.Move(o, from, now);
     }
 
     /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
@@ -505,13 +440,13 @@ public final class Memory implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
-        requireUsage(usage);
+        CreateChecks.requireUsage(usage);
         Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
         synchronized (lock) {
-            AllocationInfo at = aliasTarget(original, offset, size);
+            AllocationInfo at = Aliases.target(this, original, offset, size);
             Resource resource = newBuffer(size, BufferUsage.toBits(kept));
             Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
-            placeAlias(buffer, original, at, offset, resource.requirements());
+            Aliases.place(this, buffer, original, at, offset, resource.requirements());
             return buffer;
         }
     }
@@ -524,82 +459,13 @@ public final class Memory implements AutoCloseable {
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");
-        checkImageLimits(descriptor);
+        CreateChecks.requireImageLimits(session, descriptor);
         synchronized (lock) {
-            AllocationInfo at = aliasTarget(original, offset, 1);
+            AllocationInfo at = Aliases.target(this, original, offset, 1);
             Resource resource = newImage(descriptor);
             Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
-            placeAlias(image, original, at, offset, resource.requirements());
+            Aliases.place(this, image, original, at, offset, resource.requirements());
             return image;
-        }
-    }
-
-    /** Checks what can be checked before the driver object exists; returns the original's info. */
-    private AllocationInfo aliasTarget(MemoryObject original, long offset, long minSize) {
-        Objects.requireNonNull(original, "original");
-        requireOpen();
-        if (original.memory() != this) {
-            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it belongs to "
-                    + original.memory() + ", not " + this);
-        }
-        original.requireOpen();
-        if (original.aliasOf() != null) {
-            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
-                    + original.aliasOf().describe() + "; alias that instead");
-        }
-        AllocationInfo info = original.infoLocked();
-        if (offset < 0 || offset > info.size() - minSize) {
-            throw new IndexOutOfBoundsException("alias offset " + offset + " is outside " + original.describe()
-                    + ", whose range is [0, " + info.size() + ")");
-        }
-        return info;
-    }
-
-    /** Checks the alias against its requirements and binds it; destroys its resource on any failure. */
-    private void placeAlias(MemoryObject alias, MemoryObject original, AllocationInfo at, long offset,
-                            MemoryRequirements req) {
-        try {
-            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IncompatibleMemoryTypeException(alias.describe() + " cannot alias memory type "
-                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
-                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
-            }
-            if (req.requiresDedicated()) {
-                throw new IllegalArgumentException(alias.describe() + " requires a dedicated allocation of its own"
-                        + " and cannot alias " + original.describe());
-            }
-            final long pageOffset = at.offset() + offset;
-            if (offset > at.size() - req.size()) {
-                throw new IndexOutOfBoundsException(alias.describe() + " needs " + req.size() + " bytes from offset "
-                        + offset + ", past the end of " + original.describe() + " (" + at.size() + " bytes)");
-            }
-            long alignment = Math.max(req.alignment(), atom);
-            if (pageOffset % alignment != 0) {
-                throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
-                        + " at page offset " + pageOffset + ", not a multiple of its alignment " + alignment
-                        + (atom > 1 ? " (nonCoherentAtomSize " + atom + " included)" : ""));
-            }
-            Page page = original.page();
-            if (granularity > 1 && !page.dedicated && alias.isOptimalImage() != original.isOptimalImage()) {
-                long start = page.allocator.offset(original.block());
-                long end = start + page.allocator.size(original.block());
-                long blockStart = pageOffset / granularity * granularity;
-                long blockEnd = Align.roundUp(pageOffset + req.size(), granularity);
-                if (blockStart < start || blockEnd > end) {
-                    throw new IllegalArgumentException("alias offset " + offset + " puts " + alias.describe()
-                            + " at [" + pageOffset + ", " + (pageOffset + req.size()) + "), whose bufferImageGranularity ("
-                            + granularity + ") blocks reach outside " + original.describe() + "'s reserved range ["
-                            + start + ", " + end + "), where its neighbours may lie");
-                }
-            }
-            alias.bindAliasLocked(original, new AllocationInfo(at.page(), pageOffset, 0, req.size()));
-        } catch (RuntimeException | Error e) {
-            try {
-                alias.destroyResource();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
         }
     }
 
@@ -611,15 +477,19 @@ public final class Memory implements AutoCloseable {
     public Statistics statistics() {
         synchronized (lock) {
             requireOpen();
-            return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+            return statisticsLocked();
         }
     }
 
     /** {@link #statistics()}, or empty once closed: for the session's totals, which skip closed memories. */
     Statistics statisticsIfOpen() {
         synchronized (lock) {
-            return closed ? Statistics.EMPTY : new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+            return closed ? Statistics.EMPTY : statisticsLocked();
         }
+    }
+
+    private Statistics statisticsLocked() {
+        return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
     }
 
     /**
@@ -630,40 +500,15 @@ public final class Memory implements AutoCloseable {
     public DetailedStatistics detailedStatistics() {
         synchronized (lock) {
             requireOpen();
-            return detailedStatisticsLocked();
+            return MemoryReports.detailed(pages, live, statisticsLocked());
         }
     }
 
     /** {@link #detailedStatistics()}, or empty once closed, for the session's totals. */
     DetailedStatistics detailedStatisticsIfOpen() {
         synchronized (lock) {
-            return closed ? DetailedStatistics.EMPTY : detailedStatisticsLocked();
+            return closed ? DetailedStatistics.EMPTY : MemoryReports.detailed(pages, live, statisticsLocked());
         }
-    }
-
-    private DetailedStatistics detailedStatisticsLocked() {
-        int freeRanges = 0;
-        long largestFree = 0;
-        long smallestFree = 0;
-        for (Page p : pages) {
-            if (p != null) {
-                BlockStatistics b = p.allocator.statistics();
-                freeRanges += b.freeRangeCount();
-                largestFree = Math.max(largestFree, b.largestFreeRange());
-                if (b.freeRangeCount() > 0) {
-                    smallestFree = smallestFree == 0 ? b.smallestFreeRange() : Math.min(smallestFree, b.smallestFreeRange());
-                }
-            }
-        }
-        long largestAlloc = 0;
-        long smallestAlloc = 0;
-        for (MemoryObject o : live) {
-            long size = o.infoLocked().size();
-            largestAlloc = Math.max(largestAlloc, size);
-            smallestAlloc = smallestAlloc == 0 ? size : Math.min(smallestAlloc, size);
-        }
-        return new DetailedStatistics(new Statistics(pageCount, pageBytes, live.size(), allocationBytes),
-                freeRanges, largestFree, smallestFree, largestAlloc, smallestAlloc);
     }
 
     /**
@@ -674,22 +519,7 @@ public final class Memory implements AutoCloseable {
     public List<PageInfo> pages() {
         synchronized (lock) {
             requireOpen();
-            List<List<PageInfo.Placed>> byPage = new ArrayList<>(pages.size());
-            for (int i = 0; i < pages.size(); i++) {
-                byPage.add(new ArrayList<>());
-            }
-            for (MemoryObject o : live) {
-                byPage.get(o.infoLocked().page()).add(new PageInfo.Placed(o, o.infoLocked()));
-            }
-            List<PageInfo> out = new ArrayList<>(pageCount);
-            for (Page p : pages) {
-                if (p != null) {
-                    List<PageInfo.Placed> objs = byPage.get(p.index);
-                    objs.sort(java.util.Comparator.comparingLong(x -> x.info().offset()));
-                    out.add(new PageInfo(p.index, p.size, p.dedicated, objs));
-                }
-            }
-            return out;
+            return MemoryReports.pages(pages, live, pageCount);
         }
     }
 
@@ -755,17 +585,7 @@ public final class Memory implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            int checked = 0;
-            for (MemoryObject o : live) {
-                if (!o.page().dedicated) {
-                    checked++;
-                    String c = margins.report(o);
-                    if (c != null) {
-                        corruptions.add(c);
-                    }
-                }
-            }
-            return checked;
+            return margins.check(live, corruptions);
         }
     }
 
@@ -786,26 +606,9 @@ public final class Memory implements AutoCloseable {
                 o.closeAccesses();
             }
             List<String> leaks = new ArrayList<>(live.size());
-            RuntimeException failure = null;
+            RuntimeException failure;
             try {
-                for (MemoryObject o : live.toList()) {
-                    for (MemoryObject a : o.aliasesLocked()) {
-                        leaks.add(a.leakLine() + ", an alias of " + o.describe());
-                    }
-                    leaks.add(o.leakLine());
-                    try {
-                        String c = o.destroyLocked();
-                        if (c != null) {
-                            corruptions.add(c);
-                        }
-                    } catch (RuntimeException e) {
-                        if (failure == null) {
-                            failure = e;
-                        } else {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                }
+                failure = LeakReport.destroyAll(live.toList(), leaks, corruptions);
             } finally {
                 for (Page p : pages) {
                     if (p != null) {
@@ -848,11 +651,7 @@ public final class Memory implements AutoCloseable {
         boolean newPage = false;
         long frontMargin = 0;
         try {
-            if ((req.memoryTypeBits() & (1 << type.index())) == 0) {
-                throw new IncompatibleMemoryTypeException(object.describe() + " cannot be placed in memory type "
-                        + type.index() + " " + type.flags() + ": its memoryTypeBits are 0x"
-                        + Integer.toHexString(req.memoryTypeBits()) + compatibleTypes(req.memoryTypeBits()));
-            }
+            CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
             if (object.isOptimalImage() && granularity > quantum) {
                 quantum = granularity;
@@ -1004,75 +803,18 @@ public final class Memory implements AutoCloseable {
         return atom;
     }
 
+    long granularity() {
+        return granularity;
+    }
+
+    /** The debug margins, or {@code null} when this memory has none. */
+    DebugMargins margins() {
+        return margins;
+    }
+
     void requireOpen() {
         if (closed) {
             throw new IllegalStateException(this + " is closed" + (session.isClosed() ? " (its session is closed)" : ""));
-        }
-    }
-
-    private void checkImageLimits(ImageDescriptor d) {
-        DeviceLimits limits = session.device().limits();
-        int max = switch (d.dimensions()) {
-            case 1 -> limits.maxImageDimension1D();
-            case 2 -> limits.maxImageDimension2D();
-            default -> limits.maxImageDimension3D();
-        };
-        if (d.width() > max || d.height() > max || d.depth() > max) {
-            throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth()
-                    + " exceeds the device's largest " + d.dimensions() + "D image side of " + max);
-        }
-    }
-
-    private String compatibleTypes(int bits) {
-        StringBuilder sb = new StringBuilder(" (allowed types:");
-        for (MemoryType t : session.device().memoryTypes()) {
-            if ((bits & (1 << t.index())) != 0) {
-                sb.append(' ').append(t.index()).append(' ').append(t.flags());
-            }
-        }
-        return sb.append(')').toString();
-    }
-
-    private static void requireMinAlignment(long minAlignment) {
-        if (minAlignment <= 0 || (minAlignment & (minAlignment - 1)) != 0) {
-            throw new IllegalArgumentException("minAlignment must be a positive power of two, was " + minAlignment);
-        }
-    }
-
-    private static void requireUsage(Set<?> usage) {
-        Objects.requireNonNull(usage, "usage");
-        if (usage.isEmpty()) {
-            throw new IllegalArgumentException("usage must not be empty");
-        }
-        for (Object u : usage) {
-            if (u == null) {
-                throw new NullPointerException("usage must not contain null: " + usage);
-            }
-        }
-    }
-
-    /** One device allocation and the block allocator that divides it. */
-    static final class Page {
-        final int index;
-        final long handle;
-        final long size;
-        /** Holds one object and is freed with it. */
-        final boolean dedicated;
-        final BlockAllocator allocator;
-        /**
-         * An upper bound of the page's largest free range, lowered when an allocation fails and
-         * reset when anything is freed, so that a full page is skipped without asking its block
-         * allocator (a failing search can cost more than a successful one).
-         */
-        long largestFreeBound;
-
-        Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
-            this.index = index;
-            this.handle = handle;
-            this.size = size;
-            this.dedicated = dedicated;
-            this.allocator = allocator;
-            this.largestFreeBound = size;
         }
     }
 }

@@ -22,7 +22,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private long blockSize;
     private long blockAlignment;
     private long frontMargin;
-    private Memory.Page page;
+    private Page page;
     private long block;
     private AllocationInfo info;
     /** See {@link #reservedSizeLocked()}; set when placed. */
@@ -284,7 +284,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /** After defragmentation copied the contents: the object now is {@code newResource} at the new place. */
-    final void movedLocked(long newResource, Memory.Page newPage, long newBlock, AllocationInfo newInfo,
+    final void movedLocked(long newResource, Page newPage, long newBlock, AllocationInfo newInfo,
                            long newReservedSize) {
         this.resource = newResource;
         this.page = newPage;
@@ -303,7 +303,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** Whether the driver can copy this object (its usage has transfer source and destination). */
     abstract boolean canCopy();
 
-    final void bindLocked(Memory.Page page, long block, AllocationInfo info, long reservedSize) {
+    final void bindLocked(Page page, long block, AllocationInfo info, long reservedSize) {
         this.page = page;
         this.block = block;
         this.info = info;
@@ -411,7 +411,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return sb.toString();
     }
 
-    final Memory.Page page() {
+    final Page page() {
         return page;
     }
 

@@ -1,0 +1,33 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.alloc.BlockAllocator;
+
+/**
+ * One page of a {@link Memory}: one device allocation and the block allocator that divides it.
+ * Regular pages hold many objects; a dedicated page holds one and is freed with it.
+ *
+ * <p>Not thread-safe: read and changed under the Memory's lock.
+ */
+final class Page {
+    final int index;
+    final long handle;
+    final long size;
+    /** Holds one object and is freed with it. */
+    final boolean dedicated;
+    final BlockAllocator allocator;
+    /**
+     * An upper bound of the page's largest free range, lowered when an allocation fails and
+     * reset when anything is freed, so that a full page is skipped without asking its block
+     * allocator (a failing search can cost more than a successful one).
+     */
+    long largestFreeBound;
+
+    Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
+        this.index = index;
+        this.handle = handle;
+        this.size = size;
+        this.dedicated = dedicated;
+        this.allocator = allocator;
+        this.largestFreeBound = size;
+    }
+}
