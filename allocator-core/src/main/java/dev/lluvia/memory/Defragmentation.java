@@ -48,7 +48,8 @@ import java.util.Map;
  *
  * <p>The program's duties, as with VMA: no work on the device may use the Memory's objects while
  * a pass runs; afterwards, refresh what holds a moved object's handle (descriptors, views) and map
- * its buffers again: a {@link java.nio.ByteBuffer} from {@link Buffer#map()} views the old place.
+ * its buffers again: a {@link MappedView} made before the move throws {@link IllegalStateException}
+ * (saying the buffer moved), and a raw {@link Buffer#mapByteBuffer()} views the old place.
  * On non-coherent memory, flush host writes before a pass (the copy is a device copy).
  *
  * <p>Not thread-safe on its own; a pass holds the Memory's lock.
@@ -227,6 +228,9 @@ public final class Defragmentation implements AutoCloseable {
                         + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
             }
             o.bindResource(replacement.handle(), to.handle, offset);
+            // Views of the old place must not write during the copy nor touch the old page after
+            // it is freed: they throw from here on, and map() makes a view of the new place.
+            o.retireViewsLocked();
             o.copyContentsLocked(o.resource(), replacement.handle());
         } catch (RuntimeException | Error e) {
             to.allocator.free(block);

@@ -304,7 +304,7 @@ public final class MappedView {
     private void beginAccess() {
         if (accesses.getAndIncrement() < 0) {
             accesses.getAndDecrement();
-            throw buffer.closedException();
+            throw buffer.viewClosedException(accesses);
         }
     }
 

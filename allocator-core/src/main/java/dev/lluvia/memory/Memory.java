@@ -748,8 +748,21 @@ public final class Memory implements AutoCloseable {
             session.heaps.release(heap, size);
             throw e;
         }
+        final BlockAllocator blocks;
+        try {
+            blocks = algorithm.create(size, strategy);
+        } catch (RuntimeException | Error e) {
+            // All or nothing: the driver's page and the heap reservation go back too.
+            try {
+                backend.freePage(handle);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            session.heaps.release(heap, size);
+            throw e;
+        }
         int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, algorithm.create(size, strategy));
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
         if (index < 0) {
             pages.add(page);
         } else {

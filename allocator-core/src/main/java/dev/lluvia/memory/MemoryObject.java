@@ -462,6 +462,24 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
+    /**
+     * Before defragmentation moves the object: views of the old place throw from now on (their gate
+     * is closed, after the accesses in flight), and the next {@code map()} makes a new gate.
+     */
+    final void retireViewsLocked() {
+        closeAccesses();
+        accesses = null;
+    }
+
+    /** Why a view's access failed: the object closed, or it moved since the view was made. */
+    final IllegalStateException viewClosedException(AtomicInteger gate) {
+        if (!closed && gate != accesses) {
+            return new IllegalStateException(describe() + " was moved by defragmentation after this view was"
+                    + " made: map it again");
+        }
+        return closedException();
+    }
+
     @Override
     public String toString() {
         return describe() + (info == null ? "" : " at " + info) + (closed ? ", closed" : "");

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.sim;
 
+import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
@@ -26,6 +27,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
 
@@ -151,6 +154,52 @@ class SimDefragmentationTest {
                 assertTrue(d.statistics().objectsMoved() > 0);
             }
             assertContents(live, "after small passes");
+        }
+    }
+
+    /**
+     * A checked view made before a pass must not write into the old place (where another object
+     * may go) nor touch the old page after it is freed: it throws, saying the buffer moved, and a
+     * new map() sees the moved bytes.
+     */
+    @Test
+    void viewsMadeBeforeAMoveThrowAndANewViewSeesTheMovedBytes() {
+        try (Session session = open("nvidia-h100", false)) {
+            Memory memory = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
+                    MemoryPropertyFlag.HOST_COHERENT)).withPageSize(64 * 1024));
+            List<Buffer> buffers = new ArrayList<>();
+            List<MappedView> views = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {       // three pages of four
+                Buffer b = memory.createBuffer(16 * 1024);
+                MappedView v = b.map();
+                v.putLong(8, 1000L + i);
+                buffers.add(b);
+                views.add(v);
+            }
+            for (int i = 0; i < 12; i++) {
+                if (i % 4 != 3) {
+                    buffers.get(i).close();
+                }
+            }
+            Set<MemoryObject> moved = new HashSet<>();
+            try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, 10)) {
+                while (!d.isDone()) {
+                    d.pass().forEach(m -> moved.add(m.object()));
+                }
+            }
+            assertFalse(moved.isEmpty(), "something moved");
+            for (int i = 3; i < 12; i += 4) {
+                Buffer b = buffers.get(i);
+                MappedView old = views.get(i);
+                if (moved.contains(b)) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> old.getLong(8));
+                    assertTrue(e.getMessage().contains("Buffer#" + b.id()) && e.getMessage().contains("moved"), e.getMessage());
+                    assertThrows(IllegalStateException.class, () -> old.putLong(0, 1L));
+                } else {
+                    assertEquals(1000L + i, old.getLong(8), "a buffer that stayed keeps its view");
+                }
+                assertEquals(1000L + i, b.map().getLong(8), "a new view is of the new place");
+            }
         }
     }
 

@@ -554,6 +554,7 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyBuffer(long src, long dst, long size) {
         requireOpen();
+        requireTransferQueue();
         resources.requireBound(src, 0, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
         resources.requireBound(dst, 0, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
         transfers.copyBuffer(src, dst, size);
@@ -563,9 +564,10 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void copyImage(long src, long dst, ImageDescriptor descriptor) {
         requireOpen();
-        VulkanResources.ImageState from = resources.requireImageTransfer(src, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+        requireTransferQueue();
+        VulkanResources.ImageState from = resources.requireImageTransfer(src, descriptor, descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        VulkanResources.ImageState to = resources.requireImageTransfer(dst, descriptor, (int) descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+        VulkanResources.ImageState to = resources.requireImageTransfer(dst, descriptor, descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
         transfers.copyImage(src, from.layout, dst, descriptor);
         from.layout = VK_IMAGE_LAYOUT_GENERAL;

@@ -196,11 +196,7 @@ final class VulkanPages {
             throw new OutOfDeviceMemoryException("cannot allocate " + size + " bytes of memory type " + type
                     + ": heap " + heap + " of " + physical.name() + " holds " + heapSizes[heap] + " bytes", heap, size);
         }
-        if (allocationCount.incrementAndGet() > maxAllocationCount) {
-            allocationCount.decrementAndGet();
-            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", physical.name()
-                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
-        }
+        reserveAllocationSlot();
         try (MemoryStack stack = stackPush()) {
             VkMemoryAllocateInfo info = VkMemoryAllocateInfo.calloc(stack).sType$Default()
                     .allocationSize(size).memoryTypeIndex(type);
@@ -233,16 +229,24 @@ final class VulkanPages {
     }
 
     /**
+     * Counts one more {@code VkDeviceMemory} (a page or an imported host range) against
+     * {@code maxAllocationCount}, refusing before the driver is asked; give it back on failure.
+     */
+    private void reserveAllocationSlot() {
+        if (allocationCount.incrementAndGet() > maxAllocationCount) {
+            allocationCount.decrementAndGet();
+            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS", physical.name()
+                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
+        }
+    }
+
+    /**
      * Imports host memory {@code [pointer, pointer + size)} (both aligned to
      * minImportedHostPointerAlignment) as device memory of {@code type}, counted like an allocation;
      * free it with {@link #freeDeviceMemory}. The memory must stay valid until then.
      */
     long importHostMemory(int type, long size, long pointer) {
-        if (allocationCount.incrementAndGet() > maxAllocationCount) {
-            allocationCount.decrementAndGet();
-            throw new BackendException("vkAllocateMemory", "VK_ERROR_TOO_MANY_OBJECTS: " + physical.name()
-                    + " allows " + maxAllocationCount + " allocations at once (maxMemoryAllocationCount)");
-        }
+        reserveAllocationSlot();
         try (MemoryStack stack = stackPush()) {
             VkImportMemoryHostPointerInfoEXT host = VkImportMemoryHostPointerInfoEXT.calloc(stack).sType$Default()
                     .handleType(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT)
