@@ -53,17 +53,21 @@ final class Backends {
 
     static List<DeviceInfo> devices(String backend) {
         java.util.Objects.requireNonNull(backend, "backend");
-        List<MemoryBackendProvider> providers = providers();
+        return List.copyOf(requireProvider(providers(), backend).devices());
+    }
+
+    /** The provider named {@code name} (case-insensitive), available, or an error naming what was found. */
+    private static MemoryBackendProvider requireProvider(List<MemoryBackendProvider> providers, String name) {
         for (MemoryBackendProvider p : providers) {
-            if (p.name().equalsIgnoreCase(backend.trim())) {
+            if (p.name().equalsIgnoreCase(name.trim())) {
                 Availability a = probe(p);
                 if (!a.available()) {
-                    throw new BackendNotFoundException("memory backend '" + backend + "' is unavailable: " + a.reason());
+                    throw new BackendNotFoundException("memory backend '" + name + "' is unavailable: " + a.reason());
                 }
-                return List.copyOf(p.devices());
+                return p;
             }
         }
-        throw new BackendNotFoundException("unknown memory backend '" + backend + "'; found: "
+        throw new BackendNotFoundException("unknown memory backend '" + name + "'; found: "
                 + (providers.isEmpty() ? "none" : providers.stream().map(MemoryBackendProvider::name)
                 .collect(Collectors.joining(", "))) + ". " + ADD_MODULE);
     }
@@ -74,18 +78,7 @@ final class Backends {
         BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties(),
                 options.features());
         if (wanted != null && !wanted.isBlank()) {
-            for (MemoryBackendProvider p : providers) {
-                if (p.name().equalsIgnoreCase(wanted.trim())) {
-                    Availability a = probe(p);
-                    if (!a.available()) {
-                        throw new BackendNotFoundException("memory backend '" + wanted + "' is unavailable: " + a.reason());
-                    }
-                    return withFeatures(p.open(backendOptions), options.features());
-                }
-            }
-            throw new BackendNotFoundException("unknown memory backend '" + wanted + "'; found: "
-                    + (providers.isEmpty() ? "none" : providers.stream().map(MemoryBackendProvider::name)
-                    .collect(Collectors.joining(", "))) + ". " + ADD_MODULE);
+            return withFeatures(requireProvider(providers, wanted).open(backendOptions), options.features());
         }
         List<String> reasons = new ArrayList<>();
         for (MemoryBackendProvider p : providers) {

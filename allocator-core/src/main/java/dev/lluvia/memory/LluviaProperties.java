@@ -5,8 +5,10 @@ import java.util.Map;
 
 /**
  * Every setting of the library is a key under {@code lluvia.}, given as a session's backend
- * property ({@link SessionOptions#withProperty}) or a system property ({@code -Dkey=value}); a
- * backend property wins. The keys:
+ * property ({@link SessionOptions#withProperty}) or a system property ({@code -Dkey=value}); where
+ * both are read, the backend property wins (the keys' own Javadoc says where only one is read:
+ * {@value #BACKEND} and {@code lluvia.vulkan.keepInstances} are system properties, the sim's
+ * profile overrides and fault rules and the Vulkan import setting are session properties). The keys:
  * <ul>
  *   <li>{@value #BACKEND}: the backend to open when the session options name none.</li>
  *   <li>{@code lluvia.sim.*}: the simulated device's checks, profile overrides and fault rules,
@@ -17,8 +19,8 @@ import java.util.Map;
  * A backend's keys are constants of its own public class, so the core does not name them.
  *
  * <p>Switches are {@code true} or {@code false} (any case, surrounding blanks ignored) and are
- * parsed by {@link #parseFlag}, once, when the session or backend that uses them opens; anything
- * else is an {@link IllegalArgumentException} that names the key and the value.
+ * parsed by {@link #parseFlag}; anything else is an {@link IllegalArgumentException} that names the
+ * key and the value.
  */
 public final class LluviaProperties {
 

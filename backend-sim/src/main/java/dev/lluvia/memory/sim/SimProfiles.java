@@ -261,14 +261,11 @@ public final class SimProfiles {
             if (v == null) {
                 return fallback;
             }
-            v = v.strip();
-            if (v.equalsIgnoreCase("true")) {
-                return true;
+            try {
+                return dev.lluvia.memory.LluviaProperties.parseFlag(key, v);
+            } catch (IllegalArgumentException e) {
+                throw bad(key, "not true or false: '" + v.strip() + "'");
             }
-            if (v.equalsIgnoreCase("false")) {
-                return false;
-            }
-            throw bad(key, "not true or false: '" + v + "'");
         }
 
         Set<MemoryPropertyFlag> flags(String key) {
