@@ -126,7 +126,10 @@ public final class Defragmentation implements AutoCloseable {
 
     /**
      * Runs one pass and returns what it moved; empty when nothing more can be gained, after which
-     * {@link #isDone()} is true.
+     * {@link #isDone()} is true. If moving an object fails (the driver's error is thrown), that
+     * object stays where it was with its contents, the objects moved before it in the pass stay
+     * moved (each was reported to {@link SessionListener#objectMoved} and counted in
+     * {@link MemoryObject#moveCount()}), and the statistics and freed pages account for them.
      *
      * @throws IllegalStateException if this defragmentation was ended or its memory closed
      */
@@ -204,7 +207,19 @@ public final class Defragmentation implements AutoCloseable {
                     to.allocator.free(block);
                     continue;
                 }
-                moves.add(move(o, to, block));
+                try {
+                    moves.add(move(o, to, block));
+                } catch (RuntimeException | Error e) {
+                    // The failed object stays where it was (move is all or nothing); those moved
+                    // before it stay moved (listeners heard of each, moveCount counts them): count
+                    // them and free the pages they left, then report the failure.
+                    try {
+                        counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+                    } catch (RuntimeException | Error suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
                 bytes += size;
                 break;
             }
