@@ -9,6 +9,8 @@
 #                                        # plus each module's test class path (.gpu/cp/MODULE.txt)
 #   scripts/gpu-suite.sh run OUT_DIR     # on the GPU machine, from the repository root, .gpu carried:
 #                                        # JUnit XML reports, logs and hs_err files go to OUT_DIR
+#   scripts/gpu-suite.sh selftest        # checks that a module with tests and nothing bundled fails
+#                                        # the run (MISSING) rather than passing by running nothing
 #
 # Left out on the GPU machine: BlockAllocatorFuzzTest and MemoryLincheckTest, whose tools (Jazzer,
 # Lincheck) the bundle leaves out, and the PNG memory map tests (MemoryMapTest,
@@ -30,6 +32,17 @@ folder_of() {
 }
 
 case "${1:-}" in
+selftest)
+  T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+  mkdir -p "$T/scripts" "$T/allocator-core/src/test" "$T/cli"
+  cp "$0" "$T/scripts/"; cp "$ROOT/pom.xml" "$T/"
+  out=$(SUITE_JAVA=/bin/true SUITE_MODULES="allocator-core cli" bash "$T/scripts/gpu-suite.sh" run "$T/out" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && echo "$out" | grep -q '== allocator-core MISSING' && ! echo "$out" | grep -q 'cli MISSING'; then
+    echo "gpu-suite selftest: ok"
+  else
+    echo "gpu-suite selftest: FAILED (exit $rc): $out"; exit 1
+  fi
+  ;;
 bundle)
   set -e
   bash "${MAKE_BUNDLE:-$ROOT/../shared/gpu/make-bundle.sh}" "$ROOT"
@@ -68,7 +81,14 @@ run)
   EXCLUDE=${SUITE_EXCLUDE:-'.*\.(BlockAllocatorFuzzTest|MemoryLincheckTest|MemoryMapTest|StatsAndMapCommandTest)'}
   status=0
   for m in ${SUITE_MODULES:-$MODULES}; do
-    [ -d "$B/classes/$m" ] && [ -f "$B/cp/$m.txt" ] || continue
+    if ! [ -d "$B/classes/$m" ] || ! [ -f "$B/cp/$m.txt" ]; then
+      # A module with tests but no bundled classes or class path would pass by running nothing.
+      if [ -d "$ROOT/$m/src/test" ]; then
+        echo "== $m MISSING: no $B/classes/$m or $B/cp/$m.txt (rebuild with: scripts/gpu-suite.sh bundle)"
+        status=1
+      fi
+      continue
+    fi
     own=$(ls "$B"/lib/"$(artifact_of "$m")"-[0-9]*.jar 2>/dev/null | head -1)
     CP=$(echo "$own"; echo "$B/classes/$m"; sed "s:^:$B/:" "$B/cp/$m.txt")
     CP=$(echo "$CP" | grep -v '^$' | awk '!seen[$0]++' | paste -sd: -)

@@ -46,7 +46,13 @@ final class HeapAccountant {
             }
         }
         if (device.hasMemoryBudget()) {
-            HeapBudget b = backend.heapBudgets().get(heap);
+            HeapBudget b;
+            try {
+                b = backend.heapBudgets().get(heap);
+            } catch (RuntimeException | Error e) {
+                used.addAndGet(heap, -size); // all or nothing: a failed query reserves nothing
+                throw e;
+            }
             if (size > b.budget() - b.usage()) {
                 used.addAndGet(heap, -size);
                 throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size

@@ -343,6 +343,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
         if (aliasOf != null) {
             closed = true;
+            closeAccesses(); // the alias's views read the original's range: shut them before it goes
             try {
                 destroyResource(resource);
             } finally {
@@ -443,8 +444,15 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
      * the longest access in flight (one bulk copy). Gates are made under the same lock
      * ({@link #accessesLocked()}), so an object with none at close can never get a view.
+     * The gates of this object's live aliases are shut first: their views read this range, and a
+     * closing Memory shuts only the objects it lists, where aliases are not.
      */
     final void closeAccesses() {
+        if (aliases != null) {
+            for (MemoryObject alias : aliases) {
+                alias.closeAccesses();
+            }
+        }
         final AtomicInteger a = accesses;
         if (a == null) {
             return; // no view exists, so no access can come

@@ -56,6 +56,7 @@ public final class Session implements AutoCloseable {
         // The SPI's set is unmodifiable and constant for the backend's life: kept as it is.
         this.enabledFeatures = backend.enabledFeatures();
         this.heaps = new HeapAccountant(backend);
+        backend.setSessionCloser(this::close);
     }
 
     /** Opens the best backend present on its default device, without debug checks. */

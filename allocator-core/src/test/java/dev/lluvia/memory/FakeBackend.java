@@ -124,6 +124,7 @@ final class FakeBackend implements MemoryBackend {
     private final long[] heapUsage;
     private long nextHandle = 1;
     private int pageFailures;
+    private int budgetFailures;
     private int pageAllocations;
     private boolean closed;
 
@@ -155,6 +156,10 @@ final class FakeBackend implements MemoryBackend {
 
     @Override
     public synchronized List<HeapBudget> heapBudgets() {
+        if (budgetFailures > 0) {
+            budgetFailures--;
+            throw new BackendException("heapBudgets", "fake: injected failure");
+        }
         List<HeapBudget> list = new ArrayList<>();
         for (MemoryHeap h : device.memoryHeaps()) {
             boolean reported = config.budgetPercent() > 0;
@@ -330,6 +335,11 @@ final class FakeBackend implements MemoryBackend {
     /** Calls of allocatePage and allocateDedicatedPage so far, failed ones included. */
     synchronized int pageAllocations() {
         return pageAllocations;
+    }
+
+    /** The next {@code count} calls of {@link #heapBudgets()} throw {@link BackendException}. */
+    synchronized void failNextBudgets(int count) {
+        budgetFailures = count;
     }
 
     /** The next {@code count} page allocations fail with {@link OutOfDeviceMemoryException}. */

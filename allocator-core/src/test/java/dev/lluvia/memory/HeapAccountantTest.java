@@ -46,6 +46,19 @@ class HeapAccountantTest {
         assertEquals(60L << 30, heaps.used(0));
     }
 
+    /** Regression: a budget query that threw kept the bytes reserved for good. */
+    @Test
+    void aFailedBudgetQueryGivesTheReservationBack() {
+        FakeBackend backend = new FakeBackend(FakeBackend.Config.discrete());
+        HeapAccountant heaps = new HeapAccountant(backend);
+        backend.failNextBudgets(1);
+        BackendException e = assertThrows(BackendException.class, () -> heaps.reserve(0, 1L << 30));
+        assertTrue(e.getMessage().contains("heapBudgets"), e.getMessage());
+        assertEquals(0, heaps.used(0));
+        heaps.reserve(0, 1L << 30);
+        assertEquals(1L << 30, heaps.used(0));
+    }
+
     @Test
     void aPageLargerThanItsHeapIsRefusedAtCreation() {
         HeapAccountant heaps = new HeapAccountant(new FakeBackend(FakeBackend.Config.cpu()));

@@ -229,6 +229,16 @@ public interface MemoryBackend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " backend has no buffer device addresses");
     }
 
+    /**
+     * Given once by the session that owns this backend, right after it is made: the session's
+     * close, which closes every Memory (shutting its mapped views) before closing this backend. A
+     * backend that closes itself on its own (the Vulkan backend's shutdown hook at JVM exit) runs
+     * this instead of {@link #close()}, so that no view can read a page it frees. The default
+     * ignores it.
+     */
+    default void setSessionCloser(Runnable closer) {
+    }
+
     /** Closes the device. The core has freed every page and object first. */
     @Override
     void close();

@@ -66,6 +66,37 @@ class SimAliasingTest {
         }
     }
 
+    /** Regression: closing an alias left its views open on the range. */
+    @Test
+    void closingAnAliasShutsItsViews() {
+        try (Session session = open("nvidia-h100")) {
+            Memory host = session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
+            Buffer original = host.createBuffer(4096);
+            Buffer alias = host.createAliasingBuffer(original, 1024, 2048, BufferUsage.DEFAULT);
+            dev.lluvia.memory.MappedView view = alias.map();
+            view.putInt(0, 5);
+            alias.close();
+            assertThrows(IllegalStateException.class, () -> view.getInt(0));
+            assertThrows(IllegalStateException.class, () -> view.putInt(0, 6));
+            assertEquals(5, original.map().getInt(1024), "the original's range and views stay");
+        }
+    }
+
+    /** Regression: a closing Memory shut only its listed objects' views, and aliases are not listed. */
+    @Test
+    void closingTheSessionShutsAliasViews() {
+        Session session = open("nvidia-h100");
+        Memory host = session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
+        Buffer original = host.createBuffer(4096);
+        Buffer alias = host.createAliasingBuffer(original, 1024, 2048, BufferUsage.DEFAULT);
+        dev.lluvia.memory.MappedView view = alias.map();
+        dev.lluvia.memory.MappedView originalView = original.map();
+        view.putInt(0, 5);
+        session.close();
+        assertThrows(IllegalStateException.class, () -> view.getInt(0));
+        assertThrows(IllegalStateException.class, () -> originalView.getInt(0));
+    }
+
     @Test
     void imagesAliasBuffersAndImagesWhereTheRulesAllow() {
         try (Session session = open("nvidia-h100")) {

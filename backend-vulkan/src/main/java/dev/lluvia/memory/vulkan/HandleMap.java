@@ -37,8 +37,12 @@ final class HandleMap<V> {
         return stripes[(int) (mixed >>> 60)];
     }
 
+    /** The value of {@code key}, or null; null for 0, which is never a key. */
     @SuppressWarnings("unchecked")
     V get(long key) {
+        if (key == 0) {
+            return null;
+        }
         final long m = mix(key);
         return (V) stripe(m).get(key, m);
     }
@@ -54,9 +58,15 @@ final class HandleMap<V> {
         return (V) stripe(m).put(key, m, value);
     }
 
-    /** Removes {@code key}; returns its value, or null if it was absent. */
+    /**
+     * Removes {@code key}; returns its value, or null if it was absent. 0 is never a key, and an
+     * empty slot holds 0: looking it up would "find" an empty slot and count it off the size.
+     */
     @SuppressWarnings("unchecked")
     V remove(long key) {
+        if (key == 0) {
+            return null;
+        }
         final long m = mix(key);
         return (V) stripe(m).remove(key, m);
     }

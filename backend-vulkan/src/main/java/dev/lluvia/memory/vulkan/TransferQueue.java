@@ -83,6 +83,12 @@ final class TransferQueue {
 
     private long commandPool = VK_NULL_HANDLE;
     private final Slot[] slots = new Slot[SLOTS];
+    /**
+     * Set by {@link #close()}; guarded by this queue's monitor. A transfer that waited for the
+     * monitor while the backend closed must not make slots again (a command pool, fences) on a
+     * device that is gone: every entry checks it under the monitor.
+     */
+    private boolean closed;
     /** Transfers that went through imported host memory; the tests check which path ran. */
     private long importedTransfers;
     /** Whether imports are taken when measured faster (auto) rather than always. */
@@ -131,6 +137,7 @@ final class TransferQueue {
 
     /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
     synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        requireOpen();
         final int total = src.remaining();
         if (total == 0) {
             return; // a copy region of size 0 is invalid
@@ -145,6 +152,7 @@ final class TransferQueue {
 
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
     synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        requireOpen();
         final int total = dst.remaining();
         if (total == 0) {
             return;
@@ -159,6 +167,7 @@ final class TransferQueue {
 
     /** Replaces every pixel of {@code image} with {@code src}'s remaining bytes; the image ends in GENERAL. */
     synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        requireOpen();
         final ImagePieces pieces = new ImagePieces(descriptor, src.remaining());
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
             if (first) {
@@ -180,6 +189,7 @@ final class TransferQueue {
 
     /** Copies every pixel of {@code image}, now in {@code layout}, into {@code dst}; the image ends in GENERAL. */
     synchronized void copyFromImage(long image, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
+        requireOpen();
         final ImagePieces pieces = new ImagePieces(descriptor, dst.remaining());
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
             if (first) {
@@ -201,6 +211,7 @@ final class TransferQueue {
 
     /** Copies the first {@code size} bytes of {@code src} into {@code dst} on the device, and waits. */
     synchronized void copyBuffer(long src, long dst, long size) {
+        requireOpen();
         onDevice((stack, cmd, host, hostOffset, index, first, last) -> {
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
                     VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
@@ -217,6 +228,7 @@ final class TransferQueue {
      * contents are dropped) on the device, and waits; both images end in GENERAL.
      */
     synchronized void copyImage(long src, int srcLayout, long dst, ImageDescriptor d) {
+        requireOpen();
         onDevice((stack, cmd, host, hostOffset, index, first, last) -> {
             imageBarrier(stack, cmd, src, d, srcLayout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                     VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
@@ -257,8 +269,19 @@ final class TransferQueue {
         await(slot);
     }
 
-    /** Destroys the staging buffers, their memory, the fences and the command pool. Call with the device idle. */
+    /** Throws when {@link #close()} has run; call under the monitor. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the transfer queue of " + backend + " is closed");
+        }
+    }
+
+    /**
+     * Destroys the staging buffers, their memory, the fences and the command pool, and refuses
+     * every later transfer. Call with the device idle.
+     */
     synchronized void close() {
+        closed = true;
         for (int i = 0; i < SLOTS; i++) {
             Slot s = slots[i];
             if (s == null) {

@@ -153,6 +153,9 @@ public final class VulkanBackend implements MemoryBackend {
     private final TransferQueue transfers;
 
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The owning session's close, run by the shutdown hook (see {@link MemoryBackend#setSessionCloser}). */
+    private volatile Runnable sessionCloser;
 
     private VulkanBackend(VulkanInstance vulkan, VkInstance instance, int instanceApiVersion, ValidationMessages validation,
                           VulkanInstance.PhysicalDevice physical, VulkanDeviceFactory.DeviceSetup setup, String importMode) {
@@ -585,8 +588,8 @@ public final class VulkanBackend implements MemoryBackend {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // one closer destroys: the program's and the shutdown hook's may race
         }
         closed = true;
         try {
@@ -625,6 +628,16 @@ public final class VulkanBackend implements MemoryBackend {
                 VulkanInstance.closed(this);
             }
         }
+    }
+
+    @Override
+    public void setSessionCloser(Runnable closer) {
+        sessionCloser = closer;
+    }
+
+    /** The owning session's close, or null when no session owns this backend. */
+    Runnable sessionCloser() {
+        return sessionCloser;
     }
 
     @Override

@@ -94,6 +94,11 @@ final class VulkanInstance {
     private static int openBackends;
     /** The backends made on them and not closed, for the shutdown hook; guarded by the class lock. */
     private static final Set<VulkanBackend> OPEN = new java.util.LinkedHashSet<>();
+    /**
+     * {@value VulkanBackend#KEEP_INSTANCES_PROPERTY} as the last {@link #acquire} read it; guarded
+     * by the class lock. Read when a backend opens, so a bad value fails there and not in a close.
+     */
+    private static boolean keepInstances = true;
 
     final VkInstance instance;
     /** The instance's API version: the highest of 1.3, 1.2, 1.1 that the loader supports. */
@@ -172,9 +177,17 @@ final class VulkanInstance {
         return SHARED[slot];
     }
 
-    /** {@link #shared}, counted as used by an open backend until {@link #closed}. */
+    /**
+     * {@link #shared}, counted as used by an open backend until {@link #closed}. Reads
+     * {@value VulkanBackend#KEEP_INSTANCES_PROPERTY} here, so that a bad value fails the opening
+     * (nothing acquired) and never a close.
+     *
+     * @throws IllegalArgumentException if {@value VulkanBackend#KEEP_INSTANCES_PROPERTY} is not true or false
+     */
     static synchronized VulkanInstance acquire(boolean debug, boolean synchronizationChecks) {
+        boolean keep = LluviaProperties.flag(Map.of(), VulkanBackend.KEEP_INSTANCES_PROPERTY, true);
         VulkanInstance vulkan = shared(debug, synchronizationChecks);
+        keepInstances = keep;
         openBackends++;
         return vulkan;
     }
@@ -201,27 +214,21 @@ final class VulkanInstance {
 
     /**
      * A backend from {@link #acquire} closed ({@code null}: its opening failed). With
-     * {@value VulkanBackend#KEEP_INSTANCES_PROPERTY}{@code =false}, closing the last one destroys the instances, which
-     * unloads the driver until the next session; by default they stay for the next session and
-     * the shutdown hook destroys them.
+     * {@value VulkanBackend#KEEP_INSTANCES_PROPERTY}{@code =false} (as read by the last
+     * {@link #acquire}), closing the last one destroys the instances, which unloads the driver
+     * until the next session; by default they stay for the next session and the shutdown hook
+     * destroys them.
      */
     static synchronized void closed(VulkanBackend backend) {
         if (backend != null) {
             OPEN.remove(backend);
         }
         openBackends--;
-        if (openBackends == 0
-                && !LluviaProperties.flag(Map.of(), VulkanBackend.KEEP_INSTANCES_PROPERTY, true)) {
+        if (openBackends == 0 && !keepInstances) {
             releaseShared();
         }
     }
 
-    /**
-     * System property: {@code false} destroys the shared instances (and so unloads the driver)
-     * whenever the last session closes, giving back the driver's memory between sessions at the
-     * cost of a driver load per session (the NVIDIA driver can be loaded about 30 times per
-     * process). Default {@code true}: the instances live until the JVM's shutdown hook.
-     */
     private static boolean hookRegistered;
 
     /**
@@ -238,7 +245,12 @@ final class VulkanInstance {
         Runtime.getRuntime().addShutdownHook(new Thread(VulkanInstance::shutdown, "lluvia-vulkan-shutdown"));
     }
 
-    /** The shutdown hook's work: close what is open (logged), then destroy the instances. */
+    /**
+     * The shutdown hook's work: close what is open (logged), then destroy the instances. A backend
+     * owned by a session is closed through the session, so its Memories close and their mapped
+     * views are shut before the pages are freed; the backend's own close follows in any case
+     * (idempotent), in case the session's failed or none owns it.
+     */
     static void shutdown() {
         List<VulkanBackend> open;
         synchronized (VulkanInstance.class) {
@@ -248,6 +260,15 @@ final class VulkanInstance {
             // System.err, not the logger: java.util.logging may already be reset by its own hook.
             System.err.println("lluvia-memory: closing " + backend + ", still open at JVM exit, so that the"
                     + " Vulkan driver is unloaded before the process ends");
+            Runnable session = backend.sessionCloser();
+            if (session != null) {
+                try {
+                    session.run();
+                } catch (RuntimeException | Error e) {
+                    // A leak report under LeakPolicy.THROW, or a failed free: the backend still closes.
+                    System.err.println("lluvia-memory: closing the session of " + backend + " at JVM exit failed: " + e);
+                }
+            }
             try {
                 backend.close();
             } catch (RuntimeException | Error e) {

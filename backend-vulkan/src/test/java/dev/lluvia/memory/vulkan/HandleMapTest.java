@@ -64,6 +64,22 @@ class HandleMapTest {
         assertTrue(map.isEmpty());
     }
 
+    /** Regression: remove(0) matched an empty slot and counted it off the size. */
+    @Test
+    void removingTheNullHandleChangesNothing() {
+        HandleMap<String> map = new HandleMap<>();
+        assertNull(map.remove(0));
+        assertEquals(0, map.size());
+        assertTrue(map.isEmpty());
+        map.put(64, "a");
+        assertNull(map.remove(0));
+        assertNull(map.get(0));
+        assertEquals(1, map.size());
+        assertEquals("a", map.get(64));
+        assertEquals("a", map.remove(64));
+        assertTrue(map.isEmpty());
+    }
+
     @Test
     void threadsPuttingAndRemovingTheirOwnKeysNeverSeeEachOthersChanges() throws InterruptedException {
         HandleMap<Integer> map = new HandleMap<>();

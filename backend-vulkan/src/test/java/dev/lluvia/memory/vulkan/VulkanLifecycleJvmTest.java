@@ -1,5 +1,6 @@
 package dev.lluvia.memory.vulkan;
 
+import dev.lluvia.memory.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,48 @@ class VulkanLifecycleJvmTest {
         String out = runJvm(VulkanLifecycleProgram.class, "probe", "seq", "0", "debug", "open", "100", "4");
         assertTrue(out.contains("1 sessions left open"), out);
         assertTrue(out.contains("still open at JVM exit"), "the hook closed the open session and said so: " + out);
+    }
+
+    /** Regression: the hook closed backends only, leaving the Memories' mapped views open on freed pages. */
+    @Test
+    void theShutdownHookClosesTheSessionAndShutsItsViews() throws Exception {
+        assumeVulkan();
+        String out = runJvm(VulkanShutdownProgram.class, "hook");
+        assertTrue(out.contains("shutdown: ok"), out);
+    }
+
+    /** Regression: two closers (the program's and the hook) could both pass the closed check and destroy. */
+    @Test
+    void twoThreadsClosingOneBackendDestroyItOnce() throws Exception {
+        assumeVulkan();
+        String out = runJvm(VulkanShutdownProgram.class, "race");
+        assertTrue(out.contains("shutdown: ok"), out);
+    }
+
+    /** Regression: a bad lluvia.vulkan.keepInstances was read in close() and threw out of it. */
+    @Test
+    void aBadKeepInstancesValueFailsTheOpeningNotTheClose() throws Exception {
+        assumeVulkan();
+        String key = VulkanBackend.KEEP_INSTANCES_PROPERTY;
+        String before = System.getProperty(key);
+        Session session = VulkanTestSupport.open(VulkanTestSupport.deviceNames().get(0));
+        try {
+            int open = VulkanInstance.openBackends();
+            System.setProperty(key, "sometimes");
+            session.close(); // read at opening: the bad value set since cannot make the close throw
+            assertEquals(open - 1, VulkanInstance.openBackends());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> VulkanTestSupport.open(VulkanTestSupport.deviceNames().get(0)));
+            assertTrue(e.getMessage().contains("sometimes"), e.getMessage());
+            assertEquals(open - 1, VulkanInstance.openBackends(), "a refused opening acquires nothing");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+            session.close();
+        }
     }
 
     @Test
