@@ -46,6 +46,13 @@ selftest)
 bundle)
   set -e
   bash "${MAKE_BUNDLE:-$ROOT/../shared/gpu/make-bundle.sh}" "$ROOT"
+  # Each module's own jar again, from its target/: make-bundle copies every target/*.jar, and a
+  # copy of a library jar elsewhere under target/ (examples/target/lib) may be older.
+  for m in $MODULES; do
+    for j in "$ROOT/$m"/target/"$(artifact_of "$m")"-[0-9]*.jar; do
+      case "$j" in *-sources.jar|*-javadoc.jar|*-tests.jar) ;; *) [ -f "$j" ] && cp "$j" "$B/lib/" ;; esac
+    done
+  done
   (cd "$ROOT" && mvn -B -q ${MAVEN_OFFLINE:+-o} dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/gpu-test-classpath.txt >/dev/null)
   mkdir -p "$B/cp"
