@@ -89,12 +89,7 @@ public final class GpuBenchmark {
         if (device != null) {
             options = options.withDevice(device);
         }
-        final long[] sizes = new long[buffers];
-        final VmaRandom rand = new VmaRandom(16223);
-        for (int i = 0; i < buffers; i++) {
-            sizes[i] = 4096L << rand.nextBelow(7); // 4 KiB .. 256 KiB, powers of two
-            sizes[i] += rand.nextBelow(4096);      // and not a round number
-        }
+        final long[] sizes = Workloads.gpuBufferSizes(buffers);
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             System.out.printf(Locale.ROOT, "Device: %s; %,d buffers of 4 KiB..260 KiB (total %,d MiB); %d rounds%n%n",

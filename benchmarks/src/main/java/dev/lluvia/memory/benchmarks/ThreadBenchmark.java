@@ -85,11 +85,7 @@ public final class ThreadBenchmark {
         if (device != null) {
             options = options.withDevice(device);
         }
-        final long[] sizes = new long[BATCH];
-        final VmaRandom rand = new VmaRandom(16223);
-        for (int i = 0; i < BATCH; i++) {
-            sizes[i] = (4096L << rand.nextBelow(7)) + rand.nextBelow(4096);
-        }
+        final long[] sizes = Workloads.gpuBufferSizes(BATCH);
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"

@@ -166,4 +166,19 @@ public final class Workloads {
         }
         return new Algorithm(prefill, prefillFrees, sizes, freeOrder);
     }
+
+    /**
+     * The GPU-level benchmarks' buffer sizes ({@code GpuBenchmark}, {@code ThreadBenchmark}): 4 KiB
+     * to 256 KiB in powers of two plus up to 4 KiB more, so none is a round number; VMA's generator
+     * with seed {@value #ALGORITHM_SEED}, so every run and every peer sees the same sequence.
+     */
+    static long[] gpuBufferSizes(int count) {
+        final long[] sizes = new long[count];
+        final VmaRandom rand = new VmaRandom(ALGORITHM_SEED);
+        for (int i = 0; i < count; i++) {
+            sizes[i] = 4096L << rand.nextBelow(7);
+            sizes[i] += rand.nextBelow(4096);
+        }
+        return sizes;
+    }
 }
