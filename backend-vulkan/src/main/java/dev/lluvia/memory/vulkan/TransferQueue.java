@@ -55,9 +55,13 @@ import static org.lwjgl.vulkan.VK11.VK_MEMORY_PROPERTY_PROTECTED_BIT;
 final class TransferQueue {
 
     /** Largest piece one staging buffer carries: large enough that a submit costs little beside it. */
-    static final int CHUNK = 16 << 20;
+    static final int CHUNK = Integer.getInteger("lluvia.x.chunkMiB", 16) << 20;
+    /** A transfer is cut in at least this many pieces (none under {@link #MIN_CHUNK}), so that the pipeline fills. */
+    static final int MIN_PIECES = Integer.getInteger("lluvia.x.minPieces", 1);
+    /** Smallest piece of a transfer cut for the pipeline. */
+    static final int MIN_CHUNK = 2 << 20;
     /** Staging buffers, each with a command buffer and a fence: the pieces in flight at once. */
-    static final int SLOTS = 3;
+    static final int SLOTS = Integer.getInteger("lluvia.x.slots", 3);
     /** Smallest transfer that imports the caller's memory: below this staging is cheaper than an import. */
     static final long IMPORT_MIN = 1L << 20;
     /** In auto mode, every this many transfers that could import take the way measured slower. */
@@ -91,6 +95,8 @@ final class TransferQueue {
     private boolean closed;
     /** Transfers that went through imported host memory; the tests check which path ran. */
     private long importedTransfers;
+    /** Transfers copied straight from or into a page this backend mapped; the tests check which path ran. */
+    private long mappedTransfers;
     /** Whether imports are taken when measured faster (auto) rather than always. */
     private final boolean adaptive;
     /** Auto mode: nanoseconds per byte, [upload, download][import, staging]; 0 until measured. */
@@ -135,38 +141,51 @@ final class TransferQueue {
         return importedTransfers;
     }
 
+    /** Transfers so far whose host bytes were in a page of this backend's mapped memory. */
+    synchronized long mappedTransfers() {
+        return mappedTransfers;
+    }
+
+    /** Piece size of a buffer transfer of {@code total} bytes: {@link #CHUNK}, smaller for short transfers. */
+    static int chunkFor(int total) {
+        final int wanted = (int) Math.min(CHUNK, Math.max(MIN_CHUNK, ((long) total + MIN_PIECES - 1) / MIN_PIECES));
+        return (wanted + 4095) & ~4095;
+    }
+
     /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
-    synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+    synchronized void copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
         requireOpen();
         final int total = src.remaining();
         if (total == 0) {
             return; // a copy region of size 0 is invalid
         }
-        transfer(src, true, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
+        final int chunk = chunkFor(total);
+        transfer(src, true, 1, chunkBoundaries(total, chunk), target, (stack, cmd, host, hostOffset, index, first, last) -> {
             // Earlier device work on this buffer (shaders, earlier copies) finishes first.
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_MEMORY_READ_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-            copyBuffer(stack, cmd, host, hostOffset, buffer, offset + (long) index * CHUNK, pieceSize(total, index));
+            copyBuffer(stack, cmd, host, hostOffset, buffer, offset + (long) index * chunk, pieceSize(total, chunk, index));
         });
     }
 
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
-    synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+    synchronized void copyFromBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer dst) {
         requireOpen();
         final int total = dst.remaining();
         if (total == 0) {
             return;
         }
-        transfer(dst, false, 1, chunkBoundaries(total, CHUNK), (stack, cmd, host, hostOffset, index, first, last) -> {
+        final int chunk = chunkFor(total);
+        transfer(dst, false, 1, chunkBoundaries(total, chunk), target, (stack, cmd, host, hostOffset, index, first, last) -> {
             memoryBarrier(stack, cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
-            copyBuffer(stack, cmd, buffer, offset + (long) index * CHUNK, host, hostOffset, pieceSize(total, index));
+            copyBuffer(stack, cmd, buffer, offset + (long) index * chunk, host, hostOffset, pieceSize(total, chunk, index));
             hostReadBarrier(stack, cmd);
         });
     }
 
     /** Replaces every pixel of {@code image} with {@code src}'s remaining bytes; the image ends in GENERAL. */
-    synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+    synchronized void copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
         final ImagePieces pieces = new ImagePieces(descriptor, src.remaining());
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
@@ -184,11 +203,11 @@ final class TransferQueue {
                         VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT);
             }
         };
-        transfer(src, true, pieces.texel, pieces.bounds, piece);
+        transfer(src, true, pieces.texel, pieces.bounds, target, piece);
     }
 
     /** Copies every pixel of {@code image}, now in {@code layout}, into {@code dst}; the image ends in GENERAL. */
-    synchronized void copyFromImage(long image, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
+    synchronized void copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
         final ImagePieces pieces = new ImagePieces(descriptor, dst.remaining());
         final Piece piece = (stack, cmd, host, hostOffset, index, first, last) -> {
@@ -206,7 +225,7 @@ final class TransferQueue {
             }
             hostReadBarrier(stack, cmd);
         };
-        transfer(dst, false, pieces.texel, pieces.bounds, piece);
+        transfer(dst, false, pieces.texel, pieces.bounds, target, piece);
     }
 
     /** Copies the first {@code size} bytes of {@code src} into {@code dst} on the device, and waits. */
@@ -303,13 +322,18 @@ final class TransferQueue {
     // The two ways
 
     /**
-     * Runs one transfer of the bytes of {@code data} between position and limit: imported when it
-     * can be, else staged in the pieces {@code bounds} describes (piece i is bytes bounds[i] to
-     * bounds[i + 1] of the data). {@code alignment} is what the host offset of an imported copy
-     * must be a multiple of (the texel size for images); an imported transfer records all pieces
-     * into one command buffer.
+     * Runs one transfer of the bytes of {@code data} between position and limit: straight from or
+     * into a mapped page of this backend when the bytes lie in one, else imported when it can be,
+     * else staged in the pieces {@code bounds} describes (piece i is bytes bounds[i] to
+     * bounds[i + 1] of the data). {@code alignment} is what the host offset of a direct copy
+     * must be a multiple of (the texel size for images); a direct (mapped or imported) transfer
+     * records all pieces into one command buffer. {@code target} is the page of the buffer or
+     * image copied into or from, which the host bytes must not share (copies must not overlap).
      */
-    private void transfer(ByteBuffer data, boolean upload, int alignment, long[] bounds, Piece piece) {
+    private void transfer(ByteBuffer data, boolean upload, int alignment, long[] bounds, VulkanPages.Page target, Piece piece) {
+        if (data.isDirect() && transferMapped(data, upload, alignment, bounds, target, piece)) {
+            return;
+        }
         final int total = data.remaining();
         if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
             staged(data, upload, bounds, piece);
@@ -390,24 +414,55 @@ final class TransferQueue {
     }
 
     /**
-     * Imports the pages under {@code data}'s bytes and runs the transfer from (or into) them; false
-     * (having done nothing) when the address does not suit the copy or the driver refuses the import.
+     * Runs the transfer straight from (or into) the page of this backend's mapped memory that holds
+     * {@code data}'s bytes, through that page's transfer window: the device reads or writes the
+     * pinned host memory itself, no staging copy. False (having done nothing) when no such page
+     * holds them, it is the target's page, or the offset does not suit the copy.
      */
-    private boolean transferImported(ByteBuffer data, int alignment, long[] bounds, Piece piece) {
+    private boolean transferMapped(ByteBuffer data, boolean upload, int alignment, long[] bounds, VulkanPages.Page target,
+                                   Piece piece) {
+        final VulkanPages pages = backend.pages();
         final long address = MemoryUtil.memAddress(data);
-        final long base = address & -importAlignment;
-        final long hostOffset = address - base;
+        final VulkanPages.Page page = pages.acquireMapped(address, data.remaining());
+        if (page == null) {
+            return false;
+        }
+        try {
+            final long hostOffset = address - page.address;
+            if (page == target || !suitsCopy(hostOffset, alignment, bounds)) {
+                return false;
+            }
+            final long window = pages.transferWindow(page);
+            if (window == VK_NULL_HANDLE) {
+                return false;
+            }
+            if (upload) {
+                pages.syncRange(page, hostOffset, data.remaining(), true); // a no-op on coherent memory
+            }
+            recordWhole(window, hostOffset, bounds, piece);
+            if (!upload) {
+                pages.syncRange(page, hostOffset, data.remaining(), false);
+            }
+            mappedTransfers++;
+            return true;
+        } finally {
+            pages.releaseMapped(page);
+        }
+    }
+
+    /** Whether every piece's host offset suits a copy: a multiple of the texel size (and of 4) for images. */
+    private static boolean suitsCopy(long hostOffset, int alignment, long[] bounds) {
         for (int i = 0; i < bounds.length - 1; i++) {
             final long at = hostOffset + bounds[i];
             if (at % alignment != 0 || (alignment > 1 && at % 4 != 0)) {
-                return false; // an image copy's buffer offset must be a multiple of the texel size (and of 4)
+                return false;
             }
         }
-        final long size = (address + data.remaining() - base + importAlignment - 1) & -importAlignment;
-        final long[] imported = importHost(base, size);
-        if (imported == null) {
-            return false;
-        }
+        return true;
+    }
+
+    /** Records every piece, its host bytes at {@code hostOffset} of buffer {@code host}, in one command buffer, submits it and waits. */
+    private void recordWhole(long host, long hostOffset, long[] bounds, Piece piece) {
         final Slot slot = slot(0);
         try {
             await(slot);
@@ -415,14 +470,36 @@ final class TransferQueue {
                 VkCommandBuffer cmd = begin(slot);
                 final int pieces = bounds.length - 1;
                 for (int i = 0; i < pieces; i++) {
-                    piece.record(stack, cmd, imported[0], hostOffset + bounds[i], i, i == 0, i == pieces - 1);
+                    piece.record(stack, cmd, host, hostOffset + bounds[i], i, i == 0, i == pieces - 1);
                 }
                 end(stack, slot);
             }
             await(slot);
-            importedTransfers++;
         } finally {
             awaitAll();
+        }
+    }
+
+    /**
+     * Imports the pages under {@code data}'s bytes and runs the transfer from (or into) them; false
+     * (having done nothing) when the address does not suit the copy or the driver refuses the import.
+     */
+    private boolean transferImported(ByteBuffer data, int alignment, long[] bounds, Piece piece) {
+        final long address = MemoryUtil.memAddress(data);
+        final long base = address & -importAlignment;
+        final long hostOffset = address - base;
+        if (!suitsCopy(hostOffset, alignment, bounds)) {
+            return false; // an image copy's buffer offset must be a multiple of the texel size (and of 4)
+        }
+        final long size = (address + data.remaining() - base + importAlignment - 1) & -importAlignment;
+        final long[] imported = importHost(base, size);
+        if (imported == null) {
+            return false;
+        }
+        try {
+            recordWhole(imported[0], hostOffset, bounds, piece);
+            importedTransfers++;
+        } finally {
             vkDestroyBuffer(device, imported[0], null);
             backend.pages().freeDeviceMemory(imported[1], (int) imported[2], size);
         }
@@ -496,8 +573,8 @@ final class TransferQueue {
         return bounds;
     }
 
-    private static int pieceSize(int total, int index) {
-        return (int) Math.min(CHUNK, total - (long) index * CHUNK);
+    private static int pieceSize(int total, int chunk, int index) {
+        return (int) Math.min(chunk, total - (long) index * chunk);
     }
 
     /**
@@ -577,7 +654,7 @@ final class TransferQueue {
 
     /** Threads a large host copy is split over: half the cores, at most 8 (memory bandwidth, not cores, is the limit). */
     static int copyThreads() {
-        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
+        return Math.max(1, Math.min(Integer.getInteger("lluvia.x.maxThreads", 8), Runtime.getRuntime().availableProcessors() / 2));
     }
 
     private static synchronized ExecutorService copyPool() {

@@ -400,14 +400,13 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
                                       PageOptions options) {
+        final int bufferUsage = image ? 0 : resources.requireBuffer(resource).usage;
         if (image) {
             resources.requireImage(resource);
-        } else {
-            resources.requireBuffer(resource);
         }
         requireOpen();
-        return pages.newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, image ? resource : VK_NULL_HANDLE,
-                options);
+        return pages.newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, bufferUsage,
+                image ? resource : VK_NULL_HANDLE, options);
     }
 
     @Override
@@ -519,16 +518,18 @@ public final class VulkanBackend implements MemoryBackend {
     public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
         requireOpen();
         requireTransferQueue();
-        resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
-        transfers.copyToBuffer(buffer, offset, src);
+        VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                "TRANSFER_DST", "into");
+        transfers.copyToBuffer(buffer, b.page, offset, src);
     }
 
     @Override
     public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
         requireOpen();
         requireTransferQueue();
-        resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
-        transfers.copyFromBuffer(buffer, offset, dst);
+        VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                "TRANSFER_SRC", "from");
+        transfers.copyFromBuffer(buffer, b.page, offset, dst);
     }
 
     @Override
@@ -538,7 +539,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyToImage(image, descriptor, src);
+        transfers.copyToImage(image, state.page, descriptor, src);
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -549,7 +550,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transfers.copyFromImage(image, state.layout, descriptor, dst);
+        transfers.copyFromImage(image, state.page, state.layout, descriptor, dst);
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -612,7 +613,10 @@ public final class VulkanBackend implements MemoryBackend {
                         + " pages alive; destroying them");
                 resources.buffers.forEachKey(b -> vkDestroyBuffer(device, b, null));
                 resources.images.forEachKey(i -> vkDestroyImage(device, i, null));
-                pages.handles.forEachKey(p -> vkFreeMemory(device, p, null));
+                pages.handles.forEachKey(p -> {
+                    pages.forgetMapping(pages.handles.get(p)); // its transfer window first
+                    vkFreeMemory(device, p, null);
+                });
                 resources.buffers.clear();
                 resources.images.clear();
                 pages.handles.clear();
@@ -658,6 +662,11 @@ public final class VulkanBackend implements MemoryBackend {
     /** Transfers so far that imported the caller's memory; for tests. */
     long importedTransfers() {
         return transfers.importedTransfers();
+    }
+
+    /** Transfers so far copied straight from or into a mapped page of this backend; for the tests. */
+    long mappedTransfers() {
+        return transfers.mappedTransfers();
     }
 
     /** Depth aspects are copied only on queues that can do graphics (VUID-vkCmdCopyBufferToImage-commandBuffer-07739). */

@@ -22,7 +22,9 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -36,6 +38,13 @@ import static org.lwjgl.vulkan.VK11.*;
  * device address, priority, export), the heap usage and allocation count they are checked against,
  * host mapping with flush and invalidate in whole non-coherent atoms, host-memory import for the
  * transfers and opaque-fd export. The backend checks that it is open before calling in.
+ *
+ * <p>Mapped pages are also indexed by host address ({@link #acquireMapped}): a transfer whose host
+ * bytes lie in a page this backend mapped (what {@code Buffer.mapByteBuffer()} of host-visible
+ * memory returns) is copied on the device from that page, through a buffer bound over the whole
+ * page (its <em>transfer window</em>), without a staging copy. Such memory is pinned host memory,
+ * which is what a pinned-memory {@code cudaMemcpy} reads. A page a transfer uses is not freed
+ * until that transfer is over.
  */
 final class VulkanPages {
 
@@ -56,6 +65,11 @@ final class VulkanPages {
     private final AtomicInteger allocationCount = new AtomicInteger();
     /** The pages the core allocated, by handle; the backend frees what is left at close. */
     final HandleMap<Page> handles = new HandleMap<>();
+    /**
+     * The mapped pages by host address of byte 0, for the transfers; also the lock of each page's
+     * {@link Page#transfers} count, which {@link #freePage} waits to be 0.
+     */
+    private final TreeMap<Long, Page> mappedPages = new TreeMap<>();
 
     VulkanPages(VkDevice device, VulkanInstance.PhysicalDevice physical, DeviceProperties properties,
                 Set<DeviceFeature> features, boolean externalMemoryFd) {
@@ -116,6 +130,15 @@ final class VulkanPages {
     /** A page of {@code memoryTypeIndex}; dedicated to a buffer or image when one is named. */
     long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage,
                          PageOptions options) {
+        return newPage(memoryTypeIndex, size, dedicatedBuffer, 0, dedicatedImage, options);
+    }
+
+    /**
+     * A page of {@code memoryTypeIndex}; dedicated to a buffer (whose VkBufferUsageFlags are
+     * {@code bufferUsage}) or an image when one is named.
+     */
+    long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, int bufferUsage, long dedicatedImage,
+                 PageOptions options) {
         if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
             throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
                     + physical.name() + " has types 0 to " + (typeHeaps.length - 1));
@@ -124,7 +147,7 @@ final class VulkanPages {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
         long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
-        handles.put(handle, new Page(handle, memoryTypeIndex, size));
+        handles.put(handle, new Page(handle, memoryTypeIndex, size, dedicatedBuffer, bufferUsage, dedicatedImage));
         return handle;
     }
 
@@ -133,7 +156,112 @@ final class VulkanPages {
         if (p == null) {
             throw new IllegalArgumentException("unknown page 0x" + Long.toHexString(page));
         }
+        forgetMapping(p);
         freeDeviceMemory(p.handle, p.type, p.size);
+    }
+
+    /**
+     * Takes a page out of the mapped index, waits until no transfer copies from or into it, and
+     * destroys its transfer window: after this nothing of the library reads or writes the page.
+     */
+    void forgetMapping(Page p) {
+        boolean interrupted = false;
+        synchronized (mappedPages) {
+            if (p.address != 0) {
+                mappedPages.remove(p.address, p);
+            }
+            while (p.transfers > 0) {
+                try {
+                    mappedPages.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the device may still be copying: the memory must not go yet
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (p.window != VK_NULL_HANDLE && p.window != NO_WINDOW && p.window != p.dedicatedBuffer) {
+            vkDestroyBuffer(device, p.window, null);
+        }
+        p.window = NO_WINDOW;
+    }
+
+    /**
+     * The mapped page of this backend holding all of host bytes {@code [address, address + length)},
+     * counted as used by a transfer until {@link #releaseMapped}; null when no such page is mapped.
+     */
+    Page acquireMapped(long address, long length) {
+        synchronized (mappedPages) {
+            Map.Entry<Long, Page> e = mappedPages.floorEntry(address);
+            if (e == null) {
+                return null;
+            }
+            Page p = e.getValue();
+            if (address - p.address > p.size - length) {
+                return null;
+            }
+            p.transfers++;
+            return p;
+        }
+    }
+
+    /** Ends a transfer's use of a page from {@link #acquireMapped}. */
+    void releaseMapped(Page p) {
+        synchronized (mappedPages) {
+            p.transfers--;
+            mappedPages.notifyAll();
+        }
+    }
+
+    /**
+     * A buffer bound over the whole of page {@code p} (made on first use, destroyed with the page),
+     * for copies from and into it; {@code VK_NULL_HANDLE} when the device cannot make one (the page
+     * is larger than a buffer may be, or its type holds no transfer buffers). A page dedicated to a
+     * buffer takes no other buffer (VUID-vkBindBufferMemory-memory-01508): its window is that
+     * buffer, when its usage has both transfer bits, and destroying that buffer first forgets the
+     * page ({@link VulkanResources#destroyBuffer}); a page dedicated to an image has none. Call
+     * between {@link #acquireMapped} and {@link #releaseMapped}, one thread at a time (the transfer
+     * queue's).
+     */
+    long transferWindow(Page p) {
+        if (p.window == NO_WINDOW) {
+            return VK_NULL_HANDLE;
+        }
+        if (p.window != VK_NULL_HANDLE) {
+            return p.window;
+        }
+        p.window = NO_WINDOW;
+        if (p.dedicatedImage != VK_NULL_HANDLE) {
+            return VK_NULL_HANDLE;
+        }
+        if (p.dedicatedBuffer != VK_NULL_HANDLE) {
+            final int both = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+            if ((p.dedicatedBufferUsage & both) != both) {
+                return VK_NULL_HANDLE;
+            }
+            p.window = p.dedicatedBuffer;
+            return p.window;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().size(p.size)
+                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            LongBuffer pBuffer = stack.mallocLong(1);
+            if (vkCreateBuffer(device, ci, null, pBuffer) != VK_SUCCESS) {
+                return VK_NULL_HANDLE; // larger than maxBufferSize, or out of host memory: stage instead
+            }
+            final long buffer = pBuffer.get(0);
+            VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
+            vkGetBufferMemoryRequirements(device, buffer, req);
+            if ((req.memoryTypeBits() & (1 << p.type)) == 0 || req.size() > p.size
+                    || vkBindBufferMemory(device, buffer, p.handle, 0) != VK_SUCCESS) {
+                vkDestroyBuffer(device, buffer, null);
+                return VK_NULL_HANDLE;
+            }
+            p.window = buffer;
+            return buffer;
+        }
     }
 
     ByteBuffer map(long page, long offset, long size) {
@@ -168,6 +296,9 @@ final class VulkanPages {
         }
     }
 
+    /** {@link Page#window} of a page that has none and will not get one. */
+    private static final long NO_WINDOW = -1L;
+
     /** One {@code VkDeviceMemory} the core allocated, and its mapping once made. */
     static final class Page {
         final long handle;
@@ -175,11 +306,23 @@ final class VulkanPages {
         final long size;
         /** Host address of byte 0 while mapped; 0 until the first map, flush or invalidate. */
         long address;
+        /** Transfers copying from or into this page now; guarded by the mapped index. */
+        int transfers;
+        /** The transfer window: a buffer over the whole page, VK_NULL_HANDLE until made, or NO_WINDOW. */
+        long window = VK_NULL_HANDLE;
+        /** The buffer or image the page is dedicated to, or VK_NULL_HANDLE. */
+        final long dedicatedBuffer;
+        final long dedicatedImage;
+        /** The dedicated buffer's VkBufferUsageFlags; 0 without one. */
+        final int dedicatedBufferUsage;
 
-        Page(long handle, int type, long size) {
+        Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long dedicatedImage) {
             this.handle = handle;
             this.type = type;
             this.size = size;
+            this.dedicatedBuffer = dedicatedBuffer;
+            this.dedicatedBufferUsage = dedicatedBufferUsage;
+            this.dedicatedImage = dedicatedImage;
         }
     }
 
@@ -282,6 +425,9 @@ final class VulkanPages {
                     PointerBuffer pData = stack.mallocPointer(1);
                     check(vkMapMemory(device, p.handle, 0, VK_WHOLE_SIZE, 0, pData), "vkMapMemory");
                     p.address = pData.get(0);
+                    synchronized (mappedPages) {
+                        mappedPages.put(p.address, p);
+                    }
                 }
             }
             return p.address;
@@ -290,7 +436,11 @@ final class VulkanPages {
 
     /** Flushes or invalidates {@code [offset, offset + size)} of a page, widened to whole non-coherent atoms. */
     void syncRange(long page, long offset, long size, boolean flush) {
-        Page p = requirePage(page);
+        syncRange(requirePage(page), offset, size, flush);
+    }
+
+    /** {@link #syncRange(long, long, long, boolean)} of a page already looked up. */
+    void syncRange(Page p, long offset, long size, boolean flush) {
         if (offset < 0 || size < 0 || offset > p.size - size) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
                     + ") is outside the page of " + p.size + " bytes");

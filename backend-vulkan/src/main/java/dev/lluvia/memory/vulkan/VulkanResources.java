@@ -178,8 +178,13 @@ final class VulkanResources {
     }
 
     void destroyBuffer(long buffer) {
-        if (buffers.remove(buffer) == null) {
+        final BufferState b = buffers.remove(buffer);
+        if (b == null) {
             throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+        }
+        final VulkanPages.Page page = b.page;
+        if (page != null && page.dedicatedBuffer == buffer) {
+            pages.forgetMapping(page); // the buffer is its page's transfer window: no transfer may still use it
         }
         vkDestroyBuffer(device, buffer, null);
     }

@@ -22,10 +22,10 @@ class TransferQueueCloseTest {
         TransferQueue queue = new TransferQueue(null, null, null, 0, new ReentrantLock(), new int[0], 0, false);
         queue.close();
         ByteBuffer data = ByteBuffer.allocateDirect(64);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> queue.copyToBuffer(8, 0, data));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> queue.copyToBuffer(8, null, 0, data));
         assertTrue(e.getMessage().contains("transfer queue"), e.getMessage());
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> queue.copyFromBuffer(8, 0, data));
+        assertThrows(IllegalStateException.class, () -> queue.copyFromBuffer(8, null, 0, data));
         assertThrows(IllegalStateException.class, () -> queue.copyBuffer(8, 16, 64));
         queue.close(); // idempotent
     }

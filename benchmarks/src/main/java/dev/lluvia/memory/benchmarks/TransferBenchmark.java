@@ -6,6 +6,7 @@ import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.spi.Resource;
@@ -35,13 +36,17 @@ import org.lwjgl.system.MemoryUtil;
  *       device-local page), twice: importing the caller's buffer ({@code VK_EXT_external_memory_host},
  *       where the device has it) and through the staging buffers only;</li>
  *   <li>{@code Image.write} / {@code Image.read} of an 8192x8192 RGBA8 image (256 MiB), both ways;</li>
+ *   <li>both again with the host side in pinned memory: a {@code mapByteBuffer()} of a buffer in
+ *       {@link MemoryUsage#READBACK} memory (host-visible, cached), which the library copies from
+ *       and into on the device without staging (the analogue of PyTorch's {@code pin_memory=True});</li>
  *   <li>the peer: {@code memcpy} of the same bytes between two direct buffers, one thread.</li>
  * </ul>
  * The GPU machine's PyTorch reference (pinned host memory to and from the GPU) is
  * {@code benchmarks/scripts/torch_copy.py}, run by {@code benchmarks/scripts/run-gpu.sh}.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.TransferBenchmark [--device NAME|INDEX]
- * [--rounds N] [--sizes 4096,67108864,...] [--image WIDTH] [--json FILE]}.
+ * [--rounds N] [--sizes 4096,67108864,...] [--image WIDTH] [--modes false,true,auto] [--json FILE]}; {@code --modes}
+ * lists the values of {@link VulkanBackend#IMPORT_HOST_MEMORY_PROPERTY} to run (the pinned rows run with the first).
  */
 public final class TransferBenchmark {
 
@@ -58,6 +63,7 @@ public final class TransferBenchmark {
         long[] sizes = {4096, 64L << 20, 1L << 30};
         int imageSide = 8192;
         Path json = null;
+        String[] modes = {"true", "false", "auto"};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
@@ -65,9 +71,10 @@ public final class TransferBenchmark {
                 case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
                 case "--image" -> imageSide = Integer.parseInt(args[++i]);
                 case "--json" -> json = Path.of(args[++i]);
+                case "--modes" -> modes = args[++i].split(",");
                 default -> {
                     System.err.println("unknown argument " + args[i] + "; usage: TransferBenchmark [--device NAME|INDEX]"
-                            + " [--rounds N] [--sizes B,B,...] [--image WIDTH] [--json FILE]");
+                            + " [--rounds N] [--sizes B,B,...] [--image WIDTH] [--modes M,M,...] [--json FILE]");
                     System.exit(2);
                 }
             }
@@ -82,7 +89,8 @@ public final class TransferBenchmark {
         final List<Row> rows = new ArrayList<>();
         String deviceName = "?";
         try {
-            for (String setting : new String[]{"true", "false", "auto"}) {
+            boolean pinnedDone = false;
+            for (String setting : modes) {
                 SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME)
                         .withProperty(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, setting);
                 if (device != null) {
@@ -114,6 +122,10 @@ public final class TransferBenchmark {
                         final double[] api = api(session, src, dst, (int) size, reps(size));
                         rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
                         rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
+                    }
+                    if (!pinnedDone) {
+                        pinnedDone = true;
+                        pinned(session, sizes, imageSide, rows);
                     }
                 }
             }
@@ -198,6 +210,33 @@ public final class TransferBenchmark {
                     () -> buffer.write(0, src.duplicate().limit(size)),
                     () -> buffer.read(0, dst.duplicate().limit(size)),
                     memcpy(src, dst, size));
+        }
+    }
+
+    /**
+     * The pinned rows: Buffer.write/read and Image.write/read whose host side is a mapping of a
+     * READBACK buffer of the same session, filled like {@code src}; the peer copies between two such mappings.
+     */
+    private static void pinned(Session session, long[] sizes, int imageSide, List<Row> rows) {
+        final long imageBytes = 4L * imageSide * imageSide;
+        final long largest = Math.max(Arrays.stream(sizes).max().orElse(4096), imageBytes);
+        try (Memory host = session.createMemory(MemoryUsage.READBACK);
+             Buffer up = host.createBuffer(largest);
+             Buffer down = host.createBuffer(largest)) {
+            final ByteBuffer src = up.mapByteBuffer();
+            final ByteBuffer dst = down.mapByteBuffer();
+            for (int i = 0; i + 8 <= src.capacity(); i += 8) {
+                src.putLong(i, i * 0x9E3779B97F4A7C15L);
+            }
+            final String mode = "pinned: mapped " + host.memoryFlags();
+            for (long size : sizes) {
+                final double[] api = api(session, src, dst, (int) size, reps(size));
+                rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
+                rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
+            }
+            final double[] img = image(session, src, dst, imageSide);
+            rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
+            rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
         }
     }
 

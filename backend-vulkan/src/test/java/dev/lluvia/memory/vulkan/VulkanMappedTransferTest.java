@@ -1,0 +1,224 @@
+package dev.lluvia.memory.vulkan;
+
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.BufferUsage;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Image;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.MemoryUsage;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.spi.Resource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.lwjgl.system.MemoryUtil;
+
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.lluvia.memory.vulkan.VulkanTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Transfers whose host bytes lie in memory this backend mapped (a {@code mapByteBuffer()} of a
+ * host-visible buffer) go straight between that page and the device, with no staging copy: every
+ * byte lands, the path taken is the mapped one where it may be and staging where it may not (the
+ * target's own page, an image copy at an offset that is not a texel multiple), another session's
+ * mapping is not taken for this one's, and freeing a page waits for a transfer using it.
+ * Validation, synchronization validation included, must stay silent.
+ */
+class VulkanMappedTransferTest {
+
+    /** Larger than a piece, not a multiple of one, so the direct copy has several regions. */
+    private static final int SIZE = 3 * TransferQueue.CHUNK + 4099;
+
+    private static Session open(String device) {
+        // Imports on where the device has them: the mapped path must come first all the same.
+        return VulkanTestSupport.open(device, Map.of(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, "true"));
+    }
+
+    /** A page of a device-local type (not host-visible where the device has one) with a buffer of {@code size} at 0; {handle, page}. */
+    private static long[] deviceBuffer(VulkanBackend backend, long size) {
+        Resource buffer = backend.createBuffer(size, 0x20 | 0x1 | 0x2);
+        int bits = buffer.requirements().memoryTypeBits();
+        int type = -1;
+        for (var t : backend.device().memoryTypes()) {
+            if ((bits & (1 << t.index())) != 0 && t.flags().contains(MemoryPropertyFlag.DEVICE_LOCAL)
+                    && !t.flags().contains(MemoryPropertyFlag.PROTECTED) && (type < 0 || !t.isHostVisible())) {
+                type = t.index();
+            }
+        }
+        long page = backend.allocatePage(type, buffer.requirements().size());
+        backend.bindBuffer(buffer.handle(), page, 0);
+        return new long[]{buffer.handle(), page};
+    }
+
+    private static void fill(ByteBuffer b, long seed) {
+        Random random = new Random(seed);
+        for (int i = 0; i < b.remaining(); i++) {
+            b.put(b.position() + i, (byte) random.nextInt());
+        }
+    }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void bytesInAMappedHostBufferGoStraightToTheDeviceAndBack(String device) {
+        Session session = open(device);
+        try (Memory host = session.createMemory(MemoryUsage.READBACK)) {
+            VulkanBackend backend = backend(session);
+            Buffer staging = host.createBuffer(SIZE + 64L, BufferUsage.DEFAULT);
+            ByteBuffer mapped = staging.mapByteBuffer();
+            ByteBuffer src = mapped.duplicate().position(5).limit(5 + SIZE);
+            fill(src, 1);
+            long[] b = deviceBuffer(backend, SIZE + 100L);
+            try {
+                final long mappedBefore = backend.mappedTransfers();
+                final long importedBefore = backend.importedTransfers();
+                backend.copyToBuffer(b[0], 17, src);
+                assertEquals(5, src.position(), "the SPI leaves the source's position alone");
+                assertEquals(1, backend.mappedTransfers() - mappedBefore, "the upload read the mapped page itself");
+                // Read back through staging (a heap buffer never takes a direct path), then through the mapping.
+                ByteBuffer viaStaging = ByteBuffer.allocate(SIZE);
+                backend.copyFromBuffer(b[0], 17, viaStaging);
+                assertEquals(src, viaStaging.clear(), "every byte went up");
+                ByteBuffer dst = mapped.duplicate().position(SIZE + 5 - SIZE / 2).limit(SIZE + 5 - SIZE / 2 + SIZE / 3);
+                backend.copyFromBuffer(b[0], 17 + 11, dst);
+                assertEquals(2, backend.mappedTransfers() - mappedBefore, "the download wrote the mapped page itself");
+                for (int i = 0; i < dst.remaining(); i++) {
+                    assertEquals(viaStaging.get(11 + i), dst.get(dst.position() + i), "byte " + i + " came down");
+                }
+                assertEquals(importedBefore, backend.importedTransfers(), "mapped bytes are never imported");
+            } finally {
+                backend.destroyBuffer(b[0]);
+                backend.freePage(b[1]);
+            }
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void theTargetsOwnPageAndImageOffsetsThatAreNoTexelMultipleAreStaged(String device) {
+        Session session = open(device);
+        try {
+            VulkanBackend backend = backend(session);
+            // A host-visible page holding the target buffer in its first half and the source bytes in its second.
+            Resource target = backend.createBuffer(1 << 20, 0x1 | 0x2);
+            int type = -1;
+            for (var t : backend.device().memoryTypes()) {
+                if ((target.requirements().memoryTypeBits() & (1 << t.index())) != 0 && t.isHostVisible()) {
+                    type = t.index();
+                    break;
+                }
+            }
+            long page = backend.allocatePage(type, 2L << 20);
+            try {
+                backend.bindBuffer(target.handle(), page, 0);
+                ByteBuffer src = backend.map(page, 1 << 20, 1 << 20);
+                fill(src, 2);
+                final long before = backend.mappedTransfers();
+                backend.copyToBuffer(target.handle(), 0, src);
+                assertEquals(before, backend.mappedTransfers(), "a copy inside the target's own page is staged");
+                ByteBuffer back = ByteBuffer.allocate(1 << 20);
+                backend.copyFromBuffer(target.handle(), 0, back);
+                assertEquals(src.clear(), back.clear(), "and lands all the same");
+            } finally {
+                backend.destroyBuffer(target.handle());
+                backend.freePage(page);
+            }
+            try (Memory host = session.createMemory(MemoryUsage.READBACK);
+                 Memory images = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 64L << 20, false);
+                 Image image = images.createImage(ImageDescriptor.of(512, 512, ChannelType.UINT8, 4))) {
+                final int bytes = 512 * 512 * 4;
+                ByteBuffer mapped = host.createBuffer(bytes + 64L, BufferUsage.DEFAULT).mapByteBuffer();
+                ByteBuffer aligned = mapped.duplicate().position(16).limit(16 + bytes);
+                fill(aligned, 3);
+                final long before = backend.mappedTransfers();
+                image.write(aligned.duplicate());
+                assertEquals(before + 1, backend.mappedTransfers(), "an image at a texel-multiple offset copies from the page");
+                ByteBuffer odd = host.createBuffer(bytes + 64L, BufferUsage.DEFAULT).mapByteBuffer().position(1).limit(1 + bytes);
+                image.read(odd.duplicate());
+                assertEquals(before + 1, backend.mappedTransfers(), "offset 1 is no multiple of 4 bytes: staged");
+                assertEquals(aligned, odd, "both ways land every texel");
+            }
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void anotherSessionsMappingIsStagedNotTakenForThisDevice(String device) {
+        Session mine = open(device);
+        Session other = open(device);
+        try (Memory foreign = other.createMemory(MemoryUsage.READBACK)) {
+            VulkanBackend backend = backend(mine);
+            ByteBuffer src = foreign.createBuffer(1 << 20, BufferUsage.DEFAULT).mapByteBuffer();
+            fill(src, 4);
+            long[] b = deviceBuffer(backend, 1 << 20);
+            try {
+                final long before = backend.mappedTransfers();
+                backend.copyToBuffer(b[0], 0, src);
+                assertEquals(before, backend.mappedTransfers(), "only this backend's pages are its own");
+                ByteBuffer back = ByteBuffer.allocate(1 << 20);
+                backend.copyFromBuffer(b[0], 0, back);
+                assertEquals(src, back.clear());
+            } finally {
+                backend.destroyBuffer(b[0]);
+                backend.freePage(b[1]);
+            }
+        } finally {
+            closeAndAssertClean(other);
+            closeAndAssertClean(mine);
+        }
+    }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void freeingAPageWaitsForTheTransferUsingIt(String device) throws Exception {
+        Session session = open(device);
+        try {
+            VulkanBackend backend = backend(session);
+            int type = -1;
+            for (var t : backend.device().memoryTypes()) {
+                if (t.isHostVisible()) {
+                    type = t.index();
+                    break;
+                }
+            }
+            long page = backend.allocatePage(type, 1 << 20);
+            long address = MemoryUtil.memAddress(backend.map(page, 0, 1 << 20));
+            VulkanPages pages = backend.pages();
+            VulkanPages.Page used = pages.acquireMapped(address + 100, 1000);
+            assertNotNull(used, "the mapped page is found by an address inside it");
+            assertNull(pages.acquireMapped(address + (1 << 20) - 10, 20), "a range running past the page is not");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread freer = new Thread(() -> {
+                try {
+                    backend.freePage(page);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "freer");
+            freer.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (freer.getState() != Thread.State.WAITING && freer.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(Thread.State.WAITING, freer.getState(), "the free waits while a transfer holds the page");
+            assertNull(pages.acquireMapped(address + 100, 1000), "a page being freed is found by no new transfer");
+            pages.releaseMapped(used);
+            freer.join(10_000);
+            assertFalse(freer.isAlive(), "the free went on once the transfer let go");
+            assertNull(failure.get());
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+}
