@@ -3,6 +3,8 @@
 # Usage: benchmarks/scripts/run-all.sh OUT_DIR [JAVA]
 #   OUT_DIR  where the JSON/text results go
 #   JAVA     the java launcher (default: java on the PATH)
+# Without the shaded jar (the GPU machine's bundle), set CP to the class path instead: JMH then runs
+# as org.openjdk.jmh.Main on it.
 # With 16 or more cores it runs 8 JMH processes side by side, each pinned to 2 cores of its own
 # (taskset; not timed here, each process runs at most 21 benchmarks); with fewer cores set PARALLEL=0 to run them one
 # after the other (the published run: PARALLEL=0 with shorter JMH_OPTS, about 15 minutes on 2 cores).
@@ -37,7 +39,10 @@ for r in "${runs[@]}"; do
   # shellcheck disable=SC2086
   popt=("${PEER_OPT[@]}")
   if [ "$bench" = BlockAllocatorScalingBenchmark ]; then popt=(); fi
-  cmd=("$JAVA" -jar "$JAR" "$bench" $params "${popt[@]}" "${COMMON[@]}" -rf json -rff "$OUT/$name.json")
+  # Side by side, each JMH process would otherwise wait for the others' lock file (/tmp/jmh.lock).
+  lock=(); if [ "${PARALLEL:-1}" = 1 ]; then lock=(-Djmh.ignoreLock=true); fi
+  if [ -n "${CP:-}" ]; then launch=("$JAVA" "${lock[@]}" -cp "$CP" org.openjdk.jmh.Main); else launch=("$JAVA" "${lock[@]}" -jar "$JAR"); fi
+  cmd=("${launch[@]}" "$bench" $params "${popt[@]}" "${COMMON[@]}" -rf json -rff "$OUT/$name.json")
   if [ "${PARALLEL:-1}" = 1 ]; then
     taskset -c $((2 * i)),$((2 * i + 1)) "${cmd[@]}" > "$OUT/$name.txt" 2>&1 &
     pids+=($!)
@@ -47,6 +52,7 @@ for r in "${runs[@]}"; do
   i=$((i + 1))
 done
 for p in "${pids[@]}"; do wait "$p"; done
-"$JAVA" -cp "$JAR" dev.lluvia.memory.benchmarks.FragmentationReport > "$OUT/fragmentation.md"
-"$JAVA" -Xmx4g -cp "$JAR" dev.lluvia.memory.benchmarks.HeapReport > "$OUT/heap.md"
+RUNCP=${CP:-$JAR}
+"$JAVA" -cp "$RUNCP" dev.lluvia.memory.benchmarks.FragmentationReport > "$OUT/fragmentation.md"
+"$JAVA" -Xmx4g -cp "$RUNCP" dev.lluvia.memory.benchmarks.HeapReport > "$OUT/heap.md"
 echo "done: $OUT"

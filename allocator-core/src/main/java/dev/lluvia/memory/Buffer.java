@@ -137,6 +137,11 @@ public final class Buffer extends MemoryObject {
      * staging buffer and a copy on the device's queue. Returns when the bytes are in the buffer;
      * {@code src}'s position has then advanced to its limit.
      *
+     * <p>For the link's full speed, let {@code src} be the {@link #mapByteBuffer()} of a buffer in
+     * host-visible memory of the same session (a {@link MemoryUsage#READBACK} memory, say): the
+     * Vulkan backend then copies straight from that memory, which is pinned, with no staging copy.
+     * Any other {@code ByteBuffer} is copied into staging memory first.
+     *
      * @throws IndexOutOfBoundsException     if the bytes do not fit between {@code offset} and the end
      * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
      *                                       {@link BufferUsage#TRANSFER_DST}
@@ -166,7 +171,9 @@ public final class Buffer extends MemoryObject {
      * Copies {@code dst.remaining()} bytes of this buffer, from {@code offset}, into {@code dst},
      * whatever its memory: through the mapping on host-visible memory (invalidated first when not
      * coherent), otherwise through a copy into a staging buffer on the device's queue. {@code dst}'s
-     * position has then advanced to its limit.
+     * position has then advanced to its limit. A {@code dst} that is the {@link #mapByteBuffer()} of
+     * a buffer in host-visible memory of the same session is written by the device itself, with no
+     * staging copy (see {@link #write(long, ByteBuffer)}).
      *
      * @throws IndexOutOfBoundsException     if the range runs past the end of the buffer
      * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
