@@ -1,6 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.BackendException;
+import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.ImageDescriptor;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -74,6 +75,8 @@ final class TransferQueue {
     static final long IMPORT_MIN = 1L << 20;
     /** In auto mode, every this many transfers that could import take the way measured slower. */
     static final int REPROBE = 8;
+    /** How long a wait for a fence polls before it sleeps in the driver. */
+    static final long SPIN_NANOS = 50_000;
     /** Smallest host copy split over several threads. */
     private static final int PARALLEL_MIN = 4 << 20;
     private static final long STAGING_MIN = 1024 * 1024;
@@ -107,6 +110,8 @@ final class TransferQueue {
     private long mappedTransfers;
     /** Whether imports are taken when measured faster (auto) rather than always. */
     private final boolean adaptive;
+    /** Whether waits poll their fence before sleeping: on GPUs, not on CPU devices. */
+    private final boolean spin;
     /** Auto mode: nanoseconds per byte, [upload, download][import, staging]; 0 until measured. */
     private final double[][] nsPerByte = new double[2][2];
     private final int[] choices = new int[2];
@@ -150,6 +155,7 @@ final class TransferQueue {
         this.typeFlags = typeFlags;
         this.importAlignment = importAlignment;
         this.adaptive = adaptive;
+        this.spin = backend != null && backend.device().type() != DeviceType.CPU;
     }
 
     /** Transfers so far that imported the caller's memory instead of staging. */
@@ -451,11 +457,12 @@ final class TransferQueue {
             if (window == VK_NULL_HANDLE) {
                 return false;
             }
-            if (upload) {
-                pages.syncRange(page, hostOffset, data.remaining(), true); // a no-op on coherent memory
+            final boolean coherent = (typeFlags[page.type] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+            if (upload && !coherent) {
+                pages.syncRange(page, hostOffset, data.remaining(), true);
             }
             recordWhole(window, hostOffset, cut);
-            if (!upload) {
+            if (!upload && !coherent) {
                 pages.syncRange(page, hostOffset, data.remaining(), false);
             }
             mappedTransfers++;
@@ -773,16 +780,40 @@ final class TransferQueue {
         return s;
     }
 
-    /** Waits until the slot's last submission finished, then resets its fence. */
+    /**
+     * Waits until the slot's last submission finished, then resets its fence. On a GPU the fence
+     * is polled for up to {@link #SPIN_NANOS} first: a small copy is done in a few microseconds,
+     * and a wait that sleeps in the driver costs tens more to wake up. A CPU device (lavapipe)
+     * copies on the host's own cores, which polling would take from it.
+     */
     private void await(Slot slot) {
         if (!slot.pending) {
             return;
         }
         try (MemoryStack stack = stackPush()) {
-            check(vkWaitForFences(device, stack.longs(slot.fence), true, -1L), "vkWaitForFences");
+            final LongBuffer fence = stack.longs(slot.fence);
+            if (!spin || !spinUntilSignalled(slot.fence)) {
+                check(vkWaitForFences(device, fence, true, -1L), "vkWaitForFences");
+            }
             slot.pending = false;
-            check(vkResetFences(device, stack.longs(slot.fence)), "vkResetFences");
+            check(vkResetFences(device, fence), "vkResetFences");
         }
+    }
+
+    /** Whether {@code fence} was signalled within {@link #SPIN_NANOS} of polling. */
+    private boolean spinUntilSignalled(long fence) {
+        final long end = System.nanoTime() + SPIN_NANOS;
+        do {
+            final int r = vkGetFenceStatus(device, fence);
+            if (r == VK_SUCCESS) {
+                return true;
+            }
+            if (r != VK_NOT_READY) {
+                check(r, "vkGetFenceStatus");
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - end < 0);
+        return false;
     }
 
     /** Waits for every slot, after a transfer (also one that failed: nothing may still be in flight). */
