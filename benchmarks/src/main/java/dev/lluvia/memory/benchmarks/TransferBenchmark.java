@@ -38,7 +38,9 @@ import org.lwjgl.system.MemoryUtil;
  *   <li>{@code Image.write} / {@code Image.read} of an 8192x8192 RGBA8 image (256 MiB), both ways;</li>
  *   <li>both again with the host side in pinned memory: a {@code mapByteBuffer()} of a buffer in
  *       {@link MemoryUsage#READBACK} memory (host-visible, cached), which the library copies from
- *       and into on the device without staging (the analogue of PyTorch's {@code pin_memory=True});</li>
+ *       and into on the device without staging (the analogue of PyTorch's {@code pin_memory=True}),
+ *       and in {@link MemoryUsage#UPLOAD} memory, device-local where the device has such a type:
+ *       copies that never cross the link, the device's own cost of each copy;</li>
  *   <li>the peer: {@code memcpy} of the same bytes between two direct buffers, one thread.</li>
  * </ul>
  * The GPU machine's PyTorch reference (pinned host memory to and from the GPU) is
@@ -114,18 +116,23 @@ public final class TransferBenchmark {
                             rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "write", q[0], q[2]));
                             rows.add(new Row("queue copy (VulkanBackend.copyToBuffer/FromBuffer)", mode, size, "read", q[1], q[2]));
                         }
-                        final double[] img = image(session, src, dst, imageSide);
+                        final double[] img = image(session, src, dst, imageSide, memcpy(src, dst, (int) imageBytes));
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
                         rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
                     }
                     for (long size : sizes) {
-                        final double[] api = api(session, src, dst, (int) size, reps(size));
+                        final double[] api = api(session, src, dst, (int) size, reps(size), memcpy(src, dst, (int) size));
                         rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
                         rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
                     }
                     if (!pinnedDone) {
                         pinnedDone = true;
-                        pinned(session, sizes, imageSide, rows);
+                        pinned(session, MemoryUsage.READBACK, src, dst, sizes, imageSide, rows);
+                        try {
+                            pinned(session, MemoryUsage.UPLOAD, src, dst, sizes, imageSide, rows);
+                        } catch (dev.lluvia.memory.LluviaException e) { // a small BAR heap, say
+                            System.err.println("no UPLOAD rows: " + e.getMessage());
+                        }
                     }
                 }
             }
@@ -202,25 +209,31 @@ public final class TransferBenchmark {
     }
 
     /** {write, read, memcpy} GB/s of Buffer.write/read on DEVICE_LOCAL memory. */
-    private static double[] api(Session session, ByteBuffer src, ByteBuffer dst, int size, int reps) {
+    private static double[] api(Session session, ByteBuffer src, ByteBuffer dst, int size, int reps, Runnable peer) {
         try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL),
                 Math.max(32L << 20, 2L * size), false);
              Buffer buffer = memory.createBuffer(size)) {
             return time(size, reps,
                     () -> buffer.write(0, src.duplicate().limit(size)),
                     () -> buffer.read(0, dst.duplicate().limit(size)),
-                    memcpy(src, dst, size));
+                    peer);
         }
     }
 
     /**
-     * The pinned rows: Buffer.write/read and Image.write/read whose host side is a mapping of a
-     * READBACK buffer of the same session, filled like {@code src}; the peer copies between two such mappings.
+     * The pinned rows: Buffer.write/read and Image.write/read whose host side is the mapping of a
+     * buffer in {@code usage} memory of the same session, filled like {@code src}, which the library
+     * copies on the device without staging. READBACK memory is host memory (pinned, cached): the
+     * analogue of PyTorch's pinned copies, the peer a memcpy between two such mappings. UPLOAD
+     * memory is a device-local host-visible (BAR) type where the device has one: the copy never
+     * crosses the link, so its rows show what the device's copy itself costs (for images, the
+     * layout change); host reads of a BAR are slow, so its peer is the memcpy of plain buffers.
      */
-    private static void pinned(Session session, long[] sizes, int imageSide, List<Row> rows) {
+    private static void pinned(Session session, MemoryUsage usage, ByteBuffer plainSrc, ByteBuffer plainDst, long[] sizes,
+                               int imageSide, List<Row> rows) {
         final long imageBytes = 4L * imageSide * imageSide;
         final long largest = Math.max(Arrays.stream(sizes).max().orElse(4096), imageBytes);
-        try (Memory host = session.createMemory(MemoryUsage.READBACK);
+        try (Memory host = session.createMemory(usage);
              Buffer up = host.createBuffer(largest);
              Buffer down = host.createBuffer(largest)) {
             final ByteBuffer src = up.mapByteBuffer();
@@ -228,27 +241,30 @@ public final class TransferBenchmark {
             for (int i = 0; i + 8 <= src.capacity(); i += 8) {
                 src.putLong(i, i * 0x9E3779B97F4A7C15L);
             }
-            final String mode = "pinned: mapped " + host.memoryFlags();
+            final boolean bar = host.memoryFlags().contains(MemoryPropertyFlag.DEVICE_LOCAL);
+            final ByteBuffer peerSrc = bar ? plainSrc : src;
+            final ByteBuffer peerDst = bar ? plainDst : dst;
+            final String mode = "pinned: mapped " + usage + " " + host.memoryFlags();
             for (long size : sizes) {
-                final double[] api = api(session, src, dst, (int) size, reps(size));
+                final double[] api = api(session, src, dst, (int) size, reps(size), memcpy(peerSrc, peerDst, (int) size));
                 rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
                 rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
             }
-            final double[] img = image(session, src, dst, imageSide);
+            final double[] img = image(session, src, dst, imageSide, memcpy(peerSrc, peerDst, (int) imageBytes));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
         }
     }
 
     /** {write, read, memcpy} GB/s of Image.write/read of a side x side RGBA8 image in DEVICE_LOCAL memory. */
-    private static double[] image(Session session, ByteBuffer src, ByteBuffer dst, int side) {
+    private static double[] image(Session session, ByteBuffer src, ByteBuffer dst, int side, Runnable peer) {
         final int bytes = 4 * side * side;
         try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 32L << 20, false);
              Image image = memory.createImage(ImageDescriptor.of(side, side, ChannelType.UINT8, 4))) {
             return time(bytes, 1,
                     () -> image.write(src.duplicate().limit(bytes)),
                     () -> image.read(dst.duplicate().limit(bytes)),
-                    memcpy(src, dst, bytes));
+                    peer);
         }
     }
 
