@@ -453,7 +453,7 @@ final class TransferQueue {
             if (page == target || !suitsCopy(hostOffset, alignment, cut.bounds)) {
                 return false;
             }
-            final long window = pages.transferWindow(page);
+            final long window = pages.transferWindow(page, backend.maxBufferSize());
             if (window == VK_NULL_HANDLE) {
                 return false;
             }

@@ -217,14 +217,14 @@ final class VulkanPages {
     /**
      * A buffer bound over the whole of page {@code p} (made on first use, destroyed with the page),
      * for copies from and into it; {@code VK_NULL_HANDLE} when the device cannot make one (the page
-     * is larger than a buffer may be, or its type holds no transfer buffers). A page dedicated to a
+     * is larger than {@code maxBufferSize}, or its type holds no transfer buffers). A page dedicated to a
      * buffer takes no other buffer (VUID-vkBindBufferMemory-memory-01508): its window is that
      * buffer, when its usage has both transfer bits, and destroying that buffer first forgets the
      * page ({@link VulkanResources#destroyBuffer}); a page dedicated to an image has none. Call
      * between {@link #acquireMapped} and {@link #releaseMapped}, one thread at a time (the transfer
      * queue's).
      */
-    long transferWindow(Page p) {
+    long transferWindow(Page p, long maxBufferSize) {
         if (p.window == NO_WINDOW) {
             return VK_NULL_HANDLE;
         }
@@ -243,13 +243,16 @@ final class VulkanPages {
             p.window = p.dedicatedBuffer;
             return p.window;
         }
+        if (Long.compareUnsigned(p.size, maxBufferSize) > 0) {
+            return VK_NULL_HANDLE; // VUID-VkBufferCreateInfo-size-06409: no buffer may span the page
+        }
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().size(p.size)
                     .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
                     .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
             LongBuffer pBuffer = stack.mallocLong(1);
             if (vkCreateBuffer(device, ci, null, pBuffer) != VK_SUCCESS) {
-                return VK_NULL_HANDLE; // larger than maxBufferSize, or out of host memory: stage instead
+                return VK_NULL_HANDLE; // out of host or device memory: stage instead
             }
             final long buffer = pBuffer.get(0);
             VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
