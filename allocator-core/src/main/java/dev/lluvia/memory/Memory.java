@@ -40,9 +40,15 @@ import java.util.Set;
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
  *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.</li>
- *   <li>When an object is closed and its regular page becomes empty, the page is kept if it is the
- *       only empty one, else freed: at most one empty page per Memory, so create/close churn at a
- *       page boundary does not call the driver each time.</li>
+ *   <li>When an object is closed and its regular page becomes empty, the page is kept for reuse
+ *       if the empty pages kept, with it, fit in the <b>empty-page budget</b>
+ *       ({@link MemoryOptions#effectiveEmptyPageBudget()}: by default 256 MiB or one page,
+ *       whichever is larger), else freed at once. Kept pages are reused (step 3 finds them before a
+ *       new page is asked for), so a program that closes and re-creates many objects does not call
+ *       the driver for pages each time; {@link #releaseEmptyPages()} gives them back now. Kept
+ *       pages count as pages ({@link #pageCount()}, {@link #statistics()}, {@link #pages()}, the
+ *       heap's usage). A dedicated page is freed with its object. A new page the heap cannot give
+ *       is asked for again after the kept empty pages are freed.</li>
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
@@ -97,7 +103,10 @@ public final class Memory implements AutoCloseable {
     private int pageCount;
     private long pageBytes;
     private long allocationBytes;
-    private int emptyRegularPages;
+    /** Bytes of the empty regular pages kept for reuse, at most {@link #emptyPageBudget}. */
+    private long emptyPageBytes;
+    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    private final long emptyPageBudget;
     private volatile boolean closed;
     /** The defragmentation running on this memory, or null. Guarded by the lock. */
     private Defragmentation defragmentation;
@@ -108,6 +117,7 @@ public final class Memory implements AutoCloseable {
         this.backend = backend;
         this.type = type;
         this.pageSize = options.pageSize();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget();
         this.algorithm = options.algorithm();
         this.strategy = options.strategy();
         DeviceLimits limits = session.device().limits();
@@ -219,6 +229,24 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             return pageCount;
+        }
+    }
+
+    /**
+     * Frees now every empty regular page this memory keeps for reuse (see the placement list),
+     * for a program that wants the memory back, e.g. before a phase that needs it in another
+     * Memory or after a burst of objects it will not make again. Pages in use are not touched;
+     * the next object that needs a page gets a new one from the driver.
+     *
+     * @return the bytes given back to the driver (0 if no page was empty)
+     * @throws IllegalStateException if this memory is closed
+     */
+    public long releaseEmptyPages() {
+        synchronized (lock) {
+            requireOpen();
+            final long before = pageBytes;
+            releaseEmptyPagesLocked();
+            return before - pageBytes;
         }
     }
 
@@ -375,7 +403,11 @@ public final class Memory implements AutoCloseable {
         return live;
     }
 
-    /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
+    /**
+     * Frees every empty regular page, those kept within the empty-page budget too: a defragmentation
+     * is run to give memory back, so the pages it empties (and the kept ones) are not kept.
+     * Returns the number of pages freed.
+     */
     int releaseEmptyPagesLocked() {
         int released = 0;
         for (Page p : pages) {
@@ -384,7 +416,7 @@ public final class Memory implements AutoCloseable {
                 released++;
             }
         }
-        emptyRegularPages = 0;
+        emptyPageBytes = 0;
         return released;
     }
 
@@ -615,7 +647,7 @@ public final class Memory implements AutoCloseable {
                         releasePage(p);
                     }
                 }
-                emptyRegularPages = 0;
+                emptyPageBytes = 0;
                 session.forget(this);
                 for (SessionListener l : session.listeners()) {
                     l.memoryClosed(this);
@@ -698,7 +730,7 @@ public final class Memory implements AutoCloseable {
                         + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
             }
             if (!newPage && page.allocator.allocationCount() == 1) {
-                emptyRegularPages--; // the kept empty page is in use again
+                emptyPageBytes -= page.size; // a kept empty page is in use again
             }
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
@@ -716,7 +748,7 @@ public final class Memory implements AutoCloseable {
                 page.allocator.free(block);
                 page.largestFreeBound = page.size;
                 if (!newPage && page.allocator.isEmpty()) {
-                    emptyRegularPages++;
+                    emptyPageBytes += page.size;
                 }
             }
             if (newPage) {
@@ -737,7 +769,17 @@ public final class Memory implements AutoCloseable {
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
-        session.heaps.reserve(heap, size);
+        try {
+            session.heaps.reserve(heap, size);
+        } catch (OutOfDeviceMemoryException e) {
+            // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
+            // they go back before the request is refused.
+            if (emptyPageBytes == 0) {
+                throw e;
+            }
+            releaseEmptyPagesLocked();
+            session.heaps.reserve(heap, size);
+        }
         long handle;
         try {
             handle = dedicatedTo == null
@@ -796,10 +838,10 @@ public final class Memory implements AutoCloseable {
         live.remove(object);
         allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
-            if (page.dedicated || emptyRegularPages > 0) {
+            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
                 releasePage(page);
             } else {
-                emptyRegularPages++;
+                emptyPageBytes += page.size;
             }
         }
     }
