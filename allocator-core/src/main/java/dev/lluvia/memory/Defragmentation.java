@@ -203,6 +203,7 @@ public final class Defragmentation implements AutoCloseable {
                 long block = to.allocator.allocate(blockSize, alignment);
                 if (block == BlockAllocator.NO_SPACE) {
                     to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
+                    memory.roomChanged(to);
                     continue;
                 }
                 if (to == from && to.allocator.offset(block) >= oldStart) {
@@ -251,7 +252,7 @@ public final class Defragmentation implements AutoCloseable {
             o.copyContentsLocked(o.resource(), replacement.handle());
         } catch (RuntimeException | Error e) {
             to.allocator.free(block);
-            to.largestFreeBound = to.size;
+            memory.pageFreedLocked(to);
             if (replacement != null) {
                 try {
                     o.destroyResource(replacement.handle());
@@ -273,7 +274,8 @@ public final class Defragmentation implements AutoCloseable {
             o.destroyResource(oldResource);
         } finally {
             oldPage.allocator.free(oldBlock);
-            oldPage.largestFreeBound = oldPage.size;
+            memory.pageFreedLocked(oldPage);
+            memory.roomChanged(to);
         }
         for (SessionListener l : memory.session().listeners()) {
             l.objectMoved(o, from);

@@ -99,6 +99,14 @@ public final class Memory implements AutoCloseable {
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
+    /**
+     * By page index: at least the largest block the page could give now ({@link #roomChanged}),
+     * -1 where there is no regular page. The placement loop reads this array alone to pass over
+     * full pages, so that a Memory of many pages costs a few nanoseconds per page and per create,
+     * not the three objects (page, allocator, its arrays) a page's own check touches. Never below
+     * the truth: every free raises it ({@link #pageFreedLocked}).
+     */
+    private long[] room = new long[16];
     private final LiveObjects live = new LiveObjects();
     private int pageCount;
     private long pageBytes;
@@ -703,20 +711,24 @@ public final class Memory implements AutoCloseable {
                     frontMargin = DebugMargins.frontMargin(alignment);
                     blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
+                // Two O(1) bounds skip full pages without asking their allocator: the free total,
+                // and what the last failure there proved; both are folded into room[], which is
+                // all the loop reads for a page it passes over (this loop led the profile).
+                final long[] room = this.room;
                 for (int i = 0, n = pages.size(); i < n; i++) {
-                    Page p = pages.get(i);
-                    // Two O(1) bounds skip full pages without asking their allocator: the free
-                    // total, and what the last failure there proved (this loop led the profile).
-                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound
-                            && blockSize <= p.size - p.allocator.usedBytes()) {
-                        block = p.allocator.allocate(blockSize, alignment);
-                        if (block != BlockAllocator.NO_SPACE) {
-                            page = p;
-                            break;
+                    if (blockSize <= room[i]) {
+                        Page p = pages.get(i);
+                        if (blockSize <= p.largestFreeBound && blockSize <= p.size - p.allocator.usedBytes()) {
+                            block = p.allocator.allocate(blockSize, alignment);
+                            if (block != BlockAllocator.NO_SPACE) {
+                                page = p;
+                                break;
+                            }
+                            // Nothing of blockSize + alignment - 1 bytes is free here, or it would
+                            // have fit: skip this page for requests that large until something is freed.
+                            p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
                         }
-                        // Nothing of blockSize + alignment - 1 bytes is free here, or it would
-                        // have fit: skip this page for requests that large until something is freed.
-                        p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
+                        roomChanged(p);
                     }
                 }
                 if (page == null) {
@@ -732,6 +744,7 @@ public final class Memory implements AutoCloseable {
             if (!newPage && page.allocator.allocationCount() == 1) {
                 emptyPageBytes -= page.size; // a kept empty page is in use again
             }
+            roomChanged(page);
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -746,7 +759,7 @@ public final class Memory implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
-                page.largestFreeBound = page.size;
+                pageFreedLocked(page);
                 if (!newPage && page.allocator.isEmpty()) {
                     emptyPageBytes += page.size;
                 }
@@ -806,10 +819,14 @@ public final class Memory implements AutoCloseable {
         int index = pages.indexOf(null);
         Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
         if (index < 0) {
+            if (page.index == room.length) {
+                room = java.util.Arrays.copyOf(room, 2 * room.length);
+            }
             pages.add(page);
         } else {
             pages.set(index, page);
         }
+        room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
         pageBytes += size;
         return page;
@@ -817,6 +834,7 @@ public final class Memory implements AutoCloseable {
 
     private void releasePage(Page page) {
         pages.set(page.index, null);
+        room[page.index] = -1;
         pageCount--;
         pageBytes -= page.size;
         try {
@@ -834,7 +852,7 @@ public final class Memory implements AutoCloseable {
     /** Called by an object's close with the lock held: returns its range. */
     void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
-        page.largestFreeBound = page.size;
+        pageFreedLocked(page);
         live.remove(object);
         allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
@@ -843,6 +861,22 @@ public final class Memory implements AutoCloseable {
             } else {
                 emptyPageBytes += page.size;
             }
+        }
+    }
+
+    /**
+     * After a block of {@code page} was freed: what failed allocations proved no longer holds, and
+     * the page's room grows. Every free of a page's block calls this (the lock is held).
+     */
+    void pageFreedLocked(Page page) {
+        page.largestFreeBound = page.size;
+        roomChanged(page);
+    }
+
+    /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */
+    void roomChanged(Page page) {
+        if (!page.dedicated) {
+            room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
         }
     }
 
