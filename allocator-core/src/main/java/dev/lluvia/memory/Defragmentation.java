@@ -203,7 +203,7 @@ public final class Defragmentation implements AutoCloseable {
                 long block = to.allocator.allocate(blockSize, alignment);
                 if (block == BlockAllocator.NO_SPACE) {
                     to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
-                    memory.roomChanged(to);
+                    memory.roomChangedLocked(to);
                     continue;
                 }
                 if (to == from && to.allocator.offset(block) >= oldStart) {
@@ -275,7 +275,7 @@ public final class Defragmentation implements AutoCloseable {
         } finally {
             oldPage.allocator.free(oldBlock);
             memory.pageFreedLocked(oldPage);
-            memory.roomChanged(to);
+            memory.roomChangedLocked(to);
         }
         for (SessionListener l : memory.session().listeners()) {
             l.objectMoved(o, from);

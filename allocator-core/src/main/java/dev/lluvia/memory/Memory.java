@@ -100,7 +100,7 @@ public final class Memory implements AutoCloseable {
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
     /**
-     * By page index: at least the largest block the page could give now ({@link #roomChanged}),
+     * By page index: at least the largest block the page could give now ({@link #roomChangedLocked}),
      * -1 where there is no regular page. The placement loop reads this array alone to pass over
      * full pages, so that a Memory of many pages costs a few nanoseconds per page and per create,
      * not the three objects (page, allocator, its arrays) a page's own check touches. Never below
@@ -728,7 +728,7 @@ public final class Memory implements AutoCloseable {
                             // have fit: skip this page for requests that large until something is freed.
                             p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
                         }
-                        roomChanged(p);
+                        roomChangedLocked(p);
                     }
                 }
                 if (page == null) {
@@ -744,7 +744,7 @@ public final class Memory implements AutoCloseable {
             if (!newPage && page.allocator.allocationCount() == 1) {
                 emptyPageBytes -= page.size; // a kept empty page is in use again
             }
-            roomChanged(page);
+            roomChangedLocked(page);
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -870,11 +870,11 @@ public final class Memory implements AutoCloseable {
      */
     void pageFreedLocked(Page page) {
         page.largestFreeBound = page.size;
-        roomChanged(page);
+        roomChangedLocked(page);
     }
 
     /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */
-    void roomChanged(Page page) {
+    void roomChangedLocked(Page page) {
         if (!page.dedicated) {
             room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
         }

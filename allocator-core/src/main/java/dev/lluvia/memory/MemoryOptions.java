@@ -105,7 +105,10 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
         return emptyPageBudget == DEFAULT_EMPTY_PAGE_BUDGET ? Math.max(DEFAULT_EMPTY_PAGE_BYTES, pageSize) : emptyPageBudget;
     }
 
-    /** Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default algorithm. */
+    /**
+     * Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default
+     * algorithm, priority and empty-page budget, not exportable.
+     */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
                 AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET);
@@ -113,7 +116,7 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
 
     /**
      * Options for a memory whose type is ranked for {@code usage} (see {@link MemoryUsage}), with
-     * 32 MiB pages, the default algorithm and priority, not exportable.
+     * 32 MiB pages, the default algorithm, priority and empty-page budget, not exportable.
      */
     public static MemoryOptions of(MemoryUsage usage) {
         Objects.requireNonNull(usage, "usage");
