@@ -37,7 +37,9 @@ import java.util.Map;
  *       Java object: its driver handle, {@link AllocationInfo#page()} and offset change, its
  *       {@link MemoryObject#moveCount()} goes up and {@link SessionListener#objectMoved} is told.</li>
  *   <li>Stops at {@code maxObjectsPerPass} objects or before {@code maxBytesPerPass} bytes, then frees
- *       every regular page left empty.</li>
+ *       every regular page left empty, and the empty pages the Memory kept for reuse within its
+ *       empty-page budget ({@link MemoryOptions#emptyPageBudget()}) too: a program defragments to
+ *       give memory back, so a pass leaves no empty page (as {@link Memory#releaseEmptyPages()}).</li>
  * </ol>
  * A pass that moves nothing ends the work ({@link #isDone()}).
  *
@@ -201,6 +203,7 @@ public final class Defragmentation implements AutoCloseable {
                 long block = to.allocator.allocate(blockSize, alignment);
                 if (block == BlockAllocator.NO_SPACE) {
                     to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
+                    memory.roomChangedLocked(to);
                     continue;
                 }
                 if (to == from && to.allocator.offset(block) >= oldStart) {
@@ -249,7 +252,7 @@ public final class Defragmentation implements AutoCloseable {
             o.copyContentsLocked(o.resource(), replacement.handle());
         } catch (RuntimeException | Error e) {
             to.allocator.free(block);
-            to.largestFreeBound = to.size;
+            memory.pageFreedLocked(to);
             if (replacement != null) {
                 try {
                     o.destroyResource(replacement.handle());
@@ -271,7 +274,8 @@ public final class Defragmentation implements AutoCloseable {
             o.destroyResource(oldResource);
         } finally {
             oldPage.allocator.free(oldBlock);
-            oldPage.largestFreeBound = oldPage.size;
+            memory.pageFreedLocked(oldPage);
+            memory.roomChangedLocked(to);
         }
         for (SessionListener l : memory.session().listeners()) {
             l.objectMoved(o, from);
@@ -295,7 +299,7 @@ public final class Defragmentation implements AutoCloseable {
 
     /**
      * Ends the defragmentation (VMA's {@code vmaEndDefragmentation}): frees the pages left empty
-     * and lets another one start. Idempotent; returns the totals.
+     * (kept ones too, whatever the empty-page budget) and lets another one start. Idempotent; returns the totals.
      */
     public Statistics end() {
         synchronized (memory.lock()) {

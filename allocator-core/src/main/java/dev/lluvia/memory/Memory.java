@@ -40,9 +40,15 @@ import java.util.Set;
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
  *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.</li>
- *   <li>When an object is closed and its regular page becomes empty, the page is kept if it is the
- *       only empty one, else freed: at most one empty page per Memory, so create/close churn at a
- *       page boundary does not call the driver each time.</li>
+ *   <li>When an object is closed and its regular page becomes empty, the page is kept for reuse
+ *       if the empty pages kept, with it, fit in the <b>empty-page budget</b>
+ *       ({@link MemoryOptions#effectiveEmptyPageBudget()}: by default 256 MiB or one page,
+ *       whichever is larger), else freed at once. Kept pages are reused (step 3 finds them before a
+ *       new page is asked for), so a program that closes and re-creates many objects does not call
+ *       the driver for pages each time; {@link #releaseEmptyPages()} gives them back now. Kept
+ *       pages count as pages ({@link #pageCount()}, {@link #statistics()}, {@link #pages()}, the
+ *       heap's usage). A dedicated page is freed with its object. A new page the heap cannot give
+ *       is asked for again after the kept empty pages are freed.</li>
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
@@ -93,11 +99,22 @@ public final class Memory implements AutoCloseable {
     private final Object lock = new Object();
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
+    /**
+     * By page index: at least the largest block the page could give now ({@link #roomChangedLocked}),
+     * -1 where there is no regular page. The placement loop reads this array alone to pass over
+     * full pages, so that a Memory of many pages costs a few nanoseconds per page and per create,
+     * not the three objects (page, allocator, its arrays) a page's own check touches. Never below
+     * the truth: every free raises it ({@link #pageFreedLocked}).
+     */
+    private long[] room = new long[16];
     private final LiveObjects live = new LiveObjects();
     private int pageCount;
     private long pageBytes;
     private long allocationBytes;
-    private int emptyRegularPages;
+    /** Bytes of the empty regular pages kept for reuse, at most {@link #emptyPageBudget}. */
+    private long emptyPageBytes;
+    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    private final long emptyPageBudget;
     private volatile boolean closed;
     /** The defragmentation running on this memory, or null. Guarded by the lock. */
     private Defragmentation defragmentation;
@@ -108,6 +125,7 @@ public final class Memory implements AutoCloseable {
         this.backend = backend;
         this.type = type;
         this.pageSize = options.pageSize();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget();
         this.algorithm = options.algorithm();
         this.strategy = options.strategy();
         DeviceLimits limits = session.device().limits();
@@ -219,6 +237,24 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             return pageCount;
+        }
+    }
+
+    /**
+     * Frees now every empty regular page this memory keeps for reuse (see the placement list),
+     * for a program that wants the memory back, e.g. before a phase that needs it in another
+     * Memory or after a burst of objects it will not make again. Pages in use are not touched;
+     * the next object that needs a page gets a new one from the driver.
+     *
+     * @return the bytes given back to the driver (0 if no page was empty)
+     * @throws IllegalStateException if this memory is closed
+     */
+    public long releaseEmptyPages() {
+        synchronized (lock) {
+            requireOpen();
+            final long before = pageBytes;
+            releaseEmptyPagesLocked();
+            return before - pageBytes;
         }
     }
 
@@ -375,7 +411,11 @@ public final class Memory implements AutoCloseable {
         return live;
     }
 
-    /** Frees every empty regular page (none is kept for churn: defragmentation is to give memory back). */
+    /**
+     * Frees every empty regular page, those kept within the empty-page budget too: a defragmentation
+     * is run to give memory back, so the pages it empties (and the kept ones) are not kept.
+     * Returns the number of pages freed.
+     */
     int releaseEmptyPagesLocked() {
         int released = 0;
         for (Page p : pages) {
@@ -384,7 +424,7 @@ public final class Memory implements AutoCloseable {
                 released++;
             }
         }
-        emptyRegularPages = 0;
+        emptyPageBytes = 0;
         return released;
     }
 
@@ -615,7 +655,7 @@ public final class Memory implements AutoCloseable {
                         releasePage(p);
                     }
                 }
-                emptyRegularPages = 0;
+                emptyPageBytes = 0;
                 session.forget(this);
                 for (SessionListener l : session.listeners()) {
                     l.memoryClosed(this);
@@ -671,20 +711,24 @@ public final class Memory implements AutoCloseable {
                     frontMargin = DebugMargins.frontMargin(alignment);
                     blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
+                // Two O(1) bounds skip full pages without asking their allocator: the free total,
+                // and what the last failure there proved; both are folded into room[], which is
+                // all the loop reads for a page it passes over (this loop led the profile).
+                final long[] room = this.room;
                 for (int i = 0, n = pages.size(); i < n; i++) {
-                    Page p = pages.get(i);
-                    // Two O(1) bounds skip full pages without asking their allocator: the free
-                    // total, and what the last failure there proved (this loop led the profile).
-                    if (p != null && !p.dedicated && blockSize <= p.largestFreeBound
-                            && blockSize <= p.size - p.allocator.usedBytes()) {
-                        block = p.allocator.allocate(blockSize, alignment);
-                        if (block != BlockAllocator.NO_SPACE) {
-                            page = p;
-                            break;
+                    if (blockSize <= room[i]) {
+                        Page p = pages.get(i);
+                        if (blockSize <= p.largestFreeBound && blockSize <= p.size - p.allocator.usedBytes()) {
+                            block = p.allocator.allocate(blockSize, alignment);
+                            if (block != BlockAllocator.NO_SPACE) {
+                                page = p;
+                                break;
+                            }
+                            // Nothing of blockSize + alignment - 1 bytes is free here, or it would
+                            // have fit: skip this page for requests that large until something is freed.
+                            p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
                         }
-                        // Nothing of blockSize + alignment - 1 bytes is free here, or it would
-                        // have fit: skip this page for requests that large until something is freed.
-                        p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
+                        roomChangedLocked(p);
                     }
                 }
                 if (page == null) {
@@ -698,8 +742,9 @@ public final class Memory implements AutoCloseable {
                         + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
             }
             if (!newPage && page.allocator.allocationCount() == 1) {
-                emptyRegularPages--; // the kept empty page is in use again
+                emptyPageBytes -= page.size; // a kept empty page is in use again
             }
+            roomChangedLocked(page);
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -714,9 +759,9 @@ public final class Memory implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (block != BlockAllocator.NO_SPACE) {
                 page.allocator.free(block);
-                page.largestFreeBound = page.size;
+                pageFreedLocked(page);
                 if (!newPage && page.allocator.isEmpty()) {
-                    emptyRegularPages++;
+                    emptyPageBytes += page.size;
                 }
             }
             if (newPage) {
@@ -737,7 +782,17 @@ public final class Memory implements AutoCloseable {
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
-        session.heaps.reserve(heap, size);
+        try {
+            session.heaps.reserve(heap, size);
+        } catch (OutOfDeviceMemoryException e) {
+            // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
+            // they go back before the request is refused.
+            if (emptyPageBytes == 0) {
+                throw e;
+            }
+            releaseEmptyPagesLocked();
+            session.heaps.reserve(heap, size);
+        }
         long handle;
         try {
             handle = dedicatedTo == null
@@ -764,10 +819,14 @@ public final class Memory implements AutoCloseable {
         int index = pages.indexOf(null);
         Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
         if (index < 0) {
+            if (page.index == room.length) {
+                room = java.util.Arrays.copyOf(room, 2 * room.length);
+            }
             pages.add(page);
         } else {
             pages.set(index, page);
         }
+        room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
         pageBytes += size;
         return page;
@@ -775,6 +834,7 @@ public final class Memory implements AutoCloseable {
 
     private void releasePage(Page page) {
         pages.set(page.index, null);
+        room[page.index] = -1;
         pageCount--;
         pageBytes -= page.size;
         try {
@@ -792,15 +852,31 @@ public final class Memory implements AutoCloseable {
     /** Called by an object's close with the lock held: returns its range. */
     void freeLocked(MemoryObject object, Page page, long block, long bytes) {
         page.allocator.free(block);
-        page.largestFreeBound = page.size;
+        pageFreedLocked(page);
         live.remove(object);
         allocationBytes -= bytes;
         if (page.allocator.isEmpty() && !closed) {
-            if (page.dedicated || emptyRegularPages > 0) {
+            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
                 releasePage(page);
             } else {
-                emptyRegularPages++;
+                emptyPageBytes += page.size;
             }
+        }
+    }
+
+    /**
+     * After a block of {@code page} was freed: what failed allocations proved no longer holds, and
+     * the page's room grows. Every free of a page's block calls this (the lock is held).
+     */
+    void pageFreedLocked(Page page) {
+        page.largestFreeBound = page.size;
+        roomChangedLocked(page);
+    }
+
+    /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */
+    void roomChangedLocked(Page page) {
+        if (!page.dedicated) {
+            room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
         }
     }
 

@@ -60,7 +60,8 @@ class MemoryOptionsTest {
         assertNull(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).usage());
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> new MemoryOptions(
                 EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), MemoryUsage.UPLOAD, 4096, false,
-                AllocationAlgorithm.TLSF, AllocationStrategy.MIN_TIME, MemoryOptions.DEFAULT_PRIORITY, false));
+                AllocationAlgorithm.TLSF, AllocationStrategy.MIN_TIME, MemoryOptions.DEFAULT_PRIORITY, false,
+                MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET));
         assertTrue(both.getMessage().contains("DEVICE_LOCAL") && both.getMessage().contains("UPLOAD"), both.getMessage());
         IllegalArgumentException exact = assertThrows(IllegalArgumentException.class,
                 () -> byUsage.withExactFlagsMatch(true));

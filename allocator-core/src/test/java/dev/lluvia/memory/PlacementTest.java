@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The placement policy of {@link Memory} on measured device profiles: bufferImageGranularity,
- * dedicated pages, the one kept empty page, heap and budget checks, non-coherent atoms, on the
+ * dedicated pages, kept empty pages, heap and budget checks, non-coherent atoms, on the
  * core's {@link FakeBackend}, which checks every bind on top.
  */
 class PlacementTest {
@@ -89,7 +89,38 @@ class PlacementTest {
             assertEquals(1, m.pageCount(), "a dedicated page goes with its object");
             assertEquals(1, sim(s).livePageCount());
             small.close();
-            assertEquals(1, m.pageCount(), "the last empty regular page is kept");
+            assertEquals(1, m.pageCount(), "the empty regular page is kept (inside the default empty-page budget)");
+        }
+    }
+
+    /**
+     * Objects go into the first regular page with room: a range freed in an earlier full page is
+     * found again (the placement loop passes over full pages by their recorded room, which every
+     * free raises), and a failed search there does not hide a later free.
+     */
+    @Test
+    void aRangeFreedInAnEarlierFullPageIsTakenBeforeLaterPages() {
+        try (Session s = open(FakeBackend.Config.cpu())) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 64 * 1024);
+            List<Buffer> quarters = new ArrayList<>();
+            for (int n = 0; n < 16; n++) {
+                quarters.add(m.createBuffer(16 * 1024));
+            }
+            assertEquals(4, m.pageCount());
+            Buffer small = quarters.get(5); // page 1
+            assertEquals(1, small.allocationInfo().page());
+            small.close();
+            Buffer tooLarge = m.createBuffer(24 * 1024); // fails in pages 0-3, so a new page
+            assertEquals(4, tooLarge.allocationInfo().page());
+            Buffer again = m.createBuffer(16 * 1024);
+            assertEquals(1, again.allocationInfo().page(), "the freed quarter of page 1");
+            quarters.get(9).close(); // page 2, after page 2 proved too full for 24 KiB
+            quarters.get(10).close();
+            Buffer half = m.createBuffer(24 * 1024);
+            assertEquals(2, half.allocationInfo().page(), "two freed quarters of page 2 hold 24 KiB again");
+            quarters.get(0).close();
+            assertEquals(0, m.createBuffer(1024).allocationInfo().page());
+            assertEquals(5, m.pageCount());
         }
     }
 
@@ -107,9 +138,10 @@ class PlacementTest {
     }
 
     @Test
-    void atMostOneEmptyPageIsKeptAndChurnDoesNotCallTheDriver() {
+    void aOnePageBudgetKeepsOneEmptyPageAndChurnDoesNotCallTheDriver() {
         try (Session s = open(FakeBackend.Config.cpu())) {
-            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 64 * 1024);
+            Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(64 * 1024)
+                    .withEmptyPageBudget(64 * 1024));
             List<Buffer> buffers = new ArrayList<>();
             for (int n = 0; n < 12; n++) {
                 buffers.add(m.createBuffer(16 * 1024));

@@ -158,6 +158,36 @@ class SimDefragmentationTest {
     }
 
     /**
+     * A defragmentation gives memory back: the empty pages the Memory kept within its empty-page
+     * budget are freed with those the passes emptied, and counted in {@code pagesFreed}.
+     */
+    @Test
+    void keptEmptyPagesAreFreedByADefragmentation() {
+        try (Session session = open("nvidia-h100", false)) {
+            Memory memory = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
+                    .withPageSize(256 * 1024));
+            List<Buffer> spare = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                spare.add(memory.createBuffer(128 * 1024));
+            }
+            Buffer stays = memory.createBuffer(1024);
+            for (Buffer b : spare) {
+                b.close();
+            }
+            assertEquals(4, memory.pageCount(), "three empty pages kept beside the one in use");
+            try (Defragmentation d = memory.beginDefragmentation(1 << 20, 100)) {
+                while (!d.isDone()) {
+                    d.pass();
+                }
+                assertEquals(3, d.end().pagesFreed());
+            }
+            assertEquals(1, memory.pageCount());
+            assertEquals(memory.pageSize(), memory.statistics().pageBytes());
+            assertEquals(stays.allocationInfo().page(), memory.pages().get(0).index());
+        }
+    }
+
+    /**
      * A checked view made before a pass must not write into the old place (where another object
      * may go) nor touch the old page after it is freed: it throws, saying the buffer moved, and a
      * new map() sees the moved bytes.

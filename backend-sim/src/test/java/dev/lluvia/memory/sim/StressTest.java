@@ -93,8 +93,12 @@ class StressTest {
             }
             Referee.assertConsistent(s, "after closing everything");
             for (Memory m : shared) {
-                assertTrue(m.pageCount() <= 1, "at most one kept empty page: " + m.pageCount());
+                long emptyBytes = m.statistics().pageBytes();
+                assertTrue(emptyBytes <= m.options().effectiveEmptyPageBudget(), "empty pages kept within the budget: " + emptyBytes);
+                assertEquals(emptyBytes, m.releaseEmptyPages(), "every kept page is given back: " + m);
+                assertEquals(0, m.pageCount());
             }
+            assertEquals(0, sim.inspect().livePageCount());
             System.out.println("stress (faults " + faults + "): " + operations.get() + " operations, "
                     + failures.get() + " injected faults, " + THREADS + " threads");
         }

@@ -6,6 +6,7 @@ import static org.lwjgl.vulkan.VK10.*;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
@@ -38,7 +39,10 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *       (4 KiB to 256 KiB, VMA's generator, seed 16223), created one after the other and then all
  *       destroyed, by three peers on the same {@code VkDevice}:
  *       <ul>
- *         <li>the library: {@code Memory.createBuffer} / {@code Buffer.close} (32 MiB pages);</li>
+ *         <li>the library: {@code Memory.createBuffer} / {@code Buffer.close} (32 MiB pages; then
+ *             256 MiB pages, VMA's block size; then 32 MiB pages keeping every empty page, an
+ *             empty-page budget of 1 GiB, which shows what the pages freed and allocated again
+ *             each round cost under the default budget of 256 MiB);</li>
  *         <li>raw Vulkan, one {@code vkAllocateMemory} per buffer ({@code vkCreateBuffer},
  *             requirements, allocate, bind; {@code vkDestroyBuffer} + {@code vkFreeMemory}), in
  *             batches below the device's {@code maxMemoryAllocationCount};</li>
@@ -60,6 +64,8 @@ public final class GpuBenchmark {
 
     private static final long PAGE = 32L << 20;
     private static final long VMA_BLOCK = 256L << 20;
+    /** An empty-page budget above the benchmark's 722 MiB: no page is given back between rounds. */
+    private static final long KEEP_ALL = 1L << 30;
     private static final int UPLOAD = 64 << 20;
     private static final int USAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
             | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
@@ -97,13 +103,14 @@ public final class GpuBenchmark {
             // Warm-up, discarded: without it the first peer measured pays for the JIT of all of
             // them (on a loaded 2-core machine C2 took tens of rounds: 5.5 us per create in the
             // first 30 rounds, 0.9 us after, whatever the page size).
-            library(session, sizes, 20, PAGE);
-            library(session, sizes, 10, VMA_BLOCK);
+            library(session, sizes, 20, PAGE, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
+            library(session, sizes, 10, VMA_BLOCK, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
             vma(vk, sizes, 5);
-            final double[] lib = library(session, sizes, rounds, PAGE);
+            final double[] lib = library(session, sizes, rounds, PAGE, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
             // VMA's default block size on heaps above 1 GiB (preferredLargeHeapBlockSize): both
             // allocators then ask the driver for the same number of blocks per round.
-            final double[] lib256 = library(session, sizes, rounds, VMA_BLOCK);
+            final double[] lib256 = library(session, sizes, rounds, VMA_BLOCK, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
+            final double[] libKeep = library(session, sizes, rounds, PAGE, KEEP_ALL);
             // One vkAllocateMemory per buffer takes hundreds of microseconds on some drivers (365 us
             // on the H100): --raw-rounds keeps that peer short.
             final double[] raw = raw(vk, sizes, rawRounds > 0 ? rawRounds : rounds);
@@ -113,11 +120,14 @@ public final class GpuBenchmark {
             System.out.println("|---|---:|---:|---:|---:|");
             row("library (Memory.createBuffer), 32 MiB pages", lib);
             row("library (Memory.createBuffer), 256 MiB pages", lib256);
+            row("library (Memory.createBuffer), 32 MiB pages, empty-page budget 1 GiB", libKeep);
             row("vkAllocateMemory per buffer", raw);
             row("VMA (vmaCreateBuffer)", vma);
             System.out.printf(Locale.ROOT, "%nvkAllocateMemory + vkFreeMemory of one 32 MiB page: %.1f us (median of 10)%n", page);
             System.out.printf(Locale.ROOT, "page allocation / library create (median): %.0fx; library / VMA create: %.2f"
-                    + " (32 MiB pages), %.2f (256 MiB pages, VMA's block size)%n", page / lib[2], lib[2] / vma[2], lib256[2] / vma[2]);
+                    + " (32 MiB pages), %.2f (256 MiB pages, VMA's block size), %.2f (32 MiB pages, budget 1 GiB);"
+                    + " destroy: %.2f, %.2f, %.2f%n", page / lib[2], lib[2] / vma[2], lib256[2] / vma[2], libKeep[2] / vma[2],
+                    lib[3] / vma[3], lib256[3] / vma[3], libKeep[3] / vma[3]);
             upload(session, rounds);
         }
     }
@@ -137,10 +147,11 @@ public final class GpuBenchmark {
             d.length == 0 ? destroy[0] : d[d.length / 2]};
     }
 
-    private static double[] library(Session session, long[] sizes, int rounds, long pageSize) {
+    private static double[] library(Session session, long[] sizes, int rounds, long pageSize, long emptyPageBudget) {
         final double[] create = new double[rounds];
         final double[] destroy = new double[rounds];
-        try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), pageSize, false)) {
+        try (Memory memory = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
+                .withPageSize(pageSize).withEmptyPageBudget(emptyPageBudget))) {
             final Buffer[] made = new Buffer[sizes.length];
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();

@@ -21,20 +21,35 @@ import org.lwjgl.util.vma.VmaAllocationCreateInfo;
 import org.lwjgl.util.vma.VmaAllocatorCreateInfo;
 import org.lwjgl.util.vma.VmaPoolCreateInfo;
 import org.lwjgl.util.vma.VmaVulkanFunctions;
+import org.lwjgl.vulkan.VK10;
+import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkBufferCreateInfo;
+import org.lwjgl.vulkan.VkBufferMemoryRequirementsInfo2;
+import org.lwjgl.vulkan.VkDevice;
+import org.lwjgl.vulkan.VkMemoryAllocateInfo;
+import org.lwjgl.vulkan.VkMemoryDedicatedRequirements;
+import org.lwjgl.vulkan.VkMemoryRequirements;
+import org.lwjgl.vulkan.VkMemoryRequirements2;
 
 /**
  * Many threads creating and closing device-local buffers on one {@code VkDevice}, as a plain
  * program printing Markdown: for 1, 2, 4, 8 and 16 threads (or {@code --threads}), each thread
  * repeatedly creates {@value #BATCH} buffers of 4 KiB to 260 KiB and closes them, for
  * {@code --millis} (500) per configuration after a warm-up of the same length (and, before any row,
- * 4 x millis of each peer on two threads, for the JIT). Four peers:
+ * 4 x millis of each peer on two threads, for the JIT). Five peers:
  *
  * <ul>
  *   <li>(a) the library, one Memory (32 MiB pages) shared by all threads;</li>
  *   <li>(b) the library, one Memory per thread;</li>
  *   <li>(a) VMA, one allocator, {@code vmaCreateBuffer}/{@code vmaDestroyBuffer} from every thread;</li>
- *   <li>(b) VMA, one allocator with one {@code VmaPool} per thread.</li>
+ *   <li>(b) VMA, one allocator with one {@code VmaPool} per thread;</li>
+ *   <li>the driver alone, the ceiling of (b): each thread makes the same driver calls per buffer
+ *       as the library's Vulkan backend ({@code vkCreateBuffer} with the same create info,
+ *       {@code vkGetBufferMemoryRequirements2} with {@code VkMemoryDedicatedRequirements},
+ *       {@code vkBindBufferMemory}, then {@code vkDestroyBuffer}) into its own 32 MiB
+ *       {@code VkDeviceMemory} of the memory type the library chooses, allocated before the row is
+ *       timed, at a bump offset aligned as the requirements say and reset after each batch; no
+ *       allocator, no lock, no Java objects per buffer. What it cannot reach is the driver's.</li>
  * </ul>
  * Reported: millions of buffers (create + close) per second, over all threads; the scaling column
  * is that divided by the one-thread figure times the thread count.
@@ -92,7 +107,8 @@ public final class ThreadBenchmark {
                     + " closes them, for %d ms per row (after as long a warm-up)%n%n", session.device().name(),
                     Runtime.getRuntime().availableProcessors(), BATCH, millis);
             final String[] names = {"library (a): one shared Memory", "library (b): one Memory per thread",
-                "VMA (a): one allocator", "VMA (b): one VmaPool per thread"};
+                "VMA (a): one allocator", "VMA (b): one VmaPool per thread",
+                "driver only: create + requirements + bind + destroy, one VkDeviceMemory per thread"};
             // The JIT first: every peer's path compiled before any row is timed.
             for (int p = 0; p < names.length; p++) {
                 try (Peer peer = peer(p, session, vk)) {
@@ -130,8 +146,9 @@ public final class ThreadBenchmark {
             }
             System.out.println();
             for (int t = 0; t < threadCounts.length; t++) {
-                System.out.printf(Locale.ROOT, "%d threads: library/VMA throughput (a) %.2f, (b) %.2f%n", threadCounts[t],
-                        mops[0][t] / mops[2][t], mops[1][t] / mops[3][t]);
+                System.out.printf(Locale.ROOT, "%d threads: library/VMA throughput (a) %.2f, (b) %.2f;"
+                                + " library (b) / driver only %.2f%n", threadCounts[t],
+                        mops[0][t] / mops[2][t], mops[1][t] / mops[3][t], mops[1][t] / mops[4][t]);
             }
         }
     }
@@ -183,8 +200,91 @@ public final class ThreadBenchmark {
             case 0 -> new LibraryPeer(session, true);
             case 1 -> new LibraryPeer(session, false);
             case 2 -> new VmaPeer(vk, false);
-            default -> new VmaPeer(vk, true);
+            case 3 -> new VmaPeer(vk, true);
+            default -> new DriverPeer(session, vk);
         };
+    }
+
+    /** The driver's calls only, per thread into its own VkDeviceMemory; see the class Javadoc. */
+    private static final class DriverPeer implements Peer {
+        private final VkDevice device;
+        private final int memoryType;
+        private long[] memories = new long[0];
+        private VkBufferCreateInfo[] infos = new VkBufferCreateInfo[0];
+        private VkBufferMemoryRequirementsInfo2[] reqInfos = new VkBufferMemoryRequirementsInfo2[0];
+        private VkMemoryRequirements2[] reqs = new VkMemoryRequirements2[0];
+        private VkMemoryDedicatedRequirements[] dedicated = new VkMemoryDedicatedRequirements[0];
+        private long[] out = new long[0];
+
+        DriverPeer(Session session, VulkanBackend vk) {
+            this.device = vk.vkDevice();
+            // The type a library Memory of the same flags gets, so that both bind into the same heap.
+            try (Memory probe = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE, false)) {
+                this.memoryType = probe.memoryType().index();
+            }
+        }
+
+        @Override
+        public Worker worker(int threads) {
+            memories = new long[threads];
+            infos = new VkBufferCreateInfo[threads];
+            reqInfos = new VkBufferMemoryRequirementsInfo2[threads];
+            reqs = new VkMemoryRequirements2[threads];
+            dedicated = new VkMemoryDedicatedRequirements[threads];
+            out = new long[threads];
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                final VkMemoryAllocateInfo alloc = VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                        .allocationSize(PAGE).memoryTypeIndex(memoryType);
+                final java.nio.LongBuffer p = stack.mallocLong(1);
+                for (int i = 0; i < threads; i++) {
+                    check(vkAllocateMemory(device, alloc, null, p), "vkAllocateMemory");
+                    memories[i] = p.get(0);
+                    infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                    reqInfos[i] = VkBufferMemoryRequirementsInfo2.calloc().sType$Default();
+                    dedicated[i] = VkMemoryDedicatedRequirements.calloc().sType$Default();
+                    reqs[i] = VkMemoryRequirements2.calloc().sType$Default().pNext(dedicated[i].address());
+                    out[i] = MemoryUtil.nmemCalloc(1, Long.BYTES);
+                }
+            }
+            final long[][] buffers = new long[threads][BATCH];
+            return (thread, sizes) -> {
+                final VkBufferCreateInfo ci = infos[thread];
+                final VkBufferMemoryRequirementsInfo2 ri = reqInfos[thread];
+                final VkMemoryRequirements2 req = reqs[thread];
+                final long memory = memories[thread];
+                final long o = out[thread];
+                final long[] b = buffers[thread];
+                long offset = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    ci.size(sizes[i]);
+                    check(VK10.nvkCreateBuffer(device, ci.address(), 0, o), "vkCreateBuffer");
+                    final long buffer = MemoryUtil.memGetLong(o);
+                    b[i] = buffer;
+                    ri.buffer(buffer);
+                    VK11.nvkGetBufferMemoryRequirements2(device, ri.address(), req.address());
+                    final VkMemoryRequirements r = req.memoryRequirements();
+                    final long alignment = r.alignment();
+                    offset = (offset + alignment - 1) / alignment * alignment;
+                    check(vkBindBufferMemory(device, buffer, memory, offset), "vkBindBufferMemory");
+                    offset += r.size();
+                }
+                for (int i = 0; i < sizes.length; i++) {
+                    VK10.nvkDestroyBuffer(device, b[i], 0);
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < memories.length; i++) {
+                vkFreeMemory(device, memories[i], null);
+                infos[i].free();
+                reqInfos[i].free();
+                reqs[i].free();
+                dedicated[i].free();
+                MemoryUtil.nmemFree(out[i]);
+            }
+        }
     }
 
     private static final class LibraryPeer implements Peer {

@@ -40,7 +40,8 @@ import java.util.Set;
  * becomes its name ({@link MemoryObject#setName}), which the dump and the map show.
  * <pre>
  * memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR]
- *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET] [priority=P] [exportable]   # Session.createMemory(MemoryOptions)
+ *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET] [priority=P] [exportable]
+ *        [emptyPageBudget=SIZE|0]                      # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]] [align=N]       # Memory.createBuffer
  * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]
  *        [usage=USAGE[,USAGE...]] [align=N]            # Memory.createImage
@@ -107,7 +108,8 @@ public final class Trace {
     }
 
     private static final String MEMORY_USAGE =
-            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME] [priority=P] [exportable]";
+            "memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=NAME] [strategy=NAME] [priority=P] [exportable]"
+            + " [emptyPageBudget=SIZE]";
 
     private final String source;
     private final List<Event> events;
@@ -174,7 +176,9 @@ public final class Trace {
                     + (m.options().exactFlagsMatch() ? " exact" : "") + " algorithm=" + m.options().algorithm()
                     + " strategy=" + m.options().strategy()
                     + (m.options().priority() == MemoryOptions.DEFAULT_PRIORITY ? "" : " priority=" + m.options().priority())
-                    + (m.options().exportable() ? " exportable" : "");
+                    + (m.options().exportable() ? " exportable" : "")
+                    + (m.options().emptyPageBudget() == MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET ? ""
+                    : " emptyPageBudget=" + m.options().emptyPageBudget());
         } else if (e instanceof CreateBuffer b) {
             return "buffer " + b.id() + " " + b.memory() + " " + b.size() + " usage=" + names(b.usage())
                     + (b.minAlignment() > 1 ? " align=" + b.minAlignment() : "");
@@ -278,7 +282,7 @@ public final class Trace {
         }
 
         private void memory(String[] t) {
-            arity(t, 3, 9, MEMORY_USAGE);
+            arity(t, 3, 10, MEMORY_USAGE);
             String id = newId(t[1]);
             Set<MemoryPropertyFlag> flags = EnumSet.noneOf(MemoryPropertyFlag.class);
             for (String f : t[2].split("[,|]")) {
@@ -300,8 +304,11 @@ public final class Trace {
                     options = options.withExportable(true);
                 } else if (lower.startsWith("priority=")) {
                     options = options.withPriority(priority(value));
+                } else if (lower.startsWith("emptypagebudget=")) {
+                    options = options.withEmptyPageBudget(value.equals("0") ? 0 : size(value));
                 } else {
-                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE, exact, algorithm=NAME, strategy=NAME or priority=P)");
+                    throw error("unexpected '" + t[i] + "' (pageSize=SIZE, exact, algorithm=NAME, strategy=NAME, priority=P,"
+                            + " exportable or emptyPageBudget=SIZE)");
                 }
             }
             events.add(new CreateMemory(line, id, options));

@@ -102,7 +102,7 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
             // The trace names memory types by flags: a usage-chosen Memory is recorded as the exact
             // flags of the type its usage chose, so that the replay lands in the same type.
             o = new MemoryOptions(memory.memoryFlags(), null, o.pageSize(), true, o.algorithm(), o.strategy(),
-                    o.priority(), o.exportable());
+                    o.priority(), o.exportable(), o.emptyPageBudget());
         }
         add(new Trace.CreateMemory(lines.size() + 1, id, o));
     }

@@ -146,7 +146,8 @@ class TraceTest {
                 "image i2 m0 8x8 uint8",
                 "close b1",
                 "close m0",
-                "memory m1 HOST_VISIBLE algorithm=first_fit strategy=MIN_MEMORY"));
+                "memory m1 HOST_VISIBLE algorithm=first_fit strategy=MIN_MEMORY emptyPageBudget=64MiB",
+                "memory m2 HOST_VISIBLE emptyPageBudget=0"));
         assertEquals(List.of(
                 new Trace.CreateMemory(3, "m0", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL,
                         MemoryPropertyFlag.HOST_VISIBLE)).withPageSize(1 << 20).withExactFlagsMatch(true)),
@@ -157,8 +158,13 @@ class TraceTest {
                 new Trace.Close(7, "b1"),
                 new Trace.Close(8, "m0"),
                 new Trace.CreateMemory(9, "m1", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE))
-                        .withAlgorithm(AllocationAlgorithm.FIRST_FIT).withStrategy(AllocationStrategy.MIN_MEMORY))),
+                        .withAlgorithm(AllocationAlgorithm.FIRST_FIT).withStrategy(AllocationStrategy.MIN_MEMORY)
+                        .withEmptyPageBudget(64 << 20)),
+                new Trace.CreateMemory(10, "m2", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE))
+                        .withEmptyPageBudget(0))),
                 trace.events());
+        assertEquals("memory m1 HOST_VISIBLE pageSize=33554432 algorithm=FIRST_FIT strategy=MIN_MEMORY"
+                + " emptyPageBudget=67108864", Trace.line(trace.events().get(6)));
     }
 
     @ParameterizedTest
@@ -168,6 +174,7 @@ class TraceTest {
             "memory m1 DEVICE_LOCAL pages=3   | 2 | unexpected 'pages=3'",
             "memory m1 DEVICE_LOCAL algorithm=BEST | 2 | unknown allocation algorithm 'BEST' (one of TLSF, FIRST_FIT, LINEAR)",
             "memory m1 DEVICE_LOCAL priority=1.5 | 2 | bad priority '1.5' (a number in [0, 1])",
+            "memory m1 DEVICE_LOCAL emptyPageBudget=-5 | 2 | size '-5' must be positive",
             "memory m0 DEVICE_LOCAL           | 2 | ID 'm0' is already in use",
             "buffer b1 m9 1024                | 2 | unknown memory 'm9' (defined: m0)",
             "buffer b1 m0 12QiB               | 2 | bad size '12QiB'",
