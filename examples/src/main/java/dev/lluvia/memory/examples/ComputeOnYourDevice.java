@@ -96,30 +96,55 @@ public final class ComputeOnYourDevice {
             check(vkCreateInstance(ici, null, p), "vkCreateInstance");
             VkInstance instance = new VkInstance(p.get(0), ici);
             LongBuffer pMessenger = stack.longs(VK_NULL_HANDLE);
-            if (validation) {
-                check(vkCreateDebugUtilsMessengerEXT(instance, messengerInfo, null, pMessenger), "vkCreateDebugUtilsMessengerEXT");
+            boolean ok;
+            // What the program makes it destroys on every path, errors included (the finally blocks):
+            // on NVIDIA's driver a process that exits with an instance of its own alive crashes in
+            // the driver's exit code (docs/devices.md), and that is the program's to avoid.
+            try {
+                if (validation) {
+                    check(vkCreateDebugUtilsMessengerEXT(instance, messengerInfo, null, pMessenger), "vkCreateDebugUtilsMessengerEXT");
+                }
+                out.println("instance: Vulkan " + VK_API_VERSION_MAJOR(VK_API_VERSION_1_3) + "." + VK_API_VERSION_MINOR(VK_API_VERSION_1_3)
+                        + ", validation layer " + (validation ? "on, with this program's messenger" : "not installed"));
+                ok = onDevice(stack, instance, deviceIndex, n, out);
+            } finally {
+                // 5. The program destroys its messenger and instance (its device went in onDevice).
+                if (pMessenger.get(0) != VK_NULL_HANDLE) {
+                    vkDestroyDebugUtilsMessengerEXT(instance, pMessenger.get(0), null);
+                }
+                vkDestroyInstance(instance, null);
             }
-            out.println("instance: Vulkan " + VK_API_VERSION_MAJOR(VK_API_VERSION_1_3) + "." + VK_API_VERSION_MINOR(VK_API_VERSION_1_3)
-                    + ", validation layer " + (validation ? "on, with this program's messenger" : "not installed"));
+            out.println("validation messages: " + messages.get());
+            boolean passed = ok && messages.get() == 0;
+            out.println(passed ? "OK" : "FAILED");
+            return passed ? 0 : 1;
+        } finally {
+            callback.free();
+        }
+    }
 
-            // 2. The program's device: one compute queue.
-            IntBuffer count = stack.mallocInt(1);
-            check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
-            PointerBuffer handles = stack.mallocPointer(count.get(0));
-            check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
-            if (deviceIndex >= count.get(0)) {
-                throw new IllegalArgumentException("device index " + deviceIndex + ": there are " + count.get(0) + " devices");
-            }
-            VkPhysicalDevice physical = new VkPhysicalDevice(handles.get(deviceIndex), instance);
-            VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
-            vkGetPhysicalDeviceProperties(physical, props);
-            int family = computeFamily(stack, physical);
-            VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
-            queues.get(0).sType$Default().queueFamilyIndex(family).pQueuePriorities(stack.floats(1.0f));
-            VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
-            check(vkCreateDevice(physical, dci, null, p), "vkCreateDevice");
-            int api = Math.min(props.apiVersion(), VK_API_VERSION_1_3);
-            VkDevice device = new VkDevice(p.get(0), physical, dci, api);
+    /** Steps 2 to 4 on physical device {@code deviceIndex}: whether SAXPY came back exact. The device is destroyed on every path. */
+    private static boolean onDevice(MemoryStack stack, VkInstance instance, int deviceIndex, int n, PrintStream out) {
+        // 2. The program's device: one compute queue.
+        IntBuffer count = stack.mallocInt(1);
+        check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
+        PointerBuffer handles = stack.mallocPointer(count.get(0));
+        check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
+        if (deviceIndex >= count.get(0)) {
+            throw new IllegalArgumentException("device index " + deviceIndex + ": there are " + count.get(0) + " devices");
+        }
+        VkPhysicalDevice physical = new VkPhysicalDevice(handles.get(deviceIndex), instance);
+        VkPhysicalDeviceProperties props = VkPhysicalDeviceProperties.malloc(stack);
+        vkGetPhysicalDeviceProperties(physical, props);
+        int family = computeFamily(stack, physical);
+        VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack);
+        queues.get(0).sType$Default().queueFamilyIndex(family).pQueuePriorities(stack.floats(1.0f));
+        VkDeviceCreateInfo dci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
+        PointerBuffer p = stack.mallocPointer(1);
+        check(vkCreateDevice(physical, dci, null, p), "vkCreateDevice");
+        int api = Math.min(props.apiVersion(), VK_API_VERSION_1_3);
+        VkDevice device = new VkDevice(p.get(0), physical, dci, api);
+        try {
             vkGetDeviceQueue(device, family, 0, p);
             VkQueue queue = new VkQueue(p.get(0), device);
             // The queue is shared with the library's transfers: whoever submits to it holds this lock.
@@ -160,20 +185,11 @@ public final class ComputeOnYourDevice {
                 out.println("saxpy: y = " + a + " * x + y over " + n + " floats: " + exact + " of " + n + " exact");
             }
             out.println("session closed: the library's memory is freed; the device is still the program's");
-            check(vkDeviceWaitIdle(device), "vkDeviceWaitIdle");
-
-            // 5. The program destroys what it made.
-            vkDestroyDevice(device, null);
-            if (validation) {
-                vkDestroyDebugUtilsMessengerEXT(instance, pMessenger.get(0), null);
-            }
-            vkDestroyInstance(instance, null);
-            out.println("validation messages: " + messages.get());
-            boolean passed = ok && messages.get() == 0;
-            out.println(passed ? "OK" : "FAILED");
-            return passed ? 0 : 1;
+            return ok;
         } finally {
-            callback.free();
+            // 5. The program destroys its device, once its work is done.
+            vkDeviceWaitIdle(device);
+            vkDestroyDevice(device, null);
         }
     }
 

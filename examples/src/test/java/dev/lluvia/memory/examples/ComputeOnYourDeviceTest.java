@@ -68,17 +68,39 @@ class ComputeOnYourDeviceTest {
         assertOk(out);
     }
 
+    /**
+     * A device index past the last ends the example with its error, the instance it made destroyed
+     * on the way out: exit status 1, not a crash. On NVIDIA's driver a process that exits with an
+     * instance of its own alive crashes in the driver's exit code (SIGSEGV, status 134); the example
+     * did so before it destroyed its instance in a finally block.
+     */
+    @Test
+    void aDeviceIndexPastTheLastEndsWithTheErrorNotACrash() throws Exception {
+        List<String> command = List.of("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_example_%p.log",
+                "-cp", System.getProperty("java.class.path"), ComputeOnYourDevice.class.getName(), "99");
+        Process p = start(command);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
+        assertEquals(1, p.exitValue(), () -> "an uncaught exception's status, not a crash's:\n" + out);
+        assertTrue(out.contains("IllegalArgumentException: device index 99: there are"), out);
+        assertFalse(out.contains("A fatal error has been detected"), out);
+    }
+
     private static void assertOk(String out) {
         assertTrue(out.contains("saxpy: y = 2.0 * x + y over 1048576 floats: 1048576 of 1048576 exact"), out);
         assertTrue(out.contains("validation messages: 0"), out);
         assertTrue(out.strip().endsWith("OK"), out);
     }
 
-    private static String run(List<String> args) throws IOException, InterruptedException {
+    private static Process start(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = start(command);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
         assertEquals(0, p.exitValue(), () -> "exit status of " + command.stream().collect(Collectors.joining(" ")) + ":\n" + out);
