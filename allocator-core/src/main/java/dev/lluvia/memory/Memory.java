@@ -111,6 +111,9 @@ public final class Memory implements AutoCloseable {
     private int pageCount;
     private long pageBytes;
     private long allocationBytes;
+    /** The next object id this memory gives, and the end of its reserved block; guarded by the lock. */
+    private long nextObjectId;
+    private long objectIdLimit;
     /** Bytes of the empty regular pages kept for reuse, at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
     /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
@@ -323,7 +326,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             Resource resource = newBuffer(size, usageBits);
-            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
             place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
@@ -361,7 +364,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             Resource resource = newImage(descriptor);
-            Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
+            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
             place(image, resource.requirements(), minAlignment);
             created(image);
             return image;
@@ -485,7 +488,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, size);
             Resource resource = newBuffer(size, BufferUsage.toBits(kept));
-            Buffer buffer = new Buffer(this, session.nextObjectId(), resource.handle(), size, kept);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
             Aliases.place(this, buffer, original, at, offset, resource.requirements());
             return buffer;
         }
@@ -503,7 +506,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, 1);
             Resource resource = newImage(descriptor);
-            Image image = new Image(this, session.nextObjectId(), resource.handle(), descriptor);
+            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
             Aliases.place(this, image, original, at, offset, resource.requirements());
             return image;
         }
@@ -847,6 +850,22 @@ public final class Memory implements AutoCloseable {
     /** The report of an object's first damaged margin byte, or {@code null} (none, or no margins). */
     String marginReportLocked(MemoryObject object) {
         return margins == null ? null : margins.report(object);
+    }
+
+    /** Object ids a Memory takes from its session at a time (see {@link Session#reserveObjectIds}). */
+    static final int OBJECT_ID_BLOCK = 64;
+
+    /**
+     * A new object's id: unique in the session, increasing within this memory; taken from the
+     * session in blocks, so ids of objects of different Memories interleave by block, not by the
+     * order of creation. The lock is held.
+     */
+    private long nextObjectIdLocked() {
+        if (nextObjectId == objectIdLimit) {
+            nextObjectId = session.reserveObjectIds(OBJECT_ID_BLOCK);
+            objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
+        }
+        return nextObjectId++;
     }
 
     /** Called by an object's close with the lock held: returns its range. */

@@ -72,7 +72,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return memory;
     }
 
-    /** A number unique within the session, used in messages and reports. */
+    /**
+     * A number unique within the session, used in messages and reports; it increases with each
+     * object of one Memory, but objects of different Memories are not numbered in the order of
+     * their creation (a Memory takes ids in blocks).
+     */
     public final long id() {
         return id;
     }

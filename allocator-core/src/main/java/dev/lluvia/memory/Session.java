@@ -430,8 +430,13 @@ public final class Session implements AutoCloseable {
         return listeners;
     }
 
-    long nextObjectId() {
-        return nextObjectId.incrementAndGet();
+    /**
+     * The first of {@code count} object ids no other caller gets. Memories take ids in blocks
+     * ({@link Memory#OBJECT_ID_BLOCK}), so that threads creating objects in Memories of their own
+     * do not all increment one shared counter (a cache line every core writes, per object).
+     */
+    long reserveObjectIds(int count) {
+        return nextObjectId.getAndAdd(count) + 1;
     }
 
     /** The leak policy of this session, for a Memory's close. */
