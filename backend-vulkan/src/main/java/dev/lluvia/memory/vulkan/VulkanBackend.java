@@ -102,7 +102,9 @@ public final class VulkanBackend implements MemoryBackend {
      * skips a host copy but makes the driver pin the pages for each transfer: on lavapipe that made
      * 64 MiB transfers 3x faster, on the NVIDIA H200 (driver 580) 2-3.6x slower than staging (9-10
      * against 23-35 GB/s; BENCHMARKS.md), and {@code auto} can settle on the slower way when the
-     * first timings are noisy, so staging is the default and importing is asked for.
+     * first timings are noisy, so staging is the default and importing is asked for. Bytes that
+     * lie in memory this backend mapped (a {@code mapByteBuffer()} of host-visible memory) are
+     * neither imported nor staged, whatever this says: the device copies them where they are.
      */
     public static final String IMPORT_HOST_MEMORY_PROPERTY = "lluvia.vulkan.transfer.importHostMemory";
 
