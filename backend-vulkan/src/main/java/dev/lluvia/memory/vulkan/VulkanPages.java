@@ -147,7 +147,8 @@ final class VulkanPages {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
         long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
-        handles.put(handle, new Page(handle, memoryTypeIndex, size, dedicatedBuffer, bufferUsage, dedicatedImage));
+        handles.put(handle, new Page(handle, memoryTypeIndex, size, dedicatedBuffer, bufferUsage, dedicatedImage,
+                options.exportable()));
         return handle;
     }
 
@@ -220,7 +221,10 @@ final class VulkanPages {
      * is larger than {@code maxBufferSize}, or its type holds no transfer buffers). A page dedicated to a
      * buffer takes no other buffer (VUID-vkBindBufferMemory-memory-01508): its window is that
      * buffer, when its usage has both transfer bits, and destroying that buffer first forgets the
-     * page ({@link VulkanResources#destroyBuffer}); a page dedicated to an image has none. Call
+     * page ({@link VulkanResources#destroyBuffer}); a page dedicated to an image has none. The
+     * window of an exportable page is made exportable as an opaque fd too, as every buffer bound to
+     * such memory must be (VUID-vkBindBufferMemory-memory-02726), or not made when the device
+     * cannot make such a buffer. Call
      * between {@link #acquireMapped} and {@link #releaseMapped}, one thread at a time (the transfer
      * queue's).
      */
@@ -247,9 +251,19 @@ final class VulkanPages {
             return VK_NULL_HANDLE; // VUID-VkBufferCreateInfo-size-06409: no buffer may span the page
         }
         try (MemoryStack stack = stackPush()) {
+            final int usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().size(p.size)
-                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                    .usage(usage).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            if (p.exportable) {
+                VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
+                vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
+                        .sType$Default().usage(usage).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
+                if ((ext.externalMemoryProperties().compatibleHandleTypes() & VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT) == 0) {
+                    return VK_NULL_HANDLE; // VUID-VkBufferCreateInfo-pNext-00920: stage instead
+                }
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
             LongBuffer pBuffer = stack.mallocLong(1);
             if (vkCreateBuffer(device, ci, null, pBuffer) != VK_SUCCESS) {
                 return VK_NULL_HANDLE; // out of host or device memory: stage instead
@@ -318,14 +332,18 @@ final class VulkanPages {
         final long dedicatedImage;
         /** The dedicated buffer's VkBufferUsageFlags; 0 without one. */
         final int dedicatedBufferUsage;
+        /** Allocated exportable as an opaque fd: every buffer bound to it must say so. */
+        final boolean exportable;
 
-        Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long dedicatedImage) {
+        Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long dedicatedImage,
+             boolean exportable) {
             this.handle = handle;
             this.type = type;
             this.size = size;
             this.dedicatedBuffer = dedicatedBuffer;
             this.dedicatedBufferUsage = dedicatedBufferUsage;
             this.dedicatedImage = dedicatedImage;
+            this.exportable = exportable;
         }
     }
 

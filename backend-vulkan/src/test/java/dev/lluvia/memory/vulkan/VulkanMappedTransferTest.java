@@ -6,6 +6,7 @@ import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
@@ -13,6 +14,7 @@ import dev.lluvia.memory.spi.Resource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lwjgl.system.MemoryUtil;
+import org.lwjgl.vulkan.KHRExternalMemoryFd;
 
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
@@ -217,6 +219,39 @@ class VulkanMappedTransferTest {
             freer.join(10_000);
             assertFalse(freer.isAlive(), "the free went on once the transfer let go");
             assertNull(failure.get());
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void anExportablePagesWindowIsExportableToo(String device) {
+        Session session = open(device);
+        try {
+            VulkanBackend backend = backend(session);
+            if (!VulkanObjectOptionsTest.hasExtension(backend.vkDevice().getPhysicalDevice(),
+                    KHRExternalMemoryFd.VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME)) {
+                System.out.println(backend.device().name() + ": no VK_KHR_external_memory_fd, no exportable pages");
+                return;
+            }
+            // Every buffer bound to exportable memory must be made exportable (VUID-vkBindBufferMemory-memory-02726),
+            // the transfer window over the page as well.
+            Memory host = session.createMemory(MemoryOptions.of(MemoryUsage.READBACK).withPageSize(4 << 20).withExportable(true));
+            ByteBuffer src = host.createBuffer(1 << 20, BufferUsage.DEFAULT).mapByteBuffer();
+            fill(src, 5);
+            long[] b = deviceBuffer(backend, 1 << 20);
+            try {
+                final long before = backend.mappedTransfers();
+                backend.copyToBuffer(b[0], 0, src);
+                assertEquals(before + 1, backend.mappedTransfers(), "the upload read the exportable page itself");
+                ByteBuffer back = ByteBuffer.allocate(1 << 20);
+                backend.copyFromBuffer(b[0], 0, back);
+                assertEquals(src, back.clear(), "every byte went up");
+            } finally {
+                backend.destroyBuffer(b[0]);
+                backend.freePage(b[1]);
+            }
         } finally {
             closeAndAssertClean(session);
         }
