@@ -176,12 +176,16 @@ public final class Buffer extends MemoryObject {
      * staging copy (see {@link #write(long, ByteBuffer)}).
      *
      * @throws IndexOutOfBoundsException     if the range runs past the end of the buffer
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
      *                                       {@link BufferUsage#TRANSFER_SRC}
      * @throws UnsupportedOperationException if a transfer is needed and the backend has none
      */
     public void read(long offset, ByteBuffer dst) {
         java.util.Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException(); // a staged copy would write into it directly
+        }
         final int length = dst.remaining();
         checkTransferRange("read", offset, length);
         Memory memory = memory();

@@ -39,7 +39,7 @@ final class HeapAccountant {
             long now = used.get(heap);
             if (size > h.size() - now) {
                 throw new OutOfDeviceMemoryException("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
-                        + size + " bytes: " + now + " bytes are in use by this session", heap, size);
+                        + size + " bytes: " + now + " bytes are in use by this session", heap, size).fromHeapAccounting();
             }
             if (used.compareAndSet(heap, now, now + size)) {
                 break;
@@ -56,7 +56,7 @@ final class HeapAccountant {
             if (size > b.budget() - b.usage()) {
                 used.addAndGet(heap, -size);
                 throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size
-                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size);
+                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size).fromHeapAccounting();
             }
         }
     }

@@ -68,12 +68,16 @@ public final class Image extends MemoryObject {
      * when done, with {@code dst}'s position at its limit. An image never written reads as whatever
      * its memory held.
      *
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
      * @throws UnsupportedOperationException if the backend cannot copy from images
      */
     public void read(ByteBuffer dst) {
         java.util.Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException(); // a staged copy would write into it directly
+        }
         checkTransferSize("read", dst.remaining());
         Memory memory = memory();
         synchronized (memory.lock()) {

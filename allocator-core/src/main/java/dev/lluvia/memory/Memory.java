@@ -48,7 +48,8 @@ import java.util.Set;
  *       the driver for pages each time; {@link #releaseEmptyPages()} gives them back now. Kept
  *       pages count as pages ({@link #pageCount()}, {@link #statistics()}, {@link #pages()}, the
  *       heap's usage). A dedicated page is freed with its object. A new page the heap cannot give
- *       is asked for again after the kept empty pages are freed.</li>
+ *       is asked for again after the kept empty pages are freed: this memory's, then (the create
+ *       tried once more, no lock held) those the session's other Memories of the heap keep.</li>
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
@@ -255,6 +256,16 @@ public final class Memory implements AutoCloseable {
     public long releaseEmptyPages() {
         synchronized (lock) {
             requireOpen();
+            return releaseEmptyPagesIfOpen();
+        }
+    }
+
+    /** {@link #releaseEmptyPages()}, or 0 when this memory is closed (by another thread, say). */
+    long releaseEmptyPagesIfOpen() {
+        synchronized (lock) {
+            if (closed) {
+                return 0;
+            }
             final long before = pageBytes;
             releaseEmptyPagesLocked();
             return before - pageBytes;
@@ -323,13 +334,21 @@ public final class Memory implements AutoCloseable {
             usageBits = BufferUsage.toBits(kept);
             CreateChecks.requireFeatures(session, size, kept);
         }
-        synchronized (lock) {
-            requireOpen();
-            Resource resource = newBuffer(size, usageBits);
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
-            place(buffer, resource.requirements(), minAlignment);
-            created(buffer);
-            return buffer;
+        for (boolean retried = false; ; retried = true) {
+            try {
+                synchronized (lock) {
+                    requireOpen();
+                    Resource resource = newBuffer(size, usageBits);
+                    Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
+                    place(buffer, resource.requirements(), minAlignment);
+                    created(buffer);
+                    return buffer;
+                }
+            } catch (OutOfDeviceMemoryException e) {
+                if (retried || !e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -361,13 +380,21 @@ public final class Memory implements AutoCloseable {
         CreateChecks.requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
         CreateChecks.requireImageLimits(session, descriptor);
-        synchronized (lock) {
-            requireOpen();
-            Resource resource = newImage(descriptor);
-            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
-            place(image, resource.requirements(), minAlignment);
-            created(image);
-            return image;
+        for (boolean retried = false; ; retried = true) {
+            try {
+                synchronized (lock) {
+                    requireOpen();
+                    Resource resource = newImage(descriptor);
+                    Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
+                    place(image, resource.requirements(), minAlignment);
+                    created(image);
+                    return image;
+                }
+            } catch (OutOfDeviceMemoryException e) {
+                if (retried || !e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -309,6 +309,29 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the empty pages that the Memories of {@code asking}'s heap other than {@code asking}
+     * keep (their empty-page budgets): a create that found no room in the heap tries once more
+     * after this, so that pages kept idle by one Memory do not refuse another's. Called with no
+     * Memory's lock held, as it takes each one's in turn. Returns the bytes given back.
+     */
+    long releaseEmptyPagesOfOthers(Memory asking) {
+        final List<Memory> all;
+        try {
+            all = memories();
+        } catch (IllegalStateException closed) {
+            return 0;
+        }
+        final int heap = asking.memoryType().heapIndex();
+        long released = 0;
+        for (Memory m : all) {
+            if (m != asking && m.memoryType().heapIndex() == heap) {
+                released += m.releaseEmptyPagesIfOpen();
+            }
+        }
+        return released;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;

@@ -234,4 +234,26 @@ class EmptyPageBudgetTest {
             other.close();
         }
     }
+
+    @Test
+    void pagesKeptByAnotherMemoryOfTheHeapGoBackBeforeANewPageIsRefused() {
+        try (Session s = open()) { // one heap of 2 GiB
+            FakeBackend fake = FakeBackend.of(s);
+            Memory keeper = s.createMemory(deviceLocal(64 * MIB)); // the default budget: 256 MiB
+            closeAll(fill(keeper, 32));
+            assertEquals(4, emptyPages(keeper));
+            assertEquals(256 * MIB, fake.heapUsage(0), "no object is live, 256 MiB are kept");
+            // 1.9 GiB fits the heap only without the other Memory's kept pages.
+            Memory asking = s.createMemory(deviceLocal(64 * MIB));
+            Buffer big = asking.createBuffer(1900 * MIB);
+            assertEquals(0, keeper.pageCount(), "the keeper gave its empty pages back");
+            assertEquals(1, asking.pageCount());
+            assertEquals(1900 * MIB, fake.heapUsage(0));
+            assertEquals(s.heaps.used(0), fake.heapUsage(0), "the session's heap accounting agrees");
+            // Nothing kept anywhere: the refusal stays typed, and leaves nothing behind.
+            assertThrows(OutOfDeviceMemoryException.class, () -> keeper.createBuffer(1024 * MIB));
+            assertEquals(1, fake.liveResourceCount(), "the big buffer only: the refused one was destroyed");
+            big.close();
+        }
+    }
 }

@@ -203,7 +203,7 @@ final class TransferQueue {
     synchronized void copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
         final int bytes = src.remaining();
-        transfer(src, true, ImagePieces.texel(descriptor, bytes), target, chunk -> toImage(image, descriptor, new ImagePieces(descriptor, bytes, chunk)));
+        transfer(src, true, ImagePieces.hostAlignment(descriptor, bytes), target, chunk -> toImage(image, descriptor, new ImagePieces(descriptor, bytes, chunk)));
     }
 
     private static Cut toImage(long image, ImageDescriptor descriptor, ImagePieces pieces) {
@@ -228,7 +228,7 @@ final class TransferQueue {
     synchronized void copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
         final int bytes = dst.remaining();
-        transfer(dst, false, ImagePieces.texel(descriptor, bytes), target,
+        transfer(dst, false, ImagePieces.hostAlignment(descriptor, bytes), target,
                 chunk -> fromImage(image, layout, descriptor, new ImagePieces(descriptor, bytes, chunk)));
     }
 
@@ -458,7 +458,9 @@ final class TransferQueue {
                 return false;
             }
             final boolean coherent = (typeFlags[page.type] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
-            if (upload && !coherent) {
+            if (!coherent) {
+                // Before an upload the host's writes must reach memory; before a download too, so
+                // that no dirty cache line of the range is written back over the device's bytes.
                 pages.syncRange(page, hostOffset, data.remaining(), true);
             }
             recordWhole(window, hostOffset, cut);
@@ -472,11 +474,14 @@ final class TransferQueue {
         }
     }
 
-    /** Whether every piece's host offset suits a copy: a multiple of the texel size (and of 4) for images. */
+    /**
+     * Whether every piece's host offset is a multiple of {@code alignment}: 1 for buffer copies;
+     * for images the texel size and 4 (VUID-vkCmdCopyBufferToImage-dstImage-07975, and -07737 on
+     * a queue without graphics or compute), see {@link ImagePieces#hostAlignment}.
+     */
     private static boolean suitsCopy(long hostOffset, int alignment, long[] bounds) {
         for (int i = 0; i < bounds.length - 1; i++) {
-            final long at = hostOffset + bounds[i];
-            if (at % alignment != 0 || (alignment > 1 && at % 4 != 0)) {
+            if ((hostOffset + bounds[i]) % alignment != 0) {
                 return false;
             }
         }
@@ -613,6 +618,12 @@ final class TransferQueue {
         final int slicesPer;
         final int rowsPer;
         final int piecesPerSlice;
+
+        /** What a direct copy's host offset must be a multiple of: the texel size and 4 (their least common multiple). */
+        static int hostAlignment(ImageDescriptor d, int bytes) {
+            final int texel = texel(d, bytes);
+            return texel % 4 == 0 ? texel : texel % 2 == 0 ? 2 * texel : 4 * texel;
+        }
 
         /** Bytes per texel of level 0 of {@code d} held in {@code bytes}. */
         static int texel(ImageDescriptor d, int bytes) {

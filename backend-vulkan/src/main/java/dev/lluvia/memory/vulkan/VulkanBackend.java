@@ -527,6 +527,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        requireWritable(dst);
         requireOpen();
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
@@ -547,6 +548,7 @@ public final class VulkanBackend implements MemoryBackend {
 
     @Override
     public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        requireWritable(dst);
         requireOpen();
         requireTransferQueue();
         requireDepthCopies(descriptor);
@@ -616,7 +618,11 @@ public final class VulkanBackend implements MemoryBackend {
                 resources.buffers.forEachKey(b -> vkDestroyBuffer(device, b, null));
                 resources.images.forEachKey(i -> vkDestroyImage(device, i, null));
                 pages.handles.forEachKey(p -> {
-                    pages.forgetMapping(pages.handles.get(p)); // its transfer window first
+                    VulkanPages.Page page = pages.handles.get(p);
+                    if (page == null) {
+                        return; // freed by another thread since the snapshot of the keys
+                    }
+                    pages.forgetMapping(page); // its transfer window first
                     vkFreeMemory(device, p, null);
                 });
                 resources.buffers.clear();
@@ -669,6 +675,16 @@ public final class VulkanBackend implements MemoryBackend {
     /** Transfers so far copied straight from or into a mapped page of this backend; for the tests. */
     long mappedTransfers() {
         return transfers.mappedTransfers();
+    }
+
+    /**
+     * A read-only destination is refused before anything is copied: a staged download copies
+     * into its address directly, and a read-only mapping (a file mapped READ_ONLY) would fault.
+     */
+    private static void requireWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
     }
 
     /** Depth aspects are copied only on queues that can do graphics (VUID-vkCmdCopyBufferToImage-commandBuffer-07739). */

@@ -256,4 +256,28 @@ class VulkanMappedTransferTest {
             closeAndAssertClean(session);
         }
     }
+
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void aReadOnlyDestinationIsRefusedBeforeAnythingIsCopied(String device) {
+        Session session = open(device);
+        try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 32L << 20, false)) {
+            VulkanBackend backend = backend(session);
+            Buffer buffer = memory.createBuffer(1 << 20);
+            Image image = memory.createImage(ImageDescriptor.of(64, 64, ChannelType.UINT8, 4));
+            // A staged download copies into the destination's address: a read-only mapped file would fault.
+            ByteBuffer readOnly = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> buffer.read(0, readOnly));
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> backend.copyFromBuffer(buffer.handle(), 0, readOnly));
+            ByteBuffer readOnlyPixels = ByteBuffer.allocateDirect(64 * 64 * 4).asReadOnlyBuffer();
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> image.read(readOnlyPixels));
+            assertThrows(java.nio.ReadOnlyBufferException.class,
+                    () -> backend.copyFromImage(image.handle(), image.descriptor(), readOnlyPixels));
+            assertEquals(0, readOnly.position(), "nothing moved");
+            ByteBuffer back = ByteBuffer.allocate(1 << 20);
+            buffer.read(0, back); // the buffer is still usable
+        } finally {
+            closeAndAssertClean(session);
+        }
+    }
 }
