@@ -334,21 +334,33 @@ public final class Memory implements AutoCloseable {
             usageBits = BufferUsage.toBits(kept);
             CreateChecks.requireFeatures(session, size, kept);
         }
-        for (boolean retried = false; ; retried = true) {
-            try {
-                synchronized (lock) {
-                    requireOpen();
-                    Resource resource = newBuffer(size, usageBits);
-                    Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
-                    place(buffer, resource.requirements(), minAlignment);
-                    created(buffer);
-                    return buffer;
-                }
-            } catch (OutOfDeviceMemoryException e) {
-                if (retried || !e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
-                    throw e;
-                }
-            }
+        try {
+            return newBufferObject(size, usageBits, kept, minAlignment);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newBufferObject(size, usageBits, kept, minAlignment);
+        }
+    }
+
+    private Buffer newBufferObject(long size, int usageBits, Set<BufferUsage> usage, long minAlignment) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newBuffer(size, usageBits);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage);
+            place(buffer, resource.requirements(), minAlignment);
+            created(buffer);
+            return buffer;
+        }
+    }
+
+    /**
+     * After a create failed with {@code e}: returns (the caller tries once more, holding no lock
+     * meanwhile) when the session's heap accounting refused and the other Memories of the heap
+     * gave kept empty pages back; otherwise throws {@code e}.
+     */
+    private void retryAfterOthersReleased(OutOfDeviceMemoryException e) {
+        if (!e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
+            throw e;
         }
     }
 
@@ -380,21 +392,22 @@ public final class Memory implements AutoCloseable {
         CreateChecks.requireMinAlignment(minAlignment);
         Objects.requireNonNull(descriptor, "descriptor");
         CreateChecks.requireImageLimits(session, descriptor);
-        for (boolean retried = false; ; retried = true) {
-            try {
-                synchronized (lock) {
-                    requireOpen();
-                    Resource resource = newImage(descriptor);
-                    Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
-                    place(image, resource.requirements(), minAlignment);
-                    created(image);
-                    return image;
-                }
-            } catch (OutOfDeviceMemoryException e) {
-                if (retried || !e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
-                    throw e;
-                }
-            }
+        try {
+            return newImageObject(descriptor, minAlignment);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newImageObject(descriptor, minAlignment);
+        }
+    }
+
+    private Image newImageObject(ImageDescriptor descriptor, long minAlignment) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newImage(descriptor);
+            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
+            place(image, resource.requirements(), minAlignment);
+            created(image);
+            return image;
         }
     }
 
