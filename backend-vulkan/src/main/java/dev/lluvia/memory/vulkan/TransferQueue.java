@@ -75,8 +75,14 @@ final class TransferQueue {
     static final long IMPORT_MIN = 1L << 20;
     /** In auto mode, every this many transfers that could import take the way measured slower. */
     static final int REPROBE = 8;
-    /** How long a wait for a fence polls before it sleeps in the driver. */
+    /**
+     * How long a wait for a fence polls before it sleeps in the driver: 50 us, plus the time the
+     * submission's bytes take at 20 GB/s, at most {@link #MAX_SPIN_NANOS}. A copy of 64 MiB takes
+     * 1.2 ms on a PCIe 5 link, and a wait that sleeps costs a wake-up on top.
+     */
     static final long SPIN_NANOS = 50_000;
+    /** The longest a wait polls: longer copies pay one wake-up in a time it makes small. */
+    static final long MAX_SPIN_NANOS = 2_000_000;
     /** Smallest host copy split over several threads. */
     private static final int PARALLEL_MIN = 4 << 20;
     private static final long STAGING_MIN = 1024 * 1024;
@@ -121,6 +127,8 @@ final class TransferQueue {
         VkCommandBuffer commandBuffer;
         long fence = VK_NULL_HANDLE;
         boolean pending;
+        /** Host bytes the pending submission copies (0 for copies on the device): how long to poll. */
+        long bytes;
         long buffer = VK_NULL_HANDLE;
         long memory = VK_NULL_HANDLE;
         long size;
@@ -306,7 +314,7 @@ final class TransferQueue {
     private void onDevice(Piece commands) {
         Slot slot = slot(0);
         await(slot);
-        submit(slot, commands, 0, true, true);
+        submit(slot, commands, 0, true, true, 0);
         await(slot);
     }
 
@@ -404,7 +412,7 @@ final class TransferQueue {
                 ensureStaging(slot, length);
                 hostCopy(src, (int) bounds[i], slot.address, length, true);
                 flushStaging(slot);
-                submit(slot, piece, i, i == 0, i == pieces - 1);
+                submit(slot, piece, i, i == 0, i == pieces - 1, bounds[i + 1] - bounds[i]);
             }
         } finally {
             awaitAll();
@@ -417,7 +425,7 @@ final class TransferQueue {
             for (int i = 0; i < Math.min(SLOTS, pieces); i++) {
                 final Slot slot = slot(i);
                 ensureStaging(slot, bounds[i + 1] - bounds[i]);
-                submit(slot, piece, i, i == 0, i == pieces - 1);
+                submit(slot, piece, i, i == 0, i == pieces - 1, bounds[i + 1] - bounds[i]);
             }
             for (int i = 0; i < pieces; i++) {
                 final Slot slot = slots[i % SLOTS];
@@ -427,7 +435,7 @@ final class TransferQueue {
                 final int next = i + SLOTS;
                 if (next < pieces) {
                     ensureStaging(slot, bounds[next + 1] - bounds[next]);
-                    submit(slot, piece, next, false, next == pieces - 1);
+                    submit(slot, piece, next, false, next == pieces - 1, bounds[next + 1] - bounds[next]);
                 }
             }
         } finally {
@@ -501,6 +509,7 @@ final class TransferQueue {
                 for (int i = 0; i < pieces; i++) {
                     piece.record(stack, cmd, host, hostOffset + bounds[i], i, i == 0, i == pieces - 1);
                 }
+                slot.bytes = bounds[pieces] - bounds[0];
                 end(stack, slot);
             }
             await(slot);
@@ -793,9 +802,10 @@ final class TransferQueue {
 
     /**
      * Waits until the slot's last submission finished, then resets its fence. On a GPU the fence
-     * is polled for up to {@link #SPIN_NANOS} first: a small copy is done in a few microseconds,
-     * and a wait that sleeps in the driver costs tens more to wake up. A CPU device (lavapipe)
-     * copies on the host's own cores, which polling would take from it.
+     * is polled first, for {@link #SPIN_NANOS} and the time its bytes take (at most
+     * {@link #MAX_SPIN_NANOS}): a small copy is done in a few microseconds, and a wait that sleeps
+     * in the driver costs tens more to wake up (PyTorch's copies poll too). A CPU device
+     * (lavapipe) copies on the host's own cores, which polling would take from it.
      */
     private void await(Slot slot) {
         if (!slot.pending) {
@@ -803,7 +813,7 @@ final class TransferQueue {
         }
         try (MemoryStack stack = stackPush()) {
             final LongBuffer fence = stack.longs(slot.fence);
-            if (!spin || !spinUntilSignalled(slot.fence)) {
+            if (!spin || !spinUntilSignalled(slot.fence, Math.min(MAX_SPIN_NANOS, SPIN_NANOS + slot.bytes / 20))) {
                 check(vkWaitForFences(device, fence, true, -1L), "vkWaitForFences");
             }
             slot.pending = false;
@@ -811,9 +821,9 @@ final class TransferQueue {
         }
     }
 
-    /** Whether {@code fence} was signalled within {@link #SPIN_NANOS} of polling. */
-    private boolean spinUntilSignalled(long fence) {
-        final long end = System.nanoTime() + SPIN_NANOS;
+    /** Whether {@code fence} was signalled within {@code nanos} of polling. */
+    private boolean spinUntilSignalled(long fence, long nanos) {
+        final long end = System.nanoTime() + nanos;
         do {
             final int r = vkGetFenceStatus(device, fence);
             if (r == VK_SUCCESS) {
@@ -846,10 +856,12 @@ final class TransferQueue {
         }
     }
 
-    private void submit(Slot slot, Piece piece, int index, boolean first, boolean last) {
+    /** Records piece {@code index} ({@code bytes} host bytes, 0 for copies on the device) in the slot and submits it. */
+    private void submit(Slot slot, Piece piece, int index, boolean first, boolean last, long bytes) {
         try (MemoryStack stack = stackPush()) {
             VkCommandBuffer cmd = begin(slot);
             piece.record(stack, cmd, slot.buffer, 0, index, first, last);
+            slot.bytes = bytes;
             end(stack, slot);
         }
     }
