@@ -45,21 +45,6 @@ class VulkanPipelinedTransferTest {
         return VulkanTestSupport.open(device, Map.of(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, Boolean.toString(imports)));
     }
 
-    /** A device-local page with a buffer of {@code size} bytes bound at 0; {handle, page}. */
-    private static long[] deviceBuffer(VulkanBackend backend, long size) {
-        Resource buffer = backend.createBuffer(size, 0x20 | 0x1 | 0x2);
-        int bits = buffer.requirements().memoryTypeBits();
-        int type = -1;
-        for (var t : backend.device().memoryTypes()) {
-            if ((bits & (1 << t.index())) != 0 && t.flags().contains(MemoryPropertyFlag.DEVICE_LOCAL)
-                    && !t.flags().contains(MemoryPropertyFlag.PROTECTED) && (type < 0 || !t.isHostVisible())) {
-                type = t.index();
-            }
-        }
-        long page = backend.allocatePage(type, buffer.requirements().size());
-        backend.bindBuffer(buffer.handle(), page, 0);
-        return new long[]{buffer.handle(), page};
-    }
 
     private static ByteBuffer random(Random random, int n, boolean direct) {
         byte[] bytes = new byte[n];

@@ -111,6 +111,26 @@ final class VulkanTestSupport {
         return session;
     }
 
+    /**
+     * A page of a device-local type (one the host cannot map, where the device has one) with a
+     * buffer of {@code size} bytes (storage, transfer source and destination) bound at 0:
+     * {handle, page}. Destroy the buffer, then free the page.
+     */
+    static long[] deviceBuffer(VulkanBackend backend, long size) {
+        dev.lluvia.memory.spi.Resource buffer = backend.createBuffer(size, 0x20 | 0x1 | 0x2);
+        int bits = buffer.requirements().memoryTypeBits();
+        int type = -1;
+        for (var t : backend.device().memoryTypes()) {
+            if ((bits & (1 << t.index())) != 0 && t.flags().contains(dev.lluvia.memory.MemoryPropertyFlag.DEVICE_LOCAL)
+                    && !t.flags().contains(dev.lluvia.memory.MemoryPropertyFlag.PROTECTED) && (type < 0 || !t.isHostVisible())) {
+                type = t.index();
+            }
+        }
+        long page = backend.allocatePage(type, buffer.requirements().size());
+        backend.bindBuffer(buffer.handle(), page, 0);
+        return new long[]{buffer.handle(), page};
+    }
+
     static VulkanBackend backend(Session session) {
         return session.unwrap(VulkanBackend.class).orElseThrow(() -> new AssertionError(session + " is not on Vulkan"));
     }
