@@ -356,12 +356,12 @@ final class TransferQueue {
      * into a mapped page of this backend when the bytes lie in one, else imported when it can be,
      * else staged in the pieces {@code bounds} describes (piece i is bytes bounds[i] to
      * bounds[i + 1] of the data). {@code alignment} is what the host offset of a direct copy
-     * must be a multiple of (the texel size for images); a direct (mapped or imported) transfer
+     * must be a multiple of (1 for buffers; for images {@link ImagePieces#hostAlignment}); a direct (mapped or imported) transfer
      * records all pieces into one command buffer. {@code target} is the page of the buffer or
      * image copied into or from, which the host bytes must not share (copies must not overlap).
      */
     private void transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
-        if (data.isDirect() && transferMapped(data, upload, alignment, target, cut.apply(DIRECT_CHUNK))) {
+        if (data.isDirect() && transferMapped(data, upload, alignment, target, cut)) {
             return;
         }
         final int total = data.remaining();
@@ -449,7 +449,8 @@ final class TransferQueue {
      * pinned host memory itself, no staging copy. False (having done nothing) when no such page
      * holds them, it is the target's page, or the offset does not suit the copy.
      */
-    private boolean transferMapped(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, Cut cut) {
+    private boolean transferMapped(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target,
+                                   IntFunction<Cut> cuts) {
         final VulkanPages pages = backend.pages();
         final long address = MemoryUtil.memAddress(data);
         final VulkanPages.Page page = pages.acquireMapped(address, data.remaining());
@@ -458,6 +459,7 @@ final class TransferQueue {
         }
         try {
             final long hostOffset = address - page.address;
+            final Cut cut = cuts.apply(DIRECT_CHUNK);
             if (page == target || !suitsCopy(hostOffset, alignment, cut.bounds)) {
                 return false;
             }
