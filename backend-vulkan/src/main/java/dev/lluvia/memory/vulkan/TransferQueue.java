@@ -464,8 +464,8 @@ final class TransferQueue {
                 return false;
             }
             final long window = pages.transferWindow(page, backend.maxBufferSize());
-            if (window == VK_NULL_HANDLE) {
-                return false;
+            if (window == VK_NULL_HANDLE || hostOffset > page.windowSize - data.remaining()) {
+                return false; // no window, or the bytes run past it (a dedicated buffer smaller than its page)
             }
             final boolean coherent = (typeFlags[page.type] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
             if (!coherent) {

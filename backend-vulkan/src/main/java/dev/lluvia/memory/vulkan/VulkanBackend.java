@@ -402,13 +402,14 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
                                       PageOptions options) {
-        final int bufferUsage = image ? 0 : resources.requireBuffer(resource).usage;
+        final VulkanResources.BufferState buffer = image ? null : resources.requireBuffer(resource);
         if (image) {
             resources.requireImage(resource);
         }
         requireOpen();
-        return pages.newPage(memoryTypeIndex, size, image ? VK_NULL_HANDLE : resource, bufferUsage,
-                image ? resource : VK_NULL_HANDLE, options);
+        return image
+                ? pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, 0, 0, resource, options)
+                : pages.newPage(memoryTypeIndex, size, resource, buffer.usage, buffer.size, VK_NULL_HANDLE, options);
     }
 
     @Override

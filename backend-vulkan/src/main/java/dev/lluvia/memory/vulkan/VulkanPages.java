@@ -130,14 +130,14 @@ final class VulkanPages {
     /** A page of {@code memoryTypeIndex}; dedicated to a buffer or image when one is named. */
     long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, long dedicatedImage,
                          PageOptions options) {
-        return newPage(memoryTypeIndex, size, dedicatedBuffer, 0, dedicatedImage, options);
+        return newPage(memoryTypeIndex, size, dedicatedBuffer, 0, 0, dedicatedImage, options);
     }
 
     /**
      * A page of {@code memoryTypeIndex}; dedicated to a buffer (whose VkBufferUsageFlags are
-     * {@code bufferUsage}) or an image when one is named.
+     * {@code bufferUsage}, its size {@code bufferSize}) or an image when one is named.
      */
-    long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, int bufferUsage, long dedicatedImage,
+    long newPage(int memoryTypeIndex, long size, long dedicatedBuffer, int bufferUsage, long bufferSize, long dedicatedImage,
                  PageOptions options) {
         if (memoryTypeIndex < 0 || memoryTypeIndex >= typeHeaps.length) {
             throw new IllegalArgumentException("memory type " + memoryTypeIndex + " does not exist; "
@@ -147,7 +147,7 @@ final class VulkanPages {
             throw new IllegalArgumentException("page size must be positive, was " + size);
         }
         long handle = allocateDeviceMemory(memoryTypeIndex, size, dedicatedBuffer, dedicatedImage, options);
-        handles.put(handle, new Page(handle, memoryTypeIndex, size, dedicatedBuffer, bufferUsage, dedicatedImage,
+        handles.put(handle, new Page(handle, memoryTypeIndex, size, dedicatedBuffer, bufferUsage, bufferSize, dedicatedImage,
                 options.exportable()));
         return handle;
     }
@@ -332,16 +332,22 @@ final class VulkanPages {
         final long dedicatedImage;
         /** The dedicated buffer's VkBufferUsageFlags; 0 without one. */
         final int dedicatedBufferUsage;
+        /**
+         * The bytes from 0 its transfer window spans: the dedicated buffer's size (the page may be
+         * larger: the requirement's size), else the whole page.
+         */
+        final long windowSize;
         /** Allocated exportable as an opaque fd: every buffer bound to it must say so. */
         final boolean exportable;
 
-        Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long dedicatedImage,
+        Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long bufferSize, long dedicatedImage,
              boolean exportable) {
             this.handle = handle;
             this.type = type;
             this.size = size;
             this.dedicatedBuffer = dedicatedBuffer;
             this.dedicatedBufferUsage = dedicatedBufferUsage;
+            this.windowSize = dedicatedBuffer != VK_NULL_HANDLE ? bufferSize : size;
             this.dedicatedImage = dedicatedImage;
             this.exportable = exportable;
         }
