@@ -143,6 +143,25 @@ public interface MemoryBackend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " backend cannot export memory");
     }
 
+    /**
+     * Registers the program's host bytes {@code range} (a direct buffer, position to limit), as
+     * {@code cudaHostRegister} does: the backend pins them once, and the copy methods below move
+     * bytes from and into any slice of them in place, as from its own mapped memory. The program
+     * keeps the memory valid until {@link #unregisterHostMemory}. The default refuses.
+     *
+     * @return the registration's handle
+     * @throws dev.lluvia.memory.ExternalMemoryUnsupportedException if the device cannot import this memory
+     * @throws IllegalArgumentException if the range overlaps a registration or memory the backend mapped
+     */
+    default long registerHostMemory(ByteBuffer range) {
+        throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(name() + " backend cannot register host memory");
+    }
+
+    /** Ends a registration from {@link #registerHostMemory}, after the copies that use it. */
+    default void unregisterHostMemory(long registration) {
+        throw new IllegalArgumentException("unknown host registration " + registration);
+    }
+
     /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */
     void bindBuffer(long buffer, long page, long offset);
 
