@@ -219,6 +219,7 @@ public final class Defragmentation implements AutoCloseable {
                     // them and free the pages they left, then report the failure.
                     try {
                         counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+                        passEnded(moves);
                     } catch (RuntimeException | Error suppressed) {
                         e.addSuppressed(suppressed);
                     }
@@ -229,7 +230,18 @@ public final class Defragmentation implements AutoCloseable {
             }
         }
         counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+        passEnded(moves);
         return moves;
+    }
+
+    /** Tells the listeners which objects the pass moved, if any. */
+    private void passEnded(List<Move> moves) {
+        if (!moves.isEmpty()) {
+            List<Move> told = List.copyOf(moves);
+            for (SessionListener l : memory.session().listeners()) {
+                l.defragmentationPass(memory, told);
+            }
+        }
     }
 
     /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
