@@ -90,6 +90,16 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
     }
 
     /**
+     * The session properties the backend reads: {@value VulkanBackend#SYNC_VALIDATION_PROPERTY} and
+     * {@value VulkanBackend#IMPORT_HOST_MEMORY_PROPERTY}. ({@value VulkanBackend#KEEP_INSTANCES_PROPERTY}
+     * is a system property: per JVM, not per session.) A new session property must be added here.
+     */
+    @Override
+    public java.util.Set<String> propertyKeys() {
+        return java.util.Set.of(VulkanBackend.SYNC_VALIDATION_PROPERTY, VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY);
+    }
+
+    /**
      * Destroys the JVM's shared Vulkan instances now if no Vulkan session is open, which unloads
      * the driver and gives back its memory; a later session or device list creates them again
      * (one more driver load: NVIDIA's driver can be loaded only about 30 times per process).
