@@ -110,6 +110,30 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
+     * Creates a buffer from this backend's own create-info ({@code Memory.createBuffer(BackendBufferInfo)}
+     * has checked that {@code info} names this backend), checking everything it carries against the
+     * device before anything is created, and reports its memory requirements.
+     *
+     * @param exportable whether the buffer goes to an exportable page (see {@link #createBuffer(long, int, boolean)})
+     * @throws IllegalArgumentException      naming the value the device or the backend does not accept
+     * @throws UnsupportedOperationException if the backend has no create-info of its own (the default)
+     */
+    default Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
+        throw new UnsupportedOperationException(name() + " backend takes no buffer create-info of its own");
+    }
+
+    /**
+     * Creates an image from this backend's own create-info; see
+     * {@link #createBuffer(dev.lluvia.memory.BackendBufferInfo, boolean)}.
+     *
+     * @throws dev.lluvia.memory.UnsupportedImageFormatException if the device does not support the format
+     *                                                           or sample count for the image's usage
+     */
+    default Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
+        throw new UnsupportedOperationException(name() + " backend takes no image create-info of its own");
+    }
+
+    /**
      * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
      * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
      *

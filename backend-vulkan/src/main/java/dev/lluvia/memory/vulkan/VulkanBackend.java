@@ -489,6 +489,28 @@ public final class VulkanBackend implements MemoryBackend {
         return resources.createBuffer(size, usageBits, exportable);
     }
 
+    /**
+     * A buffer from a {@link VulkanBufferInfo}; any other create-info is an {@link IllegalArgumentException}.
+     */
+    @Override
+    public Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
+        if (!(info instanceof VulkanBufferInfo v)) {
+            throw new IllegalArgumentException(info + " is not a VulkanBufferInfo");
+        }
+        requireOpen();
+        return resources.createBuffer(v, exportable);
+    }
+
+    /** An image from a {@link VulkanImageInfo}; any other create-info is an {@link IllegalArgumentException}. */
+    @Override
+    public Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
+        if (!(info instanceof VulkanImageInfo v)) {
+            throw new IllegalArgumentException(info + " is not a VulkanImageInfo");
+        }
+        requireOpen();
+        return resources.createImage(v, exportable);
+    }
+
     @Override
     public Resource createImage(ImageDescriptor d) {
         return createImage(d, false);
