@@ -533,7 +533,11 @@ public final class Memory implements AutoCloseable {
      * </ul>
      * An optimal image on a linear object's range (or the other way round) must not share a
      * {@code bufferImageGranularity} block with the original's neighbours, so its granularity blocks
-     * must lie inside the original's reserved range (always true in a dedicated page).
+     * must lie inside the original's reserved range.
+     *
+     * <p>An object in a dedicated page (larger than half the page size, or one whose driver
+     * requires or prefers a dedicated allocation) cannot be aliased: Vulkan binds memory allocated
+     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0.
      *
      * <p>An alias is not an allocation: it has no range of its own and is not counted in
      * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
@@ -545,8 +549,8 @@ public final class Memory implements AutoCloseable {
      * @param original the object whose range the buffer uses; not itself an alias
      * @param offset   bytes from the original's {@link AllocationInfo#offset()}
      * @throws IllegalStateException           if this memory or {@code original} is closed
-     * @throws IllegalArgumentException        if {@code original} is of another Memory or an alias,
-     *                                         size is not positive, usage is empty, or the page offset
+     * @throws IllegalArgumentException        if {@code original} is of another Memory, an alias or in a
+     *                                         dedicated page, size is not positive, usage is empty, or the page offset
      *                                         breaks the buffer's alignment or granularity
      * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
      * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits

@@ -244,8 +244,7 @@ class BadInputMatrixTest {
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 0)));
         row("createImage: 5 channels", IllegalArgumentException.class, "was 5",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 5)));
-        row("createImage: null descriptor", NullPointerException.class, "descriptor",
-                f -> f.device.createImage((dev.lluvia.memory.ImageDescriptor) null));
+        row("createImage: null descriptor", NullPointerException.class, "descriptor", f -> f.device.createImage((ImageDescriptor) null));
         row("createImage: null create-info", NullPointerException.class, "info",
                 f -> f.device.createImage((dev.lluvia.memory.BackendImageInfo) null));
         row("createBuffer: null create-info", NullPointerException.class, "info",
