@@ -1,9 +1,6 @@
 package dev.lluvia.memory;
 
-import dev.lluvia.memory.alloc.Align;
-
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Set;
 
 /**
@@ -77,12 +74,7 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public MappedView map(long offset, long length) {
-        checkMapRange(offset, length);
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            return new MappedView(this, mappingLocked(offset, length), offset, accessesLocked());
-        }
+        return mapView(offset, length, size);
     }
 
     /**
@@ -116,34 +108,7 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public ByteBuffer mapByteBuffer(long offset, long length) {
-        checkMapRange(offset, length);
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            return mappingLocked(offset, length);
-        }
-    }
-
-    private void checkMapRange(long offset, long length) {
-        if (offset < 0 || length < 0 || offset > size - length) {
-            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
-                    + ") is outside " + describe());
-        }
-        if (length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a mapped view holds at most " + Integer.MAX_VALUE
-                    + " bytes; asked for " + length + " of " + describe() + ": map it in parts with map(offset, length)");
-        }
-        Memory memory = memory();
-        if (!memory.isMappable()) {
-            throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
-                    + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
-        }
-    }
-
-    /** The mapping of a checked range, in native order; under the Memory's lock, the buffer open. */
-    private ByteBuffer mappingLocked(long offset, long length) {
-        return memory().backend().map(page().handle, allocationInfo().offset() + offset, length)
-                .order(ByteOrder.nativeOrder());
+        return mapRaw(offset, length, size);
     }
 
     /**
@@ -173,8 +138,8 @@ public final class Buffer extends MemoryObject {
                 return;
             }
             if (memory.isMappable()) {
-                memory.backend().map(page().handle, allocationInfo().offset() + offset, length).put(src.duplicate());
-                flush();
+                mappingLocked(offset, length).put(src.duplicate());
+                syncRangeLocked(offset, length, true);
             } else {
                 memory.backend().copyToBuffer(resource(), offset, src);
             }
@@ -210,8 +175,8 @@ public final class Buffer extends MemoryObject {
                 return;
             }
             if (memory.isMappable()) {
-                invalidate();
-                dst.duplicate().put(memory.backend().map(page().handle, allocationInfo().offset() + offset, length));
+                syncRangeLocked(offset, length, false);
+                dst.duplicate().put(mappingLocked(offset, length));
             } else {
                 memory.backend().copyFromBuffer(resource(), offset, dst);
             }
@@ -248,36 +213,38 @@ public final class Buffer extends MemoryObject {
         }
     }
 
-    /** Makes host writes visible to the device; a no-op on coherent memory. */
+    /** Makes host writes to the whole buffer visible to the device; a no-op on coherent memory. */
     public void flush() {
-        syncRange(true);
+        syncRange(0, size, size, true);
     }
 
-    /** Makes device writes visible to the host; a no-op on coherent memory. */
+    /** Makes device writes to the whole buffer visible to the host; a no-op on coherent memory. */
     public void invalidate() {
-        syncRange(false);
+        syncRange(0, size, size, false);
     }
 
-    private void syncRange(boolean flush) {
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            if (!memory.memoryType().needsFlush()) {
-                return;
-            }
-            // Objects on non-coherent types start and end on atom boundaries (Memory aligns
-            // them), so the rounded range never reaches a neighbour's bytes.
-            long atom = memory.atom();
-            long start = allocationInfo().offset();
-            // A dedicated page has the object's exact size: its range may end at the page end,
-            // which Vulkan accepts in place of an atom multiple.
-            long end = Math.min(Align.roundUp(start + size, atom), page().size);
-            if (flush) {
-                memory.backend().flush(page().handle, start, end - start);
-            } else {
-                memory.backend().invalidate(page().handle, start, end - start);
-            }
-        }
+    /**
+     * Makes host writes to {@code [offset, offset + length)} of this buffer visible to the device
+     * (VMA's {@code vmaFlushAllocation}); a no-op on coherent memory or when {@code length} is 0.
+     * The range is rounded out to {@code nonCoherentAtomSize} inside the buffer's own bytes, never
+     * reaching a neighbour's.
+     *
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the buffer
+     * @throws IllegalStateException     if the buffer is closed
+     */
+    public void flush(long offset, long length) {
+        syncRange(offset, length, size, true);
+    }
+
+    /**
+     * Makes device writes to {@code [offset, offset + length)} of this buffer visible to the host
+     * (VMA's {@code vmaInvalidateAllocation}); as {@link #flush(long, long)}.
+     *
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the buffer
+     * @throws IllegalStateException     if the buffer is closed
+     */
+    public void invalidate(long offset, long length) {
+        syncRange(offset, length, size, false);
     }
 
     @Override

@@ -478,6 +478,47 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /**
+     * Allocates memory for a buffer or image the program creates and owns itself (VMA's
+     * {@code vmaAllocateMemory}, {@code vmaAllocateMemoryForBuffer}, {@code vmaAllocateMemoryForImage}):
+     * placed by the rules of the placement list, as this memory's own objects are. Bind the
+     * resource with {@link Allocation#bindBuffer}/{@link Allocation#bindImage}, or yourself at
+     * {@link MemoryObject#pageHandle()} and the allocation's offset. See {@link Allocation}.
+     *
+     * @throws IllegalArgumentException        if the requirements say the resource requires a dedicated
+     *                                         allocation and the request names no resource (Vulkan wants
+     *                                         it named in that allocation)
+     * @throws IncompatibleMemoryTypeException if the requirements' memoryTypeBits exclude this memory's type
+     * @throws UnsupportedOperationException   if the request names a resource and the backend cannot
+     *                                         query its requirements
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Allocation allocate(AllocationRequest request) {
+        Objects.requireNonNull(request, "request");
+        try {
+            return newAllocation(request);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newAllocation(request);
+        }
+    }
+
+    private Allocation newAllocation(AllocationRequest request) {
+        synchronized (lock) {
+            requireOpen();
+            final ResourceRequirements req = request.requirements() != null ? request.requirements()
+                    : ResourceRequirements.of(backend.resourceRequirements(request.resource(), request.kind().isImage()));
+            if (req.requiresDedicated() && request.resource() == 0) {
+                throw new IllegalArgumentException("requirements " + req + " require a dedicated allocation, which"
+                        + " Vulkan wants to name its resource: give the resource's handle (AllocationRequest.withResource)");
+            }
+            Allocation allocation = new Allocation(this, nextObjectIdLocked(), request, req);
+            place(allocation, req.toSpi(), request.minAlignment());
+            created(allocation);
+            return allocation;
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // Defragmentation
 

@@ -230,10 +230,11 @@ final class PagePool {
         }
         long handle;
         try {
-            handle = dedicatedTo == null
+            // An allocation for no named resource gets a page of its own with nothing to name.
+            handle = dedicatedTo == null || dedicatedTo.resource() == 0
                     ? backend.allocatePage(type.index(), size, pageOptions)
                     : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
-                    dedicatedTo instanceof Image, pageOptions);
+                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource(), pageOptions);
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;

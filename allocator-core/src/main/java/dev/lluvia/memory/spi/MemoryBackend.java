@@ -42,7 +42,9 @@ public interface MemoryBackend extends AutoCloseable {
      * ({@code VkMemoryDedicatedAllocateInfo}). The default ignores the resource and allocates a
      * plain page, which is right for backends without dedicated allocations.
      *
-     * @param resource the buffer or image that will be bound at offset 0
+     * @param resource the buffer or image that will be bound at offset 0: one the backend created, or
+     *                 one the program created itself ({@link #resourceRequirements}), which the
+     *                 backend then must not use for anything but naming it to the driver
      * @param image    whether {@code resource} is an image (else a buffer)
      */
     default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
@@ -182,6 +184,38 @@ public interface MemoryBackend extends AutoCloseable {
     /** {@link #bindAliasingBuffer} for an image. */
     default void bindAliasingImage(long image, long page, long offset, long aliased) {
         bindImage(image, page, offset);
+    }
+
+    /**
+     * The requirements of a buffer or image the program created itself, not through
+     * {@link #createBuffer} or {@link #createImage} ({@code vkGet*MemoryRequirements2} with
+     * {@code VkMemoryDedicatedRequirements} on Vulkan), for
+     * {@link dev.lluvia.memory.Memory#allocate}. The backend neither keeps nor destroys it.
+     *
+     * @throws UnsupportedOperationException if the backend has no resources of the program's (the default)
+     */
+    default MemoryRequirements resourceRequirements(long resource, boolean image) {
+        throw new UnsupportedOperationException(name() + " backend cannot query the requirements of the program's own "
+                + (image ? "images" : "buffers"));
+    }
+
+    /**
+     * Binds a buffer or image the program created itself; see {@link ResourceBind}. The default binds
+     * through {@link #bindBuffer} or {@link #bindImage} and refuses a {@code pNext} chain, which is
+     * right for a backend whose program resources are its own handles (the sim's).
+     *
+     * @throws IllegalArgumentException if the bind has a {@code pNext} chain the backend must not pass on
+     */
+    default void bindResource(ResourceBind bind) {
+        if (bind.next() != 0) {
+            throw new IllegalArgumentException(name() + " backend takes no pNext chain in a bind; was 0x"
+                    + Long.toHexString(bind.next()));
+        }
+        if (bind.image()) {
+            bindImage(bind.resource(), bind.page(), bind.offset());
+        } else {
+            bindBuffer(bind.resource(), bind.page(), bind.offset());
+        }
     }
 
     /** Destroys a buffer, bound or not. */

@@ -121,8 +121,7 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
             String id = "b" + b.id();
             objectIds.put(b, id);
             add(new Trace.CreateBuffer(lines.size() + 1, id, memory, b.size(), b.usage(), b.minAlignment()));
-        } else {
-            Image i = (Image) object;
+        } else if (object instanceof Image i) {
             String id = "i" + i.id();
             objectIds.put(i, id);
             add(new Trace.CreateImage(lines.size() + 1, id, memory, i.descriptor(), i.minAlignment()));
