@@ -32,7 +32,7 @@ class VulkanRendererTest {
             VulkanBackend b = VulkanTestSupport.backend(session);
             assertGraphics(b.vkDevice().getPhysicalDevice(), b.queueFamilyIndex());
             List<String> checked = RenderChecks.run(session, b.vkDevice(), b.queueFamilyIndex(), b.vkQueue(), b.queueLock());
-            assertEquals(4, checked.size(), checked::toString);
+            assertEquals(5, checked.size(), checked::toString);
         } finally {
             VulkanTestSupport.closeAndAssertClean(session);
         }
@@ -54,7 +54,7 @@ class VulkanRendererTest {
             } finally {
                 session.close();
             }
-            assertEquals(4, checked.size(), checked::toString);
+            assertEquals(5, checked.size(), checked::toString);
             own.close();
             assertEquals(0, own.errors() + own.warnings(), () -> String.join("\n", own.messages()));
         }

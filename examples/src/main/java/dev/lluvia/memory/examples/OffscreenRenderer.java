@@ -1,5 +1,7 @@
 package dev.lluvia.memory.examples;
 
+import dev.lluvia.memory.Allocation;
+import dev.lluvia.memory.AllocationRequest;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.Image;
@@ -34,7 +36,8 @@ import static org.lwjgl.vulkan.VK10.*;
  * the library's {@link Memory}s hold every attachment, texture and buffer, made from
  * {@link VulkanImageInfo} / {@link VulkanBufferInfo} (what {@code VkImageCreateInfo} and
  * {@code VkBufferCreateInfo} carry: samples, transient usage, cube-compatible, mutable formats,
- * compressed formats). It draws two overlapping triangles into a 4x MSAA color attachment with a
+ * compressed formats). It draws two overlapping triangles, from a vertex buffer that is its own
+ * {@code VkBuffer} bound to a library {@link Allocation}, into a 4x MSAA color attachment with a
  * 4x depth attachment, resolves them into a single-sample image, copies that into a readback buffer
  * and checks every pixel against the triangles' exact coverage of the standard sample positions;
  * then it fills a cube map with mip levels and a BC1-compressed texture from a staging buffer and
@@ -166,8 +169,15 @@ public final class OffscreenRenderer {
             Image resolved = attachments.createImage(VulkanImageInfo.of2D(VK_FORMAT_R8G8B8A8_UNORM, SIZE, SIZE,
                     VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT)
                     .withMutableFormats(VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_SRGB));
-            Buffer vertices = upload.createBuffer(VulkanBufferInfo.of(6 * 6 * Float.BYTES, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT));
+            // The vertex buffer is the program's own VkBuffer, bound to an allocation of the library's memory.
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, VkBufferCreateInfo.calloc(stack).sType$Default().size(6 * 6 * Float.BYTES)
+                    .usage(VK_BUFFER_USAGE_VERTEX_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer), "vkCreateBuffer");
+            long vertexBuffer = keep(9, pBuffer.get(0));
+            Allocation vertices = upload.allocate(AllocationRequest.forBuffer(vertexBuffer));
+            vertices.bindBuffer(vertexBuffer);
             Buffer pixels = readback.createBuffer((long) SIZE * SIZE * 4, EnumSet.of(BufferUsage.TRANSFER_DST));
+            checked.add("vertex buffer: the program's own VkBuffer bound to " + vertices + " of the library's memory");
             checked.add("4x MSAA color " + color.toString() + ", depth " + depth.toString() + ", resolve " + resolved.toString()
                     + " made through the library, formats " + VulkanFormats.name(VulkanFormats.vkFormat(color)) + ", "
                     + VulkanFormats.name(VulkanFormats.vkFormat(depth)));
@@ -176,7 +186,8 @@ public final class OffscreenRenderer {
             putTriangle(v, TRIANGLE_A, 0.25f, 1, 0, 0);
             putTriangle(v, TRIANGLE_B, 0.75f, 0, 1, 0);
             v.flip();
-            vertices.write(0, v);
+            vertices.mapByteBuffer(0, v.remaining()).put(v);
+            vertices.flush(0, v.remaining());
 
             long renderPass = renderPass(stack);
             long colorView = view(stack, color, VK_IMAGE_ASPECT_COLOR_BIT);
@@ -200,7 +211,7 @@ public final class OffscreenRenderer {
                     .framebuffer(framebuffer).renderArea(a -> a.extent().set(SIZE, SIZE)).pClearValues(clears),
                     VK_SUBPASS_CONTENTS_INLINE);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
-            vkCmdBindVertexBuffers(cmd, 0, stack.longs(vertices.handle()), stack.longs(0));
+            vkCmdBindVertexBuffers(cmd, 0, stack.longs(vertexBuffer), stack.longs(0));
             vkCmdDraw(cmd, 6, 1, 0, 0);
             vkCmdEndRenderPass(cmd);
             vkCmdCopyImageToBuffer(cmd, resolved.handle(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, pixels.handle(),
@@ -215,6 +226,10 @@ public final class OffscreenRenderer {
             pixels.read(0, out);
             out.flip();
             checkPixels(out, standardSampleLocations());
+            // The program destroys its buffer, then frees the allocation (which never destroys it).
+            vkDestroyBuffer(device, vertexBuffer, null);
+            made.removeIf(m -> m[1] == vertexBuffer);
+            vertices.close();
         }
     }
 
@@ -699,6 +714,7 @@ public final class OffscreenRenderer {
                 case 5 -> vkDestroyPipeline(device, h, null);
                 case 6 -> vkDestroyDescriptorSetLayout(device, h, null);
                 case 7 -> vkDestroyDescriptorPool(device, h, null);
+                case 9 -> vkDestroyBuffer(device, h, null);
                 default -> vkDestroySampler(device, h, null);
             }
         }

@@ -44,6 +44,7 @@ class OffscreenRendererTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("validation on"), out);
         assertTrue(out.contains("checked: triangles drawn with 4x MSAA and a depth test, resolved and read back: 4096 pixels right"), out);
+        assertTrue(out.contains("checked: vertex buffer: the program's own VkBuffer bound to Allocation#"), out);
         assertTrue(out.contains("checked: cube map"), out);
         assertTrue(out.contains("checked: BC1-compressed texture"), out);
         assertTrue(out.contains("validation messages: 0"), out);
