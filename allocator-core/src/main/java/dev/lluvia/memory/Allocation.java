@@ -203,6 +203,11 @@ public final class Allocation extends MemoryObject {
     }
 
     @Override
+    long mappableSize() {
+        return size();
+    }
+
+    @Override
     String kind() {
         return "Allocation";
     }

@@ -248,6 +248,11 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
+    long mappableSize() {
+        return size;
+    }
+
+    @Override
     String kind() {
         return "Buffer";
     }

@@ -24,7 +24,9 @@ import java.util.Set;
  *
  * <h2>Placement policy</h2>
  * <ol>
- *   <li>Pages are allocated lazily: {@link #pageCount()} is 0 until the first object.</li>
+ *   <li>Pages are allocated lazily: {@link #pageCount()} is 0 until the first object, unless
+ *       {@link MemoryOptions#minPages()} asks for pages at creation, which are then kept, empty or
+ *       not, until the Memory closes.</li>
  *   <li>An object larger than half the page size, or one the driver prefers or requires to have
  *       its own allocation, gets a <b>dedicated page</b> of exactly its size, freed with it. Half,
  *       as in VMA: a larger object would leave a remainder too small for most neighbours.</li>
@@ -38,7 +40,10 @@ import java.util.Set;
  *   <li>On non-coherent memory types every object starts and ends on {@code nonCoherentAtomSize},
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
- *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.</li>
+ *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.
+ *       A Memory that holds {@link MemoryOptions#maxPages()} pages (dedicated ones included), or was
+ *       made with {@link MemoryOptions#neverAllocate()}, refuses a new page with a
+ *       {@link PageLimitException}; nothing is changed.</li>
  *   <li>When an object is closed and its regular page becomes empty, the page is kept for reuse
  *       if the empty pages kept, with it, fit in the <b>empty-page budget</b>
  *       ({@link MemoryOptions#effectiveEmptyPageBudget()}: by default 256 MiB or one page,
@@ -113,6 +118,13 @@ public final class Memory implements AutoCloseable {
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
         this.pool = new PagePool(backend, session.heaps, type, options);
+    }
+
+    /** Allocates the {@link MemoryOptions#minPages()} pages of a new memory; all or nothing. */
+    void allocateMinimumPages() {
+        synchronized (lock) {
+            pool.allocateMinimum();
+        }
     }
 
     /** A driver buffer for this memory: created for export when the memory's pages are exportable. */

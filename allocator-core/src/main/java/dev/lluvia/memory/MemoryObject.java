@@ -562,8 +562,25 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** {@link #syncRange} of a checked range, under the Memory's lock, the object open. */
     final void syncRangeLocked(long offset, long length, boolean flush) {
-        if (length == 0 || !memory.memoryType().needsFlush()) {
+        final dev.lluvia.memory.spi.MappedRange r = mappedRangeLocked(offset, length);
+        if (r == null) {
             return;
+        }
+        if (flush) {
+            memory.backend().flush(r.page(), r.offset(), r.size());
+        } else {
+            memory.backend().invalidate(r.page(), r.offset(), r.size());
+        }
+    }
+
+    /**
+     * The page range to flush or invalidate for {@code [offset, offset + length)} of this object,
+     * rounded out to atoms; {@code null} when nothing is to be done (coherent memory, empty range).
+     * Under the Memory's lock, the object open.
+     */
+    final dev.lluvia.memory.spi.MappedRange mappedRangeLocked(long offset, long length) {
+        if (length == 0 || !memory.memoryType().needsFlush()) {
+            return null;
         }
         // Objects on non-coherent types start and end on atom boundaries (Memory aligns them), so
         // the range rounded out to atoms stays inside the object's own reserved bytes.
@@ -572,11 +589,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         // A dedicated page has the object's exact size: the range may end at the page end, which
         // Vulkan accepts in place of an atom multiple.
         final long end = Math.min(dev.lluvia.memory.alloc.Align.roundUp(info.offset() + offset + length, atom), page.size);
-        if (flush) {
-            memory.backend().flush(page.handle, start, end - start);
-        } else {
-            memory.backend().invalidate(page.handle, start, end - start);
-        }
+        return new dev.lluvia.memory.spi.MappedRange(page.handle, start, end - start);
+    }
+
+    /** The object's size in bytes for a whole-object flush; only buffers and allocations have one. */
+    long mappableSize() {
+        throw new IllegalArgumentException(describe() + " cannot be flushed or invalidated: only buffers and"
+                + " allocations are mapped");
     }
 
     @Override

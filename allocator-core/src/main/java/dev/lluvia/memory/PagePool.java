@@ -57,8 +57,17 @@ final class PagePool {
     private final AllocationStrategy strategy;
     /** What every page is allocated with (its priority, export). */
     private final PageOptions pageOptions;
-    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    /**
+     * {@link MemoryOptions#effectiveEmptyPageBudget()}, plus the bytes of the {@link #minPages}, which
+     * are kept whatever the budget.
+     */
     private final long emptyPageBudget;
+    /** {@link MemoryOptions#minPages()}: regular pages made at creation and never freed before close. */
+    private final int minPages;
+    /** {@link MemoryOptions#maxPages()}: no page is allocated beyond it. */
+    private final int maxPages;
+    /** {@link MemoryOptions#neverAllocate()}: no page is allocated after creation. */
+    private final boolean neverAllocate;
 
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
@@ -66,6 +75,8 @@ final class PagePool {
     /** See the class Javadoc. */
     private long[] room = new long[16];
     private int pageCount;
+    /** Pages that are not dedicated; never below {@link #minPages} once created. */
+    private int regularPages;
     private long pageBytes;
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
@@ -77,8 +88,26 @@ final class PagePool {
         this.pageSize = options.pageSize();
         this.algorithm = options.algorithm();
         this.strategy = options.strategy();
-        this.emptyPageBudget = options.effectiveEmptyPageBudget();
+        this.minPages = options.minPages();
+        this.maxPages = options.maxPages();
+        this.neverAllocate = options.neverAllocate();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget() + (long) minPages * pageSize;
         this.pageOptions = new PageOptions(options.priority(), options.exportable());
+    }
+
+    /**
+     * Allocates the {@link MemoryOptions#minPages()} regular pages of a new Memory, kept empty for
+     * its objects; all or nothing.
+     */
+    void allocateMinimum() {
+        try {
+            while (regularPages < minPages) {
+                keepIfEmpty(newPage(pageSize, null));
+            }
+        } catch (RuntimeException | Error e) {
+            releaseAll();
+            throw e;
+        }
     }
 
     /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
@@ -165,7 +194,7 @@ final class PagePool {
     void free(Page page, long block) {
         freeBlock(page, block);
         if (page.allocator.isEmpty()) {
-            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
+            if (page.dedicated || regularPages > minPages && emptyPageBytes + page.size > emptyPageBudget) {
                 releasePage(page);
             } else {
                 keepIfEmpty(page);
@@ -190,10 +219,13 @@ final class PagePool {
         }
     }
 
-    /** Frees every empty regular page, kept ones and others; returns how many. */
+    /** Frees every empty regular page, kept ones and others, but the {@link #minPages}; returns how many. */
     int releaseEmptyPages() {
         int released = 0;
         for (Page p : pages) {
+            if (regularPages <= minPages) {
+                break;
+            }
             if (p != null && !p.dedicated && p.allocator.isEmpty()) {
                 releasePage(p);
                 released++;
@@ -212,10 +244,27 @@ final class PagePool {
     }
 
     /**
+     * Allocates a page for an object: refused with a {@link PageLimitException} when the Memory never
+     * allocates or holds {@link #maxPages}; else {@link #newPage}.
+     */
+    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+        if (neverAllocate) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory never allocates (MemoryOptions.neverAllocate); it holds "
+                    + pageCount + " pages", type.heapIndex(), size);
+        }
+        if (pageCount >= maxPages) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory holds maxPages (" + maxPages + ") pages already", type.heapIndex(), size);
+        }
+        return newPage(size, dedicatedTo);
+    }
+
+    /**
      * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object,
      * after reserving its bytes of the heap; all or nothing.
      */
-    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+    private Page newPage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
         try {
             heaps.reserve(heap, size);
@@ -263,6 +312,9 @@ final class PagePool {
         }
         room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
+        if (!page.dedicated) {
+            regularPages++;
+        }
         pageBytes += size;
         return page;
     }
@@ -271,6 +323,9 @@ final class PagePool {
         pages.set(page.index, null);
         room[page.index] = -1;
         pageCount--;
+        if (!page.dedicated) {
+            regularPages--;
+        }
         pageBytes -= page.size;
         if (page.kept) {
             page.kept = false;

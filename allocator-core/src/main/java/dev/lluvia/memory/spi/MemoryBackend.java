@@ -81,6 +81,23 @@ public interface MemoryBackend extends AutoCloseable {
     void invalidate(long page, long offset, long size);
 
     /**
+     * {@link #flush(long, long, long)} of several ranges in one call ({@code vkFlushMappedMemoryRanges}
+     * with all of them); the default flushes them one by one.
+     */
+    default void flush(java.util.List<MappedRange> ranges) {
+        for (MappedRange r : ranges) {
+            flush(r.page(), r.offset(), r.size());
+        }
+    }
+
+    /** {@link #invalidate(long, long, long)} of several ranges in one call; the default goes one by one. */
+    default void invalidate(java.util.List<MappedRange> ranges) {
+        for (MappedRange r : ranges) {
+            invalidate(r.page(), r.offset(), r.size());
+        }
+    }
+
+    /**
      * Creates a buffer ({@code vkCreateBuffer}) and reports its memory requirements.
      *
      * @param usageBits Vulkan {@code VkBufferUsageFlags}

@@ -448,6 +448,20 @@ public final class VulkanBackend implements MemoryBackend {
         pages.syncRange(page, offset, size, false);
     }
 
+    /** One {@code vkFlushMappedMemoryRanges} with every range. */
+    @Override
+    public void flush(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, true);
+    }
+
+    /** One {@code vkInvalidateMappedMemoryRanges} with every range. */
+    @Override
+    public void invalidate(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, false);
+    }
+
     @Override
     public Resource createBuffer(long size, int usageBits) {
         return createBuffer(size, usageBits, false);

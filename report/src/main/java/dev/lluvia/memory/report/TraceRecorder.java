@@ -106,7 +106,8 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
             // The trace names memory types by flags: a usage-chosen Memory is recorded as the exact
             // flags of the type its usage chose, so that the replay lands in the same type.
             o = new MemoryOptions(memory.memoryFlags(), null, o.pageSize(), true, o.algorithm(), o.strategy(),
-                    o.priority(), o.exportable(), o.emptyPageBudget());
+                    o.priority(), o.exportable(), o.emptyPageBudget(), o.preferredFlags(), o.memoryTypeBits(),
+                    o.minPages(), o.maxPages(), o.neverAllocate());
         }
         add(new Trace.CreateMemory(lines.size() + 1, id, o));
     }
