@@ -110,6 +110,39 @@ class SimOwnResourceTest {
     }
 
     @Test
+    void defragmentationMovesTheLibrarysObjectsAroundAnAllocationAndLeavesItInPlace() {
+        try (Session session = open("nvidia-h100", false, LeakPolicy.IGNORE)) {
+            Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT),
+                    1 << 20);
+            java.util.List<Buffer> buffers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                buffers.add(memory.createBuffer(64 * 1024));
+            }
+            Allocation pinned = memory.allocate(AllocationRequest.of(ResourceRequirements.of(64 * 1024, 256, -1),
+                    ResourceKind.BUFFER));
+            for (int i = 0; i < 12; i++) {
+                buffers.add(memory.createBuffer(64 * 1024)); // the page of 16 is full; 5 go to a second page
+            }
+            assertEquals(2, memory.pageCount());
+            pinned.map().putLong(8, 0x5EED);
+            var before = pinned.allocationInfo();
+            for (int i = 0; i < 8; i += 2) {
+                buffers.get(i).close();
+            }
+            var defrag = memory.beginDefragmentation(Long.MAX_VALUE, Integer.MAX_VALUE);
+            int moved = 0;
+            while (!defrag.isDone()) {
+                moved += defrag.pass().size();
+            }
+            defrag.end();
+            assertTrue(moved > 0, "the library's buffers moved");
+            assertEquals(before, pinned.allocationInfo());
+            assertEquals(0, pinned.moveCount());
+            assertEquals(0x5EED, pinned.map().getLong(8));
+        }
+    }
+
+    @Test
     void badRequestsNameTheValueAndAllocateNothing() {
         try (Session session = open("nvidia-h100", false, LeakPolicy.IGNORE)) {
             Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
