@@ -5,6 +5,7 @@ import dev.lluvia.memory.AllocationRequest;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.Image;
+import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
@@ -133,8 +134,10 @@ public final class OffscreenRenderer {
 
     /** Runs the example on device {@code device} (an index or name; null for the library's choice); returns the exit status. */
     static int run(String device, PrintStream out) {
-        // Debug turns the validation layer on (with synchronization validation) where it is installed.
-        try (Session session = Session.create(SessionOptions.defaults().withBackend("vulkan").withDevice(device).withDebug(true))) {
+        // Debug turns the validation layer on (with synchronization validation) where it is installed. Each
+        // part frees its objects by closing their Memory, so closing a Memory with live objects is no leak here.
+        try (Session session = Session.create(SessionOptions.defaults().withBackend("vulkan").withDevice(device).withDebug(true)
+                .withLeakPolicy(LeakPolicy.IGNORE))) {
             VulkanBackend vulkan = session.unwrap(VulkanBackend.class).orElseThrow();
             out.println("device: " + session.device().name() + ", validation " + (vulkan.isValidationEnabled() ? "on" : "not installed"));
             OffscreenRenderer r = new OffscreenRenderer(vulkan.vkDevice(), vulkan.queueFamilyIndex(), vulkan.vkQueue(),
