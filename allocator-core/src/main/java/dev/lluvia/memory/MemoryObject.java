@@ -446,7 +446,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * and the closed bit are updates of one variable, so they are totally ordered: an access that
      * counted itself before the bit was set is waited for, one after sees the bit and backs out.
      * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
-     * the longest access in flight (one bulk copy). Gates are made under the same lock
+     * the longest access in flight (one bulk copy or one pinned transfer). Gates are made under the same lock
      * ({@link #accessesLocked()}), so an object with none at close can never get a view.
      * The gates of this object's live aliases are shut first: their views read this range, and a
      * closing Memory shuts only the objects it lists, where aliases are not.
@@ -468,10 +468,32 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         for (int spins = 0; (a.get() & ~ACCESS_CLOSED) != 0; spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
-            } else {
+            } else if (spins < 200) {
                 Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
+    }
+
+    /**
+     * Pins this object for a transfer that then runs without the Memory's lock (so creates and
+     * closes of other objects go on meanwhile): until {@link #unpin}, a close or a defragmentation
+     * move of this object waits for the transfer, as for a {@link MappedView} access in flight; the
+     * pin is an access of the same gate ({@link #closeAccesses()}). What the transfer read under the
+     * lock (handle, page, offset) stays valid while pinned. Called under the lock, the object open,
+     * so the gate is open; pair every pin with {@link #unpin} in a {@code finally}, and take no lock
+     * of this Memory between them (a close holding it waits for the unpin).
+     */
+    final AtomicInteger pinLocked() {
+        AtomicInteger gate = accessesLocked();
+        gate.getAndIncrement();
+        return gate;
+    }
+
+    /** Ends a transfer's {@link #pinLocked() pin}. */
+    static void unpin(AtomicInteger gate) {
+        gate.getAndDecrement();
     }
 
     /**
