@@ -191,8 +191,8 @@ public final class VulkanBackend implements MemoryBackend {
         this.maxBufferSize = VulkanDeviceFactory.readMaxBufferSize(physical.handle(), api);
         this.resources = new VulkanResources(device, physical, pages, maxBufferSize,
                 features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS));
-        this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, pages.typeFlags(),
-                importAlignment, "auto".equals(importMode));
+        this.transfers = new TransferQueue(new TransferQueue.Setup(toString(), device, transferQueue, queueFamilyIndex,
+                queueLock, pages, properties, maxBufferSize, importAlignment, "auto".equals(importMode), this::ownDispatchable));
     }
 
     /**
