@@ -46,7 +46,8 @@ import java.util.Map;
  * <p>What is not moved: objects in dedicated pages, objects with live aliases (their aliases would
  * be left on the old range), and objects whose usage lacks transfer source and destination (the
  * device cannot copy them; the library's default usages have both). Objects the program marked not
- * movable make {@link Memory#beginDefragmentation} refuse to start.
+ * movable make {@link Memory#beginDefragmentation} refuse to start; an object marked not movable
+ * after the start is left where it is by every later pass.
  *
  * <p>The program's duties, as with VMA: no work on the device may use the Memory's objects while
  * a pass runs; afterwards, refresh what holds a moved object's handle (descriptors, views) and map
@@ -176,7 +177,7 @@ public final class Defragmentation implements AutoCloseable {
         }
         List<MemoryObject> candidates = new ArrayList<>();
         for (MemoryObject o : live) {
-            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+            if (o.isMovable() && !o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
                 candidates.add(o);
             }
         }
@@ -217,6 +218,7 @@ public final class Defragmentation implements AutoCloseable {
                     // them and free the pages they left, then report the failure.
                     try {
                         counters.add(moves.size(), bytes, pool.releaseEmptyPages());
+                        passEnded(moves);
                     } catch (RuntimeException | Error suppressed) {
                         e.addSuppressed(suppressed);
                     }
@@ -227,7 +229,18 @@ public final class Defragmentation implements AutoCloseable {
             }
         }
         counters.add(moves.size(), bytes, pool.releaseEmptyPages());
+        passEnded(moves);
         return moves;
+    }
+
+    /** Tells the listeners which objects the pass moved, if any. */
+    private void passEnded(List<Move> moves) {
+        if (!moves.isEmpty()) {
+            List<Move> told = List.copyOf(moves);
+            for (SessionListener l : memory.session().listeners()) {
+                l.defragmentationPass(memory, told);
+            }
+        }
     }
 
     /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */

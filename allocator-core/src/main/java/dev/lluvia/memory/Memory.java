@@ -128,6 +128,16 @@ public final class Memory implements AutoCloseable {
         return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
     }
 
+    /** A driver buffer from a backend's own create-info; see {@link #newBuffer}. */
+    Resource newBuffer(BackendBufferInfo info) {
+        return backend.createBuffer(info, options.exportable());
+    }
+
+    /** A driver image from a backend's own create-info; see {@link #newBuffer}. */
+    Resource newImage(BackendImageInfo info) {
+        return backend.createImage(info, options.exportable());
+    }
+
     /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */
     public boolean isExportable() {
         return options.exportable();
@@ -333,6 +343,87 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
+     * Creates a buffer from a backend's own create-info and binds it to this memory: for what
+     * {@link BufferUsage} cannot say (the Vulkan module's {@code VulkanBufferInfo}: any usage bits,
+     * create flags, concurrent sharing, a pNext chain). Placement, statistics, leak reports, debug
+     * margins and defragmentation treat it as any buffer.
+     *
+     * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
+     *                                         the backend rejects it (naming the value)
+     * @throws FeatureNotEnabledException      if its usage needs a device feature the session lacks
+     * @throws IncompatibleMemoryTypeException if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(BackendBufferInfo info) {
+        requireBackend(Objects.requireNonNull(info, "info").backend(), info);
+        final Set<BufferUsage> usage = java.util.Collections.unmodifiableSet(info.usage().isEmpty()
+                ? java.util.EnumSet.noneOf(BufferUsage.class) : java.util.EnumSet.copyOf(info.usage()));
+        CreateChecks.requireFeatures(session, info.size(), usage);
+        try {
+            return newBufferObject(info, usage);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newBufferObject(info, usage);
+        }
+    }
+
+    private Buffer newBufferObject(BackendBufferInfo info, Set<BufferUsage> usage) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), info.size(), usage, info);
+            place(buffer, resource.requirements(), 1);
+            created(buffer);
+            return buffer;
+        }
+    }
+
+    /**
+     * Creates an image from a backend's own create-info and binds it to this memory: for what
+     * {@link ImageDescriptor} cannot say (the Vulkan module's {@code VulkanImageInfo}: samples,
+     * create flags such as cube-compatible and mutable-format with a format list, any format the
+     * device supports, compressed ones included, concurrent sharing, a pNext chain). Placement,
+     * statistics, leak reports and debug margins treat it as any image; see
+     * {@link BackendImageInfo#texelsPortable()} for what {@link Image#write}/{@link Image#read} and
+     * defragmentation do with it.
+     *
+     * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
+     *                                         the backend rejects it (naming the value)
+     * @throws UnsupportedImageFormatException if the device does not support its format with its type,
+     *                                         tiling, usage, flags and sample count
+     * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Image createImage(BackendImageInfo info) {
+        requireBackend(Objects.requireNonNull(info, "info").backend(), info);
+        CreateChecks.requireImageLimits(session, info.descriptor());
+        try {
+            return newImageObject(info);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newImageObject(info);
+        }
+    }
+
+    private Image newImageObject(BackendImageInfo info) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newImage(info);
+            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), info.descriptor(), info);
+            place(image, resource.requirements(), 1);
+            created(image);
+            return image;
+        }
+    }
+
+    private void requireBackend(String backendName, Object info) {
+        if (!backend.name().equals(backendName)) {
+            throw new IllegalArgumentException(info + " is a create-info for the '" + backendName
+                    + "' backend; this memory is on the '" + backend.name() + "' backend");
+        }
+    }
+
+    /**
      * After a create failed with {@code e}: returns (the caller tries once more, holding no lock
      * meanwhile) when the session's heap accounting refused and the other Memories of the heap
      * gave kept empty pages back; otherwise throws {@code e}.
@@ -445,7 +536,11 @@ public final class Memory implements AutoCloseable {
      * </ul>
      * An optimal image on a linear object's range (or the other way round) must not share a
      * {@code bufferImageGranularity} block with the original's neighbours, so its granularity blocks
-     * must lie inside the original's reserved range (always true in a dedicated page).
+     * must lie inside the original's reserved range.
+     *
+     * <p>An object in a dedicated page (larger than half the page size, or one whose driver
+     * requires or prefers a dedicated allocation) cannot be aliased: Vulkan binds memory allocated
+     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0.
      *
      * <p>An alias is not an allocation: it has no range of its own and is not counted in
      * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
@@ -457,8 +552,8 @@ public final class Memory implements AutoCloseable {
      * @param original the object whose range the buffer uses; not itself an alias
      * @param offset   bytes from the original's {@link AllocationInfo#offset()}
      * @throws IllegalStateException           if this memory or {@code original} is closed
-     * @throws IllegalArgumentException        if {@code original} is of another Memory or an alias,
-     *                                         size is not positive, usage is empty, or the page offset
+     * @throws IllegalArgumentException        if {@code original} is of another Memory, an alias or in a
+     *                                         dedicated page, size is not positive, usage is empty, or the page offset
      *                                         breaks the buffer's alignment or granularity
      * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
      * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits

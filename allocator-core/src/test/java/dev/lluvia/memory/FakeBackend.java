@@ -338,9 +338,13 @@ final class FakeBackend implements MemoryBackend {
         }
     }
 
+    /** A device copy, as defragmentation asks for: {@code size} bytes of the device's copy of the pages. */
     @Override
     public synchronized void copyBuffer(long src, long dst, long size) {
-        copyDevice(bound(src, false), bound(dst, false), size);
+        Res from = bound(src, false);
+        Res to = bound(dst, false);
+        check(size <= from.requirements.size() && size <= to.requirements.size(), "copy of " + size + " bytes past a buffer");
+        copyDevice(from, to, size);
     }
 
     @Override
