@@ -78,7 +78,8 @@ public final class MappingCases {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    private static int run(String name, Runnable body) {
+    /** Runs one case: prints {@code PASS name} and returns 0, or {@code FAIL name: why} with the trace and returns 1. */
+    public static int run(String name, Runnable body) {
         try {
             body.run();
             System.out.println("PASS " + name);
