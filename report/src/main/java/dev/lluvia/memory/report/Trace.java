@@ -154,8 +154,12 @@ public final class Trace {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("trace file " + file + " does not exist", e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("trace file " + file + " is not a text file in UTF-8: a trace is lines"
+                    + " of text, one event a line", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read trace file " + file + ": " + e, e);
+            throw new IllegalArgumentException("cannot read trace file " + file + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         return parse(file.getFileName().toString(), lines);
     }
