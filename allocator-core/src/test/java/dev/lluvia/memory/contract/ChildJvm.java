@@ -129,6 +129,22 @@ public final class ChildJvm {
         }
     }
 
+    /**
+     * Runs {@link LongRun} in a child JVM: {@code ciOperations} operations, or 10^7 with
+     * {@code -Dlluvia.longTests=true}; asserts no crash, no wrong byte, no unexpected exception and a
+     * clean device after close. Returns the child's {@code LONGRUN} line.
+     */
+    public static String assertLongRunClean(Class<?> main, String device, long ciOperations, long seed) throws Exception {
+        long ops = Boolean.getBoolean("lluvia.longTests") ? 10_000_000L : ciOperations;
+        Result r = run(main, Boolean.getBoolean("lluvia.longTests") ? 7200 : 600, device, MappingCases.LONG,
+                Long.toString(ops), Long.toString(seed));
+        String line = r.output().lines().filter(l -> l.startsWith("LONGRUN ")).findFirst().orElse("no LONGRUN line");
+        assertEquals(0, r.exitCode(), "the long run's JVM " + (r.crashed() ? "crashed" : "failed") + ":\n" + r.output());
+        assertEquals(ops - ops % 8, field(line, "operations"), line);
+        assertTrue(field(line, "moves") > 0 && field(line, "aliases") > 0, "the workload moved and aliased: " + line);
+        return line;
+    }
+
     /** The number after {@code name=} in a child's summary line, or 0. */
     public static long field(String line, String name) {
         for (String part : line.split(" ")) {
