@@ -132,7 +132,7 @@ public final class ChildJvm {
     /**
      * Runs {@link LongRun} in a child JVM: {@code ciOperations} operations, or 10^7 with
      * {@code -Dlluvia.longTests=true}; asserts no crash, no wrong byte, no unexpected exception and a
-     * clean device after close. Returns the child's {@code LONGRUN} line.
+     * clean device after close. Returns what the child printed.
      */
     public static String assertLongRunClean(Class<?> main, String device, long ciOperations, long seed) throws Exception {
         long ops = Boolean.getBoolean("lluvia.longTests") ? 10_000_000L : ciOperations;
@@ -142,7 +142,7 @@ public final class ChildJvm {
         assertEquals(0, r.exitCode(), "the long run's JVM " + (r.crashed() ? "crashed" : "failed") + ":\n" + r.output());
         assertEquals(ops - ops % 8, field(line, "operations"), line);
         assertTrue(field(line, "moves") > 0 && field(line, "aliases") > 0, "the workload moved and aliased: " + line);
-        return line;
+        return r.output();
     }
 
     /** The number after {@code name=} in a child's summary line, or 0. */

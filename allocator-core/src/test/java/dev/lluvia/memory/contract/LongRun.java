@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * tag: a wrong byte anywhere is counted. The only exceptions allowed are the documented ones the
  * workload provokes on purpose: a view of a buffer that moved ("moved by defragmentation ... map it
  * again", after which the thread maps again). Anything else, a referee violation of the sim
- * included, fails the run; the device's own check ({@link MappingCases.Device#afterClose}, the
- * validation layer on Vulkan) runs after the session closes.
+ * included, fails the run; the device's own checks run before the session closes
+ * ({@link MappingCases.Device#beforeClose}: the report module replays a trace recorded during the
+ * run and compares the layouts) and after ({@link MappingCases.Device#afterClose}: nothing left on
+ * the sim, no validation message on Vulkan).
  *
  * <p>Run in a child JVM through {@link MappingCases#main} ({@code long OPS SEED}); prints one
  * {@code LONGRUN} line of totals.
@@ -53,6 +55,7 @@ public final class LongRun {
         AtomicLong aliases = new AtomicLong();
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         Session session = device.open();
+        device.opened(session);
         List<Memory> memories = List.of(
                 session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT))
                         .withPageSize(PAGE)),
@@ -77,9 +80,12 @@ public final class LongRun {
         for (Thread t : threads) {
             t.join();
         }
-        session.close();
         Throwable afterClose = null;
         try {
+            if (unexpected.get() == null) {
+                device.beforeClose(session);
+            }
+            session.close();
             device.afterClose(session);
         } catch (Throwable e) {
             afterClose = e;
@@ -147,12 +153,10 @@ public final class LongRun {
                 }
                 done.incrementAndGet();
             }
+            // Left open for the checks before the session closes (a replayed trace's layout), and
+            // for the session's close to free under the other threads' last steps.
             for (Tagged t : buffers) {
                 check(t);
-                t.buffer.close();
-            }
-            for (MemoryObject i : images) {
-                i.close();
             }
         }
 

@@ -38,6 +38,14 @@ public final class MappingCases {
         /** Called after {@code closed} was closed; throws if the backend saw something wrong. */
         default void afterClose(Session closed) {
         }
+
+        /** {@link LongRun}: called once the session is open, before any Memory is made (to attach a listener). */
+        default void opened(Session session) {
+        }
+
+        /** {@link LongRun}: called when the threads are done, before the session closes; throws if a check fails. */
+        default void beforeClose(Session session) {
+        }
     }
 
     /** What the parent passes: {@code stale}, or {@code race SEED}. */
