@@ -94,7 +94,9 @@ public final class Buffer extends MemoryObject {
      * the buffer is open, and do not share it between threads (it has a position). Use
      * {@link #map()} unless a measured need for the last nanoseconds says otherwise; it is here
      * for code that must hand a {@link ByteBuffer} to another API (LWJGL's {@code memCopy}, a
-     * channel) within the buffer's life.
+     * channel) within the buffer's life, and for Java 17. On JDK 22 and newer,
+     * {@code MappedSegments.map(buffer)} gives a {@code MemorySegment} of the same bytes at nearly
+     * the same speed whose every access after the buffer closes or moves throws instead.
      *
      * @throws MemoryNotMappableException if the memory is not host-visible
      * @throws IllegalArgumentException   if the buffer is larger than a {@link ByteBuffer} can view
@@ -121,6 +123,25 @@ public final class Buffer extends MemoryObject {
         synchronized (memory.lock()) {
             requireOpen();
             return mappingLocked(offset, length);
+        }
+    }
+
+    /**
+     * For the segment views of JDK 22 and newer ({@code MappedSegments}, in the multi-release part
+     * of the jar): under the Memory's lock, with the buffer open, makes a scope of the mapping of
+     * the checked range, given the mapping and the gate, and registers it to be closed with the
+     * buffer's views.
+     */
+    final <T extends AutoCloseable> T mapScoped(long offset, long length,
+                                                 java.util.function.BiFunction<ByteBuffer, java.util.concurrent.atomic.AtomicInteger, T> scope) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            // The gate first, so that the scope's users can enter it from its first use.
+            T made = scope.apply(mappingLocked(offset, length), accessesLocked());
+            addViewScopeLocked(made);
+            return made;
         }
     }
 

@@ -35,6 +35,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * Guarded by the Memory's lock; see {@link #closeAccesses()}.
      */
     private AtomicInteger accesses;
+    /**
+     * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
+     * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; guarded by
+     * the Memory's lock; closed (and emptied) by {@link #closeAccesses()}.
+     */
+    private List<AutoCloseable> viewScopes;
     private volatile String name;
     private volatile Object userValue;
     /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
@@ -474,6 +480,39 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
+        final List<AutoCloseable> scopes = viewScopes;
+        if (scopes != null) {
+            viewScopes = null;
+            RuntimeException failure = null;
+            for (AutoCloseable scope : scopes) {
+                try {
+                    scope.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("cannot end a segment view of " + describe(), e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * Registers a view's scope, which {@link #closeAccesses()} closes after the accesses in flight
+     * have left (on close, on its Memory's or Session's close, and when defragmentation moves the
+     * object); returns the gate that the scope's users enter and leave, as {@link MappedView}'s
+     * accesses do. Under the Memory's lock, the object open.
+     */
+    final AtomicInteger addViewScopeLocked(AutoCloseable scope) {
+        if (viewScopes == null) {
+            viewScopes = new java.util.ArrayList<>(2);
+        }
+        viewScopes.add(scope);
+        return accessesLocked();
     }
 
     /**
