@@ -12,27 +12,36 @@ public final class Image extends MemoryObject {
         this.descriptor = descriptor;
     }
 
-    /** Shape, channel type, tiling and usage. */
+    /**
+     * Shape, channel type, tiling and usage.
+     *
+     * @return the shape, channel type, tiling and usage
+     */
     public ImageDescriptor descriptor() {
         return descriptor;
     }
 
+    /** {@return the width in texels} */
     public int width() {
         return descriptor.width();
     }
 
+    /** {@return the height in texels} */
     public int height() {
         return descriptor.height();
     }
 
+    /** {@return the depth in texels (1 for 2D images)} */
     public int depth() {
         return descriptor.depth();
     }
 
+    /** {@return what each channel is stored as} */
     public ChannelType channelType() {
         return descriptor.channelType();
     }
 
+    /** {@return the number of channels, 1 to 4} */
     public int channelCount() {
         return descriptor.channelCount();
     }
@@ -48,6 +57,7 @@ public final class Image extends MemoryObject {
      * between them in its own commands leaves it in {@code GENERAL} too, as the library expects it
      * there.
      *
+     * @param src the pixels: its remaining bytes
      * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
      * @throws UnsupportedOperationException if the backend cannot copy into images
@@ -68,6 +78,7 @@ public final class Image extends MemoryObject {
      * when done, with {@code dst}'s position at its limit. An image never written reads as whatever
      * its memory held.
      *
+     * @param dst where the pixels go: as many bytes as it has remaining
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
@@ -99,15 +110,17 @@ public final class Image extends MemoryObject {
         return "Image";
     }
 
-    /** The explicit format, or null for Lluvia's channel type x channel count. */
+    /** {@return the explicit format, or null for Lluvia's channel type x channel count} */
     public ImageFormat format() {
         return descriptor.format();
     }
 
+    /** {@return the number of mip levels} */
     public int mipLevels() {
         return descriptor.mipLevels();
     }
 
+    /** {@return the number of array layers} */
     public int arrayLayers() {
         return descriptor.arrayLayers();
     }
