@@ -47,6 +47,18 @@ public interface SessionListener {
     }
 
     /**
+     * A defragmentation pass of {@code memory} ended having moved {@code moves} (each also told to
+     * {@link #objectMoved} as it happened), in the order it moved them; also told when the pass
+     * failed after moving some. Passes that move nothing are not told. A trace recorder needs the
+     * pass as a whole: which objects one pass moved decides where each went.
+     *
+     * @param memory the memory defragmented
+     * @param moves the moves of the pass, in order
+     */
+    default void defragmentationPass(Memory memory, java.util.List<Defragmentation.Move> moves) {
+    }
+
+    /**
      * A Memory was closed, directly or by its session; its live objects went with it.
      *
      * @param memory the memory
