@@ -31,6 +31,11 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class SimImagesAndFeaturesTest {
 
+    /** Some tests leave objects for the session's close to free: its leak report is kept off stderr. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.lluvia.memory.testing.CapturedLog log =
+            dev.lluvia.memory.testing.CapturedLog.leakReports();
+
     private static Session open(String profile, DeviceFeature... features) {
         return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile).withFeatures(features));
     }
