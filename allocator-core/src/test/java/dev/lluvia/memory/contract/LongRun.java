@@ -240,7 +240,8 @@ public final class LongRun {
                 return;
             }
             Memory m = memories.get(2);
-            ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 1 + random.nextInt(128), ChannelType.UINT8, 4)
+            // 2D: NVIDIA's driver (and so the sim's H100 and H200) refuses 1D linear images.
+            ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 2 + random.nextInt(127), ChannelType.UINT8, 4)
                     .withTiling(random.nextBoolean() ? ImageTiling.OPTIMAL : ImageTiling.LINEAR);
             images.add(m.createImage(d));
         }
