@@ -240,7 +240,7 @@ public final class LongRun {
                 return;
             }
             Memory m = memories.get(2);
-            // 2D: NVIDIA's driver (and so the sim's H100 and H200) refuses 1D linear images.
+            // At least 2 high: a height of 1 is a 1D image, which some devices (the H100) refuse LINEAR.
             ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 2 + random.nextInt(127), ChannelType.UINT8, 4)
                     .withTiling(random.nextBoolean() ? ImageTiling.OPTIMAL : ImageTiling.LINEAR);
             images.add(m.createImage(d));
