@@ -871,7 +871,7 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size());
+                at = pool.allocateDedicated(object, req.size(), req.requiresDedicated() || req.prefersDedicated());
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);
