@@ -43,7 +43,9 @@ class VulkanRendererTest {
     void rendersOnYourOwnDevice(String device) {
         VulkanTestSupport.assumeVulkan();
         try (OwnVulkan own = OwnVulkan.create(Integer.parseInt(device), false)) {
-            assertTrue(own.validation, "the validation layer is installed");
+            if (!own.validation && VulkanTestSupport.required()) {
+                fail("the validation layer " + VulkanInstance.VALIDATION_LAYER + " is not installed; Vulkan tests are required to run with it");
+            }
             assertGraphics(own.physicalDevice, own.queueFamily);
             Session session = VulkanSession.wrap(ExistingDevice.of(own.device, own.apiVersion)
                     .withTransferQueue(own.queue, own.queueFamily, own.queueLock),

@@ -33,14 +33,30 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  */
 class MigratingFromVmaTest {
 
+    private static boolean required() {
+        String env = System.getenv("LLUVIA_VULKAN_REQUIRED");
+        return Boolean.getBoolean("lluvia.vulkan.required") || "1".equals(env) || "true".equalsIgnoreCase(env);
+    }
+
+    private static boolean hasValidationLayer(MemoryStack stack) {
+        java.nio.IntBuffer count = stack.mallocInt(1);
+        vkEnumerateInstanceLayerProperties(count, null);
+        VkLayerProperties.Buffer layers = VkLayerProperties.malloc(count.get(0), stack);
+        vkEnumerateInstanceLayerProperties(count, layers);
+        for (VkLayerProperties layer : layers) {
+            if (layer.layerNameString().equals("VK_LAYER_KHRONOS_validation")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @BeforeAll
     static void vulkanPresent() {
         Availability a = new VulkanBackendProvider().probe();
         VulkanBackendProvider.releaseSharedInstances();
-        String env = System.getenv("LLUVIA_VULKAN_REQUIRED");
-        boolean required = Boolean.getBoolean("lluvia.vulkan.required") || "1".equals(env) || "true".equalsIgnoreCase(env);
         if (!a.available()) {
-            if (required) {
+            if (required()) {
                 fail("no usable Vulkan here: " + a.reason());
             }
             Assumptions.abort("no usable Vulkan here: " + a.reason());
@@ -70,11 +86,17 @@ class MigratingFromVmaTest {
                     .pNext(VkValidationFeaturesEXT.calloc(stack).sType$Default()
                             .pEnabledValidationFeatures(stack.ints(VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT)).address());
             VkInstanceCreateInfo ici = VkInstanceCreateInfo.calloc(stack).sType$Default()
-                    .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_3))
-                    .ppEnabledLayerNames(stack.pointers(stack.UTF8("VK_LAYER_KHRONOS_validation")))
-                    .ppEnabledExtensionNames(stack.pointers(stack.UTF8(VK_EXT_DEBUG_UTILS_EXTENSION_NAME),
-                            stack.UTF8(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)))
-                    .pNext(messengerInfo.address());
+                    .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_3));
+            boolean validation = hasValidationLayer(stack);
+            if (!validation && required()) {
+                fail("the validation layer is not installed; Vulkan tests are required to run with it");
+            }
+            if (validation) {
+                ici.ppEnabledLayerNames(stack.pointers(stack.UTF8("VK_LAYER_KHRONOS_validation")))
+                        .ppEnabledExtensionNames(stack.pointers(stack.UTF8(VK_EXT_DEBUG_UTILS_EXTENSION_NAME),
+                                stack.UTF8(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)))
+                        .pNext(messengerInfo.address());
+            }
             PointerBuffer p = stack.mallocPointer(1);
             assertEquals(VK_SUCCESS, vkCreateInstance(ici, null, p), "vkCreateInstance with the validation layer");
             VkInstance instance = new VkInstance(p.get(0), ici);
