@@ -96,7 +96,9 @@ public final class Buffer extends MemoryObject {
      * the buffer is open, and do not share it between threads (it has a position). Use
      * {@link #map()} unless a measured need for the last nanoseconds says otherwise; it is here
      * for code that must hand a {@link ByteBuffer} to another API (LWJGL's {@code memCopy}, a
-     * channel) within the buffer's life.
+     * channel) within the buffer's life, and for Java 17. On JDK 22 and newer,
+     * {@code MappedSegments.map(buffer)} gives a {@code MemorySegment} of the same bytes at nearly
+     * the same speed whose every access after the buffer closes or moves throws instead.
      *
      * @throws MemoryNotMappableException if the memory is not host-visible
      * @throws IllegalArgumentException   if the buffer is larger than a {@link ByteBuffer} can view
@@ -128,6 +130,25 @@ public final class Buffer extends MemoryObject {
         }
     }
 
+    /**
+     * For the segment views of JDK 22 and newer ({@code MappedSegments}, in the multi-release part
+     * of the jar): under the Memory's lock, with the buffer open, makes a scope of the mapping of
+     * the checked range, given the mapping and the gate, and registers it to be closed with the
+     * buffer's views.
+     */
+    final <T extends AutoCloseable> T mapScoped(long offset, long length,
+                                                 java.util.function.BiFunction<ByteBuffer, java.util.concurrent.atomic.AtomicInteger, T> scope) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            // The gate first, so that the scope's users can enter it from its first use.
+            T made = scope.apply(mappingLocked(offset, length), accessesLocked());
+            addViewScopeLocked(made);
+            return made;
+        }
+    }
+
     private void checkMapRange(long offset, long length) {
         if (offset < 0 || length < 0 || offset > size - length) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
@@ -146,7 +167,7 @@ public final class Buffer extends MemoryObject {
 
     /** The mapping of a checked range, in native order; under the Memory's lock, the buffer open. */
     private ByteBuffer mappingLocked(long offset, long length) {
-        return memory().backend().map(page().handle, allocationInfo().offset() + offset, length)
+        return memory().backend().map(page().handle, infoLocked().offset() + offset, length)
                 .order(ByteOrder.nativeOrder());
     }
 
@@ -161,6 +182,9 @@ public final class Buffer extends MemoryObject {
      * Vulkan backend then copies straight from that memory, which is pinned, with no staging copy.
      * Any other {@code ByteBuffer} is copied into staging memory first.
      *
+     * <p>The copy runs without the Memory's lock: other objects of the Memory can be created and
+     * closed meanwhile; closing this buffer waits for the copy to end.
+     *
      * @param offset bytes from the start of the buffer
      * @param src the bytes to write: its remaining ones
      * @throws IndexOutOfBoundsException     if the bytes do not fit between {@code offset} and the end
@@ -170,21 +194,8 @@ public final class Buffer extends MemoryObject {
      */
     public void write(long offset, ByteBuffer src) {
         java.util.Objects.requireNonNull(src, "src");
-        final int length = src.remaining();
-        checkTransferRange("write", offset, length);
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            if (length == 0) {
-                return;
-            }
-            if (memory.isMappable()) {
-                memory.backend().map(page().handle, allocationInfo().offset() + offset, length).put(src.duplicate());
-                flush();
-            } else {
-                memory.backend().copyToBuffer(resource(), offset, src);
-            }
-        }
+        checkTransferRange("write", offset, src.remaining());
+        transfer(offset, src, true);
         src.position(src.limit());
     }
 
@@ -209,22 +220,49 @@ public final class Buffer extends MemoryObject {
         if (dst.isReadOnly()) {
             throw new java.nio.ReadOnlyBufferException(); // a staged copy would write into it directly
         }
-        final int length = dst.remaining();
-        checkTransferRange("read", offset, length);
-        Memory memory = memory();
+        checkTransferRange("read", offset, dst.remaining());
+        transfer(offset, dst, false);
+        dst.position(dst.limit());
+    }
+
+    /**
+     * {@link #write} ({@code toBuffer}) or {@link #read}: the buffer is pinned under the Memory's
+     * lock, and the copy runs without it, so a large transfer holds up no create or close of
+     * other objects; a close of this buffer waits for it.
+     */
+    private void transfer(long offset, ByteBuffer bytes, boolean toBuffer) {
+        final int length = bytes.remaining();
+        final Memory memory = memory();
+        final dev.lluvia.memory.spi.MemoryBackend backend = memory.backend();
+        final java.util.concurrent.atomic.AtomicInteger pin;
+        final ByteBuffer mapped;
+        final long resource;
         synchronized (memory.lock()) {
             requireOpen();
             if (length == 0) {
                 return;
             }
-            if (memory.isMappable()) {
-                invalidate();
-                dst.duplicate().put(memory.backend().map(page().handle, allocationInfo().offset() + offset, length));
-            } else {
-                memory.backend().copyFromBuffer(resource(), offset, dst);
-            }
+            resource = resource();
+            mapped = memory.isMappable() ? mappingLocked(offset, length) : null;
+            pin = pinLocked();
         }
-        dst.position(dst.limit());
+        try {
+            if (mapped == null) {
+                if (toBuffer) {
+                    backend.copyToBuffer(resource, offset, bytes);
+                } else {
+                    backend.copyFromBuffer(resource, offset, bytes);
+                }
+            } else if (toBuffer) {
+                mapped.put(bytes.duplicate());
+                syncRangePinned(true);
+            } else {
+                syncRangePinned(false);
+                bytes.duplicate().put(mapped);
+            }
+        } finally {
+            unpin(pin);
+        }
     }
 
     private void checkTransferRange(String what, long offset, int length) {
@@ -267,24 +305,29 @@ public final class Buffer extends MemoryObject {
     }
 
     private void syncRange(boolean flush) {
-        Memory memory = memory();
-        synchronized (memory.lock()) {
+        synchronized (memory().lock()) {
             requireOpen();
-            if (!memory.memoryType().needsFlush()) {
-                return;
-            }
-            // Objects on non-coherent types start and end on atom boundaries (Memory aligns
-            // them), so the rounded range never reaches a neighbour's bytes.
-            long atom = memory.atom();
-            long start = allocationInfo().offset();
-            // A dedicated page has the object's exact size: its range may end at the page end,
-            // which Vulkan accepts in place of an atom multiple.
-            long end = Math.min(Align.roundUp(start + size, atom), page().size);
-            if (flush) {
-                memory.backend().flush(page().handle, start, end - start);
-            } else {
-                memory.backend().invalidate(page().handle, start, end - start);
-            }
+            syncRangePinned(flush);
+        }
+    }
+
+    /** Flushes or invalidates the buffer's range; under the Memory's lock, or while pinned. */
+    private void syncRangePinned(boolean flush) {
+        final Memory memory = memory();
+        if (!memory.memoryType().needsFlush()) {
+            return;
+        }
+        // Objects on non-coherent types start and end on atom boundaries (Memory aligns
+        // them), so the rounded range never reaches a neighbour's bytes.
+        long atom = memory.atom();
+        long start = infoLocked().offset();
+        // A dedicated page has the object's exact size: its range may end at the page end,
+        // which Vulkan accepts in place of an atom multiple.
+        long end = Math.min(Align.roundUp(start + size, atom), page().size);
+        if (flush) {
+            memory.backend().flush(page().handle, start, end - start);
+        } else {
+            memory.backend().invalidate(page().handle, start, end - start);
         }
     }
 

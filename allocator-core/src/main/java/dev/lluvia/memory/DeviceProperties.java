@@ -37,4 +37,16 @@ public record DeviceProperties(String name, DeviceType type, int vendorId, int d
         memoryTypes = List.copyOf(memoryTypes);
         memoryHeaps = List.copyOf(memoryHeaps);
     }
+
+    /**
+     * The memory type that suits {@code usage} best among those whose bit is set in
+     * {@code memoryTypeBits} (a resource's {@code VkMemoryRequirements::memoryTypeBits}), ranked
+     * as a {@link Memory} of that usage is placed; for a backend's own allocations (staging
+     * buffers rank as {@link MemoryUsage#READBACK}: host memory, cached, coherent).
+     *
+     * @return the type, or {@code null} when no allowed type suits the usage
+     */
+    public MemoryType bestMemoryType(MemoryUsage usage, int memoryTypeBits) {
+        return MemoryTypeRanking.choose(memoryTypes, usage, memoryTypeBits);
+    }
 }

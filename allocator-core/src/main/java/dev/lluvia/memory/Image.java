@@ -88,11 +88,7 @@ public final class Image extends MemoryObject {
     public void write(ByteBuffer src) {
         java.util.Objects.requireNonNull(src, "src");
         checkTransferSize("write", src.remaining());
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            memory.backend().copyToImage(resource(), descriptor, src);
-        }
+        transfer(src, true);
         src.position(src.limit());
     }
 
@@ -114,12 +110,32 @@ public final class Image extends MemoryObject {
             throw new java.nio.ReadOnlyBufferException(); // a staged copy would write into it directly
         }
         checkTransferSize("read", dst.remaining());
-        Memory memory = memory();
+        transfer(dst, false);
+        dst.position(dst.limit());
+    }
+
+    /**
+     * {@link #write} ({@code toImage}) or {@link #read}: the image is pinned under the Memory's
+     * lock and the copy runs without it (see {@code Buffer.transfer}).
+     */
+    private void transfer(ByteBuffer bytes, boolean toImage) {
+        final Memory memory = memory();
+        final java.util.concurrent.atomic.AtomicInteger pin;
+        final long resource;
         synchronized (memory.lock()) {
             requireOpen();
-            memory.backend().copyFromImage(resource(), descriptor, dst);
+            resource = resource();
+            pin = pinLocked();
         }
-        dst.position(dst.limit());
+        try {
+            if (toImage) {
+                memory.backend().copyToImage(resource, descriptor, bytes);
+            } else {
+                memory.backend().copyFromImage(resource, descriptor, bytes);
+            }
+        } finally {
+            unpin(pin);
+        }
     }
 
     private void checkTransferSize(String what, int length) {

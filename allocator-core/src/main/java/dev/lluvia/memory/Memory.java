@@ -65,6 +65,9 @@ import java.util.Set;
  *
  * <p>Thread safety: every method may be called from any thread. One lock per Memory serialises
  * allocation, free and mapping of its objects; Memories of one Session do not block each other.
+ * A transfer ({@link Buffer#write}, {@link Image#read}, ...) holds the lock only to pin its object:
+ * other objects are created and closed while the copy runs, and a close (or defragmentation move)
+ * of the pinned object waits for the copy to end.
  * A {@link MappedView} may be shared between threads and stops working (an exception, never a
  * crash) when its buffer is closed by any thread; a raw {@link Buffer#mapByteBuffer()} view has
  * its own position and no such protection.

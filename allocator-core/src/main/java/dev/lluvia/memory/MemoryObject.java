@@ -35,6 +35,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * Guarded by the Memory's lock; see {@link #closeAccesses()}.
      */
     private AtomicInteger accesses;
+    /**
+     * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
+     * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; guarded by
+     * the Memory's lock; closed (and emptied) by {@link #closeAccesses()}.
+     */
+    private List<AutoCloseable> viewScopes;
     private volatile String name;
     private volatile Object userValue;
     /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
@@ -452,7 +458,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * and the closed bit are updates of one variable, so they are totally ordered: an access that
      * counted itself before the bit was set is waited for, one after sees the bit and backs out.
      * Idempotent; callers hold the Memory's lock, which no access takes, so the wait is bounded by
-     * the longest access in flight (one bulk copy). Gates are made under the same lock
+     * the longest access in flight (one bulk copy or one pinned transfer). Gates are made under the same lock
      * ({@link #accessesLocked()}), so an object with none at close can never get a view.
      * The gates of this object's live aliases are shut first: their views read this range, and a
      * closing Memory shuts only the objects it lists, where aliases are not.
@@ -474,10 +480,65 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         for (int spins = 0; (a.get() & ~ACCESS_CLOSED) != 0; spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
-            } else {
+            } else if (spins < 200) {
                 Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
+        final List<AutoCloseable> scopes = viewScopes;
+        if (scopes != null) {
+            viewScopes = null;
+            RuntimeException failure = null;
+            for (AutoCloseable scope : scopes) {
+                try {
+                    scope.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("cannot end a segment view of " + describe(), e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * Registers a view's scope, which {@link #closeAccesses()} closes after the accesses in flight
+     * have left (on close, on its Memory's or Session's close, and when defragmentation moves the
+     * object); returns the gate that the scope's users enter and leave, as {@link MappedView}'s
+     * accesses do. Under the Memory's lock, the object open.
+     */
+    final AtomicInteger addViewScopeLocked(AutoCloseable scope) {
+        if (viewScopes == null) {
+            viewScopes = new java.util.ArrayList<>(2);
+        }
+        viewScopes.add(scope);
+        return accessesLocked();
+    }
+
+    /**
+     * Pins this object for a transfer that then runs without the Memory's lock (so creates and
+     * closes of other objects go on meanwhile): until {@link #unpin}, a close or a defragmentation
+     * move of this object waits for the transfer, as for a {@link MappedView} access in flight; the
+     * pin is an access of the same gate ({@link #closeAccesses()}). What the transfer read under the
+     * lock (handle, page, offset) stays valid while pinned. Called under the lock, the object open,
+     * so the gate is open; pair every pin with {@link #unpin} in a {@code finally}, and take no lock
+     * of this Memory between them (a close holding it waits for the unpin).
+     */
+    final AtomicInteger pinLocked() {
+        AtomicInteger gate = accessesLocked();
+        gate.getAndIncrement();
+        return gate;
+    }
+
+    /** Ends a transfer's {@link #pinLocked() pin}. */
+    static void unpin(AtomicInteger gate) {
+        gate.getAndDecrement();
     }
 
     /**
