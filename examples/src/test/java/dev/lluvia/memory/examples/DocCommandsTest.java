@@ -57,6 +57,15 @@ class DocCommandsTest {
     }
 
     @Test
+    void theFrontPagesStayShort() throws IOException {
+        // A newcomer reads README.md and BENCHMARKS.md whole; the rest belongs in docs/.
+        for (String page : List.of("README.md", "BENCHMARKS.md")) {
+            long lines = Files.readAllLines(ROOT.resolve(page)).size();
+            assertTrue(lines <= 250, page + " has " + lines + " lines; move detail to docs/");
+        }
+    }
+
+    @Test
     void commandsAreReadAsTheReaderSeesThem() {
         String md = "text\n```sh\nmvn -B   verify      # all tests\n# a comment\n\n  java -p a \\\n     -m b/c\n```\n```\nnot sh\n```\n";
         assertEquals(List.of("mvn -B verify", "java -p a -m b/c"), Docs.shellCommands(md));
