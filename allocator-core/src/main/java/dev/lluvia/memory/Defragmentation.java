@@ -131,6 +131,16 @@ public final class Defragmentation implements AutoCloseable {
         return memory;
     }
 
+    /** The limit of bytes a pass moves, as given to {@link Memory#beginDefragmentation}. */
+    public long maxBytesPerPass() {
+        return maxBytesPerPass;
+    }
+
+    /** The limit of objects a pass moves, as given to {@link Memory#beginDefragmentation}. */
+    public int maxObjectsPerPass() {
+        return maxObjectsPerPass;
+    }
+
     /**
      * Runs one pass and returns what it moved; empty when nothing more can be gained, after which
      * {@link #isDone()} is true. If moving an object fails (the driver's error is thrown), that
@@ -233,13 +243,11 @@ public final class Defragmentation implements AutoCloseable {
         return moves;
     }
 
-    /** Tells the listeners which objects the pass moved, if any. */
+    /** Tells the listeners which objects the pass moved. */
     private void passEnded(List<Move> moves) {
-        if (!moves.isEmpty()) {
-            List<Move> told = List.copyOf(moves);
-            for (SessionListener l : memory.session().listeners()) {
-                l.defragmentationPass(memory, told);
-            }
+        List<Move> told = List.copyOf(moves);
+        for (SessionListener l : memory.session().listeners()) {
+            l.defragmentationPass(this, told);
         }
     }
 

@@ -32,12 +32,12 @@ public interface SessionListener {
     }
 
     /**
-     * A defragmentation pass of {@code memory} ended having moved {@code moves} (each also told to
-     * {@link #objectMoved} as it happened), in the order it moved them; also told when the pass
-     * failed after moving some. Passes that move nothing are not told. A trace recorder needs the
-     * pass as a whole: which objects one pass moved decides where each went.
+     * A pass of {@code defragmentation} ended having moved {@code moves} (each also told to
+     * {@link #objectMoved} as it happened), in the order it moved them; told after every pass, one
+     * that moved nothing too, and also when the pass failed after moving some. A trace recorder
+     * needs the pass as a whole: its limits and which objects it could move decide where each went.
      */
-    default void defragmentationPass(Memory memory, java.util.List<Defragmentation.Move> moves) {
+    default void defragmentationPass(Defragmentation defragmentation, java.util.List<Defragmentation.Move> moves) {
     }
 
     /** A Memory was closed, directly or by its session; its live objects went with it. */
