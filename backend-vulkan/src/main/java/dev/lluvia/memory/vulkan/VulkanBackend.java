@@ -194,8 +194,9 @@ public final class VulkanBackend implements MemoryBackend {
         this.resources = new VulkanResources(device, physical, pages, maxBufferSize,
                 features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS));
         // Transfers import the caller's bytes on each copy only when the property asks; registration always may.
-        this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, pages.typeFlags(),
-                "false".equals(importMode) ? 0 : importAlignment, "auto".equals(importMode));
+        this.transfers = new TransferQueue(new TransferQueue.Setup(toString(), device, transferQueue, queueFamilyIndex,
+                queueLock, pages, properties, maxBufferSize, "false".equals(importMode) ? 0 : importAlignment,
+                "auto".equals(importMode), this::ownDispatchable));
     }
 
     /**
