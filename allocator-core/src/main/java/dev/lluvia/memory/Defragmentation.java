@@ -333,6 +333,9 @@ public final class Defragmentation implements AutoCloseable {
                 if (!memory.isClosed()) {
                     counters.pagesFreed += pool.releaseEmptyPages();
                 }
+                for (SessionListener l : memory.session().listeners()) {
+                    l.defragmentationEnded(this);
+                }
             }
             return statistics();
         }

@@ -59,6 +59,15 @@ public interface SessionListener {
     }
 
     /**
+     * A defragmentation ended ({@link Defragmentation#end()}), which freed the pages left empty, the
+     * kept ones too: a trace recorder needs the end, whose freeing decides where later objects go.
+     *
+     * @param defragmentation the defragmentation that ended
+     */
+    default void defragmentationEnded(Defragmentation defragmentation) {
+    }
+
+    /**
      * A Memory was closed, directly or by its session; its live objects went with it.
      *
      * @param memory the memory

@@ -51,14 +51,16 @@ import java.util.Set;
  * close  ID                                            # closes an object or a memory
  * defragment MEMORY maxBytes=SIZE maxObjects=N [moved=ID[,ID...]] [pinned=ID[,ID...]]
  *                                                      # one pass of Memory.beginDefragmentation
+ * end    MEMORY                                        # Defragmentation.end
  * </pre>
  * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}); an image
  * is of Lluvia's channel type and count, or of an explicit {@link ImageFormat} (its Vulkan name
  * without {@code VK_FORMAT_}), with one mip level and one array layer unless {@code levels=} and
  * {@code layers=} say otherwise.
  *
- * <p>A {@code defragment} line replays one pass of {@link Memory#beginDefragmentation} with the
- * recorded limits, the {@code pinned} objects marked not movable during it (the program had
+ * <p>A {@code defragment} line replays one pass of the memory's defragmentation, begun
+ * ({@link Memory#beginDefragmentation}) with the recorded limits at its first pass and ended at
+ * the {@code end} line (a replay ends those still running when it finishes), the {@code pinned} objects marked not movable during it (the program had
  * marked them so, or they had aliases, which traces do not record); it must move the
  * {@code moved} objects, in that order: the allocator is
  * deterministic, so the same pass from the same layout moves the same objects to the same places.
@@ -79,7 +81,7 @@ import java.util.Set;
 public final class Trace {
 
     /** One line of a trace. */
-    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close, Defragment {
+    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close, Defragment, EndDefragmentation {
         /** The 1-based line in the trace. */
         int line();
     }
@@ -123,6 +125,10 @@ public final class Trace {
             moved = List.copyOf(moved);
             pinned = List.copyOf(pinned);
         }
+    }
+
+    /** {@code end MEMORY}: the memory's defragmentation ended. */
+    public record EndDefragmentation(int line, String memory) implements Event {
     }
 
     /**
@@ -223,6 +229,8 @@ public final class Trace {
                     + (d.arrayLayers() > 1 ? " layers=" + d.arrayLayers() : "")
                     + (d.usage().equals(ImageUsage.DEFAULT) ? "" : " usage=" + names(d.usage()))
                     + (i.minAlignment() > 1 ? " align=" + i.minAlignment() : "");
+        } else if (e instanceof EndDefragmentation d) {
+            return "end " + d.memory();
         } else if (e instanceof Defragment d) {
             return "defragment " + d.memory() + " maxBytes=" + d.maxBytes() + " maxObjects=" + d.maxObjects()
                     + (d.moved().isEmpty() ? "" : " moved=" + String.join(",", d.moved()))
@@ -246,6 +254,7 @@ public final class Trace {
     public Replay replay(Session session) {
         Map<String, Memory> memories = new LinkedHashMap<>();
         Map<String, MemoryObject> objects = new LinkedHashMap<>();
+        Map<Memory, Defragmentation> running = new IdentityHashMap<>();
         int done = 0;
         for (Event e : events) {
             try {
@@ -260,13 +269,21 @@ public final class Trace {
                     o.setName(im.id());
                     objects.put(im.id(), o);
                 } else if (e instanceof Defragment d) {
-                    defragment(d, memories.get(d.memory()), objects);
+                    Memory m = memories.get(d.memory());
+                    defragment(d, running.computeIfAbsent(m, k -> k.beginDefragmentation(d.maxBytes(), d.maxObjects())),
+                            objects);
+                } else if (e instanceof EndDefragmentation d) {
+                    Defragmentation ended = running.remove(memories.get(d.memory()));
+                    if (ended != null) {
+                        ended.end();
+                    }
                 } else if (e instanceof Close c) {
                     MemoryObject o = objects.remove(c.id());
                     if (o != null) {
                         o.close();
                     } else {
                         Memory m = memories.remove(c.id());
+                        running.remove(m);
                         m.close();
                         objects.values().removeIf(MemoryObject::isClosed);
                     }
@@ -276,27 +293,28 @@ public final class Trace {
             }
             done++;
         }
+        for (Defragmentation d : running.values()) {
+            d.end();
+        }
         return new Replay(memories, objects, done);
     }
 
-    /** One pass with the recorded limits and pinned objects, which must move the recorded objects. */
-    private void defragment(Defragment event, Memory memory, Map<String, MemoryObject> objects) {
+    /** One pass of {@code d} with the recorded pinned objects, which must move the recorded objects. */
+    private static void defragment(Defragment event, Defragmentation d, Map<String, MemoryObject> objects) {
         List<Defragmentation.Move> moves;
-        try (Defragmentation d = memory.beginDefragmentation(event.maxBytes(), event.maxObjects())) {
-            List<MemoryObject> held = new ArrayList<>();
-            try {
-                for (String id : event.pinned()) {
-                    MemoryObject o = objects.get(id);
-                    if (o.isMovable()) {
-                        o.setMovable(false);
-                        held.add(o);
-                    }
+        List<MemoryObject> held = new ArrayList<>();
+        try {
+            for (String id : event.pinned()) {
+                MemoryObject o = objects.get(id);
+                if (o.isMovable()) {
+                    o.setMovable(false);
+                    held.add(o);
                 }
-                moves = d.pass();
-            } finally {
-                for (MemoryObject o : held) {
-                    o.setMovable(true);
-                }
+            }
+            moves = d.pass();
+        } finally {
+            for (MemoryObject o : held) {
+                o.setMovable(true);
             }
         }
         Map<MemoryObject, String> ids = new IdentityHashMap<>();
@@ -317,6 +335,8 @@ public final class Trace {
             return "buffer " + b.id();
         } else if (e instanceof CreateImage i) {
             return "image " + i.id();
+        } else if (e instanceof EndDefragmentation d) {
+            return "end " + d.memory();
         } else if (e instanceof Defragment d) {
             return "defragment " + d.memory();
         }
@@ -352,7 +372,11 @@ public final class Trace {
                 case "image" -> image(t);
                 case "close" -> close(t);
                 case "defragment" -> defragment(t);
-                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close, defragment)");
+                case "end" -> {
+                    arity(t, 2, 2, "end MEMORY");
+                    events.add(new EndDefragmentation(line, memoryId(t[1])));
+                }
+                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close, defragment, end)");
             }
         }
 

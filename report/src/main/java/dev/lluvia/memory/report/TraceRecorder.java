@@ -162,6 +162,14 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
     }
 
     @Override
+    public synchronized void defragmentationEnded(Defragmentation defragmentation) {
+        String id = memoryIds.get(defragmentation.memory());
+        if (id != null) {
+            add(new Trace.EndDefragmentation(lines.size() + 1, id));
+        }
+    }
+
+    @Override
     public synchronized void memoryClosed(Memory memory) {
         String id = memoryIds.remove(memory);
         if (id != null) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TraceLongRunTest {
 
     @ParameterizedTest(name = "{0} seed {1}")
-    @CsvSource({"nvidia-h100, 23", "mobile-noncoherent, 24"})
+    @CsvSource({"nvidia-h100, 23", "mobile-noncoherent, 24", "llvmpipe, 25"})
     void aLongRunsTraceReplaysToTheLayoutItEndedWith(String profile, long seed) throws Exception {
         String output = ChildJvm.assertLongRunClean(TraceLongRunChild.class, profile, 100_000, seed);
         String trace = output.lines().filter(l -> l.startsWith("TRACE ")).findFirst().orElse("no TRACE line");

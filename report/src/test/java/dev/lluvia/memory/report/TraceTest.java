@@ -182,7 +182,8 @@ class TraceTest {
                 "image depth m0 64x64x1 format=d32_sfloat OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
                 "image cube m0 32x32 UINT8 4 layers=6 levels=2 LINEAR",
                 "buffer b m0 64",
-                "defragment m0 maxBytes=1MiB maxObjects=4 moved=b,old pinned=mip"));
+                "defragment m0 maxBytes=1MiB maxObjects=4 moved=b,old pinned=mip",
+                "end m0"));
         assertEquals(List.of(
                 new Trace.CreateMemory(1, "m0", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))),
                 new Trace.CreateImage(2, "old", "m0", ImageDescriptor.of(256, 256, ChannelType.UINT8, 4)
@@ -193,7 +194,8 @@ class TraceTest {
                 new Trace.CreateImage(5, "cube", "m0", ImageDescriptor.of(32, 32, ChannelType.UINT8, 4).withArrayLayers(6)
                         .withMipLevels(2).withTiling(ImageTiling.LINEAR)),
                 new Trace.CreateBuffer(6, "b", "m0", 64, BufferUsage.DEFAULT),
-                new Trace.Defragment(7, "m0", 1 << 20, 4, List.of("b", "old"), List.of("mip"))), trace.events());
+                new Trace.Defragment(7, "m0", 1 << 20, 4, List.of("b", "old"), List.of("mip")),
+                new Trace.EndDefragmentation(8, "m0")), trace.events());
         assertEquals(List.of(
                 "memory m0 DEVICE_LOCAL pageSize=33554432 algorithm=TLSF strategy=MIN_TIME",
                 "image old m0 256x256x1 UINT8 4 OPTIMAL usage=SAMPLED align=256",
@@ -201,7 +203,8 @@ class TraceTest {
                 "image depth m0 64x64x1 format=D32_SFLOAT OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
                 "image cube m0 32x32x1 UINT8 4 LINEAR levels=2 layers=6",
                 "buffer b m0 64 usage=" + String.join(",", EnumSet.copyOf(BufferUsage.DEFAULT).stream().map(Enum::name).toList()),
-                "defragment m0 maxBytes=1048576 maxObjects=4 moved=b,old pinned=mip"), trace.lines());
+                "defragment m0 maxBytes=1048576 maxObjects=4 moved=b,old pinned=mip",
+                "end m0"), trace.lines());
         assertEquals(trace.events(), Trace.parse("t", trace.lines()).events(), "written back, it reads the same");
     }
 
