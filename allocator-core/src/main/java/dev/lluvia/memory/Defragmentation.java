@@ -131,12 +131,20 @@ public final class Defragmentation implements AutoCloseable {
         return memory;
     }
 
-    /** The limit of bytes a pass moves, as given to {@link Memory#beginDefragmentation}. */
+    /**
+     * The limit of bytes a pass moves.
+     *
+     * @return {@code maxBytesPerPass} as given to {@link Memory#beginDefragmentation}
+     */
     public long maxBytesPerPass() {
         return maxBytesPerPass;
     }
 
-    /** The limit of objects a pass moves, as given to {@link Memory#beginDefragmentation}. */
+    /**
+     * The limit of objects a pass moves.
+     *
+     * @return {@code maxObjectsPerPass} as given to {@link Memory#beginDefragmentation}
+     */
     public int maxObjectsPerPass() {
         return maxObjectsPerPass;
     }
