@@ -240,7 +240,7 @@ public final class LongRun {
                 return;
             }
             Memory m = memories.get(2);
-            // 2D images (a height of 1 makes a 1D image, which not every device offers linear).
+            // At least 2 high: a height of 1 is a 1D image, which some devices (the H100) refuse LINEAR.
             ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 2 + random.nextInt(127), ChannelType.UINT8, 4)
                     .withTiling(random.nextBoolean() ? ImageTiling.OPTIMAL : ImageTiling.LINEAR);
             images.add(m.createImage(d));

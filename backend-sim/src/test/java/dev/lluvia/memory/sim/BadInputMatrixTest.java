@@ -245,6 +245,10 @@ class BadInputMatrixTest {
         row("createImage: 5 channels", IllegalArgumentException.class, "was 5",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 5)));
         row("createImage: null descriptor", NullPointerException.class, "descriptor", f -> f.device.createImage((ImageDescriptor) null));
+        row("createImage: null create-info", NullPointerException.class, "info",
+                f -> f.device.createImage((dev.lluvia.memory.BackendImageInfo) null));
+        row("createBuffer: null create-info", NullPointerException.class, "info",
+                f -> f.device.createBuffer((dev.lluvia.memory.BackendBufferInfo) null));
         row("createImage: null channel type", NullPointerException.class, "channelType", f -> f.device.createImage(4, 4, null));
         row("createImage: null tiling", NullPointerException.class, "tiling",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withTiling(null)));

@@ -34,11 +34,14 @@ import static org.lwjgl.vulkan.VK10.*;
  * type, tiling, usage and flags, and whether the sample count, extent, levels and layers are within
  * what it reports for them: an {@link dev.lluvia.memory.UnsupportedImageFormatException} naming the
  * format or the sample count if not. The rules Vulkan states without the device (a cube-compatible
- * image is square with six or more layers, a multisampled image has one level, view formats without
- * the mutable-format flag are at most one) and chain structures the library must not chain (those it
- * chains itself, and those that ask for memory the library does not allocate: external memory,
- * swapchain images) are an {@link IllegalArgumentException} naming the value. Sparse, protected and
- * disjoint images are not offered (they are bound by other calls than the library's).
+ * image is square with six or more layers, a multisampled image has one level, a transient
+ * attachment has only attachment usages, view formats without the mutable-format flag are the
+ * format itself, view formats have the format's texel size) and chain structures the library must
+ * not chain (those it chains itself, and those that ask for memory the library does not allocate:
+ * external memory, swapchain images) are an {@link IllegalArgumentException} naming the value.
+ * Sparse, protected and disjoint images are not offered (they are bound by other calls than the
+ * library's), nor multisampled storage images (they need a device feature the library cannot see
+ * enabled on a program's device).
  *
  * <p>{@link #descriptor()} is the portable part: {@link dev.lluvia.memory.Image#write}/{@code read}
  * and defragmentation move an image's texels only when its format is one an {@link ImageDescriptor}
@@ -95,11 +98,38 @@ public record VulkanImageInfo(int flags, int imageType, int format, int width, i
         if (initialLayout != VK_IMAGE_LAYOUT_UNDEFINED && initialLayout != VK_IMAGE_LAYOUT_PREINITIALIZED) {
             throw new IllegalArgumentException("initialLayout must be UNDEFINED or PREINITIALIZED, was " + initialLayout);
         }
+        if ((flags & org.lwjgl.vulkan.VK11.VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT) != 0 && imageType != VK_IMAGE_TYPE_3D) {
+            throw new IllegalArgumentException("VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT is for 3D images; imageType was " + imageType);
+        }
+        if ((flags & org.lwjgl.vulkan.VK11.VK_IMAGE_CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE_BIT) != 0
+                && ((flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) == 0 || !VulkanFormats.name(format).endsWith("_BLOCK"))) {
+            throw new IllegalArgumentException("VK_IMAGE_CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE_BIT needs a compressed format and "
+                    + "VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT; format was " + VulkanFormats.name(format) + ", flags 0x" + Integer.toHexString(flags));
+        }
+        final int attachments = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT
+                | VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT;
+        if ((usage & VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT) != 0
+                && (usage & ~(attachments | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT)) != 0) {
+            throw new IllegalArgumentException("a transient attachment (usage 0x" + Integer.toHexString(usage)
+                    + ") has no usages but color, depth-stencil and input attachment");
+        }
+        if ((usage & VK_IMAGE_USAGE_STORAGE_BIT) != 0 && samples != VK_SAMPLE_COUNT_1_BIT) {
+            throw new IllegalArgumentException("multisampled storage images (samples " + samples + ") need "
+                    + "shaderStorageImageMultisample, which the library cannot see enabled: not offered");
+        }
         queueFamilies = checkSharing(sharingMode, queueFamilies);
         viewFormats = List.copyOf(viewFormats);
-        if (viewFormats.size() > 1 && (flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) == 0) {
+        if ((flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) == 0 && !viewFormats.isEmpty()
+                && (viewFormats.size() > 1 || viewFormats.get(0) != format)) {
             throw new IllegalArgumentException("view formats " + names(viewFormats)
                     + " need VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT in flags 0x" + Integer.toHexString(flags));
+        }
+        for (int view : viewFormats) {
+            if (!compatible(format, view)) {
+                throw new IllegalArgumentException("view format " + VulkanFormats.name(view) + " is not known to be compatible with "
+                        + VulkanFormats.name(format) + ": the library takes view formats of the same texel size"
+                        + " (or the format itself)");
+            }
         }
         // The descriptor is made here, so that its checks (levels for the extent, layers of 3D images) come first.
         if ((usage & ImageUsage.toBits(EnumSet.allOf(ImageUsage.class))) == 0) {
@@ -224,6 +254,32 @@ public record VulkanImageInfo(int flags, int imageType, int format, int width, i
         return new ImageDescriptor(width, height, depth, type != null ? type : ChannelType.UINT8, count,
                 tiling == VK_IMAGE_TILING_LINEAR ? ImageTiling.LINEAR : ImageTiling.OPTIMAL, usages, explicit,
                 mipLevels, arrayLayers);
+    }
+
+    /**
+     * Whether views of {@code view} may be made of an image of {@code format} as far as the library
+     * can tell: the same format, or two color formats whose texels Lluvia describes with the same
+     * byte size (Vulkan's size-compatibility classes of uncompressed color formats).
+     */
+    private static boolean compatible(int format, int view) {
+        if (format == view) {
+            return true;
+        }
+        ImageFormat a = VulkanFormats.imageFormat(format), b = VulkanFormats.imageFormat(view);
+        if ((a != null && a.isDepth()) || (b != null && b.isDepth())) {
+            return false;
+        }
+        int sizeA = texelBytes(format, a), sizeB = texelBytes(view, b);
+        return sizeA > 0 && sizeA == sizeB;
+    }
+
+    /** Bytes of one texel of a format Lluvia describes, else 0. */
+    private static int texelBytes(int format, ImageFormat explicit) {
+        if (explicit != null) {
+            return explicit.channelType().byteSize() * explicit.channelCount();
+        }
+        ChannelType type = VulkanFormats.channelType(format);
+        return type == null ? 0 : type.byteSize() * VulkanFormats.channelCount(format);
     }
 
     static List<Integer> checkSharing(int sharingMode, List<Integer> queueFamilies) {

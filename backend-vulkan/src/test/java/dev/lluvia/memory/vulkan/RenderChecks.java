@@ -1,5 +1,7 @@
 package dev.lluvia.memory.vulkan;
 
+import dev.lluvia.memory.Allocation;
+import dev.lluvia.memory.AllocationRequest;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.Image;
@@ -27,7 +29,8 @@ import static org.lwjgl.vulkan.VK10.*;
  * What a renderer does with the library's memory, offscreen, on one device and graphics queue (the
  * library's or the program's): a 4x MSAA color attachment and a 4x depth attachment made from
  * {@link VulkanImageInfo}s (transient usage, samples: what {@code ImageDescriptor} cannot say), two
- * overlapping triangles drawn into them from a vertex buffer with a depth test, resolved into a
+ * overlapping triangles drawn into them with a depth test from a vertex buffer that is the program's
+ * own {@code VkBuffer} bound to a library {@link Allocation}, resolved into a
  * single-sample image (with a mutable-format view-format list), copied into a readback buffer and
  * checked pixel by pixel against the triangles' exact coverage of the standard sample positions;
  * a cube map with mip levels and a BC1-compressed texture, filled from a staging buffer with
@@ -142,8 +145,15 @@ final class RenderChecks {
             Image resolved = attachments.createImage(VulkanImageInfo.of2D(VK_FORMAT_R8G8B8A8_UNORM, SIZE, SIZE,
                     VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT)
                     .withMutableFormats(VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8G8B8A8_SRGB));
-            Buffer vertices = upload.createBuffer(VulkanBufferInfo.of(6 * 6 * Float.BYTES, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT));
+            // The vertex buffer is the program's own VkBuffer, bound to an allocation of the library's memory.
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, VkBufferCreateInfo.calloc(stack).sType$Default().size(6 * 6 * Float.BYTES)
+                    .usage(VK_BUFFER_USAGE_VERTEX_BUFFER_BIT).sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, pBuffer), "vkCreateBuffer");
+            long vertexBuffer = keep(9, pBuffer.get(0));
+            Allocation vertices = upload.allocate(AllocationRequest.forBuffer(vertexBuffer));
+            vertices.bindBuffer(vertexBuffer);
             Buffer pixels = readback.createBuffer((long) SIZE * SIZE * 4, EnumSet.of(BufferUsage.TRANSFER_DST));
+            checked.add("vertex buffer: the program's own VkBuffer bound to " + vertices + " of the library's memory");
             checked.add("4x MSAA color " + color.toString() + ", depth " + depth.toString() + ", resolve " + resolved.toString()
                     + " made through the library, formats " + VulkanFormats.name(VulkanFormats.vkFormat(color)) + ", "
                     + VulkanFormats.name(VulkanFormats.vkFormat(depth)));
@@ -152,7 +162,8 @@ final class RenderChecks {
             putTriangle(v, TRIANGLE_A, 0.25f, 1, 0, 0);
             putTriangle(v, TRIANGLE_B, 0.75f, 0, 1, 0);
             v.flip();
-            vertices.write(0, v);
+            vertices.mapByteBuffer(0, v.remaining()).put(v);
+            vertices.flush(0, v.remaining());
 
             long renderPass = renderPass(stack);
             long colorView = view(stack, color, VK_IMAGE_ASPECT_COLOR_BIT);
@@ -176,7 +187,7 @@ final class RenderChecks {
                     .framebuffer(framebuffer).renderArea(a -> a.extent().set(SIZE, SIZE)).pClearValues(clears),
                     VK_SUBPASS_CONTENTS_INLINE);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
-            vkCmdBindVertexBuffers(cmd, 0, stack.longs(vertices.handle()), stack.longs(0));
+            vkCmdBindVertexBuffers(cmd, 0, stack.longs(vertexBuffer), stack.longs(0));
             vkCmdDraw(cmd, 6, 1, 0, 0);
             vkCmdEndRenderPass(cmd);
             vkCmdCopyImageToBuffer(cmd, resolved.handle(), VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, pixels.handle(),
@@ -191,6 +202,10 @@ final class RenderChecks {
             pixels.read(0, out);
             out.flip();
             checkPixels(out, standardSampleLocations());
+            // The program destroys its buffer, then frees the allocation (which never destroys it).
+            vkDestroyBuffer(device, vertexBuffer, null);
+            made.removeIf(m -> m[1] == vertexBuffer);
+            vertices.close();
         }
     }
 
@@ -647,6 +662,7 @@ final class RenderChecks {
                 case 5 -> vkDestroyPipeline(device, h, null);
                 case 6 -> vkDestroyDescriptorSetLayout(device, h, null);
                 case 7 -> vkDestroyDescriptorPool(device, h, null);
+                case 9 -> vkDestroyBuffer(device, h, null);
                 default -> vkDestroySampler(device, h, null);
             }
         }

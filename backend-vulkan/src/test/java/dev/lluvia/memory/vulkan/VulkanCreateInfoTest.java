@@ -215,6 +215,15 @@ class VulkanCreateInfoTest {
             assertTrue(msaaLevels.getMessage().contains("samples 4"), msaaLevels.getMessage());
             assertThrows(IllegalArgumentException.class, () -> VulkanImageInfo.of2D(VK_FORMAT_R8G8B8A8_UNORM, 16, 16, sampled)
                     .withSamples(3));
+            IllegalArgumentException transientSampled = assertThrows(IllegalArgumentException.class, () -> VulkanImageInfo.of2D(
+                    VK_FORMAT_R8G8B8A8_UNORM, 16, 16, sampled | VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSIENT_ATTACHMENT_BIT));
+            assertTrue(transientSampled.getMessage().contains("0x54"), transientSampled.getMessage());
+            IllegalArgumentException storageMsaa = assertThrows(IllegalArgumentException.class, () -> VulkanImageInfo.of2D(
+                    VK_FORMAT_R8G8B8A8_UNORM, 16, 16, VK_IMAGE_USAGE_STORAGE_BIT).withSamples(VK_SAMPLE_COUNT_4_BIT));
+            assertTrue(storageMsaa.getMessage().contains("samples 4"), storageMsaa.getMessage());
+            IllegalArgumentException incompatible = assertThrows(IllegalArgumentException.class, () -> VulkanImageInfo.of2D(
+                    VK_FORMAT_R8G8B8A8_UNORM, 16, 16, sampled).withMutableFormats(VK_FORMAT_R16G16B16A16_SFLOAT));
+            assertTrue(incompatible.getMessage().contains("VK_FORMAT_R16G16B16A16_SFLOAT"), incompatible.getMessage());
             assertThrows(IllegalArgumentException.class, () -> VulkanImageInfo.of2D(VK_FORMAT_R8G8B8A8_UNORM, 16, 16, sampled)
                     .withFlags(VK_IMAGE_CREATE_SPARSE_BINDING_BIT));
             // A create-info for another backend.
