@@ -132,6 +132,24 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     /**
+     * The limit of bytes a pass moves.
+     *
+     * @return {@code maxBytesPerPass} as given to {@link Memory#beginDefragmentation}
+     */
+    public long maxBytesPerPass() {
+        return maxBytesPerPass;
+    }
+
+    /**
+     * The limit of objects a pass moves.
+     *
+     * @return {@code maxObjectsPerPass} as given to {@link Memory#beginDefragmentation}
+     */
+    public int maxObjectsPerPass() {
+        return maxObjectsPerPass;
+    }
+
+    /**
      * Runs one pass and returns what it moved; empty when nothing more can be gained, after which
      * {@link #isDone()} is true. If moving an object fails (the driver's error is thrown), that
      * object stays where it was with its contents, the objects moved before it in the pass stay
@@ -234,13 +252,11 @@ public final class Defragmentation implements AutoCloseable {
         return moves;
     }
 
-    /** Tells the listeners which objects the pass moved, if any. */
+    /** Tells the listeners which objects the pass moved. */
     private void passEnded(List<Move> moves) {
-        if (!moves.isEmpty()) {
-            List<Move> told = List.copyOf(moves);
-            for (SessionListener l : memory.session().listeners()) {
-                l.defragmentationPass(memory, told);
-            }
+        List<Move> told = List.copyOf(moves);
+        for (SessionListener l : memory.session().listeners()) {
+            l.defragmentationPass(this, told);
         }
     }
 
@@ -324,6 +340,9 @@ public final class Defragmentation implements AutoCloseable {
                 ended = true;
                 if (!memory.isClosed()) {
                     counters.pagesFreed += pool.releaseEmptyPages();
+                }
+                for (SessionListener l : memory.session().listeners()) {
+                    l.defragmentationEnded(this);
                 }
             }
             return statistics();

@@ -47,15 +47,24 @@ public interface SessionListener {
     }
 
     /**
-     * A defragmentation pass of {@code memory} ended having moved {@code moves} (each also told to
-     * {@link #objectMoved} as it happened), in the order it moved them; also told when the pass
-     * failed after moving some. Passes that move nothing are not told. A trace recorder needs the
-     * pass as a whole: which objects one pass moved decides where each went.
+     * A pass of {@code defragmentation} ended having moved {@code moves} (each also told to
+     * {@link #objectMoved} as it happened), in the order it moved them; told after every pass, one
+     * that moved nothing too, and also when the pass failed after moving some. A trace recorder
+     * needs the pass as a whole: its limits and which objects it could move decide where each went.
      *
-     * @param memory the memory defragmented
+     * @param defragmentation the defragmentation whose pass ended ({@link Defragmentation#memory()})
      * @param moves the moves of the pass, in order
      */
-    default void defragmentationPass(Memory memory, java.util.List<Defragmentation.Move> moves) {
+    default void defragmentationPass(Defragmentation defragmentation, java.util.List<Defragmentation.Move> moves) {
+    }
+
+    /**
+     * A defragmentation ended ({@link Defragmentation#end()}), which freed the pages left empty, the
+     * kept ones too: a trace recorder needs the end, whose freeing decides where later objects go.
+     *
+     * @param defragmentation the defragmentation that ended
+     */
+    default void defragmentationEnded(Defragmentation defragmentation) {
     }
 
     /**

@@ -43,12 +43,18 @@ public final class ChildJvm {
     /** {@link #run(Class, int, String...)} with options for the child JVM (e.g. {@code --enable-native-access}). */
     public static Result run(Class<?> main, int timeoutSeconds, List<String> jvmOptions, String... args)
             throws IOException, InterruptedException {
+        return run(main.getName(), timeoutSeconds, jvmOptions, args);
+    }
+
+    /** {@link #run(Class, int, List, String...)} of a main class named, one this compilation cannot see (JDK 22+ code). */
+    public static Result run(String main, int timeoutSeconds, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lluvia-child-hs_err_%p.log")));
         command.addAll(jvmOptions);
-        command.add(main.getName());
+        command.add(main);
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         // In the build folder, so whatever the child writes beside it (LWJGL's extracted natives)

@@ -16,8 +16,12 @@ public final class SimMappingChild {
     }
 
     public static void main(String[] args) {
-        String profile = args[0];
-        MappingCases.main(new MappingCases.Device() {
+        MappingCases.main(device(args[0]), java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    /** Sessions on {@code profile}; after every close the sim must have no live page or resource left. */
+    static MappingCases.Device device(String profile) {
+        return new MappingCases.Device() {
             @Override
             public Session open() {
                 return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
@@ -32,6 +36,6 @@ public final class SimMappingChild {
                             + sim.inspect().liveResourceCount() + " resources");
                 }
             }
-        }, java.util.Arrays.copyOfRange(args, 1, args.length));
+        };
     }
 }

@@ -1,12 +1,15 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.MappedSegments;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryNotMappableException;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.contract.ChildJvm;
+import dev.lluvia.memory.segments.SegmentCases;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -25,18 +28,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link MappedSegments} on the sim, on a JDK 22+ JVM: segments see the buffer's bytes, transfers
- * take segments, and (in child JVMs, {@link SegmentCases}) every access after each kind of close
- * or move throws, with no crash and no wrong byte over many runs.
+ * take segments, and (in child JVMs, {@link SegmentCases} on {@code SimMappingChild}'s devices) every
+ * access after each kind of close or move throws, with no crash and no wrong byte over many runs.
  */
 class SimSegmentViewTest {
 
     private static final List<String> NATIVE_ACCESS = List.of("--enable-native-access=ALL-UNNAMED");
+    /** The sim's devices for {@link SegmentCases}, named: this JDK 22 compilation does not see the Java 17 tests. */
+    private static final String DEVICES = "dev.lluvia.memory.sim.SimMappingChild";
     /** Child JVMs of the race in one mvn verify; {@code -Dlluvia.longTests=true} runs more. */
     private static final int RACE_RUNS = Boolean.getBoolean("lluvia.longTests") ? 200 : 8;
 
+    private static Session open() {
+        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
+                .withLeakPolicy(LeakPolicy.IGNORE));
+    }
+
     @Test
     void aSegmentIsTheBuffersMappedBytes() {
-        try (Session s = SegmentCases.open("nvidia-h100")) {
+        try (Session s = open()) {
             Memory m = SegmentCases.host(s);
             Buffer b = m.createBuffer(1000);
             MemorySegment all = MappedSegments.map(b);
@@ -55,7 +65,7 @@ class SimSegmentViewTest {
 
     @Test
     void transfersTakeSegmentsOfEveryKind() {
-        try (Session s = SegmentCases.open("nvidia-h100"); Arena arena = Arena.ofConfined()) {
+        try (Session s = open(); Arena arena = Arena.ofConfined()) {
             Memory host = SegmentCases.host(s);
             Memory device = s.createMemory(MemoryPropertyFlag.DEVICE_LOCAL);
             Buffer target = device.createBuffer(4096);
@@ -91,7 +101,7 @@ class SimSegmentViewTest {
 
     @Test
     void everyAccessAfterEachKindOfCloseAndMoveThrowsInAChildJvm() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(SegmentCases.class, 180, NATIVE_ACCESS, "nvidia-h100", "stale");
+        ChildJvm.Result r = ChildJvm.run(SegmentCases.class, 180, NATIVE_ACCESS, DEVICES, "nvidia-h100", "stale");
         assertEquals(0, r.exitCode(), "the child JVM " + (r.crashed() ? "crashed" : "failed") + ":\n" + r.output());
         assertEquals(4, r.output().lines().filter(l -> l.startsWith("PASS ")).count(), r.output());
     }
@@ -104,7 +114,7 @@ class SimSegmentViewTest {
             for (int i = 0; i < RACE_RUNS; i++) {
                 final String seed = Integer.toString(5000 + i);
                 final String profile = i % 2 == 0 ? "nvidia-h100" : "mobile-noncoherent";
-                runs.add(pool.submit(() -> ChildJvm.run(SegmentCases.class, 120, NATIVE_ACCESS, profile, "race", seed)));
+                runs.add(pool.submit(() -> ChildJvm.run(SegmentCases.class, 120, NATIVE_ACCESS, DEVICES, profile, "race", seed)));
             }
             int crashes = 0;
             int failed = 0;

@@ -16,8 +16,12 @@ public final class VulkanMappingChild {
     }
 
     public static void main(String[] args) {
-        String device = args[0];
-        MappingCases.main(new MappingCases.Device() {
+        MappingCases.main(device(args[0]), java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    /** Sessions on the device of that index, validation on; after every close the layer must have said nothing. */
+    static MappingCases.Device device(String device) {
+        return new MappingCases.Device() {
             @Override
             public Session open() {
                 Session s = Session.create(SessionOptions.defaults().withBackend("vulkan").withDebug(true)
@@ -33,6 +37,6 @@ public final class VulkanMappingChild {
             public void afterClose(Session closed) {
                 VulkanTestSupport.assertClean(VulkanTestSupport.backend(closed));
             }
-        }, java.util.Arrays.copyOfRange(args, 1, args.length));
+        };
     }
 }

@@ -49,18 +49,22 @@ import java.util.Set;
  * image  ID MEMORY WxH[xD] (CHANNELTYPE [CHANNELS] | format=FORMAT) [OPTIMAL|LINEAR]
  *        [levels=N] [layers=N] [usage=USAGE[,USAGE...]] [align=N]   # Memory.createImage
  * close  ID                                            # closes an object or a memory
- * defragment MEMORY ID[,ID...]                         # one pass that moved these objects, in order
+ * defragment MEMORY maxBytes=SIZE maxObjects=N [moved=ID[,ID...]] [pinned=ID[,ID...]]
+ *                                                      # one pass of Memory.beginDefragmentation
+ * end    MEMORY                                        # Defragmentation.end
  * </pre>
  * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}); an image
  * is of Lluvia's channel type and count, or of an explicit {@link ImageFormat} (its Vulkan name
  * without {@code VK_FORMAT_}), with one mip level and one array layer unless {@code levels=} and
  * {@code layers=} say otherwise.
  *
- * <p>A {@code defragment} line replays one pass of {@link Memory#beginDefragmentation}: the
- * objects listed are moved, in one pass, to the places the allocator finds for them, which are
- * the places they had when recorded (the allocator is deterministic and a pass that moves the same
- * objects from the same layout finds the same places); the other objects of the memory stay. A
- * replay whose pass moves other objects than those listed fails with the line.
+ * <p>A {@code defragment} line replays one pass of the memory's defragmentation, begun
+ * ({@link Memory#beginDefragmentation}) with the recorded limits at its first pass and ended at
+ * the {@code end} line (a replay ends those still running when it finishes), the {@code pinned} objects marked not movable during it (the program had
+ * marked them so, or they had aliases, which traces do not record); it must move the
+ * {@code moved} objects, in that order: the allocator is
+ * deterministic, so the same pass from the same layout moves the same objects to the same places.
+ * A replay whose pass moves other objects fails with the line.
  * Example:
  * <pre>
  * memory dev DEVICE_LOCAL pageSize=32MiB
@@ -77,7 +81,7 @@ import java.util.Set;
 public final class Trace {
 
     /** One line of a trace. */
-    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close, Defragment {
+    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close, Defragment, EndDefragmentation {
         /** The 1-based line in the trace. */
         int line();
     }
@@ -111,13 +115,20 @@ public final class Trace {
     }
 
     /**
-     * {@code defragment MEMORY ID[,ID...]}: one defragmentation pass of the memory that moved these
-     * objects, in this order.
+     * {@code defragment MEMORY maxBytes=SIZE maxObjects=N [moved=IDS] [pinned=IDS]}: one
+     * defragmentation pass of the memory with these limits, the pinned objects marked not movable,
+     * that moved these objects in this order.
      */
-    public record Defragment(int line, String memory, List<String> objects) implements Event {
+    public record Defragment(int line, String memory, long maxBytes, int maxObjects, List<String> moved,
+                             List<String> pinned) implements Event {
         public Defragment {
-            objects = List.copyOf(objects);
+            moved = List.copyOf(moved);
+            pinned = List.copyOf(pinned);
         }
+    }
+
+    /** {@code end MEMORY}: the memory's defragmentation ended. */
+    public record EndDefragmentation(int line, String memory) implements Event {
     }
 
     /**
@@ -218,8 +229,12 @@ public final class Trace {
                     + (d.arrayLayers() > 1 ? " layers=" + d.arrayLayers() : "")
                     + (d.usage().equals(ImageUsage.DEFAULT) ? "" : " usage=" + names(d.usage()))
                     + (i.minAlignment() > 1 ? " align=" + i.minAlignment() : "");
+        } else if (e instanceof EndDefragmentation d) {
+            return "end " + d.memory();
         } else if (e instanceof Defragment d) {
-            return "defragment " + d.memory() + " " + String.join(",", d.objects());
+            return "defragment " + d.memory() + " maxBytes=" + d.maxBytes() + " maxObjects=" + d.maxObjects()
+                    + (d.moved().isEmpty() ? "" : " moved=" + String.join(",", d.moved()))
+                    + (d.pinned().isEmpty() ? "" : " pinned=" + String.join(",", d.pinned()));
         }
         return "close " + ((Close) e).id();
     }
@@ -239,6 +254,7 @@ public final class Trace {
     public Replay replay(Session session) {
         Map<String, Memory> memories = new LinkedHashMap<>();
         Map<String, MemoryObject> objects = new LinkedHashMap<>();
+        Map<Memory, Defragmentation> running = new IdentityHashMap<>();
         int done = 0;
         for (Event e : events) {
             try {
@@ -253,13 +269,21 @@ public final class Trace {
                     o.setName(im.id());
                     objects.put(im.id(), o);
                 } else if (e instanceof Defragment d) {
-                    defragment(d, memories.get(d.memory()), objects);
+                    Memory m = memories.get(d.memory());
+                    defragment(d, running.computeIfAbsent(m, k -> k.beginDefragmentation(d.maxBytes(), d.maxObjects())),
+                            objects);
+                } else if (e instanceof EndDefragmentation d) {
+                    Defragmentation ended = running.remove(memories.get(d.memory()));
+                    if (ended != null) {
+                        ended.end();
+                    }
                 } else if (e instanceof Close c) {
                     MemoryObject o = objects.remove(c.id());
                     if (o != null) {
                         o.close();
                     } else {
                         Memory m = memories.remove(c.id());
+                        running.remove(m);
                         m.close();
                         objects.values().removeIf(MemoryObject::isClosed);
                     }
@@ -269,41 +293,38 @@ public final class Trace {
             }
             done++;
         }
+        for (Defragmentation d : running.values()) {
+            d.end();
+        }
         return new Replay(memories, objects, done);
     }
 
-    /**
-     * One pass that moves exactly the listed objects: the memory's other objects are marked not
-     * movable for the pass (a pass leaves such objects where they are), then marked movable again.
-     */
-    private void defragment(Defragment event, Memory memory, Map<String, MemoryObject> objects) {
-        Map<MemoryObject, String> wanted = new IdentityHashMap<>();
-        for (String id : event.objects()) {
-            wanted.put(objects.get(id), id);
-        }
+    /** One pass of {@code d} with the recorded pinned objects, which must move the recorded objects. */
+    private static void defragment(Defragment event, Defragmentation d, Map<String, MemoryObject> objects) {
         List<Defragmentation.Move> moves;
-        try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, wanted.size())) {
-            List<MemoryObject> held = new ArrayList<>();
-            try {
-                for (MemoryObject o : memory.objects()) {
-                    if (!wanted.containsKey(o) && o.isMovable()) {
-                        o.setMovable(false);
-                        held.add(o);
-                    }
-                }
-                moves = d.pass();
-            } finally {
-                for (MemoryObject o : held) {
-                    o.setMovable(true);
+        List<MemoryObject> held = new ArrayList<>();
+        try {
+            for (String id : event.pinned()) {
+                MemoryObject o = objects.get(id);
+                if (o.isMovable()) {
+                    o.setMovable(false);
+                    held.add(o);
                 }
             }
+            moves = d.pass();
+        } finally {
+            for (MemoryObject o : held) {
+                o.setMovable(true);
+            }
         }
+        Map<MemoryObject, String> ids = new IdentityHashMap<>();
+        objects.forEach((id, o) -> ids.put(o, id));
         List<String> moved = new ArrayList<>(moves.size());
         for (Defragmentation.Move m : moves) {
-            moved.add(wanted.getOrDefault(m.object(), m.object().name()));
+            moved.add(ids.getOrDefault(m.object(), m.object().name()));
         }
-        if (!moved.equals(event.objects())) {
-            throw new IllegalStateException("the pass moved " + moved + ", not " + event.objects());
+        if (!moved.equals(event.moved())) {
+            throw new IllegalStateException("the pass moved " + moved + ", not " + event.moved());
         }
     }
 
@@ -314,6 +335,8 @@ public final class Trace {
             return "buffer " + b.id();
         } else if (e instanceof CreateImage i) {
             return "image " + i.id();
+        } else if (e instanceof EndDefragmentation d) {
+            return "end " + d.memory();
         } else if (e instanceof Defragment d) {
             return "defragment " + d.memory();
         }
@@ -349,7 +372,11 @@ public final class Trace {
                 case "image" -> image(t);
                 case "close" -> close(t);
                 case "defragment" -> defragment(t);
-                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close, defragment)");
+                case "end" -> {
+                    arity(t, 2, 2, "end MEMORY");
+                    events.add(new EndDefragmentation(line, memoryId(t[1])));
+                }
+                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close, defragment, end)");
             }
         }
 
@@ -480,9 +507,37 @@ public final class Trace {
         }
 
         private void defragment(String[] t) {
-            arity(t, 3, 3, "defragment MEMORY ID[,ID...]");
+            String usage = "defragment MEMORY maxBytes=SIZE maxObjects=N [moved=ID[,ID...]] [pinned=ID[,ID...]]";
+            arity(t, 4, 6, usage);
             String memory = memoryId(t[1]);
-            List<String> ids = List.of(t[2].split(","));
+            long maxBytes = 0;
+            int maxObjects = 0;
+            List<String> moved = List.of();
+            List<String> pinned = List.of();
+            for (int i = 2; i < t.length; i++) {
+                String lower = t[i].toLowerCase(Locale.ROOT);
+                String value = t[i].substring(t[i].indexOf('=') + 1);
+                if (lower.startsWith("maxbytes=")) {
+                    maxBytes = size(value);
+                } else if (lower.startsWith("maxobjects=")) {
+                    maxObjects = positiveInt(value, t[i], "maxObjects=N, N a positive number");
+                } else if (lower.startsWith("moved=")) {
+                    moved = objectsOf(memory, value);
+                } else if (lower.startsWith("pinned=")) {
+                    pinned = objectsOf(memory, value);
+                } else {
+                    throw error("unexpected '" + t[i] + "' (" + usage + ")");
+                }
+            }
+            if (maxBytes == 0 || maxObjects == 0) {
+                throw error("'defragment' needs maxBytes= and maxObjects=: " + usage);
+            }
+            events.add(new Defragment(line, memory, maxBytes, maxObjects, moved, pinned));
+        }
+
+        /** Open objects of {@code memory}, each once, from a comma-separated list. */
+        private List<String> objectsOf(String memory, String list) {
+            List<String> ids = List.of(list.split(","));
             for (String id : ids) {
                 String of = openObjects.get(id);
                 if (of == null) {
@@ -493,9 +548,9 @@ public final class Trace {
                 }
             }
             if (new java.util.HashSet<>(ids).size() != ids.size()) {
-                throw error("an object is listed twice in '" + t[2] + "' (a pass moves an object once)");
+                throw error("an object is listed twice in '" + list + "'");
             }
-            events.add(new Defragment(line, memory, ids));
+            return ids;
         }
 
         private void close(String[] t) {

@@ -38,7 +38,8 @@ import java.util.Objects;
  * start recording right after the session is created. Replayed on the same device, a recording
  * gives every object the page and offset it had (the allocator is deterministic): images keep
  * their explicit format, mip levels and array layers, and each defragmentation pass is recorded
- * with the objects it moved, which the replay moves again in one pass. A Memory made from a
+ * with its limits, the objects it could not move (marked not movable, or with live aliases) and
+ * the objects it moved, which the replay's pass then moves again. A Memory made from a
  * {@link dev.lluvia.memory.MemoryUsage} is recorded as its chosen type's exact flags. Aliases are
  * not recorded: they take no range of their own, so the layout is the same without them.
  *
@@ -138,7 +139,8 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
     }
 
     @Override
-    public synchronized void defragmentationPass(Memory memory, List<Defragmentation.Move> moves) {
+    public synchronized void defragmentationPass(Defragmentation defragmentation, List<Defragmentation.Move> moves) {
+        Memory memory = defragmentation.memory();
         String id = memoryIds.get(memory);
         if (id == null) {
             return;
@@ -147,7 +149,24 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
         for (Defragmentation.Move m : moves) {
             moved.add(objectIds.get(m.object()));
         }
-        add(new Trace.Defragment(lines.size() + 1, id, moved));
+        // What the pass could not move for the program's reasons: marked not movable, or aliased
+        // (aliases are not recorded); read under the Memory's lock, which the pass holds.
+        List<String> pinned = new ArrayList<>();
+        for (MemoryObject o : memory.objects()) {
+            if ((!o.isMovable() || !o.aliases().isEmpty()) && objectIds.containsKey(o)) {
+                pinned.add(objectIds.get(o));
+            }
+        }
+        add(new Trace.Defragment(lines.size() + 1, id, defragmentation.maxBytesPerPass(),
+                defragmentation.maxObjectsPerPass(), moved, pinned));
+    }
+
+    @Override
+    public synchronized void defragmentationEnded(Defragmentation defragmentation) {
+        String id = memoryIds.get(defragmentation.memory());
+        if (id != null) {
+            add(new Trace.EndDefragmentation(lines.size() + 1, id));
+        }
     }
 
     @Override

@@ -1,12 +1,9 @@
 package dev.lluvia.memory.report;
 
-import dev.lluvia.memory.Memory;
-import dev.lluvia.memory.PageInfo;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.contract.LongRun;
 import dev.lluvia.memory.contract.MappingCases;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,10 +35,10 @@ public final class TraceLongRunChild {
 
             @Override
             public void beforeClose(Session session) {
-                List<String> recorded = layout(session, recorder);
+                List<String> recorded = TraceRecorderTest.layout(session, recorder);
                 try (Session again = Sessions.sim(profile)) {
                     recorder.trace().replay(again);
-                    List<String> replayed = layout(again, null);
+                    List<String> replayed = TraceRecorderTest.layout(again, null);
                     if (!recorded.equals(replayed)) {
                         throw new AssertionError("the replay of " + recorder.lines().size() + " events gave another layout:"
                                 + " recorded " + recorded.size() + " objects, replayed " + replayed.size());
@@ -53,17 +50,4 @@ public final class TraceLongRunChild {
         }, java.util.Arrays.copyOfRange(args, 1, args.length));
     }
 
-    /** Every live object as "memory index, trace ID, allocation info", in page and offset order. */
-    private static List<String> layout(Session session, TraceRecorder recorder) {
-        List<String> out = new ArrayList<>();
-        List<Memory> memories = session.memories();
-        for (int k = 0; k < memories.size(); k++) {
-            for (PageInfo page : memories.get(k).pages()) {
-                for (PageInfo.Placed p : page.objects()) {
-                    out.add(k + " " + (recorder == null ? p.object().name() : recorder.idOf(p.object())) + " " + p.info());
-                }
-            }
-        }
-        return out;
-    }
 }

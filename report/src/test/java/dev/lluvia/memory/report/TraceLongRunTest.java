@@ -2,7 +2,8 @@ package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.contract.ChildJvm;
 import dev.lluvia.memory.contract.LongRun;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TraceLongRunTest {
 
-    @Test
-    void aLongRunsTraceReplaysToTheLayoutItEndedWith() throws Exception {
-        String output = ChildJvm.assertLongRunClean(TraceLongRunChild.class, "nvidia-h100", 100_000, 23);
+    @ParameterizedTest(name = "{0} seed {1}")
+    @CsvSource({"nvidia-h100, 23", "mobile-noncoherent, 24", "llvmpipe, 25"})
+    void aLongRunsTraceReplaysToTheLayoutItEndedWith(String profile, long seed) throws Exception {
+        String output = ChildJvm.assertLongRunClean(TraceLongRunChild.class, profile, 100_000, seed);
         String trace = output.lines().filter(l -> l.startsWith("TRACE ")).findFirst().orElse("no TRACE line");
         assertTrue(ChildJvm.field(trace, "passes") > 0 && ChildJvm.field(trace, "objects") > 0, trace);
     }

@@ -119,9 +119,8 @@ class TraceRecorderTest {
                             if (!objects.isEmpty() && random.nextBoolean()) {
                                 objects.get(random.nextInt(objects.size())).setMovable(false);
                             }
-                            int moved = d.pass().size();
-                            passes += moved > 0 ? 1 : 0;
-                            moves += moved;
+                            moves += d.pass().size();
+                            passes++;
                         }
                     }
                     for (MemoryObject o : objects) {
@@ -240,7 +239,7 @@ class TraceRecorderTest {
     }
 
     /** Every live object as "memory index / name / page / offset / padding / size", in a fixed order. */
-    private static List<String> layout(Session session, TraceRecorder recorder) {
+    static List<String> layout(Session session, TraceRecorder recorder) {
         List<String> out = new ArrayList<>();
         List<Memory> memories = session.memories();
         for (int k = 0; k < memories.size(); k++) {

@@ -182,7 +182,8 @@ class TraceTest {
                 "image depth m0 64x64x1 format=d32_sfloat OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
                 "image cube m0 32x32 UINT8 4 layers=6 levels=2 LINEAR",
                 "buffer b m0 64",
-                "defragment m0 b,old"));
+                "defragment m0 maxBytes=1MiB maxObjects=4 moved=b,old pinned=mip",
+                "end m0"));
         assertEquals(List.of(
                 new Trace.CreateMemory(1, "m0", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))),
                 new Trace.CreateImage(2, "old", "m0", ImageDescriptor.of(256, 256, ChannelType.UINT8, 4)
@@ -193,7 +194,8 @@ class TraceTest {
                 new Trace.CreateImage(5, "cube", "m0", ImageDescriptor.of(32, 32, ChannelType.UINT8, 4).withArrayLayers(6)
                         .withMipLevels(2).withTiling(ImageTiling.LINEAR)),
                 new Trace.CreateBuffer(6, "b", "m0", 64, BufferUsage.DEFAULT),
-                new Trace.Defragment(7, "m0", List.of("b", "old"))), trace.events());
+                new Trace.Defragment(7, "m0", 1 << 20, 4, List.of("b", "old"), List.of("mip")),
+                new Trace.EndDefragmentation(8, "m0")), trace.events());
         assertEquals(List.of(
                 "memory m0 DEVICE_LOCAL pageSize=33554432 algorithm=TLSF strategy=MIN_TIME",
                 "image old m0 256x256x1 UINT8 4 OPTIMAL usage=SAMPLED align=256",
@@ -201,7 +203,8 @@ class TraceTest {
                 "image depth m0 64x64x1 format=D32_SFLOAT OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
                 "image cube m0 32x32x1 UINT8 4 LINEAR levels=2 layers=6",
                 "buffer b m0 64 usage=" + String.join(",", EnumSet.copyOf(BufferUsage.DEFAULT).stream().map(Enum::name).toList()),
-                "defragment m0 b,old"), trace.lines());
+                "defragment m0 maxBytes=1048576 maxObjects=4 moved=b,old pinned=mip",
+                "end m0"), trace.lines());
         assertEquals(trace.events(), Trace.parse("t", trace.lines()).events(), "written back, it reads the same");
     }
 
@@ -211,7 +214,7 @@ class TraceTest {
         try (Session session = sim("nvidia-h100")) {
             TraceException e = assertThrows(TraceException.class, () -> Trace.parse("t", List.of(
                     "memory m DEVICE_LOCAL pageSize=1MiB strategy=MIN_OFFSET", "buffer a m 4KiB", "buffer b m 4KiB",
-                    "defragment m b")).replay(session));
+                    "defragment m maxBytes=1MiB maxObjects=10 moved=b")).replay(session));
             assertEquals(4, e.line());
             assertTrue(e.getMessage().contains("the pass moved [], not [b]"), e.getMessage());
         }
@@ -245,8 +248,10 @@ class TraceTest {
             "image i1 m0 32x32 UINT8 levels=0 | 2 | bad value 'levels=0' (levels=N, N a positive number)",
             "image i1 m0 32x32 UINT8 levels=7 | 2 | mipLevels must be 1 to 6 for a 32x32x1 image, was 7",
             "image i1 m0 32x32x2 UINT8 layers=2 | 2 | a 3D image (depth 2) has one array layer, not 2",
-            "defragment m0 nothing            | 2 | unknown ID 'nothing'",
-            "defragment m9 b1                 | 2 | unknown memory 'm9'",
+            "defragment m0 maxBytes=1MiB maxObjects=2 moved=nothing | 2 | unknown ID 'nothing'",
+            "defragment m9 maxBytes=1MiB maxObjects=2 | 2 | unknown memory 'm9'",
+            "defragment m0 maxBytes=1MiB size=2 | 2 | unexpected 'size=2'",
+            "defragment m0 maxBytes=1MiB maxObjects=0 | 2 | bad value 'maxObjects=0'",
     })
     void aBadLineNamesItsNumberAndTheBadToken(String bad, int line, String message) {
         TraceException e = assertThrows(TraceException.class,

@@ -1,15 +1,13 @@
-package dev.lluvia.memory.sim;
+package dev.lluvia.memory.segments;
 
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.Defragmentation;
-import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.MappedSegments;
 import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
-import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.contract.MappingCases;
 
@@ -25,11 +23,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The child JVM of {@link SimSegmentViewTest}: {@link MappedSegments} views used after each kind
- * of end (buffer close, Memory close, Session close, move by defragmentation), and a race of eight
- * threads writing through segments while buffers close, move and memories close. Prints
+ * The segment cases of issue 22, run in a child JVM by each backend's JDK 22+ test (the sim's
+ * and Vulkan's {@code *SegmentChild}), as {@link MappingCases} are for the checked view:
+ * {@link MappedSegments} views used after each kind of end (buffer close, Memory close, Session
+ * close, move by defragmentation), and a race of eight threads writing through segments while
+ * buffers close, move and memories close, and the session closes under them. Prints
  * {@code PASS}/{@code FAIL} lines and one {@code RACE} line of totals; exits 0 when every case
- * passed, 1 when one failed; anything else is a crash.
+ * passed, 1 when one failed; anything else is a crash. Shared as source: each backend's JDK 22+
+ * test compilation adds this folder.
  */
 public final class SegmentCases {
 
@@ -39,18 +40,29 @@ public final class SegmentCases {
     private SegmentCases() {
     }
 
-    /** {@code PROFILE stale} or {@code PROFILE race SEED}. */
-    public static void main(String[] args) {
-        String profile = args[0];
+    /**
+     * {@code DEVICES DEVICE stale}, or {@code DEVICES DEVICE race SEED}: {@code DEVICES} names a
+     * backend test class with a static {@code device(String)} that gives the
+     * {@link MappingCases.Device} of {@code DEVICE} (the sim's and Vulkan's {@code *MappingChild});
+     * found by name, so that the backends' Java 17 tests need no JDK 22 child of their own.
+     */
+    public static void main(String[] args) throws ReflectiveOperationException {
+        java.lang.reflect.Method factory = Class.forName(args[0]).getDeclaredMethod("device", String.class);
+        factory.setAccessible(true);
+        run((MappingCases.Device) factory.invoke(null, args[1]), java.util.Arrays.copyOfRange(args, 2, args.length));
+    }
+
+    /** {@code stale}, or {@code race SEED}, on the sessions {@code device} opens; exits. */
+    static void run(MappingCases.Device device, String... args) {
         int failures = 0;
         try {
-            if (args[1].equals("race")) {
-                failures += race(profile, Long.parseLong(args[2]));
+            if (args[0].equals("race")) {
+                failures += race(device, Long.parseLong(args[1]));
             } else {
-                failures += MappingCases.run("after Buffer.close, new buffer in its place", () -> afterBufferClose(profile));
-                failures += MappingCases.run("after Memory.close", () -> afterMemoryClose(profile));
-                failures += MappingCases.run("after Session.close", () -> afterSessionClose(profile));
-                failures += MappingCases.run("after a move by defragmentation", () -> afterMove(profile));
+                failures += MappingCases.run("after Buffer.close, new buffer in its place", () -> afterBufferClose(device));
+                failures += MappingCases.run("after Memory.close", () -> afterMemoryClose(device));
+                failures += MappingCases.run("after Session.close", () -> afterSessionClose(device));
+                failures += MappingCases.run("after a move by defragmentation", () -> afterMove(device));
             }
         } catch (Throwable t) {
             System.out.println("FAIL " + t);
@@ -61,18 +73,14 @@ public final class SegmentCases {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    static Session open(String profile) {
-        return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
-                .withLeakPolicy(LeakPolicy.IGNORE));
-    }
-
-    static Memory host(Session s) {
+    /** A coherent host-visible Memory of 1 MiB pages, lowest offsets first. */
+    public static Memory host(Session s) {
         return s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT))
                 .withPageSize(PAGE).withStrategy(AllocationStrategy.MIN_OFFSET));
     }
 
-    private static void afterBufferClose(String profile) {
-        try (Session s = open(profile)) {
+    private static void afterBufferClose(MappingCases.Device device) {
+        try (Session s = device.open()) {
             Memory m = host(s);
             Buffer b = m.createBuffer(SIZE);
             MemorySegment stale = MappedSegments.map(b);
@@ -89,8 +97,8 @@ public final class SegmentCases {
         }
     }
 
-    private static void afterMemoryClose(String profile) {
-        try (Session s = open(profile)) {
+    private static void afterMemoryClose(MappingCases.Device device) {
+        try (Session s = device.open()) {
             Memory m = host(s);
             MemorySegment stale = MappedSegments.map(m.createBuffer(SIZE));
             m.close();
@@ -102,13 +110,16 @@ public final class SegmentCases {
         }
     }
 
-    private static void afterSessionClose(String profile) {
+    private static void afterSessionClose(MappingCases.Device device) {
         MemorySegment stale;
-        try (Session s = open(profile)) {
+        Session closed;
+        try (Session s = device.open()) {
             stale = MappedSegments.map(host(s).createBuffer(SIZE));
+            closed = s;
         }
+        device.afterClose(closed);
         everyAccessThrows(stale);
-        try (Session s = open(profile)) {
+        try (Session s = device.open()) {
             Buffer next = host(s).createBuffer(SIZE);
             MappedSegments.map(next).fill((byte) 4);
             everyAccessThrows(stale);
@@ -116,8 +127,8 @@ public final class SegmentCases {
         }
     }
 
-    private static void afterMove(String profile) {
-        try (Session s = open(profile)) {
+    private static void afterMove(MappingCases.Device device) {
+        try (Session s = device.open()) {
             Memory m = host(s);
             Buffer first = m.createBuffer(SIZE);
             Buffer moving = m.createBuffer(SIZE);
@@ -173,14 +184,14 @@ public final class SegmentCases {
      * second; a stale segment's write would leave a foreign tag in some buffer. At the end every
      * live buffer must hold only its tag, and the session closes under the writers.
      */
-    private static int race(String profile, long seed) throws Exception {
+    private static int race(MappingCases.Device device, long seed) throws Exception {
         Random random = new Random(seed);
         AtomicLong accesses = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         List<Tagged> live = new CopyOnWriteArrayList<>();
-        Session s = open(profile);
+        Session s = device.open();
         List<Memory> memories = new ArrayList<>(List.of(host(s), host(s)));
         int tags = 1;
         for (int i = 0; i < 24; i++) {
@@ -263,6 +274,7 @@ public final class SegmentCases {
         for (Thread w : writers) {
             w.join();
         }
+        device.afterClose(s);
         System.out.println("RACE seed=" + seed + " accesses=" + accesses.get() + " refused=" + refused.get()
                 + " moves=" + moves + " wrongBytes=" + wrong);
         if (unexpected.get() != null) {
