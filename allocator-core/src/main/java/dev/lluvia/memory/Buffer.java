@@ -157,11 +157,14 @@ public final class Buffer extends MemoryObject {
             if (length == 0) {
                 return;
             }
+            final Object event = Events.beginTransfer();
             if (memory.isMappable()) {
                 memory.backend().map(page().handle, allocationInfo().offset() + offset, length).put(src.duplicate());
                 flush();
+                transferred(event, true, length, TransferPath.MAPPED);
             } else {
                 memory.backend().copyToBuffer(resource(), offset, src);
+                transferred(event, true, length, null);
             }
         }
         src.position(src.limit());
@@ -194,11 +197,14 @@ public final class Buffer extends MemoryObject {
             if (length == 0) {
                 return;
             }
+            final Object event = Events.beginTransfer();
             if (memory.isMappable()) {
                 invalidate();
                 dst.duplicate().put(memory.backend().map(page().handle, allocationInfo().offset() + offset, length));
+                transferred(event, false, length, TransferPath.MAPPED);
             } else {
                 memory.backend().copyFromBuffer(resource(), offset, dst);
+                transferred(event, false, length, null);
             }
         }
         dst.position(dst.limit());

@@ -58,7 +58,9 @@ public final class Image extends MemoryObject {
         Memory memory = memory();
         synchronized (memory.lock()) {
             requireOpen();
+            final Object event = Events.beginTransfer();
             memory.backend().copyToImage(resource(), descriptor, src);
+            transferred(event, true, descriptor.byteSize(), null);
         }
         src.position(src.limit());
     }
@@ -82,7 +84,9 @@ public final class Image extends MemoryObject {
         Memory memory = memory();
         synchronized (memory.lock()) {
             requireOpen();
+            final Object event = Events.beginTransfer();
             memory.backend().copyFromImage(resource(), descriptor, dst);
+            transferred(event, false, descriptor.byteSize(), null);
         }
         dst.position(dst.limit());
     }

@@ -120,11 +120,14 @@ public final class Memory implements AutoCloseable {
     /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
     private final long emptyPageBudget;
     private volatile boolean closed;
+    /** This Memory's number in its session, from 1: how JFR events and metrics name it. */
+    private final int number;
     /** The defragmentation running on this memory, or null. Guarded by the lock. */
     private Defragmentation defragmentation;
 
     Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
+        this.number = session.nextMemoryNumber();
         this.options = options;
         this.backend = backend;
         this.type = type;
@@ -688,6 +691,7 @@ public final class Memory implements AutoCloseable {
             for (MemoryObject o : live) {
                 o.closeAccesses();
             }
+            Events.leakReported(this, live, allocationBytes);
             List<String> leaks = new ArrayList<>(live.size());
             RuntimeException failure;
             try {
@@ -721,6 +725,7 @@ public final class Memory implements AutoCloseable {
     // Placement
 
     private void created(MemoryObject object) {
+        Events.objectCreated(object);
         for (SessionListener l : session.listeners()) {
             l.objectCreated(object);
         }
@@ -810,6 +815,7 @@ public final class Memory implements AutoCloseable {
             if (newPage) {
                 releasePage(page);
             }
+            Events.createRefused(this, object, req.size(), e);
             try {
                 object.destroyResource();
             } catch (RuntimeException suppressed) {
@@ -837,6 +843,7 @@ public final class Memory implements AutoCloseable {
             session.heaps.reserve(heap, size);
         }
         long handle;
+        final Object event = Events.beginPageAllocated();
         try {
             handle = dedicatedTo == null
                     ? backend.allocatePage(type.index(), size, pageOptions)
@@ -872,6 +879,7 @@ public final class Memory implements AutoCloseable {
         room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
         pageBytes += size;
+        Events.pageAllocated(event, this, page);
         return page;
     }
 
@@ -880,11 +888,13 @@ public final class Memory implements AutoCloseable {
         room[page.index] = -1;
         pageCount--;
         pageBytes -= page.size;
+        final Object event = Events.beginPageFreed();
         try {
             backend.freePage(page.handle);
         } finally {
             session.heaps.release(type.heapIndex(), page.size);
         }
+        Events.pageFreed(event, this, page);
     }
 
     /** The report of an object's first damaged margin byte, or {@code null} (none, or no margins). */
@@ -941,6 +951,11 @@ public final class Memory implements AutoCloseable {
 
     Object lock() {
         return lock;
+    }
+
+    /** This Memory's number in its session, from 1, in the order Memories were created. */
+    public int number() {
+        return number;
     }
 
     MemoryBackend backend() {

@@ -3,6 +3,7 @@ package dev.lluvia.memory.vulkan;
 import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.TransferPath;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
@@ -362,11 +363,13 @@ final class TransferQueue {
      */
     private void transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
         if (data.isDirect() && transferMapped(data, upload, alignment, target, cut)) {
+            backend.transferred(TransferPath.REGISTERED);
             return;
         }
         final int total = data.remaining();
         if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
             staged(data, upload, cut.apply(CHUNK));
+            backend.transferred(TransferPath.STAGED);
             return;
         }
         final int direction = upload ? 0 : 1;
@@ -375,6 +378,7 @@ final class TransferQueue {
         if (!imported) {
             staged(data, upload, cut.apply(CHUNK));
         }
+        backend.transferred(imported ? TransferPath.IMPORTED : TransferPath.STAGED);
         if (adaptive) {
             final double measured = (System.nanoTime() - start) / (double) total;
             final double[] figures = nsPerByte[direction];

@@ -6,11 +6,13 @@ import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.TransferPath;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
+import dev.lluvia.memory.spi.TransferListener;
 import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
@@ -158,6 +160,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The owning session's close, run by the shutdown hook (see {@link MemoryBackend#setSessionCloser}). */
     private volatile Runnable sessionCloser;
+    /** The owning session's listener for the way each transfer went; does nothing until one is given. */
+    private volatile TransferListener transferListener = path -> { };
 
     private VulkanBackend(VulkanInstance vulkan, VkInstance instance, int instanceApiVersion, ValidationMessages validation,
                           VulkanInstance.PhysicalDevice physical, VulkanDeviceFactory.DeviceSetup setup, String importMode) {
@@ -646,6 +650,16 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void setSessionCloser(Runnable closer) {
         sessionCloser = closer;
+    }
+
+    @Override
+    public void setTransferListener(TransferListener listener) {
+        transferListener = listener;
+    }
+
+    /** Tells the owning session which way the calling thread's transfer went (TransferQueue calls it last). */
+    void transferred(TransferPath path) {
+        transferListener.transferred(path);
     }
 
     /** The owning session's close, or null when no session owns this backend. */
