@@ -36,9 +36,10 @@ final class Events {
         }
     }
 
-    static void sessionClosed(Session session) {
+    /** Called as a session starts closing: the periodic events report it one last time. */
+    static void sessionClosing(Session session) {
         if (AVAILABLE) {
-            JfrEvents.sessionClosed(session);
+            JfrEvents.sessionClosing(session);
         }
     }
 

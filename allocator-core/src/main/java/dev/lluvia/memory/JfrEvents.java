@@ -59,6 +59,8 @@ final class JfrEvents {
     private static final Transfer TRANSFER = new Transfer();
     private static final BudgetPressure BUDGET_PRESSURE = new BudgetPressure();
     private static final LeakReported LEAK_REPORTED = new LeakReported();
+    private static final HeapStatistics HEAP_STATISTICS = new HeapStatistics();
+    private static final MemoryStatistics MEMORY_STATISTICS = new MemoryStatistics();
 
     /** Every event class, for registration. */
     static final List<Class<? extends Event>> CLASSES = List.of(PageAllocated.class, PageFreed.class,
@@ -88,8 +90,17 @@ final class JfrEvents {
         SESSIONS.add(session);
     }
 
-    static void sessionClosed(Session session) {
+    static void sessionClosing(Session session) {
         SESSIONS.remove(session);
+        if (HEAP_STATISTICS.isEnabled() || MEMORY_STATISTICS.isEnabled()) {
+            try {
+                MemoryMetrics m = session.metrics();
+                heapStatistics(m);
+                memoryStatistics(m);
+            } catch (IllegalStateException closed) {
+                // another thread closed it first and reported it
+            }
+        }
     }
 
     static Object beginPageAllocated() {
@@ -286,6 +297,12 @@ final class JfrEvents {
 
     private static void emitHeapStatistics() {
         for (MemoryMetrics m : snapshots()) {
+            heapStatistics(m);
+        }
+    }
+
+    private static void heapStatistics(MemoryMetrics m) {
+        if (HEAP_STATISTICS.isEnabled()) {
             for (MemoryMetrics.HeapEntry h : m.heaps()) {
                 HeapStatistics e = new HeapStatistics();
                 e.session = m.session();
@@ -307,6 +324,12 @@ final class JfrEvents {
 
     private static void emitMemoryStatistics() {
         for (MemoryMetrics m : snapshots()) {
+            memoryStatistics(m);
+        }
+    }
+
+    private static void memoryStatistics(MemoryMetrics m) {
+        if (MEMORY_STATISTICS.isEnabled()) {
             for (MemoryMetrics.MemoryEntry entry : m.memories()) {
                 MemoryStatistics e = new MemoryStatistics();
                 e.session = m.session();
@@ -534,7 +557,7 @@ final class JfrEvents {
 
     @Name("dev.lluvia.memory.HeapStatistics")
     @Label("Heap Statistics")
-    @Description("Each heap's budget and usage, and this session's pages in it")
+    @Description("Each heap's budget and usage, and this session's pages in it; every period and once as the session closes")
     @Period("1 s")
     @StackTrace(false)
     static final class HeapStatistics extends SessionEvent {
@@ -563,7 +586,7 @@ final class JfrEvents {
 
     @Name("dev.lluvia.memory.MemoryStatistics")
     @Label("Memory Statistics")
-    @Description("Each Memory's pages, objects and free ranges")
+    @Description("Each Memory's pages, objects and free ranges; every period and once as its session closes")
     @Period("1 s")
     @StackTrace(false)
     static final class MemoryStatistics extends MemoryEvent {

@@ -375,6 +375,9 @@ public final class Session implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed) {
+            Events.sessionClosing(this); // its last statistics, while it is still open
+        }
         List<Memory> toClose;
         synchronized (memories) {
             if (closed) {
@@ -383,7 +386,6 @@ public final class Session implements AutoCloseable {
             closed = true;
             toClose = new ArrayList<>(memories);
         }
-        Events.sessionClosed(this);
         List<String> leaks = new ArrayList<>();
         List<String> corruptions = new ArrayList<>();
         RuntimeException failure = null;

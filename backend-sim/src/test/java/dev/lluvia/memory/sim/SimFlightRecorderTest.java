@@ -92,6 +92,7 @@ class SimFlightRecorderTest {
         int moved = 0;
         long movedBytes = 0;
         String deviceName;
+        int heaps;
         long mappedBytes;
         long stillOpenPages;
         try (Recording recording = recordEverything()) {
@@ -99,6 +100,7 @@ class SimFlightRecorderTest {
             Session s = open();
             session = s.id();
             deviceName = s.device().name();
+            heaps = s.device().memoryHeaps().size();
             // Device-local memory of 1 MiB pages: not host-visible on the H100, so writes are staged.
             Memory device = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 1 << 20, true);
             List<Buffer> buffers = new ArrayList<>();
@@ -181,9 +183,14 @@ class SimFlightRecorderTest {
                 transfers.stream().map(e -> e.getString("direction") + " " + e.getString("path") + " " + e.getLong("bytes")).toList());
         assertTrue(transfers.stream().allMatch(e -> e.getDouble("gbPerSecond") > 0));
 
-        // Pressure from 0%: every page allocation reports its heap.
-        assertEquals(allocatedPages, events.get("BudgetPressure").size());
-        assertTrue(events.get("BudgetPressure").stream().allMatch(e -> e.getLong("usage") > 0 && e.getLong("budget") > 0));
+        // Pressure from 0%: every page allocation reports its heap, and so does each heap's last
+        // statistics as the session closes.
+        assertEquals(allocatedPages + heaps, events.get("BudgetPressure").size());
+        assertEquals(heaps, events.get("HeapStatistics").size(), "one per heap as the session closed");
+        assertEquals(1, events.get("MemoryStatistics").size(), "device memory, still open as the session closed");
+        assertTrue(events.get("BudgetPressure").stream().allMatch(e -> e.getLong("budget") > 0));
+        assertTrue(events.get("BudgetPressure").subList(0, allocatedPages).stream().allMatch(e -> e.getLong("usage") > 0),
+                "a page was just allocated in the heap");
 
         // Two Memories closed with live objects: host (mapped) on its own, device with the session.
         List<RecordedEvent> leaks = events.get("LeakReported");
