@@ -13,6 +13,7 @@ import jdk.jfr.Period;
 import jdk.jfr.SettingControl;
 import jdk.jfr.SettingDefinition;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
 import jdk.jfr.Timespan;
 
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import java.util.WeakHashMap;
  * {@code dev.lluvia.memory.*}; only {@link Events} calls this class, and only where the runtime
  * has {@code jdk.jfr}. Each event carries the session (a number unique in the JVM), the device's
  * name and the Memory ({@link MemoryMetrics#name}); what each adds is in its {@code @Description}.
+ *
+ * <p>Defaults keep a recording cheap where events could come per frame: {@code Transfer} has a
+ * 1 ms threshold, and the object events leave out objects under 1 MiB; a recording that asks
+ * (threshold 0, {@code minSize} 0, as the CLI's {@code --jfr} does) gets every one.
  *
  * <p>Settings beyond JFR's own: {@code minSize} (bytes) on the object events, so that a
  * recording with default settings sees only large objects and one that asks sees every object;
@@ -489,8 +494,10 @@ final class JfrEvents {
 
     @Name("dev.lluvia.memory.Transfer")
     @Label("Transfer")
-    @Description("A Buffer or Image write or read; the duration is the whole copy's")
+    @Description("A Buffer or Image write or read that took at least the threshold (1 ms by default; 0 records "
+            + "every transfer); the duration is the whole copy's")
     @StackTrace(false)
+    @Threshold("1 ms")
     static final class Transfer extends MemoryEvent {
         @Label("Object")
         String object;
