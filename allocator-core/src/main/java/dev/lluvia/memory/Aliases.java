@@ -31,6 +31,13 @@ final class Aliases {
             throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
                     + original.aliasOf().describe() + "; alias that instead");
         }
+        if (original.page().dedicated) {
+            // Vulkan binds memory allocated with VkMemoryDedicatedAllocateInfo to its own resource
+            // only, at offset 0 (VUID-vkBindBufferMemory-memory-01508 and its image sibling).
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": it has a dedicated page,"
+                    + " memory that Vulkan binds to that object alone; alias an object of a regular page (one of"
+                    + " at most half the page size that neither requires nor prefers a dedicated allocation)");
+        }
         AllocationInfo info = original.infoLocked();
         if (offset < 0 || offset > info.size() - minSize) {
             throw new IndexOutOfBoundsException("alias offset " + offset + " is outside " + original.describe()

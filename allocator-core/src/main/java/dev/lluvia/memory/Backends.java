@@ -74,6 +74,7 @@ final class Backends {
 
     static MemoryBackend open(SessionOptions options) {
         List<MemoryBackendProvider> providers = providers();
+        checkPropertyKeys(options.properties().keySet(), providers);
         String wanted = options.backend() != null ? options.backend() : System.getProperty(LluviaProperties.BACKEND);
         BackendOptions backendOptions = new BackendOptions(options.debug(), options.device(), options.properties(),
                 options.features());
@@ -100,6 +101,36 @@ final class Backends {
         throw new BackendNotFoundException(providers.isEmpty()
                 ? "no memory backend found on the class or module path. " + ADD_MODULE
                 : "no memory backend is available (" + String.join("; ", reasons) + "). " + ADD_MODULE);
+    }
+
+    /**
+     * Refuses a session property under {@code lluvia.} that no provider found reads
+     * ({@link MemoryBackendProvider#propertyKeys()}), naming it and the keys there are.
+     *
+     * @throws IllegalArgumentException naming the first unknown key
+     */
+    static void checkPropertyKeys(Set<String> keys, List<MemoryBackendProvider> providers) {
+        for (String key : new java.util.TreeSet<>(keys)) {
+            if (!key.startsWith(LluviaProperties.PREFIX)) {
+                continue;
+            }
+            boolean known = false;
+            List<String> all = new ArrayList<>();
+            for (MemoryBackendProvider p : providers) {
+                for (String k : p.propertyKeys()) {
+                    all.add(k);
+                    known |= k.endsWith("*") ? key.startsWith(k.substring(0, k.length() - 1)) : key.equals(k);
+                }
+            }
+            if (!known) {
+                java.util.Collections.sort(all);
+                throw new IllegalArgumentException("unknown session property '" + key + "'; the backends found ("
+                        + providers.stream().map(MemoryBackendProvider::name).collect(Collectors.joining(", "))
+                        + ") read " + (all.isEmpty() ? "none" : String.join(", ", all))
+                        + (key.equals(LluviaProperties.BACKEND) ? " (" + LluviaProperties.BACKEND
+                        + " is a system property; a session names its backend with SessionOptions.withBackend)" : ""));
+            }
+        }
     }
 
     /**

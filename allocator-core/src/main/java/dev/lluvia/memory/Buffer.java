@@ -18,11 +18,26 @@ public final class Buffer extends MemoryObject {
 
     private final long size;
     private final Set<BufferUsage> usage;
+    /** The backend's own create-info it was made from, or null for Lluvia's portable one. */
+    private final BackendBufferInfo backendInfo;
 
     Buffer(Memory memory, long id, long resource, long size, Set<BufferUsage> usage) {
+        this(memory, id, resource, size, usage, null);
+    }
+
+    Buffer(Memory memory, long id, long resource, long size, Set<BufferUsage> usage, BackendBufferInfo backendInfo) {
         super(memory, id, resource);
         this.size = size;
         this.usage = usage;
+        this.backendInfo = backendInfo;
+    }
+
+    /**
+     * The backend's own create-info this buffer was made from ({@link Memory#createBuffer(BackendBufferInfo)}),
+     * or null when it was made from Lluvia's size and {@link BufferUsage}s.
+     */
+    public BackendBufferInfo backendInfo() {
+        return backendInfo;
     }
 
     /** The size asked for, in bytes; {@link AllocationInfo#size()} may be larger. */
@@ -30,7 +45,7 @@ public final class Buffer extends MemoryObject {
         return size;
     }
 
-    /** What the buffer was created for. */
+    /** What the buffer was created for (of a {@link #backendInfo()}: the usages {@link BufferUsage} names). */
     public Set<BufferUsage> usage() {
         return usage;
     }
@@ -298,7 +313,7 @@ public final class Buffer extends MemoryObject {
 
     @Override
     dev.lluvia.memory.spi.Resource createReplacementLocked() {
-        return memory().newBuffer(size, BufferUsage.toBits(usage));
+        return backendInfo != null ? memory().newBuffer(backendInfo) : memory().newBuffer(size, BufferUsage.toBits(usage));
     }
 
     @Override

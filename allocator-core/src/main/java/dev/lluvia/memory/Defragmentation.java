@@ -46,7 +46,8 @@ import java.util.Map;
  * <p>What is not moved: objects in dedicated pages, objects with live aliases (their aliases would
  * be left on the old range), and objects whose usage lacks transfer source and destination (the
  * device cannot copy them; the library's default usages have both). Objects the program marked not
- * movable make {@link Memory#beginDefragmentation} refuse to start.
+ * movable make {@link Memory#beginDefragmentation} refuse to start; an object marked not movable
+ * after the start is left where it is by every later pass.
  *
  * <p>The program's duties, as with VMA: no work on the device may use the Memory's objects while
  * a pass runs; afterwards, refresh what holds a moved object's handle (descriptors, views) and map
@@ -95,14 +96,18 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     private final Memory memory;
+    private final PagePool pool;
+    private final LiveObjects live;
     private final long maxBytesPerPass;
     private final int maxObjectsPerPass;
     private final Counters counters = new Counters();
     private boolean done;
     private boolean ended;
 
-    Defragmentation(Memory memory, long maxBytesPerPass, int maxObjectsPerPass) {
+    Defragmentation(Memory memory, PagePool pool, LiveObjects live, long maxBytesPerPass, int maxObjectsPerPass) {
         this.memory = memory;
+        this.pool = pool;
+        this.live = live;
         this.maxBytesPerPass = maxBytesPerPass;
         this.maxObjectsPerPass = maxObjectsPerPass;
     }
@@ -158,7 +163,7 @@ public final class Defragmentation implements AutoCloseable {
         final long maxBytes = maxBytesPerPass;
         final int maxObjects = maxObjectsPerPass;
         List<Page> regular = new ArrayList<>();
-        for (Page p : memory.pagesLocked()) {
+        for (Page p : pool.pages()) {
             if (p != null && !p.dedicated) {
                 regular.add(p);
             }
@@ -173,8 +178,8 @@ public final class Defragmentation implements AutoCloseable {
             rank.put(regular.get(i), i);
         }
         List<MemoryObject> candidates = new ArrayList<>();
-        for (MemoryObject o : memory.liveLocked()) {
-            if (!o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+        for (MemoryObject o : live) {
+            if (o.isMovable() && !o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
                 candidates.add(o);
             }
         }
@@ -199,17 +204,12 @@ public final class Defragmentation implements AutoCloseable {
             final long oldStart = from.allocator.offset(o.block());
             for (int i = 0, n = rank.get(from); i <= n; i++) {
                 Page to = regular.get(i);
-                if (blockSize > to.largestFreeBound) {
-                    continue;
-                }
-                long block = to.allocator.allocate(blockSize, alignment);
+                long block = pool.tryAllocate(to, blockSize, alignment);
                 if (block == BlockAllocator.NO_SPACE) {
-                    to.largestFreeBound = Math.min(to.largestFreeBound, blockSize + alignment - 2);
-                    memory.roomChangedLocked(to);
                     continue;
                 }
                 if (to == from && to.allocator.offset(block) >= oldStart) {
-                    to.allocator.free(block);
+                    pool.freeBlock(to, block);
                     continue;
                 }
                 try {
@@ -219,7 +219,8 @@ public final class Defragmentation implements AutoCloseable {
                     // before it stay moved (listeners heard of each, moveCount counts them): count
                     // them and free the pages they left, then report the failure.
                     try {
-                        counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+                        counters.add(moves.size(), bytes, pool.releaseEmptyPages());
+                        passEnded(moves);
                     } catch (RuntimeException | Error suppressed) {
                         e.addSuppressed(suppressed);
                     }
@@ -229,8 +230,19 @@ public final class Defragmentation implements AutoCloseable {
                 break;
             }
         }
-        counters.add(moves.size(), bytes, memory.releaseEmptyPagesLocked());
+        counters.add(moves.size(), bytes, pool.releaseEmptyPages());
+        passEnded(moves);
         return moves;
+    }
+
+    /** Tells the listeners which objects the pass moved, if any. */
+    private void passEnded(List<Move> moves) {
+        if (!moves.isEmpty()) {
+            List<Move> told = List.copyOf(moves);
+            for (SessionListener l : memory.session().listeners()) {
+                l.defragmentationPass(memory, told);
+            }
+        }
     }
 
     /** Moves a live object into {@code block} of {@code to}: new resource, device copy, rebind; all or nothing. */
@@ -253,8 +265,7 @@ public final class Defragmentation implements AutoCloseable {
             o.retireViewsLocked();
             o.copyContentsLocked(o.resource(), replacement.handle());
         } catch (RuntimeException | Error e) {
-            to.allocator.free(block);
-            memory.pageFreedLocked(to);
+            pool.freeBlock(to, block);
             if (replacement != null) {
                 try {
                     o.destroyResource(replacement.handle());
@@ -275,14 +286,17 @@ public final class Defragmentation implements AutoCloseable {
         try {
             o.destroyResource(oldResource);
         } finally {
-            oldPage.allocator.free(oldBlock);
-            memory.pageFreedLocked(oldPage);
-            memory.roomChangedLocked(to);
+            pool.freeBlock(oldPage, oldBlock);
         }
         for (SessionListener l : memory.session().listeners()) {
             l.objectMoved(o, from);
         }
         return new Move(o, from, now);
+    }
+
+    /** Whether {@link #end()} was called; the Memory's lock is held. */
+    boolean isEndedLocked() {
+        return ended;
     }
 
     /** Whether the last pass moved nothing. */
@@ -308,9 +322,8 @@ public final class Defragmentation implements AutoCloseable {
             if (!ended) {
                 ended = true;
                 if (!memory.isClosed()) {
-                    counters.pagesFreed += memory.releaseEmptyPagesLocked();
+                    counters.pagesFreed += pool.releaseEmptyPages();
                 }
-                memory.endDefragmentationLocked(this);
             }
             return statistics();
         }

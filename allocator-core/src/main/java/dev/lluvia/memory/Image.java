@@ -6,15 +6,39 @@ import java.nio.ByteBuffer;
 public final class Image extends MemoryObject {
 
     private final ImageDescriptor descriptor;
+    /** The backend's own create-info it was made from, or null for a portable descriptor. */
+    private final BackendImageInfo backendInfo;
 
     Image(Memory memory, long id, long resource, ImageDescriptor descriptor) {
-        super(memory, id, resource);
-        this.descriptor = descriptor;
+        this(memory, id, resource, descriptor, null);
     }
 
-    /** Shape, channel type, tiling and usage. */
+    Image(Memory memory, long id, long resource, ImageDescriptor descriptor, BackendImageInfo backendInfo) {
+        super(memory, id, resource);
+        this.descriptor = descriptor;
+        this.backendInfo = backendInfo;
+    }
+
+    /**
+     * Shape, channel type, tiling and usage; for an image made from a {@link #backendInfo()}, its
+     * portable part ({@link BackendImageInfo#descriptor()}).
+     */
     public ImageDescriptor descriptor() {
         return descriptor;
+    }
+
+    /**
+     * The backend's own create-info this image was made from ({@link Memory#createImage(BackendImageInfo)}),
+     * or null when it was made from an {@link ImageDescriptor}. The Vulkan module's
+     * {@code VulkanFormats.vkFormat(Image)} gives every image's {@code VkFormat}, whichever way it was made.
+     */
+    public BackendImageInfo backendInfo() {
+        return backendInfo;
+    }
+
+    /** Whether {@link #write}/{@link #read} and defragmentation can move this image's texels. */
+    private boolean texelsPortable() {
+        return backendInfo == null || backendInfo.texelsPortable();
     }
 
     public int width() {
@@ -50,7 +74,8 @@ public final class Image extends MemoryObject {
      *
      * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
-     * @throws UnsupportedOperationException if the backend cannot copy into images
+     * @throws UnsupportedOperationException if the backend cannot copy into images, or the image was made
+     *                                       from a {@link #backendInfo()} whose texels are not portable
      */
     public void write(ByteBuffer src) {
         java.util.Objects.requireNonNull(src, "src");
@@ -73,7 +98,8 @@ public final class Image extends MemoryObject {
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
-     * @throws UnsupportedOperationException if the backend cannot copy from images
+     * @throws UnsupportedOperationException if the backend cannot copy from images, or the image was made
+     *                                       from a {@link #backendInfo()} whose texels are not portable
      */
     public void read(ByteBuffer dst) {
         java.util.Objects.requireNonNull(dst, "dst");
@@ -92,6 +118,10 @@ public final class Image extends MemoryObject {
     }
 
     private void checkTransferSize(String what, int length) {
+        if (!texelsPortable()) {
+            throw new UnsupportedOperationException("cannot " + what + " " + describe() + ": its texels are not "
+                    + "Lluvia's (a compressed or multisampled format); copy them with your own commands");
+        }
         if (length != descriptor.byteSize()) {
             throw new IllegalArgumentException("cannot " + what + " " + length + " bytes: " + describe()
                     + " holds exactly " + descriptor.byteSize() + " bytes");
@@ -103,7 +133,10 @@ public final class Image extends MemoryObject {
         return "Image";
     }
 
-    /** The explicit format, or null for Lluvia's channel type x channel count. */
+    /**
+     * The explicit format, or null for Lluvia's channel type x channel count (and for a
+     * {@link #backendInfo()} whose format {@link ImageFormat} does not name).
+     */
     public ImageFormat format() {
         return descriptor.format();
     }
@@ -118,6 +151,9 @@ public final class Image extends MemoryObject {
 
     @Override
     String shape() {
+        if (backendInfo != null) {
+            return backendInfo.shape();
+        }
         ImageDescriptor d = descriptor;
         return d.width() + "x" + d.height() + "x" + d.depth()
                 + " " + (d.format() != null ? d.format().name() : d.channelType() + "x" + d.channelCount()) + " " + d.tiling()
@@ -142,7 +178,7 @@ public final class Image extends MemoryObject {
 
     @Override
     dev.lluvia.memory.spi.Resource createReplacementLocked() {
-        return memory().newImage(descriptor);
+        return backendInfo != null ? memory().newImage(backendInfo) : memory().newImage(descriptor);
     }
 
     @Override
@@ -152,7 +188,7 @@ public final class Image extends MemoryObject {
 
     @Override
     boolean canCopy() {
-        return descriptor.usage().contains(ImageUsage.TRANSFER_SRC) && descriptor.usage().contains(ImageUsage.TRANSFER_DST);
+        return texelsPortable() && descriptor.usage().contains(ImageUsage.TRANSFER_SRC) && descriptor.usage().contains(ImageUsage.TRANSFER_DST);
     }
 
     @Override

@@ -505,8 +505,9 @@ final class JfrEvents {
         @Description("upload (host to object) or download")
         String direction;
         @Label("Path")
-        @Description("MAPPED (the object's mapping), REGISTERED (a device copy from a mapped page of the session), "
-                + "IMPORTED (a device copy from the caller's imported memory) or STAGED")
+        @Description("MAPPED (the object's own mapping), PINNED (a device copy from or into a mapped page of the "
+                + "session), REGISTERED (from or into registered host memory), IMPORTED (the caller's memory imported "
+                + "for the copy) or STAGED")
         String path;
         @Label("Size")
         @DataAmount

@@ -69,9 +69,12 @@ public final class MappedView {
         return size;
     }
 
-    /** Whether accesses still work: false once the buffer, its memory or its session was closed. */
+    /**
+     * Whether accesses still work: false once the buffer, its memory or its session was closed,
+     * and once defragmentation moved the buffer (map it again for a view of its new place).
+     */
     public boolean isValid() {
-        return !buffer.isClosed();
+        return accesses.get() >= 0 && !buffer.isClosed();
     }
 
     // ----------------------------------------------------------------------------------------
@@ -304,7 +307,7 @@ public final class MappedView {
     private void beginAccess() {
         if (accesses.getAndIncrement() < 0) {
             accesses.getAndDecrement();
-            throw buffer.viewClosedException(accesses);
+            throw buffer.viewClosedException();
         }
     }
 

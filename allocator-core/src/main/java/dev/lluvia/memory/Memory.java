@@ -3,7 +3,6 @@ package dev.lluvia.memory;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
-import dev.lluvia.memory.alloc.BlockAllocator;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -85,40 +84,21 @@ public final class Memory implements AutoCloseable {
     private final MemoryOptions options;
     private final MemoryBackend backend;
     private final MemoryType type;
-    private final long pageSize;
-    private final AllocationAlgorithm algorithm;
-    private final AllocationStrategy strategy;
     /** Alignment and size quantum of objects: nonCoherentAtomSize on non-coherent types, else 1. */
     private final long atom;
     /** bufferImageGranularity, or 1 when it imposes nothing. */
     private final long granularity;
     /** Debug margins around objects of regular pages (debug mode and a host-visible type), else {@code null}. */
     private final DebugMargins margins;
-    /** What every page is allocated with (its priority). */
-    private final dev.lluvia.memory.spi.PageOptions pageOptions;
 
     private final Object lock = new Object();
-    /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
-    private final List<Page> pages = new ArrayList<>();
-    /**
-     * By page index: at least the largest block the page could give now ({@link #roomChangedLocked}),
-     * -1 where there is no regular page. The placement loop reads this array alone to pass over
-     * full pages, so that a Memory of many pages costs a few nanoseconds per page and per create,
-     * not the three objects (page, allocator, its arrays) a page's own check touches. Never below
-     * the truth: every free raises it ({@link #pageFreedLocked}).
-     */
-    private long[] room = new long[16];
+    /** The pages; guarded by the lock. */
+    private final PagePool pool;
     private final LiveObjects live = new LiveObjects();
-    private int pageCount;
-    private long pageBytes;
     private long allocationBytes;
     /** The next object id this memory gives, and the end of its reserved block; guarded by the lock. */
     private long nextObjectId;
     private long objectIdLimit;
-    /** Bytes of the empty regular pages kept for reuse, at most {@link #emptyPageBudget}. */
-    private long emptyPageBytes;
-    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
-    private final long emptyPageBudget;
     private volatile boolean closed;
     /** This Memory's number in its session, from 1: how JFR events and metrics name it. */
     private final int number;
@@ -131,15 +111,11 @@ public final class Memory implements AutoCloseable {
         this.options = options;
         this.backend = backend;
         this.type = type;
-        this.pageSize = options.pageSize();
-        this.emptyPageBudget = options.effectiveEmptyPageBudget();
-        this.algorithm = options.algorithm();
-        this.strategy = options.strategy();
         DeviceLimits limits = session.device().limits();
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
-        this.pageOptions = new dev.lluvia.memory.spi.PageOptions(options.priority(), options.exportable());
+        this.pool = new PagePool(this, backend, session.heaps, type, options);
     }
 
     /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
@@ -150,6 +126,16 @@ public final class Memory implements AutoCloseable {
     /** A driver image for this memory; see {@link #newBuffer}. */
     Resource newImage(ImageDescriptor descriptor) {
         return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
+    }
+
+    /** A driver buffer from a backend's own create-info; see {@link #newBuffer}. */
+    Resource newBuffer(BackendBufferInfo info) {
+        return backend.createBuffer(info, options.exportable());
+    }
+
+    /** A driver image from a backend's own create-info; see {@link #newBuffer}. */
+    Resource newImage(BackendImageInfo info) {
+        return backend.createImage(info, options.exportable());
     }
 
     /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */
@@ -176,9 +162,9 @@ public final class Memory implements AutoCloseable {
                 throw new IllegalStateException("cannot export page " + page + " of " + this
                         + ": it was not created with MemoryOptions.withExportable(true)");
             }
-            Page p = page >= 0 && page < pages.size() ? pages.get(page) : null;
+            Page p = pool.page(page);
             if (p == null) {
-                throw new IndexOutOfBoundsException("page " + page + " of " + this + " does not exist (" + pageCount
+                throw new IndexOutOfBoundsException("page " + page + " of " + this + " does not exist (" + pool.pageCount()
                         + " pages now)");
             }
             return backend.exportFd(p.handle);
@@ -243,7 +229,7 @@ public final class Memory implements AutoCloseable {
     public int pageCount() {
         synchronized (lock) {
             requireOpen();
-            return pageCount;
+            return pool.pageCount();
         }
     }
 
@@ -269,25 +255,25 @@ public final class Memory implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            final long before = pageBytes;
-            releaseEmptyPagesLocked();
-            return before - pageBytes;
+            final long before = pool.pageBytes();
+            pool.releaseEmptyPages();
+            return before - pool.pageBytes();
         }
     }
 
     /** The size of a regular page in bytes. */
     public long pageSize() {
-        return pageSize;
+        return options.pageSize();
     }
 
     /** The block allocator used inside each page. */
     public AllocationAlgorithm algorithm() {
-        return algorithm;
+        return options.algorithm();
     }
 
     /** Where the block allocator of each page looks first. */
     public AllocationStrategy strategy() {
-        return strategy;
+        return options.strategy();
     }
 
     /** {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination. */
@@ -353,6 +339,87 @@ public final class Memory implements AutoCloseable {
             place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
+        }
+    }
+
+    /**
+     * Creates a buffer from a backend's own create-info and binds it to this memory: for what
+     * {@link BufferUsage} cannot say (the Vulkan module's {@code VulkanBufferInfo}: any usage bits,
+     * create flags, concurrent sharing, a pNext chain). Placement, statistics, leak reports, debug
+     * margins and defragmentation treat it as any buffer.
+     *
+     * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
+     *                                         the backend rejects it (naming the value)
+     * @throws FeatureNotEnabledException      if its usage needs a device feature the session lacks
+     * @throws IncompatibleMemoryTypeException if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(BackendBufferInfo info) {
+        requireBackend(Objects.requireNonNull(info, "info").backend(), info);
+        final Set<BufferUsage> usage = java.util.Collections.unmodifiableSet(info.usage().isEmpty()
+                ? java.util.EnumSet.noneOf(BufferUsage.class) : java.util.EnumSet.copyOf(info.usage()));
+        CreateChecks.requireFeatures(session, info.size(), usage);
+        try {
+            return newBufferObject(info, usage);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newBufferObject(info, usage);
+        }
+    }
+
+    private Buffer newBufferObject(BackendBufferInfo info, Set<BufferUsage> usage) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), info.size(), usage, info);
+            place(buffer, resource.requirements(), 1);
+            created(buffer);
+            return buffer;
+        }
+    }
+
+    /**
+     * Creates an image from a backend's own create-info and binds it to this memory: for what
+     * {@link ImageDescriptor} cannot say (the Vulkan module's {@code VulkanImageInfo}: samples,
+     * create flags such as cube-compatible and mutable-format with a format list, any format the
+     * device supports, compressed ones included, concurrent sharing, a pNext chain). Placement,
+     * statistics, leak reports and debug margins treat it as any image; see
+     * {@link BackendImageInfo#texelsPortable()} for what {@link Image#write}/{@link Image#read} and
+     * defragmentation do with it.
+     *
+     * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
+     *                                         the backend rejects it (naming the value)
+     * @throws UnsupportedImageFormatException if the device does not support its format with its type,
+     *                                         tiling, usage, flags and sample count
+     * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Image createImage(BackendImageInfo info) {
+        requireBackend(Objects.requireNonNull(info, "info").backend(), info);
+        CreateChecks.requireImageLimits(session, info.descriptor());
+        try {
+            return newImageObject(info);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newImageObject(info);
+        }
+    }
+
+    private Image newImageObject(BackendImageInfo info) {
+        synchronized (lock) {
+            requireOpen();
+            Resource resource = newImage(info);
+            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), info.descriptor(), info);
+            place(image, resource.requirements(), 1);
+            created(image);
+            return image;
+        }
+    }
+
+    private void requireBackend(String backendName, Object info) {
+        if (!backend.name().equals(backendName)) {
+            throw new IllegalArgumentException(info + " is a create-info for the '" + backendName
+                    + "' backend; this memory is on the '" + backend.name() + "' backend");
         }
     }
 
@@ -437,47 +504,12 @@ public final class Memory implements AutoCloseable {
         }
         synchronized (lock) {
             requireOpen();
-            if (defragmentation != null) {
+            if (defragmentation != null && !defragmentation.isEndedLocked()) {
                 throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
             }
             Defragmentation.requireMovable(this, live);
-            defragmentation = new Defragmentation(this, maxBytesPerPass, maxObjectsPerPass);
+            defragmentation = new Defragmentation(this, pool, live, maxBytesPerPass, maxObjectsPerPass);
             return defragmentation;
-        }
-    }
-
-    /** The page list (null where a page was freed), for a defragmentation pass; the lock is held. */
-    List<Page> pagesLocked() {
-        requireOpen();
-        return pages;
-    }
-
-    /** The live objects, for a defragmentation pass; the lock is held. */
-    Iterable<MemoryObject> liveLocked() {
-        return live;
-    }
-
-    /**
-     * Frees every empty regular page, those kept within the empty-page budget too: a defragmentation
-     * is run to give memory back, so the pages it empties (and the kept ones) are not kept.
-     * Returns the number of pages freed.
-     */
-    int releaseEmptyPagesLocked() {
-        int released = 0;
-        for (Page p : pages) {
-            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
-                releasePage(p);
-                released++;
-            }
-        }
-        emptyPageBytes = 0;
-        return released;
-    }
-
-    /** Called by {@link Defragmentation#end()}. */
-    void endDefragmentationLocked(Defragmentation d) {
-        if (defragmentation == d) {
-            defragmentation = null;
         }
     }
 
@@ -504,7 +536,11 @@ public final class Memory implements AutoCloseable {
      * </ul>
      * An optimal image on a linear object's range (or the other way round) must not share a
      * {@code bufferImageGranularity} block with the original's neighbours, so its granularity blocks
-     * must lie inside the original's reserved range (always true in a dedicated page).
+     * must lie inside the original's reserved range.
+     *
+     * <p>An object in a dedicated page (larger than half the page size, or one whose driver
+     * requires or prefers a dedicated allocation) cannot be aliased: Vulkan binds memory allocated
+     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0.
      *
      * <p>An alias is not an allocation: it has no range of its own and is not counted in
      * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
@@ -516,8 +552,8 @@ public final class Memory implements AutoCloseable {
      * @param original the object whose range the buffer uses; not itself an alias
      * @param offset   bytes from the original's {@link AllocationInfo#offset()}
      * @throws IllegalStateException           if this memory or {@code original} is closed
-     * @throws IllegalArgumentException        if {@code original} is of another Memory or an alias,
-     *                                         size is not positive, usage is empty, or the page offset
+     * @throws IllegalArgumentException        if {@code original} is of another Memory, an alias or in a
+     *                                         dedicated page, size is not positive, usage is empty, or the page offset
      *                                         breaks the buffer's alignment or granularity
      * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
      * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits
@@ -575,7 +611,7 @@ public final class Memory implements AutoCloseable {
     }
 
     private Statistics statisticsLocked() {
-        return new Statistics(pageCount, pageBytes, live.size(), allocationBytes);
+        return new Statistics(pool.pageCount(), pool.pageBytes(), live.size(), allocationBytes);
     }
 
     /**
@@ -586,14 +622,14 @@ public final class Memory implements AutoCloseable {
     public DetailedStatistics detailedStatistics() {
         synchronized (lock) {
             requireOpen();
-            return MemoryReports.detailed(pages, live, statisticsLocked());
+            return MemoryReports.detailed(pool.pages(), live, statisticsLocked());
         }
     }
 
     /** {@link #detailedStatistics()}, or empty once closed, for the session's totals. */
     DetailedStatistics detailedStatisticsIfOpen() {
         synchronized (lock) {
-            return closed ? DetailedStatistics.EMPTY : MemoryReports.detailed(pages, live, statisticsLocked());
+            return closed ? DetailedStatistics.EMPTY : MemoryReports.detailed(pool.pages(), live, statisticsLocked());
         }
     }
 
@@ -605,7 +641,7 @@ public final class Memory implements AutoCloseable {
     public List<PageInfo> pages() {
         synchronized (lock) {
             requireOpen();
-            return MemoryReports.pages(pages, live, pageCount);
+            return MemoryReports.pages(pool.pages(), live, pool.pageCount());
         }
     }
 
@@ -697,12 +733,7 @@ public final class Memory implements AutoCloseable {
             try {
                 failure = LeakReport.destroyAll(live.toList(), leaks, corruptions);
             } finally {
-                for (Page p : pages) {
-                    if (p != null) {
-                        releasePage(p);
-                    }
-                }
-                emptyPageBytes = 0;
+                pool.releaseAll();
                 session.forget(this);
                 for (SessionListener l : session.listeners()) {
                     l.memoryClosed(this);
@@ -717,7 +748,7 @@ public final class Memory implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Memory[type " + type.index() + " " + type.flags() + ", pageSize " + pageSize
+        return "Memory[type " + type.index() + " " + type.flags() + ", pageSize " + options.pageSize()
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -731,13 +762,10 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** Finds room for {@code object}, allocating a page if needed, and binds it; all or nothing. */
+    /** Finds room for {@code object} in the pool and binds it; all or nothing. */
     private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
         object.setMinAlignment(minAlignment);
-        Page page = null;
-        long block = BlockAllocator.NO_SPACE;
-        boolean newPage = false;
-        long frontMargin = 0;
+        PagePool.Placement at = null;
         try {
             CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
@@ -747,52 +775,19 @@ public final class Memory implements AutoCloseable {
             final long alignment = Math.max(Math.max(req.alignment(), quantum), minAlignment);
             final long size = Align.roundUp(req.size(), quantum);
             long blockSize = size;
-            if (req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2) {
-                // Exactly the requirement size: Vulkan wants a dedicated allocation of the
-                // resource's size (VUID-VkMemoryDedicatedAllocateInfo-image-01433); alone in its
-                // page, the object needs no granularity or atom padding.
-                page = allocatePage(req.size(), object);
-                newPage = true;
-                block = page.allocator.allocate(req.size(), 1);
+            long frontMargin = 0;
+            if (pool.isDedicated(req, size)) {
+                // Alone in its page, the object needs no granularity or atom padding.
+                at = pool.allocateDedicated(object, req.size());
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);
                     blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
-                // Two O(1) bounds skip full pages without asking their allocator: the free total,
-                // and what the last failure there proved; both are folded into room[], which is
-                // all the loop reads for a page it passes over (this loop led the profile).
-                final long[] room = this.room;
-                for (int i = 0, n = pages.size(); i < n; i++) {
-                    if (blockSize <= room[i]) {
-                        Page p = pages.get(i);
-                        if (blockSize <= p.largestFreeBound && blockSize <= p.size - p.allocator.usedBytes()) {
-                            block = p.allocator.allocate(blockSize, alignment);
-                            if (block != BlockAllocator.NO_SPACE) {
-                                page = p;
-                                break;
-                            }
-                            // Nothing of blockSize + alignment - 1 bytes is free here, or it would
-                            // have fit: skip this page for requests that large until something is freed.
-                            p.largestFreeBound = Math.min(p.largestFreeBound, blockSize + alignment - 2);
-                        }
-                        roomChangedLocked(p);
-                    }
-                }
-                if (page == null) {
-                    page = allocatePage(pageSize, null);
-                    newPage = true;
-                    block = page.allocator.allocate(blockSize, alignment);
-                }
+                at = pool.allocate(blockSize, alignment, object);
             }
-            if (block == BlockAllocator.NO_SPACE) {
-                throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
-                        + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
-            }
-            if (!newPage && page.allocator.allocationCount() == 1) {
-                emptyPageBytes -= page.size; // a kept empty page is in use again
-            }
-            roomChangedLocked(page);
+            final Page page = at.page();
+            final long block = at.block();
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -805,15 +800,8 @@ public final class Memory implements AutoCloseable {
             live.add(object);
             allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
-            if (block != BlockAllocator.NO_SPACE) {
-                page.allocator.free(block);
-                pageFreedLocked(page);
-                if (!newPage && page.allocator.isEmpty()) {
-                    emptyPageBytes += page.size;
-                }
-            }
-            if (newPage) {
-                releasePage(page);
+            if (at != null) {
+                pool.undo(at);
             }
             Events.createRefused(this, object, req.size(), e);
             try {
@@ -823,78 +811,6 @@ public final class Memory implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /**
-     * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object.
-     * The heap is checked first.
-     */
-    private Page allocatePage(long size, MemoryObject dedicatedTo) {
-        final int heap = type.heapIndex();
-        try {
-            session.heaps.reserve(heap, size);
-        } catch (OutOfDeviceMemoryException e) {
-            // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
-            // they go back before the request is refused.
-            if (emptyPageBytes == 0) {
-                throw e;
-            }
-            releaseEmptyPagesLocked();
-            session.heaps.reserve(heap, size);
-        }
-        long handle;
-        final Object event = Events.beginPageAllocated();
-        try {
-            handle = dedicatedTo == null
-                    ? backend.allocatePage(type.index(), size, pageOptions)
-                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(), dedicatedTo instanceof Image,
-                    pageOptions);
-        } catch (RuntimeException | Error e) {
-            session.heaps.release(heap, size);
-            throw e;
-        }
-        final BlockAllocator blocks;
-        try {
-            blocks = algorithm.create(size, strategy);
-        } catch (RuntimeException | Error e) {
-            // All or nothing: the driver's page and the heap reservation go back too.
-            try {
-                backend.freePage(handle);
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            session.heaps.release(heap, size);
-            throw e;
-        }
-        int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
-        if (index < 0) {
-            if (page.index == room.length) {
-                room = java.util.Arrays.copyOf(room, 2 * room.length);
-            }
-            pages.add(page);
-        } else {
-            pages.set(index, page);
-        }
-        room[page.index] = page.dedicated ? -1 : size;
-        pageCount++;
-        pageBytes += size;
-        Events.pageAllocated(event, this, page);
-        return page;
-    }
-
-    private void releasePage(Page page) {
-        pages.set(page.index, null);
-        room[page.index] = -1;
-        pageCount--;
-        pageBytes -= page.size;
-        final Object event = Events.beginPageFreed();
-        try {
-            backend.freePage(page.handle);
-        } finally {
-            session.heaps.release(type.heapIndex(), page.size);
-        }
-        Events.pageFreed(event, this, page);
     }
 
     /** The report of an object's first damaged margin byte, or {@code null} (none, or no margins). */
@@ -920,33 +836,13 @@ public final class Memory implements AutoCloseable {
 
     /** Called by an object's close with the lock held: returns its range. */
     void freeLocked(MemoryObject object, Page page, long block, long bytes) {
-        page.allocator.free(block);
-        pageFreedLocked(page);
+        if (closed) {
+            pool.freeBlock(page, block); // the closing memory frees every page next
+        } else {
+            pool.free(page, block);
+        }
         live.remove(object);
         allocationBytes -= bytes;
-        if (page.allocator.isEmpty() && !closed) {
-            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
-                releasePage(page);
-            } else {
-                emptyPageBytes += page.size;
-            }
-        }
-    }
-
-    /**
-     * After a block of {@code page} was freed: what failed allocations proved no longer holds, and
-     * the page's room grows. Every free of a page's block calls this (the lock is held).
-     */
-    void pageFreedLocked(Page page) {
-        page.largestFreeBound = page.size;
-        roomChangedLocked(page);
-    }
-
-    /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */
-    void roomChangedLocked(Page page) {
-        if (!page.dedicated) {
-            room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
-        }
     }
 
     Object lock() {

@@ -496,9 +496,15 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         accesses = null;
     }
 
-    /** Why a view's access failed: the object closed, or it moved since the view was made. */
-    final IllegalStateException viewClosedException(AtomicInteger gate) {
-        if (!closed && gate != accesses) {
+    /**
+     * Why a view's access failed: the object closed, or it moved since the view was made. A gate
+     * is shut only by a close (the object's, whose flag is set first, or its Memory's, whose flag
+     * is set before it shuts the gates; a Session closes through its Memories) or by a move: the
+     * view saw the gate shut, so when neither flag is set it was a move, even while the move has
+     * not yet replaced the gate (which is why the gate itself, read without the lock, is not asked).
+     */
+    final IllegalStateException viewClosedException() {
+        if (!closed && !memory.isClosed()) {
             return new IllegalStateException(describe() + " was moved by defragmentation after this view was"
                     + " made: map it again");
         }

@@ -6,7 +6,7 @@ import dev.lluvia.memory.alloc.BlockAllocator;
  * One page of a {@link Memory}: one device allocation and the block allocator that divides it.
  * Regular pages hold many objects; a dedicated page holds one and is freed with it.
  *
- * <p>Not thread-safe: read and changed under the Memory's lock.
+ * <p>Not thread-safe: read and changed under the Memory's lock, by its {@link PagePool}.
  */
 final class Page {
     final int index;
@@ -21,6 +21,8 @@ final class Page {
      * allocator (a failing search can cost more than a successful one).
      */
     long largestFreeBound;
+    /** An empty regular page kept for reuse, counted in the pool's empty-page bytes. */
+    boolean kept;
 
     Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
         this.index = index;

@@ -39,6 +39,8 @@ public final class Session implements AutoCloseable {
     private final MemoryTypeChoice types;
     private final Set<DeviceFeature> enabledFeatures;
     private final Set<Memory> memories = new LinkedHashSet<>();
+    /** Live host registrations; guarded by {@link #memories}. */
+    private final Set<HostRegistration> registrations = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
     private static final AtomicLong SESSION_IDS = new AtomicLong();
     /** This session's number in the JVM, from 1: how JFR events and metrics name it. */
@@ -361,6 +363,55 @@ public final class Session implements AutoCloseable {
         return released;
     }
 
+    /**
+     * Registers a range of the program's own host memory, {@code memory}'s bytes from its position
+     * to its limit, so that transfers from and into any slice of it are copied by the device in
+     * place at pinned-memory speed (see {@link HostRegistration} for the rules). Register memory
+     * that many transfers use; close the registration before freeing the memory.
+     *
+     * @throws IllegalArgumentException             if {@code memory} is not direct or has no bytes
+     *                                              remaining, or its pages overlap another
+     *                                              registration or memory of this session
+     * @throws ExternalMemoryUnsupportedException   if the device cannot import host memory (a
+     *                                              Vulkan device without {@code VK_EXT_external_memory_host});
+     *                                              transfers from such bytes are staged instead
+     * @throws IllegalStateException                if the session is closed
+     */
+    public HostRegistration registerHostMemory(java.nio.ByteBuffer memory) {
+        java.util.Objects.requireNonNull(memory, "memory");
+        if (!memory.isDirect()) {
+            throw new IllegalArgumentException("only direct ByteBuffers can be registered; " + memory
+                    + " is a heap buffer, which the JVM may move (transfers stage heap buffers)");
+        }
+        if (!memory.hasRemaining()) {
+            throw new IllegalArgumentException("nothing to register: " + memory + " has no bytes remaining");
+        }
+        final java.nio.ByteBuffer bytes = memory.slice();
+        requireOpen();
+        // Pinning may take a while for a large range: not under the lock that creates take.
+        final HostRegistration registration = new HostRegistration(this, backend.registerHostMemory(bytes), bytes);
+        synchronized (memories) {
+            if (!closed) {
+                registrations.add(registration);
+                return registration;
+            }
+        }
+        try {
+            registration.close(); // the session closed meanwhile: its close did not see this one
+        } catch (IllegalArgumentException | IllegalStateException freedWithTheBackend) {
+            // the backend's close freed it already
+        }
+        throw new IllegalStateException(this + " is closed");
+    }
+
+    /** {@link HostRegistration#close()}: out of the live set, then the backend unpins it. */
+    void unregister(HostRegistration registration, long handle) {
+        synchronized (memories) {
+            registrations.remove(registration);
+        }
+        backend.unregisterHostMemory(handle);
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
@@ -386,10 +437,21 @@ public final class Session implements AutoCloseable {
             closed = true;
             toClose = new ArrayList<>(memories);
         }
+        final List<HostRegistration> registered;
+        synchronized (memories) {
+            registered = new ArrayList<>(registrations);
+        }
         List<String> leaks = new ArrayList<>();
         List<String> corruptions = new ArrayList<>();
         RuntimeException failure = null;
         try {
+            for (HostRegistration r : registered) {
+                try {
+                    r.close();
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
             for (Memory m : toClose) {
                 List<String> memoryCorruptions = new ArrayList<>();
                 try {

@@ -31,6 +31,15 @@ public interface SessionListener {
     default void objectMoved(MemoryObject object, AllocationInfo from) {
     }
 
+    /**
+     * A defragmentation pass of {@code memory} ended having moved {@code moves} (each also told to
+     * {@link #objectMoved} as it happened), in the order it moved them; also told when the pass
+     * failed after moving some. Passes that move nothing are not told. A trace recorder needs the
+     * pass as a whole: which objects one pass moved decides where each went.
+     */
+    default void defragmentationPass(Memory memory, java.util.List<Defragmentation.Move> moves) {
+    }
+
     /** A Memory was closed, directly or by its session; its live objects went with it. */
     default void memoryClosed(Memory memory) {
     }

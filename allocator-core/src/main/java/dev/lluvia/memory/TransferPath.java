@@ -8,8 +8,13 @@ public enum TransferPath {
     /** Through the object's own mapping (host-visible memory): a host copy, no device copy. */
     MAPPED,
     /**
-     * A device copy straight from or into host memory the device already knows: the caller's
-     * bytes lie in a mapped page of the same session (pinned memory), so nothing is staged.
+     * A device copy straight from or into a mapped page of the same session: the caller's bytes
+     * are a {@link Buffer#mapByteBuffer()} of host-visible memory (pinned), so nothing is staged.
+     */
+    PINNED,
+    /**
+     * A device copy straight from or into host memory the program registered
+     * ({@link Session#registerHostMemory}): nothing is staged or imported per transfer.
      */
     REGISTERED,
     /** A device copy from or into the caller's own memory, imported for the transfer ({@code VK_EXT_external_memory_host}). */

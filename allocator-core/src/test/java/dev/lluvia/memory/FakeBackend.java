@@ -284,6 +284,21 @@ final class FakeBackend implements MemoryBackend {
         r.offset = offset;
     }
 
+    /** A device copy, as defragmentation asks for: {@code size} bytes of the device's copy of the pages. */
+    @Override
+    public synchronized void copyBuffer(long src, long dst, long size) {
+        Res from = resources.get(src);
+        Res to = resources.get(dst);
+        check(from != null && to != null && from.page != 0 && to.page != 0, "copy between unbound or unknown buffers "
+                + src + " and " + dst);
+        check(size <= from.requirements.size() && size <= to.requirements.size(), "copy of " + size + " bytes past a buffer");
+        Page a = page(from.page);
+        Page b = page(to.page);
+        bytes(a);
+        bytes(b);
+        System.arraycopy(a.device, (int) from.offset, b.device, (int) to.offset, (int) size);
+    }
+
     @Override
     public synchronized void destroyBuffer(long buffer) {
         check(resources.remove(buffer) != null, "destroy of an unknown buffer " + buffer);

@@ -110,6 +110,30 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
+     * Creates a buffer from this backend's own create-info ({@code Memory.createBuffer(BackendBufferInfo)}
+     * has checked that {@code info} names this backend), checking everything it carries against the
+     * device before anything is created, and reports its memory requirements.
+     *
+     * @param exportable whether the buffer goes to an exportable page (see {@link #createBuffer(long, int, boolean)})
+     * @throws IllegalArgumentException      naming the value the device or the backend does not accept
+     * @throws UnsupportedOperationException if the backend has no create-info of its own (the default)
+     */
+    default Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
+        throw new UnsupportedOperationException(name() + " backend takes no buffer create-info of its own");
+    }
+
+    /**
+     * Creates an image from this backend's own create-info; see
+     * {@link #createBuffer(dev.lluvia.memory.BackendBufferInfo, boolean)}.
+     *
+     * @throws dev.lluvia.memory.UnsupportedImageFormatException if the device does not support the format
+     *                                                           or sample count for the image's usage
+     */
+    default Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
+        throw new UnsupportedOperationException(name() + " backend takes no image create-info of its own");
+    }
+
+    /**
      * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
      * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
      *
@@ -117,6 +141,25 @@ public interface MemoryBackend extends AutoCloseable {
      */
     default int exportFd(long page) {
         throw new UnsupportedOperationException(name() + " backend cannot export memory");
+    }
+
+    /**
+     * Registers the program's host bytes {@code range} (a direct buffer, position to limit), as
+     * {@code cudaHostRegister} does: the backend pins them once, and the copy methods below move
+     * bytes from and into any slice of them in place, as from its own mapped memory. The program
+     * keeps the memory valid until {@link #unregisterHostMemory}. The default refuses.
+     *
+     * @return the registration's handle
+     * @throws dev.lluvia.memory.ExternalMemoryUnsupportedException if the device cannot import this memory
+     * @throws IllegalArgumentException if the range overlaps a registration or memory the backend mapped
+     */
+    default long registerHostMemory(ByteBuffer range) {
+        throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(name() + " backend cannot register host memory");
+    }
+
+    /** Ends a registration from {@link #registerHostMemory}, after the copies that use it. */
+    default void unregisterHostMemory(long registration) {
+        throw new IllegalArgumentException("unknown host registration " + registration);
     }
 
     /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */

@@ -35,6 +35,17 @@ public interface MemoryBackendProvider {
     MemoryBackend open(BackendOptions options);
 
     /**
+     * The session properties this backend reads ({@link BackendOptions#properties()}): each entry a
+     * key, or a prefix ending in {@code *} for a family of keys (such as the sim's profile
+     * overrides) whose members the backend checks itself when it opens. A session property under
+     * {@code lluvia.} that no provider found lists is refused before any backend opens, so that a
+     * misspelt key is an error rather than a setting silently ignored. The default lists none.
+     */
+    default java.util.Set<String> propertyKeys() {
+        return java.util.Set.of();
+    }
+
+    /**
      * The devices {@link #open} can open, in index order, listed without opening any. Called only
      * when {@link #probe()} says available. The default lists none, for backends that cannot tell.
      *

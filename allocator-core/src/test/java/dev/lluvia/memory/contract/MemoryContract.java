@@ -154,6 +154,28 @@ public abstract class MemoryContract {
         assertTrue(big.allocationInfo().size() >= 3 * pageSize);
     }
 
+    /**
+     * Regression (issue 22 item 4): an object larger than half the page gets a dedicated page,
+     * which Vulkan binds to that object alone; an alias onto it was bound there anyway (lavapipe's
+     * validation: VUID-vkBindBufferMemory-memory-01508). It is refused, naming the object, and
+     * leaves nothing behind.
+     */
+    @Test
+    void anObjectInADedicatedPageIsNotAliased() {
+        Memory m = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), 1 << 20);
+        Buffer big = m.createBuffer(700 << 10);
+        dev.lluvia.memory.Statistics before = m.statistics();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.createAliasingBuffer(big, 0, 256, dev.lluvia.memory.BufferUsage.DEFAULT));
+        assertTrue(e.getMessage().contains("Buffer#" + big.id()) && e.getMessage().contains("dedicated"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.createAliasingImage(big, 0,
+                ImageDescriptor.of(8, 8, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)));
+        assertTrue(big.aliases().isEmpty());
+        assertEquals(before, m.statistics(), "a refused alias changes nothing");
+        assertEquals(List.of(big), m.objects());
+        big.close();
+    }
+
     @Test
     void mappedBytesSurviveOtherObjectsComingAndGoing() {
         Memory m = mappable();

@@ -8,17 +8,33 @@ import java.util.Map;
  * The Vulkan valid-usage rules of memory binding, as the sim enforces them. Adding a rule means
  * editing this class alone.
  *
- * <p>A bind is checked for: a live page and a live, unbound resource of the right kind; the
- * page's memory type in the resource's memoryTypeBits; the offset aligned;
- * {@code [offset, offset + size)} inside the page; no overlap with a live resource of the page;
- * a dedicated page holds only its resource, at offset 0, and a resource that requires a dedicated
- * allocation is bound only to such a page; and, when the granularity check is on, no linear
- * resource and optimal image sharing a {@code bufferImageGranularity} block. An alias lies inside
- * the bound resource it aliases instead of overlapping nothing. A dedicated page has (at least,
- * or with the dedicated-size check exactly) its resource's requirement size. A page with bound
- * resources is not freed; a resource with aliases bound onto it is not destroyed. A refused call
- * throws a {@link SimViolationException} ({@link BindViolationException} for binds) naming the
- * {@link SimRule}, and changes nothing.
+ * <p>The rules checked, each refused with the {@link SimRule} named:
+ * <ol>
+ *   <li>the resource is live, of the kind the call binds, and not bound yet
+ *       ({@link SimRule#ALREADY_BOUND});</li>
+ *   <li>the page is live ({@link SimRule#PAGE_NOT_LIVE});</li>
+ *   <li>the page's memory type is in the resource's memoryTypeBits ({@link SimRule#MEMORY_TYPE};
+ *       the spec's vkBindBufferMemory and vkBindImageMemory valid usage);</li>
+ *   <li>the offset is a non-negative multiple of the required alignment ({@link SimRule#ALIGNMENT});</li>
+ *   <li>{@code [offset, offset + size)} lies inside the page ({@link SimRule#OUT_OF_PAGE});</li>
+ *   <li>memory allocated for one resource ({@code VkMemoryDedicatedAllocateInfo}) binds that
+ *       resource only, at offset 0, and nothing else, aliases included; a resource that requires a
+ *       dedicated allocation binds only to memory allocated for it, and is never an alias
+ *       ({@link SimRule#DEDICATED}; VUID-vkBindBufferMemory-memory-01508 and its image and
+ *       requires-dedicated siblings);</li>
+ *   <li>a dedicated allocation is at least (with the dedicated-size check, exactly) its resource's
+ *       requirement size, and is made for a live resource not bound yet ({@link SimRule#DEDICATED});</li>
+ *   <li>no overlap with another live resource of the page ({@link SimRule#OVERLAP}; not a Vulkan rule
+ *       but the allocator's promise), except that an alias lies inside the bound, non-alias resource
+ *       it aliases ({@link SimRule#ALIAS});</li>
+ *   <li>with the granularity check on, no linear resource and optimal image share a
+ *       {@code bufferImageGranularity} block ({@link SimRule#GRANULARITY}; spec "Buffer-Image
+ *       Granularity"), aliases checked against the aliased resource's neighbours;</li>
+ *   <li>a page with bound resources is not freed ({@link SimRule#FREE_WITH_BOUND}), and a resource
+ *       with aliases bound onto it is not destroyed ({@link SimRule#ALIAS}).</li>
+ * </ol>
+ * A refused call throws a {@link SimViolationException} ({@link BindViolationException} for binds)
+ * naming the {@link SimRule}, and changes nothing.
  *
  * <p>Not thread-safe: every call is made under the device's lock.
  */
@@ -146,6 +162,11 @@ final class BindReferee {
         if (req.requiresDedicated()) {
             throw bindViolation(SimRule.DEDICATED, call + ": " + r + " requires a dedicated allocation of its own",
                     r, page, offset, -1);
+        }
+        if (p.dedicatedTo != 0) {
+            throw bindViolation(SimRule.DEDICATED, call + ": " + r + " to " + p + ", which was allocated for "
+                    + resources.describeHandle(p.dedicatedTo) + " alone (VUID-vkBindBufferMemory-memory-01508)",
+                    r, page, offset, p.dedicatedTo);
         }
         if (checkGranularity && r.linear != a.linear) {
             checkGranularityNeighbours(call, r, p, offset, end, p.bound.lowerEntry(a.offset), p.bound.higherEntry(a.offset));

@@ -138,6 +138,9 @@ public final class SimBackend implements MemoryBackend {
     private final SimResources resources;
     private final BindReferee referee;
     private final SimInspector inspector;
+    /** Registered host ranges by handle; the sim copies every direct buffer alike, so this is bookkeeping. */
+    private final java.util.Map<Long, ByteBuffer> registrations = new java.util.HashMap<>();
+    private long nextRegistration = 1;
     private boolean closed;
 
     /**
@@ -307,6 +310,31 @@ public final class SimBackend implements MemoryBackend {
     public synchronized void invalidate(long page, long offset, long size) {
         requireOpen();
         pages.invalidate(resources.hostVisiblePage(page, "invalidate"), offset, size, "invalidate");
+    }
+
+    /**
+     * Accepts any direct range, as a device with {@code VK_EXT_external_memory_host} does; the sim
+     * copies every buffer with a memcpy, so registering changes no byte, only the bookkeeping that
+     * {@link #unregisterHostMemory} checks.
+     */
+    @Override
+    public synchronized long registerHostMemory(ByteBuffer range) {
+        requireOpen();
+        final long handle = nextRegistration++;
+        registrations.put(handle, range);
+        return handle;
+    }
+
+    @Override
+    public synchronized void unregisterHostMemory(long registration) {
+        if (registrations.remove(registration) == null) {
+            throw new IllegalArgumentException("unknown host registration " + registration);
+        }
+    }
+
+    /** Host ranges registered now; for tests. */
+    public synchronized int registeredHostRanges() {
+        return registrations.size();
     }
 
     // ------------------------------------------------------------------------------------------

@@ -44,6 +44,13 @@ public final class SimBackendProvider implements MemoryBackendProvider {
         return Availability.available("simulated devices: " + String.join(", ", SimProfiles.names()));
     }
 
+    /** The two checks' switches, profile overrides and fault rules (each family checked when the backend opens). */
+    @Override
+    public java.util.Set<String> propertyKeys() {
+        return java.util.Set.of(SimBackend.CHECK_GRANULARITY_PROPERTY, SimBackend.CHECK_DEDICATED_SIZE_PROPERTY,
+                SimProfiles.OVERRIDE_PREFIX + "*", FaultRule.PROPERTY_PREFIX + "*");
+    }
+
     /** The profiles of {@link SimProfiles#names()}, in index order, as their devices describe themselves. */
     @Override
     public List<DeviceInfo> devices() {

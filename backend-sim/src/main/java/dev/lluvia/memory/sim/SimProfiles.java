@@ -64,6 +64,9 @@ public final class SimProfiles {
 
     private static final String DIRECTORY = "profiles/";
 
+    /** The largest value of a Vulkan {@code uint32_t}. */
+    private static final long UINT32_MAX = 0xFFFF_FFFFL;
+
     private static volatile List<String> names;
 
     private SimProfiles() {
@@ -96,12 +99,55 @@ public final class SimProfiles {
             throw unknown(name);
         }
         Properties p = readProperties(DIRECTORY + name + ".properties");
+        Set<String> overridden = new java.util.TreeSet<>();
         for (Map.Entry<String, String> e : backendProperties.entrySet()) {
             if (e.getKey().startsWith(OVERRIDE_PREFIX)) {
                 p.setProperty(e.getKey().substring(OVERRIDE_PREFIX.length()), e.getValue());
+                overridden.add(e.getKey().substring(OVERRIDE_PREFIX.length()));
             }
         }
-        return parse(name, p);
+        if (overridden.isEmpty()) {
+            return parse(name, p);
+        }
+        ReadKeys read = new ReadKeys(p);
+        SimProfile profile;
+        try {
+            profile = parse(name, read);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (overridden: " + OVERRIDE_PREFIX
+                    + String.join(", " + OVERRIDE_PREFIX, overridden) + ")", e);
+        }
+        // A key the parser never looked at is misspelt or out of place (heap.5 after heap 1): refused
+        // rather than silently ignored.
+        for (String key : overridden) {
+            if (!read.keys.contains(key)) {
+                throw new IllegalArgumentException("unknown sim profile key in backend property " + OVERRIDE_PREFIX + key
+                        + ": sim profile '" + name + "' reads no key " + key + " (the keys are listed on SimProfiles)");
+            }
+        }
+        return profile;
+    }
+
+    /** A profile's keys that record which of them the parser asked for. */
+    private static final class ReadKeys extends Properties {
+        private static final long serialVersionUID = 1L;
+        final transient Set<String> keys = new java.util.HashSet<>();
+
+        ReadKeys(Properties p) {
+            putAll(p);
+        }
+
+        @Override
+        public String getProperty(String key) {
+            keys.add(key);
+            return super.getProperty(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            keys.add(String.valueOf(key));
+            return super.containsKey(key);
+        }
     }
 
     /**
@@ -139,7 +185,8 @@ public final class SimProfiles {
         Reader r = new Reader(id, p);
         List<MemoryHeap> heaps = new ArrayList<>();
         for (int i = 0; p.containsKey("heap." + i + ".size"); i++) {
-            heaps.add(new MemoryHeap(i, r.number("heap." + i + ".size"), r.bool("heap." + i + ".deviceLocal", false)));
+            heaps.add(new MemoryHeap(i, r.number("heap." + i + ".size", 1, Long.MAX_VALUE),
+                    r.bool("heap." + i + ".deviceLocal", false)));
         }
         if (heaps.isEmpty()) {
             throw r.bad("heap.0.size", "missing: a device needs at least one heap");
@@ -155,14 +202,16 @@ public final class SimProfiles {
         if (types.isEmpty() || types.size() > 32) {
             throw r.bad("type.0.heap", "a device has 1 to 32 memory types, found " + types.size());
         }
+        // Vulkan's ranges: the alignments are powers of two, the counts and sizes positive 32-bit
+        // unsigned (maxMemoryAllocationCount) or signed (the image dimensions, Java ints here).
         DeviceLimits limits = new DeviceLimits(
-                r.number("limits.bufferImageGranularity"),
-                r.number("limits.nonCoherentAtomSize"),
-                r.number("limits.maxMemoryAllocationCount"),
-                (int) r.number("limits.maxImageDimension1D"),
-                (int) r.number("limits.maxImageDimension2D"),
-                (int) r.number("limits.maxImageDimension3D"),
-                r.number("limits.minStorageBufferOffsetAlignment"));
+                r.powerOfTwo("limits.bufferImageGranularity"),
+                r.powerOfTwo("limits.nonCoherentAtomSize"),
+                r.number("limits.maxMemoryAllocationCount", 1, UINT32_MAX),
+                (int) r.number("limits.maxImageDimension1D", 1, Integer.MAX_VALUE),
+                (int) r.number("limits.maxImageDimension2D", 1, Integer.MAX_VALUE),
+                (int) r.number("limits.maxImageDimension3D", 1, Integer.MAX_VALUE),
+                r.powerOfTwo("limits.minStorageBufferOffsetAlignment"));
         DeviceType type;
         try {
             type = DeviceType.valueOf(r.string("type").trim().toUpperCase(Locale.ROOT));
@@ -170,10 +219,10 @@ public final class SimProfiles {
             throw r.bad("type", "not a device type " + List.of(DeviceType.values()));
         }
         boolean budget = r.bool("memoryBudget", false);
-        DeviceProperties device = new DeviceProperties(r.string("name"), type, (int) r.number("vendorId"),
-                (int) r.number("deviceId"), r.string("apiVersion"), r.string("driverVersion"), types, heaps,
+        DeviceProperties device = new DeviceProperties(r.string("name"), type, (int) r.number("vendorId", 0, UINT32_MAX),
+                (int) r.number("deviceId", 0, UINT32_MAX), r.string("apiVersion"), r.string("driverVersion"), types, heaps,
                 limits, budget);
-        int percent = (int) r.number("memoryBudget.percent", 100);
+        int percent = p.containsKey("memoryBudget.percent") ? (int) r.number("memoryBudget.percent", 1, 100) : 100;
         try {
             RequirementRule buffer = r.rule("buffer", types.size());
             return new SimProfile(id, device, percent, buffer,
@@ -249,6 +298,23 @@ public final class SimProfiles {
 
         long number(String key) {
             return parseNumber(key, string(key));
+        }
+
+        /** A number in {@code [min, max]}. */
+        long number(String key, long min, long max) {
+            long v = number(key);
+            if (v < min || v > max) {
+                throw bad(key, v + " is out of range: " + min + " to " + max);
+            }
+            return v;
+        }
+
+        long powerOfTwo(String key) {
+            long v = number(key);
+            if (!dev.lluvia.memory.alloc.Align.isPowerOfTwo(v)) {
+                throw bad(key, "must be a power of two, was " + v);
+            }
+            return v;
         }
 
         long number(String key, long fallback) {

@@ -244,7 +244,7 @@ class BadInputMatrixTest {
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 0)));
         row("createImage: 5 channels", IllegalArgumentException.class, "was 5",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 5)));
-        row("createImage: null descriptor", NullPointerException.class, "descriptor", f -> f.device.createImage(null));
+        row("createImage: null descriptor", NullPointerException.class, "descriptor", f -> f.device.createImage((ImageDescriptor) null));
         row("createImage: null channel type", NullPointerException.class, "channelType", f -> f.device.createImage(4, 4, null));
         row("createImage: null tiling", NullPointerException.class, "tiling",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withTiling(null)));

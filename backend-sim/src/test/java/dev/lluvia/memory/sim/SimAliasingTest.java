@@ -256,6 +256,33 @@ class SimAliasingTest {
         }
     }
 
+    /**
+     * Regression (issue 22 item 4): memory allocated for one resource binds that resource alone, so
+     * an alias onto a resource in a dedicated page is refused, as lavapipe's validation refuses it
+     * (VUID-vkBindBufferMemory-memory-01508).
+     */
+    @Test
+    void theRefereeRefusesAnAliasInMemoryDedicatedToAnotherResource() {
+        SimBackend b = new SimBackend(SimProfiles.load("nvidia-h100"), true);
+        try {
+            dev.lluvia.memory.spi.Resource bigResource = b.createBuffer(700 << 10, 0x23);
+            long big = bigResource.handle();
+            long page = b.allocateDedicatedPage(1, bigResource.requirements().size(), big, false);
+            b.bindBuffer(big, page, 0);
+            long alias = b.createBuffer(256, 0x23).handle();
+            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingBuffer(alias, page, 0, big));
+            long image = b.createImage(ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)).handle();
+            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingImage(image, page, 0, big));
+            assertEquals(0, b.inspect().aliasCount(big), "refused calls change nothing");
+            b.destroyImage(image);
+            b.destroyBuffer(alias);
+            b.destroyBuffer(big);
+            b.freePage(page);
+        } finally {
+            b.close();
+        }
+    }
+
     @Test
     void theRefereeRefusesAnOptimalAliasSharingAGranularityBlockWithANeighbour() {
         SimBackend b = new SimBackend(SimProfiles.load("mobile-noncoherent"), true);

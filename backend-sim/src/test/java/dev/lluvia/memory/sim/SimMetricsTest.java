@@ -61,6 +61,7 @@ class SimMetricsTest {
             assertEquals(new MemoryMetrics.TransferEntry(1, 4096), t.get(TransferPath.MAPPED));
             assertEquals(new MemoryMetrics.TransferEntry(0, 0), t.get(TransferPath.IMPORTED));
             assertEquals(new MemoryMetrics.TransferEntry(0, 0), t.get(TransferPath.REGISTERED));
+            assertEquals(new MemoryMetrics.TransferEntry(0, 0), t.get(TransferPath.PINNED));
         }
         assertThrows(IllegalStateException.class, s::metrics);
     }

@@ -115,6 +115,8 @@ final class TransferQueue {
     private long importedTransfers;
     /** Transfers copied straight from or into a page this backend mapped; the tests check which path ran. */
     private long mappedTransfers;
+    /** Transfers copied in place from or into host memory the program registered. */
+    private long registeredTransfers;
     /** Whether imports are taken when measured faster (auto) rather than always. */
     private final boolean adaptive;
     /** Whether waits poll their fence before sleeping: on GPUs, not on CPU devices. */
@@ -175,6 +177,10 @@ final class TransferQueue {
     /** Transfers so far whose host bytes were in a page of this backend's mapped memory. */
     synchronized long mappedTransfers() {
         return mappedTransfers;
+    }
+
+    synchronized long registeredTransfers() {
+        return registeredTransfers;
     }
 
 
@@ -363,7 +369,6 @@ final class TransferQueue {
      */
     private void transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
         if (data.isDirect() && transferMapped(data, upload, alignment, target, cut)) {
-            backend.transferred(TransferPath.REGISTERED);
             return;
         }
         final int total = data.remaining();
@@ -481,7 +486,12 @@ final class TransferQueue {
             if (!upload && !coherent) {
                 pages.syncRange(page, hostOffset, data.remaining(), false);
             }
-            mappedTransfers++;
+            if (page.registered) {
+                registeredTransfers++;
+            } else {
+                mappedTransfers++;
+            }
+            backend.transferred(page.registered ? TransferPath.REGISTERED : TransferPath.PINNED);
             return true;
         } finally {
             pages.releaseMapped(page);
@@ -536,71 +546,17 @@ final class TransferQueue {
             return false; // an image copy's buffer offset must be a multiple of the texel size (and of 4)
         }
         final long size = (address + data.remaining() - base + importAlignment - 1) & -importAlignment;
-        final long[] imported = importHost(base, size);
+        final VulkanPages.Page imported = backend.pages().importHost(base, size);
         if (imported == null) {
-            return false;
+            return false; // the bytes can still go through the staging buffers
         }
         try {
-            recordWhole(imported[0], hostOffset, cut);
+            recordWhole(imported.window, hostOffset, cut);
             importedTransfers++;
         } finally {
-            vkDestroyBuffer(device, imported[0], null);
-            backend.pages().freeDeviceMemory(imported[1], (int) imported[2], size);
+            backend.pages().freeImported(imported);
         }
         return true;
-    }
-
-    /**
-     * {buffer, memory, type} of host memory {@code [base, base + size)} imported with a buffer bound
-     * to it, or null if the driver does not import it (the transfer then stages).
-     */
-    private long[] importHost(long base, long size) {
-        try (MemoryStack stack = stackPush()) {
-            VkMemoryHostPointerPropertiesEXT props = VkMemoryHostPointerPropertiesEXT.calloc(stack).sType$Default();
-            int r = vkGetMemoryHostPointerPropertiesEXT(device, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, base, props);
-            if (r != VK_SUCCESS) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "vkGetMemoryHostPointerPropertiesEXT: " + VulkanResults.name(r) + "; staging instead");
-                return null;
-            }
-            VkExternalMemoryBufferCreateInfo external = VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
-                    .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
-            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(external.address()).size(size)
-                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
-            LongBuffer pBuffer = stack.mallocLong(1);
-            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
-            final long buffer = pBuffer.get(0);
-            VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
-            vkGetBufferMemoryRequirements(device, buffer, req);
-            final int bits = req.memoryTypeBits() & props.memoryTypeBits();
-            if (bits == 0 || req.size() > size) {
-                vkDestroyBuffer(device, buffer, null);
-                LOG.log(System.Logger.Level.DEBUG, () -> "no memory type imports host memory for a transfer buffer; staging instead");
-                return null;
-            }
-            final int type = Integer.numberOfTrailingZeros(bits);
-            final long memory;
-            try {
-                memory = backend.pages().importHostMemory(type, size, base);
-            } catch (dev.lluvia.memory.LluviaException e) {
-                // Refused (pinning out of memory, too many allocations, an invalid handle): the
-                // bytes can still go through the staging buffers.
-                vkDestroyBuffer(device, buffer, null);
-                LOG.log(System.Logger.Level.DEBUG, () -> "importing host memory failed (" + e.getMessage() + "); staging instead");
-                return null;
-            } catch (RuntimeException | Error e) {
-                vkDestroyBuffer(device, buffer, null);
-                throw e;
-            }
-            try {
-                check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
-            } catch (RuntimeException | Error e) {
-                vkDestroyBuffer(device, buffer, null);
-                backend.pages().freeDeviceMemory(memory, type, size);
-                throw e;
-            }
-            return new long[]{buffer, memory, type};
-        }
     }
 
     // ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.TransferPath;
@@ -13,6 +14,7 @@ import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
 import dev.lluvia.memory.spi.TransferListener;
+import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
@@ -195,8 +197,9 @@ public final class VulkanBackend implements MemoryBackend {
         this.maxBufferSize = VulkanDeviceFactory.readMaxBufferSize(physical.handle(), api);
         this.resources = new VulkanResources(device, physical, pages, maxBufferSize,
                 features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS));
+        // Transfers import the caller's bytes on each copy only when the property asks; registration always may.
         this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, pages.typeFlags(),
-                importAlignment, "auto".equals(importMode));
+                "false".equals(importMode) ? 0 : importAlignment, "auto".equals(importMode));
     }
 
     /**
@@ -225,8 +228,7 @@ public final class VulkanBackend implements MemoryBackend {
         }
         try {
             VulkanInstance.PhysicalDevice chosen = VulkanDeviceFactory.choose(vulkan.physicalDevices(), options.device());
-            VulkanDeviceFactory.DeviceSetup setup = VulkanDeviceFactory.createDevice(chosen, VulkanDeviceFactory.apiVersion(chosen.apiVersion(), vulkan.apiVersion), options.features(),
-                    !"false".equals(importMode));
+            VulkanDeviceFactory.DeviceSetup setup = VulkanDeviceFactory.createDevice(chosen, VulkanDeviceFactory.apiVersion(chosen.apiVersion(), vulkan.apiVersion), options.features());
             VulkanBackend backend;
             try {
                 backend = new VulkanBackend(vulkan, vulkan.instance, vulkan.apiVersion, validation, chosen, setup, importMode);
@@ -458,6 +460,26 @@ public final class VulkanBackend implements MemoryBackend {
     }
 
     /** A new opaque fd of an exportable page, from {@code vkGetMemoryFdKHR}. */
+    /**
+     * Imports the pages under {@code range}'s bytes once and indexes them like mapped memory, so
+     * transfers from and into any slice of them copy in place; see {@link VulkanPages#registerHost}.
+     */
+    @Override
+    public long registerHostMemory(ByteBuffer range) {
+        requireOpen();
+        if (importAlignment == 0) {
+            throw new ExternalMemoryUnsupportedException(physical.name() + " cannot register host memory: it has no"
+                    + " VK_EXT_external_memory_host with an import alignment of at most the host page; transfers stage"
+                    + " these bytes instead");
+        }
+        return pages.registerHost(MemoryUtil.memAddress(range), range.remaining(), importAlignment);
+    }
+
+    @Override
+    public void unregisterHostMemory(long registration) {
+        pages.unregisterHost(registration);
+    }
+
     @Override
     public int exportFd(long page) {
         requireOpen();
@@ -469,6 +491,28 @@ public final class VulkanBackend implements MemoryBackend {
     public Resource createBuffer(long size, int usageBits, boolean exportable) {
         requireOpen();
         return resources.createBuffer(size, usageBits, exportable);
+    }
+
+    /**
+     * A buffer from a {@link VulkanBufferInfo}; any other create-info is an {@link IllegalArgumentException}.
+     */
+    @Override
+    public Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
+        if (!(info instanceof VulkanBufferInfo v)) {
+            throw new IllegalArgumentException(info + " is not a VulkanBufferInfo");
+        }
+        requireOpen();
+        return resources.createBuffer(v, exportable);
+    }
+
+    /** An image from a {@link VulkanImageInfo}; any other create-info is an {@link IllegalArgumentException}. */
+    @Override
+    public Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
+        if (!(info instanceof VulkanImageInfo v)) {
+            throw new IllegalArgumentException(info + " is not a VulkanImageInfo");
+        }
+        requireOpen();
+        return resources.createImage(v, exportable);
     }
 
     @Override
@@ -616,6 +660,12 @@ public final class VulkanBackend implements MemoryBackend {
                 queueLock.unlock();
             }
             transfers.close();
+            pages.registrations.forEachKey(h -> {
+                VulkanPages.Page page = pages.registrations.remove(h);
+                if (page != null) {
+                    pages.freeImported(page); // the session closed its registrations; a wrapped backend's owner may not have
+                }
+            });
             if (!resources.buffers.isEmpty() || !resources.images.isEmpty() || !pages.handles.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
                         + resources.buffers.size() + " buffers, " + resources.images.size() + " images and " + pages.handles.size()
@@ -677,9 +727,18 @@ public final class VulkanBackend implements MemoryBackend {
     // ------------------------------------------------------------------------------------------
     // Internals
 
-    /** Whether transfers import the caller's direct buffers ({@link #IMPORT_HOST_MEMORY_PROPERTY}). */
+    /**
+     * Whether the device imports host memory ({@code VK_EXT_external_memory_host} with an import
+     * alignment no larger than the host page): what both {@code Session.registerHostMemory} and the
+     * transfers' {@link #IMPORT_HOST_MEMORY_PROPERTY} need.
+     */
     public boolean importsHostMemory() {
         return importAlignment > 0;
+    }
+
+    /** Transfers so far copied in place from or into registered host memory; for tests. */
+    long registeredTransfers() {
+        return transfers.registeredTransfers();
     }
 
     /** Transfers so far that imported the caller's memory; for tests. */

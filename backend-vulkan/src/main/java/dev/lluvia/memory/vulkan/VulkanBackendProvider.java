@@ -39,8 +39,9 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
 
     /**
      * Lists the devices of the JVM's shared instance without validation ({@link VulkanInstance#shared}):
-     * available when one supports Vulkan 1.1; otherwise unavailable with the reason (no loader, no
-     * device, only 1.0 devices). The answer is computed once per JVM and kept, as it does not change
+     * available when one supports Vulkan 1.1; otherwise unavailable with the reason, which names
+     * what failed: LWJGL's natives ({@code liblwjgl.so}), the Vulkan loader ({@code libvulkan.so.1}),
+     * no driver, a driver that refused to create an instance, no device, or only 1.0 devices. The answer is computed once per JVM and kept, as it does not change
      * while the JVM lives and each {@code Session.create} probes: creating and destroying an
      * instance per probe is what made the NVIDIA driver refuse instances after 30 cycles (see
      * {@link VulkanInstance}). Never throws.
@@ -82,10 +83,20 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
                 return Availability.unavailable("the Vulkan loader found no driver (" + e.getMessage()
                         + "); install a GPU driver or Mesa's lavapipe (mesa-vulkan-drivers)");
             }
-            return Availability.unavailable("Vulkan probe failed: " + e.getMessage());
+            return Availability.unavailable("the Vulkan driver refused to start (" + e.getMessage() + ")");
         } catch (Throwable t) {
             return Availability.unavailable("Vulkan probe failed: " + t);
         }
+    }
+
+    /**
+     * The session properties the backend reads: {@value VulkanBackend#SYNC_VALIDATION_PROPERTY} and
+     * {@value VulkanBackend#IMPORT_HOST_MEMORY_PROPERTY}. ({@value VulkanBackend#KEEP_INSTANCES_PROPERTY}
+     * is a system property: per JVM, not per session.) A new session property must be added here.
+     */
+    @Override
+    public java.util.Set<String> propertyKeys() {
+        return java.util.Set.of(VulkanBackend.SYNC_VALIDATION_PROPERTY, VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY);
     }
 
     /**

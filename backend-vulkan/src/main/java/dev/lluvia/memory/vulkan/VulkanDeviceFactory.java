@@ -128,8 +128,7 @@ final class VulkanDeviceFactory {
      *
      * @throws UnsupportedFeatureException if the device lacks a feature asked for; nothing is created then
      */
-    static DeviceSetup createDevice(VulkanInstance.PhysicalDevice physical, int api, Set<DeviceFeature> requested,
-                                            boolean importHostMemory) {
+    static DeviceSetup createDevice(VulkanInstance.PhysicalDevice physical, int api, Set<DeviceFeature> requested) {
         VkPhysicalDevice pd = physical.handle();
         Set<String> available = deviceExtensions(pd);
         for (DeviceFeature f : requested) {
@@ -154,8 +153,8 @@ final class VulkanDeviceFactory {
             // A portability driver (MoltenVK): the spec requires enabling the subset it implements.
             extensions.add(KHRPortabilitySubset.VK_KHR_PORTABILITY_SUBSET_EXTENSION_NAME);
         }
-        long importAlignment = importHostMemory && available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)
-                ? importAlignment(pd) : 0;
+        // Enabled whenever offered: registered host memory needs it, whatever the transfers' import setting.
+        long importAlignment = available.contains(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME) ? importAlignment(pd) : 0;
         if (importAlignment > 0) {
             extensions.add(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
         }

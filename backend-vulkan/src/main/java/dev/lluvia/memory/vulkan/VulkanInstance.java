@@ -132,13 +132,28 @@ final class VulkanInstance {
     static synchronized String loadLoader() {
         if (!loaderChecked) {
             StringBuilder lwjglOutput = new StringBuilder();
+            loaderFailure = null;
             try {
-                LwjglDebugStream.capture(VK::getFunctionProvider, lwjglOutput);
-                loaderFailure = null;
+                // LWJGL's own native library first, so that its absence is not blamed on Vulkan.
+                LwjglDebugStream.capture(() -> {
+                    org.lwjgl.system.Library.initialize();
+                    return null;
+                }, lwjglOutput);
             } catch (Throwable t) {
-                // LinkageError (no libvulkan / no LWJGL natives), IllegalStateException (no loader
-                // found by LWJGL): either way no Vulkan here. The JVM keeps the class unusable.
-                loaderFailure = "no Vulkan loader (libvulkan.so.1): " + t;
+                loaderFailure = "LWJGL's natives did not load (" + t + "): put the jar org.lwjgl:lwjgl:"
+                        + org.lwjgl.Version.VERSION_MAJOR + "." + org.lwjgl.Version.VERSION_MINOR + "."
+                        + org.lwjgl.Version.VERSION_REVISION + ":" + nativesClassifier()
+                        + " on the class path (on the module path it is the module org.lwjgl.natives: add it"
+                        + " with --add-modules org.lwjgl.natives)";
+            }
+            if (loaderFailure == null) {
+                try {
+                    LwjglDebugStream.capture(VK::getFunctionProvider, lwjglOutput);
+                } catch (Throwable t) {
+                    // UnsatisfiedLinkError or IllegalStateException (LWJGL found no loader): no
+                    // Vulkan here. The JVM keeps the class unusable.
+                    loaderFailure = "no Vulkan loader (libvulkan.so.1): " + t;
+                }
             }
             if (!lwjglOutput.isEmpty()) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "LWJGL, loading the Vulkan loader:\n" + lwjglOutput);
@@ -146,6 +161,25 @@ final class VulkanInstance {
             loaderChecked = true;
         }
         return loaderFailure;
+    }
+
+    /** The classifier of LWJGL's natives jar for this machine, as LWJGL publishes them. */
+    static String nativesClassifier() {
+        String os = switch (org.lwjgl.system.Platform.get()) {
+            case LINUX -> "linux";
+            case MACOSX -> "macos";
+            case WINDOWS -> "windows";
+            case FREEBSD -> "freebsd";
+        };
+        String arch = switch (org.lwjgl.system.Platform.getArchitecture()) {
+            case X64 -> "";
+            case X86 -> "-x86";
+            case ARM64 -> "-arm64";
+            case ARM32 -> "-arm32";
+            case PPC64LE -> "-ppc64le";
+            case RISCV64 -> "-riscv64";
+        };
+        return "natives-" + os + arch;
     }
 
     /**

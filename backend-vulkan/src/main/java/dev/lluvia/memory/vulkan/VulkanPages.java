@@ -48,6 +48,8 @@ import static org.lwjgl.vulkan.VK11.*;
  */
 final class VulkanPages {
 
+    private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
+
     private final VkDevice device;
     private final VulkanInstance.PhysicalDevice physical;
     private final boolean bufferDeviceAddress;
@@ -70,6 +72,8 @@ final class VulkanPages {
      * {@link Page#transfers} count, which {@link #freePage} waits to be 0.
      */
     private final TreeMap<Long, Page> mappedPages = new TreeMap<>();
+    /** Host ranges the program registered ({@link #registerHost}), by the handle of their imported memory. */
+    final HandleMap<Page> registrations = new HandleMap<>();
 
     VulkanPages(VkDevice device, VulkanInstance.PhysicalDevice physical, DeviceProperties properties,
                 Set<DeviceFeature> features, boolean externalMemoryFd) {
@@ -313,6 +317,142 @@ final class VulkanPages {
         }
     }
 
+    /**
+     * Host memory {@code [base, base + size)} (both multiples of minImportedHostPointerAlignment)
+     * imported as device memory of a HOST_COHERENT type, with a transfer window bound over all of
+     * it: a page like a mapped one, at host address {@code base}, that is not in the mapped index
+     * (see {@link #registerHost}). Null when the driver does not import that memory for transfer
+     * buffers; free it with {@link #freeImported}. The memory must stay valid until then.
+     */
+    Page importHost(long base, long size) {
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryHostPointerPropertiesEXT props = VkMemoryHostPointerPropertiesEXT.calloc(stack).sType$Default();
+            int r = EXTExternalMemoryHost.vkGetMemoryHostPointerPropertiesEXT(device,
+                    EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, base, props);
+            if (r != VK_SUCCESS) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "vkGetMemoryHostPointerPropertiesEXT: " + VulkanResults.name(r));
+                return null;
+            }
+            VkExternalMemoryBufferCreateInfo external = VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                    .handleTypes(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
+            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(external.address()).size(size)
+                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            LongBuffer pBuffer = stack.mallocLong(1);
+            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
+            final long buffer = pBuffer.get(0);
+            VkMemoryRequirements req = VkMemoryRequirements.malloc(stack);
+            vkGetBufferMemoryRequirements(device, buffer, req);
+            // Coherent only: the copies never flush or invalidate imported memory, which is not vkMapMemory-mapped.
+            final int bits = req.memoryTypeBits() & props.memoryTypeBits() & typesWith(VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+            if (bits == 0 || req.size() > size) {
+                vkDestroyBuffer(device, buffer, null);
+                LOG.log(System.Logger.Level.DEBUG, () -> "no coherent memory type imports host memory for a transfer buffer");
+                return null;
+            }
+            final int type = Integer.numberOfTrailingZeros(bits);
+            final long memory;
+            try {
+                memory = importHostMemory(type, size, base);
+            } catch (dev.lluvia.memory.LluviaException e) {
+                // Refused: pinning out of memory, too many allocations, an invalid handle.
+                vkDestroyBuffer(device, buffer, null);
+                LOG.log(System.Logger.Level.DEBUG, () -> "importing host memory failed: " + e.getMessage());
+                return null;
+            } catch (RuntimeException | Error e) {
+                vkDestroyBuffer(device, buffer, null);
+                throw e;
+            }
+            try {
+                check(vkBindBufferMemory(device, buffer, memory, 0), "vkBindBufferMemory");
+            } catch (RuntimeException | Error e) {
+                vkDestroyBuffer(device, buffer, null);
+                freeDeviceMemory(memory, type, size);
+                throw e;
+            }
+            Page p = new Page(memory, type, size, VK_NULL_HANDLE, 0, 0, VK_NULL_HANDLE, false);
+            p.address = base;
+            p.window = buffer;
+            return p;
+        }
+    }
+
+    /** Frees a page from {@link #importHost}: out of the mapped index, its window, its memory. */
+    void freeImported(Page p) {
+        forgetMapping(p);
+        freeDeviceMemory(p.handle, p.type, p.size);
+    }
+
+    /**
+     * Registers the program's host bytes {@code [address, address + length)}: the pages holding
+     * them (the range widened to {@code alignment}, minImportedHostPointerAlignment, which is at
+     * most the host page size, so no unmapped page is reached) are imported once and entered in the
+     * mapped index, so that every transfer from or into a slice of them is copied in place as from
+     * a mapped page. Returns the handle for {@link #unregisterHost}.
+     *
+     * @throws IllegalArgumentException             if the widened range overlaps memory this backend
+     *                                              mapped or another registration
+     * @throws ExternalMemoryUnsupportedException   if the driver does not import that memory
+     */
+    long registerHost(long address, long length, long alignment) {
+        final long base = address & -alignment;
+        final long size = Align.roundUp(address + length - base, alignment);
+        synchronized (mappedPages) {
+            requireUnmapped(base, size, address, length);
+        }
+        Page p = importHost(base, size);
+        if (p == null) {
+            throw new ExternalMemoryUnsupportedException(physical.name() + " does not import host memory at 0x"
+                    + Long.toHexString(base) + " (" + size + " bytes) for transfers (vkGetMemoryHostPointerPropertiesEXT or"
+                    + " vkAllocateMemory refused it, or no HOST_COHERENT type takes it); transfers stage these bytes");
+        }
+        synchronized (mappedPages) {
+            try {
+                requireUnmapped(base, size, address, length); // a racing registration may have come first
+            } catch (IllegalArgumentException e) {
+                freeImported(p);
+                throw e;
+            }
+            p.registered = true;
+            mappedPages.put(base, p);
+        }
+        registrations.put(p.handle, p);
+        return p.handle;
+    }
+
+    /** Ends a registration: waits for the transfers using it, then frees the imported memory. */
+    void unregisterHost(long handle) {
+        Page p = registrations.remove(handle);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown host registration 0x" + Long.toHexString(handle));
+        }
+        freeImported(p);
+    }
+
+    /** Refuses a registration whose pages overlap a mapped page or another registration; lock held. */
+    private void requireUnmapped(long base, long size, long address, long length) {
+        Map.Entry<Long, Page> below = mappedPages.floorEntry(base + size - 1);
+        if (below != null && below.getKey() + below.getValue().size > base) {
+            Page other = below.getValue();
+            throw new IllegalArgumentException("host bytes 0x" + Long.toHexString(address) + " (" + length
+                    + " bytes) lie in host pages [0x" + Long.toHexString(base) + ", 0x" + Long.toHexString(base + size)
+                    + ") that overlap " + (other.registered ? "another registration" : "memory this session mapped")
+                    + " [0x" + Long.toHexString(other.address) + ", 0x" + Long.toHexString(other.address + other.size)
+                    + "); mapped memory needs no registration, and a registration should start and end on a page boundary");
+        }
+    }
+
+    /** The bits of the memory types that have all of {@code flags}. */
+    private int typesWith(int flags) {
+        int bits = 0;
+        for (int i = 0; i < typeFlags.length; i++) {
+            if ((typeFlags[i] & flags) == flags) {
+                bits |= 1 << i;
+            }
+        }
+        return bits;
+    }
+
     /** {@link Page#window} of a page that has none and will not get one. */
     private static final long NO_WINDOW = -1L;
 
@@ -339,6 +479,8 @@ final class VulkanPages {
         final long windowSize;
         /** Allocated exportable as an opaque fd: every buffer bound to it must say so. */
         final boolean exportable;
+        /** The program's host memory, registered ({@link #registerHost}); set before it is indexed. */
+        boolean registered;
 
         Page(long handle, int type, long size, long dedicatedBuffer, int dedicatedBufferUsage, long bufferSize, long dedicatedImage,
              boolean exportable) {

@@ -39,23 +39,40 @@ final class VulkanResources {
     final HandleMap<BufferState> buffers = new HandleMap<>();
     final HandleMap<ImageState> images = new HandleMap<>();
 
+    /** Queue families of the physical device, for concurrent sharing. */
+    private final int queueFamilyCount;
+    /** Whether {@code VkImageFormatListCreateInfo} may be chained (Vulkan 1.2 or VK_KHR_image_format_list). */
+    private final boolean imageFormatList;
+
     VulkanResources(VkDevice device, VulkanInstance.PhysicalDevice physical, VulkanPages pages, long maxBufferSize,
                     boolean bufferDeviceAddress) {
         this.device = device;
+        try (MemoryStack stack = stackPush()) {
+            java.nio.IntBuffer count = stack.mallocInt(1);
+            vkGetPhysicalDeviceQueueFamilyProperties(physical.handle(), count, null);
+            this.queueFamilyCount = count.get(0);
+        }
+        this.imageFormatList = device.getCapabilities().apiVersion >= VK12.VK_API_VERSION_1_2
+                || device.getCapabilities().VK_KHR_image_format_list;
         this.physical = physical;
         this.pages = pages;
         this.maxBufferSize = maxBufferSize;
         this.bufferDeviceAddress = bufferDeviceAddress;
     }
 
-    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
+    /** A buffer of Lluvia's usage bits; see {@link #createBuffer(VulkanBufferInfo, boolean)}. */
     Resource createBuffer(long size, int usageBits, boolean exportable) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive, was " + size);
-        }
-        if (usageBits == 0) {
-            throw new IllegalArgumentException("buffer usage must not be empty");
-        }
+        return createBuffer(VulkanBufferInfo.of(size, usageBits), exportable);
+    }
+
+    /**
+     * A buffer from everything {@code VkBufferCreateInfo} carries, with
+     * {@code VkExternalMemoryBufferCreateInfo} (opaque fd) in front of the program's chain when it
+     * goes to an exportable page. Everything is checked before the buffer is created.
+     */
+    Resource createBuffer(VulkanBufferInfo info, boolean exportable) {
+        final long size = info.size();
+        final int usageBits = info.usageBits();
         if (Long.compareUnsigned(size, maxBufferSize) > 0) {
             throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
                     + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
@@ -65,19 +82,34 @@ final class VulkanResources {
                     + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
                     + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
         }
+        int notOffered = VK_BUFFER_CREATE_SPARSE_BINDING_BIT | VK_BUFFER_CREATE_SPARSE_RESIDENCY_BIT
+                | VK_BUFFER_CREATE_SPARSE_ALIASED_BIT | VK_BUFFER_CREATE_PROTECTED_BIT
+                | VK12.VK_BUFFER_CREATE_DEVICE_ADDRESS_CAPTURE_REPLAY_BIT;
+        if ((info.flags() & notOffered) != 0) {
+            throw new IllegalArgumentException("buffer flags 0x" + Integer.toHexString(info.flags() & notOffered)
+                    + " (sparse, protected or capture-replay) are not offered: such buffers are bound by other calls"
+                    + " or to memory allocated otherwise than the library's");
+        }
+        requireQueueFamilies(info.queueFamilies());
+        requireChain(info.pNext(), false);
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
-                    .size(size).usage(usageBits).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                    .flags(info.flags()).size(size).usage(usageBits).sharingMode(info.sharingMode())
+                    .pNext(info.pNext());
+            if (!info.queueFamilies().isEmpty()) {
+                ci.pQueueFamilyIndices(ints(stack, info.queueFamilies()));
+            }
             if (exportable) {
                 pages.requireExternalMemoryFd();
                 VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
                 vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
-                        .sType$Default().usage(usageBits).handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
+                        .sType$Default().flags(info.flags()).usage(usageBits)
+                        .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
                 if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
                     throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export buffers of usage 0x"
                             + Integer.toHexString(usageBits) + " as opaque file descriptors");
                 }
-                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(info.pNext())
                         .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
             }
             LongBuffer pBuffer = stack.mallocLong(1);
@@ -92,63 +124,101 @@ final class VulkanResources {
         }
     }
 
-    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
+    /** An image of a portable descriptor; see {@link #createImage(VulkanImageInfo, boolean)}. */
     Resource createImage(ImageDescriptor d, boolean exportable) {
-        final int format = d.format() != null ? d.format().vkFormat() : VulkanFormats.format(d.channelType(), d.channelCount());
-        final int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
-        final int tiling = d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL;
-        final int usage = ImageUsage.toBits(d.usage());
+        int imageType = d.dimensions() == 3 ? VK_IMAGE_TYPE_3D : d.dimensions() == 2 ? VK_IMAGE_TYPE_2D : VK_IMAGE_TYPE_1D;
+        VulkanImageInfo info = new VulkanImageInfo(0, imageType, VulkanFormats.vkFormat(d), d.width(), d.height(), d.depth(),
+                d.mipLevels(), d.arrayLayers(), VK_SAMPLE_COUNT_1_BIT,
+                d.tiling() == ImageTiling.LINEAR ? VK_IMAGE_TILING_LINEAR : VK_IMAGE_TILING_OPTIMAL, ImageUsage.toBits(d.usage()),
+                VK_SHARING_MODE_EXCLUSIVE, java.util.List.of(), java.util.List.of(), VK_IMAGE_LAYOUT_UNDEFINED, 0);
+        return createImage(info, d, exportable);
+    }
+
+    /**
+     * An image from everything {@code VkImageCreateInfo} carries, with
+     * {@code VkImageFormatListCreateInfo} for its view formats and
+     * {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page, in front
+     * of the program's chain. The device is asked first whether it supports the image.
+     */
+    Resource createImage(VulkanImageInfo info, boolean exportable) {
+        return createImage(info, info.descriptor(), exportable);
+    }
+
+    private Resource createImage(VulkanImageInfo info, ImageDescriptor d, boolean exportable) {
+        final int format = info.format();
+        final String what = info.shape() + " images with usage " + d.usage() + " (0x" + Integer.toHexString(info.usage())
+                + ")" + (info.flags() != 0 ? " and flags 0x" + Integer.toHexString(info.flags()) : "");
+        requireQueueFamilies(info.queueFamilies());
+        requireChain(info.pNext(), !info.viewFormats().isEmpty());
+        if (!info.viewFormats().isEmpty() && !imageFormatList) {
+            throw new IllegalArgumentException("view formats " + info.viewFormats() + " need VkImageFormatListCreateInfo"
+                    + " (Vulkan 1.2 or VK_KHR_image_format_list), which " + physical.name() + " lacks as created");
+        }
         try (MemoryStack stack = stackPush()) {
-            VkImageFormatProperties fp = VkImageFormatProperties.malloc(stack);
-            int r = vkGetPhysicalDeviceImageFormatProperties(physical.handle(), format, imageType, tiling, usage, 0, fp);
-            if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
-                throw new UnsupportedImageFormatException(physical.name() + " does not support "
-                        + d.dimensions() + "D images of format " + d.formatName()
-                        + " (" + d.channelType() + " x " + d.channelCount() + ") with tiling " + d.tiling()
-                        + " and usage " + d.usage());
+            long chain = info.pNext();
+            if (!info.viewFormats().isEmpty()) {
+                chain = VkImageFormatListCreateInfo.calloc(stack).sType$Default().pNext(chain)
+                        .pViewFormats(ints(stack, info.viewFormats())).address();
             }
-            check(r, "vkGetPhysicalDeviceImageFormatProperties");
-            if (d.mipLevels() > fp.maxMipLevels() || Integer.compareUnsigned(d.arrayLayers(), fp.maxArrayLayers()) > 0) {
-                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions()
-                        + "D images of format " + d.formatName() + " with tiling " + d.tiling() + ", usage " + d.usage()
-                        + ", mipLevels " + d.mipLevels() + " and arrayLayers " + d.arrayLayers() + ": at most "
-                        + fp.maxMipLevels() + " levels and " + fp.maxArrayLayers() + " layers");
-            }
-            VkExtent3D max = fp.maxExtent();
-            if (Integer.compareUnsigned(d.width(), max.width()) > 0 || Integer.compareUnsigned(d.height(), max.height()) > 0
-                    || Integer.compareUnsigned(d.depth(), max.depth()) > 0) {
-                throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth() + " of format "
-                        + d.formatName() + " exceeds the largest " + physical.name()
-                        + " supports with tiling " + d.tiling() + ": " + max.width() + "x" + max.height() + "x" + max.depth());
-            }
-            VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
-                    .imageType(imageType)
-                    .format(format)
-                    .extent(e -> e.set(d.width(), d.height(), d.depth()))
-                    .mipLevels(d.mipLevels())
-                    .arrayLayers(d.arrayLayers())
-                    .samples(VK_SAMPLE_COUNT_1_BIT)
-                    .tiling(tiling)
-                    .usage(usage)
-                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE)
-                    .initialLayout(VK_IMAGE_LAYOUT_UNDEFINED);
             if (exportable) {
                 pages.requireExternalMemoryFd();
-                VkExternalImageFormatProperties ext = VkExternalImageFormatProperties.calloc(stack).sType$Default();
-                int er = vkGetPhysicalDeviceImageFormatProperties2(physical.handle(), VkPhysicalDeviceImageFormatInfo2.calloc(stack)
-                        .sType$Default().format(format).type(imageType).tiling(tiling).usage(usage)
-                        .pNext(VkPhysicalDeviceExternalImageFormatInfo.calloc(stack).sType$Default()
-                                .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address()),
-                        VkImageFormatProperties2.calloc(stack).sType$Default().pNext(ext.address()));
-                if (er != VK_SUCCESS
-                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
-                        || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0) {
-                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export "
-                            + d.formatName() + " images with tiling " + d.tiling()
-                            + " as opaque file descriptors from shared pages");
-                }
-                ci.pNext(VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default()
-                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+            }
+            VkExternalImageFormatProperties ext = VkExternalImageFormatProperties.calloc(stack).sType$Default();
+            VkImageFormatProperties2 fp2 = VkImageFormatProperties2.calloc(stack).sType$Default();
+            VkPhysicalDeviceImageFormatInfo2 query = VkPhysicalDeviceImageFormatInfo2.calloc(stack).sType$Default()
+                    .format(format).type(info.imageType()).tiling(info.tiling()).usage(info.usage()).flags(info.flags());
+            if (exportable) {
+                query.pNext(VkPhysicalDeviceExternalImageFormatInfo.calloc(stack).sType$Default()
+                        .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
+                fp2.pNext(ext.address());
+            }
+            int r = vkGetPhysicalDeviceImageFormatProperties2(physical.handle(), query, fp2);
+            if (r == VK_ERROR_FORMAT_NOT_SUPPORTED) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions() + "D "
+                        + what + ": format " + VulkanFormats.name(format) + " with tiling " + d.tiling());
+            }
+            check(r, "vkGetPhysicalDeviceImageFormatProperties2");
+            VkImageFormatProperties fp = fp2.imageFormatProperties();
+            if ((fp.sampleCounts() & info.samples()) == 0) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + info.samples()
+                        + " samples for " + what + ": sample counts 0x" + Integer.toHexString(fp.sampleCounts()));
+            }
+            if (info.mipLevels() > fp.maxMipLevels() || Integer.compareUnsigned(info.arrayLayers(), fp.maxArrayLayers()) > 0) {
+                throw new UnsupportedImageFormatException(physical.name() + " does not support " + d.dimensions()
+                        + "D " + what + ", mipLevels " + info.mipLevels() + " and arrayLayers " + info.arrayLayers()
+                        + ": at most " + fp.maxMipLevels() + " levels and " + fp.maxArrayLayers() + " layers");
+            }
+            VkExtent3D max = fp.maxExtent();
+            if (Integer.compareUnsigned(info.width(), max.width()) > 0 || Integer.compareUnsigned(info.height(), max.height()) > 0
+                    || Integer.compareUnsigned(info.depth(), max.depth()) > 0) {
+                throw new IllegalArgumentException("image " + info.width() + "x" + info.height() + "x" + info.depth() + " of "
+                        + what + " exceeds the largest " + physical.name() + " supports with tiling " + d.tiling() + ": "
+                        + max.width() + "x" + max.height() + "x" + max.depth());
+            }
+            if (exportable && ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
+                    || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0)) {
+                throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export " + what
+                        + " as opaque file descriptors from shared pages");
+            }
+            if (exportable) {
+                chain = VkExternalMemoryImageCreateInfo.calloc(stack).sType$Default().pNext(chain)
+                        .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address();
+            }
+            VkImageCreateInfo ci = VkImageCreateInfo.calloc(stack).sType$Default()
+                    .pNext(chain)
+                    .flags(info.flags())
+                    .imageType(info.imageType())
+                    .format(format)
+                    .extent(e -> e.set(info.width(), info.height(), info.depth()))
+                    .mipLevels(info.mipLevels())
+                    .arrayLayers(info.arrayLayers())
+                    .samples(info.samples())
+                    .tiling(info.tiling())
+                    .usage(info.usage())
+                    .sharingMode(info.sharingMode())
+                    .initialLayout(info.initialLayout());
+            if (!info.queueFamilies().isEmpty()) {
+                ci.pQueueFamilyIndices(ints(stack, info.queueFamilies()));
             }
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
@@ -157,9 +227,64 @@ final class VulkanResources {
             VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
             vkGetImageMemoryRequirements2(device,
                     VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default().image(image), req);
-            images.put(image, new ImageState(d, usage));
+            images.put(image, new ImageState(d, info.usage()));
             return new Resource(image, requirements(req.memoryRequirements(), dedicated));
         }
+    }
+
+    /** Each concurrent-sharing queue family one the device has. */
+    private void requireQueueFamilies(java.util.List<Integer> families) {
+        for (int f : families) {
+            if (f < 0 || f >= queueFamilyCount) {
+                throw new IllegalArgumentException("queue family " + f + " does not exist on " + physical.name()
+                        + ", which has " + queueFamilyCount);
+            }
+        }
+    }
+
+    /**
+     * The program's chain holds no structure the library chains itself or that asks for memory the
+     * library does not allocate; it ends within {@link #MAX_CHAIN} structures (else it is a loop).
+     */
+    private static void requireChain(long pNext, boolean libraryChainsFormatList) {
+        int n = 0;
+        for (long p = pNext; p != 0; p = org.lwjgl.system.MemoryUtil.memGetAddress(p + VkBaseInStructure.PNEXT)) {
+            int sType = VkBaseInStructure.create(p).sType();
+            String refused = switch (sType) {
+                case VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO,
+                     NVExternalMemory.VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO_NV ->
+                        "external memory: ask for it with MemoryOptions.withExportable";
+                case NVDedicatedAllocation.VK_STRUCTURE_TYPE_DEDICATED_ALLOCATION_BUFFER_CREATE_INFO_NV,
+                     NVDedicatedAllocation.VK_STRUCTURE_TYPE_DEDICATED_ALLOCATION_IMAGE_CREATE_INFO_NV ->
+                        "dedicated allocations are the library's choice (VK_KHR_dedicated_allocation)";
+                case KHRSwapchain.VK_STRUCTURE_TYPE_IMAGE_SWAPCHAIN_CREATE_INFO_KHR -> "swapchain images are bound to the swapchain's memory";
+                case VK12.VK_STRUCTURE_TYPE_BUFFER_OPAQUE_CAPTURE_ADDRESS_CREATE_INFO,
+                     EXTBufferDeviceAddress.VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_CREATE_INFO_EXT ->
+                        "capture-replay addresses need memory allocated for them";
+                case VK12.VK_STRUCTURE_TYPE_IMAGE_FORMAT_LIST_CREATE_INFO ->
+                        libraryChainsFormatList ? "the library chains the view formats given in the create-info" : null;
+                default -> null;
+            };
+            if (refused != null) {
+                throw new IllegalArgumentException("the pNext chain holds sType " + sType + " at 0x" + Long.toHexString(p)
+                        + ", which the library must not chain: " + refused);
+            }
+            if (++n > MAX_CHAIN) {
+                throw new IllegalArgumentException("the pNext chain at 0x" + Long.toHexString(pNext) + " is longer than "
+                        + MAX_CHAIN + " structures: a loop?");
+            }
+        }
+    }
+
+    /** More structures than any real chain has; {@link #requireChain} takes more as a loop. */
+    private static final int MAX_CHAIN = 64;
+
+    private static java.nio.IntBuffer ints(MemoryStack stack, java.util.List<Integer> values) {
+        java.nio.IntBuffer b = stack.mallocInt(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            b.put(i, values.get(i));
+        }
+        return b;
     }
 
     void bindBuffer(long buffer, long page, long offset) {

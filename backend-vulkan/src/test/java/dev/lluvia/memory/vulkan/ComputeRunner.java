@@ -68,12 +68,17 @@ final class ComputeRunner implements AutoCloseable {
 
     /** GLSL compute source to SPIR-V (Vulkan 1.2 environment), in a direct buffer the caller frees. */
     static ByteBuffer compile(String name, String glsl) {
+        return compile(name, glsl, Shaderc.shaderc_compute_shader);
+    }
+
+    /** GLSL source of a stage ({@code Shaderc.shaderc_*_shader}) to SPIR-V; see {@link #compile(String, String)}. */
+    static ByteBuffer compile(String name, String glsl, int stage) {
         long compiler = Shaderc.shaderc_compiler_initialize();
         long options = Shaderc.shaderc_compile_options_initialize();
         try {
             Shaderc.shaderc_compile_options_set_target_env(options, Shaderc.shaderc_target_env_vulkan,
                     Shaderc.shaderc_env_version_vulkan_1_2);
-            long result = Shaderc.shaderc_compile_into_spv(compiler, glsl, Shaderc.shaderc_compute_shader, name, "main", options);
+            long result = Shaderc.shaderc_compile_into_spv(compiler, glsl, stage, name, "main", options);
             try {
                 if (Shaderc.shaderc_result_get_compilation_status(result) != Shaderc.shaderc_compilation_status_success) {
                     throw new IllegalStateException("shader " + name + " does not compile: "

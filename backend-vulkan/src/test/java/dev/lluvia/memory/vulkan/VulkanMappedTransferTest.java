@@ -20,8 +20,6 @@ import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.lluvia.memory.vulkan.VulkanTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -193,25 +191,10 @@ class VulkanMappedTransferTest {
             VulkanPages.Page used = pages.acquireMapped(address + 100, 1000);
             assertNotNull(used, "the mapped page is found by an address inside it");
             assertNull(pages.acquireMapped(address + (1 << 20) - 10, 20), "a range running past the page is not");
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread freer = new Thread(() -> {
-                try {
-                    backend.freePage(page);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "freer");
-            freer.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (freer.getState() != Thread.State.WAITING && freer.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(Thread.State.WAITING, freer.getState(), "the free waits while a transfer holds the page");
-            assertNull(pages.acquireMapped(address + 100, 1000), "a page being freed is found by no new transfer");
-            pages.releaseMapped(used);
-            freer.join(10_000);
-            assertFalse(freer.isAlive(), "the free went on once the transfer let go");
-            assertNull(failure.get());
+            assertWaitsUntil("the free waits while a transfer holds the page", () -> backend.freePage(page), () -> {
+                assertNull(pages.acquireMapped(address + 100, 1000), "a page being freed is found by no new transfer");
+                pages.releaseMapped(used);
+            });
         } finally {
             closeAndAssertClean(session);
         }

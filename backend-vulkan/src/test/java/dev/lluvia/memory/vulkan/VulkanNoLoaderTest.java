@@ -8,59 +8,116 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Without a Vulkan loader the provider says so instead of throwing, quietly (nothing on stderr, not
- * LWJGL's advice either), and a session asking for {@code vulkan} fails with
- * {@link dev.lluvia.memory.BackendNotFoundException} carrying the reason.
- * Needs a fresh JVM (a JVM that loaded the loader keeps it), so it runs {@link NoLoaderProbe} in one,
- * with LWJGL's {@code org.lwjgl.vulkan.libname} naming a library that does not exist. Runs
- * everywhere, Vulkan or not.
+ * Without a working Vulkan the provider says what failed instead of throwing, quietly (nothing on
+ * stderr, not LWJGL's advice either), {@link Session#availableBackends()} shows the same reason, and
+ * a session asking for {@code vulkan}, or for the best backend when there is no other, fails with
+ * {@link dev.lluvia.memory.BackendNotFoundException} carrying it. One cause per test, each in a
+ * fresh JVM (a JVM that loaded a library keeps it) running {@link NoLoaderProbe}: LWJGL's natives
+ * left off the class path, LWJGL's {@code org.lwjgl.vulkan.libname} naming a loader that does not
+ * exist, and the loader's {@code VK_DRIVER_FILES} naming no driver. Runs everywhere, Vulkan or not.
  */
 class VulkanNoLoaderTest {
 
+    /** The child's output: stdout, and stderr which must stay empty. */
+    private record Run(int exit, String out, String err) {
+        String transcript() {
+            return "exit " + exit + "\n" + out + "--- stderr ---\n" + err;
+        }
+
+        /** Every place a user can read the reason: probe, backend list, both session attempts. */
+        void assertReasonEverywhere(String reason) {
+            assertEquals(0, exit, transcript());
+            // LWJGL's "[LWJGL] Failed to load a library. Possible solutions: ..." advice stays out of
+            // the user's terminal: the reason is in the probe's answer instead.
+            assertEquals("", err, "nothing on stderr: " + transcript());
+            assertTrue(out.contains("probe available=false reason=" + reason), transcript());
+            assertTrue(out.contains("backend vulkan available=false detail=" + reason), transcript());
+            assertTrue(out.contains("session BackendNotFoundException: memory backend 'vulkan' is unavailable: " + reason),
+                    transcript());
+            assertTrue(out.contains("session BackendNotFoundException: no memory backend is available (vulkan: " + reason),
+                    transcript());
+        }
+    }
+
     @Test
-    void probeReportsTheMissingLoaderAndSessionCreationNamesIt() throws Exception {
+    void aMissingLoaderIsNamed() throws Exception {
         // A bare name, searched for as the real libvulkan.so.1 is (an absolute path fails without
         // LWJGL's advice, so it would not test the quiet probe).
         String missing = "liblluvia-test-no-vulkan.so.1";
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", childClassPath(),
-                "-Dorg.lwjgl.vulkan.libname=" + missing,
-                NoLoaderProbe.class.getName());
-        pb.redirectError(ProcessBuilder.Redirect.PIPE);
-        Process p = pb.start();
-        // stderr is small (empty when all is well); read it after stdout is drained.
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-        out = "class path: " + pb.command().get(2) + "\n" + out + "--- stderr ---\n" + err;
-        assertEquals(0, p.exitValue(), out);
-        // LWJGL's "[LWJGL] Failed to load a library. Possible solutions: ..." advice stays out of
-        // the user's terminal: the reason is in the probe's answer instead.
-        assertEquals("", err, "nothing on stderr: " + out);
-        assertTrue(out.contains("probe available=false"), out);
-        assertTrue(out.contains("no Vulkan loader") && out.contains(missing), "the reason names the missing loader: " + out);
-        assertTrue(out.contains("session BackendNotFoundException: memory backend 'vulkan' is unavailable: no Vulkan loader"), out);
+        Run run = probe(true, Map.of(), "-Dorg.lwjgl.vulkan.libname=" + missing);
+        run.assertReasonEverywhere("no Vulkan loader (libvulkan.so.1): ");
+        assertTrue(run.out().contains(missing), "the reason names the missing loader: " + run.transcript());
     }
 
-    /** The jars and folders of this module's code, the core, LWJGL, its natives and the tests. */
+    /** LWJGL's own liblwjgl.so missing is not reported as a missing Vulkan loader. */
+    @Test
+    void missingLwjglNativesAreNamedNotTheLoader() throws Exception {
+        Run run = probe(false, Map.of());
+        run.assertReasonEverywhere("LWJGL's natives did not load (");
+        assertTrue(run.out().contains("liblwjgl"), "names LWJGL's library: " + run.transcript());
+        assertTrue(run.out().contains("org.lwjgl:lwjgl:3.4.1:" + VulkanInstance.nativesClassifier())
+                && run.out().contains("--add-modules org.lwjgl.natives"), "says what to add: " + run.transcript());
+        assertFalse(run.out().contains("Vulkan loader"), run.transcript());
+    }
+
+    @Test
+    void aLoaderWithoutDriverIsNamed() throws Exception {
+        Run run = probe(true, Map.of("VK_DRIVER_FILES", "/nonexistent/lluvia-no-driver.json",
+                "VK_ICD_FILENAMES", "/nonexistent/lluvia-no-driver.json"));
+        run.assertReasonEverywhere("the Vulkan loader found no driver (");
+        assertTrue(run.out().contains("VK_ERROR_INCOMPATIBLE_DRIVER"), run.transcript());
+    }
+
+    private static Run probe(boolean natives, Map<String, String> environment, String... jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The flag a program needs on JDK 22+ (JEP 472), so that the JDK's own warning is not what fills stderr.
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", childClassPath(natives), NoLoaderProbe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(environment);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
+        return new Run(p.exitValue(), "command: " + command + "\n" + out, new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readAll(java.io.InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The jars and folders of this module's code, the core, LWJGL, its natives (if asked) and the tests. */
     static String childClassPath() throws URISyntaxException {
+        return childClassPath(true);
+    }
+
+    private static String childClassPath(boolean natives) throws URISyntaxException {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : List.of(NoLoaderProbe.class, VulkanBackendProvider.class, Session.class,
                 org.lwjgl.Version.class, org.lwjgl.vulkan.VK.class)) {
             entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         }
-        URL natives = VulkanNoLoaderTest.class.getClassLoader().getResource("linux/x64/org/lwjgl/liblwjgl.so");
-        if (natives != null && natives.getProtocol().equals("jar")) {
-            String jar = natives.getPath().substring(0, natives.getPath().indexOf("!/"));
+        URL lib = VulkanNoLoaderTest.class.getClassLoader().getResource("linux/x64/org/lwjgl/liblwjgl.so");
+        if (natives && lib != null && lib.getProtocol().equals("jar")) {
+            String jar = lib.getPath().substring(0, lib.getPath().indexOf("!/"));
             entries.add(Path.of(new java.net.URI(jar)).toString());
         }
         return String.join(File.pathSeparator, entries);

@@ -150,4 +150,29 @@ final class VulkanTestSupport {
                 () -> "validation reported " + backend.validationErrorCount() + " errors and "
                         + backend.validationWarningCount() + " warnings:\n" + String.join("\n", backend.validationMessages()));
     }
+
+    /**
+     * Runs {@code blocking} on a new thread, asserts that it waits ({@code what}), runs
+     * {@code whileWaiting} (which should let it go), and asserts that it then finished without failing.
+     */
+    static void assertWaitsUntil(String what, Runnable blocking, Runnable whileWaiting) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                blocking.run();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "waiter");
+        waiter.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (waiter.getState() != Thread.State.WAITING && waiter.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Assertions.assertEquals(Thread.State.WAITING, waiter.getState(), what);
+        whileWaiting.run();
+        waiter.join(10_000);
+        Assertions.assertFalse(waiter.isAlive(), "it went on once let go: " + what);
+        Assertions.assertNull(failure.get());
+    }
 }

@@ -127,6 +127,7 @@ public final class TransferBenchmark {
                     }
                     if (!pinnedDone) {
                         pinnedDone = true;
+                        registered(session, src, dst, sizes, imageSide, rows);
                         pinned(session, MemoryUsage.READBACK, src, dst, sizes, imageSide, rows);
                         try {
                             pinned(session, MemoryUsage.UPLOAD, src, dst, sizes, imageSide, rows);
@@ -279,6 +280,31 @@ public final class TransferBenchmark {
             }
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
+        }
+    }
+
+    /**
+     * The registered rows: Buffer.write/read and Image.write/read from and into the program's own
+     * direct buffers (the plain ones every other row stages), registered once with the session
+     * ({@code Session.registerHostMemory}): the device copies them in place, as PyTorch copies
+     * memory made pinned with {@code cudaHostRegister}. The peer is the memcpy between them.
+     */
+    private static void registered(Session session, ByteBuffer src, ByteBuffer dst, long[] sizes, int imageSide,
+                                   List<Row> rows) {
+        final String mode = "registered: the program's direct buffers";
+        try (dev.lluvia.memory.HostRegistration up = session.registerHostMemory(src);
+             dev.lluvia.memory.HostRegistration down = session.registerHostMemory(dst)) {
+            for (long size : sizes) {
+                final double[] api = api(session, src, dst, (int) size, reps(size), memcpy(src, dst, (int) size));
+                rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "write", api[0], api[2]));
+                rows.add(new Row("Buffer.write/read, DEVICE_LOCAL memory", mode, size, "read", api[1], api[2]));
+            }
+            final long imageBytes = 4L * imageSide * imageSide;
+            final double[] img = image(session, src, dst, imageSide, memcpy(src, dst, (int) imageBytes));
+            rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
+            rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
+        } catch (dev.lluvia.memory.ExternalMemoryUnsupportedException | IllegalArgumentException e) {
+            System.err.println("no registered rows: " + e.getMessage());
         }
     }
 

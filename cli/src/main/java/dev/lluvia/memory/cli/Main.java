@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 /**
  * Entry point of {@code lluvia-mem.jar}: {@code java -jar lluvia-mem.jar info|demo|stats|map [options]}.
  *
- * <p>Exit codes: 0 on success; 2 for a usage error or an error the library reports (an unknown
- * backend or profile, flags no memory type has, out of device memory), with the library's message
- * on stderr; 1 for anything unexpected. A stack trace is printed only with {@code --verbose}, so
+ * <p>Exit codes: 0 on success; 2 for a usage error, an error the library reports (an unknown
+ * backend, profile or property, flags no memory type has, out of device memory) or a file that
+ * cannot be read or written, with the message on stderr; 1 for anything unexpected. A stack trace is printed only with {@code --verbose}, so
  * that a user sees the one line that says what to fix.
  */
 @Command(name = "lluvia-mem",
@@ -78,7 +78,10 @@ public final class Main implements Callable<Integer> {
 
     private static int handleError(Exception e, CommandLine failed, CommandLine.ParseResult parseResult) {
         PrintWriter err = failed.getErr();
-        boolean userError = e instanceof LluviaException || e instanceof IllegalArgumentException;
+        // The library's refusals, bad values and files that cannot be read or written: all for the
+        // user to fix, said in one line.
+        boolean userError = e instanceof LluviaException || e instanceof IllegalArgumentException
+                || e instanceof java.io.UncheckedIOException;
         // The library's messages name the bad value and the choices; its class name adds nothing.
         err.println("lluvia-mem: " + (userError && e.getMessage() != null ? e.getMessage() : e.toString()));
         Object command = failed.getCommand();

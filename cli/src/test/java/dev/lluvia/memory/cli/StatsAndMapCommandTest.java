@@ -124,7 +124,8 @@ class StatsAndMapCommandTest {
         }
     }
 
-    private static Schema schema() throws IOException {
+    /** VMA's GpuMemDump.schema.json (from the report module's test jar). */
+    static Schema schema() throws IOException {
         try (InputStream in = StatsAndMapCommandTest.class.getResourceAsStream("/vma/GpuMemDump.schema.json")) {
             return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
         }

@@ -5,6 +5,8 @@ import dev.lluvia.memory.Session;
 import dev.lluvia.memory.Statistics;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,7 +15,11 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -100,14 +106,31 @@ public final class MemoryMap {
             bars = List.copyOf(bars);
         }
 
-        /** Writes the picture as PNG. */
+        /**
+         * Writes the picture as PNG, replacing the file if there is one.
+         *
+         * @throws UncheckedIOException naming the file and why it cannot be written: it is a
+         *                              folder, its folder does not exist, permission denied, ...
+         */
         public void writePng(Path file) {
-            try {
-                if (!ImageIO.write(image, "png", file.toFile())) {
+            // Through an OutputStream: ImageIO.write(..., File) deletes what is at the path first
+            // (an empty folder too) and prints a stack trace of its own when it cannot open it.
+            if (Files.isDirectory(file)) {
+                throw new UncheckedIOException("cannot write the PNG to " + file + ": it is a folder",
+                        new java.nio.file.FileSystemException(file.toString(), null, "is a folder"));
+            }
+            try (OutputStream out = Files.newOutputStream(file);
+                 ImageOutputStream png = new MemoryCacheImageOutputStream(out)) {
+                if (!ImageIO.write(image, "png", png)) {
                     throw new IllegalStateException("no PNG writer in this Java runtime");
                 }
+            } catch (NoSuchFileException e) {
+                throw new UncheckedIOException("cannot write the PNG to " + file + ": folder "
+                        + file.toAbsolutePath().getParent() + " does not exist", e);
+            } catch (AccessDeniedException e) {
+                throw new UncheckedIOException("cannot write the PNG to " + file + ": permission denied", e);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot write the PNG to " + file + ": " + e.getMessage(), e);
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Defragmentation;
+import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.ImageUsage;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +33,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A recorded sequence of create and close events, replayed against any session: a workload of
- * one's own to look at with {@code stats} and {@code map}.
+ * A recorded sequence of create, close and defragmentation events, replayed against any session:
+ * a workload of one's own to look at with {@code stats} and {@code map}.
  *
  * <h2>Format</h2>
  * One event per line; {@code #} starts a comment; blank lines are skipped; keywords and names of
@@ -43,11 +46,21 @@ import java.util.Set;
  *        [strategy=MIN_TIME|MIN_MEMORY|MIN_OFFSET] [priority=P] [exportable]
  *        [emptyPageBudget=SIZE|0]                      # Session.createMemory(MemoryOptions)
  * buffer ID MEMORY SIZE [usage=USAGE[,USAGE...]] [align=N]       # Memory.createBuffer
- * image  ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR]
- *        [usage=USAGE[,USAGE...]] [align=N]            # Memory.createImage
+ * image  ID MEMORY WxH[xD] (CHANNELTYPE [CHANNELS] | format=FORMAT) [OPTIMAL|LINEAR]
+ *        [levels=N] [layers=N] [usage=USAGE[,USAGE...]] [align=N]   # Memory.createImage
  * close  ID                                            # closes an object or a memory
+ * defragment MEMORY ID[,ID...]                         # one pass that moved these objects, in order
  * </pre>
- * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}).
+ * Images without {@code usage=} get Lluvia's default usage ({@link ImageUsage#DEFAULT}); an image
+ * is of Lluvia's channel type and count, or of an explicit {@link ImageFormat} (its Vulkan name
+ * without {@code VK_FORMAT_}), with one mip level and one array layer unless {@code levels=} and
+ * {@code layers=} say otherwise.
+ *
+ * <p>A {@code defragment} line replays one pass of {@link Memory#beginDefragmentation}: the
+ * objects listed are moved, in one pass, to the places the allocator finds for them, which are
+ * the places they had when recorded (the allocator is deterministic and a pass that moves the same
+ * objects from the same layout finds the same places); the other objects of the memory stay. A
+ * replay whose pass moves other objects than those listed fails with the line.
  * Example:
  * <pre>
  * memory dev DEVICE_LOCAL pageSize=32MiB
@@ -64,7 +77,7 @@ import java.util.Set;
 public final class Trace {
 
     /** One line of a trace. */
-    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close {
+    public sealed interface Event permits CreateMemory, CreateBuffer, CreateImage, Close, Defragment {
         /** The 1-based line in the trace. */
         int line();
     }
@@ -95,6 +108,16 @@ public final class Trace {
 
     /** {@code close ID}. */
     public record Close(int line, String id) implements Event {
+    }
+
+    /**
+     * {@code defragment MEMORY ID[,ID...]}: one defragmentation pass of the memory that moved these
+     * objects, in this order.
+     */
+    public record Defragment(int line, String memory, List<String> objects) implements Event {
+        public Defragment {
+            objects = List.copyOf(objects);
+        }
     }
 
     /**
@@ -131,8 +154,12 @@ public final class Trace {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("trace file " + file + " does not exist", e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("trace file " + file + " is not a text file in UTF-8: a trace is lines"
+                    + " of text, one event a line", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read trace file " + file + ": " + e, e);
+            throw new IllegalArgumentException("cannot read trace file " + file + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
         }
         return parse(file.getFileName().toString(), lines);
     }
@@ -185,9 +212,14 @@ public final class Trace {
         } else if (e instanceof CreateImage i) {
             ImageDescriptor d = i.descriptor();
             return "image " + i.id() + " " + i.memory() + " " + d.width() + "x" + d.height() + "x" + d.depth()
-                    + " " + d.channelType() + " " + d.channelCount() + " " + d.tiling()
+                    + (d.format() != null ? " format=" + d.format() : " " + d.channelType() + " " + d.channelCount())
+                    + " " + d.tiling()
+                    + (d.mipLevels() > 1 ? " levels=" + d.mipLevels() : "")
+                    + (d.arrayLayers() > 1 ? " layers=" + d.arrayLayers() : "")
                     + (d.usage().equals(ImageUsage.DEFAULT) ? "" : " usage=" + names(d.usage()))
                     + (i.minAlignment() > 1 ? " align=" + i.minAlignment() : "");
+        } else if (e instanceof Defragment d) {
+            return "defragment " + d.memory() + " " + String.join(",", d.objects());
         }
         return "close " + ((Close) e).id();
     }
@@ -220,6 +252,8 @@ public final class Trace {
                     MemoryObject o = memories.get(im.memory()).createImage(im.descriptor(), im.minAlignment());
                     o.setName(im.id());
                     objects.put(im.id(), o);
+                } else if (e instanceof Defragment d) {
+                    defragment(d, memories.get(d.memory()), objects);
                 } else if (e instanceof Close c) {
                     MemoryObject o = objects.remove(c.id());
                     if (o != null) {
@@ -238,6 +272,41 @@ public final class Trace {
         return new Replay(memories, objects, done);
     }
 
+    /**
+     * One pass that moves exactly the listed objects: the memory's other objects are marked not
+     * movable for the pass (a pass leaves such objects where they are), then marked movable again.
+     */
+    private void defragment(Defragment event, Memory memory, Map<String, MemoryObject> objects) {
+        Map<MemoryObject, String> wanted = new IdentityHashMap<>();
+        for (String id : event.objects()) {
+            wanted.put(objects.get(id), id);
+        }
+        List<Defragmentation.Move> moves;
+        try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, wanted.size())) {
+            List<MemoryObject> held = new ArrayList<>();
+            try {
+                for (MemoryObject o : memory.objects()) {
+                    if (!wanted.containsKey(o) && o.isMovable()) {
+                        o.setMovable(false);
+                        held.add(o);
+                    }
+                }
+                moves = d.pass();
+            } finally {
+                for (MemoryObject o : held) {
+                    o.setMovable(true);
+                }
+            }
+        }
+        List<String> moved = new ArrayList<>(moves.size());
+        for (Defragmentation.Move m : moves) {
+            moved.add(wanted.getOrDefault(m.object(), m.object().name()));
+        }
+        if (!moved.equals(event.objects())) {
+            throw new IllegalStateException("the pass moved " + moved + ", not " + event.objects());
+        }
+    }
+
     private static String describe(Event e) {
         if (e instanceof CreateMemory m) {
             return "memory " + m.id();
@@ -245,6 +314,8 @@ public final class Trace {
             return "buffer " + b.id();
         } else if (e instanceof CreateImage i) {
             return "image " + i.id();
+        } else if (e instanceof Defragment d) {
+            return "defragment " + d.memory();
         }
         return "close " + ((Close) e).id();
     }
@@ -277,7 +348,8 @@ public final class Trace {
                 case "buffer" -> buffer(t);
                 case "image" -> image(t);
                 case "close" -> close(t);
-                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close)");
+                case "defragment" -> defragment(t);
+                default -> throw error("unknown event '" + t[0] + "' (one of memory, buffer, image, close, defragment)");
             }
         }
 
@@ -341,7 +413,8 @@ public final class Trace {
         }
 
         private void image(String[] t) {
-            arity(t, 5, 9, "image ID MEMORY WxH[xD] CHANNELTYPE [CHANNELS] [OPTIMAL|LINEAR] [usage=USAGE[,USAGE...]] [align=N]");
+            arity(t, 5, 11, "image ID MEMORY WxH[xD] (CHANNELTYPE [CHANNELS] | format=FORMAT) [OPTIMAL|LINEAR] [levels=N]"
+                    + " [layers=N] [usage=USAGE[,USAGE...]] [align=N]");
             String id = newId(t[1]);
             String memory = memoryId(t[2]);
             String[] dims = t[3].toLowerCase(Locale.ROOT).split("x");
@@ -351,20 +424,36 @@ public final class Trace {
             int width = positiveInt(dims[0], t[3]);
             int height = positiveInt(dims[1], t[3]);
             int depth = dims.length == 3 ? positiveInt(dims[2], t[3]) : 1;
-            ChannelType channelType = enumValue(ChannelType.class, t[4], "channel type");
-            int channels = 1;
+            ChannelType channelType = null;
+            int first = 4;
+            if (!t[4].toLowerCase(Locale.ROOT).startsWith("format=")) {
+                channelType = enumValue(ChannelType.class, t[4], "channel type");
+                first = 5;
+            }
+            int channels = 0;
+            ImageFormat format = null;
+            int levels = 1;
+            int layers = 1;
             ImageTiling tiling = ImageTiling.OPTIMAL;
             Set<ImageUsage> usage = ImageUsage.DEFAULT;
             long align = 1;
-            for (int i = 5; i < t.length; i++) {
-                if (t[i].toLowerCase(Locale.ROOT).startsWith("align=")) {
+            for (int i = first; i < t.length; i++) {
+                String lower = t[i].toLowerCase(Locale.ROOT);
+                String value = t[i].substring(t[i].indexOf('=') + 1);
+                if (lower.startsWith("align=")) {
                     align = alignment(t[i]);
-                } else if (t[i].toLowerCase(Locale.ROOT).startsWith("usage=")) {
+                } else if (lower.startsWith("usage=")) {
                     EnumSet<ImageUsage> u = EnumSet.noneOf(ImageUsage.class);
-                    for (String name : t[i].substring("usage=".length()).split(",")) {
+                    for (String name : value.split(",")) {
                         u.add(enumValue(ImageUsage.class, name, "image usage"));
                     }
                     usage = u;
+                } else if (lower.startsWith("format=")) {
+                    format = enumValue(ImageFormat.class, value, "image format");
+                } else if (lower.startsWith("levels=")) {
+                    levels = positiveInt(value, t[i], "levels=N, N a positive number");
+                } else if (lower.startsWith("layers=")) {
+                    layers = positiveInt(value, t[i], "layers=N, N a positive number");
                 } else if (t[i].chars().allMatch(Character::isDigit)) {
                     channels = Integer.parseInt(t[i]);
                     if (channels < 1 || channels > 4) {
@@ -374,10 +463,39 @@ public final class Trace {
                     tiling = enumValue(ImageTiling.class, t[i], "tiling");
                 }
             }
-            ImageDescriptor d = ImageDescriptor.of(width, height, channelType, channels).withDepth(depth).withTiling(tiling)
-                    .withUsage(usage);
+            if (channelType == null) {
+                channelType = format.channelType();
+            }
+            if (channels == 0) {
+                channels = format != null ? format.channelCount() : 1;
+            }
+            ImageDescriptor d;
+            try {
+                d = new ImageDescriptor(width, height, depth, channelType, channels, tiling, usage, format, levels, layers);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
             events.add(new CreateImage(line, id, memory, d, align));
             openObjects.put(id, memory);
+        }
+
+        private void defragment(String[] t) {
+            arity(t, 3, 3, "defragment MEMORY ID[,ID...]");
+            String memory = memoryId(t[1]);
+            List<String> ids = List.of(t[2].split(","));
+            for (String id : ids) {
+                String of = openObjects.get(id);
+                if (of == null) {
+                    throw error(unknown("ID", id));
+                }
+                if (!of.equals(memory)) {
+                    throw error("object '" + id + "' is of memory '" + of + "', not '" + memory + "'");
+                }
+            }
+            if (new java.util.HashSet<>(ids).size() != ids.size()) {
+                throw error("an object is listed twice in '" + t[2] + "' (a pass moves an object once)");
+            }
+            events.add(new Defragment(line, memory, ids));
         }
 
         private void close(String[] t) {
@@ -473,6 +591,10 @@ public final class Trace {
         }
 
         private int positiveInt(String digits, String token) {
+            return positiveInt(digits, token, "WxH or WxHxD, positive numbers");
+        }
+
+        private int positiveInt(String digits, String token, String expected) {
             try {
                 int v = Integer.parseInt(digits);
                 if (v > 0) {
@@ -481,7 +603,7 @@ public final class Trace {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw error("bad image extent '" + token + "' (WxH or WxHxD, positive numbers)");
+            throw error("bad " + (expected.startsWith("WxH") ? "image extent" : "value") + " '" + token + "' (" + expected + ")");
         }
 
         private <E extends Enum<E>> E enumValue(Class<E> type, String token, String what) {

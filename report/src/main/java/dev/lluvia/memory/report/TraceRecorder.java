@@ -1,6 +1,7 @@
 package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.Defragmentation;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryOptions;
@@ -35,8 +36,11 @@ import java.util.Objects;
  * buffers are {@code b<id>} and images {@code i<id>} with the object's {@link MemoryObject#id()}.
  * Memories created before {@link #start} are not known to the recorder, nor are their objects:
  * start recording right after the session is created. Replayed on the same device, a recording
- * gives every object the page and offset it had (the allocator is deterministic); a Memory made
- * from a {@link dev.lluvia.memory.MemoryUsage} is recorded as its chosen type's exact flags.
+ * gives every object the page and offset it had (the allocator is deterministic): images keep
+ * their explicit format, mip levels and array layers, and each defragmentation pass is recorded
+ * with the objects it moved, which the replay moves again in one pass. A Memory made from a
+ * {@link dev.lluvia.memory.MemoryUsage} is recorded as its chosen type's exact flags. Aliases are
+ * not recorded: they take no range of their own, so the layout is the same without them.
  *
  * <p>Thread-safe: the session's threads report into one list under this recorder's lock.
  */
@@ -131,6 +135,19 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
         if (id != null) {
             add(new Trace.Close(lines.size() + 1, id));
         }
+    }
+
+    @Override
+    public synchronized void defragmentationPass(Memory memory, List<Defragmentation.Move> moves) {
+        String id = memoryIds.get(memory);
+        if (id == null) {
+            return;
+        }
+        List<String> moved = new ArrayList<>(moves.size());
+        for (Defragmentation.Move m : moves) {
+            moved.add(objectIds.get(m.object()));
+        }
+        add(new Trace.Defragment(lines.size() + 1, id, moved));
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.lluvia.memory.report;
 
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Defragmentation;
+import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.ImageUsage;
@@ -48,6 +50,95 @@ class TraceRecorderTest {
         assertEquals(recorded, trace.lines(), "the file reads back as the recorded events");
         try (Session again = Sessions.sim(profile)) {
             trace.replay(again);
+            assertEquals(layout, layout(again, null), "seed " + seed + ": the replay's layout");
+        }
+    }
+
+    /**
+     * Regression (issue 22 item 5): images lost their explicit format, mip levels and array
+     * layers, so a mipmapped image replayed smaller and a depth image did not replay at all.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"nvidia-h100", "llvmpipe"})
+    void imagesKeepTheirFormatLevelsAndLayers(String profile) {
+        List<String> recorded;
+        List<String> layout;
+        List<Long> sizes = new ArrayList<>();
+        try (Session session = Sessions.sim(profile); TraceRecorder recorder = TraceRecorder.start(session)) {
+            Memory m = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withPageSize(4 << 20));
+            MemoryObject mipmapped = m.createImage(ImageDescriptor.of(256, 256, ImageFormat.R8G8B8A8_UNORM).withMipLevels(9));
+            MemoryObject depth = m.createImage(ImageDescriptor.of(64, 64, ImageFormat.D32_SFLOAT)
+                    .withUsage(EnumSet.of(ImageUsage.DEPTH_STENCIL_ATTACHMENT, ImageUsage.SAMPLED)));
+            MemoryObject layered = m.createImage(ImageDescriptor.of(32, 32, ChannelType.UINT8, 4).withArrayLayers(6)
+                    .withMipLevels(3));
+            for (MemoryObject o : List.of(mipmapped, depth, layered)) {
+                sizes.add(o.allocationInfo().size());
+            }
+            assertTrue(sizes.get(0) >= ImageDescriptor.of(256, 256, ImageFormat.R8G8B8A8_UNORM).withMipLevels(9)
+                    .byteSizeAllLevels(), "9 levels: " + sizes.get(0));
+            recorded = recorder.lines();
+            layout = layout(session, recorder);
+        }
+        assertEquals("image i2 m0 256x256x1 format=R8G8B8A8_UNORM OPTIMAL levels=9", recorded.get(1).replaceAll("i\\d+", "i2"));
+        assertTrue(recorded.get(2).contains(" format=D32_SFLOAT OPTIMAL usage=SAMPLED,DEPTH_STENCIL_ATTACHMENT"), recorded.get(2));
+        assertTrue(recorded.get(3).contains(" 32x32x1 UINT8 4 OPTIMAL levels=3 layers=6"), recorded.get(3));
+        try (Session again = Sessions.sim(profile)) {
+            Trace.Replay replay = Trace.parse("recorded", recorded).replay(again);
+            assertEquals(layout, layout(again, null));
+            List<Long> replayed = new ArrayList<>();
+            for (MemoryObject o : replay.objects().values()) {
+                replayed.add(o.allocationInfo().size());
+            }
+            assertEquals(sizes, replayed);
+        }
+    }
+
+    /**
+     * Regression (issue 22 item 6): defragmentation moves were not recorded, so a replay gave
+     * another layout after every pass. Passes with limits, objects marked not movable during a
+     * pass, and creates and closes between passes all replay to the layout recorded.
+     */
+    @ParameterizedTest(name = "{0} seed {1}")
+    @CsvSource({"nvidia-h100, 11", "llvmpipe, 12", "mobile-noncoherent, 13", "nvidia-h200, 14"})
+    void defragmentationPassesReplayToTheSameLayout(String profile, long seed) {
+        List<String> recorded;
+        List<String> layout;
+        int passes = 0;
+        int moves = 0;
+        Random random = new Random(seed);
+        try (Session session = Sessions.sim(profile); TraceRecorder recorder = TraceRecorder.start(session)) {
+            randomWorkload(session, random);
+            for (int round = 0; round < 12; round++) {
+                for (Memory m : session.memories()) {
+                    List<MemoryObject> objects = new ArrayList<>(m.objects());
+                    for (int k = 0; k < objects.size() / 3; k++) {
+                        objects.remove(random.nextInt(objects.size())).close();
+                    }
+                    try (Defragmentation d = m.beginDefragmentation(1 + random.nextInt(1 << 20), 1 + random.nextInt(6))) {
+                        for (int pass = 0; pass < 3 && !d.isDone(); pass++) {
+                            if (!objects.isEmpty() && random.nextBoolean()) {
+                                objects.get(random.nextInt(objects.size())).setMovable(false);
+                            }
+                            int moved = d.pass().size();
+                            passes += moved > 0 ? 1 : 0;
+                            moves += moved;
+                        }
+                    }
+                    for (MemoryObject o : objects) {
+                        o.setMovable(true);
+                    }
+                    for (int k = 0; k < 3; k++) {
+                        m.createBuffer(1 + random.nextInt(30_000));
+                    }
+                }
+            }
+            recorded = recorder.lines();
+            layout = layout(session, recorder);
+        }
+        assertTrue(passes >= 8 && moves >= 20, "seed " + seed + ": " + passes + " passes moved " + moves + " objects");
+        assertEquals(passes, recorded.stream().filter(l -> l.startsWith("defragment ")).count());
+        try (Session again = Sessions.sim(profile)) {
+            Trace.parse("recorded", recorded).replay(again);
             assertEquals(layout, layout(again, null), "seed " + seed + ": the replay's layout");
         }
     }

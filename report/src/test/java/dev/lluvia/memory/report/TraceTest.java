@@ -3,7 +3,9 @@ package dev.lluvia.memory.report;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
@@ -167,6 +169,54 @@ class TraceTest {
                 + " emptyPageBudget=67108864", Trace.line(trace.events().get(6)));
     }
 
+    /**
+     * Traces written before images had formats, levels and layers still parse to what they meant;
+     * the fields added since are written only where they differ from those defaults.
+     */
+    @Test
+    void imageFormatsLevelsLayersAndPassesParseAndOldLinesStillDo() {
+        Trace trace = Trace.parse("t", List.of(
+                "memory m0 DEVICE_LOCAL",
+                "image old m0 256x256x1 UINT8 4 OPTIMAL usage=SAMPLED align=256",
+                "image mip m0 256x256 format=R8G8B8A8_UNORM levels=9",
+                "image depth m0 64x64x1 format=d32_sfloat OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
+                "image cube m0 32x32 UINT8 4 layers=6 levels=2 LINEAR",
+                "buffer b m0 64",
+                "defragment m0 b,old"));
+        assertEquals(List.of(
+                new Trace.CreateMemory(1, "m0", MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))),
+                new Trace.CreateImage(2, "old", "m0", ImageDescriptor.of(256, 256, ChannelType.UINT8, 4)
+                        .withUsage(EnumSet.of(ImageUsage.SAMPLED)), 256),
+                new Trace.CreateImage(3, "mip", "m0", ImageDescriptor.of(256, 256, ImageFormat.R8G8B8A8_UNORM).withMipLevels(9)),
+                new Trace.CreateImage(4, "depth", "m0", ImageDescriptor.of(64, 64, ImageFormat.D32_SFLOAT)
+                        .withUsage(EnumSet.of(ImageUsage.DEPTH_STENCIL_ATTACHMENT))),
+                new Trace.CreateImage(5, "cube", "m0", ImageDescriptor.of(32, 32, ChannelType.UINT8, 4).withArrayLayers(6)
+                        .withMipLevels(2).withTiling(ImageTiling.LINEAR)),
+                new Trace.CreateBuffer(6, "b", "m0", 64, BufferUsage.DEFAULT),
+                new Trace.Defragment(7, "m0", List.of("b", "old"))), trace.events());
+        assertEquals(List.of(
+                "memory m0 DEVICE_LOCAL pageSize=33554432 algorithm=TLSF strategy=MIN_TIME",
+                "image old m0 256x256x1 UINT8 4 OPTIMAL usage=SAMPLED align=256",
+                "image mip m0 256x256x1 format=R8G8B8A8_UNORM OPTIMAL levels=9",
+                "image depth m0 64x64x1 format=D32_SFLOAT OPTIMAL usage=DEPTH_STENCIL_ATTACHMENT",
+                "image cube m0 32x32x1 UINT8 4 LINEAR levels=2 layers=6",
+                "buffer b m0 64 usage=" + String.join(",", EnumSet.copyOf(BufferUsage.DEFAULT).stream().map(Enum::name).toList()),
+                "defragment m0 b,old"), trace.lines());
+        assertEquals(trace.events(), Trace.parse("t", trace.lines()).events(), "written back, it reads the same");
+    }
+
+    /** A replayed pass that would move other objects than recorded fails with the line. */
+    @Test
+    void aPassThatMovesOtherObjectsThanRecordedFailsWithItsLine() {
+        try (Session session = sim("nvidia-h100")) {
+            TraceException e = assertThrows(TraceException.class, () -> Trace.parse("t", List.of(
+                    "memory m DEVICE_LOCAL pageSize=1MiB strategy=MIN_OFFSET", "buffer a m 4KiB", "buffer b m 4KiB",
+                    "defragment m b")).replay(session));
+            assertEquals(4, e.line());
+            assertTrue(e.getMessage().contains("the pass moved [], not [b]"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "frobnicate m0                    | 2 | unknown event 'frobnicate'",
@@ -190,6 +240,13 @@ class TraceTest {
             "image i1 m0 32x32 UINT8 9        | 2 | bad channel count '9'",
             "image i1 m0 32x32 UINT8 1 TILED  | 2 | unknown tiling 'TILED'",
             "close nothing                    | 2 | unknown ID 'nothing'",
+            "image i1 m0 32x32 format=RGBA8   | 2 | unknown image format 'RGBA8'",
+            "image i1 m0 32x32 UINT8 format=D32_SFLOAT | 2 | format D32_SFLOAT is stored as FLOAT32 x 1, not UINT8 x 1",
+            "image i1 m0 32x32 UINT8 levels=0 | 2 | bad value 'levels=0' (levels=N, N a positive number)",
+            "image i1 m0 32x32 UINT8 levels=7 | 2 | mipLevels must be 1 to 6 for a 32x32x1 image, was 7",
+            "image i1 m0 32x32x2 UINT8 layers=2 | 2 | a 3D image (depth 2) has one array layer, not 2",
+            "defragment m0 nothing            | 2 | unknown ID 'nothing'",
+            "defragment m9 b1                 | 2 | unknown memory 'm9'",
     })
     void aBadLineNamesItsNumberAndTheBadToken(String bad, int line, String message) {
         TraceException e = assertThrows(TraceException.class,

@@ -1,0 +1,320 @@
+package dev.lluvia.memory;
+
+import dev.lluvia.memory.alloc.AllocationAlgorithm;
+import dev.lluvia.memory.alloc.AllocationStrategy;
+import dev.lluvia.memory.alloc.BlockAllocator;
+import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.PageOptions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The pages of one {@link Memory} (Netty's {@code PoolArena} over its chunks): the page list, the
+ * room index the placement scan reads, the empty-page budget, and the page allocate and release
+ * with the heap's accounting. {@link Memory} decides what to place and binds it;
+ * {@link Defragmentation} asks for places through {@link #tryAllocate}. Both hold the Memory's
+ * lock for every call: the pool itself is not thread-safe.
+ *
+ * <p>The placement policy that users rely on is in {@link Memory}'s class Javadoc: pages are
+ * allocated lazily; an object larger than half the page size, or one the driver prefers or
+ * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}), freed with it;
+ * any other goes into the first regular page with room ({@link #allocate}), else a new one; a
+ * page's bytes are reserved of the heap before the driver is asked, and asked again once after
+ * the kept empty pages are freed; a regular page left empty is kept within the empty-page budget
+ * ({@link #free}).
+ *
+ * <h2>The room index</h2>
+ * {@code room[i]} is at least the largest block page {@code i} could give now, and -1 where there
+ * is no regular page. The scan reads this array alone to pass over full pages, so a Memory of many
+ * pages costs a few nanoseconds per page and per create, not the three objects (page, allocator,
+ * its arrays) a page's own check touches. It folds two bounds: the page's free bytes, and
+ * {@link Page#largestFreeBound}, which a failed request lowers (the <b>largest-free-range rule</b>:
+ * a request of {@code size} bytes at {@code alignment} that fails proves no free range of
+ * {@code size + alignment - 1} bytes exists) and any free resets to the page size. It is never
+ * below the truth.
+ */
+final class PagePool {
+
+    /**
+     * A block given by the pool.
+     *
+     * @param page    the page holding it
+     * @param block   the block allocator's handle of it
+     * @param newPage whether the page was allocated for it (undo frees the page too)
+     */
+    record Placement(Page page, long block, boolean newPage) {
+    }
+
+    /** The Memory this pool serves: what its JFR page events name. */
+    private final Memory memory;
+    private final MemoryBackend backend;
+    private final HeapAccountant heaps;
+    private final MemoryType type;
+    private final long pageSize;
+    private final AllocationAlgorithm algorithm;
+    private final AllocationStrategy strategy;
+    /** What every page is allocated with (its priority, export). */
+    private final PageOptions pageOptions;
+    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    private final long emptyPageBudget;
+
+    /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
+    private final List<Page> pages = new ArrayList<>();
+    private final List<Page> pagesView = Collections.unmodifiableList(pages);
+    /** See the class Javadoc. */
+    private long[] room = new long[16];
+    private int pageCount;
+    private long pageBytes;
+    /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
+    private long emptyPageBytes;
+
+    PagePool(Memory memory, MemoryBackend backend, HeapAccountant heaps, MemoryType type, MemoryOptions options) {
+        this.memory = memory;
+        this.backend = backend;
+        this.heaps = heaps;
+        this.type = type;
+        this.pageSize = options.pageSize();
+        this.algorithm = options.algorithm();
+        this.strategy = options.strategy();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget();
+        this.pageOptions = new PageOptions(options.priority(), options.exportable());
+    }
+
+    /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
+    boolean isDedicated(MemoryRequirements req, long size) {
+        return req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2;
+    }
+
+    /**
+     * A new page dedicated to {@code object} of exactly {@code size} bytes (the requirement size,
+     * as Vulkan wants for a dedicated allocation: VUID-VkMemoryDedicatedAllocateInfo-image-01433),
+     * with its one block taken.
+     */
+    Placement allocateDedicated(MemoryObject object, long size) {
+        Page page = allocatePage(size, object);
+        return takeFromNewPage(page, size, 1, object);
+    }
+
+    /**
+     * A block of {@code blockSize} bytes at {@code alignment} in the first regular page with room,
+     * or in a new regular page; {@code object} only names what failed.
+     */
+    Placement allocate(long blockSize, long alignment, MemoryObject object) {
+        // Only room[] is read for a page passed over (this loop led the profile).
+        final long[] room = this.room;
+        for (int i = 0, n = pages.size(); i < n; i++) {
+            if (blockSize <= room[i]) {
+                Page p = pages.get(i);
+                long block = tryAllocate(p, blockSize, alignment);
+                if (block != BlockAllocator.NO_SPACE) {
+                    return new Placement(p, block, false);
+                }
+            }
+        }
+        return takeFromNewPage(allocatePage(pageSize, null), blockSize, alignment, object);
+    }
+
+    private Placement takeFromNewPage(Page page, long blockSize, long alignment, MemoryObject object) {
+        long block = page.allocator.allocate(blockSize, alignment);
+        if (block == BlockAllocator.NO_SPACE) {
+            releasePage(page);
+            throw new IllegalStateException("a new page of " + page.size + " bytes cannot hold "
+                    + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
+        }
+        roomChanged(page);
+        return new Placement(page, block, true);
+    }
+
+    /**
+     * A block of {@code size} bytes at {@code alignment} in regular page {@code page}, or
+     * {@link BlockAllocator#NO_SPACE}: the placement scan and defragmentation both ask here, so the
+     * bounds of the room index are kept in one place. A kept empty page taken is no longer kept.
+     */
+    long tryAllocate(Page page, long size, long alignment) {
+        if (size > page.largestFreeBound || size > page.size - page.allocator.usedBytes()) {
+            roomChanged(page);
+            return BlockAllocator.NO_SPACE;
+        }
+        long block = page.allocator.allocate(size, alignment);
+        if (block == BlockAllocator.NO_SPACE) {
+            page.largestFreeBound = Math.min(page.largestFreeBound, size + alignment - 2);
+        } else if (page.kept) {
+            page.kept = false;
+            emptyPageBytes -= page.size;
+        }
+        roomChanged(page);
+        return block;
+    }
+
+    /** Gives back what {@link #allocate} or {@link #allocateDedicated} gave, when binding it failed. */
+    void undo(Placement placement) {
+        final Page page = placement.page();
+        freeBlock(page, placement.block());
+        if (placement.newPage()) {
+            releasePage(page);
+        } else {
+            keepIfEmpty(page);
+        }
+    }
+
+    /**
+     * Frees a block of a closing object: the page is kept if it is left empty and fits in the
+     * empty-page budget, freed if dedicated or over the budget.
+     */
+    void free(Page page, long block) {
+        freeBlock(page, block);
+        if (page.allocator.isEmpty()) {
+            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
+                releasePage(page);
+            } else {
+                keepIfEmpty(page);
+            }
+        }
+    }
+
+    /**
+     * Frees a block and leaves its page, even when empty, to the caller ({@link #releaseEmptyPages()}
+     * or {@link #releaseAll()}): what failed requests proved no longer holds, and the room grows.
+     */
+    void freeBlock(Page page, long block) {
+        page.allocator.free(block);
+        page.largestFreeBound = page.size;
+        roomChanged(page);
+    }
+
+    private void keepIfEmpty(Page page) {
+        if (!page.dedicated && !page.kept && page.allocator.isEmpty()) {
+            page.kept = true;
+            emptyPageBytes += page.size;
+        }
+    }
+
+    /** Frees every empty regular page, kept ones and others; returns how many. */
+    int releaseEmptyPages() {
+        int released = 0;
+        for (Page p : pages) {
+            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
+                releasePage(p);
+                released++;
+            }
+        }
+        return released;
+    }
+
+    /** Frees every page, for a closing Memory whose objects are destroyed. */
+    void releaseAll() {
+        for (Page p : pages) {
+            if (p != null) {
+                releasePage(p);
+            }
+        }
+    }
+
+    /**
+     * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object,
+     * after reserving its bytes of the heap; all or nothing.
+     */
+    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+        final int heap = type.heapIndex();
+        try {
+            heaps.reserve(heap, size);
+        } catch (OutOfDeviceMemoryException e) {
+            // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
+            // they go back before the request is refused.
+            if (emptyPageBytes == 0) {
+                throw e;
+            }
+            releaseEmptyPages();
+            heaps.reserve(heap, size);
+        }
+        long handle;
+        final Object event = Events.beginPageAllocated();
+        try {
+            handle = dedicatedTo == null
+                    ? backend.allocatePage(type.index(), size, pageOptions)
+                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
+                    dedicatedTo instanceof Image, pageOptions);
+        } catch (RuntimeException | Error e) {
+            heaps.release(heap, size);
+            throw e;
+        }
+        final BlockAllocator blocks;
+        try {
+            blocks = algorithm.create(size, strategy);
+        } catch (RuntimeException | Error e) {
+            try {
+                backend.freePage(handle);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            heaps.release(heap, size);
+            throw e;
+        }
+        int index = pages.indexOf(null);
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
+        if (index < 0) {
+            if (page.index == room.length) {
+                room = Arrays.copyOf(room, 2 * room.length);
+            }
+            pages.add(page);
+        } else {
+            pages.set(index, page);
+        }
+        room[page.index] = page.dedicated ? -1 : size;
+        pageCount++;
+        pageBytes += size;
+        Events.pageAllocated(event, memory, page);
+        return page;
+    }
+
+    private void releasePage(Page page) {
+        pages.set(page.index, null);
+        room[page.index] = -1;
+        pageCount--;
+        pageBytes -= page.size;
+        if (page.kept) {
+            page.kept = false;
+            emptyPageBytes -= page.size;
+        }
+        final Object event = Events.beginPageFreed();
+        try {
+            backend.freePage(page.handle);
+        } finally {
+            heaps.release(type.heapIndex(), page.size);
+        }
+        Events.pageFreed(event, memory, page);
+    }
+
+    /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */
+    private void roomChanged(Page page) {
+        if (!page.dedicated) {
+            room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
+        }
+    }
+
+    /** The pages by index, {@code null} where a page was freed; a read-only view. */
+    List<Page> pages() {
+        return pagesView;
+    }
+
+    /** Page {@code index}, or {@code null} when no page has that index now. */
+    Page page(int index) {
+        return index >= 0 && index < pages.size() ? pages.get(index) : null;
+    }
+
+    int pageCount() {
+        return pageCount;
+    }
+
+    long pageBytes() {
+        return pageBytes;
+    }
+
+    long pageSize() {
+        return pageSize;
+    }
+}
