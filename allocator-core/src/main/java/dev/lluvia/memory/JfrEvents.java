@@ -150,9 +150,10 @@ final class JfrEvents {
     }
 
     static void objectCreated(MemoryObject object) {
-        if (OBJECT_CREATED.isEnabled()) {
+        final long bytes = object.infoLocked().size();
+        if (OBJECT_CREATED.isEnabled() && bytes >= MinSizeSetting.smallest) {
             ObjectCreated e = new ObjectCreated();
-            e.bytes = object.infoLocked().size();
+            e.bytes = bytes;
             if (e.shouldCommit()) {
                 fillObject(e, object);
                 e.commit();
@@ -161,9 +162,10 @@ final class JfrEvents {
     }
 
     static void objectClosed(MemoryObject object) {
-        if (OBJECT_CLOSED.isEnabled()) {
+        final long bytes = object.infoLocked().size();
+        if (OBJECT_CLOSED.isEnabled() && bytes >= MinSizeSetting.smallest) {
             ObjectClosed e = new ObjectClosed();
-            e.bytes = object.infoLocked().size();
+            e.bytes = bytes;
             if (e.shouldCommit()) {
                 fillObject(e, object);
                 e.commit();
@@ -669,17 +671,33 @@ final class JfrEvents {
         }
     }
 
-    /** The object events' {@code minSize}: bytes. */
+    /**
+     * The object events' {@code minSize}: bytes. {@link #smallest} is the least value of every
+     * instance (one per event type), which the hooks test before they make an event, so that a
+     * recording at the default costs no allocation for the many small objects.
+     */
     public static final class MinSizeSetting extends MinimumSetting {
+        private static final List<MinSizeSetting> ALL = new ArrayList<>();
+        static volatile long smallest = DEFAULT_MIN_SIZE;
         volatile long bytes;
 
         public MinSizeSetting() {
             super(DEFAULT_MIN_SIZE);
+            synchronized (ALL) {
+                ALL.add(this);
+            }
         }
 
         @Override
         void apply(long parsed) {
             bytes = parsed;
+            synchronized (ALL) {
+                long min = parsed;
+                for (MinSizeSetting s : ALL) {
+                    min = Math.min(min, s.bytes);
+                }
+                smallest = min;
+            }
         }
     }
 
