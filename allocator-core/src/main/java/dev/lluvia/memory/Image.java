@@ -22,14 +22,16 @@ public final class Image extends MemoryObject {
     /**
      * Shape, channel type, tiling and usage; for an image made from a {@link #backendInfo()}, its
      * portable part ({@link BackendImageInfo#descriptor()}).
+     *
+     * @return the portable description of the image
      */
     public ImageDescriptor descriptor() {
         return descriptor;
     }
 
     /**
-     * The backend's own create-info this image was made from ({@link Memory#createImage(BackendImageInfo)}),
-     * or null when it was made from an {@link ImageDescriptor}. The Vulkan module's
+     * {@return the backend's own create-info this image was made from ({@link Memory#createImage(BackendImageInfo)}),
+     * or null when it was made from an {@link ImageDescriptor}} The Vulkan module's
      * {@code VulkanFormats.vkFormat(Image)} gives every image's {@code VkFormat}, whichever way it was made.
      */
     public BackendImageInfo backendInfo() {
@@ -41,22 +43,27 @@ public final class Image extends MemoryObject {
         return backendInfo == null || backendInfo.texelsPortable();
     }
 
+    /** {@return the width in texels} */
     public int width() {
         return descriptor.width();
     }
 
+    /** {@return the height in texels} */
     public int height() {
         return descriptor.height();
     }
 
+    /** {@return the depth in texels (1 for 2D images)} */
     public int depth() {
         return descriptor.depth();
     }
 
+    /** {@return what each channel is stored as} */
     public ChannelType channelType() {
         return descriptor.channelType();
     }
 
+    /** {@return the number of channels, 1 to 4} */
     public int channelCount() {
         return descriptor.channelCount();
     }
@@ -72,6 +79,7 @@ public final class Image extends MemoryObject {
      * between them in its own commands leaves it in {@code GENERAL} too, as the library expects it
      * there.
      *
+     * @param src the pixels: its remaining bytes
      * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
      * @throws UnsupportedOperationException if the backend cannot copy into images, or the image was made
@@ -80,13 +88,7 @@ public final class Image extends MemoryObject {
     public void write(ByteBuffer src) {
         java.util.Objects.requireNonNull(src, "src");
         checkTransferSize("write", src.remaining());
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            final Object event = Events.beginTransfer();
-            memory.backend().copyToImage(resource(), descriptor, src);
-            transferred(event, true, descriptor.byteSize(), null);
-        }
+        transfer(src, true);
         src.position(src.limit());
     }
 
@@ -95,6 +97,7 @@ public final class Image extends MemoryObject {
      * when done, with {@code dst}'s position at its limit. An image never written reads as whatever
      * its memory held.
      *
+     * @param dst where the pixels go: as many bytes as it has remaining
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
@@ -107,14 +110,34 @@ public final class Image extends MemoryObject {
             throw new java.nio.ReadOnlyBufferException(); // a staged copy would write into it directly
         }
         checkTransferSize("read", dst.remaining());
-        Memory memory = memory();
+        transfer(dst, false);
+        dst.position(dst.limit());
+    }
+
+    /**
+     * {@link #write} ({@code toImage}) or {@link #read}: the image is pinned under the Memory's
+     * lock and the copy runs without it (see {@code Buffer.transfer}).
+     */
+    private void transfer(ByteBuffer bytes, boolean toImage) {
+        final Memory memory = memory();
+        final java.util.concurrent.atomic.AtomicInteger pin;
+        final long resource;
         synchronized (memory.lock()) {
             requireOpen();
-            final Object event = Events.beginTransfer();
-            memory.backend().copyFromImage(resource(), descriptor, dst);
-            transferred(event, false, descriptor.byteSize(), null);
+            resource = resource();
+            pin = pinLocked();
         }
-        dst.position(dst.limit());
+        final Object event = Events.beginTransfer();
+        try {
+            if (toImage) {
+                memory.backend().copyToImage(resource, descriptor, bytes);
+            } else {
+                memory.backend().copyFromImage(resource, descriptor, bytes);
+            }
+            transferred(event, toImage, descriptor.byteSize(), null);
+        } finally {
+            unpin(pin);
+        }
     }
 
     private void checkTransferSize(String what, int length) {
@@ -134,17 +157,19 @@ public final class Image extends MemoryObject {
     }
 
     /**
-     * The explicit format, or null for Lluvia's channel type x channel count (and for a
-     * {@link #backendInfo()} whose format {@link ImageFormat} does not name).
+     * {@return the explicit format, or null for Lluvia's channel type x channel count (and for a
+     * {@link #backendInfo()} whose format {@link ImageFormat} does not name)}
      */
     public ImageFormat format() {
         return descriptor.format();
     }
 
+    /** {@return the number of mip levels} */
     public int mipLevels() {
         return descriptor.mipLevels();
     }
 
+    /** {@return the number of array layers} */
     public int arrayLayers() {
         return descriptor.arrayLayers();
     }

@@ -33,9 +33,17 @@ final class MemoryTypeRanking {
 
     /** The best type for {@code usage}, or {@code null} when none qualifies. */
     static MemoryType choose(List<MemoryType> types, MemoryUsage usage) {
+        return choose(types, usage, -1);
+    }
+
+    /** The best type for {@code usage} whose bit is set in {@code memoryTypeBits}, or {@code null}. */
+    static MemoryType choose(List<MemoryType> types, MemoryUsage usage, int memoryTypeBits) {
         MemoryType best = null;
         int bestCost = Integer.MAX_VALUE;
         for (MemoryType t : types) {
+            if ((memoryTypeBits & (1 << t.index())) == 0) {
+                continue;
+            }
             int c = cost(t, usage);
             if (c != EXCLUDED && c < bestCost) {
                 best = t;

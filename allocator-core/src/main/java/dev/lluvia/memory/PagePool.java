@@ -21,7 +21,11 @@ import java.util.List;
  *
  * <p>The placement policy that users rely on is in {@link Memory}'s class Javadoc: pages are
  * allocated lazily; an object larger than half the page size, or one the driver prefers or
- * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}), freed with it;
+ * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}); one the driver
+ * asked for is allocated for that resource and freed with it, while a merely large object's page
+ * is a plain one that, once empty, is kept within the empty-page budget like a regular page and
+ * taken by the next large object it fits ({@link #LARGE_FIT}): a loop that creates and closes large
+ * buffers then calls the driver once, not every time;
  * any other goes into the first regular page with room ({@link #allocate}), else a new one; a
  * page's bytes are reserved of the heap before the driver is asked, and asked again once after
  * the kept empty pages are freed; a regular page left empty is kept within the empty-page budget
@@ -90,12 +94,38 @@ final class PagePool {
     }
 
     /**
-     * A new page dedicated to {@code object} of exactly {@code size} bytes (the requirement size,
-     * as Vulkan wants for a dedicated allocation: VUID-VkMemoryDedicatedAllocateInfo-image-01433),
-     * with its one block taken.
+     * How much larger than an object a kept large page may be and still be given to it: at most an
+     * eighth of the object's size is left unused, so reuse never wastes more than padding would.
      */
-    Placement allocateDedicated(MemoryObject object, long size) {
-        Page page = allocatePage(size, object);
+    static final int LARGE_FIT = 8;
+
+    /**
+     * A page for {@code object} alone, with its one block of {@code size} bytes (the requirement
+     * size) taken. {@code forTheDriver}: the driver prefers or requires a dedicated allocation, so
+     * the page is made for that resource, of exactly its size (as Vulkan wants:
+     * VUID-VkMemoryDedicatedAllocateInfo-image-01433), and freed with it. Otherwise the smallest
+     * kept large page that fits within {@link #LARGE_FIT} is taken, else a new plain page of
+     * {@code size} bytes is made.
+     */
+    Placement allocateDedicated(MemoryObject object, long size, boolean forTheDriver) {
+        if (!forTheDriver && emptyPageBytes > 0) {
+            Page best = null;
+            for (Page p : pages) {
+                if (p != null && p.kept && p.reusable && p.size >= size && p.size - size <= size / LARGE_FIT
+                        && (best == null || p.size < best.size)) {
+                    best = p;
+                }
+            }
+            if (best != null) {
+                long block = best.allocator.allocate(size, 1);
+                if (block != BlockAllocator.NO_SPACE) {
+                    best.kept = false;
+                    emptyPageBytes -= best.size;
+                    return new Placement(best, block, false);
+                }
+            }
+        }
+        Page page = allocatePage(size, object, forTheDriver);
         return takeFromNewPage(page, size, 1, object);
     }
 
@@ -115,7 +145,7 @@ final class PagePool {
                 }
             }
         }
-        return takeFromNewPage(allocatePage(pageSize, null), blockSize, alignment, object);
+        return takeFromNewPage(allocatePage(pageSize, null, false), blockSize, alignment, object);
     }
 
     private Placement takeFromNewPage(Page page, long blockSize, long alignment, MemoryObject object) {
@@ -163,12 +193,12 @@ final class PagePool {
 
     /**
      * Frees a block of a closing object: the page is kept if it is left empty and fits in the
-     * empty-page budget, freed if dedicated or over the budget.
+     * empty-page budget, freed if it was allocated for its resource or is over the budget.
      */
     void free(Page page, long block) {
         freeBlock(page, block);
         if (page.allocator.isEmpty()) {
-            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
+            if ((page.dedicated && !page.reusable) || emptyPageBytes + page.size > emptyPageBudget) {
                 releasePage(page);
             } else {
                 keepIfEmpty(page);
@@ -187,17 +217,17 @@ final class PagePool {
     }
 
     private void keepIfEmpty(Page page) {
-        if (!page.dedicated && !page.kept && page.allocator.isEmpty()) {
+        if ((!page.dedicated || page.reusable) && !page.kept && page.allocator.isEmpty()) {
             page.kept = true;
             emptyPageBytes += page.size;
         }
     }
 
-    /** Frees every empty regular page, kept ones and others; returns how many. */
+    /** Frees every empty regular or reusable page, kept ones and others; returns how many. */
     int releaseEmptyPages() {
         int released = 0;
         for (Page p : pages) {
-            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
+            if (p != null && (!p.dedicated || p.reusable) && p.allocator.isEmpty()) {
                 releasePage(p);
                 released++;
             }
@@ -215,10 +245,11 @@ final class PagePool {
     }
 
     /**
-     * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object,
-     * after reserving its bytes of the heap; all or nothing.
+     * Allocates a page, after reserving its bytes of the heap; all or nothing: a regular one
+     * ({@code dedicatedTo == null}), or one for object {@code dedicatedTo} alone, allocated for
+     * that resource when {@code forTheDriver}, else plain (and reusable).
      */
-    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+    private Page allocatePage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
         final int heap = type.heapIndex();
         try {
             heaps.reserve(heap, size);
@@ -234,7 +265,7 @@ final class PagePool {
         long handle;
         final Object event = Events.beginPageAllocated();
         try {
-            handle = dedicatedTo == null
+            handle = !forTheDriver
                     ? backend.allocatePage(type.index(), size, pageOptions)
                     : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
                     dedicatedTo instanceof Image, pageOptions);
@@ -255,7 +286,8 @@ final class PagePool {
             throw e;
         }
         int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null,
+                dedicatedTo != null && !forTheDriver, blocks);
         if (index < 0) {
             if (page.index == room.length) {
                 room = Arrays.copyOf(room, 2 * room.length);

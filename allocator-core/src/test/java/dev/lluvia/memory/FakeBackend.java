@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * A small device in plain Java for the core's own tests: memory types and heaps, limits, pages as
- * byte arrays, simple requirement rules. It is not the sim (no profiles, no fault rules, no
- * transfers); it exists so that a change to {@code Memory} or {@code Session} fails tests in
+ * byte arrays, simple requirement rules, transfers as plain copies. It is not the sim (no
+ * profiles, no fault rules); it exists so that a change to {@code Memory} or {@code Session} fails tests in
  * allocator-core itself.
  *
  * <p>It checks every bind as a driver's validation would (the page is live and of an allowed
@@ -79,6 +79,10 @@ final class FakeBackend implements MemoryBackend {
                     new Rule(64, 64, 0, 0x7, 0), new Rule(1024, 1024, 1024, 0x7, 0), new Rule(64, 64, 0, 0x7, 0));
         }
 
+        Config withBuffer(Rule rule) {
+            return new Config(name, heaps, types, limits, budgetPercent, rule, optimalImage, linearImage);
+        }
+
         Config withOptimalImage(Rule rule) {
             return new Config(name, heaps, types, limits, budgetPercent, buffer, rule, linearImage);
         }
@@ -127,6 +131,11 @@ final class FakeBackend implements MemoryBackend {
     private int budgetFailures;
     private int pageAllocations;
     private boolean closed;
+    /**
+     * Run at the start of every transfer (copyTo/From Buffer/Image), outside the fake's monitor, so
+     * a test can hold a transfer in flight; the copy then checks that its resource is still alive.
+     */
+    volatile Runnable transferHook;
 
     FakeBackend(Config config) {
         this.config = config;
@@ -284,21 +293,6 @@ final class FakeBackend implements MemoryBackend {
         r.offset = offset;
     }
 
-    /** A device copy, as defragmentation asks for: {@code size} bytes of the device's copy of the pages. */
-    @Override
-    public synchronized void copyBuffer(long src, long dst, long size) {
-        Res from = resources.get(src);
-        Res to = resources.get(dst);
-        check(from != null && to != null && from.page != 0 && to.page != 0, "copy between unbound or unknown buffers "
-                + src + " and " + dst);
-        check(size <= from.requirements.size() && size <= to.requirements.size(), "copy of " + size + " bytes past a buffer");
-        Page a = page(from.page);
-        Page b = page(to.page);
-        bytes(a);
-        bytes(b);
-        System.arraycopy(a.device, (int) from.offset, b.device, (int) to.offset, (int) size);
-    }
-
     @Override
     public synchronized void destroyBuffer(long buffer) {
         check(resources.remove(buffer) != null, "destroy of an unknown buffer " + buffer);
@@ -307,6 +301,83 @@ final class FakeBackend implements MemoryBackend {
     @Override
     public synchronized void destroyImage(long image) {
         check(resources.remove(image) != null, "destroy of an unknown image " + image);
+    }
+
+    @Override
+    public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+        inTransfer();
+        synchronized (this) {
+            Res r = bound(buffer, false);
+            check(offset + src.remaining() <= r.requirements.size(), "copy past the end of buffer " + buffer);
+            src.duplicate().get(deviceBytes(r), (int) (r.offset + offset), src.remaining());
+        }
+    }
+
+    @Override
+    public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+        inTransfer();
+        synchronized (this) {
+            Res r = bound(buffer, false);
+            check(offset + dst.remaining() <= r.requirements.size(), "copy past the end of buffer " + buffer);
+            dst.duplicate().put(deviceBytes(r), (int) (r.offset + offset), dst.remaining());
+        }
+    }
+
+    /** An image's bytes lie tightly packed from its offset: the fake has no tiling of its own. */
+    @Override
+    public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+        inTransfer();
+        synchronized (this) {
+            Res r = bound(image, true);
+            src.duplicate().get(deviceBytes(r), (int) r.offset, (int) descriptor.byteSize());
+        }
+    }
+
+    @Override
+    public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+        inTransfer();
+        synchronized (this) {
+            Res r = bound(image, true);
+            dst.duplicate().put(deviceBytes(r), (int) r.offset, (int) descriptor.byteSize());
+        }
+    }
+
+    /** A device copy, as defragmentation asks for: {@code size} bytes of the device's copy of the pages. */
+    @Override
+    public synchronized void copyBuffer(long src, long dst, long size) {
+        Res from = bound(src, false);
+        Res to = bound(dst, false);
+        check(size <= from.requirements.size() && size <= to.requirements.size(), "copy of " + size + " bytes past a buffer");
+        copyDevice(from, to, size);
+    }
+
+    @Override
+    public synchronized void copyImage(long src, long dst, ImageDescriptor descriptor) {
+        copyDevice(bound(src, true), bound(dst, true), descriptor.byteSize());
+    }
+
+    private void copyDevice(Res from, Res to, long size) {
+        System.arraycopy(deviceBytes(from), (int) from.offset, deviceBytes(to), (int) to.offset, (int) size);
+    }
+
+    private void inTransfer() {
+        Runnable hook = transferHook;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    private Res bound(long handle, boolean image) {
+        requireOpen();
+        Res r = resources.get(handle);
+        check(r != null && r.image == image && r.page != 0, "transfer with a destroyed or unbound resource " + handle);
+        return r;
+    }
+
+    private byte[] deviceBytes(Res r) {
+        Page p = page(r.page);
+        bytes(p);
+        return p.device;
     }
 
     @Override

@@ -85,6 +85,17 @@ class MemoryTypeRankingTest {
     }
 
     @Test
+    void aBackendsStagingTypeIsTheBestReadbackTypeAmongItsMemoryTypeBits() {
+        DeviceProperties h100 = new DeviceProperties("h100-like", DeviceType.DISCRETE_GPU, 0, 0, "1.3.0", "test", H100,
+                List.of(new MemoryHeap(0, 80L << 30, true), new MemoryHeap(1, 96L << 30, false)),
+                new DeviceLimits(1024, 64, 4096, 16384, 16384, 2048, 16), false);
+        assertEquals(3, h100.bestMemoryType(MemoryUsage.READBACK, 0x1f).index(), "every type allowed: host-cached");
+        assertEquals(2, h100.bestMemoryType(MemoryUsage.READBACK, 0x17).index(), "no cached type: plain host memory");
+        assertEquals(4, h100.bestMemoryType(MemoryUsage.READBACK, 0x13).index(), "only the BAR is host-visible");
+        assertNull(h100.bestMemoryType(MemoryUsage.READBACK, 0x3), "no host-visible type allowed");
+    }
+
+    @Test
     void llvmpipeHasOneTypeForEveryUsage() {
         for (MemoryUsage u : MemoryUsage.values()) {
             assertEquals(0, chosen(LLVMPIPE, u), u.toString());

@@ -426,6 +426,47 @@ public final class SimBackend implements MemoryBackend {
         return resources.newImage(d);
     }
 
+    /** The profile's {@code externalMemoryFd}: exportable memories can be made. */
+    @Override
+    public boolean hasExternalMemoryFd() {
+        return profile.externalMemoryFd();
+    }
+
+    /** A buffer for an exportable page: the requirements of any other, as the measured drivers give. */
+    @Override
+    public synchronized Resource createBuffer(long size, int usageBits, boolean exportable) {
+        requireOpen();
+        requireExternalMemory(exportable);
+        return resources.newBuffer(size, usageBits);
+    }
+
+    /** An image for an exportable page: the requirements of any other, as the measured drivers give. */
+    @Override
+    public synchronized Resource createImage(ImageDescriptor d, boolean exportable) {
+        requireOpen();
+        requireExternalMemory(exportable);
+        return resources.newImage(d);
+    }
+
+    /**
+     * Always throws: the sim's pages are Java memory, with no file descriptor another API could
+     * import. Exportable memories are simulated up to the export itself.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public int exportFd(long page) {
+        throw new UnsupportedOperationException("the sim backend (" + device.name() + ") has no file descriptor to export:"
+                + " its pages are Java memory; exportFd needs a real driver");
+    }
+
+    private void requireExternalMemory(boolean exportable) {
+        if (exportable && !profile.externalMemoryFd()) {
+            throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(device.name()
+                    + " has no VK_KHR_external_memory_fd (sim profile '" + profile.id() + "')");
+        }
+    }
+
     @Override
     public Set<DeviceFeature> enabledFeatures() {
         return features;

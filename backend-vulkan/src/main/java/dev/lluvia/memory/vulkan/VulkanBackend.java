@@ -198,8 +198,9 @@ public final class VulkanBackend implements MemoryBackend {
         this.resources = new VulkanResources(device, physical, pages, maxBufferSize,
                 features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS));
         // Transfers import the caller's bytes on each copy only when the property asks; registration always may.
-        this.transfers = new TransferQueue(this, device, transferQueue, queueFamilyIndex, queueLock, pages.typeFlags(),
-                "false".equals(importMode) ? 0 : importAlignment, "auto".equals(importMode));
+        this.transfers = new TransferQueue(new TransferQueue.Setup(toString(), device, transferQueue, queueFamilyIndex,
+                queueLock, pages, properties, maxBufferSize, "false".equals(importMode) ? 0 : importAlignment,
+                "auto".equals(importMode), this::ownDispatchable));
     }
 
     /**
@@ -571,7 +572,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyToBuffer(buffer, b.page, offset, src);
+        transferred(transfers.copyToBuffer(buffer, b.page, offset, src));
     }
 
     @Override
@@ -581,7 +582,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transfers.copyFromBuffer(buffer, b.page, offset, dst);
+        transferred(transfers.copyFromBuffer(buffer, b.page, offset, dst));
     }
 
     @Override
@@ -591,7 +592,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyToImage(image, state.page, descriptor, src);
+        transferred(transfers.copyToImage(image, state.page, descriptor, src));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -603,7 +604,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transfers.copyFromImage(image, state.page, state.layout, descriptor, dst);
+        transferred(transfers.copyFromImage(image, state.page, state.layout, descriptor, dst));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -707,9 +708,11 @@ public final class VulkanBackend implements MemoryBackend {
         transferListener = listener;
     }
 
-    /** Tells the owning session which way the calling thread's transfer went (TransferQueue calls it last). */
+    /** Tells the owning session which way the calling thread's transfer went (null: no transfer, nothing to tell). */
     void transferred(TransferPath path) {
-        transferListener.transferred(path);
+        if (path != null) {
+            transferListener.transferred(path);
+        }
     }
 
     /** The owning session's close, or null when no session owns this backend. */

@@ -19,7 +19,8 @@ class TransferQueueCloseTest {
 
     @Test
     void aClosedQueueRefusesEveryTransfer() {
-        TransferQueue queue = new TransferQueue(null, null, null, 0, new ReentrantLock(), new int[0], 0, false);
+        TransferQueue queue = new TransferQueue(new TransferQueue.Setup("no device", null, null, 0, new ReentrantLock(), null,
+                null, 0, 0, false, handle -> { }));
         queue.close();
         ByteBuffer data = ByteBuffer.allocateDirect(64);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> queue.copyToBuffer(8, null, 0, data));
