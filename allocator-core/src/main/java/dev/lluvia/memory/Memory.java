@@ -894,7 +894,7 @@ public final class Memory implements AutoCloseable {
         return lock;
     }
 
-    /** This Memory's number in its session, from 1, in the order Memories were created. */
+    /** {@return this Memory's number in its session, from 1, in the order Memories were created} */
     public int number() {
         return number;
     }

@@ -22,6 +22,15 @@ import java.util.Map;
 public record MemoryMetrics(long session, String device, List<HeapEntry> heaps, List<MemoryEntry> memories,
                             Map<TransferPath, TransferEntry> transfers) {
 
+    /**
+     * Copies the lists and the map, unmodifiable.
+     *
+     * @param session   the session's {@link Session#id()}
+     * @param device    the device's name
+     * @param heaps     one per heap, in heap order
+     * @param memories  one per open Memory, in creation order
+     * @param transfers by path
+     */
     public MemoryMetrics {
         heaps = List.copyOf(heaps);
         memories = List.copyOf(memories);

@@ -69,7 +69,7 @@ public final class Session implements AutoCloseable {
         Events.sessionOpened(this);
     }
 
-    /** This session's number in the JVM (from 1, in the order sessions opened), as JFR events and {@link MemoryMetrics} name it. */
+    /** {@return this session's number in the JVM (from 1, in the order sessions opened), as JFR events and {@link MemoryMetrics} name it} */
     public long id() {
         return id;
     }
@@ -361,8 +361,8 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A snapshot for a metrics scraper: per heap budget and usage, per Memory pages, objects and
-     * free ranges, transfers by path. Walks every page (as {@link #detailedStatistics()}) and asks
+     * {@return a snapshot for a metrics scraper: per heap budget and usage, per Memory pages, objects and
+     * free ranges, transfers by path} Walks every page (as {@link #detailedStatistics()}) and asks
      * the driver for the heap budgets: poll it every few seconds, not per frame.
      *
      * @throws IllegalStateException if the session is closed

@@ -11,6 +11,10 @@ import dev.lluvia.memory.TransferPath;
 @FunctionalInterface
 public interface TransferListener {
 
-    /** The transfer that this thread is making took {@code path}. */
+    /**
+     * The transfer that this thread is making took {@code path}.
+     *
+     * @param path the way the bytes went
+     */
     void transferred(TransferPath path);
 }

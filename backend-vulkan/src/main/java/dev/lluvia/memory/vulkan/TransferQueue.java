@@ -127,7 +127,11 @@ final class TransferQueue {
         return registeredTransfers;
     }
 
-    /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
+    /**
+     * Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is
+     * unchanged. Returns the way the bytes went (as do the other copies here; null when there was
+     * nothing to copy), which the backend tells the session.
+     */
     synchronized dev.lluvia.memory.TransferPath copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
         requireOpen();
         final int total = src.remaining();
