@@ -63,8 +63,17 @@ final class PagePool {
     private final AllocationStrategy strategy;
     /** What every page is allocated with (its priority, export). */
     private final PageOptions pageOptions;
-    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    /**
+     * {@link MemoryOptions#effectiveEmptyPageBudget()}, plus the bytes of the {@link #minPages}, which
+     * are kept whatever the budget.
+     */
     private final long emptyPageBudget;
+    /** {@link MemoryOptions#minPages()}: regular pages made at creation and never freed before close. */
+    private final int minPages;
+    /** {@link MemoryOptions#maxPages()}: no page is allocated beyond it. */
+    private final int maxPages;
+    /** {@link MemoryOptions#neverAllocate()}: no page is allocated after creation. */
+    private final boolean neverAllocate;
 
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
@@ -72,6 +81,8 @@ final class PagePool {
     /** See the class Javadoc. */
     private long[] room = new long[16];
     private int pageCount;
+    /** Pages that are not dedicated; never below {@link #minPages} once created. */
+    private int regularPages;
     private long pageBytes;
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
@@ -84,8 +95,26 @@ final class PagePool {
         this.pageSize = options.pageSize();
         this.algorithm = options.algorithm();
         this.strategy = options.strategy();
-        this.emptyPageBudget = options.effectiveEmptyPageBudget();
+        this.minPages = options.minPages();
+        this.maxPages = options.maxPages();
+        this.neverAllocate = options.neverAllocate();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget() + (long) minPages * pageSize;
         this.pageOptions = new PageOptions(options.priority(), options.exportable());
+    }
+
+    /**
+     * Allocates the {@link MemoryOptions#minPages()} regular pages of a new Memory, kept empty for
+     * its objects; all or nothing.
+     */
+    void allocateMinimum() {
+        try {
+            while (regularPages < minPages) {
+                keepIfEmpty(newPage(pageSize, null, false));
+            }
+        } catch (RuntimeException | Error e) {
+            releaseAll();
+            throw e;
+        }
     }
 
     /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
@@ -198,7 +227,9 @@ final class PagePool {
     void free(Page page, long block) {
         freeBlock(page, block);
         if (page.allocator.isEmpty()) {
-            if ((page.dedicated && !page.reusable) || emptyPageBytes + page.size > emptyPageBudget) {
+            final boolean overBudget = emptyPageBytes + page.size > emptyPageBudget;
+            // A page allocated for its resource goes with it; the minPages regular pages stay.
+            if (page.dedicated ? !page.reusable || overBudget : regularPages > minPages && overBudget) {
                 releasePage(page);
             } else {
                 keepIfEmpty(page);
@@ -223,11 +254,14 @@ final class PagePool {
         }
     }
 
-    /** Frees every empty regular or reusable page, kept ones and others; returns how many. */
+    /**
+     * Frees every empty regular page, kept ones and others, but the {@link #minPages}, and every
+     * kept large object's page; returns how many.
+     */
     int releaseEmptyPages() {
         int released = 0;
         for (Page p : pages) {
-            if (p != null && (!p.dedicated || p.reusable) && p.allocator.isEmpty()) {
+            if (p != null && p.allocator.isEmpty() && (p.dedicated ? p.reusable : regularPages > minPages)) {
                 releasePage(p);
                 released++;
             }
@@ -245,11 +279,28 @@ final class PagePool {
     }
 
     /**
-     * Allocates a page, after reserving its bytes of the heap; all or nothing: a regular one
-     * ({@code dedicatedTo == null}), or one for object {@code dedicatedTo} alone, allocated for
-     * that resource when {@code forTheDriver}, else plain (and reusable).
+     * Allocates a page for an object: refused with a {@link PageLimitException} when the Memory never
+     * allocates or holds {@link #maxPages}; else {@link #newPage}.
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
+        if (neverAllocate) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory never allocates (MemoryOptions.neverAllocate); it holds "
+                    + pageCount + " pages", type.heapIndex(), size);
+        }
+        if (pageCount >= maxPages) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory holds maxPages (" + maxPages + ") pages already", type.heapIndex(), size);
+        }
+        return newPage(size, dedicatedTo, forTheDriver);
+    }
+
+    /**
+     * Allocates a page, after reserving its bytes of the heap; all or nothing: a regular one
+     * ({@code dedicatedTo == null}), or one for object {@code dedicatedTo} alone, allocated for
+     * that resource when {@code forTheDriver} (and the object names one), else plain (and reusable).
+     */
+    private Page newPage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
         final int heap = type.heapIndex();
         try {
             heaps.reserve(heap, size);
@@ -265,10 +316,12 @@ final class PagePool {
         long handle;
         final Object event = Events.beginPageAllocated();
         try {
+            // A plain page for a regular or a merely large object, and for an allocation that names no resource.
+            forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
             handle = !forTheDriver
                     ? backend.allocatePage(type.index(), size, pageOptions)
                     : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
-                    dedicatedTo instanceof Image, pageOptions);
+                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource(), pageOptions);
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;
@@ -298,6 +351,9 @@ final class PagePool {
         }
         room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
+        if (!page.dedicated) {
+            regularPages++;
+        }
         pageBytes += size;
         Events.pageAllocated(event, memory, page);
         return page;
@@ -307,6 +363,9 @@ final class PagePool {
         pages.set(page.index, null);
         room[page.index] = -1;
         pageCount--;
+        if (!page.dedicated) {
+            regularPages--;
+        }
         pageBytes -= page.size;
         if (page.kept) {
             page.kept = false;

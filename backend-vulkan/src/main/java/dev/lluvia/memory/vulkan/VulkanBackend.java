@@ -14,6 +14,8 @@ import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
 import dev.lluvia.memory.spi.TransferListener;
+import dev.lluvia.memory.spi.ResourceBind;
+import dev.lluvia.memory.spi.MemoryRequirements;
 import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.vulkan.*;
 
@@ -409,13 +411,15 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
                                       PageOptions options) {
-        final VulkanResources.BufferState buffer = image ? null : resources.requireBuffer(resource);
-        if (image) {
-            resources.requireImage(resource);
-        }
         requireOpen();
-        return image
-                ? pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, 0, 0, resource, options)
+        if (image) {
+            return pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, 0, 0, resource, options);
+        }
+        // A buffer of the program's own (an Allocation's) is not in the table: with no usage known,
+        // its page gets no transfer window, so the library never uses the program's buffer.
+        final VulkanResources.BufferState buffer = resources.buffers.get(resource);
+        return buffer == null
+                ? pages.newPage(memoryTypeIndex, size, resource, 0, 0, VK_NULL_HANDLE, options)
                 : pages.newPage(memoryTypeIndex, size, resource, buffer.usage, buffer.size, VK_NULL_HANDLE, options);
     }
 
@@ -447,6 +451,20 @@ public final class VulkanBackend implements MemoryBackend {
     public void invalidate(long page, long offset, long size) {
         requireOpen();
         pages.syncRange(page, offset, size, false);
+    }
+
+    /** One {@code vkFlushMappedMemoryRanges} with every range. */
+    @Override
+    public void flush(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, true);
+    }
+
+    /** One {@code vkInvalidateMappedMemoryRanges} with every range. */
+    @Override
+    public void invalidate(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, false);
     }
 
     @Override
@@ -538,6 +556,24 @@ public final class VulkanBackend implements MemoryBackend {
     public void bindImage(long image, long page, long offset) {
         requireOpen();
         resources.bindImage(image, page, offset);
+    }
+
+    /** {@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements} of the program's resource. */
+    @Override
+    public MemoryRequirements resourceRequirements(long resource, boolean image) {
+        requireOpen();
+        return resources.requirementsOf(resource, image);
+    }
+
+    /**
+     * {@code vkBindBufferMemory2} / {@code vkBindImageMemory2} of the program's resource with its
+     * {@code pNext} chain, which may hold only {@code VkBindMemoryStatus} and the device-group bind
+     * info (an {@link IllegalArgumentException} naming the sType otherwise, nothing bound).
+     */
+    @Override
+    public void bindResource(ResourceBind bind) {
+        requireOpen();
+        resources.bindProgram(bind);
     }
 
     @Override
