@@ -11,6 +11,8 @@ module dev.lluvia.memory.cli {
     requires dev.lluvia.memory.report;
     // Turns off the library's backend-choice warning in commands that print the choice themselves.
     requires java.logging;
+    // --jfr FILE on demo, stats and map.
+    requires jdk.jfr;
 
     // picocli sets the option fields and calls the commands by reflection.
     opens dev.lluvia.memory.cli to info.picocli;

@@ -211,6 +211,7 @@ public final class Buffer extends MemoryObject {
             mapped = memory.isMappable() ? mappingLocked(offset, length) : null;
             pin = pinLocked();
         }
+        final Object event = Events.beginTransfer();
         try {
             if (mapped == null) {
                 if (toBuffer) {
@@ -225,6 +226,7 @@ public final class Buffer extends MemoryObject {
                 syncRangeLocked(offset, length, false);
                 bytes.duplicate().put(mapped);
             }
+            transferred(event, toBuffer, length, mapped == null ? null : TransferPath.MAPPED);
         } finally {
             unpin(pin);
         }

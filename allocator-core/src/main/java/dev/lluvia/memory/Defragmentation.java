@@ -164,7 +164,9 @@ public final class Defragmentation implements AutoCloseable {
             if (ended) {
                 throw new IllegalStateException("the defragmentation of " + memory + " was ended");
             }
+            final Object event = Events.beginDefragmentationPass();
             List<Move> moves = passLocked();
+            Events.defragmentationPass(event, memory, moves);
             if (moves.isEmpty()) {
                 done = true;
             }

@@ -127,12 +127,14 @@ public final class Image extends MemoryObject {
             resource = resource();
             pin = pinLocked();
         }
+        final Object event = Events.beginTransfer();
         try {
             if (toImage) {
                 memory.backend().copyToImage(resource, descriptor, bytes);
             } else {
                 memory.backend().copyFromImage(resource, descriptor, bytes);
             }
+            transferred(event, toImage, descriptor.byteSize(), null);
         } finally {
             unpin(pin);
         }

@@ -108,11 +108,14 @@ public final class Memory implements AutoCloseable {
     private long nextObjectId;
     private long objectIdLimit;
     private volatile boolean closed;
+    /** This Memory's number in its session, from 1: how JFR events and metrics name it. */
+    private final int number;
     /** The defragmentation running on this memory, or null. Guarded by the lock. */
     private Defragmentation defragmentation;
 
     Memory(Session session, MemoryBackend backend, MemoryType type, MemoryOptions options) {
         this.session = session;
+        this.number = session.nextMemoryNumber();
         this.options = options;
         this.backend = backend;
         this.type = type;
@@ -120,7 +123,7 @@ public final class Memory implements AutoCloseable {
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
-        this.pool = new PagePool(backend, session.heaps, type, options);
+        this.pool = new PagePool(this, backend, session.heaps, type, options);
     }
 
     /** Allocates the {@link MemoryOptions#minPages()} pages of a new memory; all or nothing. */
@@ -822,6 +825,7 @@ public final class Memory implements AutoCloseable {
             for (MemoryObject o : live) {
                 o.closeAccesses();
             }
+            Events.leakReported(this, live, allocationBytes);
             List<String> leaks = new ArrayList<>(live.size());
             RuntimeException failure;
             try {
@@ -850,6 +854,7 @@ public final class Memory implements AutoCloseable {
     // Placement
 
     private void created(MemoryObject object) {
+        Events.objectCreated(object);
         for (SessionListener l : session.listeners()) {
             l.objectCreated(object);
         }
@@ -896,6 +901,7 @@ public final class Memory implements AutoCloseable {
             if (at != null) {
                 pool.undo(at);
             }
+            Events.createRefused(this, object, req.size(), e);
             try {
                 object.destroyResource();
             } catch (RuntimeException suppressed) {
@@ -939,6 +945,11 @@ public final class Memory implements AutoCloseable {
 
     Object lock() {
         return lock;
+    }
+
+    /** {@return this Memory's number in its session, from 1, in the order Memories were created} */
+    public int number() {
+        return number;
     }
 
     MemoryBackend backend() {

@@ -244,6 +244,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                         + " alias(es) still use its range: " + aliases.stream().map(MemoryObject::describe).toList()
                         + "; close them first");
             }
+            if (aliasOf == null) {
+                Events.objectClosed(this);
+            }
             try {
                 corruption = destroyLocked();
             } finally {
@@ -257,6 +260,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         if (corruption != null) {
             throw MemoryCorruptionException.of(describe(), List.of(corruption));
         }
+    }
+
+    /**
+     * After a write ({@code upload}) or read of {@code bytes} bytes: counts it in the session by
+     * {@code path}, or by the path the backend reported when {@code path} is null, and ends the
+     * JFR event {@link Events#beginTransfer} started.
+     */
+    final void transferred(Object event, boolean upload, long bytes, TransferPath path) {
+        TransferCounts counts = memory.session().transfers;
+        Events.transfer(event, this, upload, bytes, path == null ? counts.backendPath(bytes) : counts.count(path, bytes));
     }
 
     /** {@code Buffer#3 "vertices" (1024 bytes)}: kind, id, name and what was asked for. */

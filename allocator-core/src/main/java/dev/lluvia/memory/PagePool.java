@@ -53,6 +53,8 @@ final class PagePool {
     record Placement(Page page, long block, boolean newPage) {
     }
 
+    /** The Memory this pool serves: what its JFR page events name. */
+    private final Memory memory;
     private final MemoryBackend backend;
     private final HeapAccountant heaps;
     private final MemoryType type;
@@ -85,7 +87,8 @@ final class PagePool {
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
 
-    PagePool(MemoryBackend backend, HeapAccountant heaps, MemoryType type, MemoryOptions options) {
+    PagePool(Memory memory, MemoryBackend backend, HeapAccountant heaps, MemoryType type, MemoryOptions options) {
+        this.memory = memory;
         this.backend = backend;
         this.heaps = heaps;
         this.type = type;
@@ -311,6 +314,7 @@ final class PagePool {
             heaps.reserve(heap, size);
         }
         long handle;
+        final Object event = Events.beginPageAllocated();
         try {
             // A plain page for a regular or a merely large object, and for an allocation that names no resource.
             forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
@@ -351,6 +355,7 @@ final class PagePool {
             regularPages++;
         }
         pageBytes += size;
+        Events.pageAllocated(event, memory, page);
         return page;
     }
 
@@ -366,11 +371,13 @@ final class PagePool {
             page.kept = false;
             emptyPageBytes -= page.size;
         }
+        final Object event = Events.beginPageFreed();
         try {
             backend.freePage(page.handle);
         } finally {
             heaps.release(type.heapIndex(), page.size);
         }
+        Events.pageFreed(event, memory, page);
     }
 
     /** Sets the page's {@link #room} from its bounds, after its allocator or bound changed. */

@@ -42,6 +42,12 @@ public final class Session implements AutoCloseable {
     /** Live host registrations; guarded by {@link #memories}. */
     private final Set<HostRegistration> registrations = new LinkedHashSet<>();
     private final AtomicLong nextObjectId = new AtomicLong();
+    private static final AtomicLong SESSION_IDS = new AtomicLong();
+    /** This session's number in the JVM, from 1: how JFR events and metrics name it. */
+    private final long id = SESSION_IDS.incrementAndGet();
+    private final java.util.concurrent.atomic.AtomicInteger memoryNumbers = new java.util.concurrent.atomic.AtomicInteger();
+    /** Transfers by path, told by the backend. */
+    final TransferCounts transfers = new TransferCounts();
     /** Copy-on-write, so the create and close paths read it without a lock. */
     private volatile SessionListener[] listeners = NO_LISTENERS;
     private static final SessionListener[] NO_LISTENERS = {};
@@ -59,6 +65,18 @@ public final class Session implements AutoCloseable {
         this.enabledFeatures = backend.enabledFeatures();
         this.heaps = new HeapAccountant(backend);
         backend.setSessionCloser(this::close);
+        backend.setTransferListener(transfers);
+        Events.sessionOpened(this);
+    }
+
+    /** {@return this session's number in the JVM (from 1, in the order sessions opened), as JFR events and {@link MemoryMetrics} name it} */
+    public long id() {
+        return id;
+    }
+
+    /** The number of the next Memory of this session, from 1. */
+    int nextMemoryNumber() {
+        return memoryNumbers.incrementAndGet();
     }
 
     /**
@@ -416,6 +434,17 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * {@return a snapshot for a metrics scraper: per heap budget and usage, per Memory pages, objects and
+     * free ranges, transfers by path} Walks every page (as {@link #detailedStatistics()}) and asks
+     * the driver for the heap budgets: poll it every few seconds, not per frame.
+     *
+     * @throws IllegalStateException if the session is closed
+     */
+    public MemoryMetrics metrics() {
+        return MemoryMetrics.of(this);
+    }
+
+    /**
      * {@return the live Memories of this session, in creation order}
      *
      * @throws IllegalStateException if the session is closed
@@ -516,6 +545,9 @@ public final class Session implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed) {
+            Events.sessionClosing(this); // its last statistics, while it is still open
+        }
         List<Memory> toClose;
         synchronized (memories) {
             if (closed) {

@@ -461,6 +461,16 @@ public interface MemoryBackend extends AutoCloseable {
     default void setSessionCloser(Runnable closer) {
     }
 
+    /**
+     * Gives the backend the session's listener for the way each transfer went (see
+     * {@link TransferListener}). Called once, when the session opens. A backend that does not
+     * call it is counted as staging every transfer it makes (the default does nothing).
+     *
+     * @param listener told the path of each transfer, on the transferring thread
+     */
+    default void setTransferListener(TransferListener listener) {
+    }
+
     /** Closes the device. The core has freed every page and object first. */
     @Override
     void close();

@@ -127,39 +127,43 @@ final class TransferQueue {
         return registeredTransfers;
     }
 
-    /** Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is unchanged. */
-    synchronized void copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
+    /**
+     * Copies {@code src}'s remaining bytes to {@code offset} of {@code buffer}; src's position is
+     * unchanged. Returns the way the bytes went (as do the other copies here; null when there was
+     * nothing to copy), which the backend tells the session.
+     */
+    synchronized dev.lluvia.memory.TransferPath copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
         requireOpen();
         final int total = src.remaining();
         if (total == 0) {
-            return; // a copy region of size 0 is invalid
+            return null; // a copy region of size 0 is invalid
         }
-        transfer(src, true, 1, target, chunk -> TransferCommands.toBuffer(buffer, offset, total, chunk));
+        return transfer(src, true, 1, target, chunk -> TransferCommands.toBuffer(buffer, offset, total, chunk));
     }
 
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
-    synchronized void copyFromBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer dst) {
+    synchronized dev.lluvia.memory.TransferPath copyFromBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer dst) {
         requireOpen();
         final int total = dst.remaining();
         if (total == 0) {
-            return;
+            return null;
         }
-        transfer(dst, false, 1, target, chunk -> TransferCommands.fromBuffer(buffer, offset, total, chunk));
+        return transfer(dst, false, 1, target, chunk -> TransferCommands.fromBuffer(buffer, offset, total, chunk));
     }
 
     /** Replaces every pixel of {@code image} with {@code src}'s remaining bytes; the image ends in GENERAL. */
-    synchronized void copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
+    synchronized dev.lluvia.memory.TransferPath copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
         final int bytes = src.remaining();
-        transfer(src, true, ImagePieces.hostAlignment(descriptor, bytes), target,
+        return transfer(src, true, ImagePieces.hostAlignment(descriptor, bytes), target,
                 chunk -> TransferCommands.toImage(image, descriptor, new ImagePieces(descriptor, bytes, chunk)));
     }
 
     /** Copies every pixel of {@code image}, now in {@code layout}, into {@code dst}; the image ends in GENERAL. */
-    synchronized void copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
+    synchronized dev.lluvia.memory.TransferPath copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
         requireOpen();
         final int bytes = dst.remaining();
-        transfer(dst, false, ImagePieces.hostAlignment(descriptor, bytes), target,
+        return transfer(dst, false, ImagePieces.hostAlignment(descriptor, bytes), target,
                 chunk -> TransferCommands.fromImage(image, layout, descriptor, new ImagePieces(descriptor, bytes, chunk)));
     }
 
@@ -200,14 +204,15 @@ final class TransferQueue {
      * transfer records all pieces into one command buffer. {@code target} is the page of the buffer
      * or image copied into or from, which the host bytes must not share (copies must not overlap).
      */
-    private void transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
-        if (data.isDirect() && transferMapped(data, upload, alignment, target, cut)) {
-            return;
+    private dev.lluvia.memory.TransferPath transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
+        final dev.lluvia.memory.TransferPath direct = data.isDirect() ? transferMapped(data, upload, alignment, target, cut) : null;
+        if (direct != null) {
+            return direct;
         }
         final int total = data.remaining();
         if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
             staged(data, upload, cut.apply(CHUNK));
-            return;
+            return dev.lluvia.memory.TransferPath.STAGED;
         }
         final long start = System.nanoTime();
         final boolean imported = path.importNext(upload) && transferImported(data, alignment, cut.apply(DIRECT_CHUNK));
@@ -215,6 +220,7 @@ final class TransferQueue {
             staged(data, upload, cut.apply(CHUNK));
         }
         path.measured(upload, imported, start, total);
+        return imported ? dev.lluvia.memory.TransferPath.IMPORTED : dev.lluvia.memory.TransferPath.STAGED;
     }
 
     private void staged(ByteBuffer data, boolean upload, Cut cut) {
@@ -231,22 +237,22 @@ final class TransferQueue {
      * pinned host memory itself, no staging copy. False (having done nothing) when no such page
      * holds them, it is the target's page, or the offset does not suit the copy.
      */
-    private boolean transferMapped(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target,
+    private dev.lluvia.memory.TransferPath transferMapped(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target,
                                    IntFunction<Cut> cuts) {
         final long address = MemoryUtil.memAddress(data);
         final VulkanPages.Page page = pages.acquireMapped(address, data.remaining());
         if (page == null) {
-            return false;
+            return null;
         }
         try {
             final long hostOffset = address - page.address;
             final Cut cut = cuts.apply(DIRECT_CHUNK);
             if (page == target || !TransferCommands.suitsCopy(hostOffset, alignment, cut.bounds())) {
-                return false;
+                return null;
             }
             final long window = pages.transferWindow(page, maxBufferSize);
             if (window == VK_NULL_HANDLE || hostOffset > page.windowSize - data.remaining()) {
-                return false; // no window, or the bytes run past it (a dedicated buffer smaller than its page)
+                return null; // no window, or the bytes run past it (a dedicated buffer smaller than its page)
             }
             final boolean coherent = (pages.typeFlags()[page.type] & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
             if (!coherent) {
@@ -263,7 +269,7 @@ final class TransferQueue {
             } else {
                 mappedTransfers++;
             }
-            return true;
+            return page.registered ? dev.lluvia.memory.TransferPath.REGISTERED : dev.lluvia.memory.TransferPath.PINNED;
         } finally {
             pages.releaseMapped(page);
         }

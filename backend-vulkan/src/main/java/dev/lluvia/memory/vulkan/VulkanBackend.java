@@ -7,11 +7,13 @@ import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.TransferPath;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.Resource;
+import dev.lluvia.memory.spi.TransferListener;
 import dev.lluvia.memory.spi.ResourceBind;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import org.lwjgl.system.MemoryUtil;
@@ -162,6 +164,8 @@ public final class VulkanBackend implements MemoryBackend {
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     /** The owning session's close, run by the shutdown hook (see {@link MemoryBackend#setSessionCloser}). */
     private volatile Runnable sessionCloser;
+    /** The owning session's listener for the way each transfer went; does nothing until one is given. */
+    private volatile TransferListener transferListener = path -> { };
 
     private VulkanBackend(VulkanInstance vulkan, VkInstance instance, int instanceApiVersion, ValidationMessages validation,
                           VulkanInstance.PhysicalDevice physical, VulkanDeviceFactory.DeviceSetup setup, String importMode) {
@@ -604,7 +608,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyToBuffer(buffer, b.page, offset, src);
+        transferred(transfers.copyToBuffer(buffer, b.page, offset, src));
     }
 
     @Override
@@ -614,7 +618,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transfers.copyFromBuffer(buffer, b.page, offset, dst);
+        transferred(transfers.copyFromBuffer(buffer, b.page, offset, dst));
     }
 
     @Override
@@ -624,7 +628,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyToImage(image, state.page, descriptor, src);
+        transferred(transfers.copyToImage(image, state.page, descriptor, src));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -636,7 +640,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transfers.copyFromImage(image, state.page, state.layout, descriptor, dst);
+        transferred(transfers.copyFromImage(image, state.page, state.layout, descriptor, dst));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -733,6 +737,18 @@ public final class VulkanBackend implements MemoryBackend {
     @Override
     public void setSessionCloser(Runnable closer) {
         sessionCloser = closer;
+    }
+
+    @Override
+    public void setTransferListener(TransferListener listener) {
+        transferListener = listener;
+    }
+
+    /** Tells the owning session which way the calling thread's transfer went (null: no transfer, nothing to tell). */
+    void transferred(TransferPath path) {
+        if (path != null) {
+            transferListener.transferred(path);
+        }
     }
 
     /** The owning session's close, or null when no session owns this backend. */

@@ -28,6 +28,14 @@ import java.util.Set;
                 + "print where they live, and round-trip bytes through a mapped buffer.")
 final class DemoCommand extends SessionCommand {
 
+    @picocli.CommandLine.Mixin
+    JfrOption jfr;
+
+    @Override
+    final JfrOption jfrOption() {
+        return jfr;
+    }
+
     /** Lluvia's page size in the seed's example: 32 MiB. */
     static final long PAGE_SIZE = 32L * 1024 * 1024;
     /** Bytes written and read back through the mapped host-visible buffer. */

@@ -43,11 +43,21 @@ abstract class SessionCommand implements Callable<Integer> {
         // A command that prints the choice and its reason on stdout needs no copy of it on stderr.
         BACKEND_CHOICE_LOG.setLevel(printsBackendChoice() ? Level.OFF : null);
         opened = sessionOptions();
+        JfrOption jfr = jfrOption();
+        jdk.jfr.Recording recording = jfr == null ? null : jfr.start();
         try (Session session = Session.create(opened)) {
             return run(session, out);
         } finally {
             out.flush();
+            if (jfr != null) {
+                jfr.finish(recording); // after the session closed: its page frees and leaks are in it
+            }
         }
+    }
+
+    /** The command's {@code --jfr} option, or null for a command without one. */
+    JfrOption jfrOption() {
+        return null;
     }
 
     /** Whether the command's output includes {@link #backendChoice}; false where stdout is data (JSON). */

@@ -29,6 +29,14 @@ import java.util.EnumSet;
  */
 abstract class WorkloadCommand extends SessionCommand {
 
+    @picocli.CommandLine.Mixin
+    JfrOption jfr;
+
+    @Override
+    final JfrOption jfrOption() {
+        return jfr;
+    }
+
     /** The trace format, for the commands' help. */
     static final String TRACE_HELP = "Trace format, one event per line (# comments; sizes in bytes or with KiB/MiB/GiB): "
             + "'memory ID FLAG[,FLAG...] [pageSize=SIZE] [exact] [algorithm=TLSF|FIRST_FIT|LINEAR] "
