@@ -3,6 +3,8 @@ package dev.lluvia.memory;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -120,22 +122,22 @@ public final class Memory implements AutoCloseable {
 
     /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
     Resource newBuffer(long size, int usageBits) {
-        return options.exportable() ? backend.createBuffer(size, usageBits, true) : backend.createBuffer(size, usageBits);
+        return backend.createBuffer(new BufferRequest(size, usageBits, options.exportable(), null));
     }
 
     /** A driver image for this memory; see {@link #newBuffer}. */
     Resource newImage(ImageDescriptor descriptor) {
-        return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
+        return backend.createImage(new ImageRequest(descriptor, options.exportable(), null));
     }
 
     /** A driver buffer from a backend's own create-info; see {@link #newBuffer}. */
     Resource newBuffer(BackendBufferInfo info) {
-        return backend.createBuffer(info, options.exportable());
+        return backend.createBuffer(BufferRequest.of(info).withExportable(options.exportable()));
     }
 
     /** A driver image from a backend's own create-info; see {@link #newBuffer}. */
     Resource newImage(BackendImageInfo info) {
-        return backend.createImage(info, options.exportable());
+        return backend.createImage(ImageRequest.of(info).withExportable(options.exportable()));
     }
 
     /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */

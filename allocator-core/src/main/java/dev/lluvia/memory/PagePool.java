@@ -6,6 +6,7 @@ import dev.lluvia.memory.alloc.BlockAllocator;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.spi.PageRequest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -230,10 +231,9 @@ final class PagePool {
         }
         long handle;
         try {
-            handle = dedicatedTo == null
-                    ? backend.allocatePage(type.index(), size, pageOptions)
-                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
-                    dedicatedTo instanceof Image, pageOptions);
+            PageRequest request = new PageRequest(type.index(), size, pageOptions, null, null);
+            handle = backend.allocatePage(dedicatedTo == null ? request
+                    : request.withDedicatedTo(dedicatedTo.resource(), dedicatedTo instanceof Image));
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;

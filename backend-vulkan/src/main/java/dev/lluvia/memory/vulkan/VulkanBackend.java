@@ -10,7 +10,9 @@ import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
-import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
+import dev.lluvia.memory.spi.PageRequest;
 import dev.lluvia.memory.spi.Resource;
 import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.vulkan.*;
@@ -381,38 +383,33 @@ public final class VulkanBackend implements MemoryBackend {
         return properties;
     }
 
-    @Override
-    public long allocatePage(int memoryTypeIndex, long size) {
-        return allocatePage(memoryTypeIndex, size, PageOptions.DEFAULT);
-    }
-
-    /** A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority. */
-    @Override
-    public long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
-        requireOpen();
-        return pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE, options);
-    }
-
-    @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
-        return allocateDedicatedPage(memoryTypeIndex, size, resource, image, PageOptions.DEFAULT);
-    }
-
     /**
-     * A page for one buffer or image, allocated with {@code VkMemoryDedicatedAllocateInfo} naming
-     * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
+     * A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority, and
+     * for a dedicated page {@code VkMemoryDedicatedAllocateInfo} naming its resource, as the driver
+     * asks through {@code VkMemoryDedicatedRequirements}.
+     *
+     * @throws IllegalArgumentException if the request carries an extension (this backend takes none yet)
      */
     @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
-                                      PageOptions options) {
-        final VulkanResources.BufferState buffer = image ? null : resources.requireBuffer(resource);
-        if (image) {
-            resources.requireImage(resource);
+    public long allocatePage(PageRequest request) {
+        if (request.extension() != null) {
+            throw new IllegalArgumentException("the Vulkan backend takes no page request extension, was "
+                    + request.extension());
+        }
+        final PageRequest.Dedicated to = request.dedicatedTo();
+        if (to == null) {
+            requireOpen();
+            return pages.newPage(request.memoryTypeIndex(), request.size(), VK_NULL_HANDLE, VK_NULL_HANDLE, request.options());
+        }
+        final VulkanResources.BufferState buffer = to.image() ? null : resources.requireBuffer(to.resource());
+        if (to.image()) {
+            resources.requireImage(to.resource());
         }
         requireOpen();
-        return image
-                ? pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, 0, 0, resource, options)
-                : pages.newPage(memoryTypeIndex, size, resource, buffer.usage, buffer.size, VK_NULL_HANDLE, options);
+        return to.image()
+                ? pages.newPage(request.memoryTypeIndex(), request.size(), VK_NULL_HANDLE, 0, 0, to.resource(), request.options())
+                : pages.newPage(request.memoryTypeIndex(), request.size(), to.resource(), buffer.usage, buffer.size,
+                VK_NULL_HANDLE, request.options());
     }
 
     @Override
@@ -443,11 +440,6 @@ public final class VulkanBackend implements MemoryBackend {
     public void invalidate(long page, long offset, long size) {
         requireOpen();
         pages.syncRange(page, offset, size, false);
-    }
-
-    @Override
-    public Resource createBuffer(long size, int usageBits) {
-        return createBuffer(size, usageBits, false);
     }
 
     /** {@code VK_KHR_external_memory_fd} is enabled on this device. */
@@ -483,45 +475,35 @@ public final class VulkanBackend implements MemoryBackend {
         return pages.exportFd(page);
     }
 
-    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
-    @Override
-    public Resource createBuffer(long size, int usageBits, boolean exportable) {
-        requireOpen();
-        return resources.createBuffer(size, usageBits, exportable);
-    }
-
     /**
-     * A buffer from a {@link VulkanBufferInfo}; any other create-info is an {@link IllegalArgumentException}.
+     * A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an
+     * exportable page; from the request's {@link VulkanBufferInfo} when it has one (any other
+     * create-info is an {@link IllegalArgumentException}).
      */
     @Override
-    public Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
-        if (!(info instanceof VulkanBufferInfo v)) {
+    public Resource createBuffer(BufferRequest request) {
+        final dev.lluvia.memory.BackendBufferInfo info = request.backendInfo();
+        if (info != null && !(info instanceof VulkanBufferInfo)) {
             throw new IllegalArgumentException(info + " is not a VulkanBufferInfo");
         }
         requireOpen();
-        return resources.createBuffer(v, exportable);
+        return info != null ? resources.createBuffer((VulkanBufferInfo) info, request.exportable())
+                : resources.createBuffer(request.size(), request.usageBits(), request.exportable());
     }
 
-    /** An image from a {@link VulkanImageInfo}; any other create-info is an {@link IllegalArgumentException}. */
+    /**
+     * An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an
+     * exportable page; from the request's {@link VulkanImageInfo} when it has one.
+     */
     @Override
-    public Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
-        if (!(info instanceof VulkanImageInfo v)) {
+    public Resource createImage(ImageRequest request) {
+        final dev.lluvia.memory.BackendImageInfo info = request.backendInfo();
+        if (info != null && !(info instanceof VulkanImageInfo)) {
             throw new IllegalArgumentException(info + " is not a VulkanImageInfo");
         }
         requireOpen();
-        return resources.createImage(v, exportable);
-    }
-
-    @Override
-    public Resource createImage(ImageDescriptor d) {
-        return createImage(d, false);
-    }
-
-    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
-    @Override
-    public Resource createImage(ImageDescriptor d, boolean exportable) {
-        requireOpen();
-        return resources.createImage(d, exportable);
+        return info != null ? resources.createImage((VulkanImageInfo) info, request.exportable())
+                : resources.createImage(request.descriptor(), request.exportable());
     }
 
     @Override
