@@ -431,7 +431,11 @@ public final class Memory implements AutoCloseable {
      * gave kept empty pages back; otherwise throws {@code e}.
      */
     private void retryAfterOthersReleased(OutOfDeviceMemoryException e) {
-        if (!e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
+        final boolean accounting;
+        synchronized (lock) {
+            accounting = pool.refusedByAccounting(e);
+        }
+        if (!accounting || session.releaseEmptyPagesOfOthers(this) == 0) {
             throw e;
         }
     }

@@ -68,6 +68,11 @@ final class PagePool {
     private long[] room = new long[16];
     private int pageCount;
     private long pageBytes;
+    /**
+     * The last refusal of the session's heap accounting this pool threw (not the driver's): pages
+     * other Memories keep empty may make room for a second try ({@link #refusedByAccounting}).
+     */
+    private OutOfDeviceMemoryException accountingRefusal;
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
 
@@ -218,16 +223,16 @@ final class PagePool {
      */
     private Page allocatePage(long size, MemoryObject dedicatedTo) {
         final int heap = type.heapIndex();
-        try {
-            heaps.reserve(heap, size);
-        } catch (OutOfDeviceMemoryException e) {
+        HeapAccountant.Outcome reserved = heaps.tryReserve(heap, size);
+        if (!reserved.reserved() && emptyPageBytes > 0) {
             // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
             // they go back before the request is refused.
-            if (emptyPageBytes == 0) {
-                throw e;
-            }
             releaseEmptyPages();
-            heaps.reserve(heap, size);
+            reserved = heaps.tryReserve(heap, size);
+        }
+        if (!reserved.reserved()) {
+            accountingRefusal = reserved.exception();
+            throw accountingRefusal;
         }
         long handle;
         try {
@@ -287,6 +292,11 @@ final class PagePool {
         if (!page.dedicated) {
             room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
         }
+    }
+
+    /** Whether {@code e}, thrown by this pool, is a refusal of the heap's accounting rather than the driver's. */
+    boolean refusedByAccounting(OutOfDeviceMemoryException e) {
+        return e == accountingRefusal;
     }
 
     /** The pages by index, {@code null} where a page was freed; a read-only view. */
