@@ -10,8 +10,12 @@
 #   scripts/gpu-suite.sh bundle                  # here, once
 #   scripts/gpu-lifecycle.sh OUT_DIR [RUNS]      # on the GPU machine, .gpu carried (RUNS: default 20)
 #
+# The programs open every device of the machine (DEVICES, default: 0 to the number of GPUs
+# nvidia-smi lists less one, or 0 where it lists none; e.g. DEVICES=0,1), so one GPU or several.
 # Writes OUT_DIR/summary.txt (one line per program: runs, exit statuses, crashes, the crashing
-# frame) and each run's output and hs_err file; exits non-zero if any run failed or crashed.
+# frame) and OUT_DIR/gpu-lifecycle.tar.gz with each run's output and hs_err file (two files: the
+# device tool brings back at most 8; PACK=0 leaves them unpacked); exits non-zero if any run failed
+# or crashed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/.gpu
@@ -81,7 +85,11 @@ if [ "${EXPERIMENTS:-0}" = 1 ]; then
 fi
 
 P=dev.lluvia.memory.vulkan.VulkanLifecycleProgram
-DEVICES=${DEVICES:-0,1}
+if [ -z "${DEVICES:-}" ]; then
+  gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
+  DEVICES=$(seq -s, 0 $(( ${gpus:-0} > 0 ? gpus - 1 : 0 )))
+fi
+echo "gpu-lifecycle: devices $DEVICES"
 program issue-probe-seq-nodebug 5 $P probe seq "$DEVICES" nodebug close
 program issue-probe-seq-debug 5 $P probe seq "$DEVICES" debug close
 program issue-probe-par-nodebug 5 $P probe par "$DEVICES" nodebug close
@@ -92,5 +100,10 @@ seq 1 "$RUNS" | xargs -P "$PARALLEL" -I{} bash -c 'one stress {} dev.lluvia.memo
 
 summary | tee "$OUT/summary.txt"
 status=${PIPESTATUS[0]}
+if [ "${PACK:-1}" = 1 ]; then
+  (cd "$OUT" && find . -mindepth 1 -maxdepth 1 ! -name summary.txt ! -name gpu-lifecycle.tar.gz -printf '%P\n' \
+      | tar -czf gpu-lifecycle.tar.gz -T - && find . -mindepth 1 -maxdepth 1 ! -name summary.txt \
+      ! -name gpu-lifecycle.tar.gz -exec rm -rf {} +)
+fi
 echo "gpu-lifecycle: $([ "$status" -eq 0 ] && echo passed || echo FAILED)"
 exit "$status"

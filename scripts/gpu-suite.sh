@@ -5,10 +5,14 @@
 # open their sessions with debug checks). Exits non-zero if any module's tests fail or any JVM
 # crashes (an hs_err file or a signal exit).
 #
-#   scripts/gpu-suite.sh bundle          # here: builds .gpu/ with ../shared/gpu/make-bundle.sh,
-#                                        # plus each module's test class path (.gpu/cp/MODULE.txt)
+#   scripts/gpu-suite.sh bundle          # here: builds .gpu/ with scripts/make-bundle.sh (MAKE_BUNDLE
+#                                        # names another), plus each module's test class path
+#                                        # (.gpu/cp/MODULE.txt)
 #   scripts/gpu-suite.sh run OUT_DIR     # on the GPU machine, from the repository root, .gpu carried:
-#                                        # JUnit XML reports, logs and hs_err files go to OUT_DIR
+#                                        # OUT_DIR/summary.txt, and the JUnit XML reports, logs and
+#                                        # hs_err files packed in OUT_DIR/gpu-suite.tar.gz (two files:
+#                                        # the device tool brings back at most 8; PACK=0 leaves them
+#                                        # unpacked)
 #   scripts/gpu-suite.sh selftest        # checks that a module with tests and nothing bundled fails
 #                                        # the run (MISSING) rather than passing by running nothing
 #
@@ -45,7 +49,7 @@ selftest)
   ;;
 bundle)
   set -e
-  bash "${MAKE_BUNDLE:-$ROOT/../shared/gpu/make-bundle.sh}" "$ROOT"
+  bash "${MAKE_BUNDLE:-$ROOT/scripts/make-bundle.sh}" "$ROOT"
   # Each module's own jar again, from its target/: make-bundle copies every target/*.jar, and a
   # copy of a library jar elsewhere under target/ (examples/target/lib) may be older.
   for m in $MODULES; do
@@ -85,8 +89,10 @@ run)
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   fi
   export LLUVIA_VULKAN_REQUIRED=1
+  {
   EXCLUDE=${SUITE_EXCLUDE:-'.*\.(BlockAllocatorFuzzTest|MemoryLincheckTest|MemoryMapTest|StatsAndMapCommandTest)'}
   status=0
+  [ -n "${SUITE_JAVA:-}" ] || echo "gpu-suite: $(nvidia-smi -L 2>/dev/null | head -4 | paste -sd';' -)"
   for m in ${SUITE_MODULES:-$MODULES}; do
     if ! [ -d "$B/classes/$m" ] || ! [ -f "$B/cp/$m.txt" ]; then
       # A module with tests but no bundled classes or class path would pass by running nothing.
@@ -116,6 +122,15 @@ run)
     echo "CRASH: $(ls "$OUT"/hs_err_*.log)"; status=1
   fi
   echo "gpu-suite: $([ $status -eq 0 ] && echo passed || echo FAILED)"
+  exit $status   # leaves the { } group's subshell (it is a pipeline's first part)
+  } 2>&1 | tee "$OUT/summary.txt"
+  status=${PIPESTATUS[0]}
+  if [ "${PACK:-1}" = 1 ]; then
+    (cd "$OUT" && find . -mindepth 1 -maxdepth 1 ! -name summary.txt ! -name gpu-suite.tar.gz -printf '%P\n' \
+        | tar -czf gpu-suite.tar.gz -T - && find . -mindepth 1 -maxdepth 1 ! -name summary.txt ! -name gpu-suite.tar.gz \
+        -exec rm -rf {} +)
+    echo "gpu-suite: reports, logs and hs_err files in $OUT/gpu-suite.tar.gz"
+  fi
   exit $status
   ;;
 *)

@@ -2,8 +2,11 @@
 # Every figure of issue 14 on the GPU machine, in one go (about 3-4 minutes on a 16-core H200 host):
 # transfers (library, both host paths, images, memcpy), the PyTorch pinned-memory reference,
 # create/destroy against VMA (GpuBenchmark: 32 MiB and 256 MiB pages), and threads against VMA.
-# Usage (project root, bundle made with ../shared/gpu/make-bundle.sh):
+# Usage (project root, bundle made with scripts/gpu-suite.sh bundle or scripts/make-bundle.sh):
 #   bash benchmarks/scripts/run-gpu.sh OUT_DIR [DEVICE]
+# Everything goes into one file, OUT_DIR/run-gpu.tar.gz (the device tool brings back at most 8
+# files; this run writes 9: nproc, lscpu, nvidia-smi, torch.json/.md, transfers.json/.md, create.md,
+# threads.md), and the Markdown results to standard output; PACK=0 leaves the files unpacked.
 # Locally (lavapipe), with the shaded jar: RUN="java -cp benchmarks/target/benchmarks.jar" \
 #   bash benchmarks/scripts/run-gpu.sh OUT_DIR llvmpipe
 set -uo pipefail
@@ -27,4 +30,9 @@ $RUN -Xms4g -Xmx4g $P.TransferBenchmark "${DEV[@]}" --json "$OUT/transfers.json"
 $RUN -Xms2g -Xmx2g $P.GpuBenchmark "${DEV[@]}" --rounds 40 --raw-rounds 3 > "$OUT/create.md" 2>&1 || rc=1
 $RUN -Xms2g -Xmx2g $P.ThreadBenchmark "${DEV[@]}" > "$OUT/threads.md" 2>&1 || rc=1
 for f in torch transfers create threads; do echo "== $f"; cat "$OUT/$f.md"; done
+if [ "${PACK:-1}" = 1 ]; then
+  files="nproc.txt lscpu.txt nvidia-smi.txt torch.json torch.md transfers.json transfers.md create.md threads.md"
+  (cd "$OUT" && tar -czf run-gpu.tar.gz $(ls $files 2>/dev/null) && rm -f $files) || rc=1
+  echo "run-gpu: results in $OUT/run-gpu.tar.gz"
+fi
 exit $rc

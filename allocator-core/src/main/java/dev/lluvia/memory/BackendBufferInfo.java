@@ -12,15 +12,15 @@ import java.util.Set;
  */
 public interface BackendBufferInfo {
 
-    /** The provider name of the backend this create-info is for (e.g. {@code "vulkan"}). */
+    /** {@return the provider name of the backend this create-info is for (e.g. {@code "vulkan"})} */
     String backend();
 
-    /** The buffer's size in bytes; positive. */
+    /** {@return the buffer's size in bytes; positive} */
     long size();
 
     /**
-     * The usages of the buffer that {@link BufferUsage} names (the backend's own other usages are
-     * left out); possibly empty.
+     * {@return the usages of the buffer that {@link BufferUsage} names (the backend's own other usages are
+     * left out); possibly empty}
      */
     Set<BufferUsage> usage();
 }

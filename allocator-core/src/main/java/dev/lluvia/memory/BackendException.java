@@ -12,9 +12,17 @@ package dev.lluvia.memory;
 public class BackendException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /** The driver's result name. */
     private final String result;
+    /** The call that failed. */
     private final String operation;
 
+    /**
+     * A failed driver call.
+     *
+     * @param operation the call, e.g. {@code vkAllocateMemory}
+     * @param result    the bare result name, e.g. {@code VK_ERROR_DEVICE_LOST}
+     */
     public BackendException(String operation, String result) {
         super(operation + " failed: " + result);
         this.operation = operation;
@@ -23,6 +31,8 @@ public class BackendException extends LluviaException {
 
     /**
      * @param detail what else explains the failure, shown in the message after the result
+     * @param operation the call, e.g. {@code vkAllocateMemory}
+     * @param result the bare result name, e.g. {@code VK_ERROR_DEVICE_LOST}
      */
     public BackendException(String operation, String result, String detail) {
         super(operation + " failed: " + result + " (" + detail + ")");
@@ -30,18 +40,25 @@ public class BackendException extends LluviaException {
         this.result = result;
     }
 
+    /**
+     * A failed driver call, caused by another exception.
+     *
+     * @param operation the call, e.g. {@code vkAllocateMemory}
+     * @param result    the bare result name
+     * @param cause     what was thrown
+     */
     public BackendException(String operation, String result, Throwable cause) {
         super(operation + " failed: " + result, cause);
         this.operation = operation;
         this.result = result;
     }
 
-    /** The driver's result name, e.g. {@code VK_ERROR_DEVICE_LOST}. */
+    /** {@return the driver's result name, e.g. {@code VK_ERROR_DEVICE_LOST}} */
     public String result() {
         return result;
     }
 
-    /** The call that failed, e.g. {@code vkAllocateMemory}. */
+    /** {@return the call that failed, e.g. {@code vkAllocateMemory}} */
     public String operation() {
         return operation;
     }

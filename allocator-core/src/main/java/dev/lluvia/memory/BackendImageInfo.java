@@ -11,24 +11,24 @@ package dev.lluvia.memory;
  */
 public interface BackendImageInfo {
 
-    /** The provider name of the backend this create-info is for (e.g. {@code "vulkan"}). */
+    /** {@return the provider name of the backend this create-info is for (e.g. {@code "vulkan"})} */
     String backend();
 
     /**
-     * The portable part, which {@link Image#descriptor()} returns: extent, mip levels, array layers,
-     * tiling, the usages {@link ImageUsage} names, and the format when {@link #texelsPortable()}.
+     * {@return the portable part, which {@link Image#descriptor()} returns: extent, mip levels, array layers,
+     * tiling, the usages {@link ImageUsage} names, and the format when {@link #texelsPortable()}}
      */
     ImageDescriptor descriptor();
 
     /**
-     * Whether {@link #descriptor()} describes the texels exactly (its format or channel type and
+     * {@return whether {@link #descriptor()} describes the texels exactly (its format or channel type and
      * count is the image's format, one sample per pixel), so that {@link Image#write}, {@link Image#read}
-     * and defragmentation may move them. False for, e.g., a compressed or multisampled image: a
+     * and defragmentation may move them} False for, e.g., a compressed or multisampled image: a
      * program fills and reads such an image with its own commands, and defragmentation leaves it
      * in place. When false, the descriptor's channel type, count and format are placeholders.
      */
     boolean texelsPortable();
 
-    /** How messages and leak reports name the image: its extent, format and what else sets it apart. */
+    /** {@return how messages and leak reports name the image: its extent, format and what else sets it apart} */
     String shape();
 }

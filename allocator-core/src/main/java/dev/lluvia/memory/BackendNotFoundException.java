@@ -8,6 +8,11 @@ package dev.lluvia.memory;
 public class BackendNotFoundException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * No backend of the name asked for is present and available.
+     *
+     * @param message the name, and the backends present
+     */
     public BackendNotFoundException(String message) {
         super(message);
     }

@@ -33,28 +33,28 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * The backend's own create-info this buffer was made from ({@link Memory#createBuffer(BackendBufferInfo)}),
-     * or null when it was made from Lluvia's size and {@link BufferUsage}s.
+     * {@return the backend's own create-info this buffer was made from ({@link Memory#createBuffer(BackendBufferInfo)}),
+     * or null when it was made from Lluvia's size and {@link BufferUsage}s}
      */
     public BackendBufferInfo backendInfo() {
         return backendInfo;
     }
 
-    /** The size asked for, in bytes; {@link AllocationInfo#size()} may be larger. */
+    /** {@return the size asked for, in bytes; {@link AllocationInfo#size()} may be larger} */
     public long size() {
         return size;
     }
 
-    /** What the buffer was created for (of a {@link #backendInfo()}: the usages {@link BufferUsage} names). */
+    /** {@return what the buffer was created for (of a {@link #backendInfo()}: the usages {@link BufferUsage} names)} */
     public Set<BufferUsage> usage() {
         return usage;
     }
 
     /**
-     * A checked view of exactly this buffer's {@link #size()} bytes, in native byte order: every
+     * {@return a checked view of exactly this buffer's {@link #size()} bytes, in native byte order: every
      * access is bounds-checked, throws {@link IllegalStateException} once the buffer, its Memory or
      * its Session is closed, and never races the close ({@link MappedView} says exactly what is
-     * guaranteed). What is written stays when other objects come and go. On a non-coherent memory
+     * guaranteed)} What is written stays when other objects come and go. On a non-coherent memory
      * call {@link MappedView#flush()} after writing and {@link MappedView#invalidate()} before
      * reading what the device wrote.
      *
@@ -69,8 +69,10 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * A checked view of {@code length} bytes from {@code offset} of this buffer; as {@link #map()}.
+     * {@return a checked view of {@code length} bytes from {@code offset} of this buffer; as {@link #map()}}
      *
+     * @param offset bytes from the start of the buffer
+     * @param length bytes
      * @throws IndexOutOfBoundsException  if the range is not inside the buffer
      * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
      * @throws MemoryNotMappableException if the memory is not host-visible
@@ -86,15 +88,17 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * A raw view of exactly this buffer's bytes, in native byte order: a pointer into the mapped
-     * page and nothing more. <b>No guarantee</b>: it is not told when the buffer, its Memory or its
+     * {@return a raw view of exactly this buffer's bytes, in native byte order: a pointer into the mapped
+     * page and nothing more} <b>No guarantee</b>: it is not told when the buffer, its Memory or its
      * Session closes, so a use after close reads or overwrites whatever object is placed there
      * next, or crashes the JVM once the page is unmapped (a real driver unmaps on Session close);
      * and a close racing its use from another thread does the same. Keep it only while you know
      * the buffer is open, and do not share it between threads (it has a position). Use
      * {@link #map()} unless a measured need for the last nanoseconds says otherwise; it is here
      * for code that must hand a {@link ByteBuffer} to another API (LWJGL's {@code memCopy}, a
-     * channel) within the buffer's life.
+     * channel) within the buffer's life, and for Java 17. On JDK 22 and newer,
+     * {@code MappedSegments.map(buffer)} gives a {@code MemorySegment} of the same bytes at nearly
+     * the same speed whose every access after the buffer closes or moves throws instead.
      *
      * @throws MemoryNotMappableException if the memory is not host-visible
      * @throws IllegalArgumentException   if the buffer is larger than a {@link ByteBuffer} can view
@@ -107,9 +111,11 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * A raw view of {@code length} bytes from {@code offset} of this buffer, with no guarantee; see
-     * {@link #mapByteBuffer()}.
+     * {@return a raw view of {@code length} bytes from {@code offset} of this buffer, with no guarantee; see
+     * {@link #mapByteBuffer()}}
      *
+     * @param offset bytes from the start of the buffer
+     * @param length bytes
      * @throws IndexOutOfBoundsException  if the range is not inside the buffer
      * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
      * @throws MemoryNotMappableException if the memory is not host-visible
@@ -121,6 +127,25 @@ public final class Buffer extends MemoryObject {
         synchronized (memory.lock()) {
             requireOpen();
             return mappingLocked(offset, length);
+        }
+    }
+
+    /**
+     * For the segment views of JDK 22 and newer ({@code MappedSegments}, in the multi-release part
+     * of the jar): under the Memory's lock, with the buffer open, makes a scope of the mapping of
+     * the checked range, given the mapping and the gate, and registers it to be closed with the
+     * buffer's views.
+     */
+    final <T extends AutoCloseable> T mapScoped(long offset, long length,
+                                                 java.util.function.BiFunction<ByteBuffer, java.util.concurrent.atomic.AtomicInteger, T> scope) {
+        checkMapRange(offset, length);
+        Memory memory = memory();
+        synchronized (memory.lock()) {
+            requireOpen();
+            // The gate first, so that the scope's users can enter it from its first use.
+            T made = scope.apply(mappingLocked(offset, length), accessesLocked());
+            addViewScopeLocked(made);
+            return made;
         }
     }
 
@@ -160,6 +185,8 @@ public final class Buffer extends MemoryObject {
      * <p>The copy runs without the Memory's lock: other objects of the Memory can be created and
      * closed meanwhile; closing this buffer waits for the copy to end.
      *
+     * @param offset bytes from the start of the buffer
+     * @param src the bytes to write: its remaining ones
      * @throws IndexOutOfBoundsException     if the bytes do not fit between {@code offset} and the end
      * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
      *                                       {@link BufferUsage#TRANSFER_DST}
@@ -180,6 +207,8 @@ public final class Buffer extends MemoryObject {
      * a buffer in host-visible memory of the same session is written by the device itself, with no
      * staging copy (see {@link #write(long, ByteBuffer)}).
      *
+     * @param offset bytes from the start of the buffer
+     * @param dst where the bytes go: as many as it has remaining
      * @throws IndexOutOfBoundsException     if the range runs past the end of the buffer
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if a transfer is needed and the buffer's usage lacks
@@ -244,8 +273,8 @@ public final class Buffer extends MemoryObject {
     }
 
     /**
-     * The buffer's device address ({@code vkGetBufferDeviceAddress}), for shaders that reach it
-     * through a pointer ({@code GL_EXT_buffer_reference}). Needs the
+     * {@return the buffer's device address ({@code vkGetBufferDeviceAddress}), for shaders that reach it
+     * through a pointer ({@code GL_EXT_buffer_reference})} Needs the
      * {@link BufferUsage#SHADER_DEVICE_ADDRESS} usage, which needs the session's
      * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} (checked when the buffer is created).
      *

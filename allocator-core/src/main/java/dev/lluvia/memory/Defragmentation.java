@@ -126,7 +126,7 @@ public final class Defragmentation implements AutoCloseable {
         }
     }
 
-    /** The memory being defragmented. */
+    /** {@return the memory being defragmented} */
     public Memory memory() {
         return memory;
     }
@@ -138,6 +138,7 @@ public final class Defragmentation implements AutoCloseable {
      * moved (each was reported to {@link SessionListener#objectMoved} and counted in
      * {@link MemoryObject#moveCount()}), and the statistics and freed pages account for them.
      *
+     * @return the moves of this pass; empty when nothing more can be gained
      * @throws IllegalStateException if this defragmentation was ended or its memory closed
      */
     public List<Move> pass() {
@@ -297,14 +298,14 @@ public final class Defragmentation implements AutoCloseable {
         return ended;
     }
 
-    /** Whether the last pass moved nothing. */
+    /** {@return whether the last pass moved nothing} */
     public boolean isDone() {
         synchronized (memory.lock()) {
             return done;
         }
     }
 
-    /** The totals so far. */
+    /** {@return the totals so far} */
     public Statistics statistics() {
         synchronized (memory.lock()) {
             return new Statistics(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
@@ -314,6 +315,8 @@ public final class Defragmentation implements AutoCloseable {
     /**
      * Ends the defragmentation (VMA's {@code vmaEndDefragmentation}): frees the pages left empty
      * (kept ones too, whatever the empty-page budget) and lets another one start. Idempotent; returns the totals.
+     *
+     * @return the totals of the whole defragmentation
      */
     public Statistics end() {
         synchronized (memory.lock()) {

@@ -19,7 +19,11 @@ public record DetailedStatistics(Statistics totals, int freeRangeCount, long lar
     /** Nothing at all. */
     public static final DetailedStatistics EMPTY = new DetailedStatistics(Statistics.EMPTY, 0, 0, 0, 0, 0);
 
-    /** The combination of two, for totals over Memories or heaps. */
+    /**
+     * {@return the combination of two, for totals over Memories or heaps}
+     *
+     * @param o the other statistics
+     */
     public DetailedStatistics plus(DetailedStatistics o) {
         return new DetailedStatistics(totals.plus(o.totals), freeRangeCount + o.freeRangeCount,
                 Math.max(largestFreeRange, o.largestFreeRange), minPositive(smallestFreeRange, o.smallestFreeRange),

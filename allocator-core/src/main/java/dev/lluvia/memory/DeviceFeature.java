@@ -38,10 +38,12 @@ public enum DeviceFeature {
     }
 
     /**
-     * An unmodifiable copy of {@code features} in declaration order. Not an {@code EnumSet}: sets
+     * {@return an unmodifiable copy of {@code features} in declaration order} Not an {@code EnumSet}: sets
      * kept by sessions and backends hold no {@code Class} reference (Lincheck's snapshots of the
      * heap, in the sim's tests, restore the fields of what they reach, and a {@code Class}'s lazily
      * filled caches broke them).
+     *
+     * @param features the features; no null element
      */
     public static java.util.Set<DeviceFeature> setOf(java.util.Collection<DeviceFeature> features) {
         if (features.isEmpty()) {
@@ -50,7 +52,7 @@ public enum DeviceFeature {
         return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(java.util.EnumSet.copyOf(features)));
     }
 
-    /** What Vulkan calls it: the extension or feature to enable on a device. */
+    /** {@return what Vulkan calls it: the extension or feature to enable on a device} */
     public String vulkanName() {
         return vulkanName;
     }

@@ -18,6 +18,16 @@ import java.util.Objects;
 public record DeviceInfo(int index, String name, DeviceType type, String apiVersion, List<MemoryHeap> heaps,
                          boolean usable) {
 
+    /**
+     * Checks that name, type and API version are given and copies the heaps.
+     *
+     * @param index what to pass to {@link SessionOptions#withDevice(String)}
+     * @param name the device's name, e.g. {@code NVIDIA H200}
+     * @param type discrete, integrated, CPU, ...
+     * @param apiVersion the Vulkan API version the device supports, e.g. {@code 1.4.312}
+     * @param heaps the device's memory heaps, in heap order
+     * @param usable whether the backend can open it (the Vulkan backend needs Vulkan 1.1)
+     */
     public DeviceInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -25,7 +35,11 @@ public record DeviceInfo(int index, String name, DeviceType type, String apiVers
         heaps = List.copyOf(heaps);
     }
 
-    /** "0: NVIDIA H200 [DISCRETE_GPU, Vulkan 1.4.312], heaps 150754820096 B device-local, 101361422336 B". */
+    /**
+     * "0: NVIDIA H200 [DISCRETE_GPU, Vulkan 1.4.312], heaps 150754820096 B device-local, 101361422336 B".
+     *
+     * @return one line: index, name, type, API version and heaps
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder().append(index).append(": ").append(name).append(" [").append(type)
                 .append(", Vulkan ").append(apiVersion).append(usable ? "" : ", not usable").append("], heaps");

@@ -4,6 +4,11 @@ package dev.lluvia.memory;
 public class DeviceNotFoundException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The backend has no device of the name or index asked for.
+     *
+     * @param message the name or index, and the devices present
+     */
     public DeviceNotFoundException(String message) {
         super(message);
     }

@@ -7,6 +7,11 @@ package dev.lluvia.memory;
 public class ExternalMemoryUnsupportedException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The device cannot export memory.
+     *
+     * @param message which device and what it lacks
+     */
     public ExternalMemoryUnsupportedException(String message) {
         super(message);
     }

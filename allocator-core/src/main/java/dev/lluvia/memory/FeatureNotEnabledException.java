@@ -10,14 +10,21 @@ package dev.lluvia.memory;
 public class FeatureNotEnabledException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The feature that is missing. */
     private final DeviceFeature feature;
 
+    /**
+     * An operation needs a feature the session did not enable.
+     *
+     * @param feature the feature to enable
+     * @param message what needed it and how to enable it
+     */
     public FeatureNotEnabledException(DeviceFeature feature, String message) {
         super(message);
         this.feature = feature;
     }
 
-    /** The feature that is missing. */
+    /** {@return the feature that is missing} */
     public DeviceFeature feature() {
         return feature;
     }

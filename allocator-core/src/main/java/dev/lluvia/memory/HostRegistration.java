@@ -32,17 +32,17 @@ public final class HostRegistration implements AutoCloseable {
         this.bytes = bytes;
     }
 
-    /** The registered bytes: a view of the registered buffer from its position to its limit. */
+    /** {@return the registered bytes: a view of the registered buffer from its position to its limit} */
     public ByteBuffer buffer() {
         return bytes.duplicate();
     }
 
-    /** Bytes registered. */
+    /** {@return bytes registered} */
     public long size() {
         return bytes.capacity();
     }
 
-    /** Whether {@link #close()} was called (directly or by closing the session). */
+    /** {@return whether {@link #close()} was called (directly or by closing the session)} */
     public boolean isClosed() {
         return closed;
     }

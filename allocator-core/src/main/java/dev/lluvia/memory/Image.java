@@ -22,14 +22,16 @@ public final class Image extends MemoryObject {
     /**
      * Shape, channel type, tiling and usage; for an image made from a {@link #backendInfo()}, its
      * portable part ({@link BackendImageInfo#descriptor()}).
+     *
+     * @return the portable description of the image
      */
     public ImageDescriptor descriptor() {
         return descriptor;
     }
 
     /**
-     * The backend's own create-info this image was made from ({@link Memory#createImage(BackendImageInfo)}),
-     * or null when it was made from an {@link ImageDescriptor}. The Vulkan module's
+     * {@return the backend's own create-info this image was made from ({@link Memory#createImage(BackendImageInfo)}),
+     * or null when it was made from an {@link ImageDescriptor}} The Vulkan module's
      * {@code VulkanFormats.vkFormat(Image)} gives every image's {@code VkFormat}, whichever way it was made.
      */
     public BackendImageInfo backendInfo() {
@@ -41,22 +43,27 @@ public final class Image extends MemoryObject {
         return backendInfo == null || backendInfo.texelsPortable();
     }
 
+    /** {@return the width in texels} */
     public int width() {
         return descriptor.width();
     }
 
+    /** {@return the height in texels} */
     public int height() {
         return descriptor.height();
     }
 
+    /** {@return the depth in texels (1 for 2D images)} */
     public int depth() {
         return descriptor.depth();
     }
 
+    /** {@return what each channel is stored as} */
     public ChannelType channelType() {
         return descriptor.channelType();
     }
 
+    /** {@return the number of channels, 1 to 4} */
     public int channelCount() {
         return descriptor.channelCount();
     }
@@ -72,6 +79,7 @@ public final class Image extends MemoryObject {
      * between them in its own commands leaves it in {@code GENERAL} too, as the library expects it
      * there.
      *
+     * @param src the pixels: its remaining bytes
      * @throws IllegalArgumentException      if {@code src} does not hold exactly the image's bytes, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_DST}
      * @throws UnsupportedOperationException if the backend cannot copy into images, or the image was made
@@ -89,6 +97,7 @@ public final class Image extends MemoryObject {
      * when done, with {@code dst}'s position at its limit. An image never written reads as whatever
      * its memory held.
      *
+     * @param dst where the pixels go: as many bytes as it has remaining
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalArgumentException      if {@code dst.remaining()} is not the image's byte size, or the
      *                                       image's usage lacks {@link ImageUsage#TRANSFER_SRC}
@@ -146,17 +155,19 @@ public final class Image extends MemoryObject {
     }
 
     /**
-     * The explicit format, or null for Lluvia's channel type x channel count (and for a
-     * {@link #backendInfo()} whose format {@link ImageFormat} does not name).
+     * {@return the explicit format, or null for Lluvia's channel type x channel count (and for a
+     * {@link #backendInfo()} whose format {@link ImageFormat} does not name)}
      */
     public ImageFormat format() {
         return descriptor.format();
     }
 
+    /** {@return the number of mip levels} */
     public int mipLevels() {
         return descriptor.mipLevels();
     }
 
+    /** {@return the number of array layers} */
     public int arrayLayers() {
         return descriptor.arrayLayers();
     }

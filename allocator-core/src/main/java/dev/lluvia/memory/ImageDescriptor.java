@@ -15,6 +15,13 @@ import java.util.Set;
  * levels than the largest side allows, a 3D image with layers); the device's own limits and
  * format support are checked when the image is created.
  *
+ * @param width       texels, at least 1
+ * @param height      texels, at least 1
+ * @param depth       texels, at least 1
+ * @param channelType what each channel is stored as
+ * @param channelCount 1 to 4
+ * @param tiling      optimal (the driver's layout) or linear (rows in order)
+ * @param usage       what the image is for; not empty
  * @param format      an explicit format, or {@code null} for Lluvia's {@code channelType} x
  *                    {@code channelCount}; when given, {@code channelType} and {@code channelCount}
  *                    are what its texels are stored as ({@link ImageFormat#channelType()})
@@ -25,12 +32,40 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
                               int channelCount, ImageTiling tiling, Set<ImageUsage> usage,
                               ImageFormat format, int mipLevels, int arrayLayers) {
 
-    /** A descriptor of Lluvia's channel type x count, one level, one layer. */
+    /**
+     * A descriptor of Lluvia's channel type x count, one level, one layer.
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param depth texels, at least 1
+     * @param channelType what each channel is stored as
+     * @param channelCount 1 to 4
+     * @param tiling optimal (the driver's layout) or linear (rows in order)
+     * @param usage what the image is for; not empty
+     */
     public ImageDescriptor(int width, int height, int depth, ChannelType channelType,
                            int channelCount, ImageTiling tiling, Set<ImageUsage> usage) {
         this(width, height, depth, channelType, channelCount, tiling, usage, null, 1, 1);
     }
 
+    /**
+     * Checks the components.
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param depth texels, at least 1
+     * @param channelType what each channel is stored as
+     * @param channelCount 1 to 4
+     * @param tiling optimal (the driver's layout) or linear (rows in order)
+     * @param usage what the image is for; not empty
+     * @param format an explicit format, or {@code null} for Lluvia's {@code channelType} x
+     *               {@code channelCount}; when given, {@code channelType} and {@code channelCount} are what its texels
+     *               are stored as ({@link ImageFormat#channelType()})
+     * @param mipLevels 1 to {@code floor(log2(max(width, height, depth))) + 1}
+     * @param arrayLayers 1 or more; 1 for 3D images
+     * @throws IllegalArgumentException naming the first component out of its range
+     * @throws NullPointerException     if {@code channelType}, {@code tiling} or {@code usage} is null
+     */
     public ImageDescriptor {
         requirePositive("width", width);
         requirePositive("height", height);
@@ -63,24 +98,38 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
         }
     }
 
-    /** A 2D image of an explicit format, one level, one layer, optimal tiling, usage {@link ImageUsage#DEFAULT}. */
+    /**
+     * {@return a 2D image of an explicit format, one level, one layer, optimal tiling, usage {@link ImageUsage#DEFAULT}}
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param format the Vulkan format
+     */
     public static ImageDescriptor of(int width, int height, ImageFormat format) {
         java.util.Objects.requireNonNull(format, "format");
         return new ImageDescriptor(width, height, 1, format.channelType(), format.channelCount(), ImageTiling.OPTIMAL,
                 ImageUsage.DEFAULT, format, 1, 1);
     }
 
-    /** This descriptor with {@code levels} mip levels. */
+    /**
+     * {@return this descriptor with {@code levels} mip levels}
+     *
+     * @param levels 1 to {@code floor(log2(max(width, height, depth))) + 1}
+     */
     public ImageDescriptor withMipLevels(int levels) {
         return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, usage, format, levels, arrayLayers);
     }
 
-    /** This descriptor with {@code layers} array layers. */
+    /**
+     * {@return this descriptor with {@code layers} array layers}
+     *
+     * @param layers 1 or more; 1 for 3D images
+     */
     public ImageDescriptor withArrayLayers(int layers) {
         return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, usage, format, mipLevels, layers);
     }
 
-    /** The Vulkan name of the format, without {@code VK_FORMAT_}: the explicit one, or Lluvia's (e.g. {@code R8G8B8A8_UINT}). */
+    /** {@return the Vulkan name of the format, without {@code VK_FORMAT_}: the explicit one, or Lluvia's (e.g. {@code R8G8B8A8_UINT})} */
     public String formatName() {
         if (format != null) {
             return format.name();
@@ -94,8 +143,8 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
     }
 
     /**
-     * Bytes of every level of every layer, tightly packed (each level's sides halved, rounded down,
-     * at least 1): what a device must hold for the image at the least.
+     * {@return bytes of every level of every layer, tightly packed (each level's sides halved, rounded down,
+     * at least 1): what a device must hold for the image at the least}
      */
     public long byteSizeAllLevels() {
         long total = 0;
@@ -105,46 +154,82 @@ public record ImageDescriptor(int width, int height, int depth, ChannelType chan
         return total * pixelSize() * arrayLayers;
     }
 
-    /** A 2D image of one channel with Lluvia's defaults. */
+    /**
+     * {@return a 2D image of one channel with Lluvia's defaults}
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param channelType what the one channel is stored as
+     */
     public static ImageDescriptor of(int width, int height, ChannelType channelType) {
         return new ImageDescriptor(width, height, 1, channelType, 1, ImageTiling.OPTIMAL, ImageUsage.DEFAULT);
     }
 
-    /** A 2D image of {@code channelCount} channels with Lluvia's defaults. */
+    /**
+     * {@return a 2D image of {@code channelCount} channels with Lluvia's defaults}
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param channelType what each channel is stored as
+     * @param channelCount 1 to 4
+     */
     public static ImageDescriptor of(int width, int height, ChannelType channelType, int channelCount) {
         return new ImageDescriptor(width, height, 1, channelType, channelCount, ImageTiling.OPTIMAL, ImageUsage.DEFAULT);
     }
 
+    /** Returns this descriptor with depth {@code newDepth} (a 3D image when above 1).
+     *
+     * @param newDepth texels, at least 1
+     * @return the changed copy
+     */
     public ImageDescriptor withDepth(int newDepth) {
         return new ImageDescriptor(width, height, newDepth, channelType, channelCount, tiling, usage, format, mipLevels, arrayLayers);
     }
 
-    /** This descriptor with {@code newChannelCount} channels of its channel type (and no explicit format). */
+    /**
+     * {@return this descriptor with {@code newChannelCount} channels of its channel type (and no explicit format)}
+     *
+     * @param newChannelCount 1 to 4
+     */
     public ImageDescriptor withChannelCount(int newChannelCount) {
         return new ImageDescriptor(width, height, depth, channelType, newChannelCount, tiling, usage, null, mipLevels, arrayLayers);
     }
 
+    /** Returns this descriptor with another tiling.
+     *
+     * @param newTiling optimal or linear
+     * @return the changed copy
+     */
     public ImageDescriptor withTiling(ImageTiling newTiling) {
         return new ImageDescriptor(width, height, depth, channelType, channelCount, newTiling, usage, format, mipLevels, arrayLayers);
     }
 
+    /** Returns this descriptor with another usage.
+     *
+     * @param newUsage what the image is for; not empty
+     * @return the changed copy
+     */
     public ImageDescriptor withUsage(Set<ImageUsage> newUsage) {
         return new ImageDescriptor(width, height, depth, channelType, channelCount, tiling, newUsage, format, mipLevels, arrayLayers);
     }
 
-    /** 1, 2 or 3: the number of dimensions larger than one (depth counts only when above 1). */
+    /**
+     * 1, 2 or 3: the number of dimensions larger than one (depth counts only when above 1).
+     *
+     * @return 1, 2 or 3
+     */
     public int dimensions() {
         return depth > 1 ? 3 : height > 1 ? 2 : 1;
     }
 
-    /** Bytes of one pixel: channel size times channel count. */
+    /** {@return bytes of one pixel: channel size times channel count} */
     public int pixelSize() {
         return channelType.byteSize() * channelCount;
     }
 
     /**
-     * Bytes of mip level 0 of every array layer, tightly packed, layer after layer: what
-     * {@code Image.write/read} move. Other levels are the program's to fill (e.g. by blits).
+     * {@return bytes of mip level 0 of every array layer, tightly packed, layer after layer: what
+     * {@code Image.write/read} move} Other levels are the program's to fill (e.g. by blits).
      */
     public long byteSize() {
         return (long) width * height * depth * pixelSize() * arrayLayers;

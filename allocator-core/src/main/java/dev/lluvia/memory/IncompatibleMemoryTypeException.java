@@ -8,6 +8,11 @@ package dev.lluvia.memory;
 public class IncompatibleMemoryTypeException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An object cannot live in the memory type of the Memory asked.
+     *
+     * @param message the object, its memory type bits and the Memory's type
+     */
     public IncompatibleMemoryTypeException(String message) {
         super(message);
     }

@@ -34,8 +34,10 @@ public final class LluviaProperties {
     }
 
     /**
-     * A switch's value: {@code true} or {@code false}, any case, blanks around it ignored.
+     * {@return a switch's value: {@code true} or {@code false}, any case, blanks around it ignored}
      *
+     * @param key the property, named in the exception
+     * @param value the text to parse
      * @throws IllegalArgumentException for any other value, naming {@code key} and the value
      */
     public static boolean parseFlag(String key, String value) {
@@ -50,9 +52,12 @@ public final class LluviaProperties {
     }
 
     /**
-     * A switch from {@code properties} (a session's backend properties), else from the system
-     * property of that name, else {@code fallback}.
+     * {@return a switch from {@code properties} (a session's backend properties), else from the system
+     * property of that name, else {@code fallback}}
      *
+     * @param properties a session's backend properties
+     * @param key the property, under {@code lluvia.}
+     * @param fallback the value when neither property is set
      * @throws IllegalArgumentException if the value found is not true or false
      */
     public static boolean flag(Map<String, String> properties, String key, boolean fallback) {

@@ -54,24 +54,24 @@ public final class MappedView {
         this.accesses = accesses;
     }
 
-    /** The buffer this view maps. */
+    /** {@return the buffer this view maps} */
     public Buffer buffer() {
         return buffer;
     }
 
-    /** Where the view starts in the buffer, in bytes. */
+    /** {@return where the view starts in the buffer, in bytes} */
     public long offset() {
         return offset;
     }
 
-    /** Bytes in the view. */
+    /** {@return bytes in the view} */
     public long size() {
         return size;
     }
 
     /**
-     * Whether accesses still work: false once the buffer, its memory or its session was closed,
-     * and once defragmentation moved the buffer (map it again for a view of its new place).
+     * {@return whether accesses still work: false once the buffer, its memory or its session was closed,
+     * and once defragmentation moved the buffer (map it again for a view of its new place)}
      */
     public boolean isValid() {
         return accesses.get() >= 0 && !buffer.isClosed();
@@ -80,7 +80,11 @@ public final class MappedView {
     // ----------------------------------------------------------------------------------------
     // Single values
 
-    /** The byte at {@code index}. */
+    /**
+     * {@return the byte at {@code index}}
+     *
+     * @param index bytes from the start of the view
+     */
     public byte get(long index) {
         final int i = check(index, 1);
         beginAccess();
@@ -91,7 +95,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes a byte at {@code index}. */
+    /**
+     * Writes a byte at {@code index}.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void put(long index, byte value) {
         final int i = check(index, 1);
         beginAccess();
@@ -102,7 +111,11 @@ public final class MappedView {
         }
     }
 
-    /** The short at {@code index}, in native byte order. */
+    /**
+     * {@return the short at {@code index}, in native byte order}
+     *
+     * @param index bytes from the start of the view
+     */
     public short getShort(long index) {
         final int i = check(index, Short.BYTES);
         beginAccess();
@@ -113,7 +126,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes a short at {@code index}, in native byte order. */
+    /**
+     * Writes a short at {@code index}, in native byte order.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void putShort(long index, short value) {
         final int i = check(index, Short.BYTES);
         beginAccess();
@@ -124,7 +142,11 @@ public final class MappedView {
         }
     }
 
-    /** The int at {@code index}, in native byte order. */
+    /**
+     * {@return the int at {@code index}, in native byte order}
+     *
+     * @param index bytes from the start of the view
+     */
     public int getInt(long index) {
         final int i = check(index, Integer.BYTES);
         beginAccess();
@@ -135,7 +157,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes an int at {@code index}, in native byte order. */
+    /**
+     * Writes an int at {@code index}, in native byte order.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void putInt(long index, int value) {
         final int i = check(index, Integer.BYTES);
         beginAccess();
@@ -146,7 +173,11 @@ public final class MappedView {
         }
     }
 
-    /** The long at {@code index}, in native byte order. */
+    /**
+     * {@return the long at {@code index}, in native byte order}
+     *
+     * @param index bytes from the start of the view
+     */
     public long getLong(long index) {
         final int i = check(index, Long.BYTES);
         beginAccess();
@@ -157,7 +188,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes a long at {@code index}, in native byte order. */
+    /**
+     * Writes a long at {@code index}, in native byte order.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void putLong(long index, long value) {
         final int i = check(index, Long.BYTES);
         beginAccess();
@@ -168,7 +204,11 @@ public final class MappedView {
         }
     }
 
-    /** The float at {@code index}, in native byte order. */
+    /**
+     * {@return the float at {@code index}, in native byte order}
+     *
+     * @param index bytes from the start of the view
+     */
     public float getFloat(long index) {
         final int i = check(index, Float.BYTES);
         beginAccess();
@@ -179,7 +219,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes a float at {@code index}, in native byte order. */
+    /**
+     * Writes a float at {@code index}, in native byte order.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void putFloat(long index, float value) {
         final int i = check(index, Float.BYTES);
         beginAccess();
@@ -190,7 +235,11 @@ public final class MappedView {
         }
     }
 
-    /** The double at {@code index}, in native byte order. */
+    /**
+     * {@return the double at {@code index}, in native byte order}
+     *
+     * @param index bytes from the start of the view
+     */
     public double getDouble(long index) {
         final int i = check(index, Double.BYTES);
         beginAccess();
@@ -201,7 +250,12 @@ public final class MappedView {
         }
     }
 
-    /** Writes a double at {@code index}, in native byte order. */
+    /**
+     * Writes a double at {@code index}, in native byte order.
+     *
+     * @param index bytes from the start of the view
+     * @param value the value to write
+     */
     public void putDouble(long index, double value) {
         final int i = check(index, Double.BYTES);
         beginAccess();
@@ -215,12 +269,24 @@ public final class MappedView {
     // ----------------------------------------------------------------------------------------
     // Bulk copies: one access each, however many bytes
 
-    /** Copies {@code dst.length} bytes from {@code index} into {@code dst}. */
+    /**
+     * Copies {@code dst.length} bytes from {@code index} into {@code dst}.
+     *
+     * @param index bytes from the start of the view
+     * @param dst where the bytes go
+     */
     public void get(long index, byte[] dst) {
         get(index, dst, 0, Objects.requireNonNull(dst, "dst").length);
     }
 
-    /** Copies {@code length} bytes from {@code index} into {@code dst} at {@code dstOffset}. */
+    /**
+     * Copies {@code length} bytes from {@code index} into {@code dst} at {@code dstOffset}.
+     *
+     * @param index bytes from the start of the view
+     * @param dst where the bytes go
+     * @param dstOffset the first index of {@code dst} written
+     * @param length the number of bytes
+     */
     public void get(long index, byte[] dst, int dstOffset, int length) {
         Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
@@ -233,12 +299,24 @@ public final class MappedView {
         }
     }
 
-    /** Copies {@code src} into the view at {@code index}. */
+    /**
+     * Copies {@code src} into the view at {@code index}.
+     *
+     * @param index bytes from the start of the view
+     * @param src the bytes to write
+     */
     public void put(long index, byte[] src) {
         put(index, src, 0, Objects.requireNonNull(src, "src").length);
     }
 
-    /** Copies {@code length} bytes of {@code src} from {@code srcOffset} into the view at {@code index}. */
+    /**
+     * Copies {@code length} bytes of {@code src} from {@code srcOffset} into the view at {@code index}.
+     *
+     * @param index bytes from the start of the view
+     * @param src the bytes to write
+     * @param srcOffset the first index of {@code src} read
+     * @param length the number of bytes
+     */
     public void put(long index, byte[] src, int srcOffset, int length) {
         Objects.requireNonNull(src, "src");
         Objects.checkFromIndexSize(srcOffset, length, src.length);
@@ -254,6 +332,9 @@ public final class MappedView {
     /**
      * Copies {@code dst.remaining()} bytes from {@code index} into {@code dst}, whose position then
      * advances to its limit.
+     *
+     * @param index bytes from the start of the view
+     * @param dst where the bytes go
      */
     public void get(long index, ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
@@ -272,6 +353,9 @@ public final class MappedView {
     /**
      * Copies {@code src.remaining()} bytes of {@code src} into the view at {@code index};
      * {@code src}'s position then advances to its limit.
+     *
+     * @param index bytes from the start of the view
+     * @param src the bytes to write
      */
     public void put(long index, ByteBuffer src) {
         Objects.requireNonNull(src, "src");

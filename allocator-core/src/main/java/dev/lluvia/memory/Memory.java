@@ -140,7 +140,7 @@ public final class Memory implements AutoCloseable {
         return backend.createImage(ImageRequest.of(info).withExportable(options.exportable()));
     }
 
-    /** Whether this memory's pages can be exported ({@link MemoryOptions#exportable()}). */
+    /** {@return whether this memory's pages can be exported ({@link MemoryOptions#exportable()})} */
     public boolean isExportable() {
         return options.exportable();
     }
@@ -154,6 +154,8 @@ public final class Memory implements AutoCloseable {
      * For one object alone in its memory, give it a page of its own (a page size of at most twice its
      * size makes it dedicated).
      *
+     * @param page a page index of this memory ({@link AllocationInfo#page()})
+     * @return a new file descriptor, which the caller owns
      * @throws IllegalStateException     if this memory is closed or was not created exportable
      * @throws IndexOutOfBoundsException if no page has that index now
      */
@@ -173,52 +175,52 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** The memory priority of this memory's pages, in [0, 1] ({@link MemoryOptions#priority()}). */
+    /** {@return the memory priority of this memory's pages, in [0, 1] ({@link MemoryOptions#priority()})} */
     public float priority() {
         return options.priority();
     }
 
     /**
-     * Whether the device applies {@link #priority()} to the pages: the session enabled
+     * {@return whether the device applies {@link #priority()} to the pages: the session enabled
      * {@link DeviceFeature#MEMORY_PRIORITY} ({@code VK_EXT_memory_priority} with its feature; see
-     * {@link SessionOptions#withFeatures}). When false the priority is kept and reported but has no effect.
+     * {@link SessionOptions#withFeatures})} When false the priority is kept and reported but has no effect.
      */
     public boolean isPriorityApplied() {
         return backend.enabledFeatures().contains(DeviceFeature.MEMORY_PRIORITY);
     }
 
     /**
-     * Whether objects of this memory have debug margins that detect out-of-bounds writes: the
-     * session is in debug mode and the memory type is host-visible. Decided at creation.
+     * {@return whether objects of this memory have debug margins that detect out-of-bounds writes: the
+     * session is in debug mode and the memory type is host-visible} Decided at creation.
      */
     public boolean hasDebugMargins() {
         return margins != null;
     }
 
-    /** The session this memory belongs to. */
+    /** {@return the session this memory belongs to} */
     public Session session() {
         return session;
     }
 
     /**
-     * The options this memory was created with; a memory created from a {@link MemoryUsage} reports
-     * its chosen type's flags with an exact match.
+     * {@return the options this memory was created with; a memory created from a {@link MemoryUsage} reports
+     * its chosen type's flags with an exact match}
      */
     public MemoryOptions options() {
         return options;
     }
 
-    /** The actual flags of the memory type chosen, which may include more than were asked for. */
+    /** {@return the actual flags of the memory type chosen, which may include more than were asked for} */
     public Set<MemoryPropertyFlag> memoryFlags() {
         return type.flags();
     }
 
-    /** The device memory type all pages come from. */
+    /** {@return the device memory type all pages come from} */
     public MemoryType memoryType() {
         return type;
     }
 
-    /** Whether objects of this memory can be mapped to host memory ({@link MemoryPropertyFlag#HOST_VISIBLE}). */
+    /** {@return whether objects of this memory can be mapped to host memory ({@link MemoryPropertyFlag#HOST_VISIBLE})} */
     public boolean isMappable() {
         return type.isHostVisible();
     }
@@ -226,6 +228,7 @@ public final class Memory implements AutoCloseable {
     /**
      * Pages allocated now; 0 until the first object is created.
      *
+     * @return the number of pages, regular and dedicated
      * @throws IllegalStateException if this memory is closed
      */
     public int pageCount() {
@@ -263,22 +266,27 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** The size of a regular page in bytes. */
+    /** {@return the size of a regular page in bytes} */
     public long pageSize() {
         return options.pageSize();
     }
 
-    /** The block allocator used inside each page. */
+    /** {@return the block allocator used inside each page} */
     public AllocationAlgorithm algorithm() {
         return options.algorithm();
     }
 
-    /** Where the block allocator of each page looks first. */
+    /** {@return where the block allocator of each page looks first} */
     public AllocationStrategy strategy() {
         return options.strategy();
     }
 
-    /** {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination. */
+    /**
+     * {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination.
+     *
+     * @param size bytes, at least 1
+     * @return the new buffer
+     */
     public Buffer createBuffer(long size) {
         return createBuffer(size, BufferUsage.DEFAULT);
     }
@@ -286,6 +294,9 @@ public final class Memory implements AutoCloseable {
     /**
      * Creates a buffer of {@code size} bytes and binds it to this memory.
      *
+     * @param size bytes, at least 1
+     * @param usage what the buffer is for; not empty
+     * @return the new buffer
      * @throws IllegalArgumentException         if size is not positive or usage is empty
      * @throws FeatureNotEnabledException       if usage has {@link BufferUsage#SHADER_DEVICE_ADDRESS} and the
      *                                          session lacks {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}
@@ -303,6 +314,9 @@ public final class Memory implements AutoCloseable {
      * share it with an API that has stricter rules.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @param size bytes, at least 1
+     * @param usage what the buffer is for; not empty
+     * @return the new buffer
      * @throws IllegalArgumentException         if size is not positive, usage is empty, or
      *                                          {@code minAlignment} is not a positive power of two
      * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
@@ -350,6 +364,8 @@ public final class Memory implements AutoCloseable {
      * create flags, concurrent sharing, a pNext chain). Placement, statistics, leak reports, debug
      * margins and defragmentation treat it as any buffer.
      *
+     * @param info the backend's own create-info (e.g. the Vulkan module's, from a {@code VkBufferCreateInfo})
+     * @return the new buffer
      * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
      *                                         the backend rejects it (naming the value)
      * @throws FeatureNotEnabledException      if its usage needs a device feature the session lacks
@@ -389,6 +405,8 @@ public final class Memory implements AutoCloseable {
      * {@link BackendImageInfo#texelsPortable()} for what {@link Image#write}/{@link Image#read} and
      * defragmentation do with it.
      *
+     * @param info the backend's own create-info (e.g. the Vulkan module's, from a {@code VkImageCreateInfo})
+     * @return the new image
      * @throws IllegalArgumentException        if {@code info} is for another backend than this memory's, or
      *                                         the backend rejects it (naming the value)
      * @throws UnsupportedImageFormatException if the device does not support its format with its type,
@@ -440,7 +458,13 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** A 2D image of one channel with Lluvia's defaults. */
+    /**
+     * {@return a 2D image of one channel with Lluvia's defaults}
+     *
+     * @param width texels, at least 1
+     * @param height texels, at least 1
+     * @param channelType what the one channel is stored as
+     */
     public Image createImage(int width, int height, ChannelType channelType) {
         return createImage(ImageDescriptor.of(width, height, channelType));
     }
@@ -448,6 +472,8 @@ public final class Memory implements AutoCloseable {
     /**
      * Creates an image and binds it to this memory.
      *
+     * @param descriptor the image to create
+     * @return the new image
      * @throws IllegalArgumentException        if a dimension exceeds the device's limit
      * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
@@ -461,6 +487,8 @@ public final class Memory implements AutoCloseable {
      * driver requires; see {@link #createBuffer(long, Set, long)}.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
+     * @param descriptor the image to create
+     * @return the new image
      * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
      *                                  dimension exceeds the device's limit
      */
@@ -496,7 +524,11 @@ public final class Memory implements AutoCloseable {
      * {@code maxObjectsPerPass} objects into denser places, so that a frame loop can spread the
      * work; {@link Defragmentation#end()} frees the pages left empty. See {@link Defragmentation}.
      *
-     * @throws IllegalArgumentException if {@code maxBytesPerPass} or {@code maxObjectsPerPass} is not positive
+     * @param maxBytesPerPass the most bytes one pass moves, at least 1
+     * @param maxObjectsPerPass the most objects one pass moves, at least 1
+     * @return the defragmentation, to run pass by pass and then close
+     * @throws IllegalArgumentException if {@code maxBytesPerPass} or {@code maxObjectsPerPass} is not
+     *                                  positive
      * @throws IllegalStateException    if this memory is closed, a defragmentation of it is running, or
      *                                  objects of it are marked not movable ({@link MemoryObject#setMovable}),
      *                                  naming them; nothing is changed
@@ -557,11 +589,15 @@ public final class Memory implements AutoCloseable {
      *
      * @param original the object whose range the buffer uses; not itself an alias
      * @param offset   bytes from the original's {@link AllocationInfo#offset()}
+     * @param size bytes, at least 1
+     * @param usage what the alias is for; not empty
+     * @return the new buffer, bound on the original's range
      * @throws IllegalStateException           if this memory or {@code original} is closed
      * @throws IllegalArgumentException        if {@code original} is of another Memory, an alias or in a
      *                                         dedicated page, size is not positive, usage is empty, or the page offset
      *                                         breaks the buffer's alignment or granularity
-     * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from {@code offset}
+     * @throws IndexOutOfBoundsException       if the buffer does not fit in the original's range from
+     *                                   {@code offset}
      * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits
      */
     public Buffer createAliasingBuffer(MemoryObject original, long offset, long size, Set<BufferUsage> usage) {
@@ -583,6 +619,10 @@ public final class Memory implements AutoCloseable {
      * Creates an image on part of the range of a live object of this memory; see
      * {@link #createAliasingBuffer} for Vulkan's rules and what is checked.
      *
+     * @param original a live object of this memory
+     * @param offset bytes from the start of {@code original}'s range
+     * @param descriptor the image to create
+     * @return the new image, bound on the original's range
      * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
@@ -600,6 +640,7 @@ public final class Memory implements AutoCloseable {
     /**
      * Pages, bytes and objects of this memory now; kept up to date, so cheap.
      *
+     * @return the totals of this memory
      * @throws IllegalStateException if this memory is closed
      */
     public Statistics statistics() {
@@ -623,6 +664,7 @@ public final class Memory implements AutoCloseable {
     /**
      * {@link #statistics()} plus free-range and object-size extremes; walks every page.
      *
+     * @return the totals with free-range and object-size extremes
      * @throws IllegalStateException if this memory is closed
      */
     public DetailedStatistics detailedStatistics() {
@@ -640,7 +682,7 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * A snapshot of every page and the objects in it, by page index and offset.
+     * {@return a snapshot of every page and the objects in it, by page index and offset}
      *
      * @throws IllegalStateException if this memory is closed
      */
@@ -652,7 +694,7 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * The live objects of this memory, in creation order.
+     * {@return the live objects of this memory, in creation order}
      *
      * @throws IllegalStateException if this memory is closed
      */
@@ -663,7 +705,7 @@ public final class Memory implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called, directly or by the session. */
+    /** {@return whether {@link #close()} was called, directly or by the session} */
     public boolean isClosed() {
         return closed;
     }

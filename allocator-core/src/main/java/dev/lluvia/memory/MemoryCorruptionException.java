@@ -15,16 +15,23 @@ import java.util.List;
 public class MemoryCorruptionException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /** One line per damaged margin. */
     private final List<String> corruptions;
 
+    /**
+     * Debug margins were found damaged.
+     *
+     * @param message     what was checked
+     * @param corruptions one line per damaged margin
+     */
     public MemoryCorruptionException(String message, List<String> corruptions) {
         super(message);
         this.corruptions = List.copyOf(corruptions);
     }
 
     /**
-     * One line per damaged margin: the object (kind, id, name, page, offset) and the page offset of
-     * the first byte found overwritten, with its distance before the object's start or past its end.
+     * {@return one line per damaged margin: the object (kind, id, name, page, offset) and the page offset of
+     * the first byte found overwritten, with its distance before the object's start or past its end}
      */
     public List<String> corruptions() {
         return corruptions;

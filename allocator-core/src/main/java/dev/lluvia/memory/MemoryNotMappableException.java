@@ -4,6 +4,11 @@ package dev.lluvia.memory;
 public class MemoryNotMappableException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The memory is not host-visible.
+     *
+     * @param message the object or Memory, and its flags
+     */
     public MemoryNotMappableException(String message) {
         super(message);
     }

@@ -35,6 +35,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * Guarded by the Memory's lock; see {@link #closeAccesses()}.
      */
     private AtomicInteger accesses;
+    /**
+     * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
+     * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; guarded by
+     * the Memory's lock; closed (and emptied) by {@link #closeAccesses()}.
+     */
+    private List<AutoCloseable> viewScopes;
     private volatile String name;
     private volatile Object userValue;
     /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
@@ -67,15 +73,15 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         this.createdIn = debug ? Thread.currentThread().getName() : null;
     }
 
-    /** The memory this object was allocated from. */
+    /** {@return the memory this object was allocated from} */
     public final Memory memory() {
         return memory;
     }
 
     /**
-     * A number unique within the session, used in messages and reports; it increases with each
+     * {@return a number unique within the session, used in messages and reports; it increases with each
      * object of one Memory, but objects of different Memories are not numbered in the order of
-     * their creation (a Memory takes ids in blocks).
+     * their creation (a Memory takes ids in blocks)}
      */
     public final long id() {
         return id;
@@ -84,12 +90,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /**
      * Gives the object a name that shows in messages, leak reports, statistics and dumps
      * (VMA's {@code vmaSetAllocationName}); {@code null} removes it.
+     *
+     * @param name the name, or {@code null} for none
      */
     public final void setName(String name) {
         this.name = name;
     }
 
-    /** The name given with {@link #setName}, or {@code null}. */
+    /** {@return the name given with {@link #setName}, or {@code null}} */
     public final String name() {
         return name;
     }
@@ -99,19 +107,21 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * the program's own tables, the owner of the object, a descriptor to refresh when it moves.
      * The library only keeps it; {@code null} removes it. May be set and read from any thread,
      * also after close.
+     *
+     * @param value any value, or {@code null}
      */
     public final void setUserValue(Object value) {
         this.userValue = value;
     }
 
-    /** The value given with {@link #setUserValue}, or {@code null}. */
+    /** {@return the value given with {@link #setUserValue}, or {@code null}} */
     public final Object userValue() {
         return userValue;
     }
 
     /**
-     * The least alignment of the offset asked for at creation
-     * ({@link Memory#createBuffer(long, java.util.Set, long)}); 1 when none was asked for. The
+     * {@return the least alignment of the offset asked for at creation
+     * ({@link Memory#createBuffer(long, java.util.Set, long)}); 1 when none was asked for} The
      * offset is also aligned as the driver requires.
      */
     public final long minAlignment() {
@@ -127,40 +137,42 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * object not movable when the program cannot refresh what refers to it (a descriptor it cannot
      * rewrite, a handle given to other code); defragmentation then refuses to start on its Memory,
      * naming it, rather than move it behind the program's back.
+     *
+     * @param movable whether defragmentation may move this object
      */
     public final void setMovable(boolean movable) {
         this.movable = movable;
     }
 
-    /** Whether the program allows defragmentation to move this object ({@link #setMovable}). */
+    /** {@return whether the program allows defragmentation to move this object ({@link #setMovable})} */
     public final boolean isMovable() {
         return movable;
     }
 
     /**
-     * How many times defragmentation moved this object: a program that caches the object's
+     * {@return how many times defragmentation moved this object: a program that caches the object's
      * handle, page or offset compares it with the value it cached them at and refreshes them when
-     * it changed.
+     * it changed}
      */
     public final int moveCount() {
         return moveCount;
     }
 
-    /** Where the object lives: page, offset, leftPadding and size. */
+    /** {@return where the object lives: page, offset, leftPadding and size} */
     public final AllocationInfo allocationInfo() {
         requireOpen();
         return info;
     }
 
     /**
-     * The object whose range this one was created on ({@link Memory#createAliasingBuffer},
-     * {@link Memory#createAliasingImage}), or {@code null} when this object has a range of its own.
+     * {@return the object whose range this one was created on ({@link Memory#createAliasingBuffer},
+     * {@link Memory#createAliasingImage}), or {@code null} when this object has a range of its own}
      */
     public final MemoryObject aliasOf() {
         return aliasOf;
     }
 
-    /** The live aliases created on this object's range, in creation order. */
+    /** {@return the live aliases created on this object's range, in creation order} */
     public final List<MemoryObject> aliases() {
         synchronized (memory.lock()) {
             return aliases == null ? List.of() : List.copyOf(aliases);
@@ -168,8 +180,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /**
-     * The backend's handle of this object, for binding it in the program's own commands: the
-     * {@code VkBuffer} or {@code VkImage} on Vulkan, an id on the sim. The handle stays the
+     * {@return the backend's handle of this object, for binding it in the program's own commands: the
+     * {@code VkBuffer} or {@code VkImage} on Vulkan, an id on the sim} The handle stays the
      * library's: never destroy it, and do not use it after {@link #close()}. Defragmentation
      * replaces it when it moves the object ({@link #moveCount()}): ask again after a pass.
      *
@@ -183,9 +195,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /**
-     * The handle of the page this object is bound to (the {@code VkDeviceMemory} on Vulkan, an id
+     * {@return the handle of the page this object is bound to (the {@code VkDeviceMemory} on Vulkan, an id
      * on the sim); the object starts at {@link AllocationInfo#offset()} of it, as VMA's
-     * {@code VmaAllocationInfo} gives {@code deviceMemory} and {@code offset}. Other objects share
+     * {@code VmaAllocationInfo} gives {@code deviceMemory} and {@code offset}} Other objects share
      * the page: never free or map it yourself.
      *
      * @throws IllegalStateException naming the object if it is closed
@@ -197,7 +209,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         }
     }
 
-    /** Whether {@link #close()} was called, directly or through the Memory or Session. */
+    /** {@return whether {@link #close()} was called, directly or through the Memory or Session} */
     public final boolean isClosed() {
         return closed;
     }
@@ -474,6 +486,39 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
+        final List<AutoCloseable> scopes = viewScopes;
+        if (scopes != null) {
+            viewScopes = null;
+            RuntimeException failure = null;
+            for (AutoCloseable scope : scopes) {
+                try {
+                    scope.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("cannot end a segment view of " + describe(), e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * Registers a view's scope, which {@link #closeAccesses()} closes after the accesses in flight
+     * have left (on close, on its Memory's or Session's close, and when defragmentation moves the
+     * object); returns the gate that the scope's users enter and leave, as {@link MappedView}'s
+     * accesses do. Under the Memory's lock, the object open.
+     */
+    final AtomicInteger addViewScopeLocked(AutoCloseable scope) {
+        if (viewScopes == null) {
+            viewScopes = new java.util.ArrayList<>(2);
+        }
+        viewScopes.add(scope);
+        return accessesLocked();
     }
 
     /**

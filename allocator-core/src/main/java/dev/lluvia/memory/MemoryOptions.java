@@ -62,6 +62,33 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      */
     public static final long DEFAULT_EMPTY_PAGE_BYTES = 256L << 20;
 
+    /**
+     * Checks the components: flags or a usage (not both), a positive page size, a priority in [0, 1], an empty-page budget of at least 0 or the default.
+     *
+     * @param flags the memory property flags the memory type must have, not empty; {@code null} when a
+     *              {@code usage} chooses the type
+     * @param usage what the memory is for, or {@code null} when {@code flags} choose the type
+     * @param pageSize bytes of a regular page, positive (default 32 MiB)
+     * @param exactFlagsMatch whether the type's flags must equal {@code flags}; {@code false} with a usage
+     * @param algorithm the block allocator of each page (default {@link AllocationAlgorithm#TLSF})
+     * @param strategy where the allocator looks first (default {@link AllocationStrategy#MIN_TIME});
+     *                 algorithms with one placement rule ignore it
+     * @param priority the memory priority of every page, in [0, 1] (default 0.5, Vulkan's): given to the
+     *                 driver with {@code VkMemoryPriorityAllocateInfoEXT} where the session enabled {@link
+     *                 DeviceFeature#MEMORY_PRIORITY}, so that under memory pressure it moves lower-priority
+     *                 pages out of device-local memory first. On a session without it the value is kept ({@link
+     *                 Memory#priority()}) and has no effect ({@link Memory#isPriorityApplied()} is false).
+     * @param exportable whether every page is allocated exportable to other APIs as an opaque file
+     *                   descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}), e.g. for
+     *                   CUDA interop (default false). A device without the extension refuses such a Memory with
+     *                   an {@link ExternalMemoryUnsupportedException}.
+     * @param emptyPageBudget bytes of empty regular pages the memory keeps for reuse instead of giving them
+     *                        back to the driver, at least 0; or {@link #DEFAULT_EMPTY_PAGE_BUDGET} (the default:
+     *                        {@value #DEFAULT_EMPTY_PAGE_BYTES} bytes or one page, whichever is larger; see
+     *                        {@link #effectiveEmptyPageBudget()}). 0 gives every empty page back at once.
+     * @throws IllegalArgumentException naming the first value refused
+     * @throws NullPointerException     if a component that must be given is null
+     */
     public MemoryOptions {
         if (usage != null) {
             if (flags != null) {
@@ -97,9 +124,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
     }
 
     /**
-     * The bytes of empty regular pages a Memory with these options keeps: {@code emptyPageBudget},
+     * {@return the bytes of empty regular pages a Memory with these options keeps: {@code emptyPageBudget},
      * or for {@link #DEFAULT_EMPTY_PAGE_BUDGET} the larger of {@value #DEFAULT_EMPTY_PAGE_BYTES}
-     * and {@code pageSize}. A page is kept only if the kept pages, with it, fit in these bytes.
+     * and {@code pageSize}} A page is kept only if the kept pages, with it, fit in these bytes.
      */
     public long effectiveEmptyPageBudget() {
         return emptyPageBudget == DEFAULT_EMPTY_PAGE_BUDGET ? Math.max(DEFAULT_EMPTY_PAGE_BYTES, pageSize) : emptyPageBudget;
@@ -108,6 +135,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
     /**
      * Options for {@code flags} with Lluvia's defaults: 32 MiB pages, flags contained, the default
      * algorithm, priority and empty-page budget, not exportable.
+     *
+     * @param flags memory property flags the memory type must have; not empty
+     * @return the options
      */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
@@ -117,6 +147,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
     /**
      * Options for a memory whose type is ranked for {@code usage} (see {@link MemoryUsage}), with
      * 32 MiB pages, the default algorithm, priority and empty-page budget, not exportable.
+     *
+     * @param usage what the memory is for
+     * @return the options
      */
     public static MemoryOptions of(MemoryUsage usage) {
         Objects.requireNonNull(usage, "usage");
@@ -124,40 +157,72 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
                 AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET);
     }
 
+    /**
+     * Returns these options with another page size.
+     *
+     * @param newPageSize bytes of a regular page, at least 1
+     * @return the changed copy
+     */
     public MemoryOptions withPageSize(long newPageSize) {
         return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy, priority, exportable, emptyPageBudget);
     }
 
+    /**
+     * Returns these options with exact or contained flags matching.
+     *
+     * @param exact whether the memory type must have exactly the flags (else at least them)
+     * @return the changed copy
+     */
     public MemoryOptions withExactFlagsMatch(boolean exact) {
         return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy, priority, exportable, emptyPageBudget);
     }
 
+    /**
+     * Returns these options with another allocation strategy.
+     *
+     * @param newStrategy where the block allocator of each page looks first
+     * @return the changed copy
+     */
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy, priority, exportable, emptyPageBudget);
     }
 
+    /**
+     * Returns these options with another block allocator.
+     *
+     * @param newAlgorithm the block allocator used inside each page
+     * @return the changed copy
+     */
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority, exportable, emptyPageBudget);
     }
 
     /**
-     * The memory priority of the pages, in [0, 1]; see the {@code priority} component.
+     * Sets the memory priority of the pages, in [0, 1]; see the {@code priority} component.
      *
+     * @param newPriority the priority, in [0, 1]
+     * @return a copy of these options with that priority
      * @throws IllegalArgumentException naming the value when it is outside [0, 1] or NaN
      */
     public MemoryOptions withPriority(float newPriority) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, newPriority, exportable, emptyPageBudget);
     }
 
-    /** Whether pages are exportable as opaque file descriptors; see the {@code exportable} component. */
+    /**
+     * Sets whether pages are exportable as opaque file descriptors; see the {@code exportable} component.
+     *
+     * @param newExportable whether pages are exportable
+     * @return a copy of these options with that setting
+     */
     public MemoryOptions withExportable(boolean newExportable) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, newExportable, emptyPageBudget);
     }
 
     /**
-     * The bytes of empty regular pages kept for reuse; see the {@code emptyPageBudget} component.
+     * Sets the bytes of empty regular pages kept for reuse; see the {@code emptyPageBudget} component.
      *
      * @param bytes at least 0, or {@link #DEFAULT_EMPTY_PAGE_BUDGET} for the default
+     * @return a copy of these options with that budget
      * @throws IllegalArgumentException naming the value when it is negative and not the default's
      */
     public MemoryOptions withEmptyPageBudget(long bytes) {

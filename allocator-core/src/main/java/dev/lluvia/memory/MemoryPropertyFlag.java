@@ -40,12 +40,16 @@ public enum MemoryPropertyFlag {
         this.bit = bit;
     }
 
-    /** The Vulkan bit of this flag. */
+    /** {@return the Vulkan bit of this flag} */
     public int bit() {
         return bit;
     }
 
-    /** The Vulkan bit mask of a set of flags. */
+    /**
+     * {@return the Vulkan bit mask of a set of flags}
+     *
+     * @param flags the flags; may be empty
+     */
     public static int toBits(Set<MemoryPropertyFlag> flags) {
         int bits = 0;
         for (MemoryPropertyFlag f : flags) {
@@ -55,8 +59,10 @@ public enum MemoryPropertyFlag {
     }
 
     /**
-     * The flags of a Vulkan bit mask, as an unmodifiable set. Bits this enum does not know are
+     * {@return the flags of a Vulkan bit mask, as an unmodifiable set} Bits this enum does not know are
      * ignored, so a newer driver's flags do not break older code.
+     *
+     * @param bits a Vulkan {@code VkMemoryPropertyFlags} mask
      */
     public static Set<MemoryPropertyFlag> fromBits(int bits) {
         EnumSet<MemoryPropertyFlag> set = EnumSet.noneOf(MemoryPropertyFlag.class);

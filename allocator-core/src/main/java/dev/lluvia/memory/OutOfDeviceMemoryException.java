@@ -8,21 +8,30 @@ package dev.lluvia.memory;
 public class OutOfDeviceMemoryException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /** The heap that could not give the bytes, or -1. */
     private final int heapIndex;
+    /** The bytes asked for. */
     private final long requested;
 
+    /**
+     * A heap could not give the bytes asked for.
+     *
+     * @param message   what was asked and of which heap
+     * @param heapIndex the heap, or -1 if unknown
+     * @param requested the bytes asked for
+     */
     public OutOfDeviceMemoryException(String message, int heapIndex, long requested) {
         super(message);
         this.heapIndex = heapIndex;
         this.requested = requested;
     }
 
-    /** The heap that could not give the bytes, or -1 if unknown. */
+    /** {@return the heap that could not give the bytes, or -1 if unknown} */
     public int heapIndex() {
         return heapIndex;
     }
 
-    /** The bytes asked for. */
+    /** {@return the bytes asked for} */
     public long requested() {
         return requested;
     }

@@ -4,6 +4,11 @@ package dev.lluvia.memory;
 public class OutOfHostMemoryException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The host ran out of memory for a driver call.
+     *
+     * @param message the call
+     */
     public OutOfHostMemoryException(String message) {
         super(message);
     }

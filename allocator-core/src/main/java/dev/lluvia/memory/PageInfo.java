@@ -14,6 +14,14 @@ import java.util.List;
  */
 public record PageInfo(int index, long size, boolean dedicated, List<Placed> objects) {
 
+    /**
+     * Copies the objects (unmodifiable).
+     *
+     * @param index the page index objects report in {@link AllocationInfo#page()}
+     * @param size bytes of the page
+     * @param dedicated whether the page holds one object and is freed with it
+     * @param objects the objects in the page, by offset, with their allocation info at snapshot time
+     */
     public PageInfo {
         objects = List.copyOf(objects);
     }
@@ -42,12 +50,12 @@ public record PageInfo(int index, long size, boolean dedicated, List<Placed> obj
             this(object, info, object.reservedSizeLocked());
         }
 
-        /** The first byte the object holds: its offset less its left padding. */
+        /** {@return the first byte the object holds: its offset less its left padding} */
         public long reservedStart() {
             return info.offset() - info.leftPadding();
         }
 
-        /** The byte after the last one the object holds: where the next free range or object may start. */
+        /** {@return the byte after the last one the object holds: where the next free range or object may start} */
         public long reservedEnd() {
             return info.offset() + reservedSize;
         }

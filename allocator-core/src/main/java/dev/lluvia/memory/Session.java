@@ -61,7 +61,11 @@ public final class Session implements AutoCloseable {
         backend.setSessionCloser(this::close);
     }
 
-    /** Opens the best backend present on its default device, without debug checks. */
+    /**
+     * Opens the best backend present on its default device, without debug checks.
+     *
+     * @return the open session
+     */
     public static Session create() {
         return create(SessionOptions.defaults());
     }
@@ -76,6 +80,8 @@ public final class Session implements AutoCloseable {
      * a program should not run on the simulated device believing it has a GPU. Naming the backend
      * chooses it on purpose, without the warning.
      *
+     * @param options which backend and device, and how
+     * @return the open session
      * @throws BackendNotFoundException if the backend named is unknown or unavailable, or none is present
      * @throws DeviceNotFoundException  if the device named does not exist
      */
@@ -91,6 +97,9 @@ public final class Session implements AutoCloseable {
      * nothing else. Features in {@code options} are not checked here: the backend was opened with
      * its own.
      *
+     * @param backend an open backend; the session closes it
+     * @param options the session's options
+     * @return the session
      * @throws NullPointerException if an argument is null
      */
     public static Session create(MemoryBackend backend, SessionOptions options) {
@@ -100,21 +109,21 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * The device features this session's device has enabled and the allocator uses (for example
-     * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} for {@link Buffer#deviceAddress()}).
+     * {@return the device features this session's device has enabled and the allocator uses (for example
+     * {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} for {@link Buffer#deviceAddress()})}
      */
     public Set<DeviceFeature> enabledFeatures() {
         return enabledFeatures;
     }
 
-    /** Every backend on the class or module path, whether it is available, and why not. */
+    /** {@return every backend on the class or module path, whether it is available, and why not} */
     public static List<BackendInfo> availableBackends() {
         return Backends.describe();
     }
 
     /**
-     * The devices a backend can open, without opening a session: index (for
-     * {@link SessionOptions#withDevice(String)}), name, type, API version and heaps. Open one
+     * {@return the devices a backend can open, without opening a session: index (for
+     * {@link SessionOptions#withDevice(String)}), name, type, API version and heaps} Open one
      * session per device to use several GPUs.
      *
      * @param backend a backend name, e.g. {@code vulkan} or {@code sim}
@@ -124,49 +133,67 @@ public final class Session implements AutoCloseable {
         return Backends.devices(backend);
     }
 
-    /** The name of the backend this session runs on ({@code vulkan}, {@code sim}, ...). */
+    /** {@return the name of the backend this session runs on ({@code vulkan}, {@code sim}, ...)} */
     public String backendName() {
         return backend.name();
     }
 
     /**
-     * The backend object of this session if it is a {@code type}, for backend-specific features
-     * and tests (the sim's referee, the Vulkan handles); empty otherwise.
+     * {@return the backend object of this session if it is a {@code type}, for backend-specific features
+     * and tests (the sim's referee, the Vulkan handles); empty otherwise}
+     *
+     * @param type the backend class, e.g. {@code VulkanBackend.class}
+     * @param <T> the backend type asked for
      */
     public <T> java.util.Optional<T> unwrap(Class<T> type) {
         return type.isInstance(backend) ? java.util.Optional.of(type.cast(backend)) : java.util.Optional.empty();
     }
 
-    /** Whether debug checks were asked for. */
+    /** {@return whether debug checks were asked for} */
     public boolean isDebugEnabled() {
         return options.debug();
     }
 
-    /** The device: name, memory types, heaps and limits. */
+    /** {@return the device: name, memory types, heaps and limits} */
     public DeviceProperties device() {
         return device;
     }
 
     /**
-     * The distinct, non-empty flag sets of the device's memory types, in memory type order. As in
+     * {@return the distinct, non-empty flag sets of the device's memory types, in memory type order} As in
      * Lluvia, index N of this list is not Vulkan memory type N when types repeat or have no flags.
      */
     public List<Set<MemoryPropertyFlag>> supportedMemoryPropertyFlags() {
         return types.supportedFlags();
     }
 
-    /** Budget and usage of each heap, in heap order. */
+    /**
+     * Budget and usage of each heap, in heap order.
+     *
+     * @return one budget per heap
+     */
     public List<HeapBudget> heapBudgets() {
         requireOpen();
         return backend.heapBudgets();
     }
 
-    /** {@link #createMemory(Set, long, boolean)} with 32 MiB pages, flags not matched exactly. */
+    /**
+     * {@link #createMemory(Set, long, boolean)} with 32 MiB pages, flags not matched exactly.
+     *
+     * @param flags memory property flags the memory type must have; not empty
+     * @return the new memory
+     */
     public Memory createMemory(Set<MemoryPropertyFlag> flags) {
         return createMemory(MemoryOptions.of(flags));
     }
 
-    /** {@link #createMemory(Set, long, boolean)} with flags not matched exactly. */
+    /**
+     * {@link #createMemory(Set, long, boolean)} with flags not matched exactly.
+     *
+     * @param flags memory property flags the memory type must have; not empty
+     * @param pageSize bytes of a regular page, at least 1
+     * @return the new memory
+     */
     public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize) {
         return createMemory(flags, pageSize, false);
     }
@@ -174,6 +201,9 @@ public final class Session implements AutoCloseable {
     /**
      * Shorthand for a memory of some flags with the default page size.
      *
+     * @param flag a flag the memory type must have
+     * @param more more such flags
+     * @return the new memory
      * @throws NullPointerException naming {@code flag} or {@code more} if either, or an element of
      *                              {@code more}, is null
      */
@@ -198,8 +228,10 @@ public final class Session implements AutoCloseable {
      * <p>No page is allocated until the first object is created.
      *
      * @param flags           the flags the memory must have, not empty
-     * @param pageSize        bytes of each page, positive; objects larger than this get a page of their own size
+     * @param pageSize        bytes of each page, positive; objects larger than this get a page of their own
+     *                 size
      * @param exactFlagsMatch whether the type's flags must equal {@code flags}
+     * @return the new memory
      * @throws UnsupportedMemoryFlagsException if no memory type has the flags
      */
     public Memory createMemory(Set<MemoryPropertyFlag> flags, long pageSize, boolean exactFlagsMatch) {
@@ -211,6 +243,8 @@ public final class Session implements AutoCloseable {
      * See {@link #createMemory(Set, long, boolean)} for how flags choose the memory type and
      * {@link #createMemory(MemoryUsage, long)} for how a usage does.
      *
+     * @param options how to create it
+     * @return the new memory
      * @throws UnsupportedMemoryFlagsException     if no memory type has the flags or suits the usage
      * @throws IllegalArgumentException            if the page size is larger than the chosen type's heap
      * @throws ExternalMemoryUnsupportedException  if the options ask for exportable pages and the
@@ -235,7 +269,12 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** {@link #createMemory(MemoryUsage, long)} with 32 MiB pages. */
+    /**
+     * {@link #createMemory(MemoryUsage, long)} with 32 MiB pages.
+     *
+     * @param usage what the memory is for
+     * @return the new memory
+     */
     public Memory createMemory(MemoryUsage usage) {
         return createMemory(MemoryOptions.of(usage));
     }
@@ -250,6 +289,7 @@ public final class Session implements AutoCloseable {
      *
      * @param usage    what the memory is for
      * @param pageSize bytes of each page, positive
+     * @return the new memory
      * @throws UnsupportedMemoryFlagsException if no memory type suits the usage (no host-visible type
      *                                         for UPLOAD or READBACK)
      */
@@ -261,6 +301,7 @@ public final class Session implements AutoCloseable {
      * Totals over every Memory of this session; cheap (no walk of pages). A Memory closed by
      * another thread meanwhile counts as empty.
      *
+     * @return the totals of every Memory
      * @throws IllegalStateException if the session is closed
      */
     public Statistics statistics() {
@@ -274,6 +315,7 @@ public final class Session implements AutoCloseable {
     /**
      * Totals per heap, in heap order; cheap (no walk of pages).
      *
+     * @return one total per heap
      * @throws IllegalStateException if the session is closed
      */
     public List<Statistics> heapStatistics() {
@@ -289,6 +331,7 @@ public final class Session implements AutoCloseable {
     /**
      * Totals and fragmentation over every Memory; walks every page.
      *
+     * @return the totals with free-range and object-size extremes
      * @throws IllegalStateException if the session is closed
      */
     public DetailedStatistics detailedStatistics() {
@@ -300,7 +343,7 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * The live Memories of this session, in creation order.
+     * {@return the live Memories of this session, in creation order}
      *
      * @throws IllegalStateException if the session is closed
      */
@@ -340,6 +383,8 @@ public final class Session implements AutoCloseable {
      * place at pinned-memory speed (see {@link HostRegistration} for the rules). Register memory
      * that many transfers use; close the registration before freeing the memory.
      *
+     * @param memory a direct buffer; its bytes from position to limit are registered
+     * @return the registration; closing it ends the registration
      * @throws IllegalArgumentException             if {@code memory} is not direct or has no bytes
      *                                              remaining, or its pages overlap another
      *                                              registration or memory of this session
@@ -383,7 +428,7 @@ public final class Session implements AutoCloseable {
         backend.unregisterHostMemory(handle);
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return closed;
     }
@@ -392,7 +437,8 @@ public final class Session implements AutoCloseable {
      * Closes every Memory (and so every object) of this session, then the device. Idempotent.
      * Every memory is closed and the device too even when one fails; the first failure is thrown.
      *
-     * @throws MemoryLeakException       under {@link LeakPolicy#THROW} when objects were alive, after freeing them
+     * @throws MemoryLeakException       under {@link LeakPolicy#THROW} when objects were alive, after
+     *                             freeing them
      * @throws MemoryCorruptionException in debug mode when a live object's margin was overwritten
      */
     @Override
@@ -483,6 +529,8 @@ public final class Session implements AutoCloseable {
     /**
      * Tells {@code listener} of every Memory and object created or closed from now on (see
      * {@link SessionListener} for when and on which thread). Adding one twice tells it twice.
+     *
+     * @param listener told of creates, moves and closes from now on
      */
     public void addListener(SessionListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -494,7 +542,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Stops telling {@code listener} (one registration of it); does nothing if it was not added. */
+    /**
+     * Stops telling {@code listener} (one registration of it); does nothing if it was not added.
+     *
+     * @param listener a listener added before; others are ignored
+     */
     public void removeListener(SessionListener listener) {
         synchronized (memories) {
             SessionListener[] now = listeners;

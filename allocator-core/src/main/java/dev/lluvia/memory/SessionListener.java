@@ -12,21 +12,36 @@ package dev.lluvia.memory;
  */
 public interface SessionListener {
 
-    /** A Memory was created ({@link Memory#options()} says how). */
+    /**
+     * A Memory was created ({@link Memory#options()} says how).
+     *
+     * @param memory the memory
+     */
     default void memoryCreated(Memory memory) {
     }
 
-    /** A buffer or image was created and bound. */
+    /**
+     * A buffer or image was created and bound.
+     *
+     * @param object the object
+     */
     default void objectCreated(MemoryObject object) {
     }
 
-    /** A buffer or image was closed by its own {@link MemoryObject#close()}. */
+    /**
+     * A buffer or image was closed by its own {@link MemoryObject#close()}.
+     *
+     * @param object the object
+     */
     default void objectClosed(MemoryObject object) {
     }
 
     /**
      * Defragmentation moved an object: it now has a new driver handle and lives at
      * {@link MemoryObject#allocationInfo()}; it was at {@code from}.
+     *
+     * @param object the object
+     * @param from where it lived before the move
      */
     default void objectMoved(MemoryObject object, AllocationInfo from) {
     }
@@ -36,11 +51,18 @@ public interface SessionListener {
      * {@link #objectMoved} as it happened), in the order it moved them; also told when the pass
      * failed after moving some. Passes that move nothing are not told. A trace recorder needs the
      * pass as a whole: which objects one pass moved decides where each went.
+     *
+     * @param memory the memory defragmented
+     * @param moves the moves of the pass, in order
      */
     default void defragmentationPass(Memory memory, java.util.List<Defragmentation.Move> moves) {
     }
 
-    /** A Memory was closed, directly or by its session; its live objects went with it. */
+    /**
+     * A Memory was closed, directly or by its session; its live objects went with it.
+     *
+     * @param memory the memory
+     */
     default void memoryClosed(Memory memory) {
     }
 }

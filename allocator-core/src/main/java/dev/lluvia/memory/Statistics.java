@@ -15,13 +15,17 @@ public record Statistics(int pageCount, long pageBytes, int allocationCount, lon
     /** No pages, no objects. */
     public static final Statistics EMPTY = new Statistics(0, 0, 0, 0);
 
-    /** The sum of two statistics, for totals over Memories or heaps. */
+    /**
+     * {@return the sum of two statistics, for totals over Memories or heaps}
+     *
+     * @param other the other statistics
+     */
     public Statistics plus(Statistics other) {
         return new Statistics(pageCount + other.pageCount, pageBytes + other.pageBytes,
                 allocationCount + other.allocationCount, allocationBytes + other.allocationBytes);
     }
 
-    /** Bytes of pages not holding object bytes: free ranges plus padding. */
+    /** {@return bytes of pages not holding object bytes: free ranges plus padding} */
     public long unusedBytes() {
         return pageBytes - allocationBytes;
     }

@@ -8,14 +8,21 @@ package dev.lluvia.memory;
 public class UnsupportedFeatureException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
+    /** The feature the device lacks. */
     private final DeviceFeature feature;
 
+    /**
+     * The device lacks a feature the session asked for.
+     *
+     * @param feature the feature
+     * @param message which device and what it lacks
+     */
     public UnsupportedFeatureException(DeviceFeature feature, String message) {
         super(message);
         this.feature = feature;
     }
 
-    /** The feature the device lacks. */
+    /** {@return the feature the device lacks} */
     public DeviceFeature feature() {
         return feature;
     }

@@ -8,6 +8,11 @@ package dev.lluvia.memory;
 public class UnsupportedImageFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The device does not support an image as described.
+     *
+     * @param message the format, usage, levels and layers
+     */
     public UnsupportedImageFormatException(String message) {
         super(message);
     }

@@ -4,6 +4,11 @@ package dev.lluvia.memory;
 public class UnsupportedMemoryFlagsException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * No memory type of the device has the flags asked for.
+     *
+     * @param message the flags, and the flags the device has
+     */
     public UnsupportedMemoryFlagsException(String message) {
         super(message);
     }

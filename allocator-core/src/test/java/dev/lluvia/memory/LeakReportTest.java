@@ -124,6 +124,8 @@ class LeakReportTest {
             }
         };
         logger.addHandler(handler);
+        // Asserted here, not printed: a green build is quiet.
+        logger.setUseParentHandlers(false);
         try {
             for (LeakPolicy policy : new LeakPolicy[]{LeakPolicy.LOG, LeakPolicy.IGNORE}) {
                 records.clear();
@@ -146,6 +148,7 @@ class LeakReportTest {
             }
         } finally {
             logger.removeHandler(handler);
+            logger.setUseParentHandlers(true);
         }
     }
 

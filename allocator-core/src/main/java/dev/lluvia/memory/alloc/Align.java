@@ -21,14 +21,21 @@ public final class Align {
      * {@code value} rounded up to a multiple of {@code alignment}.
      * Assumes {@code alignment} is a positive power of two and {@code value + alignment - 1} does
      * not overflow; undefined otherwise (no check, so it costs an add and an and).
+     *
+     * @param value the value, at least 0
+     * @param alignment a positive power of two
+     * @return the smallest multiple of {@code alignment} that is at least {@code value}
      */
     public static long align(long value, long alignment) {
         return (value + alignment - 1) & -alignment;
     }
 
     /**
-     * The units from {@code value} up to the next multiple of {@code alignment}: what
-     * {@link #align} adds. Assumes {@code alignment} is a positive power of two; never overflows.
+     * {@return the units from {@code value} up to the next multiple of {@code alignment}: what
+     * {@link #align} adds} Assumes {@code alignment} is a positive power of two; never overflows.
+     *
+     * @param value the value, at least 0
+     * @param alignment a positive power of two
      */
     public static long padding(long value, long alignment) {
         return -value & (alignment - 1);
@@ -38,6 +45,10 @@ public final class Align {
      * {@code value} rounded up to a multiple of {@code quantum}, for quanta that need not be powers
      * of two. Assumes {@code quantum > 0}, {@code value >= 0} and no overflow of
      * {@code value + quantum - 1}.
+     *
+     * @param value the value, at least 0
+     * @param quantum a positive multiple
+     * @return the smallest multiple of {@code quantum} that is at least {@code value}
      */
     public static long roundUp(long value, long quantum) {
         return quantum == 1 ? value : (value + quantum - 1) / quantum * quantum;
@@ -46,12 +57,20 @@ public final class Align {
     /**
      * {@code value} rounded down to a multiple of {@code quantum}. Assumes {@code quantum > 0} and
      * {@code value >= 0}.
+     *
+     * @param value the value, at least 0
+     * @param quantum a positive multiple
+     * @return the largest multiple of {@code quantum} that is at most {@code value}
      */
     public static long roundDown(long value, long quantum) {
         return value / quantum * quantum;
     }
 
-    /** Whether {@code value} is a positive power of two (0 and negatives are not). */
+    /**
+     * {@return whether {@code value} is a positive power of two (0 and negatives are not)}
+     *
+     * @param value the value, at least 0
+     */
     public static boolean isPowerOfTwo(long value) {
         return value > 0 && (value & (value - 1)) == 0;
     }

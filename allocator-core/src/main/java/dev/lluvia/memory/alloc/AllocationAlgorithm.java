@@ -29,13 +29,17 @@ public enum AllocationAlgorithm {
      */
     LINEAR;
 
-    /** A new, empty allocator of this algorithm over {@code capacity} units, default strategy. */
+    /**
+     * {@return a new, empty allocator of this algorithm over {@code capacity} units, default strategy}
+     *
+     * @param capacity units to manage, at least 1
+     */
     public BlockAllocator create(long capacity) {
         return create(capacity, AllocationStrategy.MIN_TIME);
     }
 
     /**
-     * A new, empty allocator of this algorithm over {@code capacity} units.
+     * {@return a new, empty allocator of this algorithm over {@code capacity} units}
      *
      * @param capacity units managed, at least 1
      * @param strategy used by {@link #TLSF}; the other algorithms have one placement rule and

@@ -18,7 +18,7 @@ public interface BlockAllocator {
     /** What {@link #allocate} returns when no free range can hold the request. */
     long NO_SPACE = -1L;
 
-    /** The number of units managed. */
+    /** {@return the number of units managed} */
     long capacity();
 
     /**
@@ -31,35 +31,53 @@ public interface BlockAllocator {
      */
     long allocate(long size, long alignment);
 
-    /** Returns the units of an allocation, merging them with free neighbours. */
+    /**
+     * Returns the units of an allocation, merging them with free neighbours.
+     *
+     * @param handle a handle {@link #allocate} returned, not freed since
+     */
     void free(long handle);
 
-    /** The aligned offset of an allocation. */
+    /**
+     * {@return the aligned offset of an allocation}
+     *
+     * @param handle a handle {@link #allocate} returned, not freed since
+     */
     long offset(long handle);
 
-    /** The size asked for when the allocation was made. */
+    /**
+     * {@return the size asked for when the allocation was made}
+     *
+     * @param handle a handle {@link #allocate} returned, not freed since
+     */
     long size(long handle);
 
     /**
-     * The units skipped before {@link #offset} to reach the alignment, that belong to this
-     * allocation until it is freed (Lluvia's {@code leftPadding}).
+     * {@return the units skipped before {@link #offset} to reach the alignment, that belong to this
+     * allocation until it is freed (Lluvia's {@code leftPadding})}
+     *
+     * @param handle a handle {@link #allocate} returned, not freed since
      */
     long padding(long handle);
 
     /** Frees every allocation at once; handles given out before become invalid. */
     void clear();
 
-    /** The number of live allocations. */
+    /** {@return the number of live allocations} */
     int allocationCount();
 
-    /** Units reserved by live allocations, padding included. */
+    /**
+     * Units reserved by live allocations, padding included.
+     *
+     * @return units reserved by live allocations, padding included
+     */
     long usedBytes();
 
-    /** Whether there are no live allocations. */
+    /** {@return whether there are no live allocations} */
     default boolean isEmpty() {
         return allocationCount() == 0;
     }
 
-    /** A snapshot of counts and free ranges; walks the free ranges, so not for the hot path. */
+    /** {@return a snapshot of counts and free ranges; walks the free ranges, so not for the hot path} */
     BlockStatistics statistics();
 }

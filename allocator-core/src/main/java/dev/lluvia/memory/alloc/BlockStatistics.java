@@ -13,7 +13,11 @@ package dev.lluvia.memory.alloc;
 public record BlockStatistics(long capacity, int allocationCount, long usedBytes, int freeRangeCount,
                               long largestFreeRange, long smallestFreeRange) {
 
-    /** Units not reserved. */
+    /**
+     * Units not reserved.
+     *
+     * @return units not reserved
+     */
     public long freeBytes() {
         return capacity - usedBytes;
     }

@@ -71,7 +71,11 @@ public final class LinearAllocator extends SlotTable implements BlockAllocator {
     private int queueHead;
     private int queueCount;
 
-    /** A ring-mode linear allocator. */
+    /**
+     * A ring-mode linear allocator.
+     *
+     * @param capacity units to manage, at least 1
+     */
     public LinearAllocator(long capacity) {
         this(capacity, Mode.RING);
     }
@@ -87,7 +91,7 @@ public final class LinearAllocator extends SlotTable implements BlockAllocator {
         this.mode = mode;
     }
 
-    /** The mode chosen at construction. */
+    /** {@return the mode chosen at construction} */
     public Mode mode() {
         return mode;
     }

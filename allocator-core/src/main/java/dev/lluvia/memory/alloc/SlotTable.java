@@ -122,28 +122,51 @@ abstract class SlotTable {
         usedBytes = 0;
     }
 
-    /** See {@link BlockAllocator#offset}. */
+    /**
+     * See {@link BlockAllocator#offset}.
+     *
+     * @param handle a live allocation
+     * @return the aligned offset
+     */
     public final long offset(long handle) {
         return slotOffset[slotOf(handle)];
     }
 
-    /** See {@link BlockAllocator#size}. */
+    /**
+     * See {@link BlockAllocator#size}.
+     *
+     * @param handle a live allocation
+     * @return the size asked for
+     */
     public final long size(long handle) {
         return slotSize[slotOf(handle)];
     }
 
-    /** See {@link BlockAllocator#padding}. */
+    /**
+     * See {@link BlockAllocator#padding}.
+     *
+     * @param handle a live allocation
+     * @return the units before the offset that belong to the allocation
+     */
     public final long padding(long handle) {
         final int slot = slotOf(handle);
         return slotOffset[slot] - slotStart[slot];
     }
 
-    /** See {@link BlockAllocator#allocationCount}. */
+    /**
+     * See {@link BlockAllocator#allocationCount}.
+     *
+     * @return the number of live allocations
+     */
     public final int allocationCount() {
         return allocationCount;
     }
 
-    /** See {@link BlockAllocator#usedBytes}. */
+    /**
+     * See {@link BlockAllocator#usedBytes}.
+     *
+     * @return units reserved by live allocations, padding included
+     */
     public final long usedBytes() {
         return usedBytes;
     }

@@ -203,7 +203,11 @@ public final class TlsfAllocator implements BlockAllocator {
     private int allocationCount;
     private long usedBytes;
 
-    /** A TLSF allocator with the default {@link AllocationStrategy#MIN_TIME} strategy. */
+    /**
+     * A TLSF allocator with the default {@link AllocationStrategy#MIN_TIME} strategy.
+     *
+     * @param capacity units to manage, at least 1
+     */
     public TlsfAllocator(long capacity) {
         this(capacity, AllocationStrategy.MIN_TIME);
     }
@@ -223,7 +227,7 @@ public final class TlsfAllocator implements BlockAllocator {
         reset();
     }
 
-    /** The strategy chosen at construction. */
+    /** {@return the strategy chosen at construction} */
     public AllocationStrategy strategy() {
         return strategy;
     }
@@ -344,8 +348,8 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     /**
-     * The size of the largest free range, without a walk of all blocks: the highest set bitmap
-     * bit names the list, and only that list is scanned (its blocks differ by less than a slice).
+     * {@return the size of the largest free range, without a walk of all blocks: the highest set bitmap
+     * bit names the list, and only that list is scanned (its blocks differ by less than a slice)}
      */
     public long largestFreeRange() {
         if (firstLevel == 0) {

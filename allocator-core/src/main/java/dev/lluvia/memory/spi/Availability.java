@@ -8,10 +8,22 @@ package dev.lluvia.memory.spi;
  */
 public record Availability(boolean available, String reason) {
 
+    /**
+     * An available backend.
+     *
+     * @param description what was found, e.g. the device
+     * @return the availability
+     */
     public static Availability available(String description) {
         return new Availability(true, description);
     }
 
+    /**
+     * An unavailable backend.
+     *
+     * @param reason why it cannot be opened
+     * @return the availability
+     */
     public static Availability unavailable(String reason) {
         return new Availability(false, reason);
     }

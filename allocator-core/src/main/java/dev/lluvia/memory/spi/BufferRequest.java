@@ -18,17 +18,30 @@ import dev.lluvia.memory.BackendBufferInfo;
  */
 public record BufferRequest(long size, int usageBits, boolean exportable, BackendBufferInfo backendInfo) {
 
-    /** A portable buffer, not for an exportable page. */
+    /**
+     * {@return a portable buffer, not for an exportable page}
+     *
+     * @param size      bytes; positive
+     * @param usageBits Vulkan {@code VkBufferUsageFlags}
+     */
     public static BufferRequest of(long size, int usageBits) {
         return new BufferRequest(size, usageBits, false, null);
     }
 
-    /** A buffer from the backend's own create-info, not for an exportable page. */
+    /**
+     * {@return a buffer from the backend's own create-info, not for an exportable page}
+     *
+     * @param info the backend's create-info
+     */
     public static BufferRequest of(BackendBufferInfo info) {
         return new BufferRequest(info.size(), 0, false, info);
     }
 
-    /** This request for an exportable page, or not. */
+    /**
+     * {@return this request for an exportable page, or not}
+     *
+     * @param exportable whether the buffer goes to an exportable page
+     */
     public BufferRequest withExportable(boolean exportable) {
         return new BufferRequest(size, usageBits, exportable, backendInfo);
     }

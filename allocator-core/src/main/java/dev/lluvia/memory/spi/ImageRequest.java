@@ -13,21 +13,40 @@ import dev.lluvia.memory.ImageDescriptor;
  */
 public record ImageRequest(ImageDescriptor descriptor, boolean exportable, BackendImageInfo backendInfo) {
 
+    /**
+     * Checks that the descriptor is given.
+     *
+     * @param descriptor  the portable description
+     * @param exportable  whether the image goes to an exportable page
+     * @param backendInfo the backend's own create-info, or {@code null}
+     */
     public ImageRequest {
         java.util.Objects.requireNonNull(descriptor, "descriptor");
     }
 
-    /** A portable image, not for an exportable page. */
+    /**
+     * {@return a portable image, not for an exportable page}
+     *
+     * @param descriptor what to create
+     */
     public static ImageRequest of(ImageDescriptor descriptor) {
         return new ImageRequest(descriptor, false, null);
     }
 
-    /** An image from the backend's own create-info, not for an exportable page. */
+    /**
+     * {@return an image from the backend's own create-info, not for an exportable page}
+     *
+     * @param info the backend's create-info
+     */
     public static ImageRequest of(BackendImageInfo info) {
         return new ImageRequest(info.descriptor(), false, info);
     }
 
-    /** This request for an exportable page, or not. */
+    /**
+     * {@return this request for an exportable page, or not}
+     *
+     * @param exportable whether the image goes to an exportable page
+     */
     public ImageRequest withExportable(boolean exportable) {
         return new ImageRequest(descriptor, exportable, backendInfo);
     }

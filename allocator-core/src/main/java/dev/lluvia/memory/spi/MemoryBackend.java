@@ -21,13 +21,17 @@ import java.util.List;
  */
 public interface MemoryBackend extends AutoCloseable {
 
-    /** The provider name of this backend. */
+    /** {@return the provider name of this backend} */
     String name();
 
-    /** The device: name, memory types, heaps, limits. Constant for the backend's life. */
+    /** {@return the device: name, memory types, heaps, limits} Constant for the backend's life. */
     DeviceProperties device();
 
-    /** Budget and usage of each heap, in heap order; see {@link HeapBudget#reported()}. */
+    /**
+     * Budget and usage of each heap, in heap order; see {@link HeapBudget#reported()}.
+     *
+     * @return one budget per heap
+     */
     List<HeapBudget> heapBudgets();
 
     /**
@@ -35,33 +39,68 @@ public interface MemoryBackend extends AutoCloseable {
      * first byte is aligned for any resource of the device, or one dedicated to a resource. A
      * backend applies the request's options its device supports and ignores the rest.
      *
+     * @param request the memory type, size, options and (for a dedicated page) the resource
      * @return the page handle
      */
     long allocatePage(PageRequest request);
 
-    /** {@link #allocatePage(PageRequest)} of a regular page with Vulkan's default options. */
+    /**
+     * {@link #allocatePage(PageRequest)} of a regular page with Vulkan's default options.
+     *
+     * @param memoryTypeIndex the Vulkan memory type index of the page
+     * @param size bytes, at least 1
+     * @return the page handle
+     */
     default long allocatePage(int memoryTypeIndex, long size) {
         return allocatePage(PageRequest.of(memoryTypeIndex, size));
     }
 
-    /** {@link #allocatePage(PageRequest)} of a page dedicated to {@code resource} (an image or a buffer). */
+    /**
+     * {@link #allocatePage(PageRequest)} of a page dedicated to one resource, with Vulkan's default options.
+     *
+     * @param memoryTypeIndex the Vulkan memory type index of the page
+     * @param size bytes: the resource's requirement size
+     * @param resource the buffer or image that will be bound at offset 0
+     * @param image whether {@code resource} is an image (else a buffer)
+     * @return the page handle
+     */
     default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
         return allocatePage(PageRequest.of(memoryTypeIndex, size).withDedicatedTo(resource, image));
     }
 
-    /** Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first. */
+    /**
+     * Frees a page ({@code vkFreeMemory}); the core has destroyed every object in it first.
+     *
+     * @param page a page handle from this backend
+     */
     void freePage(long page);
 
     /**
-     * A view of {@code size} bytes at {@code offset} of a host-visible page. The page stays mapped
+     * {@return a view of {@code size} bytes at {@code offset} of a host-visible page} The page stays mapped
      * until it is freed, so repeated calls are cheap.
+     *
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page
+     * @param size bytes to view
      */
     ByteBuffer map(long page, long offset, long size);
 
-    /** Makes host writes to a range of a non-coherent page visible to the device. */
+    /**
+     * Makes host writes to a range of a non-coherent page visible to the device.
+     *
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page
+     * @param size bytes to flush
+     */
     void flush(long page, long offset, long size);
 
-    /** Makes device writes to a range of a non-coherent page visible to the host. */
+    /**
+     * Makes device writes to a range of a non-coherent page visible to the host.
+     *
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page
+     * @param size bytes to invalidate
+     */
     void invalidate(long page, long offset, long size);
 
     /**
@@ -69,13 +108,21 @@ public interface MemoryBackend extends AutoCloseable {
      * requirements. A request with the backend's own create-info is checked against the device
      * before anything is created.
      *
+     * @param request the portable description or the backend's own create-info, and whether it is exportable
+     * @return the buffer's handle and memory requirements
      * @throws IllegalArgumentException      naming the value the device or the backend does not accept
      * @throws UnsupportedOperationException if the request carries a create-info and the backend has
      *                                       none of its own
      */
     Resource createBuffer(BufferRequest request);
 
-    /** {@link #createBuffer(BufferRequest)} of a portable buffer. */
+    /**
+     * {@link #createBuffer(BufferRequest)} of a portable buffer, not for an exportable page.
+     *
+     * @param size bytes, at least 1
+     * @param usageBits Vulkan {@code VkBufferUsageFlags}
+     * @return the buffer's handle and memory requirements
+     */
     default Resource createBuffer(long size, int usageBits) {
         return createBuffer(BufferRequest.of(size, usageBits));
     }
@@ -84,19 +131,26 @@ public interface MemoryBackend extends AutoCloseable {
      * Creates an image ({@code vkCreateImage}) as {@code request} says and reports its memory
      * requirements; see {@link #createBuffer(BufferRequest)}.
      *
+     * @param request the portable descriptor or the backend's own create-info, and whether it is exportable
+     * @return the image's handle and memory requirements
      * @throws dev.lluvia.memory.UnsupportedImageFormatException if the device does not support the format
      *                                                           or sample count for the image's usage
      */
     Resource createImage(ImageRequest request);
 
-    /** {@link #createImage(ImageRequest)} of a portable image. */
+    /**
+     * {@link #createImage(ImageRequest)} of a portable image, not for an exportable page.
+     *
+     * @param descriptor what to create
+     * @return the image's handle and memory requirements
+     */
     default Resource createImage(ImageDescriptor descriptor) {
         return createImage(ImageRequest.of(descriptor));
     }
 
     /**
-     * Whether pages can be allocated exportable and exported as opaque file descriptors
-     * ({@code VK_KHR_external_memory_fd} enabled on the device).
+     * {@return whether pages can be allocated exportable and exported as opaque file descriptors
+     * ({@code VK_KHR_external_memory_fd} enabled on the device)}
      */
     default boolean hasExternalMemoryFd() {
         return false;
@@ -106,6 +160,8 @@ public interface MemoryBackend extends AutoCloseable {
      * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
      * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
      *
+     * @param page a page handle from this backend
+     * @return the new file descriptor
      * @throws UnsupportedOperationException if the backend cannot export (the default)
      */
     default int exportFd(long page) {
@@ -118,6 +174,7 @@ public interface MemoryBackend extends AutoCloseable {
      * bytes from and into any slice of them in place, as from its own mapped memory. The program
      * keeps the memory valid until {@link #unregisterHostMemory}. The default refuses.
      *
+     * @param range a direct buffer; its bytes from position to limit are registered
      * @return the registration's handle
      * @throws dev.lluvia.memory.ExternalMemoryUnsupportedException if the device cannot import this memory
      * @throws IllegalArgumentException if the range overlaps a registration or memory the backend mapped
@@ -126,15 +183,31 @@ public interface MemoryBackend extends AutoCloseable {
         throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(name() + " backend cannot register host memory");
     }
 
-    /** Ends a registration from {@link #registerHostMemory}, after the copies that use it. */
+    /**
+     * Ends a registration from {@link #registerHostMemory}, after the copies that use it.
+     *
+     * @param registration a handle {@link #registerHostMemory} returned
+     */
     default void unregisterHostMemory(long registration) {
         throw new IllegalArgumentException("unknown host registration " + registration);
     }
 
-    /** Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements. */
+    /**
+     * Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements.
+     *
+     * @param buffer a buffer handle from this backend
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page, obeying the buffer's requirements
+     */
     void bindBuffer(long buffer, long page, long offset);
 
-    /** Binds an image to {@code offset} of a page; the offset obeys the image's requirements. */
+    /**
+     * Binds an image to {@code offset} of a page; the offset obeys the image's requirements.
+     *
+     * @param image an image handle from this backend
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page, obeying the image's requirements
+     */
     void bindImage(long image, long page, long offset);
 
     /**
@@ -143,20 +216,40 @@ public interface MemoryBackend extends AutoCloseable {
      * (the default is {@link #bindBuffer}); the argument lets a checking backend tell a legal alias
      * from an overlap. The core has checked that the buffer's range lies inside the aliased
      * resource's and obeys its requirements, and destroys aliases before what they alias.
+     *
+     * @param buffer a buffer handle from this backend
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page
+     * @param aliased the handle of the bound buffer or image whose range this one aliases
      */
     default void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
         bindBuffer(buffer, page, offset);
     }
 
-    /** {@link #bindAliasingBuffer} for an image. */
+    /**
+     * {@link #bindAliasingBuffer} for an image.
+     *
+     * @param image an image handle from this backend
+     * @param page a page handle from this backend
+     * @param offset bytes from the start of the page
+     * @param aliased the handle of the bound buffer or image whose range this one aliases
+     */
     default void bindAliasingImage(long image, long page, long offset, long aliased) {
         bindImage(image, page, offset);
     }
 
-    /** Destroys a buffer, bound or not. */
+    /**
+     * Destroys a buffer, bound or not.
+     *
+     * @param buffer a buffer handle from this backend
+     */
     void destroyBuffer(long buffer);
 
-    /** Destroys an image, bound or not. */
+    /**
+     * Destroys an image, bound or not.
+     *
+     * @param image an image handle from this backend
+     */
     void destroyImage(long image);
 
     /**
@@ -166,6 +259,9 @@ public interface MemoryBackend extends AutoCloseable {
      * otherwise. {@code src}'s position is left unchanged. The core has checked that the range lies
      * inside the buffer.
      *
+     * @param buffer a bound buffer
+     * @param offset bytes from the start of the buffer
+     * @param src the bytes to copy: its remaining ones
      * @throws UnsupportedOperationException if the backend cannot transfer (the default)
      * @throws IllegalArgumentException      if the buffer was not created for transfers in this direction
      */
@@ -177,6 +273,10 @@ public interface MemoryBackend extends AutoCloseable {
      * Copies {@code dst.remaining()} bytes of a bound buffer, from {@code offset}, into {@code dst}
      * through a transfer on the device's queue, and waits for it. {@code dst}'s position is left
      * unchanged. See {@link #copyToBuffer(long, long, ByteBuffer)}.
+     *
+     * @param buffer a bound buffer
+     * @param offset bytes from the start of the buffer
+     * @param dst where the bytes go: as many as it has remaining
      */
     default void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
         throw new UnsupportedOperationException(name() + " backend cannot copy from buffers through a transfer");
@@ -187,6 +287,10 @@ public interface MemoryBackend extends AutoCloseable {
      * row order ({@link ImageDescriptor#byteSize()} bytes), through a staging buffer, a
      * buffer-to-image copy and the layout transitions around it; waits for it. {@code src}'s position
      * is left unchanged.
+     *
+     * @param image a bound image
+     * @param descriptor the image's descriptor
+     * @param src the pixels: {@link ImageDescriptor#byteSize()} bytes
      */
     default void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
         throw new UnsupportedOperationException(name() + " backend cannot copy into images");
@@ -195,6 +299,10 @@ public interface MemoryBackend extends AutoCloseable {
     /**
      * Copies every pixel of a bound image into {@code dst} ({@link ImageDescriptor#byteSize()}
      * bytes, tightly packed in row order), and waits for it. {@code dst}'s position is left unchanged.
+     *
+     * @param image a bound image
+     * @param descriptor the image's descriptor
+     * @param dst where the pixels go: {@link ImageDescriptor#byteSize()} bytes
      */
     default void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
         throw new UnsupportedOperationException(name() + " backend cannot copy from images");
@@ -205,6 +313,9 @@ public interface MemoryBackend extends AutoCloseable {
      * on the device ({@code vkCmdCopyBuffer} on the transfer queue; no host round trip), and waits.
      * Defragmentation uses it to move a buffer; both have transfer usage.
      *
+     * @param src the bound buffer copied from
+     * @param dst the bound buffer copied into
+     * @param size bytes to copy
      * @throws UnsupportedOperationException if the backend cannot copy (the default)
      */
     default void copyBuffer(long src, long dst, long size) {
@@ -216,6 +327,9 @@ public interface MemoryBackend extends AutoCloseable {
      * descriptor on the device ({@code vkCmdCopyImage}, with the layout transitions), and waits;
      * {@code dst} ends in the layout {@code src} would be left in by a transfer.
      *
+     * @param src the bound image copied from
+     * @param dst the bound image copied into
+     * @param descriptor the descriptor of both
      * @throws UnsupportedOperationException if the backend cannot copy (the default)
      */
     default void copyImage(long src, long dst, ImageDescriptor descriptor) {
@@ -223,18 +337,19 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
-     * The device features enabled on this device that the allocator may use: an unmodifiable set,
-     * constant for the backend's life. The default: none, right for backends that have no such features.
+     * {@return the device features enabled on this device that the allocator may use: an unmodifiable set,
+     * constant for the backend's life} The default: none, right for backends that have no such features.
      */
     default java.util.Set<dev.lluvia.memory.DeviceFeature> enabledFeatures() {
         return java.util.Set.of();
     }
 
     /**
-     * The device address of a bound buffer created with the {@code SHADER_DEVICE_ADDRESS} usage
+     * {@return the device address of a bound buffer created with the {@code SHADER_DEVICE_ADDRESS} usage
      * ({@code vkGetBufferDeviceAddress}); only called when {@link #enabledFeatures()} has
-     * {@link dev.lluvia.memory.DeviceFeature#BUFFER_DEVICE_ADDRESS}.
+     * {@link dev.lluvia.memory.DeviceFeature#BUFFER_DEVICE_ADDRESS}}
      *
+     * @param buffer a bound buffer
      * @throws UnsupportedOperationException if the backend has no device addresses (the default)
      */
     default long bufferDeviceAddress(long buffer) {
@@ -247,6 +362,8 @@ public interface MemoryBackend extends AutoCloseable {
      * backend that closes itself on its own (the Vulkan backend's shutdown hook at JVM exit) runs
      * this instead of {@link #close()}, so that no view can read a page it frees. The default
      * ignores it.
+     *
+     * @param closer the session's close
      */
     default void setSessionCloser(Runnable closer) {
     }

@@ -26,26 +26,53 @@ public record PageRequest(int memoryTypeIndex, long size, PageOptions options, D
     public record Dedicated(long resource, boolean image) {
     }
 
+    /**
+     * Checks that the options are given.
+     *
+     * @param memoryTypeIndex the memory type
+     * @param size            bytes; positive
+     * @param options         priority and export
+     * @param dedicatedTo     the resource of a dedicated page, or {@code null}
+     * @param extension       a backend's own addition, or {@code null}
+     */
     public PageRequest {
         java.util.Objects.requireNonNull(options, "options");
     }
 
-    /** A regular page of {@code size} bytes of a memory type, with Vulkan's default options. */
+    /**
+     * {@return a regular page of {@code size} bytes of a memory type, with Vulkan's default options}
+     *
+     * @param memoryTypeIndex the memory type
+     * @param size bytes; positive
+     */
     public static PageRequest of(int memoryTypeIndex, long size) {
         return new PageRequest(memoryTypeIndex, size, PageOptions.DEFAULT, null, null);
     }
 
-    /** This request with other options. */
+    /**
+     * {@return this request with other options}
+     *
+     * @param options priority and export
+     */
     public PageRequest withOptions(PageOptions options) {
         return new PageRequest(memoryTypeIndex, size, options, dedicatedTo, extension);
     }
 
-    /** This request for a page dedicated to one buffer or image. */
+    /**
+     * {@return this request for a page dedicated to one buffer or image}
+     *
+     * @param resource the buffer or image handle
+     * @param image    whether {@code resource} is an image
+     */
     public PageRequest withDedicatedTo(long resource, boolean image) {
         return new PageRequest(memoryTypeIndex, size, options, new Dedicated(resource, image), extension);
     }
 
-    /** This request with a backend's own addition (see {@link #extension()}). */
+    /**
+     * {@return this request with a backend's own addition}
+     *
+     * @param extension see {@link #extension()}
+     */
     public PageRequest withExtension(Object extension) {
         return new PageRequest(memoryTypeIndex, size, options, dedicatedTo, extension);
     }

@@ -37,11 +37,18 @@ public final class ChildJvm {
 
     /** Runs {@code main} with {@code args} in a new JVM and waits at most {@code timeoutSeconds}. */
     public static Result run(Class<?> main, int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return run(main, timeoutSeconds, List.of(), args);
+    }
+
+    /** {@link #run(Class, int, String...)} with options for the child JVM (e.g. {@code --enable-native-access}). */
+    public static Result run(Class<?> main, int timeoutSeconds, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lluvia-child-hs_err_%p.log"),
-                main.getName()));
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "lluvia-child-hs_err_%p.log")));
+        command.addAll(jvmOptions);
+        command.add(main.getName());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         // In the build folder, so whatever the child writes beside it (LWJGL's extracted natives)
@@ -122,7 +129,24 @@ public final class ChildJvm {
         }
     }
 
-    private static long field(String line, String name) {
+    /**
+     * Runs {@link LongRun} in a child JVM: {@code ciOperations} operations, or 10^7 with
+     * {@code -Dlluvia.longTests=true}; asserts no crash, no wrong byte, no unexpected exception and a
+     * clean device after close. Returns what the child printed.
+     */
+    public static String assertLongRunClean(Class<?> main, String device, long ciOperations, long seed) throws Exception {
+        long ops = Boolean.getBoolean("lluvia.longTests") ? 10_000_000L : ciOperations;
+        Result r = run(main, Boolean.getBoolean("lluvia.longTests") ? 7200 : 600, device, MappingCases.LONG,
+                Long.toString(ops), Long.toString(seed));
+        String line = r.output().lines().filter(l -> l.startsWith("LONGRUN ")).findFirst().orElse("no LONGRUN line");
+        assertEquals(0, r.exitCode(), "the long run's JVM " + (r.crashed() ? "crashed" : "failed") + ":\n" + r.output());
+        assertEquals(ops - ops % 8, field(line, "operations"), line);
+        assertTrue(field(line, "moves") > 0 && field(line, "aliases") > 0, "the workload moved and aliased: " + line);
+        return r.output();
+    }
+
+    /** The number after {@code name=} in a child's summary line, or 0. */
+    public static long field(String line, String name) {
         for (String part : line.split(" ")) {
             if (part.startsWith(name + "=")) {
                 return Long.parseLong(part.substring(name.length() + 1));

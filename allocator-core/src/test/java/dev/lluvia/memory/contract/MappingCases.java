@@ -38,11 +38,21 @@ public final class MappingCases {
         /** Called after {@code closed} was closed; throws if the backend saw something wrong. */
         default void afterClose(Session closed) {
         }
+
+        /** {@link LongRun}: called once the session is open, before any Memory is made (to attach a listener). */
+        default void opened(Session session) {
+        }
+
+        /** {@link LongRun}: called when the threads are done, before the session closes; throws if a check fails. */
+        default void beforeClose(Session session) {
+        }
     }
 
     /** What the parent passes: {@code stale}, or {@code race SEED}. */
     public static final String STALE = "stale";
     public static final String RACE = "race";
+    /** {@code long OPS SEED}: {@link LongRun}. */
+    public static final String LONG = "long";
 
     private static final Set<MemoryPropertyFlag> HOST = EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
             MemoryPropertyFlag.HOST_COHERENT);
@@ -56,7 +66,8 @@ public final class MappingCases {
     }
 
     /**
-     * Runs the cases named by {@code args} ({@value #STALE}, or {@value #RACE} and a seed) and
+     * Runs the cases named by {@code args} ({@value #STALE}, {@value #RACE} and a seed, or
+     * {@value #LONG}, a number of operations and a seed) and
      * exits: 0 all passed, 1 one failed.
      */
     public static void main(Device device, String... args) {
@@ -64,6 +75,8 @@ public final class MappingCases {
         try {
             if (args.length > 0 && args[0].equals(RACE)) {
                 failures += race(device, Long.parseLong(args[1]));
+            } else if (args.length > 0 && args[0].equals(LONG)) {
+                failures += LongRun.run(device, Long.parseLong(args[1]), Long.parseLong(args[2]));
             } else {
                 failures += run("stale view after Buffer.close, new buffer in its place", () -> staleAfterBufferClose(device));
                 failures += run("stale view after Memory.close, new buffer in a new Memory", () -> staleAfterMemoryClose(device));
@@ -78,7 +91,8 @@ public final class MappingCases {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    private static int run(String name, Runnable body) {
+    /** Runs one case: prints {@code PASS name} and returns 0, or {@code FAIL name: why} with the trace and returns 1. */
+    public static int run(String name, Runnable body) {
         try {
             body.run();
             System.out.println("PASS " + name);

@@ -49,6 +49,14 @@ public abstract class MemoryContract {
 
     protected Session session;
 
+    /**
+     * Tests end with objects still open for the session's close to free (a contract of its own):
+     * its leak report is expected and kept off stderr; any other warning fails the test.
+     */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    protected final dev.lluvia.memory.testing.CapturedLog log =
+            dev.lluvia.memory.testing.CapturedLog.leakReports();
+
     /** The options that open a session on the device under test. */
     protected abstract SessionOptions options();
 

@@ -1,6 +1,7 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageUsage;
 
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,10 @@ import java.util.Objects;
  *       most {@code maxBlockDepth}) covering the depth; the image is a whole number of blocks.</li>
  * </ul>
  *
+ * <p>An image's bytes are those of every mip level (each side halved, rounded down, at least 1)
+ * of every array layer, each level laid out as above: Mesa's layout, which the sim's answers with
+ * levels and layers match; for NVIDIA's block-linear layout the same sum is the sim's model.
+ *
  * @param kind              tight, pitch or blockLinear
  * @param widthAlignment    pitch: the width, in pixels, is aligned to this first
  * @param rowPitchAlignment pitch and blockLinear: bytes of a row are aligned to this
@@ -35,78 +40,128 @@ import java.util.Objects;
  *                          32-bit formats) get one pixel of padding per row, and the row pitch is
  *                          aligned to whole pixels as well ({@code lcm(pixel, rowPitchAlignment)}),
  *                          as NVIDIA's linear images are
- * @param unsupported       format patterns refused ({@code UINT8x3}, {@code *x3}, {@code FLOAT64x*},
- *                          {@code *}), by image dimensions: key 0 for every dimension count, 1, 2, 3
+ * @param unsupported       format patterns refused: {@code UINT8x3}, {@code *x3}, {@code FLOAT64x*},
+ *                          {@code *}, or an explicit format's Vulkan name ({@code B8G8R8A8_UNORM}, which
+ *                          is refused whatever it is stored as, while {@code UINT8x4} refuses only
+ *                          Lluvia's own {@code R8G8B8A8_UINT}); by key: {@code ""} for every image,
+ *                          {@code 1D}, {@code 2D}, {@code 3D} for images of those dimensions, an
+ *                          {@link ImageUsage} name for images with that usage
+ * @param maxMipLevels      the most mip levels an image may have
+ * @param maxArrayLayers    the most array layers an image may have
  */
 public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignment, long heightAlignment,
                           long gobRows, long maxBlockHeight, long maxBlockDepth, boolean npotPixelPadding,
-                          Map<Integer, List<String>> unsupported) {
+                          Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers) {
+
+    /** Keys of {@link #unsupported} besides the usage names. */
+    public static final List<String> DIMENSION_KEYS = List.of("", "1D", "2D", "3D");
 
     public ImageLayout {
         Objects.requireNonNull(kind, "kind");
         if (!List.of("tight", "pitch", "blockLinear").contains(kind)) {
             throw new IllegalArgumentException("image layout must be tight, pitch or blockLinear, was '" + kind + "'");
         }
-        for (long v : new long[] {widthAlignment, rowPitchAlignment, heightAlignment, gobRows, maxBlockHeight, maxBlockDepth}) {
+        for (long v : new long[] {widthAlignment, rowPitchAlignment, heightAlignment, gobRows, maxBlockHeight, maxBlockDepth,
+                maxMipLevels, maxArrayLayers}) {
             if (v <= 0) {
                 throw new IllegalArgumentException("image layout parameters must be positive, was " + v);
+            }
+        }
+        for (String key : unsupported.keySet()) {
+            if (!DIMENSION_KEYS.contains(key) && java.util.Arrays.stream(ImageUsage.values()).noneMatch(u -> u.name().equals(key))) {
+                throw new IllegalArgumentException("unsupported formats are keyed by " + DIMENSION_KEYS
+                        + " or an image usage name, not '" + key + "'");
             }
         }
         unsupported = Map.copyOf(unsupported);
     }
 
-    /** The tight layout that refuses nothing. */
+    /** The tight layout that refuses nothing (but more than 2048 layers). */
     public static ImageLayout tight() {
-        return new ImageLayout("tight", 1, 1, 1, 1, 1, 1, false, Map.of());
+        return new ImageLayout("tight", 1, 1, 1, 1, 1, 1, false, Map.of(), 32, 2048);
     }
 
-    /** The bytes the driver lays out mip level 0 of one layer in, before the requirement rule rounds them. */
+    /**
+     * The bytes the driver lays the image out in (every level of every layer), before the
+     * requirement rule rounds them.
+     */
     public long bytes(ImageDescriptor d) {
+        long total = 0;
+        for (int level = 0; level < d.mipLevels(); level++) {
+            total += levelBytes(d, Math.max(1, d.width() >> level), Math.max(1, d.height() >> level),
+                    Math.max(1, d.depth() >> level));
+        }
+        return total * d.arrayLayers();
+    }
+
+    private long levelBytes(ImageDescriptor d, long width, long height, long depth) {
         long pixel = d.pixelSize();
         return switch (kind) {
             case "pitch" -> {
                 boolean npot = npotPixelPadding && Long.bitCount(pixel) != 1;
-                long width = align(d.width(), widthAlignment) + (npot ? 1 : 0);
+                long w = align(width, widthAlignment) + (npot ? 1 : 0);
                 long pitchAlignment = npot ? lcm(pixel, rowPitchAlignment) : rowPitchAlignment;
-                long row = align(width * pixel, pitchAlignment);
-                long rows = d.dimensions() > 1 ? align(d.height(), heightAlignment) : d.height();
-                yield row * rows * d.depth();
+                long row = align(w * pixel, pitchAlignment);
+                long rows = d.dimensions() > 1 ? align(height, heightAlignment) : height;
+                yield row * rows * depth;
             }
             case "blockLinear" -> {
-                long row = align(d.width() * pixel, rowPitchAlignment);
-                long blockRows = gobRows * blocks(d.height(), gobRows, maxBlockHeight);
-                long blockDepth = d.depth() > 1 ? blocks(d.depth(), 1, maxBlockDepth) : 1;
-                yield row * align(d.height(), blockRows) * align(d.depth(), blockDepth);
+                long row = align(width * pixel, rowPitchAlignment);
+                long blockRows = gobRows * blocks(height, gobRows, maxBlockHeight);
+                long blockDepth = depth > 1 ? blocks(depth, 1, maxBlockDepth) : 1;
+                yield row * align(height, blockRows) * align(depth, blockDepth);
             }
-            default -> (long) d.width() * d.height() * d.depth() * pixel;
+            default -> width * height * depth * pixel;
         };
     }
 
-    /** Whether the driver refuses the image's format for this tiling and dimension count. */
+    /** Whether the driver refuses the image (format, dimensions, usage, levels, layers) with this tiling. */
     public boolean refuses(ImageDescriptor d) {
-        String format = (d.channelType().name() + "x" + d.channelCount()).toUpperCase(Locale.ROOT);
-        for (int key : new int[] {0, d.dimensions()}) {
+        return whyRefused(d) != null;
+    }
+
+    /** Why the driver refuses the image with this tiling, or {@code null} if it does not. */
+    public String whyRefused(ImageDescriptor d) {
+        String lluvia = (d.channelType().name() + "x" + d.channelCount()).toUpperCase(Locale.ROOT);
+        String explicit = d.format() == null ? null : d.format().name();
+        List<String> keys = new java.util.ArrayList<>(List.of("", d.dimensions() + "D"));
+        d.usage().forEach(u -> keys.add(u.name()));
+        for (String key : keys) {
             for (String pattern : unsupported.getOrDefault(key, List.of())) {
-                if (matches(pattern, format)) {
-                    return true;
+                if (matches(pattern, lluvia, explicit)) {
+                    return "format " + d.formatName() + " is not supported" + (key.isEmpty() ? ""
+                            : key.endsWith("D") ? " in " + key + " images" : " with usage " + key);
                 }
             }
         }
-        return false;
+        if (d.mipLevels() > maxMipLevels) {
+            return "at most " + maxMipLevels + " mip levels, not " + d.mipLevels();
+        }
+        if (d.arrayLayers() > maxArrayLayers) {
+            return "at most " + maxArrayLayers + " array layers, not " + d.arrayLayers();
+        }
+        return null;
     }
 
-    private static boolean matches(String pattern, String format) {
+    /**
+     * A pattern names a format as Lluvia's {@code TYPExCOUNT} (with {@code *} for either part) or as
+     * an explicit format's Vulkan name; explicit formats are matched by their Vulkan name, and by
+     * their stored type and count only when they store the texels as the Lluvia format does
+     * (e.g. {@code R8G8B8A8_UINT} and {@code R8G8B8A8_UNORM} are stored alike; an explicit format is
+     * matched by {@code *x3}-style patterns, which are about the texel size and count).
+     */
+    private static boolean matches(String pattern, String lluvia, String explicit) {
         String p = pattern.strip().toUpperCase(Locale.ROOT);
         if (p.equals("*")) {
             return true;
         }
         if (p.startsWith("*X")) {
-            return format.endsWith(p.substring(1));
+            return lluvia.endsWith(p.substring(1));
         }
         if (p.endsWith("X*")) {
-            return format.startsWith(p.substring(0, p.length() - 1));
+            return lluvia.startsWith(p.substring(0, p.length() - 1));
         }
-        return p.equals(format);
+        return p.equals(explicit) || (explicit == null && p.equals(lluvia));
     }
 
     /** The smallest power of two units of {@code unit} covering {@code n}, at most {@code max}. */

@@ -417,22 +417,54 @@ public final class SimBackend implements MemoryBackend {
     // ------------------------------------------------------------------------------------------
     // Resources and binds
 
+    /**
+     * A buffer; one for an exportable page has the requirements of any other, as the measured
+     * drivers give, on a profile with {@code externalMemoryFd}.
+     */
     @Override
     public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
         if (request.backendInfo() != null) {
             throw new UnsupportedOperationException("sim backend takes no buffer create-info of its own");
         }
+        requireExternalMemory(request.exportable());
         return resources.newBuffer(request.size(), request.usageBits());
     }
 
+    /** An image; see {@link #createBuffer(BufferRequest)}. */
     @Override
     public synchronized Resource createImage(ImageRequest request) {
         requireOpen();
         if (request.backendInfo() != null) {
             throw new UnsupportedOperationException("sim backend takes no image create-info of its own");
         }
+        requireExternalMemory(request.exportable());
         return resources.newImage(request.descriptor());
+    }
+
+    /** The profile's {@code externalMemoryFd}: exportable memories can be made. */
+    @Override
+    public boolean hasExternalMemoryFd() {
+        return profile.externalMemoryFd();
+    }
+
+    /**
+     * Always throws: the sim's pages are Java memory, with no file descriptor another API could
+     * import. Exportable memories are simulated up to the export itself.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public int exportFd(long page) {
+        throw new UnsupportedOperationException("the sim backend (" + device.name() + ") has no file descriptor to export:"
+                + " its pages are Java memory; exportFd needs a real driver");
+    }
+
+    private void requireExternalMemory(boolean exportable) {
+        if (exportable && !profile.externalMemoryFd()) {
+            throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(device.name()
+                    + " has no VK_KHR_external_memory_fd (sim profile '" + profile.id() + "')");
+        }
     }
 
     @Override

@@ -25,10 +25,15 @@ import java.util.Set;
  * @param features      the device features the device supports (a session enables those it asks
  *                      for); {@link DeviceFeature#DEDICATED_ALLOCATION} is always supported, and
  *                      {@link DeviceFeature#MEMORY_BUDGET} when the device has a memory budget
+ * @param externalMemoryFd whether the device has {@code VK_KHR_external_memory_fd}: exportable
+ *                      memories can be created (their resources get the requirements of others, as
+ *                      on the measured drivers); the sim has no file descriptor to hand out, so
+ *                      {@code exportFd} throws {@link UnsupportedOperationException}
  */
 public record SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
                          RequirementRule optimalImage, RequirementRule linearImage, RequirementRule uniformBuffer,
-                         ImageLayout optimalLayout, ImageLayout linearLayout, Set<DeviceFeature> features) {
+                         ImageLayout optimalLayout, ImageLayout linearLayout, Set<DeviceFeature> features,
+                         boolean externalMemoryFd) {
 
     public SimProfile {
         Objects.requireNonNull(id, "id");

@@ -26,10 +26,13 @@ import java.util.Set;
 /**
  * The sim's device profiles, kept as data: {@code profiles/index} in this package lists the
  * profile files in device-index order, and each {@code profiles/NAME.properties} describes one
- * device. Adding a device is adding a file and a line.
+ * device. Adding a device is adding a file and a line. Devices that answer alike share one file of
+ * rules: a profile's {@code include=NAME} reads {@code profiles/NAME.properties} (not listed in
+ * the index, not a device, no include of its own) first, and the profile's own keys override it.
  *
  * <p>Keys of a profile file (numbers are decimal, or hexadecimal with {@code 0x}):
  * <pre>
+ *   include                                       a shared file of keys read first (optional)
  *   name, type (a {@link DeviceType}), vendorId, deviceId, apiVersion, driverVersion
  *   heap.N.size, heap.N.deviceLocal               heaps 0, 1, ... without gaps
  *   type.N.heap, type.N.flags                     memory types; flags comma-separated
@@ -39,13 +42,17 @@ import java.util.Set;
  *   memoryBudget (true: VK_EXT_memory_budget), memoryBudget.percent (default 100)
  *   features                                      {@link dev.lluvia.memory.DeviceFeature} names the device
  *                                                 supports, comma-separated (default none)
+ *   externalMemoryFd                              true: VK_KHR_external_memory_fd (exportable memories)
  *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
  *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
  *       for R in buffer, buffer.uniform (optional: buffers with UNIFORM_BUFFER usage),
  *       image.optimal, image.linear; see {@link RequirementRule}
  *   I.layout (tight, pitch, blockLinear; default tight), I.widthAlignment, I.rowPitchAlignment,
  *   I.heightAlignment, I.gobRows, I.maxBlockHeight, I.maxBlockDepth (default 1), I.npotPixelPadding,
- *   I.unsupported, I.unsupported.1D/2D/3D (refused formats: UINT8x3, *x3, FLOAT64x*, *)
+ *   I.unsupported, I.unsupported.1D/2D/3D, I.unsupported.USAGE (refused formats: UINT8x3, *x3,
+ *       FLOAT64x*, *, B8G8R8A8_UNORM; in every image, in images of those dimensions, or in images
+ *       with that {@link dev.lluvia.memory.ImageUsage}),
+ *   I.maxMipLevels, I.maxArrayLayers (default: optimal 32 and 2048; linear 1 and 1, Vulkan's minimum)
  *       for I in image.optimal, image.linear; see {@link ImageLayout}
  * </pre>
  *
@@ -98,7 +105,7 @@ public final class SimProfiles {
         if (!names().contains(name)) {
             throw unknown(name);
         }
-        Properties p = readProperties(DIRECTORY + name + ".properties");
+        Properties p = withInclude(name, readProperties(DIRECTORY + name + ".properties"));
         Set<String> overridden = new java.util.TreeSet<>();
         for (Map.Entry<String, String> e : backendProperties.entrySet()) {
             if (e.getKey().startsWith(OVERRIDE_PREFIX)) {
@@ -228,10 +235,31 @@ public final class SimProfiles {
             return new SimProfile(id, device, percent, buffer,
                     r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()),
                     p.containsKey("buffer.uniform.alignment") ? r.rule("buffer.uniform", types.size()) : buffer,
-                    r.layout("image.optimal"), r.layout("image.linear"), r.features("features"));
+                    r.layout("image.optimal", false), r.layout("image.linear", true), r.features("features"),
+                    r.bool("externalMemoryFd", false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The profile's keys over those of the file its {@code include} names, if any. */
+    private static Properties withInclude(String name, Properties own) {
+        String include = own.getProperty("include");
+        if (include == null) {
+            return own;
+        }
+        String resource = DIRECTORY + include.strip() + ".properties";
+        if (SimProfiles.class.getResource(resource) == null) {
+            throw new IllegalArgumentException("sim profile '" + name + "' key include: no file " + resource);
+        }
+        Properties merged = readProperties(resource);
+        if (merged.containsKey("include")) {
+            throw new IllegalArgumentException("sim profile '" + name + "' key include: " + resource
+                    + " includes another file; shared files do not nest");
+        }
+        merged.putAll(own);
+        merged.remove("include");
+        return merged;
     }
 
     private static DeviceNotFoundException unknown(String name) {
@@ -377,21 +405,28 @@ public final class SimProfiles {
                     number(prefix + ".requiresDedicatedAbove", 0));
         }
 
-        ImageLayout layout(String prefix) {
-            Map<Integer, List<String>> unsupported = new java.util.HashMap<>();
-            for (int dims = 0; dims <= 3; dims++) {
-                String key = prefix + ".unsupported" + (dims == 0 ? "" : "." + dims + "D");
+        ImageLayout layout(String prefix, boolean linear) {
+            Map<String, List<String>> unsupported = new java.util.HashMap<>();
+            List<String> keys = new ArrayList<>(ImageLayout.DIMENSION_KEYS);
+            for (dev.lluvia.memory.ImageUsage u : dev.lluvia.memory.ImageUsage.values()) {
+                keys.add(u.name());
+            }
+            for (String k : keys) {
+                String key = prefix + ".unsupported" + (k.isEmpty() ? "" : "." + k);
                 String v = p.getProperty(key, "").strip();
                 if (!v.isEmpty()) {
-                    unsupported.put(dims, List.of(v.split("\\s*,\\s*")));
+                    unsupported.put(k, List.of(v.split("\\s*,\\s*")));
                 }
             }
             try {
+                // Vulkan guarantees linear images one level and one layer; drivers may allow more.
                 return new ImageLayout(p.getProperty(prefix + ".layout", "tight").strip(),
                         number(prefix + ".widthAlignment", 1), number(prefix + ".rowPitchAlignment", 1),
                         number(prefix + ".heightAlignment", 1), number(prefix + ".gobRows", 1),
                         number(prefix + ".maxBlockHeight", 1), number(prefix + ".maxBlockDepth", 1),
-                        bool(prefix + ".npotPixelPadding", false), unsupported);
+                        bool(prefix + ".npotPixelPadding", false), unsupported,
+                        (int) number(prefix + ".maxMipLevels", linear ? 1 : 32),
+                        (int) number(prefix + ".maxArrayLayers", linear ? 1 : 2048));
             } catch (IllegalArgumentException e) {
                 throw bad(prefix + ".layout", e.getMessage());
             }

@@ -39,9 +39,6 @@ final class SimResources {
     /** The largest buffer the sim creates, 2^62 bytes: far above any heap, far below overflow. */
     static final long MAX_RESOURCE_SIZE = 1L << 62;
 
-    /** The most array layers of an image (lavapipe and NVIDIA report 2048 as maxImageArrayLayers). */
-    static final int MAX_ARRAY_LAYERS = 2048;
-
     private final SimProfile profile;
     private final DeviceProperties device;
     private final Set<DeviceFeature> features;
@@ -106,15 +103,14 @@ final class SimResources {
         checkImageFormat(d, linear);
         RequirementRule rule = linear ? profile.linearImage() : profile.optimalImage();
         ImageLayout layout = linear ? profile.linearLayout() : profile.optimalLayout();
-        if (layout.refuses(d)) {
+        String refused = layout.whyRefused(d);
+        if (refused != null) {
             throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions() + "D "
-                    + d.tiling() + " images of " + d.channelType() + " x " + d.channelCount() + " channels");
+                    + d.tiling() + " images of format " + d.formatName() + " (" + d.channelType() + " x "
+                    + d.channelCount() + ") with usage " + d.usage() + ", mipLevels " + d.mipLevels()
+                    + ", arrayLayers " + d.arrayLayers() + ": " + refused);
         }
-        // Level 0 of each layer laid out as the profile's driver does; the smaller levels of every
-        // layer tightly packed after them, so an image with mips or layers needs more than one of level 0.
-        long levelZero = (long) d.width() * d.height() * d.depth() * d.pixelSize();
-        long smallerLevels = d.byteSizeAllLevels() - levelZero * d.arrayLayers();
-        MemoryRequirements req = rule.requirements(layout.bytes(d) * d.arrayLayers() + smallerLevels);
+        MemoryRequirements req = rule.requirements(layout.bytes(d));
         faults.onCall(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new SimResource(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"
@@ -127,8 +123,7 @@ final class SimResources {
     /**
      * The sim's format rules, those real drivers share: depth formats only with optimal tiling and
      * without storage or color attachment usage; the depth attachment usage only with depth formats;
-     * no storage on sRGB formats; linear tiling with one level and one layer (Vulkan's guaranteed
-     * minimum); at most {@value #MAX_ARRAY_LAYERS} layers.
+     * no storage on sRGB formats. The rest (formats, levels, layers) is the profile's {@link ImageLayout}.
      */
     private void checkImageFormat(ImageDescriptor d, boolean linear) {
         ImageFormat f = d.format();
@@ -143,12 +138,6 @@ final class SimResources {
             why = "DEPTH_STENCIL_ATTACHMENT needs a depth format";
         } else if (f != null && f.isSrgb() && usage.contains(ImageUsage.STORAGE)) {
             why = "sRGB formats cannot be STORAGE images";
-        } else if (linear && d.mipLevels() > 1) {
-            why = "LINEAR tiling allows mipLevels 1, not " + d.mipLevels();
-        } else if (linear && d.arrayLayers() > 1) {
-            why = "LINEAR tiling allows arrayLayers 1, not " + d.arrayLayers();
-        } else if (d.arrayLayers() > MAX_ARRAY_LAYERS) {
-            why = "arrayLayers " + d.arrayLayers() + " exceeds " + MAX_ARRAY_LAYERS;
         }
         if (why != null) {
             throw new UnsupportedImageFormatException(device.name() + " does not support " + d.dimensions()

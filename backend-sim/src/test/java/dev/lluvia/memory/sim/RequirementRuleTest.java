@@ -49,8 +49,12 @@ class RequirementRuleTest {
             assertEquals(1024, img.alignment());
             assertEquals(0x3, img.memoryTypeBits());
             assertFalse(img.prefersDedicated());
+            // Recorded from the driver (cli/src/test/resources/devices/): rows of 128 bytes, alignment 128.
             MemoryRequirements linear = image(b, ImageDescriptor.of(32, 32, ChannelType.UINT8).withTiling(ImageTiling.LINEAR));
-            assertEquals(new MemoryRequirements(1024, 16, 0x1f, false, false), linear);
+            assertEquals(new MemoryRequirements(4096, 128, 0x1f, false, false), linear);
+            Resource uniform = b.createBuffer(1, 0x10);
+            b.destroyBuffer(uniform.handle());
+            assertEquals(new MemoryRequirements(64, 64, 0x1f, false, false), uniform.requirements(), "1-byte UNIFORM_BUFFER");
         }
     }
 

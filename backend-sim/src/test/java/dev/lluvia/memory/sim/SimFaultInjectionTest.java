@@ -42,6 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SimFaultInjectionTest {
 
+    /** Some tests leave objects for the session's close to free: its leak report is kept off stderr. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.lluvia.memory.testing.CapturedLog log =
+            dev.lluvia.memory.testing.CapturedLog.leakReports();
+
     private static final long PAGE = 64 * 1024;
 
     static Stream<Arguments> cases() {

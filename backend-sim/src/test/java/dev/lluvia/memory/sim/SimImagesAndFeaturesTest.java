@@ -31,6 +31,11 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class SimImagesAndFeaturesTest {
 
+    /** Some tests leave objects for the session's close to free: its leak report is kept off stderr. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.lluvia.memory.testing.CapturedLog log =
+            dev.lluvia.memory.testing.CapturedLog.leakReports();
+
     private static Session open(String profile, DeviceFeature... features) {
         return Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile).withFeatures(features));
     }
@@ -42,7 +47,8 @@ class SimImagesAndFeaturesTest {
             Memory memory = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
             ImageDescriptor d = ImageDescriptor.of(64, 32, ImageFormat.R8G8B8A8_UNORM).withMipLevels(7).withArrayLayers(3);
             Image image = memory.createImage(d);
-            assertEquals(sim.profile().optimalImage().requirements(d.byteSizeAllLevels()).size(), image.allocationInfo().size());
+            assertEquals(sim.profile().optimalImage().requirements(sim.profile().optimalLayout().bytes(d)).size(),
+                    image.allocationInfo().size());
             assertTrue(image.allocationInfo().size() >= d.byteSizeAllLevels());
             assertEquals(ImageFormat.R8G8B8A8_UNORM, image.format());
             assertTrue(image.toString().contains("R8G8B8A8_UNORM") && image.toString().contains("7 levels")
@@ -69,9 +75,9 @@ class SimImagesAndFeaturesTest {
                     ImageDescriptor.of(16, 16, ImageFormat.D16_UNORM).withUsage(depthUse).withTiling(ImageTiling.LINEAR),
                     ImageDescriptor.of(16, 16, ImageFormat.R8G8B8A8_SRGB),                                // storage
                     ImageDescriptor.of(16, 16, ChannelType.UINT8).withUsage(depthUse),
-                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR).withMipLevels(2),
-                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR).withArrayLayers(2),
-                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withArrayLayers(SimResources.MAX_ARRAY_LAYERS + 1));
+                    ImageDescriptor.of(16, 16, ChannelType.FLOAT32, 3).withTiling(ImageTiling.LINEAR),     // storage
+                    ImageDescriptor.of(16, 16, ChannelType.UINT16, 3).withUsage(EnumSet.of(ImageUsage.SAMPLED)),
+                    ImageDescriptor.of(16, 16, ChannelType.UINT8).withArrayLayers(2049));
             for (ImageDescriptor d : refused) {
                 UnsupportedImageFormatException e = assertThrows(UnsupportedImageFormatException.class,
                         () -> memory.createImage(d), d.toString());

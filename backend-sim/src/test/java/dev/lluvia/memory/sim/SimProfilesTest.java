@@ -38,7 +38,7 @@ class SimProfilesTest {
         assertEquals(DeviceType.DISCRETE_GPU, d.type());
         assertEquals(0x10de, d.vendorId());
         assertTrue(d.apiVersion().startsWith("1.4"), d.apiVersion());
-        assertEquals(List.of(new MemoryHeap(0, 85_520_809_984L, true), new MemoryHeap(1, 101_361_423_360L, false)),
+        assertEquals(List.of(new MemoryHeap(0, 85_520_809_984L, true), new MemoryHeap(1, 101_346_794_496L, false)),
                 d.memoryHeaps());
         assertEquals(List.of(
                 new MemoryType(0, 1, Set.of()),

@@ -156,7 +156,7 @@ class SimRefereeTest {
     /**
      * On the measured profiles optimal images are aligned to bufferImageGranularity and their sizes
      * are multiples of it, so no placement can break the rule there. This device (the H100 with
-     * 256-byte image alignment and sizes) can.
+     * tightly laid out 256-byte optimal images and 16-byte aligned linear ones) can.
      */
     private static SimBackend smallImageDevice() {
         return smallImageDevice(true);
@@ -164,6 +164,9 @@ class SimRefereeTest {
 
     private static SimBackend smallImageDevice(boolean checkGranularity) {
         return new SimBackend(SimProfiles.load("nvidia-h100", Map.of(
+                "lluvia.sim.profile.image.optimal.layout", "tight",
+                "lluvia.sim.profile.image.linear.layout", "tight",
+                "lluvia.sim.profile.image.linear.alignment", "16",
                 "lluvia.sim.profile.image.optimal.alignment", "256",
                 "lluvia.sim.profile.image.optimal.sizeGranularity", "256",
                 "lluvia.sim.profile.image.optimal.minSize", "256")), checkGranularity);

@@ -35,6 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The sim through the public API: provider discovery, device selection, and allocation on every profile. */
 class SimSessionTest {
 
+    /** Some tests leave objects for the session's close to free: its leak report is kept off stderr. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.lluvia.memory.testing.CapturedLog log =
+            dev.lluvia.memory.testing.CapturedLog.leakReports();
+
     static List<String> profiles() {
         return SimProfiles.names();
     }

@@ -14,6 +14,14 @@ import java.util.stream.Collectors;
  * The {@code vulkan} backend: real devices through LWJGL and the system's Vulkan loader
  * ({@code libvulkan.so.1}). Priority 100, above the simulated device, so a session opens real
  * hardware when there is some.
+ *
+ * <p>LWJGL calls native code, which JDK 22 and later warn about on stderr (and later JDKs will
+ * refuse) unless the program declares it: {@code java --enable-native-access=ALL-UNNAMED} on the
+ * class path, {@code --enable-native-access=org.lwjgl} on the module path (a module descriptor
+ * cannot declare it), or {@code Enable-Native-Access: ALL-UNNAMED} in the manifest of an
+ * executable jar, as {@code lluvia-mem.jar} does. JDK 17 accepts the flag. A fat jar of LWJGL needs
+ * {@code Multi-Release: true} in its manifest too, or JDK 25 runs LWJGL's {@code sun.misc.Unsafe}
+ * code and warns about that.
  */
 public final class VulkanBackendProvider implements MemoryBackendProvider {
 

@@ -14,6 +14,11 @@ import static org.lwjgl.vulkan.VK10.*;
 /** The validation counts every other test relies on do count. */
 class VulkanValidationTest {
 
+    /** The leak the tests provoke is logged at SEVERE: kept and asserted, not printed. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.lluvia.memory.testing.CapturedLog log = dev.lluvia.memory.testing.CapturedLog.expectingWarnings(
+            m -> m.startsWith("Vulkan validation ERROR: ") && m.contains("VUID-vkDestroyDevice-device-00378"));
+
     @Test
     void aLeakedBufferIsCountedAsAValidationErrorWhenTheDeviceIsDestroyed() {
         Session session = open(null);
@@ -21,10 +26,9 @@ class VulkanValidationTest {
         assumeTrue(backend.isValidationEnabled());
         leakABuffer(backend);
         assertEquals(0, backend.validationErrorCount(), "nothing wrong yet");
-        System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
-                + " error logged next is expected");
         session.close();
         assertTrue(backend.validationErrorCount() > 0, "the leaked VkBuffer is reported at vkDestroyDevice");
+        assertFalse(log.messages().isEmpty(), "the error is logged");
         assertTrue(String.join("\n", backend.validationMessages()).contains("VkBuffer"), backend.validationMessages().toString());
     }
 
@@ -38,10 +42,9 @@ class VulkanValidationTest {
             VulkanBackend backend = backend(leaking);
             assertSame(backend(bystander).vkInstance(), backend.vkInstance(), "one shared debug instance");
             leakABuffer(backend);
-            System.out.println("VulkanValidationTest leaks a VkBuffer on purpose: the VUID-vkDestroyDevice-device-00378"
-                    + " error logged next is expected");
             leaking.close();
             assertTrue(backend.validationErrorCount() > 0, "the leaking session counts its leak");
+            assertFalse(log.messages().isEmpty(), "the error is logged");
             assertEquals(0, backend(bystander).validationErrorCount() + backend(bystander).validationWarningCount(),
                     () -> "the other session counted: " + backend(bystander).validationMessages());
         } finally {

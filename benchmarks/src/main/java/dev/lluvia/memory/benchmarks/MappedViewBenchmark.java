@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class MappedViewBenchmark {
 
-    private static final int INTS = 1024;
+    protected static final int INTS = 1024;
 
     @Param({"sim"})
     public String backend;
@@ -51,13 +51,15 @@ public class MappedViewBenchmark {
 
     private Session session;
     private MappedView view;
-    private ByteBuffer raw;
-    private byte[] array;
+    /** For {@code SegmentViewBenchmark} (JDK 22+), which maps the same buffer once more. */
+    protected Buffer buffer;
+    protected ByteBuffer raw;
+    protected byte[] array;
 
     @Setup
     public void open() {
         session = Session.create(SessionOptions.defaults().withBackend(backend).withLeakPolicy(LeakPolicy.IGNORE));
-        Buffer buffer = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT),
+        buffer = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT),
                 4L << 20, false).createBuffer(bytes);
         view = buffer.map();
         raw = buffer.mapByteBuffer();

@@ -115,6 +115,21 @@ class LluviaMemJarIT {
     }
 
     @Test
+    void versionAndHelpComeFromTheJar() throws Exception {
+        Run version = java("-jar", jar(), "--version");
+        assertEquals(0, version.exit(), version.transcript());
+        assertTrue(version.out().startsWith("lluvia-mem " + System.getProperty("lluvia.cli.version", "")),
+                "the manifest's version: " + version.transcript());
+        assertFalse(version.out().contains("development build"), version.transcript());
+        for (String command : new String[] {"info", "demo", "stats", "map"}) {
+            Run help = java("-jar", jar(), "help", command);
+            assertEquals(0, help.exit(), help.transcript());
+            assertTrue(help.out().contains("Usage: lluvia-mem " + command), help.transcript());
+            assertEquals("", help.err(), help.transcript());
+        }
+    }
+
+    @Test
     void statsPrintsTheTable() throws Exception {
         Run run = java("-jar", jar(), "stats", "--profile", "llvmpipe");
         assertEquals(0, run.exit(), run.transcript());

@@ -229,8 +229,9 @@ class TraceRecorderTest {
                         random.nextInt(5) == 0 ? 4096 : 1));
             } else {
                 // Optimal images only in device-local memory: the H100 allows them nowhere else.
-                // Formats every sim profile accepts (llvmpipe refuses three channels and 64-bit ones).
-                ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(64), 1 + random.nextInt(64),
+                // Formats every sim profile accepts (llvmpipe refuses three channels and 64-bit ones),
+                // 2D (NVIDIA refuses 1D linear images).
+                ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(64), 2 + random.nextInt(63),
                         ChannelType.values()[random.nextInt(ChannelType.values().length - 1)], new int[] {1, 2, 4}[random.nextInt(3)])
                         .withTiling(m.isMappable() || random.nextInt(4) == 0 ? ImageTiling.LINEAR : ImageTiling.OPTIMAL);
                 live.add(m.createImage(d, random.nextInt(5) == 0 ? 8192 : 1));

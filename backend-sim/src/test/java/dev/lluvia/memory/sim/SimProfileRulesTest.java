@@ -1,0 +1,111 @@
+package dev.lluvia.memory.sim;
+
+import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.ExternalMemoryUnsupportedException;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
+import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryOptions;
+import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.spi.BufferRequest;
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The profile rules fitted to the drivers' answers (the answers themselves are compared in the cli
+ * module's RecordedDevicesTest and SimMatchesDriverTest): shared rule files, mip levels and layers
+ * laid out level by level, refusals that depend on usage, linear levels and layers, and exportable
+ * memories.
+ */
+class SimProfileRulesTest {
+
+    @Test
+    void theH100AndH200ShareOneRuleSetAndDifferInIdsAndHeaps() {
+        SimProfile h100 = SimProfiles.load("nvidia-h100");
+        SimProfile h200 = SimProfiles.load("nvidia-h200");
+        assertEquals(h100.buffer(), h200.buffer());
+        assertEquals(h100.uniformBuffer(), h200.uniformBuffer());
+        assertEquals(h100.optimalImage(), h200.optimalImage());
+        assertEquals(h100.linearImage(), h200.linearImage());
+        assertEquals(h100.optimalLayout(), h200.optimalLayout());
+        assertEquals(h100.linearLayout(), h200.linearLayout());
+        assertEquals(h100.device().memoryTypes(), h200.device().memoryTypes());
+        assertEquals(h100.device().limits(), h200.device().limits());
+        assertNotEquals(h100.device().deviceId(), h200.device().deviceId());
+        assertNotEquals(h100.device().memoryHeaps(), h200.device().memoryHeaps());
+        assertEquals("NVIDIA 580.159.04", h100.device().driverVersion());
+        // A session's override still wins over the shared file.
+        SimProfile small = SimProfiles.load("nvidia-h100", Map.of("lluvia.sim.profile.buffer.alignment", "256"));
+        assertEquals(256, small.buffer().alignment());
+    }
+
+    @Test
+    void everyMipLevelOfEveryLayerIsLaidOutAsLevelZeroIs() {
+        SimProfile llvmpipe = SimProfiles.load("llvmpipe");
+        // lavapipe's answer: rows of 64 bytes at least, heights aligned to 4, level by level.
+        ImageDescriptor d = ImageDescriptor.of(100, 30, ImageFormat.R8_UNORM).withMipLevels(7);
+        assertEquals(6656, llvmpipe.optimalLayout().bytes(d));
+        assertEquals(6 * 6656, llvmpipe.optimalLayout().bytes(d.withArrayLayers(6)));
+        assertEquals(4096, llvmpipe.optimalLayout().bytes(d.withMipLevels(1)));
+        // The tight layout is the tightly packed size of every level.
+        assertEquals(d.byteSizeAllLevels(), ImageLayout.tight().bytes(d));
+    }
+
+    @Test
+    void refusalsDependOnUsageLevelsAndLayers() {
+        ImageLayout linear = SimProfiles.load("llvmpipe").linearLayout();
+        ImageDescriptor rgb32 = new ImageDescriptor(16, 16, 1, ChannelType.FLOAT32, 3, ImageTiling.LINEAR,
+                EnumSet.of(ImageUsage.SAMPLED));
+        assertNull(linear.whyRefused(rgb32));
+        String why = linear.whyRefused(rgb32.withUsage(EnumSet.of(ImageUsage.SAMPLED, ImageUsage.STORAGE)));
+        assertTrue(why != null && why.contains("STORAGE"), why);
+        // Three-channel 16-bit formats are refused whatever the usage.
+        assertNotNull(linear.whyRefused(new ImageDescriptor(16, 16, 1, ChannelType.UINT16, 3, ImageTiling.LINEAR,
+                EnumSet.of(ImageUsage.SAMPLED))));
+        // lavapipe gives linear images levels and layers; NVIDIA's linear images have one of each.
+        ImageDescriptor levels = ImageDescriptor.of(64, 64, ChannelType.UINT8).withTiling(ImageTiling.LINEAR).withMipLevels(3);
+        assertNull(linear.whyRefused(levels));
+        assertTrue(SimProfiles.load("nvidia-h100").linearLayout().whyRefused(levels).contains("mip levels"));
+        assertTrue(SimProfiles.load("nvidia-h100").optimalLayout().whyRefused(ImageDescriptor.of(8, 8, ChannelType.UINT8)
+                .withArrayLayers(2049)).contains("array layers"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimProfiles.load("llvmpipe", Map.of("lluvia.sim.profile.image.linear.maxMipLevels", "0")));
+        assertTrue(e.getMessage().contains("llvmpipe") && e.getMessage().contains("image.linear"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownUsageKeyIsRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ImageLayout("tight", 1, 1, 1, 1, 1, 1,
+                false, Map.of("SHINY", java.util.List.of("*")), 1, 1));
+        assertTrue(e.getMessage().contains("SHINY"), e.getMessage());
+    }
+
+    @Test
+    void exportableMemoriesArePlacedWhereTheProfileHasExternalMemoryAndExportFdSaysWhyNot() {
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100"))) {
+            Memory m = s.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true));
+            Buffer b = m.createBuffer(1000);
+            assertEquals(1008, b.allocationInfo().size());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> m.exportFd(0));
+            assertTrue(e.getMessage().contains("file descriptor"), e.getMessage());
+            b.close();
+        }
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("mobile-noncoherent"))) {
+            assertThrows(ExternalMemoryUnsupportedException.class, () -> s.createMemory(
+                    MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
+            assertEquals(0, s.memories().size());
+            SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
+            assertThrows(ExternalMemoryUnsupportedException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
+        }
+    }
+}

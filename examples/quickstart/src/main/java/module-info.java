@@ -1,0 +1,3 @@
+module quickstart {
+    requires dev.lluvia.memory;
+}
