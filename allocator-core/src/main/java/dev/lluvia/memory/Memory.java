@@ -534,19 +534,29 @@ public final class Memory implements AutoCloseable {
      *                                  naming them; nothing is changed
      */
     public Defragmentation beginDefragmentation(long maxBytesPerPass, int maxObjectsPerPass) {
-        if (maxBytesPerPass <= 0) {
-            throw new IllegalArgumentException("maxBytesPerPass must be positive, was " + maxBytesPerPass);
-        }
-        if (maxObjectsPerPass <= 0) {
-            throw new IllegalArgumentException("maxObjectsPerPass must be positive, was " + maxObjectsPerPass);
-        }
+        return beginDefragmentation(DefragmentationDescriptor.DEFAULT.withLimits(maxBytesPerPass, maxObjectsPerPass));
+    }
+
+    /**
+     * Starts defragmenting this memory as {@code descriptor} says (VMA's
+     * {@code vmaBeginDefragmentation} with its {@code VmaDefragmentationInfo}); see
+     * {@link #beginDefragmentation(long, int)} and {@link Defragmentation}.
+     *
+     * @param descriptor limits, which objects may move, the algorithm and a break callback
+     * @return the defragmentation, to run pass by pass and then close
+     * @throws IllegalStateException if this memory is closed, a defragmentation of it is running, or
+     *                               objects of it are marked not movable ({@link MemoryObject#setMovable}),
+     *                               naming them; nothing is changed
+     */
+    public Defragmentation beginDefragmentation(DefragmentationDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
         synchronized (lock) {
             requireOpen();
             if (defragmentation != null && !defragmentation.isEndedLocked()) {
                 throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
             }
             Defragmentation.requireMovable(this, live);
-            defragmentation = new Defragmentation(this, pool, live, maxBytesPerPass, maxObjectsPerPass);
+            defragmentation = new Defragmentation(this, pool, live, descriptor);
             return defragmentation;
         }
     }
