@@ -57,8 +57,14 @@ bundle)
       case "$j" in *-sources.jar|*-javadoc.jar|*-tests.jar) ;; *) [ -f "$j" ] && cp "$j" "$B/lib/" ;; esac
     done
   done
-  (cd "$ROOT" && mvn -B -q ${MAVEN_OFFLINE:+-o} dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile=target/gpu-test-classpath.txt >/dev/null)
+  # test-compile in the same run, so that sibling modules (and the core's test jar) resolve to their
+  # target/ folders inside the reactor; nothing is recompiled after make-bundle's package.
+  log=$(mktemp)
+  if ! (cd "$ROOT" && mvn -B -q ${MAVEN_OFFLINE:+-o} test-compile dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/gpu-test-classpath.txt > "$log" 2>&1); then
+    tail -n 30 "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   mkdir -p "$B/cp"
   for m in $MODULES; do
     f=$ROOT/$m/target/gpu-test-classpath.txt

@@ -27,6 +27,10 @@ final class Aliases {
                     + original.memory() + ", not " + memory);
         }
         original.requireOpen();
+        if (original instanceof Allocation) {
+            throw new IllegalArgumentException("cannot alias " + original.describe() + ": its range holds a resource"
+                    + " of the program's, which the library does not track");
+        }
         if (original.aliasOf() != null) {
             throw new IllegalArgumentException("cannot alias " + original.describe() + ": it is itself an alias of "
                     + original.aliasOf().describe() + "; alias that instead");

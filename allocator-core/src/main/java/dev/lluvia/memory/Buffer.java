@@ -1,9 +1,6 @@
 package dev.lluvia.memory;
 
-import dev.lluvia.memory.alloc.Align;
-
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Set;
 
 /**
@@ -79,12 +76,7 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public MappedView map(long offset, long length) {
-        checkMapRange(offset, length);
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            return new MappedView(this, mappingLocked(offset, length), offset, accessesLocked());
-        }
+        return mapView(offset, length, size);
     }
 
     /**
@@ -122,12 +114,7 @@ public final class Buffer extends MemoryObject {
      * @throws IllegalStateException      if the buffer is closed
      */
     public ByteBuffer mapByteBuffer(long offset, long length) {
-        checkMapRange(offset, length);
-        Memory memory = memory();
-        synchronized (memory.lock()) {
-            requireOpen();
-            return mappingLocked(offset, length);
-        }
+        return mapRaw(offset, length, size);
     }
 
     /**
@@ -138,7 +125,7 @@ public final class Buffer extends MemoryObject {
      */
     final <T extends AutoCloseable> T mapScoped(long offset, long length,
                                                  java.util.function.BiFunction<ByteBuffer, java.util.concurrent.atomic.AtomicInteger, T> scope) {
-        checkMapRange(offset, length);
+        checkMapRange(offset, length, size);
         Memory memory = memory();
         synchronized (memory.lock()) {
             requireOpen();
@@ -147,28 +134,6 @@ public final class Buffer extends MemoryObject {
             addViewScopeLocked(made);
             return made;
         }
-    }
-
-    private void checkMapRange(long offset, long length) {
-        if (offset < 0 || length < 0 || offset > size - length) {
-            throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + length
-                    + ") is outside " + describe());
-        }
-        if (length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("a mapped view holds at most " + Integer.MAX_VALUE
-                    + " bytes; asked for " + length + " of " + describe() + ": map it in parts with map(offset, length)");
-        }
-        Memory memory = memory();
-        if (!memory.isMappable()) {
-            throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
-                    + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
-        }
-    }
-
-    /** The mapping of a checked range, in native order; under the Memory's lock, the buffer open. */
-    private ByteBuffer mappingLocked(long offset, long length) {
-        return memory().backend().map(page().handle, infoLocked().offset() + offset, length)
-                .order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -255,9 +220,9 @@ public final class Buffer extends MemoryObject {
                 }
             } else if (toBuffer) {
                 mapped.put(bytes.duplicate());
-                syncRangePinned(true);
+                syncRangeLocked(offset, length, true);
             } else {
-                syncRangePinned(false);
+                syncRangeLocked(offset, length, false);
                 bytes.duplicate().put(mapped);
             }
         } finally {
@@ -294,41 +259,47 @@ public final class Buffer extends MemoryObject {
         }
     }
 
-    /** Makes host writes visible to the device; a no-op on coherent memory. */
+    /** Makes host writes to the whole buffer visible to the device; a no-op on coherent memory. */
     public void flush() {
-        syncRange(true);
+        syncRange(0, size, size, true);
     }
 
-    /** Makes device writes visible to the host; a no-op on coherent memory. */
+    /** Makes device writes to the whole buffer visible to the host; a no-op on coherent memory. */
     public void invalidate() {
-        syncRange(false);
+        syncRange(0, size, size, false);
     }
 
-    private void syncRange(boolean flush) {
-        synchronized (memory().lock()) {
-            requireOpen();
-            syncRangePinned(flush);
-        }
+    /**
+     * Makes host writes to {@code [offset, offset + length)} of this buffer visible to the device
+     * (VMA's {@code vmaFlushAllocation}); a no-op on coherent memory or when {@code length} is 0.
+     * The range is rounded out to {@code nonCoherentAtomSize} inside the buffer's own bytes, never
+     * reaching a neighbour's.
+     *
+     * @param offset bytes from the start of the buffer
+     * @param length bytes
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the buffer
+     * @throws IllegalStateException     if the buffer is closed
+     */
+    public void flush(long offset, long length) {
+        syncRange(offset, length, size, true);
     }
 
-    /** Flushes or invalidates the buffer's range; under the Memory's lock, or while pinned. */
-    private void syncRangePinned(boolean flush) {
-        final Memory memory = memory();
-        if (!memory.memoryType().needsFlush()) {
-            return;
-        }
-        // Objects on non-coherent types start and end on atom boundaries (Memory aligns
-        // them), so the rounded range never reaches a neighbour's bytes.
-        long atom = memory.atom();
-        long start = infoLocked().offset();
-        // A dedicated page has the object's exact size: its range may end at the page end,
-        // which Vulkan accepts in place of an atom multiple.
-        long end = Math.min(Align.roundUp(start + size, atom), page().size);
-        if (flush) {
-            memory.backend().flush(page().handle, start, end - start);
-        } else {
-            memory.backend().invalidate(page().handle, start, end - start);
-        }
+    /**
+     * Makes device writes to {@code [offset, offset + length)} of this buffer visible to the host
+     * (VMA's {@code vmaInvalidateAllocation}); as {@link #flush(long, long)}.
+     *
+     * @param offset bytes from the start of the buffer
+     * @param length bytes
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the buffer
+     * @throws IllegalStateException     if the buffer is closed
+     */
+    public void invalidate(long offset, long length) {
+        syncRange(offset, length, size, false);
+    }
+
+    @Override
+    long mappableSize() {
+        return size;
     }
 
     @Override

@@ -5,8 +5,10 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A checked view of a mapped {@link Buffer}'s bytes, from {@link Buffer#map()}: reads and writes
- * at an index, in native byte order, that can never reach memory the buffer no longer owns.
+ * A checked view of a mapped {@link Buffer}'s bytes, from {@link Buffer#map()}, or of an
+ * {@link Allocation}'s, from {@link Allocation#map()} (read "buffer" below as the object viewed):
+ * reads and writes at an index, in native byte order, that can never reach memory the buffer no
+ * longer owns.
  *
  * <h2>What it guarantees</h2>
  * <ul>
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MappedView {
 
-    private final Buffer buffer;
+    private final MemoryObject buffer;
     /** The mapping; absolute accesses only, never handed out, so it cannot outlive the checks. */
     private final ByteBuffer bytes;
     private final long offset;
@@ -46,7 +48,7 @@ public final class MappedView {
     /** The buffer's access gate, shared by all its views (see {@code MemoryObject.closeAccesses}). */
     private final AtomicInteger accesses;
 
-    MappedView(Buffer buffer, ByteBuffer bytes, long offset, AtomicInteger accesses) {
+    MappedView(MemoryObject buffer, ByteBuffer bytes, long offset, AtomicInteger accesses) {
         this.buffer = buffer;
         this.bytes = bytes;
         this.offset = offset;
@@ -54,8 +56,13 @@ public final class MappedView {
         this.accesses = accesses;
     }
 
-    /** {@return the buffer this view maps} */
+    /** {@return the buffer this view maps, or {@code null} when it maps an {@link Allocation} ({@link #object()})} */
     public Buffer buffer() {
+        return buffer instanceof Buffer b ? b : null;
+    }
+
+    /** The object this view maps: a {@link Buffer} or an {@link Allocation}. */
+    public MemoryObject object() {
         return buffer;
     }
 
@@ -373,14 +380,24 @@ public final class MappedView {
 
     // ----------------------------------------------------------------------------------------
 
-    /** {@link Buffer#flush()}: makes host writes visible to the device; a no-op on coherent memory. */
+    /**
+     * Makes host writes to this view's bytes visible to the device ({@link Buffer#flush(long, long)}
+     * of the view's range); a no-op on coherent memory.
+     *
+     * @throws IllegalStateException if the object is closed
+     */
     public void flush() {
-        buffer.flush();
+        buffer.syncRange(offset, size, offset + size, true);
     }
 
-    /** {@link Buffer#invalidate()}: makes device writes visible to the host; a no-op on coherent memory. */
+    /**
+     * Makes device writes to this view's bytes visible to the host ({@link Buffer#invalidate(long, long)}
+     * of the view's range); a no-op on coherent memory.
+     *
+     * @throws IllegalStateException if the object is closed
+     */
     public void invalidate() {
-        buffer.invalidate();
+        buffer.syncRange(offset, size, offset + size, false);
     }
 
     /**

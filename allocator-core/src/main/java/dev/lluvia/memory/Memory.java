@@ -26,7 +26,9 @@ import java.util.Set;
  *
  * <h2>Placement policy</h2>
  * <ol>
- *   <li>Pages are allocated lazily: {@link #pageCount()} is 0 until the first object.</li>
+ *   <li>Pages are allocated lazily: {@link #pageCount()} is 0 until the first object, unless
+ *       {@link MemoryOptions#minPages()} asks for pages at creation, which are then kept, empty or
+ *       not, until the Memory closes.</li>
  *   <li>An object larger than half the page size, or one the driver prefers or requires to have
  *       its own allocation, gets a <b>dedicated page</b> of exactly its size, freed with it. Half,
  *       as in VMA: a larger object would leave a remainder too small for most neighbours.</li>
@@ -40,7 +42,10 @@ import java.util.Set;
  *   <li>On non-coherent memory types every object starts and ends on {@code nonCoherentAtomSize},
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
- *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.</li>
+ *       reports one) is checked; a page that does not fit is an {@link OutOfDeviceMemoryException}.
+ *       A Memory that holds {@link MemoryOptions#maxPages()} pages (dedicated ones included), or was
+ *       made with {@link MemoryOptions#neverAllocate()}, refuses a new page with a
+ *       {@link PageLimitException}; nothing is changed.</li>
  *   <li>When an object is closed and its regular page becomes empty, the page is kept for reuse
  *       if the empty pages kept, with it, fit in the <b>empty-page budget</b>
  *       ({@link MemoryOptions#effectiveEmptyPageBudget()}: by default 256 MiB or one page,
@@ -118,6 +123,13 @@ public final class Memory implements AutoCloseable {
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
         this.pool = new PagePool(backend, session.heaps, type, options);
+    }
+
+    /** Allocates the {@link MemoryOptions#minPages()} pages of a new memory; all or nothing. */
+    void allocateMinimumPages() {
+        synchronized (lock) {
+            pool.allocateMinimum();
+        }
     }
 
     /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
@@ -515,6 +527,47 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /**
+     * Allocates memory for a buffer or image the program creates and owns itself (VMA's
+     * {@code vmaAllocateMemory}, {@code vmaAllocateMemoryForBuffer}, {@code vmaAllocateMemoryForImage}):
+     * placed by the rules of the placement list, as this memory's own objects are. Bind the
+     * resource with {@link Allocation#bindBuffer}/{@link Allocation#bindImage}, or yourself at
+     * {@link MemoryObject#pageHandle()} and the allocation's offset. See {@link Allocation}.
+     *
+     * @throws IllegalArgumentException        if the requirements say the resource requires a dedicated
+     *                                         allocation and the request names no resource (Vulkan wants
+     *                                         it named in that allocation)
+     * @throws IncompatibleMemoryTypeException if the requirements' memoryTypeBits exclude this memory's type
+     * @throws UnsupportedOperationException   if the request names a resource and the backend cannot
+     *                                         query its requirements
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Allocation allocate(AllocationRequest request) {
+        Objects.requireNonNull(request, "request");
+        try {
+            return newAllocation(request);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newAllocation(request);
+        }
+    }
+
+    private Allocation newAllocation(AllocationRequest request) {
+        synchronized (lock) {
+            requireOpen();
+            final ResourceRequirements req = request.requirements() != null ? request.requirements()
+                    : ResourceRequirements.of(backend.resourceRequirements(request.resource(), request.kind().isImage()));
+            if (req.requiresDedicated() && request.resource() == 0) {
+                throw new IllegalArgumentException("requirements " + req + " require a dedicated allocation, which"
+                        + " Vulkan wants to name its resource: give the resource's handle (AllocationRequest.withResource)");
+            }
+            Allocation allocation = new Allocation(this, nextObjectIdLocked(), request, req);
+            place(allocation, req.toSpi(), request.minAlignment());
+            created(allocation);
+            return allocation;
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // Defragmentation
 
@@ -834,7 +887,7 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size());
+                at = pool.allocateDedicated(object, req.size(), req.requiresDedicated() || req.prefersDedicated());
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);

@@ -4,13 +4,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image}.
+ * An object allocated from a {@link Memory}: a {@link Buffer} or an {@link Image} the library
+ * created, or an {@link Allocation} for a resource the program created itself.
  *
  * <p>Closing returns the object's range to its page and destroys the driver object; it is
  * idempotent. Every other call on a closed object, or on an object whose Memory or Session was
  * closed, throws an {@link IllegalStateException} that names the object.
  */
-public abstract sealed class MemoryObject implements AutoCloseable permits Buffer, Image {
+public abstract sealed class MemoryObject implements AutoCloseable permits Buffer, Image, Allocation {
 
     private final Memory memory;
     private final long id;
@@ -182,7 +183,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /**
      * {@return the backend's handle of this object, for binding it in the program's own commands: the
      * {@code VkBuffer} or {@code VkImage} on Vulkan, an id on the sim} The handle stays the
-     * library's: never destroy it, and do not use it after {@link #close()}. Defragmentation
+     * library's: never destroy it, and do not use it after {@link #close()}. An {@link Allocation}
+     * has no resource of the library's: its handle is the resource it was requested for
+     * ({@link AllocationRequest#resource()}), which stays the program's, or 0. Defragmentation
      * replaces it when it moves the object ({@link #moveCount()}): ask again after a pass.
      *
      * @throws IllegalStateException naming the object if it is closed
@@ -563,6 +566,103 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                     + " made: map it again");
         }
         return closedException();
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Host access of mappable objects with a byte size (buffers and allocations)
+
+    /** A checked view of {@code [offset, offset + length)} of the object's {@code size} bytes. */
+    final MappedView mapView(long offset, long length, long size) {
+        checkMapRange(offset, length, size);
+        synchronized (memory.lock()) {
+            requireOpen();
+            return new MappedView(this, mappingLocked(offset, length), offset, accessesLocked());
+        }
+    }
+
+    /** A raw view of {@code [offset, offset + length)} of the object's {@code size} bytes. */
+    final java.nio.ByteBuffer mapRaw(long offset, long length, long size) {
+        checkMapRange(offset, length, size);
+        synchronized (memory.lock()) {
+            requireOpen();
+            return mappingLocked(offset, length);
+        }
+    }
+
+    final void checkMapRange(long offset, long length, long size) {
+        checkRange("map", offset, length, size);
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a mapped view holds at most " + Integer.MAX_VALUE
+                    + " bytes; asked for " + length + " of " + describe() + ": map it in parts with map(offset, length)");
+        }
+        if (!memory.isMappable()) {
+            throw new MemoryNotMappableException("cannot map " + describe() + ": its memory type "
+                    + memory.memoryType().index() + " " + memory.memoryFlags() + " is not HOST_VISIBLE");
+        }
+    }
+
+    /** {@code [offset, offset + length)} inside the object's {@code size} bytes, else an exception naming it. */
+    final void checkRange(String what, long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException("cannot " + what + " range [" + offset + ", " + offset + " + " + length
+                    + "): it is outside the " + size + " bytes of " + describe());
+        }
+    }
+
+    /** The mapping of a checked range, in native order; under the Memory's lock, the object open. */
+    final java.nio.ByteBuffer mappingLocked(long offset, long length) {
+        return memory.backend().map(page.handle, info.offset() + offset, length)
+                .order(java.nio.ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Flushes ({@code flush}) or invalidates {@code [offset, offset + length)} of the object's
+     * {@code size} bytes; a no-op on coherent memory or for an empty range.
+     */
+    final void syncRange(long offset, long length, long size, boolean flush) {
+        checkRange(flush ? "flush" : "invalidate", offset, length, size);
+        synchronized (memory.lock()) {
+            requireOpen();
+            syncRangeLocked(offset, length, flush);
+        }
+    }
+
+    /** {@link #syncRange} of a checked range, under the Memory's lock or while pinned, the object open. */
+    final void syncRangeLocked(long offset, long length, boolean flush) {
+        final dev.lluvia.memory.spi.MappedRange r = mappedRangeLocked(offset, length);
+        if (r == null) {
+            return;
+        }
+        if (flush) {
+            memory.backend().flush(r.page(), r.offset(), r.size());
+        } else {
+            memory.backend().invalidate(r.page(), r.offset(), r.size());
+        }
+    }
+
+    /**
+     * The page range to flush or invalidate for {@code [offset, offset + length)} of this object,
+     * rounded out to atoms; {@code null} when nothing is to be done (coherent memory, empty range).
+     * Under the Memory's lock, the object open.
+     */
+    final dev.lluvia.memory.spi.MappedRange mappedRangeLocked(long offset, long length) {
+        if (length == 0 || !memory.memoryType().needsFlush()) {
+            return null;
+        }
+        // Objects on non-coherent types start and end on atom boundaries (Memory aligns them), so
+        // the range rounded out to atoms stays inside the object's own reserved bytes.
+        final long atom = memory.atom();
+        final long start = dev.lluvia.memory.alloc.Align.roundDown(info.offset() + offset, atom);
+        // A dedicated page has the object's exact size: the range may end at the page end, which
+        // Vulkan accepts in place of an atom multiple.
+        final long end = Math.min(dev.lluvia.memory.alloc.Align.roundUp(info.offset() + offset + length, atom), page.size);
+        return new dev.lluvia.memory.spi.MappedRange(page.handle, start, end - start);
+    }
+
+    /** The object's size in bytes for a whole-object flush; only buffers and allocations have one. */
+    long mappableSize() {
+        throw new IllegalArgumentException(describe() + " cannot be flushed or invalidated: only buffers and"
+                + " allocations are mapped");
     }
 
     @Override

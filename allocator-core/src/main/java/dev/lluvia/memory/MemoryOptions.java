@@ -36,11 +36,34 @@ import java.util.Set;
  *                        them back to the driver, at least 0; or {@link #DEFAULT_EMPTY_PAGE_BUDGET}
  *                        (the default: {@value #DEFAULT_EMPTY_PAGE_BYTES} bytes or one page, whichever
  *                        is larger; see {@link #effectiveEmptyPageBudget()}). 0 gives every empty
- *                        page back at once.
+ *                        page back at once. Pages kept for {@code minPages} are not counted against it.
+ * @param preferredFlags  memory property flags the type should have, beyond {@code flags} (VMA's
+ *                        {@code preferredFlags}): among the types that qualify, one with more of them
+ *                        wins before the usual ranking (fewest flags, or the usage's cost); empty by default
+ * @param memoryTypeBits  bit {@code i} set: memory type {@code i} may be chosen (VMA's
+ *                        {@code memoryTypeBits}); give a resource's requirement bits here to choose a type
+ *                        that can hold it. Default {@link #ALL_MEMORY_TYPES}
+ * @param minPages        regular pages allocated when the Memory is created and kept, empty or not, for
+ *                        its whole life (VMA's pool {@code minBlockCount}); default 0
+ * @param maxPages        the most pages, dedicated ones included, the Memory ever holds at once (VMA's
+ *                        {@code maxBlockCount}): a create that needs one more is refused with a
+ *                        {@link PageLimitException}, nothing changed; default {@link Integer#MAX_VALUE}
+ * @param neverAllocate   whether creates refuse (a {@link PageLimitException}, nothing changed) rather
+ *                        than allocate a new page (VMA's {@code VMA_ALLOCATION_CREATE_NEVER_ALLOCATE_BIT}):
+ *                        objects then go only into the pages there are, e.g. the {@code minPages}; default
+ *                        false. There is no within-budget switch (VMA's {@code WITHIN_BUDGET}) because every
+ *                        Memory behaves so: a page that would exceed its heap's budget (where the device
+ *                        reports one, else the heap's size) is refused with an {@link OutOfDeviceMemoryException}
+ *                        before the driver is asked
  */
 public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, long pageSize,
                             boolean exactFlagsMatch, AllocationAlgorithm algorithm, AllocationStrategy strategy,
-                            float priority, boolean exportable, long emptyPageBudget) {
+                            float priority, boolean exportable, long emptyPageBudget,
+                            Set<MemoryPropertyFlag> preferredFlags, int memoryTypeBits, int minPages, int maxPages,
+                            boolean neverAllocate) {
+
+    /** The {@code memoryTypeBits} that lets every memory type be chosen. */
+    public static final int ALL_MEMORY_TYPES = -1;
 
     /** Vulkan's default memory priority, used when none is given. */
     public static final float DEFAULT_PRIORITY = 0.5f;
@@ -117,6 +140,24 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
         if (!(priority >= 0f && priority <= 1f)) {
             throw new IllegalArgumentException("memory priority must be in [0, 1], was " + priority);
         }
+        Objects.requireNonNull(preferredFlags, "preferredFlags");
+        for (MemoryPropertyFlag f : preferredFlags) {
+            if (f == null) {
+                throw new NullPointerException("preferred flags must not contain null: " + preferredFlags);
+            }
+        }
+        preferredFlags = preferredFlags.isEmpty() ? Set.of()
+                : java.util.Collections.unmodifiableSet(EnumSet.copyOf(preferredFlags));
+        if (memoryTypeBits == 0) {
+            throw new IllegalArgumentException("memoryTypeBits must allow at least one memory type, was 0x0");
+        }
+        if (minPages < 0) {
+            throw new IllegalArgumentException("minPages must be >= 0, was " + minPages);
+        }
+        if (maxPages < 1 || maxPages < minPages) {
+            throw new IllegalArgumentException("maxPages must be at least 1 and at least minPages (" + minPages
+                    + "), was " + maxPages);
+        }
         if (emptyPageBudget < 0 && emptyPageBudget != DEFAULT_EMPTY_PAGE_BUDGET) {
             throw new IllegalArgumentException("emptyPageBudget must be a number of bytes >= 0, or"
                     + " DEFAULT_EMPTY_PAGE_BUDGET (" + DEFAULT_EMPTY_PAGE_BUDGET + "), was " + emptyPageBudget);
@@ -141,7 +182,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
         return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET, Set.of(),
+                ALL_MEMORY_TYPES, 0, Integer.MAX_VALUE, false);
     }
 
     /**
@@ -154,7 +196,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
     public static MemoryOptions of(MemoryUsage usage) {
         Objects.requireNonNull(usage, "usage");
         return new MemoryOptions(null, usage, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
-                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET);
+                AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET, Set.of(),
+                ALL_MEMORY_TYPES, 0, Integer.MAX_VALUE, false);
     }
 
     /**
@@ -164,7 +207,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return the changed copy
      */
     public MemoryOptions withPageSize(long newPageSize) {
-        return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy, priority, exportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, newPageSize, exactFlagsMatch, algorithm, strategy, priority, exportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -174,7 +218,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return the changed copy
      */
     public MemoryOptions withExactFlagsMatch(boolean exact) {
-        return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy, priority, exportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, pageSize, exact, algorithm, strategy, priority, exportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -184,7 +229,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return the changed copy
      */
     public MemoryOptions withStrategy(AllocationStrategy newStrategy) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy, priority, exportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, newStrategy, priority, exportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -194,7 +240,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return the changed copy
      */
     public MemoryOptions withAlgorithm(AllocationAlgorithm newAlgorithm) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority, exportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, newAlgorithm, strategy, priority, exportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -205,7 +252,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @throws IllegalArgumentException naming the value when it is outside [0, 1] or NaN
      */
     public MemoryOptions withPriority(float newPriority) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, newPriority, exportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, newPriority, exportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -215,7 +263,8 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return a copy of these options with that setting
      */
     public MemoryOptions withExportable(boolean newExportable) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, newExportable, emptyPageBudget);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, newExportable, emptyPageBudget,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
@@ -226,6 +275,39 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @throws IllegalArgumentException naming the value when it is negative and not the default's
      */
     public MemoryOptions withEmptyPageBudget(long bytes) {
-        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable, bytes);
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable, bytes,
+                preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
+    }
+
+    /** The flags a type should have beyond the required ones; see the {@code preferredFlags} component. */
+    public MemoryOptions withPreferredFlags(Set<MemoryPropertyFlag> newPreferredFlags) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
+                emptyPageBudget, newPreferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
+    }
+
+    /**
+     * The memory types that may be chosen; see the {@code memoryTypeBits} component.
+     *
+     * @throws IllegalArgumentException if {@code bits} is 0
+     */
+    public MemoryOptions withMemoryTypeBits(int bits) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
+                emptyPageBudget, preferredFlags, bits, minPages, maxPages, neverAllocate);
+    }
+
+    /**
+     * The least and the most pages of the Memory; see the {@code minPages} and {@code maxPages} components.
+     *
+     * @throws IllegalArgumentException naming the value when {@code min} is negative or {@code max} is below 1 or {@code min}
+     */
+    public MemoryOptions withPageBounds(int min, int max) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
+                emptyPageBudget, preferredFlags, memoryTypeBits, min, max, neverAllocate);
+    }
+
+    /** Whether creates refuse rather than allocate a new page; see the {@code neverAllocate} component. */
+    public MemoryOptions withNeverAllocate(boolean newNeverAllocate) {
+        return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
+                emptyPageBudget, preferredFlags, memoryTypeBits, minPages, maxPages, newNeverAllocate);
     }
 }

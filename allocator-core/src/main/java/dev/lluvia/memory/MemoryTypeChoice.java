@@ -34,32 +34,53 @@ final class MemoryTypeChoice {
         return supportedFlags;
     }
 
-    /** The memory type {@code options} asks for (by usage or by flags). */
+    /**
+     * The memory type {@code options} asks for (by usage or by flags), among the types its
+     * {@link MemoryOptions#memoryTypeBits()} allow; a type with more of its
+     * {@link MemoryOptions#preferredFlags()} wins before the usual ranking.
+     */
     MemoryType choose(MemoryOptions options) {
-        return options.usage() != null ? choose(options.usage()) : choose(options.flags(), options.exactFlagsMatch());
-    }
-
-    private MemoryType choose(MemoryUsage usage) {
-        MemoryType type = MemoryTypeRanking.choose(device.memoryTypes(), usage);
-        if (type == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " suits " + usage
-                    + "; supported flag sets: " + supportedFlags);
-        }
-        return type;
-    }
-
-    private MemoryType choose(Set<MemoryPropertyFlag> flags, boolean exact) {
+        final MemoryUsage usage = options.usage();
+        final Set<MemoryPropertyFlag> flags = options.flags();
+        final boolean exact = options.exactFlagsMatch();
         MemoryType best = null;
+        int bestPreferred = -1;
+        int bestCost = Integer.MAX_VALUE;
         for (MemoryType t : device.memoryTypes()) {
+            if ((options.memoryTypeBits() & (1 << t.index())) == 0) {
+                continue;
+            }
             Set<MemoryPropertyFlag> has = t.flags();
-            boolean matches = exact ? has.equals(flags) : has.containsAll(flags);
-            if (matches && (best == null || has.size() < best.flags().size())) {
+            final int cost;
+            if (usage != null) {
+                cost = MemoryTypeRanking.cost(t, usage);
+                if (cost == MemoryTypeRanking.EXCLUDED) {
+                    continue;
+                }
+            } else if (exact ? has.equals(flags) : has.containsAll(flags)) {
+                cost = has.size(); // the fewest flags beyond those asked for
+            } else {
+                continue;
+            }
+            int preferred = 0;
+            for (MemoryPropertyFlag f : options.preferredFlags()) {
+                if (has.contains(f)) {
+                    preferred++;
+                }
+            }
+            if (preferred > bestPreferred || preferred == bestPreferred && cost < bestCost) {
                 best = t;
+                bestPreferred = preferred;
+                bestCost = cost;
             }
         }
         if (best == null) {
-            throw new UnsupportedMemoryFlagsException("no memory type of " + device.name() + " has "
-                    + (exact ? "exactly " : "") + "the flags " + flags + "; supported flag sets: " + supportedFlags);
+            String bits = options.memoryTypeBits() == MemoryOptions.ALL_MEMORY_TYPES ? ""
+                    : " among the types of memoryTypeBits 0x" + Integer.toHexString(options.memoryTypeBits());
+            throw new UnsupportedMemoryFlagsException(usage != null
+                    ? "no memory type of " + device.name() + bits + " suits " + usage + "; supported flag sets: " + supportedFlags
+                    : "no memory type of " + device.name() + bits + " has " + (exact ? "exactly " : "") + "the flags " + flags
+                    + "; supported flag sets: " + supportedFlags);
         }
         return best;
     }

@@ -12,8 +12,13 @@ final class Page {
     final int index;
     final long handle;
     final long size;
-    /** Holds one object and is freed with it. */
+    /** Holds one object: freed with it, or kept for the next large object if {@link #reusable}. */
     final boolean dedicated;
+    /**
+     * A one-object page allocated as a plain page (not with {@code VkMemoryDedicatedAllocateInfo},
+     * which ties memory to its resource for good), so that another object may take it once empty.
+     */
+    final boolean reusable;
     final BlockAllocator allocator;
     /**
      * An upper bound of the page's largest free range, lowered when an allocation fails and
@@ -21,14 +26,15 @@ final class Page {
      * allocator (a failing search can cost more than a successful one).
      */
     long largestFreeBound;
-    /** An empty regular page kept for reuse, counted in the pool's empty-page bytes. */
+    /** An empty regular or reusable page kept for reuse, counted in the pool's empty-page bytes. */
     boolean kept;
 
-    Page(int index, long handle, long size, boolean dedicated, BlockAllocator allocator) {
+    Page(int index, long handle, long size, boolean dedicated, boolean reusable, BlockAllocator allocator) {
         this.index = index;
         this.handle = handle;
         this.size = size;
         this.dedicated = dedicated;
+        this.reusable = reusable;
         this.allocator = allocator;
         this.largestFreeBound = size;
     }

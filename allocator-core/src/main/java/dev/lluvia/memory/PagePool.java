@@ -22,7 +22,11 @@ import java.util.List;
  *
  * <p>The placement policy that users rely on is in {@link Memory}'s class Javadoc: pages are
  * allocated lazily; an object larger than half the page size, or one the driver prefers or
- * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}), freed with it;
+ * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}); one the driver
+ * asked for is allocated for that resource and freed with it, while a merely large object's page
+ * is a plain one that, once empty, is kept within the empty-page budget like a regular page and
+ * taken by the next large object it fits ({@link #LARGE_FIT}): a loop that creates and closes large
+ * buffers then calls the driver once, not every time;
  * any other goes into the first regular page with room ({@link #allocate}), else a new one; a
  * page's bytes are reserved of the heap before the driver is asked, and asked again once after
  * the kept empty pages are freed; a regular page left empty is kept within the empty-page budget
@@ -58,8 +62,17 @@ final class PagePool {
     private final AllocationStrategy strategy;
     /** What every page is allocated with (its priority, export). */
     private final PageOptions pageOptions;
-    /** {@link MemoryOptions#effectiveEmptyPageBudget()}. */
+    /**
+     * {@link MemoryOptions#effectiveEmptyPageBudget()}, plus the bytes of the {@link #minPages}, which
+     * are kept whatever the budget.
+     */
     private final long emptyPageBudget;
+    /** {@link MemoryOptions#minPages()}: regular pages made at creation and never freed before close. */
+    private final int minPages;
+    /** {@link MemoryOptions#maxPages()}: no page is allocated beyond it. */
+    private final int maxPages;
+    /** {@link MemoryOptions#neverAllocate()}: no page is allocated after creation. */
+    private final boolean neverAllocate;
 
     /** Pages by index; a released page leaves a null hole so the indices of others stay stable. */
     private final List<Page> pages = new ArrayList<>();
@@ -67,6 +80,8 @@ final class PagePool {
     /** See the class Javadoc. */
     private long[] room = new long[16];
     private int pageCount;
+    /** Pages that are not dedicated; never below {@link #minPages} once created. */
+    private int regularPages;
     private long pageBytes;
     /**
      * The last refusal of the session's heap accounting this pool threw (not the driver's): pages
@@ -83,8 +98,26 @@ final class PagePool {
         this.pageSize = options.pageSize();
         this.algorithm = options.algorithm();
         this.strategy = options.strategy();
-        this.emptyPageBudget = options.effectiveEmptyPageBudget();
+        this.minPages = options.minPages();
+        this.maxPages = options.maxPages();
+        this.neverAllocate = options.neverAllocate();
+        this.emptyPageBudget = options.effectiveEmptyPageBudget() + (long) minPages * pageSize;
         this.pageOptions = new PageOptions(options.priority(), options.exportable());
+    }
+
+    /**
+     * Allocates the {@link MemoryOptions#minPages()} regular pages of a new Memory, kept empty for
+     * its objects; all or nothing.
+     */
+    void allocateMinimum() {
+        try {
+            while (regularPages < minPages) {
+                keepIfEmpty(newPage(pageSize, null, false));
+            }
+        } catch (RuntimeException | Error e) {
+            releaseAll();
+            throw e;
+        }
     }
 
     /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
@@ -93,12 +126,38 @@ final class PagePool {
     }
 
     /**
-     * A new page dedicated to {@code object} of exactly {@code size} bytes (the requirement size,
-     * as Vulkan wants for a dedicated allocation: VUID-VkMemoryDedicatedAllocateInfo-image-01433),
-     * with its one block taken.
+     * How much larger than an object a kept large page may be and still be given to it: at most an
+     * eighth of the object's size is left unused, so reuse never wastes more than padding would.
      */
-    Placement allocateDedicated(MemoryObject object, long size) {
-        Page page = allocatePage(size, object);
+    static final int LARGE_FIT = 8;
+
+    /**
+     * A page for {@code object} alone, with its one block of {@code size} bytes (the requirement
+     * size) taken. {@code forTheDriver}: the driver prefers or requires a dedicated allocation, so
+     * the page is made for that resource, of exactly its size (as Vulkan wants:
+     * VUID-VkMemoryDedicatedAllocateInfo-image-01433), and freed with it. Otherwise the smallest
+     * kept large page that fits within {@link #LARGE_FIT} is taken, else a new plain page of
+     * {@code size} bytes is made.
+     */
+    Placement allocateDedicated(MemoryObject object, long size, boolean forTheDriver) {
+        if (!forTheDriver && emptyPageBytes > 0) {
+            Page best = null;
+            for (Page p : pages) {
+                if (p != null && p.kept && p.reusable && p.size >= size && p.size - size <= size / LARGE_FIT
+                        && (best == null || p.size < best.size)) {
+                    best = p;
+                }
+            }
+            if (best != null) {
+                long block = best.allocator.allocate(size, 1);
+                if (block != BlockAllocator.NO_SPACE) {
+                    best.kept = false;
+                    emptyPageBytes -= best.size;
+                    return new Placement(best, block, false);
+                }
+            }
+        }
+        Page page = allocatePage(size, object, forTheDriver);
         return takeFromNewPage(page, size, 1, object);
     }
 
@@ -118,7 +177,7 @@ final class PagePool {
                 }
             }
         }
-        return takeFromNewPage(allocatePage(pageSize, null), blockSize, alignment, object);
+        return takeFromNewPage(allocatePage(pageSize, null, false), blockSize, alignment, object);
     }
 
     private Placement takeFromNewPage(Page page, long blockSize, long alignment, MemoryObject object) {
@@ -166,12 +225,14 @@ final class PagePool {
 
     /**
      * Frees a block of a closing object: the page is kept if it is left empty and fits in the
-     * empty-page budget, freed if dedicated or over the budget.
+     * empty-page budget, freed if it was allocated for its resource or is over the budget.
      */
     void free(Page page, long block) {
         freeBlock(page, block);
         if (page.allocator.isEmpty()) {
-            if (page.dedicated || emptyPageBytes + page.size > emptyPageBudget) {
+            final boolean overBudget = emptyPageBytes + page.size > emptyPageBudget;
+            // A page allocated for its resource goes with it; the minPages regular pages stay.
+            if (page.dedicated ? !page.reusable || overBudget : regularPages > minPages && overBudget) {
                 releasePage(page);
             } else {
                 keepIfEmpty(page);
@@ -190,17 +251,20 @@ final class PagePool {
     }
 
     private void keepIfEmpty(Page page) {
-        if (!page.dedicated && !page.kept && page.allocator.isEmpty()) {
+        if ((!page.dedicated || page.reusable) && !page.kept && page.allocator.isEmpty()) {
             page.kept = true;
             emptyPageBytes += page.size;
         }
     }
 
-    /** Frees every empty regular page, kept ones and others; returns how many. */
+    /**
+     * Frees every empty regular page, kept ones and others, but the {@link #minPages}, and every
+     * kept large object's page; returns how many.
+     */
     int releaseEmptyPages() {
         int released = 0;
         for (Page p : pages) {
-            if (p != null && !p.dedicated && p.allocator.isEmpty()) {
+            if (p != null && p.allocator.isEmpty() && (p.dedicated ? p.reusable : regularPages > minPages)) {
                 releasePage(p);
                 released++;
             }
@@ -218,10 +282,28 @@ final class PagePool {
     }
 
     /**
-     * Allocates a page: a regular one ({@code dedicatedTo == null}) or one dedicated to an object,
-     * after reserving its bytes of the heap; all or nothing.
+     * Allocates a page for an object: refused with a {@link PageLimitException} when the Memory never
+     * allocates or holds {@link #maxPages}; else {@link #newPage}.
      */
-    private Page allocatePage(long size, MemoryObject dedicatedTo) {
+    private Page allocatePage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
+        if (neverAllocate) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory never allocates (MemoryOptions.neverAllocate); it holds "
+                    + pageCount + " pages", type.heapIndex(), size);
+        }
+        if (pageCount >= maxPages) {
+            throw new PageLimitException("a new page of " + size + " bytes of memory type " + type.index()
+                    + " is needed and its Memory holds maxPages (" + maxPages + ") pages already", type.heapIndex(), size);
+        }
+        return newPage(size, dedicatedTo, forTheDriver);
+    }
+
+    /**
+     * Allocates a page, after reserving its bytes of the heap; all or nothing: a regular one
+     * ({@code dedicatedTo == null}), or one for object {@code dedicatedTo} alone, allocated for
+     * that resource when {@code forTheDriver} (and the object names one), else plain (and reusable).
+     */
+    private Page newPage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
         final int heap = type.heapIndex();
         HeapAccountant.Outcome reserved = heaps.tryReserve(heap, size);
         if (!reserved.reserved() && emptyPageBytes > 0) {
@@ -236,9 +318,11 @@ final class PagePool {
         }
         long handle;
         try {
+            // A plain page for a regular or a merely large object, and for an allocation that names no resource.
+            forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
             PageRequest request = new PageRequest(type.index(), size, pageOptions, null, null);
-            handle = backend.allocatePage(dedicatedTo == null ? request
-                    : request.withDedicatedTo(dedicatedTo.resource(), dedicatedTo instanceof Image));
+            handle = backend.allocatePage(!forTheDriver ? request : request.withDedicatedTo(dedicatedTo.resource(),
+                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource()));
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;
@@ -256,7 +340,8 @@ final class PagePool {
             throw e;
         }
         int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null, blocks);
+        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null,
+                dedicatedTo != null && !forTheDriver, blocks);
         if (index < 0) {
             if (page.index == room.length) {
                 room = Arrays.copyOf(room, 2 * room.length);
@@ -267,6 +352,9 @@ final class PagePool {
         }
         room[page.index] = page.dedicated ? -1 : size;
         pageCount++;
+        if (!page.dedicated) {
+            regularPages++;
+        }
         pageBytes += size;
         return page;
     }
@@ -275,6 +363,9 @@ final class PagePool {
         pages.set(page.index, null);
         room[page.index] = -1;
         pageCount--;
+        if (!page.dedicated) {
+            regularPages--;
+        }
         pageBytes -= page.size;
         if (page.kept) {
             page.kept = false;

@@ -239,6 +239,78 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Makes host writes to every one of {@code objects} visible to the device (VMA's
+     * {@code vmaFlushAllocations}): {@link Buffer#flush()} of each, with one driver call per Memory
+     * ({@code vkFlushMappedMemoryRanges} with all its ranges). Objects of coherent memory are skipped.
+     *
+     * @param objects {@link Buffer}s and {@link Allocation}s of this session
+     * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
+     *                                  session; nothing is flushed then
+     * @throws IllegalStateException    naming the object if one is closed (the objects of Memories
+     *                                  before it in the list may have been flushed, which is harmless)
+     */
+    public void flush(java.util.Collection<? extends MemoryObject> objects) {
+        syncObjects(objects, true);
+    }
+
+    /**
+     * Makes device writes to every one of {@code objects} visible to the host (VMA's
+     * {@code vmaInvalidateAllocations}); as {@link #flush(java.util.Collection)}.
+     */
+    public void invalidate(java.util.Collection<? extends MemoryObject> objects) {
+        syncObjects(objects, false);
+    }
+
+    private void syncObjects(java.util.Collection<? extends MemoryObject> objects, boolean flush) {
+        Objects.requireNonNull(objects, "objects");
+        java.util.Map<Memory, List<MemoryObject>> byMemory = new java.util.LinkedHashMap<>();
+        for (MemoryObject o : objects) {
+            Objects.requireNonNull(o, "objects must not contain null");
+            if (o.memory().session() != this) {
+                throw new IllegalArgumentException(o.describe() + " belongs to " + o.memory().session() + ", not " + this);
+            }
+            o.mappableSize(); // an image is refused before anything is flushed
+            byMemory.computeIfAbsent(o.memory(), m -> new ArrayList<>()).add(o);
+        }
+        for (java.util.Map.Entry<Memory, List<MemoryObject>> e : byMemory.entrySet()) {
+            Memory memory = e.getKey();
+            if (!memory.memoryType().needsFlush()) {
+                continue;
+            }
+            synchronized (memory.lock()) {
+                List<dev.lluvia.memory.spi.MappedRange> ranges = new ArrayList<>(e.getValue().size());
+                for (MemoryObject o : e.getValue()) {
+                    o.requireOpen();
+                    dev.lluvia.memory.spi.MappedRange r = o.mappedRangeLocked(0, o.mappableSize());
+                    if (r != null) {
+                        ranges.add(r);
+                    }
+                }
+                if (flush) {
+                    backend.flush(ranges);
+                } else {
+                    backend.invalidate(ranges);
+                }
+            }
+        }
+    }
+
+    /**
+     * The memory type {@link #createMemory(MemoryOptions)} would choose for {@code options}, without
+     * creating anything (VMA's {@code vmaFindMemoryTypeIndex}). For a resource, give its
+     * requirement's bits with {@link MemoryOptions#withMemoryTypeBits} (VMA's
+     * {@code vmaFindMemoryTypeIndexForBufferInfo}/{@code ForImageInfo}).
+     *
+     * @throws UnsupportedMemoryFlagsException if no memory type the options allow has the flags or suits the usage
+     * @throws IllegalStateException           if this session is closed
+     */
+    public MemoryType findMemoryType(MemoryOptions options) {
+        Objects.requireNonNull(options, "options");
+        requireOpen();
+        return types.choose(options);
+    }
+
+    /**
      * Creates a Memory from full options; the one creation path that every other overload takes.
      * See {@link #createMemory(Set, long, boolean)} for how flags choose the memory type and
      * {@link #createMemory(MemoryUsage, long)} for how a usage does.
@@ -261,6 +333,7 @@ public final class Session implements AutoCloseable {
         synchronized (memories) {
             requireOpen();
             Memory memory = new Memory(this, backend, type, options);
+            memory.allocateMinimumPages();
             memories.add(memory);
             for (SessionListener l : listeners) {
                 l.memoryCreated(memory);

@@ -82,6 +82,10 @@ final class FakeBackend implements MemoryBackend {
                     new Rule(64, 64, 0, 0x7, 0), new Rule(1024, 1024, 1024, 0x7, 0), new Rule(64, 64, 0, 0x7, 0));
         }
 
+        Config withBuffer(Rule rule) {
+            return new Config(name, heaps, types, limits, budgetPercent, rule, optimalImage, linearImage);
+        }
+
         Config withOptimalImage(Rule rule) {
             return new Config(name, heaps, types, limits, budgetPercent, buffer, rule, linearImage);
         }

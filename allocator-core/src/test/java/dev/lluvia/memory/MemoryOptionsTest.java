@@ -61,7 +61,8 @@ class MemoryOptionsTest {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> new MemoryOptions(
                 EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), MemoryUsage.UPLOAD, 4096, false,
                 AllocationAlgorithm.TLSF, AllocationStrategy.MIN_TIME, MemoryOptions.DEFAULT_PRIORITY, false,
-                MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET));
+                MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET, java.util.Set.of(), MemoryOptions.ALL_MEMORY_TYPES, 0,
+                Integer.MAX_VALUE, false));
         assertTrue(both.getMessage().contains("DEVICE_LOCAL") && both.getMessage().contains("UPLOAD"), both.getMessage());
         IllegalArgumentException exact = assertThrows(IllegalArgumentException.class,
                 () -> byUsage.withExactFlagsMatch(true));

@@ -60,7 +60,9 @@ public interface MemoryBackend extends AutoCloseable {
      *
      * @param memoryTypeIndex the Vulkan memory type index of the page
      * @param size bytes: the resource's requirement size
-     * @param resource the buffer or image that will be bound at offset 0
+     * @param resource the buffer or image that will be bound at offset 0: one the backend created, or
+     *                 one the program created itself ({@link #resourceRequirements}), which the
+     *                 backend then must not use for anything but naming it to the driver
      * @param image whether {@code resource} is an image (else a buffer)
      * @return the page handle
      */
@@ -102,6 +104,23 @@ public interface MemoryBackend extends AutoCloseable {
      * @param size bytes to invalidate
      */
     void invalidate(long page, long offset, long size);
+
+    /**
+     * {@link #flush(long, long, long)} of several ranges in one call ({@code vkFlushMappedMemoryRanges}
+     * with all of them); the default flushes them one by one.
+     */
+    default void flush(java.util.List<MappedRange> ranges) {
+        for (MappedRange r : ranges) {
+            flush(r.page(), r.offset(), r.size());
+        }
+    }
+
+    /** {@link #invalidate(long, long, long)} of several ranges in one call; the default goes one by one. */
+    default void invalidate(java.util.List<MappedRange> ranges) {
+        for (MappedRange r : ranges) {
+            invalidate(r.page(), r.offset(), r.size());
+        }
+    }
 
     /**
      * Creates a buffer ({@code vkCreateBuffer}) as {@code request} says and reports its memory
@@ -236,6 +255,38 @@ public interface MemoryBackend extends AutoCloseable {
      */
     default void bindAliasingImage(long image, long page, long offset, long aliased) {
         bindImage(image, page, offset);
+    }
+
+    /**
+     * The requirements of a buffer or image the program created itself, not through
+     * {@link #createBuffer} or {@link #createImage} ({@code vkGet*MemoryRequirements2} with
+     * {@code VkMemoryDedicatedRequirements} on Vulkan), for
+     * {@link dev.lluvia.memory.Memory#allocate}. The backend neither keeps nor destroys it.
+     *
+     * @throws UnsupportedOperationException if the backend has no resources of the program's (the default)
+     */
+    default MemoryRequirements resourceRequirements(long resource, boolean image) {
+        throw new UnsupportedOperationException(name() + " backend cannot query the requirements of the program's own "
+                + (image ? "images" : "buffers"));
+    }
+
+    /**
+     * Binds a buffer or image the program created itself; see {@link ResourceBind}. The default binds
+     * through {@link #bindBuffer} or {@link #bindImage} and refuses a {@code pNext} chain, which is
+     * right for a backend whose program resources are its own handles (the sim's).
+     *
+     * @throws IllegalArgumentException if the bind has a {@code pNext} chain the backend must not pass on
+     */
+    default void bindResource(ResourceBind bind) {
+        if (bind.next() != 0) {
+            throw new IllegalArgumentException(name() + " backend takes no pNext chain in a bind; was 0x"
+                    + Long.toHexString(bind.next()));
+        }
+        if (bind.image()) {
+            bindImage(bind.resource(), bind.page(), bind.offset());
+        } else {
+            bindBuffer(bind.resource(), bind.page(), bind.offset());
+        }
     }
 
     /**

@@ -240,7 +240,8 @@ public final class LongRun {
                 return;
             }
             Memory m = memories.get(2);
-            ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 1 + random.nextInt(128), ChannelType.UINT8, 4)
+            // At least 2 high: a height of 1 is a 1D image, which some devices (the H100) refuse LINEAR.
+            ImageDescriptor d = ImageDescriptor.of(1 + random.nextInt(128), 2 + random.nextInt(127), ChannelType.UINT8, 4)
                     .withTiling(random.nextBoolean() ? ImageTiling.OPTIMAL : ImageTiling.LINEAR);
             images.add(m.createImage(d));
         }

@@ -495,6 +495,18 @@ public final class SimBackend implements MemoryBackend {
         return r.page.address + r.offset;
     }
 
+    /**
+     * The requirements of a live sim resource, standing for a resource of the program's own: tests
+     * make one with {@link #createBuffer}/{@link #createImage} and give its handle to
+     * {@link dev.lluvia.memory.AllocationRequest#forBuffer}; the default {@code bindResource} then binds
+     * it through the referee like any other.
+     */
+    @Override
+    public synchronized MemoryRequirements resourceRequirements(long resource, boolean image) {
+        requireOpen();
+        return resources.resource(resource, image ? KIND_IMAGE : KIND_BUFFER, "resourceRequirements").requirements;
+    }
+
     @Override
     public synchronized void bindBuffer(long buffer, long page, long offset) {
         requireOpen();

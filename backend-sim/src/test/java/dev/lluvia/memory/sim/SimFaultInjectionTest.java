@@ -67,8 +67,13 @@ class SimFaultInjectionTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void eachFaultIsTypedAndChangesNothing(String profile, FaultPoint point, FaultResult result) {
-        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice(profile)
-                .withLeakPolicy(LeakPolicy.IGNORE))) {
+        SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice(profile)
+                .withLeakPolicy(LeakPolicy.IGNORE);
+        if (point == FaultPoint.ALLOCATE_DEDICATED_PAGE) {
+            // Memory allocated for one resource is what the driver asks for; a merely large buffer gets a plain page.
+            options = options.withProperty("lluvia.sim.profile.buffer.prefersDedicatedAbove", String.valueOf(PAGE / 2));
+        }
+        try (Session s = Session.create(options)) {
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
             Memory host = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), PAGE);
             Memory device = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE);
@@ -124,7 +129,7 @@ class SimFaultInjectionTest {
         return switch (point) {
             case ALLOCATE_PAGE -> m -> m == host || m == device
                     ? freshPageBuffer(m) : m.createBuffer(1024);
-            case ALLOCATE_DEDICATED_PAGE -> m -> m.createBuffer(PAGE); // larger than half a page
+            case ALLOCATE_DEDICATED_PAGE -> m -> m.createBuffer(PAGE); // one the driver prefers to have alone
             case MAP -> m -> mapped.map();
             case CREATE_BUFFER, BIND_BUFFER -> m -> m.createBuffer(512);
             case CREATE_IMAGE, BIND_IMAGE -> m -> m.createImage(16, 16, ChannelType.UINT8);

@@ -40,9 +40,25 @@ import java.util.concurrent.locks.Lock;
  *                            lock around each of its submissions, so a program that also submits to the
  *                            queue holds it around its own {@code vkQueueSubmit}; null when the queue is
  *                            the library's alone
+ * @param featureChain        the address of the {@code pNext} chain of feature structures the program gave
+ *                            {@code VkDeviceCreateInfo} ({@code VkPhysicalDeviceFeatures2},
+ *                            {@code VkPhysicalDeviceVulkan12Features}, {@code VkPhysicalDeviceBufferDeviceAddressFeatures},
+ *                            {@code VkPhysicalDeviceMemoryPriorityFeaturesEXT}, ...), or 0. Vulkan has no query
+ *                            of the features a device was created with, so this is the only way the library
+ *                            can check {@code enabledFeatures}: with it, {@link VulkanSession#wrap} refuses a
+ *                            declared {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} or
+ *                            {@link DeviceFeature#MEMORY_PRIORITY} whose feature the chain does not enable
+ *                            (an {@link IllegalArgumentException} naming it). It is read during
+ *                            {@code wrap} only. <b>Without it (0) those declared features are trusted</b>: a
+ *                            wrong declaration is not detected by the library, and the driver is then used
+ *                            against the spec (the program's validation messenger reports
+ *                            {@code VUID-VkMemoryAllocateInfo-flags-03331} at the first page and
+ *                            {@code VUID-vkGetBufferDeviceAddress-bufferDeviceAddress-03324} at the first
+ *                            device address; without validation the behaviour is undefined)
  */
 public record ExistingDevice(VkDevice device, int apiVersion, Set<DeviceFeature> enabledFeatures,
-                             VkQueue transferQueue, int transferQueueFamily, Lock transferQueueLock) {
+                             VkQueue transferQueue, int transferQueueFamily, Lock transferQueueLock,
+                             long featureChain) {
 
     public ExistingDevice {
         Objects.requireNonNull(device, "device (the program's VkDevice)");
@@ -64,12 +80,13 @@ public record ExistingDevice(VkDevice device, int apiVersion, Set<DeviceFeature>
 
     /** A device with no features declared and no transfer queue. */
     public static ExistingDevice of(VkDevice device, int apiVersion) {
-        return new ExistingDevice(device, apiVersion, Set.of(), null, -1, null);
+        return new ExistingDevice(device, apiVersion, Set.of(), null, -1, null, 0);
     }
 
     /** Declares the features the program enabled on the device (replacing those declared before). */
     public ExistingDevice withFeatures(Set<DeviceFeature> features) {
-        return new ExistingDevice(device, apiVersion, features, transferQueue, transferQueueFamily, transferQueueLock);
+        return new ExistingDevice(device, apiVersion, features, transferQueue, transferQueueFamily, transferQueueLock,
+                featureChain);
     }
 
     /** Declares the features the program enabled on the device; see {@link #withFeatures(Set)}. */
@@ -85,7 +102,17 @@ public record ExistingDevice(VkDevice device, int apiVersion, Set<DeviceFeature>
      */
     public ExistingDevice withTransferQueue(VkQueue queue, int family, Lock lock) {
         Objects.requireNonNull(queue, "queue");
-        return new ExistingDevice(device, apiVersion, enabledFeatures, queue, family, lock);
+        return new ExistingDevice(device, apiVersion, enabledFeatures, queue, family, lock, featureChain);
+    }
+
+    /**
+     * Gives the feature structures the device was created with, so that the declared features are
+     * checked; see the {@code featureChain} component. Pass the {@code pNext} of the program's
+     * {@code VkDeviceCreateInfo} (e.g. {@code createInfo.pNext()}), still alive at {@code wrap}.
+     */
+    public ExistingDevice withFeatureChain(long chain) {
+        return new ExistingDevice(device, apiVersion, enabledFeatures, transferQueue, transferQueueFamily,
+                transferQueueLock, chain);
     }
 
     /** The device's instance. */

@@ -14,6 +14,8 @@ import dev.lluvia.memory.spi.BufferRequest;
 import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.PageRequest;
 import dev.lluvia.memory.spi.Resource;
+import dev.lluvia.memory.spi.ResourceBind;
+import dev.lluvia.memory.spi.MemoryRequirements;
 import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.vulkan.*;
 
@@ -396,20 +398,22 @@ public final class VulkanBackend implements MemoryBackend {
             throw new IllegalArgumentException("the Vulkan backend takes no page request extension, was "
                     + request.extension());
         }
-        final PageRequest.Dedicated to = request.dedicatedTo();
-        if (to == null) {
-            requireOpen();
-            return pages.newPage(request.memoryTypeIndex(), request.size(), VK_NULL_HANDLE, VK_NULL_HANDLE, request.options());
-        }
-        final VulkanResources.BufferState buffer = to.image() ? null : resources.requireBuffer(to.resource());
-        if (to.image()) {
-            resources.requireImage(to.resource());
-        }
         requireOpen();
-        return to.image()
-                ? pages.newPage(request.memoryTypeIndex(), request.size(), VK_NULL_HANDLE, 0, 0, to.resource(), request.options())
-                : pages.newPage(request.memoryTypeIndex(), request.size(), to.resource(), buffer.usage, buffer.size,
-                VK_NULL_HANDLE, request.options());
+        final PageRequest.Dedicated to = request.dedicatedTo();
+        final int type = request.memoryTypeIndex();
+        final long size = request.size();
+        if (to == null) {
+            return pages.newPage(type, size, VK_NULL_HANDLE, VK_NULL_HANDLE, request.options());
+        }
+        if (to.image()) {
+            return pages.newPage(type, size, VK_NULL_HANDLE, 0, 0, to.resource(), request.options());
+        }
+        // A buffer of the program's own (an Allocation's) is not in the table: with no usage known,
+        // its page gets no transfer window, so the library never uses the program's buffer.
+        final VulkanResources.BufferState buffer = resources.buffers.get(to.resource());
+        return buffer == null
+                ? pages.newPage(type, size, to.resource(), 0, 0, VK_NULL_HANDLE, request.options())
+                : pages.newPage(type, size, to.resource(), buffer.usage, buffer.size, VK_NULL_HANDLE, request.options());
     }
 
     @Override
@@ -440,6 +444,20 @@ public final class VulkanBackend implements MemoryBackend {
     public void invalidate(long page, long offset, long size) {
         requireOpen();
         pages.syncRange(page, offset, size, false);
+    }
+
+    /** One {@code vkFlushMappedMemoryRanges} with every range. */
+    @Override
+    public void flush(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, true);
+    }
+
+    /** One {@code vkInvalidateMappedMemoryRanges} with every range. */
+    @Override
+    public void invalidate(List<dev.lluvia.memory.spi.MappedRange> ranges) {
+        requireOpen();
+        pages.syncRanges(ranges, false);
     }
 
     /** {@code VK_KHR_external_memory_fd} is enabled on this device. */
@@ -516,6 +534,24 @@ public final class VulkanBackend implements MemoryBackend {
     public void bindImage(long image, long page, long offset) {
         requireOpen();
         resources.bindImage(image, page, offset);
+    }
+
+    /** {@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements} of the program's resource. */
+    @Override
+    public MemoryRequirements resourceRequirements(long resource, boolean image) {
+        requireOpen();
+        return resources.requirementsOf(resource, image);
+    }
+
+    /**
+     * {@code vkBindBufferMemory2} / {@code vkBindImageMemory2} of the program's resource with its
+     * {@code pNext} chain, which may hold only {@code VkBindMemoryStatus} and the device-group bind
+     * info (an {@link IllegalArgumentException} naming the sType otherwise, nothing bound).
+     */
+    @Override
+    public void bindResource(ResourceBind bind) {
+        requireOpen();
+        resources.bindProgram(bind);
     }
 
     @Override

@@ -63,6 +63,9 @@ final class VulkanDeviceFactory {
             }
         }
         VKCapabilitiesDevice caps = d.device().getCapabilities();
+        if (d.featureChain() != 0) {
+            requireInChain(d.featureChain(), d.enabledFeatures());
+        }
         if (d.enabledFeatures().contains(DeviceFeature.MEMORY_BUDGET) && !caps.VK_EXT_memory_budget) {
             throw new IllegalArgumentException("the wrapped device declares MEMORY_BUDGET, but its VkDevice was not "
                     + "created with " + VK_EXT_MEMORY_BUDGET_EXTENSION_NAME + " in ppEnabledExtensionNames");
@@ -93,6 +96,47 @@ final class VulkanDeviceFactory {
                 // Imports and exports only where the program's device enabled the extensions.
                 caps.VK_EXT_external_memory_host ? importAlignment(pd) : 0, caps.VK_KHR_external_memory_fd);
         return setup;
+    }
+
+    /** The longest feature chain walked; a longer one is taken for a loop. */
+    private static final int MAX_FEATURE_CHAIN = 64;
+
+    /**
+     * Refuses a declared feature that the program's {@code VkDeviceCreateInfo} feature chain does not
+     * enable: {@link DeviceFeature#BUFFER_DEVICE_ADDRESS} needs {@code bufferDeviceAddress} in
+     * {@code VkPhysicalDeviceVulkan12Features} or {@code VkPhysicalDeviceBufferDeviceAddressFeatures};
+     * {@link DeviceFeature#MEMORY_PRIORITY} needs {@code memoryPriority} in
+     * {@code VkPhysicalDeviceMemoryPriorityFeaturesEXT}. The other features are extensions, which the
+     * LWJGL {@code VkDevice} knows and the caller checks.
+     */
+    static void requireInChain(long chain, Set<DeviceFeature> declared) {
+        boolean address = false;
+        boolean priority = false;
+        int n = 0;
+        for (long p = chain; p != 0; p = MemoryUtil.memGetAddress(p + VkBaseInStructure.PNEXT)) {
+            if (++n > MAX_FEATURE_CHAIN) {
+                throw new IllegalArgumentException("the feature chain at 0x" + Long.toHexString(chain) + " is longer than "
+                        + MAX_FEATURE_CHAIN + " structures: a loop?");
+            }
+            int sType = MemoryUtil.memGetInt(p);
+            if (sType == VK12.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES) {
+                address |= VkPhysicalDeviceVulkan12Features.create(p).bufferDeviceAddress();
+            } else if (sType == VK12.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES) {
+                address |= VkPhysicalDeviceBufferDeviceAddressFeatures.create(p).bufferDeviceAddress();
+            } else if (sType == EXTMemoryPriority.VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PRIORITY_FEATURES_EXT) {
+                priority |= VkPhysicalDeviceMemoryPriorityFeaturesEXT.create(p).memoryPriority();
+            }
+        }
+        if (declared.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS) && !address) {
+            throw new IllegalArgumentException("the wrapped device declares BUFFER_DEVICE_ADDRESS, but its feature chain"
+                    + " (0x" + Long.toHexString(chain) + ") does not enable bufferDeviceAddress in"
+                    + " VkPhysicalDeviceVulkan12Features or VkPhysicalDeviceBufferDeviceAddressFeatures");
+        }
+        if (declared.contains(DeviceFeature.MEMORY_PRIORITY) && !priority) {
+            throw new IllegalArgumentException("the wrapped device declares MEMORY_PRIORITY, but its feature chain"
+                    + " (0x" + Long.toHexString(chain) + ") does not enable memoryPriority in"
+                    + " VkPhysicalDeviceMemoryPriorityFeaturesEXT");
+        }
     }
 
     /** The version both the instance (or program) and the device support. */

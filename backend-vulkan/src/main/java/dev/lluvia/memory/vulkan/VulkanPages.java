@@ -610,27 +610,59 @@ final class VulkanPages {
 
     /** {@link #syncRange(long, long, long, boolean)} of a page already looked up. */
     void syncRange(Page p, long offset, long size, boolean flush) {
+        checkRange(p, offset, size);
+        if (size == 0) {
+            return;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
+            setRange(range.get(0), p, offset, size);
+            syncRanges(range, flush);
+        }
+    }
+
+    /**
+     * {@link #syncRange(long, long, long, boolean)} of several ranges, each checked as there, in one
+     * {@code vkFlushMappedMemoryRanges} / {@code vkInvalidateMappedMemoryRanges} call.
+     */
+    void syncRanges(java.util.List<dev.lluvia.memory.spi.MappedRange> ranges, boolean flush) {
+        if (ranges.isEmpty()) {
+            return;
+        }
+        try (MemoryStack stack = stackPush()) {
+            VkMappedMemoryRange.Buffer vk = VkMappedMemoryRange.calloc(ranges.size(), stack);
+            for (int i = 0; i < ranges.size(); i++) {
+                dev.lluvia.memory.spi.MappedRange r = ranges.get(i);
+                Page p = requirePage(r.page());
+                checkRange(p, r.offset(), r.size());
+                setRange(vk.get(i), p, r.offset(), r.size());
+            }
+            syncRanges(vk, flush);
+        }
+    }
+
+    private static void checkRange(Page p, long offset, long size) {
         if (offset < 0 || size < 0 || offset > p.size - size) {
             throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + " + " + size
                     + ") is outside the page of " + p.size + " bytes");
         }
-        if (size == 0) {
-            return;
-        }
+    }
+
+    /** {@code [offset, offset + size)} of a mapped page, widened to whole non-coherent atoms. */
+    private void setRange(VkMappedMemoryRange range, Page p, long offset, long size) {
         mapped(p);
         // Vulkan wants offsets and sizes in whole atoms, or a range that ends at the end of the page.
         final long atom = nonCoherentAtomSize;
         final long start = Align.roundDown(offset, atom);
         final long end = Align.roundUp(offset + size, atom);
-        final long length = end >= p.size ? VK_WHOLE_SIZE : end - start;
-        try (MemoryStack stack = stackPush()) {
-            VkMappedMemoryRange.Buffer range = VkMappedMemoryRange.calloc(1, stack);
-            range.get(0).sType$Default().memory(p.handle).offset(start).size(length);
-            if (flush) {
-                check(vkFlushMappedMemoryRanges(device, range), "vkFlushMappedMemoryRanges");
-            } else {
-                check(vkInvalidateMappedMemoryRanges(device, range), "vkInvalidateMappedMemoryRanges");
-            }
+        range.sType$Default().memory(p.handle).offset(start).size(end >= p.size ? VK_WHOLE_SIZE : end - start);
+    }
+
+    private void syncRanges(VkMappedMemoryRange.Buffer ranges, boolean flush) {
+        if (flush) {
+            check(vkFlushMappedMemoryRanges(device, ranges), "vkFlushMappedMemoryRanges");
+        } else {
+            check(vkInvalidateMappedMemoryRanges(device, ranges), "vkInvalidateMappedMemoryRanges");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
+import dev.lluvia.memory.spi.ResourceBind;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.*;
 
@@ -115,12 +116,8 @@ final class VulkanResources {
             LongBuffer pBuffer = stack.mallocLong(1);
             check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
             long buffer = pBuffer.get(0);
-            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
-            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
-            vkGetBufferMemoryRequirements2(device,
-                    VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default().buffer(buffer), req);
             buffers.put(buffer, new BufferState(size, usageBits));
-            return new Resource(buffer, requirements(req.memoryRequirements(), dedicated));
+            return new Resource(buffer, requirementsOf(buffer, false));
         }
     }
 
@@ -223,12 +220,8 @@ final class VulkanResources {
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
-            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
-            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
-            vkGetImageMemoryRequirements2(device,
-                    VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default().image(image), req);
             images.put(image, new ImageState(d, info.usage()));
-            return new Resource(image, requirements(req.memoryRequirements(), dedicated));
+            return new Resource(image, requirementsOf(image, true));
         }
     }
 
@@ -300,6 +293,79 @@ final class VulkanResources {
         VulkanPages.Page p = pages.requirePage(page);
         check(vkBindImageMemory(device, image, page, offset), "vkBindImageMemory");
         i.page = p;
+    }
+
+    /**
+     * The requirements of a buffer or image, the library's or the program's own
+     * ({@code vkGet*MemoryRequirements2} with {@code VkMemoryDedicatedRequirements}); the handle
+     * must be a live resource of this device.
+     */
+    MemoryRequirements requirementsOf(long resource, boolean image) {
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+            if (image) {
+                vkGetImageMemoryRequirements2(device, VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default()
+                        .image(resource), req);
+            } else {
+                vkGetBufferMemoryRequirements2(device, VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default()
+                        .buffer(resource), req);
+            }
+            return requirements(req.memoryRequirements(), dedicated);
+        }
+    }
+
+    /**
+     * Binds the program's own buffer or image ({@code vkBindBufferMemory2} / {@code vkBindImageMemory2})
+     * with its {@code pNext} chain, after checking that every structure in the chain is one the
+     * library may pass on; the library keeps no state of the resource.
+     */
+    void bindProgram(ResourceBind bind) {
+        pages.requirePage(bind.page());
+        requireBindChain(bind.next(), bind.image());
+        try (MemoryStack stack = stackPush()) {
+            if (bind.image()) {
+                VkBindImageMemoryInfo.Buffer info = VkBindImageMemoryInfo.calloc(1, stack);
+                info.get(0).sType$Default().pNext(bind.next()).image(bind.resource()).memory(bind.page())
+                        .memoryOffset(bind.offset());
+                check(vkBindImageMemory2(device, info), "vkBindImageMemory2");
+            } else {
+                VkBindBufferMemoryInfo.Buffer info = VkBindBufferMemoryInfo.calloc(1, stack);
+                info.get(0).sType$Default().pNext(bind.next()).buffer(bind.resource()).memory(bind.page())
+                        .memoryOffset(bind.offset());
+                check(vkBindBufferMemory2(device, info), "vkBindBufferMemory2");
+            }
+        }
+    }
+
+    /**
+     * Refuses a bind's {@code pNext} structure the library must not pass on: anything but
+     * {@code VkBindMemoryStatus} (it only reports the result) and the device-group bind infos (which
+     * devices of a group see the memory). A swapchain bind ({@code VkBindImageMemorySwapchainInfoKHR})
+     * binds swapchain memory, not the library's; a plane bind ({@code VkBindImagePlaneMemoryInfo})
+     * binds one plane of a disjoint image, whose requirements are per plane and were not what the
+     * allocation was made from; unknown structures are refused as the library cannot tell what they do.
+     */
+    static void requireBindChain(long next, boolean image) {
+        final int deviceGroup = image ? VK_STRUCTURE_TYPE_BIND_IMAGE_MEMORY_DEVICE_GROUP_INFO
+                : VK_STRUCTURE_TYPE_BIND_BUFFER_MEMORY_DEVICE_GROUP_INFO;
+        long at = next;
+        for (int i = 0; at != 0; i++) {
+            if (i == MAX_CHAIN) {
+                throw new IllegalArgumentException("the bind's pNext chain at 0x" + Long.toHexString(next)
+                        + " has more than " + MAX_CHAIN + " structures (a loop?)");
+            }
+            final int sType = org.lwjgl.system.MemoryUtil.memGetInt(at);
+            if (sType != KHRMaintenance6.VK_STRUCTURE_TYPE_BIND_MEMORY_STATUS_KHR && sType != deviceGroup) {
+                throw new IllegalArgumentException("the bind's pNext chain has a structure of sType " + sType
+                        + " at 0x" + Long.toHexString(at) + ", which the library must not chain to a "
+                        + (image ? "VkBindImageMemoryInfo" : "VkBindBufferMemoryInfo") + ": only VkBindMemoryStatus ("
+                        + KHRMaintenance6.VK_STRUCTURE_TYPE_BIND_MEMORY_STATUS_KHR + ") and "
+                        + (image ? "VkBindImageMemoryDeviceGroupInfo" : "VkBindBufferMemoryDeviceGroupInfo")
+                        + " (" + deviceGroup + ") may be");
+            }
+            at = org.lwjgl.system.MemoryUtil.memGetAddress(at + VkBaseInStructure.PNEXT);
+        }
     }
 
     void destroyBuffer(long buffer) {

@@ -34,9 +34,20 @@ public final class VulkanSession {
      *                and {@link SessionOptions#leakPolicy()}; backend, device, properties and features
      *                are those of {@code device}, so they must be left unset
      * @throws NullPointerException                          if {@code device} is null
+     * <p>What is checked of the declared features ({@link ExistingDevice#enabledFeatures()}): each
+     * must be supported by the physical device; an extension feature ({@code MEMORY_BUDGET},
+     * {@code MEMORY_PRIORITY}) must be among the extensions the {@code VkDevice} was created with
+     * (LWJGL's {@code VkDevice} knows them); {@code BUFFER_DEVICE_ADDRESS} needs
+     * {@code vkGetBufferDeviceAddress} to be loaded. Whether a <i>feature</i> ({@code bufferDeviceAddress},
+     * {@code memoryPriority}) was enabled Vulkan cannot say: it is checked only when the program gives
+     * its {@code VkDeviceCreateInfo} feature chain ({@link ExistingDevice#withFeatureChain}); without
+     * the chain a declared feature is trusted, and a wrong declaration shows only as the driver's
+     * misuse (validation errors in the program's messenger, undefined behaviour without one).
+     *
      * @throws dev.lluvia.memory.UnsupportedFeatureException if a declared feature is one the physical device lacks
      * @throws IllegalArgumentException                      if a declared feature is not usable on the VkDevice as
-     *                                                       created, the queue family does not exist, or
+     *                                                       created (or, given the feature chain, not enabled
+     *                                                       in it), the queue family does not exist, or
      *                                                       {@code options} names a backend, device or features
      */
     public static Session wrap(ExistingDevice device, SessionOptions options) {

@@ -56,6 +56,12 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *       device-local page, the cost a pooled allocator avoids.</li>
  *   <li><b>upload</b>: writing 64 MiB into a host-visible buffer with {@code Buffer.write}, against
  *       {@code MemoryUtil.memCopy} into the same buffer's mapping; best of {@code --rounds}.</li>
+ *   <li><b>large objects</b>: {@code --large} (20) times, create a 64 MiB device-local buffer, close
+ *       it, at the default page size (32 MiB, so the buffer gets a page of its own): the library with
+ *       the default empty-page budget (a closed large object's page is kept and taken by the next),
+ *       the library with a budget of 0 (every page goes back to the driver, the cost before the
+ *       cache), and VMA ({@code vmaCreateBuffer}/{@code vmaDestroyBuffer}); then the library's whole
+ *       loop with a 64 MiB write and read in it, each budget. Medians in milliseconds.</li>
  * </ol>
  * Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.GpuBenchmark [--device NAME|INDEX]
  * [--buffers N] [--rounds N] [--raw-rounds N]}; on lavapipe, {@code --device llvmpipe}.
@@ -78,15 +84,17 @@ public final class GpuBenchmark {
         int buffers = 10_000;
         int rounds = 5;
         int rawRounds = -1;
+        int large = 20;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--buffers" -> buffers = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--raw-rounds" -> rawRounds = Integer.parseInt(args[++i]);
+                case "--large" -> large = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N] [--raw-rounds N]");
+                            + "; usage: GpuBenchmark [--device NAME|INDEX] [--buffers N] [--rounds N] [--raw-rounds N] [--large N]");
                     System.exit(2);
                 }
             }
@@ -129,7 +137,62 @@ public final class GpuBenchmark {
                     + " destroy: %.2f, %.2f, %.2f%n", page / lib[2], lib[2] / vma[2], lib256[2] / vma[2], libKeep[2] / vma[2],
                     lib[3] / vma[3], lib256[3] / vma[3], libKeep[3] / vma[3]);
             upload(session, rounds);
+            if (large > 0) {
+                largeObjects(session, vk, large);
+            }
         }
+    }
+
+    private static final int LARGE = 64 << 20;
+
+    /** The large-object rows (see the class Javadoc): median milliseconds per create+close, and per loop. */
+    private static void largeObjects(Session session, VulkanBackend vk, int times) {
+        final ByteBuffer src = MemoryUtil.memAlloc(LARGE);
+        final ByteBuffer dst = MemoryUtil.memAlloc(LARGE);
+        try {
+            for (int i = 0; i < LARGE; i += 8) {
+                src.putLong(i, i * 0x9E3779B97F4A7C15L);
+            }
+            final double kept = largeLoop(session, times, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET, null, null);
+            final double freed = largeLoop(session, times, 0, null, null);
+            final double[] v = vma(vk, new long[] {LARGE}, times + 1); // the first round apart, as the library's
+            final double vma = (v[2] + v[3]) / 1e3;
+            final double keptIo = largeLoop(session, times, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET, src, dst);
+            final double freedIo = largeLoop(session, times, 0, src, dst);
+            System.out.printf(Locale.ROOT, "%n| 64 MiB device-local buffer, 32 MiB pages, %d times | median ms |%n|---|---:|%n", times);
+            System.out.printf(Locale.ROOT, "| library create+close (default budget: the page is kept and reused) | %.3f |%n", kept);
+            System.out.printf(Locale.ROOT, "| library create+close (budget 0: a driver allocation each time) | %.3f |%n", freed);
+            System.out.printf(Locale.ROOT, "| VMA vmaCreateBuffer+vmaDestroyBuffer | %.3f |%n", vma);
+            System.out.printf(Locale.ROOT, "| library create+write+read+close (default budget) | %.3f |%n", keptIo);
+            System.out.printf(Locale.ROOT, "| library create+write+read+close (budget 0) | %.3f |%n", freedIo);
+            System.out.printf(Locale.ROOT, "large create+close: library / VMA %.2f (default budget), %.2f (budget 0);"
+                    + " loop with transfers: default / budget 0 %.2f%n", kept / vma, freed / vma, keptIo / freedIo);
+        } finally {
+            MemoryUtil.memFree(src);
+            MemoryUtil.memFree(dst);
+        }
+    }
+
+    /** Median ms of create (+ write and read when {@code src} is given) + close of one 64 MiB buffer. */
+    private static double largeLoop(Session session, int times, long budget, ByteBuffer src, ByteBuffer dst) {
+        final double[] ms = new double[times];
+        try (Memory memory = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
+                .withEmptyPageBudget(budget))) {
+            for (int i = -1; i < times; i++) { // one round not counted: the first page is made in any case
+                long t0 = System.nanoTime();
+                try (Buffer b = memory.createBuffer(LARGE)) {
+                    if (src != null) {
+                        b.write(0, src.duplicate());
+                        b.read(0, dst.duplicate());
+                    }
+                }
+                if (i >= 0) {
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[times / 2];
     }
 
     private static void row(String name, double[] r) {

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.report;
 
+import dev.lluvia.memory.Allocation;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageTiling;
@@ -52,6 +53,13 @@ public record PageLayout(PageInfo page, List<Segment> segments) {
         public static Kind of(MemoryObject object) {
             if (object instanceof Buffer) {
                 return BUFFER;
+            }
+            if (object instanceof Allocation a) {
+                return switch (a.resourceKind()) {
+                    case BUFFER -> BUFFER;
+                    case LINEAR_IMAGE -> IMAGE_LINEAR;
+                    case OPTIMAL_IMAGE -> IMAGE_OPTIMAL;
+                };
             }
             return ((Image) object).descriptor().tiling() == ImageTiling.LINEAR ? IMAGE_LINEAR : IMAGE_OPTIMAL;
         }

@@ -106,7 +106,8 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
             // The trace names memory types by flags: a usage-chosen Memory is recorded as the exact
             // flags of the type its usage chose, so that the replay lands in the same type.
             o = new MemoryOptions(memory.memoryFlags(), null, o.pageSize(), true, o.algorithm(), o.strategy(),
-                    o.priority(), o.exportable(), o.emptyPageBudget());
+                    o.priority(), o.exportable(), o.emptyPageBudget(), o.preferredFlags(), o.memoryTypeBits(),
+                    o.minPages(), o.maxPages(), o.neverAllocate());
         }
         add(new Trace.CreateMemory(lines.size() + 1, id, o));
     }
@@ -121,8 +122,7 @@ public final class TraceRecorder implements SessionListener, AutoCloseable {
             String id = "b" + b.id();
             objectIds.put(b, id);
             add(new Trace.CreateBuffer(lines.size() + 1, id, memory, b.size(), b.usage(), b.minAlignment()));
-        } else {
-            Image i = (Image) object;
+        } else if (object instanceof Image i) {
             String id = "i" + i.id();
             objectIds.put(i, id);
             add(new Trace.CreateImage(lines.size() + 1, id, memory, i.descriptor(), i.minAlignment()));

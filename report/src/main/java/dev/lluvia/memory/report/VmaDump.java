@@ -198,9 +198,11 @@ public final class VmaDump {
     }
 
     private static void describe(ObjectNode a, MemoryObject object) {
-        a.put("Usage", object instanceof Buffer buffer
-                ? BufferUsage.toBits(buffer.usage())
-                : ImageUsage.toBits(((Image) object).descriptor().usage()));
+        if (object instanceof Buffer buffer) {
+            a.put("Usage", BufferUsage.toBits(buffer.usage()));
+        } else if (object instanceof Image image) {
+            a.put("Usage", ImageUsage.toBits(image.descriptor().usage()));
+        }
         if (object.name() != null) {
             a.put("Name", object.name());
         }

@@ -4,10 +4,15 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.lluvia.memory.Allocation;
+import dev.lluvia.memory.AllocationRequest;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
+import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.PageInfo;
+import dev.lluvia.memory.ResourceKind;
+import dev.lluvia.memory.ResourceRequirements;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.Statistics;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,26 @@ class VmaDumpTest {
             ObjectNode dump = VmaDump.of(SessionReport.of(session));
             assertValid(dump);
             assertAgrees(session, dump);
+        }
+    }
+
+    @Test
+    void allocationsForTheProgramsResourcesShowByTheirKind() {
+        try (Session session = Sessions.sim("nvidia-h100")) {
+            Memory memory = session.createMemory(java.util.EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), 1 << 20);
+            Allocation vertices = memory.allocate(AllocationRequest.of(
+                    ResourceRequirements.of(4096, 256, -1), ResourceKind.BUFFER));
+            vertices.setName("own vertices");
+            Allocation texture = memory.allocate(AllocationRequest.of(
+                    ResourceRequirements.of(8192, 1024, -1), ResourceKind.OPTIMAL_IMAGE));
+            texture.setName("own texture");
+            ObjectNode dump = VmaDump.of(SessionReport.of(session));
+            assertValid(dump);
+            JsonNode subs = dump.get("CustomPools").get("Type 1").get(0).get("Blocks").get("0").get("Suballocations");
+            assertEquals("BUFFER", find(subs, "own vertices").get("Type").asString());
+            assertEquals("IMAGE_OPTIMAL", find(subs, "own texture").get("Type").asString());
+            assertEquals(texture.allocationInfo().offset(), find(subs, "own texture").get("Offset").asLong());
+            assertTrue(MemoryMap.draw(SessionReport.of(session)) != null);
         }
     }
 
