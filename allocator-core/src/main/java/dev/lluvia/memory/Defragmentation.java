@@ -41,7 +41,10 @@ import java.util.Map;
  *       empty-page budget ({@link MemoryOptions#emptyPageBudget()}) too: a program defragments to
  *       give memory back, so a pass leaves no empty page (as {@link Memory#releaseEmptyPages()}).</li>
  * </ol>
- * A pass that moves nothing ends the work ({@link #isDone()}).
+ * A pass that moves nothing ends the work ({@link #isDone()}), unless the descriptor's
+ * {@link DefragmentationDescriptor#shouldBreak()} stopped it. A {@link DefragmentationDescriptor}
+ * also chooses which objects may move and whether an object may move lower in its own page
+ * ({@link DefragmentationDescriptor.Algorithm}).
  *
  * <p>What is not moved: objects in dedicated pages, objects with live aliases (their aliases would
  * be left on the old range), and objects whose usage lacks transfer source and destination (the
@@ -98,18 +101,18 @@ public final class Defragmentation implements AutoCloseable {
     private final Memory memory;
     private final PagePool pool;
     private final LiveObjects live;
-    private final long maxBytesPerPass;
-    private final int maxObjectsPerPass;
+    private final DefragmentationDescriptor descriptor;
+    /** Whether the last pass stopped because {@link DefragmentationDescriptor#shouldBreak()} said so. */
+    private boolean broken;
     private final Counters counters = new Counters();
     private boolean done;
     private boolean ended;
 
-    Defragmentation(Memory memory, PagePool pool, LiveObjects live, long maxBytesPerPass, int maxObjectsPerPass) {
+    Defragmentation(Memory memory, PagePool pool, LiveObjects live, DefragmentationDescriptor descriptor) {
         this.memory = memory;
         this.pool = pool;
         this.live = live;
-        this.maxBytesPerPass = maxBytesPerPass;
-        this.maxObjectsPerPass = maxObjectsPerPass;
+        this.descriptor = descriptor;
     }
 
     /** Refuses to start while objects are marked not movable, naming up to ten of them. */
@@ -164,10 +167,11 @@ public final class Defragmentation implements AutoCloseable {
             if (ended) {
                 throw new IllegalStateException("the defragmentation of " + memory + " was ended");
             }
+            broken = false;
             final Object event = Events.beginDefragmentationPass();
             List<Move> moves = passLocked();
             Events.defragmentationPass(event, memory, moves);
-            if (moves.isEmpty()) {
+            if (moves.isEmpty() && !broken) {
                 done = true;
             }
             return moves;
@@ -179,8 +183,9 @@ public final class Defragmentation implements AutoCloseable {
      * page) and performs them until a limit is reached; frees the pages left empty.
      */
     private List<Move> passLocked() {
-        final long maxBytes = maxBytesPerPass;
-        final int maxObjects = maxObjectsPerPass;
+        final long maxBytes = descriptor.maxBytesPerPass();
+        final int maxObjects = descriptor.maxObjectsPerPass();
+        final boolean withinPage = descriptor.algorithm() == DefragmentationDescriptor.Algorithm.FULL;
         List<Page> regular = new ArrayList<>();
         for (Page p : pool.pages()) {
             if (p != null && !p.dedicated) {
@@ -198,7 +203,8 @@ public final class Defragmentation implements AutoCloseable {
         }
         List<MemoryObject> candidates = new ArrayList<>();
         for (MemoryObject o : live) {
-            if (o.isMovable() && !o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()) {
+            if (o.isMovable() && !o.page().dedicated && o.aliasesLocked().isEmpty() && o.canCopy()
+                    && descriptor.movable().test(o)) {
                 candidates.add(o);
             }
         }
@@ -213,6 +219,10 @@ public final class Defragmentation implements AutoCloseable {
             if (moves.size() >= maxObjects) {
                 break;
             }
+            if (descriptor.shouldBreak().getAsBoolean()) {
+                broken = true; // stopped on request: not done, whatever it moved
+                break;
+            }
             final long size = o.infoLocked().size();
             if (bytes + size > maxBytes) {
                 continue;
@@ -221,7 +231,7 @@ public final class Defragmentation implements AutoCloseable {
             final long blockSize = o.blockSizeLocked();
             final long alignment = o.blockAlignmentLocked();
             final long oldStart = from.allocator.offset(o.block());
-            for (int i = 0, n = rank.get(from); i <= n; i++) {
+            for (int i = 0, n = withinPage ? rank.get(from) : rank.get(from) - 1; i <= n; i++) {
                 Page to = regular.get(i);
                 long block = pool.tryAllocate(to, blockSize, alignment);
                 if (block == BlockAllocator.NO_SPACE) {

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * page, so a full heap or an exhausted budget is a typed exception and not a driver error (the
  * model is Arrow's {@code Accountant}).
  *
- * <p>A {@link #reserve} either succeeds whole or changes nothing: concurrent reservations never
- * take a heap past its size, and one refused by the budget is given back before the exception.
+ * <p>A {@link #tryReserve} either succeeds whole or changes nothing: concurrent reservations never
+ * take a heap past its size, and one refused by the budget is given back before the refusal.
  * The success path allocates nothing; the message is built only on failure.
  *
  * <p>Thread-safe, lock-free: one {@link AtomicLongArray} slot per heap.
@@ -28,18 +28,40 @@ final class HeapAccountant {
     }
 
     /**
-     * Reserves {@code size} bytes of {@code heap} for a new page. Undo with {@link #release}.
+     * Whether a {@link #tryReserve} reserved the bytes: {@link #RESERVED} (one shared value, the
+     * fast path allocates nothing) or a refusal with its message, built only on failure. An
+     * outcome, not an exception, so that the caller can try to make room (free kept empty pages)
+     * before it turns a refusal into an {@link OutOfDeviceMemoryException}.
      *
-     * @throws OutOfDeviceMemoryException when the heap cannot give them, or (on a device with a
-     *                                    memory budget) the budget cannot; nothing is reserved then
+     * @param refusal why the heap or its budget cannot give the bytes; {@code null} when reserved
      */
-    void reserve(int heap, long size) {
+    record Outcome(String refusal, int heap, long size) {
+        static final Outcome RESERVED = new Outcome(null, -1, 0);
+
+        boolean reserved() {
+            return refusal == null;
+        }
+
+        /** The exception that reports this refusal. */
+        OutOfDeviceMemoryException exception() {
+            return new OutOfDeviceMemoryException(refusal, heap, size);
+        }
+    }
+
+    /**
+     * Reserves {@code size} bytes of {@code heap} for a new page, or reports why the heap (or, on
+     * a device with a memory budget, the budget) cannot give them; nothing is reserved then. Undo
+     * a reservation with {@link #release}.
+     *
+     * @throws RuntimeException what the backend's budget query threw; nothing is reserved then
+     */
+    Outcome tryReserve(int heap, long size) {
         MemoryHeap h = device.memoryHeaps().get(heap);
         while (true) {
             long now = used.get(heap);
             if (size > h.size() - now) {
-                throw new OutOfDeviceMemoryException("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
-                        + size + " bytes: " + now + " bytes are in use by this session", heap, size).fromHeapAccounting();
+                return new Outcome("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
+                        + size + " bytes: " + now + " bytes are in use by this session", heap, size);
             }
             if (used.compareAndSet(heap, now, now + size)) {
                 break;
@@ -55,10 +77,11 @@ final class HeapAccountant {
             }
             if (size > b.budget() - b.usage()) {
                 used.addAndGet(heap, -size);
-                throw new OutOfDeviceMemoryException("heap " + heap + " is over budget for a page of " + size
-                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size).fromHeapAccounting();
+                return new Outcome("heap " + heap + " is over budget for a page of " + size
+                        + " bytes: budget " + b.budget() + ", usage " + b.usage() + " bytes", heap, size);
             }
         }
+        return Outcome.RESERVED;
     }
 
     /** Gives back bytes of a page freed, or of a reservation whose page the driver refused. */

@@ -3,6 +3,8 @@ package dev.lluvia.memory;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -135,22 +137,22 @@ public final class Memory implements AutoCloseable {
 
     /** A driver buffer for this memory: created for export when the memory's pages are exportable. */
     Resource newBuffer(long size, int usageBits) {
-        return options.exportable() ? backend.createBuffer(size, usageBits, true) : backend.createBuffer(size, usageBits);
+        return backend.createBuffer(new BufferRequest(size, usageBits, options.exportable(), null));
     }
 
     /** A driver image for this memory; see {@link #newBuffer}. */
     Resource newImage(ImageDescriptor descriptor) {
-        return options.exportable() ? backend.createImage(descriptor, true) : backend.createImage(descriptor);
+        return backend.createImage(new ImageRequest(descriptor, options.exportable(), null));
     }
 
     /** A driver buffer from a backend's own create-info; see {@link #newBuffer}. */
     Resource newBuffer(BackendBufferInfo info) {
-        return backend.createBuffer(info, options.exportable());
+        return backend.createBuffer(BufferRequest.of(info).withExportable(options.exportable()));
     }
 
     /** A driver image from a backend's own create-info; see {@link #newBuffer}. */
     Resource newImage(BackendImageInfo info) {
-        return backend.createImage(info, options.exportable());
+        return backend.createImage(ImageRequest.of(info).withExportable(options.exportable()));
     }
 
     /** {@return whether this memory's pages can be exported ({@link MemoryOptions#exportable()})} */
@@ -462,7 +464,11 @@ public final class Memory implements AutoCloseable {
      * gave kept empty pages back; otherwise throws {@code e}.
      */
     private void retryAfterOthersReleased(OutOfDeviceMemoryException e) {
-        if (!e.fromHeapAccounting || session.releaseEmptyPagesOfOthers(this) == 0) {
+        final boolean accounting;
+        synchronized (lock) {
+            accounting = pool.refusedByAccounting(e);
+        }
+        if (!accounting || session.releaseEmptyPagesOfOthers(this) == 0) {
             throw e;
         }
     }
@@ -584,19 +590,29 @@ public final class Memory implements AutoCloseable {
      *                                  naming them; nothing is changed
      */
     public Defragmentation beginDefragmentation(long maxBytesPerPass, int maxObjectsPerPass) {
-        if (maxBytesPerPass <= 0) {
-            throw new IllegalArgumentException("maxBytesPerPass must be positive, was " + maxBytesPerPass);
-        }
-        if (maxObjectsPerPass <= 0) {
-            throw new IllegalArgumentException("maxObjectsPerPass must be positive, was " + maxObjectsPerPass);
-        }
+        return beginDefragmentation(DefragmentationDescriptor.DEFAULT.withLimits(maxBytesPerPass, maxObjectsPerPass));
+    }
+
+    /**
+     * Starts defragmenting this memory as {@code descriptor} says (VMA's
+     * {@code vmaBeginDefragmentation} with its {@code VmaDefragmentationInfo}); see
+     * {@link #beginDefragmentation(long, int)} and {@link Defragmentation}.
+     *
+     * @param descriptor limits, which objects may move, the algorithm and a break callback
+     * @return the defragmentation, to run pass by pass and then close
+     * @throws IllegalStateException if this memory is closed, a defragmentation of it is running, or
+     *                               objects of it are marked not movable ({@link MemoryObject#setMovable}),
+     *                               naming them; nothing is changed
+     */
+    public Defragmentation beginDefragmentation(DefragmentationDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
         synchronized (lock) {
             requireOpen();
             if (defragmentation != null && !defragmentation.isEndedLocked()) {
                 throw new IllegalStateException("a defragmentation of " + this + " is running; end it first");
             }
             Defragmentation.requireMovable(this, live);
-            defragmentation = new Defragmentation(this, pool, live, maxBytesPerPass, maxObjectsPerPass);
+            defragmentation = new Defragmentation(this, pool, live, descriptor);
             return defragmentation;
         }
     }

@@ -35,16 +35,4 @@ public class OutOfDeviceMemoryException extends LluviaException {
     public long requested() {
         return requested;
     }
-
-    /**
-     * Set when the session's own heap accounting refused (not the driver): then pages other
-     * Memories keep empty may make room ({@link Session#releaseEmptyPagesOfOthers}). A fault the
-     * driver reports is not retried that way.
-     */
-    transient boolean fromHeapAccounting;
-
-    OutOfDeviceMemoryException fromHeapAccounting() {
-        fromHeapAccounting = true;
-        return this;
-    }
 }

@@ -6,6 +6,7 @@ import dev.lluvia.memory.alloc.BlockAllocator;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.spi.PageRequest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +85,11 @@ final class PagePool {
     /** Pages that are not dedicated; never below {@link #minPages} once created. */
     private int regularPages;
     private long pageBytes;
+    /**
+     * The last refusal of the session's heap accounting this pool threw (not the driver's): pages
+     * other Memories keep empty may make room for a second try ({@link #refusedByAccounting}).
+     */
+    private OutOfDeviceMemoryException accountingRefusal;
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
 
@@ -302,26 +308,25 @@ final class PagePool {
      */
     private Page newPage(long size, MemoryObject dedicatedTo, boolean forTheDriver) {
         final int heap = type.heapIndex();
-        try {
-            heaps.reserve(heap, size);
-        } catch (OutOfDeviceMemoryException e) {
+        HeapAccountant.Outcome reserved = heaps.tryReserve(heap, size);
+        if (!reserved.reserved() && emptyPageBytes > 0) {
             // Kept empty pages are a cache, not a claim: the caller found none of them fit, so
             // they go back before the request is refused.
-            if (emptyPageBytes == 0) {
-                throw e;
-            }
             releaseEmptyPages();
-            heaps.reserve(heap, size);
+            reserved = heaps.tryReserve(heap, size);
+        }
+        if (!reserved.reserved()) {
+            accountingRefusal = reserved.exception();
+            throw accountingRefusal;
         }
         long handle;
         final Object event = Events.beginPageAllocated();
         try {
             // A plain page for a regular or a merely large object, and for an allocation that names no resource.
             forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
-            handle = !forTheDriver
-                    ? backend.allocatePage(type.index(), size, pageOptions)
-                    : backend.allocateDedicatedPage(type.index(), size, dedicatedTo.resource(),
-                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource(), pageOptions);
+            PageRequest request = new PageRequest(type.index(), size, pageOptions, null, null);
+            handle = backend.allocatePage(!forTheDriver ? request : request.withDedicatedTo(dedicatedTo.resource(),
+                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource()));
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;
@@ -385,6 +390,11 @@ final class PagePool {
         if (!page.dedicated) {
             room[page.index] = Math.min(page.largestFreeBound, page.size - page.allocator.usedBytes());
         }
+    }
+
+    /** Whether {@code e}, thrown by this pool, is a refusal of the heap's accounting rather than the driver's. */
+    boolean refusedByAccounting(OutOfDeviceMemoryException e) {
+        return e == accountingRefusal;
     }
 
     /** The pages by index, {@code null} where a page was freed; a read-only view. */

@@ -296,4 +296,28 @@ class EmptyPageBudgetTest {
             big.close();
         }
     }
+
+    /**
+     * A page the session's heap accounting refuses is asked for again once the other Memories of
+     * the heap gave their kept empty pages back; a page the driver refuses is not (the kept pages
+     * stay: freeing them would not help the driver).
+     */
+    @Test
+    void aHeapRefusalIsRetriedAfterOtherMemoriesGiveKeptPagesBackButADriverRefusalIsNot() {
+        try (Session s = open()) {
+            FakeBackend fake = FakeBackend.of(s);
+            Memory keeper = s.createMemory(deviceLocal(512 * MIB).withEmptyPageBudget(2048 * MIB));
+            closeAll(fill(keeper, 1)); // 0.5 GiB of the 2 GiB heap kept empty: 1 GiB more fits the heap
+            Memory asking = s.createMemory(deviceLocal(1024 * MIB));
+            fake.failNextPages(1);
+            assertThrows(OutOfDeviceMemoryException.class, () -> asking.createBuffer(64 * MIB));
+            assertEquals(1, emptyPages(keeper), "a driver refusal takes no kept page from others");
+            closeAll(fill(keeper, 3)); // now 1.5 GiB kept: the heap refuses 1 GiB more
+            assertEquals(3, emptyPages(keeper));
+            Buffer b = asking.createBuffer(64 * MIB);
+            assertEquals(0, keeper.pageCount(), "the keeper gave its kept pages back for the retry");
+            assertEquals(1, asking.pageCount());
+            b.close();
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.MemoryBackend;
+import dev.lluvia.memory.spi.PageRequest;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
 
@@ -179,17 +182,17 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized long allocatePage(int memoryTypeIndex, long size) {
-        return newPage(memoryTypeIndex, size, false, 0);
-    }
-
-    @Override
-    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
-        Res r = resources.get(resource);
-        check(r != null && r.image == image, "dedicated page for an unknown resource " + resource);
-        check(size == r.requirements.size(), "dedicated page of " + size + " bytes for a resource of "
+    public synchronized long allocatePage(PageRequest request) {
+        check(request.extension() == null, "the fake takes no request extension");
+        PageRequest.Dedicated to = request.dedicatedTo();
+        if (to == null) {
+            return newPage(request.memoryTypeIndex(), request.size(), false, 0);
+        }
+        Res r = resources.get(to.resource());
+        check(r != null && r.image == to.image(), "dedicated page for an unknown resource " + to.resource());
+        check(request.size() == r.requirements.size(), "dedicated page of " + request.size() + " bytes for a resource of "
                 + r.requirements.size());
-        return newPage(memoryTypeIndex, size, true, resource);
+        return newPage(request.memoryTypeIndex(), request.size(), true, to.resource());
     }
 
     private long newPage(int type, long size, boolean dedicated, long resource) {
@@ -244,14 +247,21 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized Resource createBuffer(long size, int usageBits) {
+    public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
-        return newResource(config.buffer().requirements(size), false);
+        if (request.backendInfo() != null) {
+            throw new UnsupportedOperationException("the fake backend takes no buffer create-info of its own");
+        }
+        return newResource(config.buffer().requirements(request.size()), false);
     }
 
     @Override
-    public synchronized Resource createImage(ImageDescriptor descriptor) {
+    public synchronized Resource createImage(ImageRequest request) {
         requireOpen();
+        if (request.backendInfo() != null) {
+            throw new UnsupportedOperationException("the fake backend takes no image create-info of its own");
+        }
+        ImageDescriptor descriptor = request.descriptor();
         Rule rule = descriptor.tiling() == ImageTiling.OPTIMAL ? config.optimalImage() : config.linearImage();
         return newResource(rule.requirements(descriptor.byteSize()), true);
     }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,11 +27,15 @@ class HeapAccountantTest {
     void aRefusedReservationChangesNothing() {
         HeapAccountant heaps = new HeapAccountant(new FakeBackend(FakeBackend.Config.cpu()));
         long heap = 2L << 30;
-        heaps.reserve(0, heap - 100);
-        OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class, () -> heaps.reserve(0, 101));
+        assertSame(HeapAccountant.Outcome.RESERVED, heaps.tryReserve(0, heap - 100), "the fast path shares one value");
+        HeapAccountant.Outcome refused = heaps.tryReserve(0, 101);
+        assertFalse(refused.reserved());
+        OutOfDeviceMemoryException e = refused.exception();
         assertTrue(e.getMessage().contains("heap 0"), e.getMessage());
+        assertEquals(0, e.heapIndex());
+        assertEquals(101, e.requested());
         assertEquals(heap - 100, heaps.used(0));
-        heaps.reserve(0, 100);
+        assertTrue(heaps.tryReserve(0, 100).reserved());
         assertEquals(heap, heaps.used(0));
         heaps.release(0, heap);
         assertEquals(0, heaps.used(0));
@@ -39,10 +45,10 @@ class HeapAccountantTest {
     void overBudgetIsRefusedAndGivenBack() {
         // The discrete fake reports 80 % of heap 0 (80 GiB) as budget: 70 GiB fits the heap, not the budget.
         HeapAccountant heaps = new HeapAccountant(new FakeBackend(FakeBackend.Config.discrete()));
-        OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class, () -> heaps.reserve(0, 70L << 30));
-        assertTrue(e.getMessage().contains("over budget"), e.getMessage());
+        HeapAccountant.Outcome refused = heaps.tryReserve(0, 70L << 30);
+        assertTrue(refused.refusal().contains("over budget"), refused.refusal());
         assertEquals(0, heaps.used(0));
-        heaps.reserve(0, 60L << 30);
+        assertTrue(heaps.tryReserve(0, 60L << 30).reserved());
         assertEquals(60L << 30, heaps.used(0));
     }
 
@@ -52,10 +58,10 @@ class HeapAccountantTest {
         FakeBackend backend = new FakeBackend(FakeBackend.Config.discrete());
         HeapAccountant heaps = new HeapAccountant(backend);
         backend.failNextBudgets(1);
-        BackendException e = assertThrows(BackendException.class, () -> heaps.reserve(0, 1L << 30));
+        BackendException e = assertThrows(BackendException.class, () -> heaps.tryReserve(0, 1L << 30));
         assertTrue(e.getMessage().contains("heapBudgets"), e.getMessage());
         assertEquals(0, heaps.used(0));
-        heaps.reserve(0, 1L << 30);
+        assertTrue(heaps.tryReserve(0, 1L << 30).reserved());
         assertEquals(1L << 30, heaps.used(0));
     }
 
@@ -92,9 +98,7 @@ class HeapAccountantTest {
                     for (int i = 0; i < 20_000; i++) {
                         if (mine.isEmpty() || random.nextInt(3) != 0) {
                             long size = 1 + random.nextInt(256 << 20);
-                            try {
-                                heaps.reserve(0, size);
-                            } catch (OutOfDeviceMemoryException e) {
+                            if (!heaps.tryReserve(0, size).reserved()) {
                                 refused.incrementAndGet();
                                 continue;
                             }

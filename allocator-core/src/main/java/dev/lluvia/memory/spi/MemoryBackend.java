@@ -14,9 +14,10 @@ import java.util.List;
  * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}).
  *
  * <p>Handles are plain {@code long}s. Callers (the core) never pass a handle after destroying it, so
- * implementations need not defend against stale handles, but may. The core serialises calls per
- * {@link dev.lluvia.memory.Memory}; calls for different Memories may come from different threads
- * at once, so implementations must be thread-safe.
+ * implementations need not defend against stale handles, but may. The core serialises the
+ * allocations, binds and frees of one {@link dev.lluvia.memory.Memory}; transfers of its objects
+ * (copyTo/From) run beside them (the object stays bound until the transfer returns), and calls for
+ * different Memories come from different threads at once, so implementations must be thread-safe.
  */
 public interface MemoryBackend extends AutoCloseable {
 
@@ -34,58 +35,39 @@ public interface MemoryBackend extends AutoCloseable {
     List<HeapBudget> heapBudgets();
 
     /**
-     * Allocates one page ({@code vkAllocateMemory}) of {@code size} bytes of a memory type. Its
-     * first byte is aligned for any resource of the device.
+     * Allocates one page ({@code vkAllocateMemory}) as {@code request} says: a regular page, whose
+     * first byte is aligned for any resource of the device, or one dedicated to a resource. A
+     * backend applies the request's options its device supports and ignores the rest.
+     *
+     * @param request the memory type, size, options and (for a dedicated page) the resource
+     * @return the page handle
+     */
+    long allocatePage(PageRequest request);
+
+    /**
+     * {@link #allocatePage(PageRequest)} of a regular page with Vulkan's default options.
      *
      * @param memoryTypeIndex the Vulkan memory type index of the page
      * @param size bytes, at least 1
      * @return the page handle
      */
-    long allocatePage(int memoryTypeIndex, long size);
+    default long allocatePage(int memoryTypeIndex, long size) {
+        return allocatePage(PageRequest.of(memoryTypeIndex, size));
+    }
 
     /**
-     * Allocates a page that will hold exactly one resource, which the driver prefers or requires
-     * ({@code VkMemoryDedicatedAllocateInfo}). The default ignores the resource and allocates a
-     * plain page, which is right for backends without dedicated allocations.
+     * {@link #allocatePage(PageRequest)} of a page dedicated to one resource, with Vulkan's default options.
      *
+     * @param memoryTypeIndex the Vulkan memory type index of the page
+     * @param size bytes: the resource's requirement size
      * @param resource the buffer or image that will be bound at offset 0: one the backend created, or
      *                 one the program created itself ({@link #resourceRequirements}), which the
      *                 backend then must not use for anything but naming it to the driver
-     * @param image    whether {@code resource} is an image (else a buffer)
-     * @param memoryTypeIndex the Vulkan memory type index of the page
-     * @param size bytes
+     * @param image whether {@code resource} is an image (else a buffer)
      * @return the page handle
      */
     default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
-        return allocatePage(memoryTypeIndex, size);
-    }
-
-    /**
-     * {@link #allocatePage(int, long)} with options for the driver (a priority). The default
-     * ignores them, which is right for a backend whose device has none of them.
-     *
-     * @param memoryTypeIndex the Vulkan memory type index of the page
-     * @param size bytes
-     * @param options what the page is asked for beyond its type and size
-     * @return the page handle
-     */
-    default long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
-        return allocatePage(memoryTypeIndex, size);
-    }
-
-    /**
-     * {@link #allocateDedicatedPage(int, long, long, boolean)} with options; the default ignores them.
-     *
-     * @param memoryTypeIndex the Vulkan memory type index of the page
-     * @param size bytes
-     * @param resource the buffer or image that will be bound at offset 0
-     * @param image whether {@code resource} is an image (else a buffer)
-     * @param options what the page is asked for beyond its type and size
-     * @return the page handle
-     */
-    default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
-                                       PageOptions options) {
-        return allocateDedicatedPage(memoryTypeIndex, size, resource, image);
+        return allocatePage(PageRequest.of(memoryTypeIndex, size).withDedicatedTo(resource, image));
     }
 
     /**
@@ -141,21 +123,49 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
-     * Creates a buffer ({@code vkCreateBuffer}) and reports its memory requirements.
+     * Creates a buffer ({@code vkCreateBuffer}) as {@code request} says and reports its memory
+     * requirements. A request with the backend's own create-info is checked against the device
+     * before anything is created.
      *
-     * @param usageBits Vulkan {@code VkBufferUsageFlags}
-     * @param size bytes, at least 1
-     * @return the buffer handle and its memory requirements
+     * @param request the portable description or the backend's own create-info, and whether it is exportable
+     * @return the buffer's handle and memory requirements
+     * @throws IllegalArgumentException      naming the value the device or the backend does not accept
+     * @throws UnsupportedOperationException if the request carries a create-info and the backend has
+     *                                       none of its own
      */
-    Resource createBuffer(long size, int usageBits);
+    Resource createBuffer(BufferRequest request);
 
     /**
-     * Creates an image ({@code vkCreateImage}) and reports its memory requirements.
+     * {@link #createBuffer(BufferRequest)} of a portable buffer, not for an exportable page.
      *
-     * @param descriptor the image to create
-     * @return the image handle and its memory requirements
+     * @param size bytes, at least 1
+     * @param usageBits Vulkan {@code VkBufferUsageFlags}
+     * @return the buffer's handle and memory requirements
      */
-    Resource createImage(ImageDescriptor descriptor);
+    default Resource createBuffer(long size, int usageBits) {
+        return createBuffer(BufferRequest.of(size, usageBits));
+    }
+
+    /**
+     * Creates an image ({@code vkCreateImage}) as {@code request} says and reports its memory
+     * requirements; see {@link #createBuffer(BufferRequest)}.
+     *
+     * @param request the portable descriptor or the backend's own create-info, and whether it is exportable
+     * @return the image's handle and memory requirements
+     * @throws dev.lluvia.memory.UnsupportedImageFormatException if the device does not support the format
+     *                                                           or sample count for the image's usage
+     */
+    Resource createImage(ImageRequest request);
+
+    /**
+     * {@link #createImage(ImageRequest)} of a portable image, not for an exportable page.
+     *
+     * @param descriptor what to create
+     * @return the image's handle and memory requirements
+     */
+    default Resource createImage(ImageDescriptor descriptor) {
+        return createImage(ImageRequest.of(descriptor));
+    }
 
     /**
      * {@return whether pages can be allocated exportable and exported as opaque file descriptors
@@ -166,63 +176,11 @@ public interface MemoryBackend extends AutoCloseable {
     }
 
     /**
-     * {@link #createBuffer(long, int)} for a page that is exportable: Vulkan wants such a buffer
-     * created with {@code VkExternalMemoryBufferCreateInfo}. The default ignores the flag.
-     *
-     * @param size bytes, at least 1
-     * @param usageBits Vulkan {@code VkBufferUsageFlags}
-     * @param exportable whether the page it goes into is exportable
-     * @return the buffer handle and its memory requirements
-     */
-    default Resource createBuffer(long size, int usageBits, boolean exportable) {
-        return createBuffer(size, usageBits);
-    }
-
-    /**
-     * {@link #createImage(ImageDescriptor)} for an exportable page; the default ignores the flag.
-     *
-     * @param descriptor the image to create
-     * @param exportable whether the page it goes into is exportable
-     * @return the image handle and its memory requirements
-     */
-    default Resource createImage(ImageDescriptor descriptor, boolean exportable) {
-        return createImage(descriptor);
-    }
-
-    /**
-     * Creates a buffer from this backend's own create-info ({@code Memory.createBuffer(BackendBufferInfo)}
-     * has checked that {@code info} names this backend), checking everything it carries against the
-     * device before anything is created, and reports its memory requirements.
-     *
-     * @param exportable whether the buffer goes to an exportable page (see {@link #createBuffer(long, int, boolean)})
-     * @param info this backend's own create-info
-     * @return the buffer handle and its memory requirements
-     * @throws IllegalArgumentException      naming the value the device or the backend does not accept
-     * @throws UnsupportedOperationException if the backend has no create-info of its own (the default)
-     */
-    default Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
-        throw new UnsupportedOperationException(name() + " backend takes no buffer create-info of its own");
-    }
-
-    /**
-     * Creates an image from this backend's own create-info; see
-     * {@link #createBuffer(dev.lluvia.memory.BackendBufferInfo, boolean)}.
-     *
-     * @param info this backend's own create-info
-     * @param exportable whether the image goes to an exportable page
-     * @return the image handle and its memory requirements
-     * @throws dev.lluvia.memory.UnsupportedImageFormatException if the device does not support the format
-     *                                                           or sample count for the image's usage
-     */
-    default Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
-        throw new UnsupportedOperationException(name() + " backend takes no image create-info of its own");
-    }
-
-    /**
-     * {@return a new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
-     * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over)}
+     * A new opaque file descriptor of an exportable page ({@code vkGetMemoryFdKHR}); the caller owns
+     * it (an importer such as CUDA's {@code cudaImportExternalMemory} takes it over).
      *
      * @param page a page handle from this backend
+     * @return the new file descriptor
      * @throws UnsupportedOperationException if the backend cannot export (the default)
      */
     default int exportFd(long page) {

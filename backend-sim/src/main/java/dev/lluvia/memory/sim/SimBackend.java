@@ -19,7 +19,10 @@ import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.spi.PageRequest;
 import dev.lluvia.memory.spi.Resource;
 
 import java.nio.ByteBuffer;
@@ -46,7 +49,7 @@ import java.util.TreeMap;
  * A bind is checked for: a live page and a live, unbound resource of the right kind; the page's
  * memory type in the resource's memoryTypeBits; the offset aligned; {@code [offset, offset + size)}
  * inside the page; no overlap with a live resource of the page; a page from
- * {@link #allocateDedicatedPage} holds only its resource, at offset 0, and a resource that
+ * a dedicated page ({@link #allocatePage(PageRequest)}) holds only its resource, at offset 0, and a resource that
  * requires a dedicated allocation is bound only to such a page; and, unless
  * {@value #CHECK_GRANULARITY_PROPERTY} is {@code false}, no linear resource and optimal image
  * sharing a {@code bufferImageGranularity} block.
@@ -112,7 +115,7 @@ public final class SimBackend implements MemoryBackend {
     public static final String CHECK_GRANULARITY_PROPERTY = "lluvia.sim.checkGranularity";
 
     /**
-     * Backend property (or system property) that makes {@link #allocateDedicatedPage} demand a
+     * Backend property (or system property) that makes a dedicated page ({@link #allocatePage(PageRequest)}) demand a
      * size equal to the resource's requirement size, as Vulkan does
      * ({@code VUID-VkMemoryDedicatedAllocateInfo-image-01433}, {@code -buffer-01435}):
      * {@code true} (the default: the allocator gives a dedicated page exactly its resource's
@@ -227,18 +230,22 @@ public final class SimBackend implements MemoryBackend {
     // ------------------------------------------------------------------------------------------
     // Pages
 
+    /**
+     * A regular page, or one for one buffer or image ({@code VkMemoryDedicatedAllocateInfo}), whose
+     * resource must be live and unbound (see the class Javadoc). The priority is kept
+     * (and reported) only where the device has {@link DeviceFeature#MEMORY_PRIORITY}.
+     */
     @Override
-    public synchronized long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
-        long handle = allocatePage(memoryTypeIndex, size);
-        pages.get(handle).priority = priority(options);
-        return handle;
-    }
-
-    @Override
-    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
-                                                   PageOptions options) {
-        long handle = allocateDedicatedPage(memoryTypeIndex, size, resource, image);
-        pages.get(handle).priority = priority(options);
+    public synchronized long allocatePage(PageRequest request) {
+        requireOpen();
+        if (request.extension() != null) {
+            throw new IllegalArgumentException("the sim takes no page request extension, was " + request.extension());
+        }
+        PageRequest.Dedicated to = request.dedicatedTo();
+        long handle = to == null
+                ? allocateRegularPage(request.memoryTypeIndex(), request.size())
+                : allocateDedicatedPage(request.memoryTypeIndex(), request.size(), to.resource(), to.image(), request.options());
+        pages.get(handle).priority = priority(request.options());
         return handle;
     }
 
@@ -246,9 +253,7 @@ public final class SimBackend implements MemoryBackend {
         return features.contains(DeviceFeature.MEMORY_PRIORITY) ? options.priority() : PageOptions.DEFAULT.priority();
     }
 
-    @Override
-    public synchronized long allocatePage(int memoryTypeIndex, long size) {
-        requireOpen();
+    private long allocateRegularPage(int memoryTypeIndex, long size) {
         MemoryType type = checkPageArguments(memoryTypeIndex, size, "allocatePage");
         faults.onCall(FaultPoint.ALLOCATE_PAGE, type.heapIndex(), size);
         return pages.add(resources.nextHandle(KIND_PAGE), type, size).handle;
@@ -267,14 +272,12 @@ public final class SimBackend implements MemoryBackend {
     }
 
     /**
-     * Allocates a page for one buffer or image ({@code VkMemoryDedicatedAllocateInfo}). The
-     * resource must be live and unbound, and {@code size} at least its requirement size (exactly
-     * it, as Vulkan demands, when {@value #CHECK_DEDICATED_SIZE_PROPERTY} is on); the page then
-     * accepts only that resource, at offset 0.
+     * A page for one buffer or image ({@code VkMemoryDedicatedAllocateInfo}). The resource must be
+     * live and unbound, and {@code size} at least its requirement size (exactly it, as Vulkan
+     * demands, when {@value #CHECK_DEDICATED_SIZE_PROPERTY} is on); the page then accepts only that
+     * resource, at offset 0.
      */
-    @Override
-    public synchronized long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
-        requireOpen();
+    private long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image, PageOptions options) {
         referee.checkDedicatedPage(resource, image, size);
         MemoryType type = checkPageArguments(memoryTypeIndex, size, "allocateDedicatedPage");
         faults.onCall(FaultPoint.ALLOCATE_DEDICATED_PAGE, type.heapIndex(), size);
@@ -414,38 +417,35 @@ public final class SimBackend implements MemoryBackend {
     // ------------------------------------------------------------------------------------------
     // Resources and binds
 
+    /**
+     * A buffer; one for an exportable page has the requirements of any other, as the measured
+     * drivers give, on a profile with {@code externalMemoryFd}.
+     */
     @Override
-    public synchronized Resource createBuffer(long size, int usageBits) {
+    public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
-        return resources.newBuffer(size, usageBits);
+        if (request.backendInfo() != null) {
+            throw new UnsupportedOperationException("sim backend takes no buffer create-info of its own");
+        }
+        requireExternalMemory(request.exportable());
+        return resources.newBuffer(request.size(), request.usageBits());
     }
 
+    /** An image; see {@link #createBuffer(BufferRequest)}. */
     @Override
-    public synchronized Resource createImage(ImageDescriptor d) {
+    public synchronized Resource createImage(ImageRequest request) {
         requireOpen();
-        return resources.newImage(d);
+        if (request.backendInfo() != null) {
+            throw new UnsupportedOperationException("sim backend takes no image create-info of its own");
+        }
+        requireExternalMemory(request.exportable());
+        return resources.newImage(request.descriptor());
     }
 
     /** The profile's {@code externalMemoryFd}: exportable memories can be made. */
     @Override
     public boolean hasExternalMemoryFd() {
         return profile.externalMemoryFd();
-    }
-
-    /** A buffer for an exportable page: the requirements of any other, as the measured drivers give. */
-    @Override
-    public synchronized Resource createBuffer(long size, int usageBits, boolean exportable) {
-        requireOpen();
-        requireExternalMemory(exportable);
-        return resources.newBuffer(size, usageBits);
-    }
-
-    /** An image for an exportable page: the requirements of any other, as the measured drivers give. */
-    @Override
-    public synchronized Resource createImage(ImageDescriptor d, boolean exportable) {
-        requireOpen();
-        requireExternalMemory(exportable);
-        return resources.newImage(d);
     }
 
     /**

@@ -10,6 +10,8 @@ import dev.lluvia.memory.OutOfHostMemoryException;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.Statistics;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.PageRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +22,7 @@ import java.util.EnumSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.doThrow;
 
@@ -77,9 +78,7 @@ class MisbehavingBackendTest {
     @Test
     void pageAllocationFailureSurfacesAndReleasesTheHeapReservation() {
         doThrow(new BackendException("vkAllocateMemory", "VK_ERROR_DEVICE_LOST"))
-                .when(spy).allocatePage(anyInt(), anyLong());
-        doThrow(new BackendException("vkAllocateMemory", "VK_ERROR_DEVICE_LOST"))
-                .when(spy).allocateDedicatedPage(anyInt(), anyLong(), anyLong(), anyBoolean());
+                .when(spy).allocatePage(any(PageRequest.class)); // regular and dedicated pages
         for (int i = 0; i < 10; i++) {
             assertThrows(BackendException.class, () -> memory.createBuffer(1L << 30));
             assertThrows(BackendException.class, () -> memory.createBuffer(100));
@@ -94,7 +93,7 @@ class MisbehavingBackendTest {
     @Test
     void failureWhileCreatingTheDriverObjectChangesNothing() {
         doThrow(new OutOfHostMemoryException("vkCreateBuffer: VK_ERROR_OUT_OF_HOST_MEMORY"))
-                .when(spy).createBuffer(anyLong(), anyInt());
+                .when(spy).createBuffer(any(BufferRequest.class));
         assertThrows(OutOfHostMemoryException.class, () -> memory.createBuffer(10));
         assertNothingLeft();
     }

@@ -13,6 +13,7 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedImageFormatException;
+import dev.lluvia.memory.spi.BufferRequest;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
@@ -104,7 +105,7 @@ class SimProfileRulesTest {
                     MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
             assertEquals(0, s.memories().size());
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
-            assertThrows(ExternalMemoryUnsupportedException.class, () -> sim.createBuffer(64, 0x20, true));
+            assertThrows(ExternalMemoryUnsupportedException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
         }
     }
 }

@@ -11,7 +11,9 @@ import dev.lluvia.memory.TransferPath;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
-import dev.lluvia.memory.spi.PageOptions;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
+import dev.lluvia.memory.spi.PageRequest;
 import dev.lluvia.memory.spi.Resource;
 import dev.lluvia.memory.spi.TransferListener;
 import dev.lluvia.memory.spi.ResourceBind;
@@ -387,40 +389,35 @@ public final class VulkanBackend implements MemoryBackend {
         return properties;
     }
 
-    @Override
-    public long allocatePage(int memoryTypeIndex, long size) {
-        return allocatePage(memoryTypeIndex, size, PageOptions.DEFAULT);
-    }
-
-    /** A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority. */
-    @Override
-    public long allocatePage(int memoryTypeIndex, long size, PageOptions options) {
-        requireOpen();
-        return pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, VK_NULL_HANDLE, options);
-    }
-
-    @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
-        return allocateDedicatedPage(memoryTypeIndex, size, resource, image, PageOptions.DEFAULT);
-    }
-
     /**
-     * A page for one buffer or image, allocated with {@code VkMemoryDedicatedAllocateInfo} naming
-     * it, as the driver asks through {@code VkMemoryDedicatedRequirements}.
+     * A page with {@code VkMemoryPriorityAllocateInfoEXT} when the device has memory priority, and
+     * for a dedicated page {@code VkMemoryDedicatedAllocateInfo} naming its resource, as the driver
+     * asks through {@code VkMemoryDedicatedRequirements}.
+     *
+     * @throws IllegalArgumentException if the request carries an extension (this backend takes none yet)
      */
     @Override
-    public long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image,
-                                      PageOptions options) {
+    public long allocatePage(PageRequest request) {
+        if (request.extension() != null) {
+            throw new IllegalArgumentException("the Vulkan backend takes no page request extension, was "
+                    + request.extension());
+        }
         requireOpen();
-        if (image) {
-            return pages.newPage(memoryTypeIndex, size, VK_NULL_HANDLE, 0, 0, resource, options);
+        final PageRequest.Dedicated to = request.dedicatedTo();
+        final int type = request.memoryTypeIndex();
+        final long size = request.size();
+        if (to == null) {
+            return pages.newPage(type, size, VK_NULL_HANDLE, VK_NULL_HANDLE, request.options());
+        }
+        if (to.image()) {
+            return pages.newPage(type, size, VK_NULL_HANDLE, 0, 0, to.resource(), request.options());
         }
         // A buffer of the program's own (an Allocation's) is not in the table: with no usage known,
         // its page gets no transfer window, so the library never uses the program's buffer.
-        final VulkanResources.BufferState buffer = resources.buffers.get(resource);
+        final VulkanResources.BufferState buffer = resources.buffers.get(to.resource());
         return buffer == null
-                ? pages.newPage(memoryTypeIndex, size, resource, 0, 0, VK_NULL_HANDLE, options)
-                : pages.newPage(memoryTypeIndex, size, resource, buffer.usage, buffer.size, VK_NULL_HANDLE, options);
+                ? pages.newPage(type, size, to.resource(), 0, 0, VK_NULL_HANDLE, request.options())
+                : pages.newPage(type, size, to.resource(), buffer.usage, buffer.size, VK_NULL_HANDLE, request.options());
     }
 
     @Override
@@ -467,11 +464,6 @@ public final class VulkanBackend implements MemoryBackend {
         pages.syncRanges(ranges, false);
     }
 
-    @Override
-    public Resource createBuffer(long size, int usageBits) {
-        return createBuffer(size, usageBits, false);
-    }
-
     /** {@code VK_KHR_external_memory_fd} is enabled on this device. */
     @Override
     public boolean hasExternalMemoryFd() {
@@ -505,45 +497,35 @@ public final class VulkanBackend implements MemoryBackend {
         return pages.exportFd(page);
     }
 
-    /** A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an exportable page. */
-    @Override
-    public Resource createBuffer(long size, int usageBits, boolean exportable) {
-        requireOpen();
-        return resources.createBuffer(size, usageBits, exportable);
-    }
-
     /**
-     * A buffer from a {@link VulkanBufferInfo}; any other create-info is an {@link IllegalArgumentException}.
+     * A buffer, with {@code VkExternalMemoryBufferCreateInfo} (opaque fd) when it goes to an
+     * exportable page; from the request's {@link VulkanBufferInfo} when it has one (any other
+     * create-info is an {@link IllegalArgumentException}).
      */
     @Override
-    public Resource createBuffer(dev.lluvia.memory.BackendBufferInfo info, boolean exportable) {
-        if (!(info instanceof VulkanBufferInfo v)) {
+    public Resource createBuffer(BufferRequest request) {
+        final dev.lluvia.memory.BackendBufferInfo info = request.backendInfo();
+        if (info != null && !(info instanceof VulkanBufferInfo)) {
             throw new IllegalArgumentException(info + " is not a VulkanBufferInfo");
         }
         requireOpen();
-        return resources.createBuffer(v, exportable);
+        return info != null ? resources.createBuffer((VulkanBufferInfo) info, request.exportable())
+                : resources.createBuffer(request.size(), request.usageBits(), request.exportable());
     }
 
-    /** An image from a {@link VulkanImageInfo}; any other create-info is an {@link IllegalArgumentException}. */
+    /**
+     * An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an
+     * exportable page; from the request's {@link VulkanImageInfo} when it has one.
+     */
     @Override
-    public Resource createImage(dev.lluvia.memory.BackendImageInfo info, boolean exportable) {
-        if (!(info instanceof VulkanImageInfo v)) {
+    public Resource createImage(ImageRequest request) {
+        final dev.lluvia.memory.BackendImageInfo info = request.backendInfo();
+        if (info != null && !(info instanceof VulkanImageInfo)) {
             throw new IllegalArgumentException(info + " is not a VulkanImageInfo");
         }
         requireOpen();
-        return resources.createImage(v, exportable);
-    }
-
-    @Override
-    public Resource createImage(ImageDescriptor d) {
-        return createImage(d, false);
-    }
-
-    /** An image, with {@code VkExternalMemoryImageCreateInfo} (opaque fd) when it goes to an exportable page. */
-    @Override
-    public Resource createImage(ImageDescriptor d, boolean exportable) {
-        requireOpen();
-        return resources.createImage(d, exportable);
+        return info != null ? resources.createImage((VulkanImageInfo) info, request.exportable())
+                : resources.createImage(request.descriptor(), request.exportable());
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
+import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
 import dev.lluvia.memory.spi.MemoryBackendProvider;
@@ -204,7 +206,7 @@ public final class RequirementsDump {
         q.put("request", (exportable ? "exportable " : "") + "buffer " + size + " "
                 + usage.stream().map(Enum::name).sorted().toList());
         answer(q, () -> {
-            Resource r = backend.createBuffer(size, BufferUsage.toBits(usage), exportable);
+            Resource r = backend.createBuffer(BufferRequest.of(size, BufferUsage.toBits(usage)).withExportable(exportable));
             backend.destroyBuffer(r.handle());
             return r;
         });
@@ -215,7 +217,7 @@ public final class RequirementsDump {
         Map<String, Object> q = new LinkedHashMap<>();
         q.put("request", (exportable ? "exportable " : "") + describe(desc));
         answer(q, () -> {
-            Resource r = backend.createImage(desc, exportable);
+            Resource r = backend.createImage(ImageRequest.of(desc).withExportable(exportable));
             backend.destroyImage(r.handle());
             return r;
         });
