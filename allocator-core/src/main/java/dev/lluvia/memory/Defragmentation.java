@@ -140,7 +140,7 @@ public final class Defragmentation implements AutoCloseable {
      * @return {@code maxBytesPerPass} as given to {@link Memory#beginDefragmentation}
      */
     public long maxBytesPerPass() {
-        return maxBytesPerPass;
+        return descriptor.maxBytesPerPass();
     }
 
     /**
@@ -149,7 +149,7 @@ public final class Defragmentation implements AutoCloseable {
      * @return {@code maxObjectsPerPass} as given to {@link Memory#beginDefragmentation}
      */
     public int maxObjectsPerPass() {
-        return maxObjectsPerPass;
+        return descriptor.maxObjectsPerPass();
     }
 
     /**
