@@ -256,6 +256,12 @@ public final class Session implements AutoCloseable {
     /**
      * Makes device writes to every one of {@code objects} visible to the host (VMA's
      * {@code vmaInvalidateAllocations}); as {@link #flush(java.util.Collection)}.
+     *
+     * @param objects {@link Buffer}s and {@link Allocation}s of this session
+     * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
+     *                                  session; nothing is invalidated then
+     * @throws IllegalStateException    naming the object if one is closed (the objects of Memories
+     *                                  before it in the list may have been invalidated)
      */
     public void invalidate(java.util.Collection<? extends MemoryObject> objects) {
         syncObjects(objects, false);
@@ -301,6 +307,9 @@ public final class Session implements AutoCloseable {
      * requirement's bits with {@link MemoryOptions#withMemoryTypeBits} (VMA's
      * {@code vmaFindMemoryTypeIndexForBufferInfo}/{@code ForImageInfo}).
      *
+     * @param options the options a Memory would be created with
+     * @return the memory type that Memory would get
+     * @throws NullPointerException            if {@code options} is null
      * @throws UnsupportedMemoryFlagsException if no memory type the options allow has the flags or suits the usage
      * @throws IllegalStateException           if this session is closed
      */
