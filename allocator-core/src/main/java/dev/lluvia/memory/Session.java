@@ -246,8 +246,10 @@ public final class Session implements AutoCloseable {
      * @param objects {@link Buffer}s and {@link Allocation}s of this session
      * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
      *                                  session; nothing is flushed then
-     * @throws IllegalStateException    naming the object if one is closed (the objects of Memories
-     *                                  before it in the list may have been flushed, which is harmless)
+     * @throws NullPointerException     if {@code objects} is or contains null
+     * @throws IllegalStateException    naming the object if one of non-coherent memory is closed (the
+     *                                  objects of Memories before it in the list may have been flushed,
+     *                                  which is harmless); closed objects of coherent memory are skipped
      */
     public void flush(java.util.Collection<? extends MemoryObject> objects) {
         syncObjects(objects, true);
@@ -260,8 +262,10 @@ public final class Session implements AutoCloseable {
      * @param objects {@link Buffer}s and {@link Allocation}s of this session
      * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
      *                                  session; nothing is invalidated then
-     * @throws IllegalStateException    naming the object if one is closed (the objects of Memories
-     *                                  before it in the list may have been invalidated)
+     * @throws NullPointerException     if {@code objects} is or contains null
+     * @throws IllegalStateException    naming the object if one of non-coherent memory is closed (the
+     *                                  objects of Memories before it in the list may have been
+     *                                  invalidated); closed objects of coherent memory are skipped
      */
     public void invalidate(java.util.Collection<? extends MemoryObject> objects) {
         syncObjects(objects, false);
