@@ -38,28 +38,31 @@ public final class Allocation extends MemoryObject {
         this.requirements = requirements;
     }
 
-    /** What the allocation was asked for. */
+    /** {@return what the allocation was asked for} */
     public AllocationRequest request() {
         return request;
     }
 
-    /** The requirements it was placed by: the request's, or those the backend reported for its resource. */
+    /**
+     * {@return the requirements it was placed by: the request's, or those the backend reported for its
+     * resource}
+     */
     public ResourceRequirements requirements() {
         return requirements;
     }
 
-    /** Buffer, linear image or optimal image: what may be bound here. */
+    /** {@return buffer, linear image or optimal image: what may be bound here} */
     public ResourceKind resourceKind() {
         return request.kind();
     }
 
-    /** Bytes of the allocation: the requirement size ({@link AllocationInfo#size()}). */
+    /** {@return the bytes of the allocation: the requirement size ({@link AllocationInfo#size()})} */
     public long size() {
         return requirements.size();
     }
 
     /**
-     * The resource bound with {@link #bindBuffer}/{@link #bindImage}, or 0 when none was.
+     * {@return the resource bound with {@link #bindBuffer}/{@link #bindImage}, or 0 when none was}
      *
      * @throws IllegalStateException if the allocation is closed
      */
@@ -70,7 +73,14 @@ public final class Allocation extends MemoryObject {
         }
     }
 
-    /** {@link #bindBuffer(long, long, long)} at the allocation's start, with no {@code pNext}. */
+    /**
+     * {@link #bindBuffer(long, long, long)} at the allocation's start, with no {@code pNext}.
+     *
+     * @param buffer the program's {@code VkBuffer}; not destroyed by the library
+     * @throws IllegalStateException           as {@link #bindBuffer(long, long, long)}
+     * @throws IllegalArgumentException        as {@link #bindBuffer(long, long, long)}
+     * @throws IncompatibleMemoryTypeException as {@link #bindBuffer(long, long, long)}
+     */
     public void bindBuffer(long buffer) {
         bindBuffer(buffer, 0, 0);
     }
@@ -97,7 +107,14 @@ public final class Allocation extends MemoryObject {
         bind(buffer, false, localOffset, next);
     }
 
-    /** {@link #bindImage(long, long, long)} at the allocation's start, with no {@code pNext}. */
+    /**
+     * {@link #bindImage(long, long, long)} at the allocation's start, with no {@code pNext}.
+     *
+     * @param image the program's {@code VkImage}; not destroyed by the library
+     * @throws IllegalStateException           as {@link #bindImage(long, long, long)}
+     * @throws IllegalArgumentException        as {@link #bindImage(long, long, long)}
+     * @throws IncompatibleMemoryTypeException as {@link #bindImage(long, long, long)}
+     */
     public void bindImage(long image) {
         bindImage(image, 0, 0);
     }
@@ -107,9 +124,15 @@ public final class Allocation extends MemoryObject {
      * ({@code vkBindImageMemory2}); as {@link #bindBuffer(long, long, long)}. The image must have the
      * tiling of the allocation's {@link #resourceKind()}, which Vulkan gives no way to check.
      *
+     * @param image       the program's {@code VkImage}; not destroyed by the library
+     * @param localOffset bytes from the allocation's start
      * @param next the address of a {@code pNext} chain for {@code VkBindImageMemoryInfo}, or 0; on
      *             Vulkan only {@code VkBindMemoryStatus} and {@code VkBindImageMemoryDeviceGroupInfo}
      *             may be in it (a swapchain or plane bind is not the library's memory)
+     * @throws IllegalStateException           if the allocation is closed or a resource was bound already
+     * @throws IllegalArgumentException        if the allocation is not for an image, or as
+     *                                         {@link #bindBuffer(long, long, long)}
+     * @throws IncompatibleMemoryTypeException if the image's memoryTypeBits exclude the Memory's type
      */
     public void bindImage(long image, long localOffset, long next) {
         bind(image, true, localOffset, next);
@@ -168,7 +191,7 @@ public final class Allocation extends MemoryObject {
     }
 
     /**
-     * A checked view of the allocation's {@link #size()} bytes; as {@link Buffer#map()}.
+     * {@return a checked view of the allocation's {@link #size()} bytes; as {@link Buffer#map()}}
      *
      * @throws MemoryNotMappableException if the memory is not host-visible
      * @throws IllegalArgumentException   if the allocation is larger than one view holds
@@ -179,25 +202,57 @@ public final class Allocation extends MemoryObject {
     }
 
     /**
-     * A checked view of {@code length} bytes from {@code offset} of the allocation; as {@link Buffer#map(long, long)}.
+     * {@return a checked view of {@code length} bytes from {@code offset} of the allocation; as
+     * {@link Buffer#map(long, long)}}
      *
-     * @throws IndexOutOfBoundsException naming the range if it is not inside the allocation
+     * @param offset bytes from the start of the allocation
+     * @param length bytes
+     * @throws IndexOutOfBoundsException  naming the range if it is not inside the allocation
+     * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalStateException      if the allocation is closed
      */
     public MappedView map(long offset, long length) {
         return mapView(offset, length, size());
     }
 
-    /** A raw view with no guarantee, as {@link Buffer#mapByteBuffer(long, long)}. */
+    /**
+     * {@return a raw view of {@code length} bytes from {@code offset} of the allocation, with no
+     * guarantee; as {@link Buffer#mapByteBuffer(long, long)}}
+     *
+     * @param offset bytes from the start of the allocation
+     * @param length bytes
+     * @throws IndexOutOfBoundsException  naming the range if it is not inside the allocation
+     * @throws IllegalArgumentException   if {@code length} is over {@code Integer.MAX_VALUE}
+     * @throws MemoryNotMappableException if the memory is not host-visible
+     * @throws IllegalStateException      if the allocation is closed
+     */
     public ByteBuffer mapByteBuffer(long offset, long length) {
         return mapRaw(offset, length, size());
     }
 
-    /** Makes host writes to {@code [offset, offset + length)} visible to the device; as {@link Buffer#flush(long, long)}. */
+    /**
+     * Makes host writes to {@code [offset, offset + length)} of the allocation visible to the device;
+     * as {@link Buffer#flush(long, long)}.
+     *
+     * @param offset bytes from the start of the allocation
+     * @param length bytes
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the allocation
+     * @throws IllegalStateException     if the allocation is closed
+     */
     public void flush(long offset, long length) {
         syncRange(offset, length, size(), true);
     }
 
-    /** Makes device writes to {@code [offset, offset + length)} visible to the host; as {@link Buffer#invalidate(long, long)}. */
+    /**
+     * Makes device writes to {@code [offset, offset + length)} of the allocation visible to the host;
+     * as {@link Buffer#invalidate(long, long)}.
+     *
+     * @param offset bytes from the start of the allocation
+     * @param length bytes
+     * @throws IndexOutOfBoundsException naming the range if it is not inside the allocation
+     * @throws IllegalStateException     if the allocation is closed
+     */
     public void invalidate(long offset, long length) {
         syncRange(offset, length, size(), false);
     }

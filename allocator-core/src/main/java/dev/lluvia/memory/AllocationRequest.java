@@ -22,7 +22,19 @@ import java.util.Objects;
 public record AllocationRequest(ResourceRequirements requirements, ResourceKind kind, long resource,
                                 long minAlignment) {
 
-    /** @throws IllegalArgumentException naming the value when a component is out of its range */
+    /**
+     * Checks the components.
+     *
+     * @param requirements what the resource needs; {@code null} when the backend queries them from
+     *                     {@code resource}
+     * @param kind         buffer, linear image or optimal image
+     * @param resource     the program's {@code VkBuffer} or {@code VkImage}, or 0 (none named)
+     * @param minAlignment a positive power of two the offset is also a multiple of (1: nothing more)
+     * @throws NullPointerException     if {@code kind} is null
+     * @throws IllegalArgumentException naming the value when {@code minAlignment} is not a positive
+     *                                  power of two, or when both {@code requirements} and
+     *                                  {@code resource} are missing
+     */
     public AllocationRequest {
         Objects.requireNonNull(kind, "kind");
         if (requirements == null && resource == 0) {
@@ -32,31 +44,58 @@ public record AllocationRequest(ResourceRequirements requirements, ResourceKind 
         CreateChecks.requireMinAlignment(minAlignment);
     }
 
-    /** Memory for a resource with these requirements and of this kind; no resource named. */
+    /**
+     * {@return a request for memory for a resource with these requirements and of this kind; no
+     * resource named, no extra alignment}
+     *
+     * @param requirements what the resource needs
+     * @param kind         buffer, linear image or optimal image
+     * @throws NullPointerException if {@code requirements} or {@code kind} is null
+     */
     public static AllocationRequest of(ResourceRequirements requirements, ResourceKind kind) {
         return new AllocationRequest(Objects.requireNonNull(requirements, "requirements"), kind, 0, 1);
     }
 
-    /** Memory for the program's buffer {@code buffer} (a {@code VkBuffer}), whose requirements the backend queries. */
+    /**
+     * {@return a request for memory for the program's buffer, whose requirements the backend queries}
+     *
+     * @param buffer the program's {@code VkBuffer}; named in the request as its {@code resource}
+     * @throws IllegalArgumentException if {@code buffer} is 0 ({@code VK_NULL_HANDLE})
+     */
     public static AllocationRequest forBuffer(long buffer) {
         return new AllocationRequest(null, ResourceKind.BUFFER, requireHandle(buffer), 1);
     }
 
     /**
-     * Memory for the program's image {@code image} (a {@code VkImage}), whose requirements the
-     * backend queries; {@code tiling} is the tiling it was created with (Vulkan cannot be asked).
+     * {@return a request for memory for the program's image, whose requirements the backend queries}
+     *
+     * @param image  the program's {@code VkImage}; named in the request as its {@code resource}
+     * @param tiling the tiling the image was created with (Vulkan cannot be asked): {@code LINEAR}
+     *               gives {@link ResourceKind#LINEAR_IMAGE}, any other {@link ResourceKind#OPTIMAL_IMAGE}
+     * @throws NullPointerException     if {@code tiling} is null
+     * @throws IllegalArgumentException if {@code image} is 0 ({@code VK_NULL_HANDLE})
      */
     public static AllocationRequest forImage(long image, ImageTiling tiling) {
         return new AllocationRequest(null, Objects.requireNonNull(tiling, "tiling") == ImageTiling.LINEAR
                 ? ResourceKind.LINEAR_IMAGE : ResourceKind.OPTIMAL_IMAGE, requireHandle(image), 1);
     }
 
-    /** This request naming the resource it is for; see the {@code resource} component. */
+    /**
+     * {@return this request naming the resource it is for; see the {@code resource} component}
+     *
+     * @param newResource the program's {@code VkBuffer} or {@code VkImage}, or 0 (none named)
+     * @throws IllegalArgumentException if {@code newResource} is 0 and the request has no requirements
+     */
     public AllocationRequest withResource(long newResource) {
         return new AllocationRequest(requirements, kind, newResource, minAlignment);
     }
 
-    /** This request with a least alignment of the offset; see the {@code minAlignment} component. */
+    /**
+     * {@return this request with a least alignment of the offset; see the {@code minAlignment} component}
+     *
+     * @param newMinAlignment a positive power of two (1: nothing more)
+     * @throws IllegalArgumentException naming the value if it is not a positive power of two
+     */
     public AllocationRequest withMinAlignment(long newMinAlignment) {
         return new AllocationRequest(requirements, kind, resource, newMinAlignment);
     }

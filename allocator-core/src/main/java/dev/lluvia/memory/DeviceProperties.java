@@ -45,7 +45,7 @@ public record DeviceProperties(String name, DeviceType type, int vendorId, int d
      * buffers rank as {@link MemoryUsage#READBACK}: host memory, cached, coherent).
      *
      * @param usage          what the memory is for
-     * @param memoryTypeBits bit {@code i} set where memory type {@code i} is allowed
+     * @param memoryTypeBits bit {@code i} set: memory type {@code i} may be chosen
      * @return the type, or {@code null} when no allowed type suits the usage
      */
     public MemoryType bestMemoryType(MemoryUsage usage, int memoryTypeBits) {

@@ -61,7 +61,7 @@ public final class MappedView {
         return buffer instanceof Buffer b ? b : null;
     }
 
-    /** The object this view maps: a {@link Buffer} or an {@link Allocation}. */
+    /** {@return the object this view maps: a {@link Buffer} or an {@link Allocation}} */
     public MemoryObject object() {
         return buffer;
     }

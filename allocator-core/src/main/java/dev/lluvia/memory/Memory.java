@@ -537,6 +537,10 @@ public final class Memory implements AutoCloseable {
      * resource with {@link Allocation#bindBuffer}/{@link Allocation#bindImage}, or yourself at
      * {@link MemoryObject#pageHandle()} and the allocation's offset. See {@link Allocation}.
      *
+     * @param request the requirements or the resource's handle, its kind and any extra alignment
+     * @return the new allocation, open until closed; it never owns the resource
+     * @throws NullPointerException            if {@code request} is null
+     * @throws IllegalStateException           if this memory is closed
      * @throws IllegalArgumentException        if the requirements say the resource requires a dedicated
      *                                         allocation and the request names no resource (Vulkan wants
      *                                         it named in that allocation)

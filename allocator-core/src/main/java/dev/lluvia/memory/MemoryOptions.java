@@ -109,6 +109,13 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      *                        back to the driver, at least 0; or {@link #DEFAULT_EMPTY_PAGE_BUDGET} (the default:
      *                        {@value #DEFAULT_EMPTY_PAGE_BYTES} bytes or one page, whichever is larger; see
      *                        {@link #effectiveEmptyPageBudget()}). 0 gives every empty page back at once.
+     * @param preferredFlags memory property flags the type should have beyond {@code flags}; may be empty
+     * @param memoryTypeBits bit {@code i} set: memory type {@code i} may be chosen; not 0
+     *                       ({@link #ALL_MEMORY_TYPES} for any)
+     * @param minPages regular pages allocated at creation and kept for the Memory's life, at least 0
+     * @param maxPages the most pages the Memory holds at once, at least 1 and at least {@code minPages}
+     * @param neverAllocate whether creates refuse with a {@link PageLimitException} rather than allocate a
+     *                      new page
      * @throws IllegalArgumentException naming the first value refused
      * @throws NullPointerException     if a component that must be given is null
      */
@@ -279,15 +286,23 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
                 preferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
-    /** The flags a type should have beyond the required ones; see the {@code preferredFlags} component. */
+    /**
+     * Sets the flags a type should have beyond the required ones; see the {@code preferredFlags} component.
+     *
+     * @param newPreferredFlags memory property flags; may be empty
+     * @return a copy of these options with those preferred flags
+     * @throws NullPointerException if {@code newPreferredFlags} is or contains null
+     */
     public MemoryOptions withPreferredFlags(Set<MemoryPropertyFlag> newPreferredFlags) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
                 emptyPageBudget, newPreferredFlags, memoryTypeBits, minPages, maxPages, neverAllocate);
     }
 
     /**
-     * The memory types that may be chosen; see the {@code memoryTypeBits} component.
+     * Sets the memory types that may be chosen; see the {@code memoryTypeBits} component.
      *
+     * @param bits bit {@code i} set: memory type {@code i} may be chosen ({@link #ALL_MEMORY_TYPES} for any)
+     * @return a copy of these options with those memory types
      * @throws IllegalArgumentException if {@code bits} is 0
      */
     public MemoryOptions withMemoryTypeBits(int bits) {
@@ -296,8 +311,11 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
     }
 
     /**
-     * The least and the most pages of the Memory; see the {@code minPages} and {@code maxPages} components.
+     * Sets the least and the most pages of the Memory; see the {@code minPages} and {@code maxPages} components.
      *
+     * @param min regular pages allocated at creation and kept, at least 0
+     * @param max the most pages held at once, dedicated ones included; at least 1 and at least {@code min}
+     * @return a copy of these options with those page bounds
      * @throws IllegalArgumentException naming the value when {@code min} is negative or {@code max} is below 1 or {@code min}
      */
     public MemoryOptions withPageBounds(int min, int max) {
@@ -305,7 +323,12 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
                 emptyPageBudget, preferredFlags, memoryTypeBits, min, max, neverAllocate);
     }
 
-    /** Whether creates refuse rather than allocate a new page; see the {@code neverAllocate} component. */
+    /**
+     * Sets whether creates refuse rather than allocate a new page; see the {@code neverAllocate} component.
+     *
+     * @param newNeverAllocate {@code true}: a create that needs a new page throws {@link PageLimitException}
+     * @return a copy of these options with that setting
+     */
     public MemoryOptions withNeverAllocate(boolean newNeverAllocate) {
         return new MemoryOptions(flags, usage, pageSize, exactFlagsMatch, algorithm, strategy, priority, exportable,
                 emptyPageBudget, preferredFlags, memoryTypeBits, minPages, maxPages, newNeverAllocate);

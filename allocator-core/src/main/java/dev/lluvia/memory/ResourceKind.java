@@ -15,7 +15,7 @@ public enum ResourceKind {
     /** A {@code VkImage} created with {@code VK_IMAGE_TILING_OPTIMAL} (or any tiling but linear). */
     OPTIMAL_IMAGE;
 
-    /** Whether the resource is an image (bound with {@link Allocation#bindImage}). */
+    /** {@return whether the resource is an image (bound with {@link Allocation#bindImage})} */
     public boolean isImage() {
         return this != BUFFER;
     }

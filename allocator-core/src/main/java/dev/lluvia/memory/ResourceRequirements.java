@@ -18,7 +18,16 @@ package dev.lluvia.memory;
 public record ResourceRequirements(long size, long alignment, int memoryTypeBits, boolean prefersDedicated,
                                    boolean requiresDedicated) {
 
-    /** @throws IllegalArgumentException naming the value when a component is out of its range */
+    /**
+     * Checks the components.
+     *
+     * @param size              bytes the resource takes, positive
+     * @param alignment         the resource's offset must be a multiple of this; a positive power of two
+     * @param memoryTypeBits    bit {@code i} set: memory type {@code i} may hold the resource; not 0
+     * @param prefersDedicated  the driver is faster with an allocation of the resource's own
+     * @param requiresDedicated the resource must have an allocation of its own
+     * @throws IllegalArgumentException naming the value when a component is out of its range
+     */
     public ResourceRequirements {
         if (size <= 0) {
             throw new IllegalArgumentException("requirement size must be positive, was " + size);
@@ -31,7 +40,14 @@ public record ResourceRequirements(long size, long alignment, int memoryTypeBits
         }
     }
 
-    /** Requirements of a resource that neither prefers nor requires an allocation of its own. */
+    /**
+     * {@return requirements of a resource that neither prefers nor requires an allocation of its own}
+     *
+     * @param size           bytes the resource takes, positive
+     * @param alignment      the resource's offset must be a multiple of this; a positive power of two
+     * @param memoryTypeBits bit {@code i} set: memory type {@code i} may hold the resource; not 0
+     * @throws IllegalArgumentException naming the value when a component is out of its range
+     */
     public static ResourceRequirements of(long size, long alignment, int memoryTypeBits) {
         return new ResourceRequirements(size, alignment, memoryTypeBits, false, false);
     }

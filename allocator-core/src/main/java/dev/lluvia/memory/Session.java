@@ -264,8 +264,10 @@ public final class Session implements AutoCloseable {
      * @param objects {@link Buffer}s and {@link Allocation}s of this session
      * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
      *                                  session; nothing is flushed then
-     * @throws IllegalStateException    naming the object if one is closed (the objects of Memories
-     *                                  before it in the list may have been flushed, which is harmless)
+     * @throws NullPointerException     if {@code objects} is or contains null
+     * @throws IllegalStateException    naming the object if one of non-coherent memory is closed (the
+     *                                  objects of Memories before it in the list may have been flushed,
+     *                                  which is harmless); closed objects of coherent memory are skipped
      */
     public void flush(java.util.Collection<? extends MemoryObject> objects) {
         syncObjects(objects, true);
@@ -274,6 +276,14 @@ public final class Session implements AutoCloseable {
     /**
      * Makes device writes to every one of {@code objects} visible to the host (VMA's
      * {@code vmaInvalidateAllocations}); as {@link #flush(java.util.Collection)}.
+     *
+     * @param objects {@link Buffer}s and {@link Allocation}s of this session
+     * @throws IllegalArgumentException naming the object if one is an {@link Image} or of another
+     *                                  session; nothing is invalidated then
+     * @throws NullPointerException     if {@code objects} is or contains null
+     * @throws IllegalStateException    naming the object if one of non-coherent memory is closed (the
+     *                                  objects of Memories before it in the list may have been
+     *                                  invalidated); closed objects of coherent memory are skipped
      */
     public void invalidate(java.util.Collection<? extends MemoryObject> objects) {
         syncObjects(objects, false);
@@ -319,6 +329,9 @@ public final class Session implements AutoCloseable {
      * requirement's bits with {@link MemoryOptions#withMemoryTypeBits} (VMA's
      * {@code vmaFindMemoryTypeIndexForBufferInfo}/{@code ForImageInfo}).
      *
+     * @param options the options a Memory would be created with
+     * @return the memory type that Memory would get
+     * @throws NullPointerException            if {@code options} is null
      * @throws UnsupportedMemoryFlagsException if no memory type the options allow has the flags or suits the usage
      * @throws IllegalStateException           if this session is closed
      */

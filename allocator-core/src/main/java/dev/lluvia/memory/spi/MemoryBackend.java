@@ -108,6 +108,8 @@ public interface MemoryBackend extends AutoCloseable {
     /**
      * {@link #flush(long, long, long)} of several ranges in one call ({@code vkFlushMappedMemoryRanges}
      * with all of them); the default flushes them one by one.
+     *
+     * @param ranges ranges of non-coherent pages from this backend, each rounded out to atoms by the core
      */
     default void flush(java.util.List<MappedRange> ranges) {
         for (MappedRange r : ranges) {
@@ -115,7 +117,11 @@ public interface MemoryBackend extends AutoCloseable {
         }
     }
 
-    /** {@link #invalidate(long, long, long)} of several ranges in one call; the default goes one by one. */
+    /**
+     * {@link #invalidate(long, long, long)} of several ranges in one call; the default goes one by one.
+     *
+     * @param ranges ranges of non-coherent pages from this backend, each rounded out to atoms by the core
+     */
     default void invalidate(java.util.List<MappedRange> ranges) {
         for (MappedRange r : ranges) {
             invalidate(r.page(), r.offset(), r.size());
@@ -263,6 +269,9 @@ public interface MemoryBackend extends AutoCloseable {
      * {@code VkMemoryDedicatedRequirements} on Vulkan), for
      * {@link dev.lluvia.memory.Memory#allocate}. The backend neither keeps nor destroys it.
      *
+     * @param resource the program's {@code VkBuffer} or {@code VkImage} handle, not 0
+     * @param image    whether {@code resource} is an image
+     * @return what the resource needs of the memory it is bound to
      * @throws UnsupportedOperationException if the backend has no resources of the program's (the default)
      */
     default MemoryRequirements resourceRequirements(long resource, boolean image) {
@@ -275,6 +284,7 @@ public interface MemoryBackend extends AutoCloseable {
      * through {@link #bindBuffer} or {@link #bindImage} and refuses a {@code pNext} chain, which is
      * right for a backend whose program resources are its own handles (the sim's).
      *
+     * @param bind the resource, the page and offset to bind it at, and any {@code pNext} chain
      * @throws IllegalArgumentException if the bind has a {@code pNext} chain the backend must not pass on
      */
     default void bindResource(ResourceBind bind) {
