@@ -44,6 +44,8 @@ public record DeviceProperties(String name, DeviceType type, int vendorId, int d
      * as a {@link Memory} of that usage is placed; for a backend's own allocations (staging
      * buffers rank as {@link MemoryUsage#READBACK}: host memory, cached, coherent).
      *
+     * @param usage          what the memory is for
+     * @param memoryTypeBits bit i set: memory type i is allowed
      * @return the type, or {@code null} when no allowed type suits the usage
      */
     public MemoryType bestMemoryType(MemoryUsage usage, int memoryTypeBits) {
