@@ -17,8 +17,9 @@
 #                                        # the run (MISSING) rather than passing by running nothing
 #
 # Left out on the GPU machine: BlockAllocatorFuzzTest and MemoryLincheckTest, whose tools (Jazzer,
-# Lincheck) the bundle leaves out, and the PNG memory map tests (MemoryMapTest,
-# StatsAndMapCommandTest): the bundle's JRE is jlinked from Debian's OpenJDK, whose font code loads
+# Lincheck) the bundle leaves out, ReadmeQuickStartTest, which compiles the quick start with javac
+# (the bundle's JRE has none), and the tests that draw a PNG (MemoryMapTest, StatsAndMapCommandTest,
+# VmaDumpTest, JfrOptionTest): the bundle's JRE is jlinked from Debian's OpenJDK, whose font code loads
 # the system's libharfbuzz, which the GPU machine lacks. All of them test CPU-only code and run in
 # `mvn verify`. The test class path is java's own class path (not the launcher's --class-path), so
 # tests that start child JVMs with java.class.path find every class there too.
@@ -96,7 +97,7 @@ run)
   fi
   export LLUVIA_VULKAN_REQUIRED=1
   {
-  EXCLUDE=${SUITE_EXCLUDE:-'.*\.(BlockAllocatorFuzzTest|MemoryLincheckTest|MemoryMapTest|StatsAndMapCommandTest)'}
+  EXCLUDE=${SUITE_EXCLUDE:-'.*\.(BlockAllocatorFuzzTest|MemoryLincheckTest|MemoryMapTest|StatsAndMapCommandTest|VmaDumpTest|JfrOptionTest|ReadmeQuickStartTest)'}
   status=0
   [ -n "${SUITE_JAVA:-}" ] || echo "gpu-suite: $(nvidia-smi -L 2>/dev/null | head -4 | paste -sd';' -)"
   for m in ${SUITE_MODULES:-$MODULES}; do

@@ -550,7 +550,9 @@ public final class OffscreenRenderer {
                 for (int c = 0; c < 3; c++) {
                     int got = Math.round(out.getFloat((18 * 4 + i * 4 + c) * 4) * 255);
                     int want = (decoded[i] >>> (8 * c)) & 0xFF;
-                    if (Math.abs(got - want) > 3) {
+                    // Hardware interpolates the 5:6:5 end colors with its own rounding: the NVIDIA H100
+                    // is up to 5 off the exact decode, lavapipe 0. A wrong index or end color is 40 or more off.
+                    if (Math.abs(got - want) > 8) {
                         throw new IllegalStateException("BC1 texel (" + i % BC_SIZE + ", " + i / BC_SIZE + ") channel " + c
                                 + " sampled " + got + ", expected " + want);
                     }
