@@ -13,7 +13,6 @@ import org.lwjgl.system.MemoryUtil;
 
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
-import java.util.Random;
 
 import static dev.lluvia.memory.vulkan.VulkanTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -37,13 +36,6 @@ class VulkanHostRegistrationTest {
         VulkanBackend backend = backend(session);
         assumeTrue(backend.importsHostMemory(), backend + " has no VK_EXT_external_memory_host");
         return backend;
-    }
-
-    private static void fill(ByteBuffer b, long seed) {
-        Random random = new Random(seed);
-        for (int i = 0; i < b.remaining(); i++) {
-            b.put(b.position() + i, (byte) random.nextInt());
-        }
     }
 
     @ParameterizedTest(name = "device {0}")

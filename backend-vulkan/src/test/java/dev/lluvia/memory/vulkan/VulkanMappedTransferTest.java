@@ -19,7 +19,6 @@ import org.lwjgl.vulkan.KHRExternalMemoryFd;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Random;
 
 import static dev.lluvia.memory.vulkan.VulkanTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -59,13 +58,6 @@ class VulkanMappedTransferTest {
         } finally {
             backend.destroyBuffer(b[0]);
             backend.freePage(b[1]);
-        }
-    }
-
-    private static void fill(ByteBuffer b, long seed) {
-        Random random = new Random(seed);
-        for (int i = 0; i < b.remaining(); i++) {
-            b.put(b.position() + i, (byte) random.nextInt());
         }
     }
 

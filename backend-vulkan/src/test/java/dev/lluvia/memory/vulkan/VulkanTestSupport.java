@@ -175,4 +175,12 @@ final class VulkanTestSupport {
         Assertions.assertFalse(waiter.isAlive(), "it went on once let go: " + what);
         Assertions.assertNull(failure.get());
     }
+
+    /** Fills {@code b}'s remaining bytes (position untouched) with bytes of a {@code seed}ed random sequence. */
+    static void fill(java.nio.ByteBuffer b, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < b.remaining(); i++) {
+            b.put(b.position() + i, (byte) random.nextInt());
+        }
+    }
 }
