@@ -80,7 +80,7 @@ public final class Defragmentation implements AutoCloseable {
      * @param bytesMoved   bytes copied on the device
      * @param pagesFreed   pages freed because they were left empty
      */
-    public record Statistics(int passes, int objectsMoved, long bytesMoved, int pagesFreed) {
+    public record Totals(int passes, int objectsMoved, long bytesMoved, int pagesFreed) {
     }
 
     /** Totals, added to by each pass under the Memory's lock. */
@@ -334,9 +334,9 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     /** {@return the totals so far} */
-    public Statistics statistics() {
+    public Totals statistics() {
         synchronized (memory.lock()) {
-            return new Statistics(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
+            return new Totals(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
         }
     }
 
@@ -346,7 +346,7 @@ public final class Defragmentation implements AutoCloseable {
      *
      * @return the totals of the whole defragmentation
      */
-    public Statistics end() {
+    public Totals end() {
         synchronized (memory.lock()) {
             if (!ended) {
                 ended = true;
@@ -369,7 +369,7 @@ public final class Defragmentation implements AutoCloseable {
 
     @Override
     public String toString() {
-        Statistics s = statistics();
+        Totals s = statistics();
         return "Defragmentation[" + memory + ", " + s + (done ? ", done" : "") + (ended ? ", ended" : "") + "]";
     }
 

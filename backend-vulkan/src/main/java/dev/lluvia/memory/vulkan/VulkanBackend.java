@@ -4,10 +4,10 @@ import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.TransferPath;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -479,7 +479,7 @@ public final class VulkanBackend implements MemoryBackend {
     public long registerHostMemory(ByteBuffer range) {
         requireOpen();
         if (importAlignment == 0) {
-            throw new ExternalMemoryUnsupportedException(physical.name() + " cannot register host memory: it has no"
+            throw new UnsupportedExternalMemoryException(physical.name() + " cannot register host memory: it has no"
                     + " VK_EXT_external_memory_host with an import alignment of at most the host page; transfers stage"
                     + " these bytes instead");
         }

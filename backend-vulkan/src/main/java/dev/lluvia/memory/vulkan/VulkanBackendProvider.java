@@ -1,6 +1,6 @@
 package dev.lluvia.memory.vulkan;
 
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -127,11 +127,11 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
      * {@code vkGetPhysicalDeviceMemoryProperties}.
      */
     @Override
-    public List<DeviceInfo> devices() {
+    public List<DeviceSummary> devices() {
         VulkanInstance vulkan = VulkanInstance.shared(false, false);
-        List<DeviceInfo> infos = new ArrayList<>();
+        List<DeviceSummary> infos = new ArrayList<>();
         for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
-            infos.add(new DeviceInfo(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
+            infos.add(new DeviceSummary(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
                     d.heaps(), d.usable()));
         }
         return infos;

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param heaps      the device's memory heaps, in heap order
  * @param usable     whether the backend can open it (the Vulkan backend needs Vulkan 1.1)
  */
-public record DeviceInfo(int index, String name, DeviceType type, String apiVersion, List<MemoryHeap> heaps,
+public record DeviceSummary(int index, String name, DeviceType type, String apiVersion, List<MemoryHeap> heaps,
                          boolean usable) {
 
     /**
@@ -28,7 +28,7 @@ public record DeviceInfo(int index, String name, DeviceType type, String apiVers
      * @param heaps the device's memory heaps, in heap order
      * @param usable whether the backend can open it (the Vulkan backend needs Vulkan 1.1)
      */
-    public DeviceInfo {
+    public DeviceSummary {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(apiVersion, "apiVersion");
