@@ -73,7 +73,8 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     /**
-     * What a defragmentation did so far.
+     * The totals of a defragmentation so far, over all its passes (VMA's {@code VmaDefragmentationStats});
+     * the Memory's own figures are its {@link Statistics}.
      *
      * @param passes       passes run
      * @param objectsMoved objects moved (an object moved twice counts twice)

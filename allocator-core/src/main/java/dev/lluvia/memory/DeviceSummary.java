@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * One device a backend can open, as {@link Session#devices(String)} lists it without opening a
  * session: enough to pick a device and open one session per GPU
- * ({@code SessionOptions.withDevice(Integer.toString(index))}).
+ * ({@code SessionOptions.withDevice(Integer.toString(index))}). An open session's device is
+ * described in full, memory types and limits included, by {@link DeviceProperties}
+ * ({@link Session#device()}).
  *
  * @param index      what to pass to {@link SessionOptions#withDevice(String)}
  * @param name       the device's name, e.g. {@code NVIDIA H200}

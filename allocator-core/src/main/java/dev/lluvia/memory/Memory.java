@@ -37,8 +37,9 @@ import java.util.Set;
  *   <li><b>bufferImageGranularity</b>: Vulkan forbids a linear resource (buffer, linear image) and
  *       an optimal image sharing a granularity-sized block of a page. Optimal images therefore
  *       start and end on granularity boundaries; linear objects are not padded. Nothing is wasted
- *       when the image's alignment and size are already multiples of the granularity (NVIDIA:
- *       both 1024), and at most {@code 2 * granularity - 2} bytes per optimal image otherwise.</li>
+ *       when the image's alignment and size are already multiples of the granularity (as drivers
+ *       that align optimal images to it give them), and at most {@code 2 * granularity - 2} bytes
+ *       per optimal image otherwise.</li>
  *   <li>On non-coherent memory types every object starts and ends on {@code nonCoherentAtomSize},
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device

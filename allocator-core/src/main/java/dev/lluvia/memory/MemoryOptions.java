@@ -81,9 +81,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * 256 MiB: the default budget of kept empty pages when pages are smaller. VMA keeps one empty
      * block per memory type, and its block is 256 MiB on heaps over 1 GiB; keeping as many bytes
      * lets a program that frees and re-creates a few hundred MiB of objects (a frame's or a
-     * level's worth) get its pages back without the driver, whose {@code vkAllocateMemory} of one
-     * 32 MiB page takes about 2 ms on an NVIDIA H200, while holding no more idle memory than VMA
-     * does. Never less than one page: a Memory always kept one empty page, so that create/close
+     * level's worth) get its pages back without the driver, whose {@code vkAllocateMemory} of a
+     * page costs far more than placing an object in a kept one ({@code docs/benchmark-log.md} has
+     * the figures), while holding no more idle memory than VMA does. Never less than one page: a Memory always kept one empty page, so that create/close
      * churn at a page boundary does not call the driver each time.
      */
     public static final long DEFAULT_EMPTY_PAGE_BYTES = 256L << 20;

@@ -383,10 +383,9 @@ public final class Session implements AutoCloseable {
     /**
      * Creates a Memory for what it will be used for, ranking the device's memory types instead of
      * asking for flags (see {@link MemoryUsage} for each ranking). {@link Memory#memoryFlags()} says
-     * what was chosen. On the H100: DEVICE_ONLY takes type 1 {DEVICE_LOCAL}, UPLOAD type 4
-     * {DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT}, READBACK type 3 {HOST_VISIBLE, HOST_COHERENT,
-     * HOST_CACHED}; on lavapipe all three take its only type. {@link MemoryOptions#of(MemoryUsage)}
-     * adds the algorithm and strategy.
+     * what was chosen; on a device with one memory type (a CPU device) every usage takes it
+     * ({@code docs/devices.md} lists the choices on the devices the library was run on).
+     * {@link MemoryOptions#of(MemoryUsage)} adds the algorithm and strategy.
      *
      * @param usage    what the memory is for
      * @param pageSize bytes of each page, positive
