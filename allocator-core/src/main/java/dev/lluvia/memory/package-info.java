@@ -20,7 +20,10 @@
  *       an alignment that is not a power of two, an offset outside the object),
  *       {@link java.lang.IndexOutOfBoundsException} for a byte range outside a buffer or mapping, and
  *       {@link java.lang.IllegalStateException} for an object used after its close or in a state
- *       that forbids the call.</li>
+ *       that forbids the call. {@link java.lang.UnsupportedOperationException} says, as for the
+ *       JDK's optional collection operations, that a backend does not implement an optional
+ *       operation of the {@link dev.lluvia.memory.spi.MemoryBackend} interface (transfers, export,
+ *       create-infos of its own); it names the backend.</li>
  *   <li><b>Everything else</b>, a well-formed request that the device, the driver, a heap, a
  *       Memory's limits or one of the library's checks refused, is a
  *       {@link dev.lluvia.memory.LluviaException}. Every exception type the library defines extends it,
