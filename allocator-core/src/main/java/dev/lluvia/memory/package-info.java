@@ -39,8 +39,9 @@
  *       {@link dev.lluvia.memory.UnsupportedExternalMemoryException},
  *       {@link dev.lluvia.memory.UnsupportedFeatureException},
  *       {@link dev.lluvia.memory.UnsupportedImageFormatException} and
- *       {@link dev.lluvia.memory.UnsupportedMemoryFlagsException}. A backend may add its own below
- *       them (the simulated backend's referee throws {@code SimViolationException}).</li>
+ *       {@link dev.lluvia.memory.UnsupportedMemoryFlagsException}. Other modules add their own below
+ *       it: the simulated backend's referee throws {@code SimViolationException}, the report
+ *       module's trace reader {@code TraceException}.</li>
  * </ul>
  *
  * <p>So whether a request can be honoured on another device decides the kind: an image format the
