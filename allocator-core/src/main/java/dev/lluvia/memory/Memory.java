@@ -486,7 +486,8 @@ public final class Memory implements AutoCloseable {
      *
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException        if a dimension exceeds the device's limit
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
@@ -496,13 +497,14 @@ public final class Memory implements AutoCloseable {
 
     /**
      * Creates an image whose offset is a multiple of {@code minAlignment} as well as of what the
-     * driver requires; see {@link #createBuffer(long, Set, long)}.
+     * driver requires; see {@link BufferDescriptor#minAlignment()}.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
-     *                                  dimension exceeds the device's limit
+     * @throws IllegalArgumentException        if {@code minAlignment} is not a positive power of two
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      */
     public Image createImage(ImageDescriptor descriptor, long minAlignment) {
         CreateChecks.requireMinAlignment(minAlignment);
@@ -686,7 +688,8 @@ public final class Memory implements AutoCloseable {
      * @param offset bytes from the start of {@code original}'s range
      * @param descriptor the image to create
      * @return the new image, bound on the original's range
-     * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit
+     * @throws IllegalArgumentException        as for buffers
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");
