@@ -381,28 +381,32 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(BufferDescriptor descriptor) {
-        Objects.requireNonNull(descriptor, "descriptor");
-        if (descriptor.backendInfo() != null) {
-            requireBackend(descriptor.backendInfo().backend(), descriptor.backendInfo());
+        final BufferDescriptor d = Objects.requireNonNull(descriptor, "descriptor");
+        final BackendBufferInfo info = d.backendInfo();
+        if (info != null) {
+            requireBackend(info.backend(), info);
         }
-        CreateChecks.requireFeatures(session, descriptor.size(), descriptor.usage());
+        CreateChecks.requireFeatures(session, d.size(), d.usage());
+        // The components, not the descriptor, go on: a descriptor made for this call (the
+        // positional overloads) then never leaves it, and the JIT need not allocate it.
         try {
-            return newBufferObject(descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         }
     }
 
-    private Buffer newBufferObject(BufferDescriptor d) {
+    private Buffer newBufferObject(long size, Set<BufferUsage> usage, BackendBufferInfo info, long minAlignment,
+                                   String name, Object userValue, boolean movable) {
         synchronized (lock) {
             requireOpen();
-            Resource resource = d.backendInfo() == null ? newBuffer(d.size(), d.usageBits()) : newBuffer(d.backendInfo());
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), d.size(), d.usage(), d.backendInfo());
-            buffer.setName(d.name());
-            buffer.setUserValue(d.userValue());
-            buffer.setMovable(d.movable());
-            place(buffer, resource.requirements(), d.minAlignment());
+            Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
+            buffer.setName(name);
+            buffer.setUserValue(userValue);
+            buffer.setMovable(movable);
+            place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
         }
