@@ -139,6 +139,8 @@ final class FakeBackend implements MemoryBackend {
      * a test can hold a transfer in flight; the copy then checks that its resource is still alive.
      */
     volatile Runnable transferHook;
+    /** The last buffer the core asked for, for tests of what reaches the backend. */
+    private BufferRequest lastBufferRequest;
 
     FakeBackend(Config config) {
         this.config = config;
@@ -249,9 +251,10 @@ final class FakeBackend implements MemoryBackend {
     @Override
     public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
-        if (request.backendInfo() != null) {
-            throw new UnsupportedOperationException("the fake backend takes no buffer create-info of its own");
+        if (request.backendInfo() != null && !name().equals(request.backendInfo().backend())) {
+            throw new UnsupportedOperationException("the fake backend takes no buffer create-info but its own");
         }
+        lastBufferRequest = request;
         return newResource(config.buffer().requirements(request.size()), false);
     }
 
@@ -406,6 +409,10 @@ final class FakeBackend implements MemoryBackend {
 
     synchronized int livePageCount() {
         return pages.size();
+    }
+
+    synchronized BufferRequest lastBufferRequest() {
+        return lastBufferRequest;
     }
 
     synchronized int liveResourceCount() {

@@ -108,7 +108,7 @@ class SimDefragmentationTest {
                 }
             });
             List<Defragmentation.Move> moves = new ArrayList<>();
-            Defragmentation.Statistics totals;
+            Defragmentation.Totals totals;
             try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, 10)) {
                 for (int pass = 0; !d.isDone(); pass++) {
                     assertTrue(pass < 200, "defragmentation ends");

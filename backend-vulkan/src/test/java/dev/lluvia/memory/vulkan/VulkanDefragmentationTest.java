@@ -67,7 +67,7 @@ class VulkanDefragmentationTest {
                 }
             }
             int pagesBefore = memory.pageCount();
-            Defragmentation.Statistics totals;
+            Defragmentation.Totals totals;
             try (Defragmentation d = memory.beginDefragmentation(256 * 1024, 8)) {
                 while (!d.isDone()) {
                     d.pass();
