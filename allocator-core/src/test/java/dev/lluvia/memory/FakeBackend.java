@@ -169,6 +169,26 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
+    public synchronized List<Statistics> stagingStatistics() {
+        List<Statistics> perHeap = new java.util.ArrayList<>();
+        for (int h = 0; h < config.heaps().size(); h++) {
+            long bytes = h < stagingBytes.length ? stagingBytes[h] : 0;
+            perHeap.add(bytes == 0 ? Statistics.EMPTY : new Statistics(1, bytes, 1, bytes));
+        }
+        return perHeap;
+    }
+
+    /** Staging memory the fake says it holds in {@code heap}, as a backend's transfers would: one buffer of {@code bytes}. */
+    synchronized void holdStaging(int heap, long bytes) {
+        if (stagingBytes.length <= heap) {
+            stagingBytes = java.util.Arrays.copyOf(stagingBytes, heap + 1);
+        }
+        stagingBytes[heap] = bytes;
+    }
+
+    private long[] stagingBytes = new long[0];
+
+    @Override
     public synchronized List<HeapBudget> heapBudgets() {
         if (budgetFailures > 0) {
             budgetFailures--;
