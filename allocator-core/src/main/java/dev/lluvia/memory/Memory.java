@@ -30,8 +30,12 @@ import java.util.Set;
  *       {@link MemoryOptions#minPages()} asks for pages at creation, which are then kept, empty or
  *       not, until the Memory closes.</li>
  *   <li>An object larger than half the page size, or one the driver prefers or requires to have
- *       its own allocation, gets a <b>dedicated page</b> of exactly its size, freed with it. Half,
- *       as in VMA: a larger object would leave a remainder too small for most neighbours.</li>
+ *       its own allocation, gets a <b>dedicated page</b> of exactly its size. Half, as in VMA: a
+ *       larger object would leave a remainder too small for most neighbours. The page is allocated
+ *       for the object's resource and freed with it when the driver requires that, or prefers it
+ *       for an image; otherwise (a large object, a buffer the driver only prefers alone) it is a
+ *       plain page, kept when empty like a regular one (step 7) and taken by the next large object
+ *       that fits it within an eighth of its size.</li>
  *   <li>Any other object goes into the first regular page whose block allocator
  *       ({@link MemoryOptions#algorithm()}) finds room; if none, a new regular page is allocated.</li>
  *   <li><b>bufferImageGranularity</b>: Vulkan forbids a linear resource (buffer, linear image) and
@@ -54,9 +58,10 @@ import java.util.Set;
  *       new page is asked for), so a program that closes and re-creates many objects does not call
  *       the driver for pages each time; {@link #releaseEmptyPages()} gives them back now. Kept
  *       pages count as pages ({@link #pageCount()}, {@link #statistics()}, {@link #pages()}, the
- *       heap's usage). A dedicated page is freed with its object. A new page the heap cannot give
- *       is asked for again after the kept empty pages are freed: this memory's, then (the create
- *       tried once more, no lock held) those the session's other Memories of the heap keep.</li>
+ *       heap's usage). A page allocated for its object's resource is freed with it. A new page
+ *       the heap cannot give is asked for again after the kept empty pages are freed: this
+ *       memory's, then (the create tried once more, no lock held) those the session's other
+ *       Memories of the heap keep.</li>
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
@@ -651,7 +656,8 @@ public final class Memory implements AutoCloseable {
      *
      * <p>An object in a dedicated page (larger than half the page size, or one whose driver
      * requires or prefers a dedicated allocation) cannot be aliased: Vulkan binds memory allocated
-     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0.
+     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0,
+     * and a page of one object's own that is not allocated for it is kept for the next large object.
      *
      * <p>An alias is not an allocation: it has no range of its own and is not counted in
      * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
@@ -896,7 +902,7 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size(), req.requiresDedicated() || req.prefersDedicated());
+                at = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);

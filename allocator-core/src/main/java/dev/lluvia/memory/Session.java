@@ -399,7 +399,8 @@ public final class Session implements AutoCloseable {
 
     /**
      * Totals over every Memory of this session; cheap (no walk of pages). A Memory closed by
-     * another thread meanwhile counts as empty.
+     * another thread meanwhile counts as empty. The transfers' staging memory belongs to no
+     * Memory: it is in {@link #stagingStatistics()}.
      *
      * @return the totals of every Memory
      * @throws IllegalStateException if the session is closed
@@ -426,6 +427,21 @@ public final class Session implements AutoCloseable {
             perHeap[heap] = perHeap[heap].plus(m.statisticsIfOpen());
         }
         return List.of(perHeap);
+    }
+
+    /**
+     * The staging memory of this session's transfers, per heap in heap order: host-visible buffers
+     * the backend allocates to copy bytes that no mapping reaches, kept for later transfers until the
+     * session closes. It is in no Memory, so not in {@link #statistics()} or
+     * {@link #heapStatistics()}, but it counts in {@link #heapBudgets()}' usage as pages do. Each
+     * staging buffer is one page and one allocation of its size. Cheap.
+     *
+     * @return one total per heap
+     * @throws IllegalStateException if the session is closed
+     */
+    public List<Statistics> stagingStatistics() {
+        requireOpen();
+        return backend.stagingStatistics();
     }
 
     /**

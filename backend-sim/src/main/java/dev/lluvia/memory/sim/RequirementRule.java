@@ -3,7 +3,7 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.MemoryRequirements;
 
-import java.util.Map;
+import java.util.List;
 
 /**
  * How a simulated driver answers {@code vkGet*MemoryRequirements} for one kind of resource
@@ -24,29 +24,38 @@ import java.util.Map;
  *                               {@code requiresDedicated}; 0 turns the rule off
  * @param usageAlignments        by usage bit (a {@code VkBufferUsageFlagBits} or
  *                               {@code VkImageUsageFlagBits} value): a resource with that usage is
- *                               aligned, and its size rounded, to at least this power of two (NVIDIA
+ *                               aligned, and its size rounded, to at least that power of two (NVIDIA
  *                               aligns index and indirect buffers to 4, other buffers to 16 and
  *                               uniform buffers to 64; linear images to 32, or 128 when they are a
  *                               transfer destination or color attachment); empty for none
  */
 public record RequirementRule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits,
                               long prefersDedicatedAbove, long requiresDedicatedAbove,
-                              Map<Integer, Long> usageAlignments) {
+                              List<UsageAlignment> usageAlignments) {
+
+    /**
+     * Resources with usage {@code usageBit} are aligned, and sized, to at least {@code alignment}.
+     *
+     * @param usageBit  one usage bit
+     * @param alignment a power of two
+     */
+    public record UsageAlignment(int usageBit, long alignment) {
+        public UsageAlignment {
+            if (Integer.bitCount(usageBit) != 1 || !Align.isPowerOfTwo(alignment)) {
+                throw new IllegalArgumentException("a usage alignment maps one usage bit to a power of two, was 0x"
+                        + Integer.toHexString(usageBit) + " -> " + alignment);
+            }
+        }
+    }
 
     /** A rule whose answers do not depend on the resource's usage. */
     public RequirementRule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits,
                            long prefersDedicatedAbove, long requiresDedicatedAbove) {
-        this(alignment, sizeGranularity, minSize, memoryTypeBits, prefersDedicatedAbove, requiresDedicatedAbove, Map.of());
+        this(alignment, sizeGranularity, minSize, memoryTypeBits, prefersDedicatedAbove, requiresDedicatedAbove, List.of());
     }
 
     public RequirementRule {
-        usageAlignments = Map.copyOf(usageAlignments);
-        usageAlignments.forEach((bit, a) -> {
-            if (Integer.bitCount(bit) != 1 || !Align.isPowerOfTwo(a)) {
-                throw new IllegalArgumentException("a usage alignment maps one usage bit to a power of two, was 0x"
-                        + Integer.toHexString(bit) + " -> " + a);
-            }
-        });
+        usageAlignments = List.copyOf(usageAlignments);
         if (!Align.isPowerOfTwo(alignment)) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
@@ -86,10 +95,12 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
     public MemoryRequirements requirements(long bytes, int usageBits) {
         long a = alignment;
         long granularity = sizeGranularity;
-        for (Map.Entry<Integer, Long> e : usageAlignments.entrySet()) {
-            if ((usageBits & e.getKey()) != 0) {
-                a = Math.max(a, e.getValue());
-                granularity = Math.max(granularity, e.getValue());
+        // Indexed, not iterated: creating a buffer allocates nothing here.
+        for (int i = 0; i < usageAlignments.size(); i++) {
+            UsageAlignment u = usageAlignments.get(i);
+            if ((usageBits & u.usageBit()) != 0) {
+                a = Math.max(a, u.alignment());
+                granularity = Math.max(granularity, u.alignment());
             }
         }
         long size = size(bytes, granularity);

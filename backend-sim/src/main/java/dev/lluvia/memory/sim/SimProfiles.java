@@ -430,7 +430,9 @@ public final class SimProfiles {
 
         RequirementRule rule(String prefix, int typeCount, Map<String, Integer> usages) {
             long alignment = number(prefix + ".alignment");
-            Map<Integer, Long> usageAlignments = usageNumbers(prefix + ".alignment.", usages);
+            List<RequirementRule.UsageAlignment> usageAlignments = new ArrayList<>();
+            usageNumbers(prefix + ".alignment.", usages).forEach((bit, a) -> usageAlignments.add(new RequirementRule.UsageAlignment(bit, a)));
+            usageAlignments.sort(java.util.Comparator.comparingInt(RequirementRule.UsageAlignment::usageBit));
             long bits = number(prefix + ".memoryTypeBits");
             if (bits <= 0 || (typeCount < 32 && (bits >>> typeCount) != 0)) {
                 throw bad(prefix + ".memoryTypeBits", "0x" + Long.toHexString(bits) + " names types the device ("

@@ -6,6 +6,7 @@ import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.Statistics;
 import dev.lluvia.memory.TransferPath;
 import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedFeatureException;
@@ -424,6 +425,13 @@ public final class VulkanBackend implements MemoryBackend {
     public List<HeapBudget> heapBudgets() {
         requireOpen();
         return pages.heapBudgets();
+    }
+
+    /** The transfer queue's staging buffers, allocated through the pages' accounting (they count in {@link #heapBudgets()}). */
+    @Override
+    public List<Statistics> stagingStatistics() {
+        requireOpen();
+        return transfers.stagingStatistics();
     }
 
     @Override

@@ -350,7 +350,9 @@ final class VulkanPages {
                 LOG.log(System.Logger.Level.DEBUG, () -> "no coherent memory type imports host memory for a transfer buffer");
                 return null;
             }
-            final int type = Integer.numberOfTrailingZeros(bits);
+            // The program's memory is ordinary cached memory: a HOST_CACHED type says so, where one imports it.
+            final int cached = bits & typesWith(VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+            final int type = Integer.numberOfTrailingZeros(cached != 0 ? cached : bits);
             final long memory;
             try {
                 memory = importHostMemory(type, size, base);
