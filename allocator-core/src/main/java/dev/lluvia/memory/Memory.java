@@ -889,7 +889,8 @@ public final class Memory implements AutoCloseable {
     /** Finds room for {@code object} in the pool and binds it; all or nothing. */
     private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
         object.setMinAlignment(minAlignment);
-        PagePool.Placement at = null;
+        long block = 0;
+        boolean placed = false;
         try {
             CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
@@ -902,16 +903,16 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
+                block = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);
                     blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
-                at = pool.allocate(blockSize, alignment, object);
+                block = pool.allocate(blockSize, alignment, object);
             }
-            final Page page = at.page();
-            final long block = at.block();
+            placed = true;
+            final Page page = pool.placedPage();
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -924,8 +925,8 @@ public final class Memory implements AutoCloseable {
             live.add(object);
             allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
-            if (at != null) {
-                pool.undo(at);
+            if (placed) {
+                pool.undo(block);
             }
             Events.createRefused(this, object, req.size(), e);
             try {
