@@ -55,8 +55,8 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * is that divided by the one-thread figure times the thread count.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
- * [--threads 1,2,4,8,16] [--millis N]}; with {@code --cpu ROUNDS} instead, the one-thread cost of a
- * create + close per peer in CPU time (see {@code cpuTimes}).
+ * [--threads 1,2,4,8,16] [--millis N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}).
  */
 public final class ThreadBenchmark {
 
@@ -86,15 +86,17 @@ public final class ThreadBenchmark {
         int[] threadCounts = {1, 2, 4, 8, 16};
         long millis = 500;
         int cpuRounds = 0;
+        int cpuPeer = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--cpu" -> cpuRounds = Integer.parseInt(args[++i]);
+                case "--cpu-peer" -> cpuPeer = Integer.parseInt(args[++i]);
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--millis" -> millis = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--cpu ROUNDS]");
+                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -107,7 +109,7 @@ public final class ThreadBenchmark {
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             if (cpuRounds > 0) {
-                cpuTimes(session, vk, sizes, cpuRounds);
+                cpuTimes(session, vk, sizes, cpuRounds, cpuPeer);
                 return;
             }
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
@@ -166,9 +168,10 @@ public final class ThreadBenchmark {
      * inflate as they do wall time: the peers take turns batch by batch, ROUNDS batches of
      * {@value #BATCH} each after as many for the JIT; medians of the batches, and the library's
      * heap bytes allocated per create + close. The library's part above the driver-only peer is
-     * what the library's Java costs.
+     * what the library's Java costs. {@code --cpu-peer INDEX} (0-3, the table's rows) runs that peer
+     * alone, for a profiler; the table then has its row only.
      */
-    private static void cpuTimes(Session session, VulkanBackend vk, long[] sizes, int rounds) {
+    private static void cpuTimes(Session session, VulkanBackend vk, long[] sizes, int rounds, int only) {
         final com.sun.management.ThreadMXBean mx =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         final String[] names = {"library, 32 MiB pages", "library, 256 MiB pages", "VMA (vmaCreateBuffer)",
@@ -184,6 +187,9 @@ public final class ThreadBenchmark {
             long libraryBytes = 0;
             for (int r = -rounds; r < rounds; r++) {
                 for (int p = 0; p < peers.length; p++) {
+                    if (only >= 0 && p != only) {
+                        continue;
+                    }
                     final long bytes = mx.getCurrentThreadAllocatedBytes();
                     final long t0 = mx.getCurrentThreadCpuTime();
                     workers[p].round(0, sizes);
@@ -206,12 +212,21 @@ public final class ThreadBenchmark {
                 median[p] = sorted[rounds / 2];
             }
             for (int p = 0; p < peers.length; p++) {
-                System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.2f |%n", names[p], median[p], median[p] / median[2],
-                        median[p] / median[3]);
+                if (only < 0) {
+                    System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.2f |%n", names[p], median[p],
+                            median[p] / median[2], median[p] / median[3]);
+                } else if (p == only) {
+                    System.out.printf(Locale.ROOT, "| %s | %.0f | | |%n", names[p], median[p]);
+                }
             }
-            System.out.printf(Locale.ROOT, "%nlibrary's Java per create + close (32 MiB pages, above the driver-only peer):"
-                    + " %.0f ns; heap allocated per create + close: %.0f bytes%n", median[0] - median[3],
-                    libraryBytes / (double) rounds / sizes.length);
+            if (only < 0) {
+                System.out.printf(Locale.ROOT, "%nlibrary's Java per create + close (32 MiB pages, above the driver-only"
+                        + " peer): %.0f ns", median[0] - median[3]);
+            }
+            if (only <= 0) {
+                System.out.printf(Locale.ROOT, "%nheap allocated per create + close (library, 32 MiB pages): %.0f bytes%n",
+                        libraryBytes / (double) rounds / sizes.length);
+            }
         } finally {
             for (Peer p : peers) {
                 p.close();
