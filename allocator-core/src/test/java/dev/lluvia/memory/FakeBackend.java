@@ -149,6 +149,8 @@ final class FakeBackend implements MemoryBackend {
      * a test can hold a transfer in flight; the copy then checks that its resource is still alive.
      */
     volatile Runnable transferHook;
+    /** The last buffer the core asked for, for tests of what reaches the backend. */
+    private BufferRequest lastBufferRequest;
 
     FakeBackend(Config config) {
         this.config = config;
@@ -175,6 +177,26 @@ final class FakeBackend implements MemoryBackend {
     public DeviceProperties device() {
         return device;
     }
+
+    @Override
+    public synchronized List<Statistics> stagingStatistics() {
+        List<Statistics> perHeap = new java.util.ArrayList<>();
+        for (int h = 0; h < config.heaps().size(); h++) {
+            long bytes = h < stagingBytes.length ? stagingBytes[h] : 0;
+            perHeap.add(bytes == 0 ? Statistics.EMPTY : new Statistics(1, bytes, 1, bytes));
+        }
+        return perHeap;
+    }
+
+    /** Staging memory the fake says it holds in {@code heap}, as a backend's transfers would: one buffer of {@code bytes}. */
+    synchronized void holdStaging(int heap, long bytes) {
+        if (stagingBytes.length <= heap) {
+            stagingBytes = java.util.Arrays.copyOf(stagingBytes, heap + 1);
+        }
+        stagingBytes[heap] = bytes;
+    }
+
+    private long[] stagingBytes = new long[0];
 
     @Override
     public synchronized List<HeapBudget> heapBudgets() {
@@ -259,9 +281,10 @@ final class FakeBackend implements MemoryBackend {
     @Override
     public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
-        if (request.backendInfo() != null) {
-            throw new UnsupportedOperationException("the fake backend takes no buffer create-info of its own");
+        if (request.backendInfo() != null && !name().equals(request.backendInfo().backend())) {
+            throw new UnsupportedOperationException("the fake backend takes no buffer create-info but its own");
         }
+        lastBufferRequest = request;
         return newResource(config.buffer().requirements(request.size()), false);
     }
 
@@ -416,6 +439,10 @@ final class FakeBackend implements MemoryBackend {
 
     synchronized int livePageCount() {
         return pages.size();
+    }
+
+    synchronized BufferRequest lastBufferRequest() {
+        return lastBufferRequest;
     }
 
     synchronized int liveResourceCount() {

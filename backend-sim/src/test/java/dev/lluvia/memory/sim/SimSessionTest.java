@@ -3,6 +3,7 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.Image;
@@ -117,9 +118,10 @@ class SimSessionTest {
 
                 Buffer a = memory.createBuffer(1024);
                 Buffer b = memory.createBuffer(100);
-                MemoryRequirements bufferReq = p.buffer().requirements(1024);
+                int usage = BufferUsage.toBits(BufferUsage.DEFAULT);
+                MemoryRequirements bufferReq = p.buffer().requirements(1024, usage);
                 assertEquals(bufferReq.size(), a.allocationInfo().size());
-                assertEquals(p.buffer().size(100), b.allocationInfo().size());
+                assertEquals(p.buffer().requirements(100, usage).size(), b.allocationInfo().size());
                 assertEquals(0, a.allocationInfo().offset() % bufferReq.alignment());
                 assertEquals(0, b.allocationInfo().offset() % bufferReq.alignment());
                 assertEquals(1, memory.pageCount());
