@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * model is Arrow's {@code Accountant}).
  *
  * <p>A {@link #tryReserve} either succeeds whole or changes nothing: concurrent reservations never
- * take a heap past its size, and one refused by the budget is given back before the refusal.
- * The success path allocates nothing; the message is built only on failure.
+ * take a heap past its size, and one refused by the budget is given back before the refusal. The
+ * backend's own staging memory counts too: in the driver's usage on a device with a memory
+ * budget, else beside the pages against the heap's size ({@link MemoryBackend#stagingStatistics()}).
+ * The success path allocates nothing but that query's answer; the message is built only on failure.
  *
  * <p>Thread-safe, lock-free: one {@link AtomicLongArray} slot per heap.
  */
@@ -49,16 +51,18 @@ final class HeapAccountant {
     }
 
     /**
-     * Reserves {@code size} bytes of {@code heap} for a new page, or reports why the heap (or, on
-     * a device with a memory budget, the budget) cannot give them; nothing is reserved then. Undo
+     * Reserves {@code size} bytes of {@code heap} for a new page, or reports why the heap (with the
+     * backend's staging memory in it) or, on a device with a memory budget, the budget cannot give
+     * them; nothing is reserved then. Undo
      * a reservation with {@link #release}.
      *
-     * @throws RuntimeException what the backend's budget query threw; nothing is reserved then
+     * @throws RuntimeException what the backend's budget or staging query threw; nothing is reserved then
      */
     Outcome tryReserve(int heap, long size) {
         MemoryHeap h = device.memoryHeaps().get(heap);
+        long now;
         while (true) {
-            long now = used.get(heap);
+            now = used.get(heap);
             if (size > h.size() - now) {
                 return new Outcome("heap " + heap + " (" + h.size() + " bytes) cannot give a page of "
                         + size + " bytes: " + now + " bytes are in use by this session", heap, size);
@@ -67,7 +71,22 @@ final class HeapAccountant {
                 break;
             }
         }
-        if (device.hasMemoryBudget()) {
+        if (!device.hasMemoryBudget()) {
+            // No driver usage to ask: the backend's staging buffers in the heap count here beside the pages.
+            long staging;
+            try {
+                staging = backend.stagingStatistics().get(heap).pageBytes();
+            } catch (RuntimeException | Error e) {
+                used.addAndGet(heap, -size);
+                throw e;
+            }
+            if (size > h.size() - now - staging) {
+                used.addAndGet(heap, -size);
+                return new Outcome("heap " + heap + " (" + h.size() + " bytes) cannot give a page of " + size
+                        + " bytes: " + now + " bytes are in use by this session's pages and " + staging
+                        + " by its transfers' staging buffers", heap, size);
+            }
+        } else {
             HeapBudget b;
             try {
                 b = backend.heapBudgets().get(heap);

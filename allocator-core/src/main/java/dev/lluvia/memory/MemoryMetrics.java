@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A snapshot of one session for a metrics scraper ({@link Session#metrics()}): each heap's budget
- * and usage, each Memory's pages, objects and free ranges, and the transfers so far by
+ * and usage (with the transfers' staging memory), each Memory's pages, objects and free ranges, and the transfers so far by
  * {@link TransferPath}. Plain values, so that a Micrometer or OpenTelemetry gauge can poll it
  * without the library depending on either (the examples module has a poller and a binder).
  * Each Memory's figures are consistent in themselves; the snapshot as a whole is not atomic.
@@ -47,9 +47,10 @@ public record MemoryMetrics(long session, String device, List<HeapEntry> heaps, 
      * @param budgetReported whether the driver reported budget and usage ({@code VK_EXT_memory_budget})
      * @param pageBytes      bytes of this session's pages in the heap
      * @param objectBytes    bytes of this session's live objects in the heap
+     * @param stagingBytes   bytes of the transfers' staging buffers in the heap ({@link Session#stagingStatistics()})
      */
     public record HeapEntry(int heap, long size, long budget, long usage, boolean budgetReported,
-                            long pageBytes, long objectBytes) {
+                            long pageBytes, long objectBytes, long stagingBytes) {
     }
 
     /**
@@ -88,11 +89,13 @@ public record MemoryMetrics(long session, String device, List<HeapEntry> heaps, 
     static MemoryMetrics of(Session session) {
         List<HeapBudget> budgets = session.heapBudgets();
         List<Statistics> perHeap = session.heapStatistics();
+        List<Statistics> staging = session.stagingStatistics();
         List<HeapEntry> heaps = new ArrayList<>(budgets.size());
         for (HeapBudget b : budgets) {
             Statistics s = perHeap.get(b.heapIndex());
             heaps.add(new HeapEntry(b.heapIndex(), session.device().memoryHeaps().get(b.heapIndex()).size(),
-                    b.budget(), b.usage(), b.reported(), s.pageBytes(), s.allocationBytes()));
+                    b.budget(), b.usage(), b.reported(), s.pageBytes(), s.allocationBytes(),
+                    staging.get(b.heapIndex()).pageBytes()));
         }
         List<MemoryEntry> memories = new ArrayList<>();
         for (Memory m : session.memories()) {

@@ -41,6 +41,24 @@ class HeapAccountantTest {
         assertEquals(0, heaps.used(0));
     }
 
+    /** With no budget from the driver, the backend's staging buffers take their bytes of the heap's size. */
+    @Test
+    void stagingMemoryCountsAgainstTheHeapWithoutABudget() {
+        FakeBackend backend = new FakeBackend(FakeBackend.Config.cpu());
+        HeapAccountant heaps = new HeapAccountant(backend);
+        long heap = 2L << 30;
+        backend.holdStaging(0, 1 << 20);
+        HeapAccountant.Outcome refused = heaps.tryReserve(0, heap - 100);
+        assertFalse(refused.reserved());
+        assertTrue(refused.exception().getMessage().contains(" 1048576 by its transfers' staging buffers"),
+                refused.exception().getMessage());
+        assertEquals(0, heaps.used(0), "a refusal reserves nothing");
+        assertTrue(heaps.tryReserve(0, heap - (1 << 20)).reserved(), "the heap less the staging fits");
+        backend.holdStaging(0, 0);
+        assertTrue(heaps.tryReserve(0, 1 << 20).reserved(), "freed staging bytes are the heap's again");
+        assertEquals(heap, heaps.used(0));
+    }
+
     @Test
     void overBudgetIsRefusedAndGivenBack() {
         // The discrete fake reports 80 % of heap 0 (80 GiB) as budget: 70 GiB fits the heap, not the budget.

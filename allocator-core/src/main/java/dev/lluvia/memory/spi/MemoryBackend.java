@@ -3,6 +3,7 @@ package dev.lluvia.memory.spi;
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.Statistics;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,6 +34,18 @@ public interface MemoryBackend extends AutoCloseable {
      * @return one budget per heap
      */
     List<HeapBudget> heapBudgets();
+
+    /**
+     * The memory the backend allocated for itself, outside the core's pages, per heap in heap
+     * order: the staging buffers of its transfers. It counts in {@link #heapBudgets()}' usage like
+     * the pages do. Each buffer is one page and one allocation of its size. Thread-safe; cheap.
+     * The default, for a backend that stages nothing, is {@link Statistics#EMPTY} for every heap.
+     *
+     * @return one total per heap
+     */
+    default List<Statistics> stagingStatistics() {
+        return java.util.Collections.nCopies(device().memoryHeaps().size(), Statistics.EMPTY);
+    }
 
     /**
      * Allocates one page ({@code vkAllocateMemory}) as {@code request} says: a regular page, whose
@@ -201,11 +214,11 @@ public interface MemoryBackend extends AutoCloseable {
      *
      * @param range a direct buffer; its bytes from position to limit are registered
      * @return the registration's handle
-     * @throws dev.lluvia.memory.ExternalMemoryUnsupportedException if the device cannot import this memory
+     * @throws dev.lluvia.memory.UnsupportedExternalMemoryException if the device cannot import this memory
      * @throws IllegalArgumentException if the range overlaps a registration or memory the backend mapped
      */
     default long registerHostMemory(ByteBuffer range) {
-        throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(name() + " backend cannot register host memory");
+        throw new dev.lluvia.memory.UnsupportedExternalMemoryException(name() + " backend cannot register host memory");
     }
 
     /**

@@ -22,12 +22,16 @@ import java.util.Objects;
  *   <li>{@code blockLinear} (NVIDIA, optimal tiling): GOBs of {@code rowPitchAlignment} bytes x
  *       {@code gobRows} rows, stacked into blocks of the smallest power of two GOBs (at most
  *       {@code maxBlockHeight}) covering the height, and of the smallest power of two slices (at
- *       most {@code maxBlockDepth}) covering the depth; the image is a whole number of blocks.</li>
+ *       most {@code maxBlockDepth}) covering the depth; the image is a whole number of blocks.
+ *       Images with {@code DEPTH_STENCIL_ATTACHMENT} usage are not blocked in depth.</li>
  * </ul>
  *
  * <p>An image's bytes are those of every mip level (each side halved, rounded down, at least 1)
- * of every array layer, each level laid out as above: Mesa's layout, which the sim's answers with
- * levels and layers match; for NVIDIA's block-linear layout the same sum is the sim's model.
+ * of every array layer, each level laid out as above: Mesa's layout. NVIDIA's block-linear layout
+ * differs in two ways, both fitted to the H100's and H200's answers ({@code RecordedDevicesTest}):
+ * an image of more than one level gets room for its whole mip chain, down to 1x1x1, however many
+ * levels it asks for; and the layers of such an image start on a block of its first level whose
+ * height is the power of two of GOBs nearest (on a log scale) the image's height in GOBs.
  *
  * @param kind              tight, pitch or blockLinear
  * @param widthAlignment    pitch: the width, in pixels, is aligned to this first
@@ -48,10 +52,23 @@ import java.util.Objects;
  *                          {@link ImageUsage} name for images with that usage
  * @param maxMipLevels      the most mip levels an image may have
  * @param maxArrayLayers    the most array layers an image may have
+ * @param usageRowPitchAlignments pitch: by usage bit ({@code VkImageUsageFlagBits}), the row pitch
+ *                          alignment of images with that usage when larger than {@code rowPitchAlignment}
+ *                          (NVIDIA's linear rows: 32 bytes, 128 for transfer destinations and color
+ *                          attachments); empty for none
  */
 public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignment, long heightAlignment,
                           long gobRows, long maxBlockHeight, long maxBlockDepth, boolean npotPixelPadding,
-                          Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers) {
+                          Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers,
+                          Map<Integer, Long> usageRowPitchAlignments) {
+
+    /** A layout whose row pitch does not depend on the image's usage. */
+    public ImageLayout(String kind, long widthAlignment, long rowPitchAlignment, long heightAlignment,
+                       long gobRows, long maxBlockHeight, long maxBlockDepth, boolean npotPixelPadding,
+                       Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers) {
+        this(kind, widthAlignment, rowPitchAlignment, heightAlignment, gobRows, maxBlockHeight, maxBlockDepth,
+                npotPixelPadding, unsupported, maxMipLevels, maxArrayLayers, Map.of());
+    }
 
     /** Keys of {@link #unsupported} besides the usage names. */
     public static final List<String> DIMENSION_KEYS = List.of("", "1D", "2D", "3D");
@@ -74,6 +91,13 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             }
         }
         unsupported = Map.copyOf(unsupported);
+        usageRowPitchAlignments = Map.copyOf(usageRowPitchAlignments);
+        for (Map.Entry<Integer, Long> e : usageRowPitchAlignments.entrySet()) {
+            if (Integer.bitCount(e.getKey()) != 1 || e.getValue() <= 0) {
+                throw new IllegalArgumentException("a usage row pitch alignment maps one usage bit to a positive number, was 0x"
+                        + Integer.toHexString(e.getKey()) + " -> " + e.getValue());
+            }
+        }
     }
 
     /** The tight layout that refuses nothing (but more than 2048 layers). */
@@ -86,12 +110,33 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
      * requirement rule rounds them.
      */
     public long bytes(ImageDescriptor d) {
-        long total = 0;
-        for (int level = 0; level < d.mipLevels(); level++) {
-            total += levelBytes(d, Math.max(1, d.width() >> level), Math.max(1, d.height() >> level),
+        boolean blockLinear = kind.equals("blockLinear");
+        int levels = blockLinear && d.mipLevels() > 1 ? fullMipChain(d) : d.mipLevels();
+        long layer = 0;
+        for (int level = 0; level < levels; level++) {
+            layer += levelBytes(d, Math.max(1, d.width() >> level), Math.max(1, d.height() >> level),
                     Math.max(1, d.depth() >> level));
         }
-        return total * d.arrayLayers();
+        if (blockLinear && d.arrayLayers() > 1) {
+            layer = align(layer, rowPitchAlignment * gobRows * nearestBlockHeight(d.height()));
+        }
+        return layer * d.arrayLayers();
+    }
+
+    /** The levels of a whole mip chain: down to 1 on the longest side. */
+    private static int fullMipChain(ImageDescriptor d) {
+        long longest = Math.max(d.width(), Math.max(d.height(), d.depth()));
+        return 64 - Long.numberOfLeadingZeros(longest);
+    }
+
+    /** The power of two GOBs nearest, on a log scale, {@code height} rows; 1 to {@code maxBlockHeight}. */
+    private long nearestBlockHeight(long height) {
+        long b = 1;
+        // 2b is nearer than b when height / gobRows > b * sqrt(2).
+        while (b < maxBlockHeight && height * height > 2 * b * b * gobRows * gobRows) {
+            b *= 2;
+        }
+        return b;
     }
 
     private long levelBytes(ImageDescriptor d, long width, long height, long depth) {
@@ -100,7 +145,14 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             case "pitch" -> {
                 boolean npot = npotPixelPadding && Long.bitCount(pixel) != 1;
                 long w = align(width, widthAlignment) + (npot ? 1 : 0);
-                long pitchAlignment = npot ? lcm(pixel, rowPitchAlignment) : rowPitchAlignment;
+                long rowAlignment = rowPitchAlignment;
+                int usageBits = ImageUsage.toBits(d.usage());
+                for (Map.Entry<Integer, Long> e : usageRowPitchAlignments.entrySet()) {
+                    if ((usageBits & e.getKey()) != 0) {
+                        rowAlignment = Math.max(rowAlignment, e.getValue());
+                    }
+                }
+                long pitchAlignment = npot ? lcm(pixel, rowAlignment) : rowAlignment;
                 long row = align(w * pixel, pitchAlignment);
                 long rows = d.dimensions() > 1 ? align(height, heightAlignment) : height;
                 yield row * rows * depth;
@@ -108,7 +160,8 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             case "blockLinear" -> {
                 long row = align(width * pixel, rowPitchAlignment);
                 long blockRows = gobRows * blocks(height, gobRows, maxBlockHeight);
-                long blockDepth = depth > 1 ? blocks(depth, 1, maxBlockDepth) : 1;
+                boolean depthAttachment = d.usage().contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT);
+                long blockDepth = depth > 1 && !depthAttachment ? blocks(depth, 1, maxBlockDepth) : 1;
                 yield row * align(height, blockRows) * align(depth, blockDepth);
             }
             default -> width * height * depth * pixel;

@@ -3,6 +3,8 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.MemoryRequirements;
 
+import java.util.List;
+
 /**
  * How a simulated driver answers {@code vkGet*MemoryRequirements} for one kind of resource
  * (buffers, optimal images or linear images) of a profile.
@@ -20,11 +22,40 @@ import dev.lluvia.memory.spi.MemoryRequirements;
  *                               {@code prefersDedicated}; 0 turns the rule off
  * @param requiresDedicatedAbove a requirement size above this many bytes reports
  *                               {@code requiresDedicated}; 0 turns the rule off
+ * @param usageAlignments        by usage bit (a {@code VkBufferUsageFlagBits} or
+ *                               {@code VkImageUsageFlagBits} value): a resource with that usage is
+ *                               aligned, and its size rounded, to at least that power of two (NVIDIA
+ *                               aligns index and indirect buffers to 4, other buffers to 16 and
+ *                               uniform buffers to 64; linear images to 32, or 128 when they are a
+ *                               transfer destination or color attachment); empty for none
  */
 public record RequirementRule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits,
-                              long prefersDedicatedAbove, long requiresDedicatedAbove) {
+                              long prefersDedicatedAbove, long requiresDedicatedAbove,
+                              List<UsageAlignment> usageAlignments) {
+
+    /**
+     * Resources with usage {@code usageBit} are aligned, and sized, to at least {@code alignment}.
+     *
+     * @param usageBit  one usage bit
+     * @param alignment a power of two
+     */
+    public record UsageAlignment(int usageBit, long alignment) {
+        public UsageAlignment {
+            if (Integer.bitCount(usageBit) != 1 || !Align.isPowerOfTwo(alignment)) {
+                throw new IllegalArgumentException("a usage alignment maps one usage bit to a power of two, was 0x"
+                        + Integer.toHexString(usageBit) + " -> " + alignment);
+            }
+        }
+    }
+
+    /** A rule whose answers do not depend on the resource's usage. */
+    public RequirementRule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits,
+                           long prefersDedicatedAbove, long requiresDedicatedAbove) {
+        this(alignment, sizeGranularity, minSize, memoryTypeBits, prefersDedicatedAbove, requiresDedicatedAbove, List.of());
+    }
 
     public RequirementRule {
+        usageAlignments = List.copyOf(usageAlignments);
         if (!Align.isPowerOfTwo(alignment)) {
             throw new IllegalArgumentException("alignment must be a power of two, was " + alignment);
         }
@@ -41,17 +72,40 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
         }
     }
 
-    /** The requirement size of a resource of {@code bytes} tight bytes. */
+    /** The requirement size of a resource of {@code bytes} tight bytes and no usage of its own rule. */
     public long size(long bytes) {
-        long rounded = Align.roundUp(bytes, sizeGranularity);
+        return size(bytes, sizeGranularity);
+    }
+
+    private long size(long bytes, long granularity) {
+        long rounded = Align.roundUp(bytes, granularity);
         return Math.max(rounded, minSize);
     }
 
-    /** The requirements a driver following this rule reports for {@code bytes} tight bytes. */
+    /** {@link #requirements(long, int)} of a resource whose usage has no alignment of its own. */
     public MemoryRequirements requirements(long bytes) {
-        long size = size(bytes);
+        return requirements(bytes, 0);
+    }
+
+    /**
+     * The requirements a driver following this rule reports for {@code bytes} tight bytes of a
+     * resource with usage {@code usageBits}: the largest of the rule's alignment and the
+     * alignments of its usages.
+     */
+    public MemoryRequirements requirements(long bytes, int usageBits) {
+        long a = alignment;
+        long granularity = sizeGranularity;
+        // Indexed, not iterated: creating a buffer allocates nothing here.
+        for (int i = 0; i < usageAlignments.size(); i++) {
+            UsageAlignment u = usageAlignments.get(i);
+            if ((usageBits & u.usageBit()) != 0) {
+                a = Math.max(a, u.alignment());
+                granularity = Math.max(granularity, u.alignment());
+            }
+        }
+        long size = size(bytes, granularity);
         boolean requires = requiresDedicatedAbove > 0 && size > requiresDedicatedAbove;
         boolean prefers = requires || (prefersDedicatedAbove > 0 && size > prefersDedicatedAbove);
-        return new MemoryRequirements(size, alignment, memoryTypeBits, prefers, requires);
+        return new MemoryRequirements(size, a, memoryTypeBits, prefers, requires);
     }
 }

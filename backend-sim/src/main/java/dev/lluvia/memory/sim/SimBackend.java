@@ -9,8 +9,8 @@ import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageFormat;
-import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
@@ -418,8 +418,9 @@ public final class SimBackend implements MemoryBackend {
     // Resources and binds
 
     /**
-     * A buffer; one for an exportable page has the requirements of any other, as the measured
-     * drivers give, on a profile with {@code externalMemoryFd}.
+     * A buffer; one for an exportable page has the requirements of any other, but for the memory
+     * types exportable memory may be of, as the measured drivers give, on a profile with
+     * {@code externalMemoryFd}.
      */
     @Override
     public synchronized Resource createBuffer(BufferRequest request) {
@@ -428,7 +429,7 @@ public final class SimBackend implements MemoryBackend {
             throw new UnsupportedOperationException("sim backend takes no buffer create-info of its own");
         }
         requireExternalMemory(request.exportable());
-        return resources.newBuffer(request.size(), request.usageBits());
+        return resources.newBuffer(request.size(), request.usageBits(), request.exportable());
     }
 
     /** An image; see {@link #createBuffer(BufferRequest)}. */
@@ -439,7 +440,7 @@ public final class SimBackend implements MemoryBackend {
             throw new UnsupportedOperationException("sim backend takes no image create-info of its own");
         }
         requireExternalMemory(request.exportable());
-        return resources.newImage(request.descriptor());
+        return resources.newImage(request.descriptor(), request.exportable());
     }
 
     /** The profile's {@code externalMemoryFd}: exportable memories can be made. */
@@ -462,7 +463,7 @@ public final class SimBackend implements MemoryBackend {
 
     private void requireExternalMemory(boolean exportable) {
         if (exportable && !profile.externalMemoryFd()) {
-            throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(device.name()
+            throw new dev.lluvia.memory.UnsupportedExternalMemoryException(device.name()
                     + " has no VK_KHR_external_memory_fd (sim profile '" + profile.id() + "')");
         }
     }

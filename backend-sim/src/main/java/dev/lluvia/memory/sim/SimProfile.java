@@ -18,8 +18,6 @@ import java.util.Set;
  * @param buffer        requirements of buffers
  * @param optimalImage  requirements of images with optimal tiling
  * @param linearImage   requirements of images with linear tiling
- * @param uniformBuffer requirements of buffers with {@code UNIFORM_BUFFER} usage (NVIDIA aligns them
- *                      to 64 where other buffers get 16); {@code buffer} where the same
  * @param optimalLayout how optimal images are laid out and which formats are refused
  * @param linearLayout  the same for linear images
  * @param features      the device features the device supports (a session enables those it asks
@@ -29,11 +27,14 @@ import java.util.Set;
  *                      memories can be created (their resources get the requirements of others, as
  *                      on the measured drivers); the sim has no file descriptor to hand out, so
  *                      {@code exportFd} throws {@link UnsupportedOperationException}
+ * @param exportableMemoryTypeBits the memory types an exportable resource may be bound to: its
+ *                      requirement's {@code memoryTypeBits} are the rule's and these (NVIDIA cannot
+ *                      export its host-visible device-local type); all bits where the same
  */
 public record SimProfile(String id, DeviceProperties device, int budgetPercent, RequirementRule buffer,
-                         RequirementRule optimalImage, RequirementRule linearImage, RequirementRule uniformBuffer,
+                         RequirementRule optimalImage, RequirementRule linearImage,
                          ImageLayout optimalLayout, ImageLayout linearLayout, Set<DeviceFeature> features,
-                         boolean externalMemoryFd) {
+                         boolean externalMemoryFd, int exportableMemoryTypeBits) {
 
     public SimProfile {
         Objects.requireNonNull(id, "id");
@@ -41,7 +42,6 @@ public record SimProfile(String id, DeviceProperties device, int budgetPercent, 
         Objects.requireNonNull(buffer, "buffer");
         Objects.requireNonNull(optimalImage, "optimalImage");
         Objects.requireNonNull(linearImage, "linearImage");
-        Objects.requireNonNull(uniformBuffer, "uniformBuffer");
         Objects.requireNonNull(optimalLayout, "optimalLayout");
         Objects.requireNonNull(linearLayout, "linearLayout");
         if (budgetPercent < 1 || budgetPercent > 100) {

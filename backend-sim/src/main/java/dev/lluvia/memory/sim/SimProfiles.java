@@ -43,15 +43,18 @@ import java.util.Set;
  *   features                                      {@link dev.lluvia.memory.DeviceFeature} names the device
  *                                                 supports, comma-separated (default none)
  *   externalMemoryFd                              true: VK_KHR_external_memory_fd (exportable memories)
+ *   externalMemoryFd.memoryTypeBits               the types exportable resources may use (default all)
  *   R.alignment, R.sizeGranularity (default: alignment), R.minSize (default 0),
- *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off)
- *       for R in buffer, buffer.uniform (optional: buffers with UNIFORM_BUFFER usage),
- *       image.optimal, image.linear; see {@link RequirementRule}
+ *   R.memoryTypeBits, R.prefersDedicatedAbove, R.requiresDedicatedAbove (default 0 = off),
+ *   R.alignment.USAGE (resources with that {@link dev.lluvia.memory.BufferUsage} or
+ *       {@link dev.lluvia.memory.ImageUsage} are aligned, and sized, to at least this)
+ *       for R in buffer, image.optimal, image.linear; see {@link RequirementRule}
  *   I.layout (tight, pitch, blockLinear; default tight), I.widthAlignment, I.rowPitchAlignment,
  *   I.heightAlignment, I.gobRows, I.maxBlockHeight, I.maxBlockDepth (default 1), I.npotPixelPadding,
  *   I.unsupported, I.unsupported.1D/2D/3D, I.unsupported.USAGE (refused formats: UINT8x3, *x3,
  *       FLOAT64x*, *, B8G8R8A8_UNORM; in every image, in images of those dimensions, or in images
  *       with that {@link dev.lluvia.memory.ImageUsage}),
+ *   I.rowPitchAlignment.USAGE (pitch: rows of images with that usage aligned to at least this),
  *   I.maxMipLevels, I.maxArrayLayers (default: optimal 32 and 2048; linear 1 and 1, Vulkan's minimum)
  *       for I in image.optimal, image.linear; see {@link ImageLayout}
  * </pre>
@@ -231,15 +234,32 @@ public final class SimProfiles {
                 limits, budget);
         int percent = p.containsKey("memoryBudget.percent") ? (int) r.number("memoryBudget.percent", 1, 100) : 100;
         try {
-            RequirementRule buffer = r.rule("buffer", types.size());
-            return new SimProfile(id, device, percent, buffer,
-                    r.rule("image.optimal", types.size()), r.rule("image.linear", types.size()),
-                    p.containsKey("buffer.uniform.alignment") ? r.rule("buffer.uniform", types.size()) : buffer,
+            Map<String, Integer> bufferUsages = new java.util.LinkedHashMap<>();
+            for (dev.lluvia.memory.BufferUsage u : dev.lluvia.memory.BufferUsage.values()) {
+                bufferUsages.put(u.name(), u.bit());
+            }
+            Map<String, Integer> imageUsages = imageUsages();
+            long allTypes = types.size() == 32 ? 0xFFFF_FFFFL : (1L << types.size()) - 1;
+            long exportable = r.number("externalMemoryFd.memoryTypeBits", allTypes);
+            if ((exportable & ~allTypes) != 0 || exportable == 0) {
+                throw r.bad("externalMemoryFd.memoryTypeBits", "0x" + Long.toHexString(exportable)
+                        + " names types the device (" + types.size() + " types) does not have, or none");
+            }
+            return new SimProfile(id, device, percent, r.rule("buffer", types.size(), bufferUsages),
+                    r.rule("image.optimal", types.size(), imageUsages), r.rule("image.linear", types.size(), imageUsages),
                     r.layout("image.optimal", false), r.layout("image.linear", true), r.features("features"),
-                    r.bool("externalMemoryFd", false));
+                    r.bool("externalMemoryFd", false), (int) exportable);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("sim profile '" + id + "': " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Integer> imageUsages() {
+        Map<String, Integer> usages = new java.util.LinkedHashMap<>();
+        for (dev.lluvia.memory.ImageUsage u : dev.lluvia.memory.ImageUsage.values()) {
+            usages.put(u.name(), u.bit());
+        }
+        return usages;
     }
 
     /** The profile's keys over those of the file its {@code include} names, if any. */
@@ -393,8 +413,26 @@ public final class SimProfiles {
             return set;
         }
 
-        RequirementRule rule(String prefix, int typeCount) {
+        /** The keys {@code prefix + USAGE}, by usage bit; a key naming no usage of {@code usages} is refused. */
+        Map<Integer, Long> usageNumbers(String prefix, Map<String, Integer> usages) {
+            Map<Integer, Long> out = new java.util.HashMap<>();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith(prefix)) {
+                    Integer bit = usages.get(key.substring(prefix.length()));
+                    if (bit == null) {
+                        throw bad(key, "not a usage of these resources; usages: " + usages.keySet());
+                    }
+                    out.put(bit, powerOfTwo(key));
+                }
+            }
+            return out;
+        }
+
+        RequirementRule rule(String prefix, int typeCount, Map<String, Integer> usages) {
             long alignment = number(prefix + ".alignment");
+            List<RequirementRule.UsageAlignment> usageAlignments = new ArrayList<>();
+            usageNumbers(prefix + ".alignment.", usages).forEach((bit, a) -> usageAlignments.add(new RequirementRule.UsageAlignment(bit, a)));
+            usageAlignments.sort(java.util.Comparator.comparingInt(RequirementRule.UsageAlignment::usageBit));
             long bits = number(prefix + ".memoryTypeBits");
             if (bits <= 0 || (typeCount < 32 && (bits >>> typeCount) != 0)) {
                 throw bad(prefix + ".memoryTypeBits", "0x" + Long.toHexString(bits) + " names types the device ("
@@ -402,7 +440,7 @@ public final class SimProfiles {
             }
             return new RequirementRule(alignment, number(prefix + ".sizeGranularity", alignment),
                     number(prefix + ".minSize", 0), (int) bits, number(prefix + ".prefersDedicatedAbove", 0),
-                    number(prefix + ".requiresDedicatedAbove", 0));
+                    number(prefix + ".requiresDedicatedAbove", 0), usageAlignments);
         }
 
         ImageLayout layout(String prefix, boolean linear) {
@@ -426,7 +464,8 @@ public final class SimProfiles {
                         number(prefix + ".maxBlockHeight", 1), number(prefix + ".maxBlockDepth", 1),
                         bool(prefix + ".npotPixelPadding", false), unsupported,
                         (int) number(prefix + ".maxMipLevels", linear ? 1 : 32),
-                        (int) number(prefix + ".maxArrayLayers", linear ? 1 : 2048));
+                        (int) number(prefix + ".maxArrayLayers", linear ? 1 : 2048),
+                        usageNumbers(prefix + ".rowPitchAlignment.", imageUsages()));
             } catch (IllegalArgumentException e) {
                 throw bad(prefix + ".layout", e.getMessage());
             }

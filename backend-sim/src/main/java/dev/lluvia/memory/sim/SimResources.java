@@ -63,7 +63,13 @@ final class SimResources {
         return (int) (handle & 3);
     }
 
-    Resource newBuffer(long size, int usageBits) {
+    /** The requirements of an exportable resource: only the types exportable memory may be of. */
+    private MemoryRequirements exportable(MemoryRequirements req, boolean exportable) {
+        return exportable ? new MemoryRequirements(req.size(), req.alignment(),
+                req.memoryTypeBits() & profile.exportableMemoryTypeBits(), req.prefersDedicated(), req.requiresDedicated()) : req;
+    }
+
+    Resource newBuffer(long size, int usageBits, boolean exportable) {
         if (size <= 0) {
             throw new SimViolationException(SimRule.INVALID_ARGUMENT, "createBuffer: size must be positive, was " + size);
         }
@@ -80,15 +86,14 @@ final class SimResources {
             throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "createBuffer: usage SHADER_DEVICE_ADDRESS "
                     + "needs BUFFER_DEVICE_ADDRESS, which is not enabled on " + device.name());
         }
-        RequirementRule bufferRule = (usageBits & BufferUsage.UNIFORM_BUFFER.bit()) != 0 ? profile.uniformBuffer() : profile.buffer();
-        MemoryRequirements req = bufferRule.requirements(size);
+        MemoryRequirements req = exportable(profile.buffer().requirements(size, usageBits), exportable);
         faults.onCall(FaultPoint.CREATE_BUFFER, -1, size);
         long handle = nextHandle(KIND_BUFFER);
         resources.put(handle, new SimResource(handle, true, req, "buffer of " + size + " bytes", usageBits));
         return new Resource(handle, req);
     }
 
-    Resource newImage(ImageDescriptor d) {
+    Resource newImage(ImageDescriptor d, boolean exportable) {
         DeviceLimits limits = device.limits();
         int max = switch (d.dimensions()) {
             case 1 -> limits.maxImageDimension1D();
@@ -110,7 +115,7 @@ final class SimResources {
                     + d.channelCount() + ") with usage " + d.usage() + ", mipLevels " + d.mipLevels()
                     + ", arrayLayers " + d.arrayLayers() + ": " + refused);
         }
-        MemoryRequirements req = rule.requirements(layout.bytes(d));
+        MemoryRequirements req = exportable(rule.requirements(layout.bytes(d), ImageUsage.toBits(d.usage())), exportable);
         faults.onCall(FaultPoint.CREATE_IMAGE, -1, d.byteSize());
         long handle = nextHandle(KIND_IMAGE);
         resources.put(handle, new SimResource(handle, linear, req, "image " + d.width() + "x" + d.height() + "x"

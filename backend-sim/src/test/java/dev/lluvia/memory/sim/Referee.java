@@ -26,11 +26,12 @@ final class Referee {
     private Referee() {
     }
 
-    /** Statistics equal the objects and pages listed; the device has exactly those pages and resources. */
+    /** Statistics equal the objects and pages listed; the device has exactly those pages and resources (with their aliases). */
     static void assertConsistent(Session s, String where) {
         SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
         int pages = 0;
         int objects = 0;
+        int aliases = 0;
         long[] heapBytes = new long[s.device().memoryHeaps().size()];
         for (Memory m : s.memories()) {
             Statistics st = m.statistics();
@@ -45,6 +46,7 @@ final class Referee {
             long allocationBytes = 0;
             for (MemoryObject o : objs) {
                 allocationBytes += o.allocationInfo().size();
+                aliases += o.aliases().size();
             }
             assertEquals(pis.size(), st.pageCount(), where + ": pages of " + m);
             assertEquals(pis.size(), m.pageCount(), where + ": pageCount of " + m);
@@ -57,8 +59,8 @@ final class Referee {
             heapBytes[m.memoryType().heapIndex()] += pageBytes;
         }
         assertEquals(pages, sim.inspect().livePageCount(), where + ": device pages");
-        assertEquals(objects, sim.inspect().liveResourceCount(), where + ": device resources");
-        assertEquals(objects, sim.inspect().boundResourceCount(), where + ": bound device resources");
+        assertEquals(objects + aliases, sim.inspect().liveResourceCount(), where + ": device resources (aliases included)");
+        assertEquals(objects, sim.inspect().boundResourceCount(), where + ": resources bound in pages (aliases bind onto their original)");
         for (int h = 0; h < heapBytes.length; h++) {
             assertEquals(heapBytes[h], sim.inspect().heapUsage(h), where + ": device bytes of heap " + h);
         }

@@ -12,20 +12,17 @@ import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
-import dev.lluvia.memory.Statistics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-import java.nio.ByteBuffer;
 import java.util.EnumSet;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Aliasing: buffers and images created on the range of an existing object, through the core (which
- * checks what the program asks) and through the SPI (where the referee accepts legal aliases and
- * still refuses every other overlap).
+ * Aliasing on the sim beyond the shared {@link dev.lluvia.memory.contract.AliasContract} (run by
+ * {@link SimSharedContractsTest}): the granularity and atom rules on the profile that has them, and
+ * the referee through the SPI, which accepts legal aliases and still refuses every other overlap.
  */
 class SimAliasingTest {
 
@@ -36,129 +33,6 @@ class SimAliasingTest {
 
     private static SimBackend sim(Session s) {
         return s.unwrap(SimBackend.class).orElseThrow();
-    }
-
-    @Test
-    void aBufferAliasSeesTheOriginalsBytesAndAllocatesNothing() {
-        try (Session session = open("nvidia-h100")) {
-            Memory host = session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
-            Buffer before = host.createBuffer(100);
-            Buffer original = host.createBuffer(4096);
-            Buffer after = host.createBuffer(100);
-            Statistics stats = host.statistics();
-            Buffer alias = host.createAliasingBuffer(original, 1024, 2048, BufferUsage.DEFAULT);
-            assertEquals(stats, host.statistics(), "an alias is not an allocation");
-            assertEquals(List.of(before, original, after), host.objects());
-            assertSame(original, alias.aliasOf());
-            assertEquals(List.of(alias), original.aliases());
-            assertEquals(original.allocationInfo().offset() + 1024, alias.allocationInfo().offset());
-            assertEquals(original.allocationInfo().page(), alias.allocationInfo().page());
-
-            original.map().putInt(1024 + 8, 0x12345678);
-            assertEquals(0x12345678, alias.map().getInt(8), "the alias views the same bytes");
-            alias.write(100, ByteBuffer.allocate(4).putInt(0, 77));
-            ByteBuffer back = ByteBuffer.allocate(4);
-            original.read(1124, back);
-            assertEquals(77, back.getInt(0));
-            alias.close();
-            assertTrue(original.aliases().isEmpty());
-            assertEquals(0x12345678, original.map().getInt(1032), "closing an alias leaves the bytes");
-        }
-    }
-
-    /** Regression: closing an alias left its views open on the range. */
-    @Test
-    void closingAnAliasShutsItsViews() {
-        try (Session session = open("nvidia-h100")) {
-            Memory host = session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
-            Buffer original = host.createBuffer(4096);
-            Buffer alias = host.createAliasingBuffer(original, 1024, 2048, BufferUsage.DEFAULT);
-            dev.lluvia.memory.MappedView view = alias.map();
-            view.putInt(0, 5);
-            alias.close();
-            assertThrows(IllegalStateException.class, () -> view.getInt(0));
-            assertThrows(IllegalStateException.class, () -> view.putInt(0, 6));
-            assertEquals(5, original.map().getInt(1024), "the original's range and views stay");
-        }
-    }
-
-    /** Regression: a closing Memory shut only its listed objects' views, and aliases are not listed. */
-    @Test
-    void closingTheSessionShutsAliasViews() {
-        Session session = open("nvidia-h100");
-        Memory host = session.createMemory(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT);
-        Buffer original = host.createBuffer(4096);
-        Buffer alias = host.createAliasingBuffer(original, 1024, 2048, BufferUsage.DEFAULT);
-        dev.lluvia.memory.MappedView view = alias.map();
-        dev.lluvia.memory.MappedView originalView = original.map();
-        view.putInt(0, 5);
-        session.close();
-        assertThrows(IllegalStateException.class, () -> view.getInt(0));
-        assertThrows(IllegalStateException.class, () -> originalView.getInt(0));
-    }
-
-    @Test
-    void imagesAliasBuffersAndImagesWhereTheRulesAllow() {
-        try (Session session = open("nvidia-h100")) {
-            Memory dev = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
-                    .withPageSize(1 << 20));
-            // An optimal image on an optimal image: same kind, any aligned offset inside.
-            Image big = dev.createImage(ImageDescriptor.of(64, 64, ChannelType.UINT8, 4)); // 16 KiB
-            Image small = dev.createAliasingImage(big, 4096, ImageDescriptor.of(32, 32, ChannelType.UINT8));
-            // A buffer over an optimal image's bytes (linear on optimal, inside its granularity blocks).
-            Buffer clear = dev.createAliasingBuffer(big, 0, 16384, EnumSet.of(BufferUsage.TRANSFER_DST));
-            // An optimal image on a buffer: allowed when its granularity blocks are the buffer's own.
-            Buffer neighbour = dev.createBuffer(100);
-            Buffer arena = dev.createBuffer(64 * 1024);
-            long arenaStart = arena.allocationInfo().offset();
-            long firstFullBlock = (arenaStart + 1023) / 1024 * 1024 + 1024 - arenaStart;
-            Image transient1 = dev.createAliasingImage(arena, firstFullBlock, ImageDescriptor.of(32, 32, ChannelType.UINT8));
-            Image transient2 = dev.createAliasingImage(arena, firstFullBlock, ImageDescriptor.of(16, 16, ChannelType.FLOAT32));
-            assertEquals(List.of(small, clear), big.aliases());
-            assertEquals(List.of(transient1, transient2), arena.aliases());
-            assertTrue(neighbour.aliases().isEmpty());
-            assertEquals(3 + 4, sim(session).inspect().liveResourceCount(), "three originals and four aliases on the device");
-        } // the session closes aliases before their originals: the referee would refuse the other order
-    }
-
-    @Test
-    void badAliasesAreRefusedNamingTheValueAndLeaveNothing() {
-        try (Session session = open("nvidia-h100")) {
-            Memory dev = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
-                    .withPageSize(1 << 20));
-            Memory other = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
-                    .withPageSize(1 << 20));
-            dev.createBuffer(100);
-            Buffer original = dev.createBuffer(4096);
-            dev.createBuffer(100);
-            SimBackend sim = sim(session);
-            int resources = sim.inspect().liveResourceCount();
-            Statistics stats = dev.statistics();
-
-            refused(IndexOutOfBoundsException.class, () -> dev.createAliasingBuffer(original, -16, 64, BufferUsage.DEFAULT), "-16");
-            refused(IndexOutOfBoundsException.class, () -> dev.createAliasingBuffer(original, 4096, 16, BufferUsage.DEFAULT), "4096");
-            refused(IndexOutOfBoundsException.class, () -> dev.createAliasingBuffer(original, 2048, 4096, BufferUsage.DEFAULT), "2048");
-            refused(IllegalArgumentException.class, () -> dev.createAliasingBuffer(original, 8, 64, BufferUsage.DEFAULT),
-                    "alias offset 8", "alignment 16");
-            refused(IllegalArgumentException.class, () -> dev.createAliasingBuffer(original, 0, 0, BufferUsage.DEFAULT), "was 0");
-            refused(IllegalArgumentException.class, () -> other.createAliasingBuffer(original, 0, 64, BufferUsage.DEFAULT),
-                    original.toString().substring(0, 8));
-            Buffer alias = dev.createAliasingBuffer(original, 0, 64, BufferUsage.DEFAULT);
-            refused(IllegalArgumentException.class, () -> dev.createAliasingBuffer(alias, 0, 16, BufferUsage.DEFAULT),
-                    "itself an alias");
-            assertEquals(resources + 1, sim.inspect().liveResourceCount(), "only the good alias is live");
-
-            // The original cannot close under its alias; nothing changes.
-            IllegalStateException busy = assertThrows(IllegalStateException.class, original::close);
-            assertTrue(busy.getMessage().contains("Buffer#" + alias.id()), busy.getMessage());
-            assertFalse(original.isClosed());
-            assertEquals(stats, dev.statistics());
-            alias.close();
-            original.close();
-            refused(IllegalStateException.class, () -> dev.createAliasingBuffer(original, 0, 16, BufferUsage.DEFAULT),
-                    "Buffer#" + original.id(), "closed");
-            assertEquals(resources - 1, sim.inspect().liveResourceCount());
-        }
     }
 
     @Test
@@ -198,23 +72,6 @@ class SimAliasingTest {
             alias.flush(); // the referee checks the atom-aligned range
             assertEquals(9, sim(session).inspect().readDeviceBytes(sim(session).inspect().livePages().get(0),
                     original.allocationInfo().offset() + atom, 1)[0]);
-        }
-    }
-
-    @Test
-    void closingTheMemoryClosesAliasesFirstAndReportsThem() {
-        Session session = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("llvmpipe")
-                .withLeakPolicy(LeakPolicy.THROW));
-        try {
-            Memory m = session.createMemory(MemoryPropertyFlag.DEVICE_LOCAL);
-            Buffer original = m.createBuffer(1024);
-            Buffer alias = m.createAliasingBuffer(original, 0, 512, BufferUsage.DEFAULT);
-            dev.lluvia.memory.MemoryLeakException leak = assertThrows(dev.lluvia.memory.MemoryLeakException.class, m::close);
-            assertTrue(leak.getMessage().contains("an alias of Buffer#" + original.id()), leak.getMessage());
-            assertTrue(alias.isClosed() && original.isClosed());
-            assertEquals(0, sim(session).inspect().liveResourceCount());
-        } finally {
-            session.close();
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.ImageTiling;
@@ -12,8 +12,10 @@ import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.BufferRequest;
+import dev.lluvia.memory.spi.MemoryRequirements;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
@@ -34,7 +36,6 @@ class SimProfileRulesTest {
         SimProfile h100 = SimProfiles.load("nvidia-h100");
         SimProfile h200 = SimProfiles.load("nvidia-h200");
         assertEquals(h100.buffer(), h200.buffer());
-        assertEquals(h100.uniformBuffer(), h200.uniformBuffer());
         assertEquals(h100.optimalImage(), h200.optimalImage());
         assertEquals(h100.linearImage(), h200.linearImage());
         assertEquals(h100.optimalLayout(), h200.optimalLayout());
@@ -84,6 +85,62 @@ class SimProfileRulesTest {
     }
 
     @Test
+    void nvidiaRulesFittedToTheRecordedAnswers() {
+        // Each value below is the H100's and H200's answer (cli/src/test/resources/devices/).
+        SimProfile h100 = SimProfiles.load("nvidia-h100");
+        RequirementRule buffer = h100.buffer();
+        assertEquals(new MemoryRequirements(8, 4, 0x1f, false, false), buffer.requirements(5, BufferUsage.INDEX_BUFFER.bit()));
+        assertEquals(new MemoryRequirements(16, 16, 0x1f, false, false),
+                buffer.requirements(5, BufferUsage.INDEX_BUFFER.bit() | BufferUsage.VERTEX_BUFFER.bit()));
+        assertEquals(new MemoryRequirements(128, 64, 0x1f, false, false), buffer.requirements(99, BufferUsage.UNIFORM_BUFFER.bit()));
+        // Linear rows and images: 32 bytes, 128 for transfer destinations (R8 33x17: rows of 64 or 128).
+        ImageDescriptor linear = ImageDescriptor.of(33, 17, ImageFormat.R8_UNORM).withTiling(ImageTiling.LINEAR)
+                .withUsage(EnumSet.of(ImageUsage.STORAGE));
+        assertEquals(1088, h100.linearLayout().bytes(linear));
+        assertEquals(32, h100.linearImage().requirements(1088, ImageUsage.STORAGE.bit()).alignment());
+        ImageDescriptor linearDst = linear.withUsage(EnumSet.of(ImageUsage.TRANSFER_DST));
+        assertEquals(2176, h100.linearLayout().bytes(linearDst));
+        assertEquals(128, h100.linearImage().requirements(2176, ImageUsage.TRANSFER_DST.bit()).alignment());
+        // A mip chain is always whole: 2 levels of 100x30 R8 take what 7 take.
+        ImageDescriptor chain = ImageDescriptor.of(100, 30, ImageFormat.R8_UNORM).withMipLevels(2);
+        assertEquals(7680, h100.optimalLayout().bytes(chain));
+        assertEquals(7680, h100.optimalLayout().bytes(chain.withMipLevels(7)));
+        // Layers of a chain start on a block of level 0: 4 GOBs for 30 rows, 2 for 17 rows.
+        assertEquals(6 * 8192, h100.optimalLayout().bytes(chain.withMipLevels(7).withArrayLayers(6)));
+        ImageDescriptor rgba = ImageDescriptor.of(100, 30, ImageFormat.R8G8B8A8_UNORM).withMipLevels(7).withArrayLayers(6);
+        assertEquals(135168, h100.optimalLayout().bytes(rgba));
+        assertEquals(15360, h100.optimalLayout().bytes(ImageDescriptor.of(33, 17, ImageFormat.R8_UNORM).withMipLevels(6).withArrayLayers(3)));
+        // 3D: blocks at most 16 slices deep; depth attachments not blocked in depth at all.
+        ImageDescriptor deep = ImageDescriptor.of(4, 4, ImageFormat.R8_UNORM).withDepth(300)
+                .withUsage(EnumSet.of(ImageUsage.SAMPLED)).withMipLevels(9);
+        assertEquals(331264, h100.optimalLayout().bytes(deep));
+        ImageDescriptor depth = ImageDescriptor.of(33, 9, ImageFormat.D16_UNORM).withDepth(5)
+                .withUsage(EnumSet.of(ImageUsage.DEPTH_STENCIL_ATTACHMENT, ImageUsage.SAMPLED));
+        assertEquals(10240, h100.optimalLayout().bytes(depth));
+        assertEquals(16384, h100.optimalLayout().bytes(depth.withUsage(EnumSet.of(ImageUsage.TRANSFER_DST))));
+        // Exportable resources: not the host-visible device-local type.
+        assertEquals(0xf, h100.exportableMemoryTypeBits());
+        try (SimBackend b = new SimBackend(h100, true)) {
+            var exportable = b.createBuffer(BufferRequest.of(64, BufferUsage.STORAGE_BUFFER.bit()).withExportable(true));
+            var plain = b.createBuffer(BufferRequest.of(64, BufferUsage.STORAGE_BUFFER.bit()));
+            assertEquals(0xf, exportable.requirements().memoryTypeBits());
+            assertEquals(0x1f, plain.requirements().memoryTypeBits());
+            b.destroyBuffer(exportable.handle());
+            b.destroyBuffer(plain.handle());
+        }
+    }
+
+    @Test
+    void aUsageKeyNamingNoUsageIsRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SimProfiles.load("nvidia-h100", Map.of("lluvia.sim.profile.buffer.alignment.SAMPLED", "64")));
+        assertTrue(e.getMessage().contains("buffer.alignment.SAMPLED") && e.getMessage().contains("UNIFORM_BUFFER"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SimProfiles.load("nvidia-h100", Map.of("lluvia.sim.profile.externalMemoryFd.memoryTypeBits", "0x40")));
+        assertTrue(e.getMessage().contains("externalMemoryFd.memoryTypeBits"), e.getMessage());
+    }
+
+    @Test
     void anUnknownUsageKeyIsRefusedNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ImageLayout("tight", 1, 1, 1, 1, 1, 1,
                 false, Map.of("SHINY", java.util.List.of("*")), 1, 1));
@@ -101,11 +158,11 @@ class SimProfileRulesTest {
             b.close();
         }
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("mobile-noncoherent"))) {
-            assertThrows(ExternalMemoryUnsupportedException.class, () -> s.createMemory(
+            assertThrows(UnsupportedExternalMemoryException.class, () -> s.createMemory(
                     MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
             assertEquals(0, s.memories().size());
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
-            assertThrows(ExternalMemoryUnsupportedException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
+            assertThrows(UnsupportedExternalMemoryException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
         }
     }
 }

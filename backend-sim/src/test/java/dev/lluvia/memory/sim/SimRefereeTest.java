@@ -167,6 +167,8 @@ class SimRefereeTest {
                 "lluvia.sim.profile.image.optimal.layout", "tight",
                 "lluvia.sim.profile.image.linear.layout", "tight",
                 "lluvia.sim.profile.image.linear.alignment", "16",
+                "lluvia.sim.profile.image.linear.alignment.TRANSFER_DST", "16",
+                "lluvia.sim.profile.image.linear.alignment.COLOR_ATTACHMENT", "16",
                 "lluvia.sim.profile.image.optimal.alignment", "256",
                 "lluvia.sim.profile.image.optimal.sizeGranularity", "256",
                 "lluvia.sim.profile.image.optimal.minSize", "256")), checkGranularity);

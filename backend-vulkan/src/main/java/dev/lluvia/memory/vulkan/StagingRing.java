@@ -6,6 +6,7 @@ import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.MemoryUsage;
+import dev.lluvia.memory.Statistics;
 import dev.lluvia.memory.vulkan.TransferCommands.Cut;
 import dev.lluvia.memory.vulkan.TransferCommands.Piece;
 import org.lwjgl.PointerBuffer;
@@ -14,6 +15,9 @@ import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Lock;
 import java.util.function.LongConsumer;
 
@@ -33,7 +37,8 @@ import static org.lwjgl.vulkan.VK10.*;
  * </pre>
  *
  * <p>Staging memory is allocated through {@link VulkanPages}, like the Memories' pages: it counts
- * in the heap usage that budgets and allocation limits are checked against. Its memory type is
+ * in the heap usage that budgets and allocation limits are checked against, and shows per heap in
+ * {@link #statistics()} ({@code Session.stagingStatistics()}). Its memory type is
  * ranked by {@link DeviceProperties#bestMemoryType} as {@link MemoryUsage#READBACK} (host memory,
  * cached, coherent): host reads of device-local memory crawl. Each submission holds the backend's
  * queue lock, which a program that shares the queue takes too.
@@ -82,6 +87,11 @@ final class StagingRing {
     private final boolean spin;
     private long commandPool = VK_NULL_HANDLE;
     private final Slot[] slots = new Slot[SLOTS];
+    /**
+     * Per heap: staging buffers [2h] and their bytes [2h + 1], for {@link #statistics()}, which
+     * any thread may call while a transfer holds the queue's monitor.
+     */
+    private final AtomicLongArray staging;
 
     StagingRing(VkDevice device, VkQueue queue, int queueFamilyIndex, Lock queueLock, VulkanPages pages,
                 DeviceProperties properties, LongConsumer ownDispatchable) {
@@ -93,6 +103,24 @@ final class StagingRing {
         this.properties = properties;
         this.ownDispatchable = ownDispatchable;
         this.spin = properties != null && properties.type() != DeviceType.CPU;
+        this.staging = new AtomicLongArray(properties == null ? 0 : 2 * properties.memoryHeaps().size());
+    }
+
+    /** The staging buffers per heap, in heap order: each one page and one allocation of its size. */
+    List<Statistics> statistics() {
+        List<Statistics> perHeap = new ArrayList<>(staging.length() / 2);
+        for (int h = 0; h < staging.length() / 2; h++) {
+            int buffers = (int) staging.get(2 * h);
+            long bytes = staging.get(2 * h + 1);
+            perHeap.add(new Statistics(buffers, bytes, buffers, bytes));
+        }
+        return perHeap;
+    }
+
+    private void countStaging(int type, long bytes, int buffers) {
+        int heap = properties.memoryTypes().get(type).heapIndex();
+        staging.addAndGet(2 * heap, buffers);
+        staging.addAndGet(2 * heap + 1, bytes);
     }
 
     /** Copies {@code src}'s bytes through the ring into the device, in the pieces of {@code cut}; waits for the last. */
@@ -329,6 +357,7 @@ final class StagingRing {
                 slot.memory = memory;
                 slot.size = req.size();
                 slot.type = type;
+                countStaging(type, slot.size, 1);
                 slot.coherent = properties.memoryTypes().get(type).flags().contains(MemoryPropertyFlag.HOST_COHERENT);
             } catch (RuntimeException | Error e) {
                 vkDestroyBuffer(device, buffer, null);
@@ -352,6 +381,7 @@ final class StagingRing {
         if (slot.buffer != VK_NULL_HANDLE) {
             vkDestroyBuffer(device, slot.buffer, null);
             pages.freeDeviceMemory(slot.memory, slot.type, slot.size);
+            countStaging(slot.type, -slot.size, -1);
             slot.buffer = VK_NULL_HANDLE;
             slot.memory = VK_NULL_HANDLE;
             slot.size = 0;

@@ -2,6 +2,7 @@ package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceProperties;
 import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.Statistics;
 import dev.lluvia.memory.vulkan.TransferCommands.Cut;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
@@ -9,6 +10,7 @@ import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
@@ -110,6 +112,11 @@ final class TransferQueue {
         this.path = new TransferPath(setup.adaptive());
         this.ring = new StagingRing(setup.device(), setup.queue(), setup.queueFamilyIndex(), setup.queueLock(),
                 setup.pages(), setup.properties(), setup.ownDispatchable());
+    }
+
+    /** The staging ring's buffers per heap; any thread, without this queue's monitor. */
+    List<Statistics> stagingStatistics() {
+        return ring.statistics();
     }
 
     /** Transfers so far that imported the caller's memory instead of staging. */

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.vulkan;
 
+import dev.lluvia.memory.vulkan.testing.OwnVulkan;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;

@@ -5,6 +5,7 @@ import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Memory;
+import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
@@ -128,11 +129,20 @@ public final class TransferBenchmark {
                     if (!pinnedDone) {
                         pinnedDone = true;
                         registered(session, src, dst, sizes, imageSide, rows);
-                        pinned(session, MemoryUsage.READBACK, src, dst, sizes, imageSide, rows);
+                        pinned(session, MemoryOptions.of(MemoryUsage.READBACK), "READBACK", src, dst, sizes, imageSide, rows);
                         try {
-                            pinned(session, MemoryUsage.UPLOAD, src, dst, sizes, imageSide, rows);
+                            pinned(session, MemoryOptions.of(MemoryUsage.UPLOAD), "UPLOAD", src, dst, sizes, imageSide, rows);
                         } catch (dev.lluvia.memory.LluviaException e) { // a small BAR heap, say
                             System.err.println("no UPLOAD rows: " + e.getMessage());
+                        }
+                        // Host memory that is not HOST_CACHED, where the device has such a type
+                        // (NVIDIA's type 2): whether the device reads it faster than cached memory.
+                        try {
+                            pinned(session, MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE,
+                                    MemoryPropertyFlag.HOST_COHERENT)).withExactFlagsMatch(true), "uncached host",
+                                    src, dst, sizes, imageSide, rows);
+                        } catch (dev.lluvia.memory.UnsupportedMemoryFlagsException e) {
+                            System.err.println("no uncached host rows: " + e.getMessage());
                         }
                     }
                 }
@@ -230,7 +240,7 @@ public final class TransferBenchmark {
      * crosses the link, so its rows show what the device's copy itself costs (for images, the
      * layout change); host reads of a BAR are slow, so its peer is the memcpy of plain buffers.
      */
-    private static void pinned(Session session, MemoryUsage usage, ByteBuffer plainSrc, ByteBuffer plainDst, long[] sizes,
+    private static void pinned(Session session, MemoryOptions usage, String label, ByteBuffer plainSrc, ByteBuffer plainDst, long[] sizes,
                                int imageSide, List<Row> rows) {
         final long imageBytes = 4L * imageSide * imageSide;
         // Two host buffers and the device memory must fit the heap (lavapipe has one of 2 GiB for
@@ -242,7 +252,7 @@ public final class TransferBenchmark {
         final long cap = session.device().memoryHeaps().get(heap).size() / 4;
         for (long size : sizes) {
             if (size > cap) {
-                System.err.println("no pinned " + usage + " row of " + human(size) + ": over a quarter of heap " + heap);
+                System.err.println("no pinned " + label + " row of " + human(size) + ": over a quarter of heap " + heap);
             }
         }
         sizes = Arrays.stream(sizes).filter(size -> size <= cap).toArray();
@@ -258,7 +268,7 @@ public final class TransferBenchmark {
             final boolean bar = host.memoryFlags().contains(MemoryPropertyFlag.DEVICE_LOCAL);
             final ByteBuffer peerSrc = bar ? plainSrc : src;
             final ByteBuffer peerDst = bar ? plainDst : dst;
-            final String mode = "pinned: mapped " + usage + " " + host.memoryFlags();
+            final String mode = "pinned: mapped " + label + " type " + host.memoryType().index() + " " + host.memoryFlags();
             for (long size : sizes) {
                 final double[] api;
                 try {
@@ -303,7 +313,7 @@ public final class TransferBenchmark {
             final double[] img = image(session, src, dst, imageSide, memcpy(src, dst, (int) imageBytes));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
-        } catch (dev.lluvia.memory.ExternalMemoryUnsupportedException | IllegalArgumentException e) {
+        } catch (dev.lluvia.memory.UnsupportedExternalMemoryException | IllegalArgumentException e) {
             System.err.println("no registered rows: " + e.getMessage());
         }
     }

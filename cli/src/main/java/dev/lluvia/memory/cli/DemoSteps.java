@@ -63,7 +63,7 @@ final class DemoSteps {
                 b.close();
             }
             out.println("  closed " + String.join(" and ", closed) + ", leaving holes");
-            Defragmentation.Statistics done;
+            Defragmentation.Totals done;
             try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, Integer.MAX_VALUE)) {
                 while (!d.isDone()) {
                     d.pass();

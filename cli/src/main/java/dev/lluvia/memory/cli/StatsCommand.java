@@ -82,9 +82,10 @@ final class StatsCommand extends WorkloadCommand {
 
         List<String[]> heaps = new ArrayList<>();
         heaps.add(new String[] {"heap", "size", "budget", "usage", "pages", "page bytes", "objects", "object bytes",
-                "free ranges", "largest free"});
+                "free ranges", "largest free", "staging"});
         List<HeapBudget> budgets = session.heapBudgets();
         List<Statistics> perHeap = session.heapStatistics();
+        List<Statistics> staging = session.stagingStatistics();
         for (MemoryHeap heap : session.device().memoryHeaps()) {
             HeapBudget b = budgets.get(heap.index());
             Statistics s = perHeap.get(heap.index());
@@ -93,7 +94,8 @@ final class StatsCommand extends WorkloadCommand {
                     Format.bytes(b.usage()) + (b.reported() ? "" : "*"),
                     Integer.toString(s.pageCount()), Format.bytes(s.pageBytes()),
                     Integer.toString(s.allocationCount()), Format.bytes(s.allocationBytes()),
-                    Integer.toString(heapFree[heap.index()]), Format.bytes(heapLargestFree[heap.index()])});
+                    Integer.toString(heapFree[heap.index()]), Format.bytes(heapLargestFree[heap.index()]),
+                    Format.bytes(staging.get(heap.index()).pageBytes())});
         }
         out.println("Heaps:");
         table(out, heaps);

@@ -64,7 +64,7 @@ class InfoCommandTest {
                 + " device-local, 101346794496 B\n"), run.transcript());
         assertTrue(out.contains("    1: llvmpipe (LLVM 15.0.6, 256 bits) (simulated) [CPU, Vulkan 1.3.230]"), run.transcript());
         assertTrue(out.contains("  * 3: NVIDIA H200 (simulated) [DISCRETE_GPU, Vulkan 1.4.312], heaps 150754820096 B"
-                + " device-local, 202750848000 B\n"), run.transcript());
+                + " device-local, 101346797568 B\n"), run.transcript());
     }
 
     @Test

@@ -32,8 +32,8 @@ class StatsAndMapCommandTest {
         String out = run.out();
         assertTrue(out.startsWith("Device: NVIDIA H100 80GB HBM3 (simulated), backend sim\n"), run.transcript());
         assertTrue(out.contains("Workload: seed scenario"), run.transcript());
-        // Heap 0 holds both pages (type 1 and the resizable-BAR type 4): 64 MiB, 3 objects, 7 KiB.
-        assertTrue(out.matches("(?s).*\\n  0 DEVICE_LOCAL +79\\.65 GiB +63\\.72 GiB +64 MiB +2 +64 MiB +3 +7 KiB +2 +32 MiB\\n.*"),
+        // Heap 0 holds both pages (type 1 and the resizable-BAR type 4): 64 MiB, 3 objects, 7 KiB; the sim stages nothing.
+        assertTrue(out.matches("(?s).*\\n  0 DEVICE_LOCAL +79\\.65 GiB +63\\.72 GiB +64 MiB +2 +64 MiB +3 +7 KiB +2 +32 MiB +0 B\\n.*"),
                 run.transcript());
         // The device memory: one 32 MiB page with the 1 KiB buffer and the 2 KiB image, one free range.
         assertTrue(out.matches("(?s).*\\n  Memory#0 +1 \\(heap 0\\) +\\[DEVICE_LOCAL\\] +32 MiB +1 +32 MiB +2 +3 KiB +1 +32 MiB\\n.*"),

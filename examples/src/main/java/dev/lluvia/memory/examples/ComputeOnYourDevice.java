@@ -10,7 +10,6 @@ import dev.lluvia.memory.vulkan.ExistingDevice;
 import dev.lluvia.memory.vulkan.VulkanSession;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
-import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.util.shaderc.Shaderc;
 import org.lwjgl.vulkan.*;
 
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static dev.lluvia.memory.examples.VulkanObjects.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.EXTDebugUtils.*;
 import static org.lwjgl.vulkan.VK10.*;
@@ -193,14 +193,16 @@ public final class ComputeOnYourDevice {
         }
     }
 
-    /** Compiles the GLSL, builds a pipeline with two storage buffers and a push constant, dispatches and waits. */
+    /**
+     * Builds a pipeline with two storage buffers and a push constant ({@link VulkanObjects}: the
+     * shader compiled at run time, a command buffer submitted under the queue lock), dispatches and
+     * waits; every Vulkan object it made is destroyed on every path.
+     */
     private static void dispatchSaxpy(VkDevice device, VkQueue queue, int family, Lock queueLock, long x, long y, float a, int n) {
-        ByteBuffer spirv = compile(SAXPY);
+        VulkanObjects vk = new VulkanObjects(device, family, queue, queueLock);
         try (MemoryStack stack = stackPush()) {
+            long module = vk.shader(stack, "saxpy.comp", SAXPY, Shaderc.shaderc_compute_shader);
             LongBuffer p = stack.mallocLong(1);
-            check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, p),
-                    "vkCreateShaderModule");
-            long module = p.get(0);
             VkDescriptorSetLayoutBinding.Buffer bindings = VkDescriptorSetLayoutBinding.calloc(2, stack);
             for (int i = 0; i < 2; i++) {
                 bindings.get(i).binding(i).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).descriptorCount(1)
@@ -208,21 +210,21 @@ public final class ComputeOnYourDevice {
             }
             check(vkCreateDescriptorSetLayout(device, VkDescriptorSetLayoutCreateInfo.calloc(stack).sType$Default()
                     .pBindings(bindings), null, p), "vkCreateDescriptorSetLayout");
-            long setLayout = p.get(0);
+            long setLayout = vk.keep(6, p.get(0));
             check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default()
                     .pSetLayouts(stack.longs(setLayout))
                     .pPushConstantRanges(VkPushConstantRange.calloc(1, stack).stageFlags(VK_SHADER_STAGE_COMPUTE_BIT).size(8)),
                     null, p), "vkCreatePipelineLayout");
-            long pipelineLayout = p.get(0);
+            long pipelineLayout = vk.keep(4, p.get(0));
             VkComputePipelineCreateInfo.Buffer pci = VkComputePipelineCreateInfo.calloc(1, stack);
             pci.get(0).sType$Default().layout(pipelineLayout);
             pci.get(0).stage().sType$Default().stage(VK_SHADER_STAGE_COMPUTE_BIT).module(module).pName(stack.UTF8("main"));
             check(vkCreateComputePipelines(device, VK_NULL_HANDLE, pci, null, p), "vkCreateComputePipelines");
-            long pipeline = p.get(0);
+            long pipeline = vk.keep(5, p.get(0));
             check(vkCreateDescriptorPool(device, VkDescriptorPoolCreateInfo.calloc(stack).sType$Default().maxSets(1)
                     .pPoolSizes(VkDescriptorPoolSize.calloc(1, stack).type(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).descriptorCount(2)),
                     null, p), "vkCreateDescriptorPool");
-            long pool = p.get(0);
+            long pool = vk.keep(7, p.get(0));
             check(vkAllocateDescriptorSets(device, VkDescriptorSetAllocateInfo.calloc(stack).sType$Default()
                     .descriptorPool(pool).pSetLayouts(stack.longs(setLayout)), p), "vkAllocateDescriptorSets");
             long set = p.get(0);
@@ -235,16 +237,8 @@ public final class ComputeOnYourDevice {
             }
             vkUpdateDescriptorSets(device, writes, null);
 
-            check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default().queueFamilyIndex(family),
-                    null, p), "vkCreateCommandPool");
-            long commandPool = p.get(0);
-            PointerBuffer pc = stack.mallocPointer(1);
-            check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
-                    .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), pc),
-                    "vkAllocateCommandBuffers");
-            VkCommandBuffer cmd = new VkCommandBuffer(pc.get(0), device);
-            check(vkBeginCommandBuffer(cmd, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
-                    .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
+            vk.begin(stack);
+            VkCommandBuffer cmd = vk.cmd;
             // The library's uploads finished before this submission (it waits for them); make them visible to the shader.
             vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0,
                     VkMemoryBarrier.calloc(1, stack).sType$Default().srcAccessMask(VK_ACCESS_MEMORY_WRITE_BIT)
@@ -259,46 +253,9 @@ public final class ComputeOnYourDevice {
             vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0,
                     VkMemoryBarrier.calloc(1, stack).sType$Default().srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT)
                             .dstAccessMask(VK_ACCESS_MEMORY_READ_BIT), null, null);
-            check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-            check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, p), "vkCreateFence");
-            long fence = p.get(0);
-            queueLock.lock();
-            try {
-                check(vkQueueSubmit(queue, VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd)), fence),
-                        "vkQueueSubmit");
-            } finally {
-                queueLock.unlock();
-            }
-            check(vkWaitForFences(device, stack.longs(fence), true, -1L), "vkWaitForFences");
-
-            vkDestroyFence(device, fence, null);
-            vkDestroyCommandPool(device, commandPool, null);
-            vkDestroyDescriptorPool(device, pool, null);
-            vkDestroyPipeline(device, pipeline, null);
-            vkDestroyPipelineLayout(device, pipelineLayout, null);
-            vkDestroyDescriptorSetLayout(device, setLayout, null);
-            vkDestroyShaderModule(device, module, null);
+            vk.submitAndWait(stack);
         } finally {
-            MemoryUtil.memFree(spirv);
-        }
-    }
-
-    /** GLSL to SPIR-V with shaderc, into memory the caller frees with {@code memFree}. */
-    private static ByteBuffer compile(String glsl) {
-        long compiler = Shaderc.shaderc_compiler_initialize();
-        long options = Shaderc.shaderc_compile_options_initialize();
-        Shaderc.shaderc_compile_options_set_target_env(options, Shaderc.shaderc_target_env_vulkan, Shaderc.shaderc_env_version_vulkan_1_1);
-        long result = Shaderc.shaderc_compile_into_spv(compiler, glsl, Shaderc.shaderc_compute_shader, "saxpy.comp", "main", options);
-        try {
-            if (Shaderc.shaderc_result_get_compilation_status(result) != Shaderc.shaderc_compilation_status_success) {
-                throw new IllegalStateException("saxpy.comp: " + Shaderc.shaderc_result_get_error_message(result));
-            }
-            ByteBuffer code = Shaderc.shaderc_result_get_bytes(result);
-            return MemoryUtil.memAlloc(code.remaining()).put(code).flip();
-        } finally {
-            Shaderc.shaderc_result_release(result);
-            Shaderc.shaderc_compile_options_release(options);
-            Shaderc.shaderc_compiler_release(compiler);
+            vk.destroy();
         }
     }
 
@@ -330,11 +287,5 @@ public final class ComputeOnYourDevice {
 
     private static ByteBuffer floats(int n) {
         return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
-    }
-
-    private static void check(int result, String call) {
-        if (result != VK_SUCCESS) {
-            throw new IllegalStateException(call + " failed: VkResult " + result);
-        }
     }
 }

@@ -38,6 +38,7 @@ public final class MetricsPoller {
             out.add("lluvia_heap_budget_bytes" + labels + " " + h.budget());
             out.add("lluvia_heap_usage_bytes" + labels + " " + h.usage());
             out.add("lluvia_heap_page_bytes" + labels + " " + h.pageBytes());
+            out.add("lluvia_heap_staging_bytes" + labels + " " + h.stagingBytes());
         }
         for (MemoryMetrics.MemoryEntry e : m.memories()) {
             String labels = "{" + session + ",memory=\"" + e.number() + "\",type=\"" + e.memoryType() + "\"}";

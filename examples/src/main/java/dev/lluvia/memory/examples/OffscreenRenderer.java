@@ -47,12 +47,9 @@ import static org.lwjgl.vulkan.VK10.*;
  * <p>Run: {@code java -cp 'examples/target/lib/*:examples/target/classes' dev.lluvia.memory.examples.OffscreenRenderer [DEVICE_INDEX]}.
  * Exits with 0 when every pixel and texel is right and the validation layer said nothing, else 1.
  */
-public final class OffscreenRenderer {
+public final class OffscreenRenderer extends VulkanObjects {
 
     static final int SIZE = 64;
-    static final int CUBE_SIZE = 8;
-    static final int CUBE_LEVELS = 3;
-    static final int BC_SIZE = 8;
     /** The standard 4-sample positions inside a pixel (Vulkan spec, "Multisampling"). */
     private static final float[][] SAMPLES_4 = {{0.375f, 0.125f}, {0.875f, 0.375f}, {0.125f, 0.625f}, {0.625f, 0.875f}};
     /** Triangle A (red, near) and B (green, far) in pixels: x, y of three corners. */
@@ -73,56 +70,16 @@ public final class OffscreenRenderer {
             layout(location = 0) out vec4 outColor;
             void main() { outColor = vec4(vColor, 1.0); }
             """;
-    static final String SAMPLE = """
-            #version 450
-            layout(local_size_x = 1) in;
-            layout(binding = 0) uniform samplerCube cube;
-            layout(binding = 1) uniform sampler2D bc;
-            layout(std430, binding = 2) writeonly buffer Out { vec4 cubeTexels[18]; vec4 bcTexels[64]; };
-            void main() {
-                vec3 dirs[6] = vec3[](vec3(1, 0, 0), vec3(-1, 0, 0), vec3(0, 1, 0), vec3(0, -1, 0), vec3(0, 0, 1), vec3(0, 0, -1));
-                for (int level = 0; level < 3; level++) {
-                    for (int face = 0; face < 6; face++) {
-                        cubeTexels[level * 6 + face] = textureLod(cube, dirs[face], float(level));
-                    }
-                }
-                for (int y = 0; y < 8; y++) {
-                    for (int x = 0; x < 8; x++) {
-                        bcTexels[y * 8 + x] = texelFetch(bc, ivec2(x, y), 0);
-                    }
-                }
-            }
-            """;
 
-    private final VkDevice device;
-    private final VkQueue queue;
-    private final Lock queueLock;
     private final Session session;
-    private final long commandPool;
-    private final VkCommandBuffer cmd;
-    private final long fence;
-    /** Vulkan objects to destroy, in reverse order: {kind, handle}. */
-    private final List<long[]> made = new ArrayList<>();
     /** What was checked, one line each. */
-    final List<String> checked = new ArrayList<>();
+    private final List<String> checked;
 
-    private OffscreenRenderer(VkDevice device, int queueFamily, VkQueue queue, Lock queueLock, Session session) {
-        this.device = device;
-        this.queue = queue;
-        this.queueLock = queueLock;
+    private OffscreenRenderer(VkDevice device, int queueFamily, VkQueue queue, Lock queueLock, Session session,
+                              List<String> checked) {
+        super(device, queueFamily, queue, queueLock);
         this.session = session;
-        try (MemoryStack stack = stackPush()) {
-            LongBuffer p = stack.mallocLong(1);
-            check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default()
-                    .flags(VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT).queueFamilyIndex(queueFamily), null, p), "vkCreateCommandPool");
-            commandPool = p.get(0);
-            org.lwjgl.PointerBuffer pc = stack.mallocPointer(1);
-            check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
-                    .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), pc), "vkAllocateCommandBuffers");
-            cmd = new VkCommandBuffer(pc.get(0), device);
-            check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, p), "vkCreateFence");
-            fence = p.get(0);
-        }
+        this.checked = checked;
     }
 
     public static void main(String[] args) {
@@ -140,20 +97,39 @@ public final class OffscreenRenderer {
                 .withLeakPolicy(LeakPolicy.IGNORE))) {
             VulkanBackend vulkan = session.unwrap(VulkanBackend.class).orElseThrow();
             out.println("device: " + session.device().name() + ", validation " + (vulkan.isValidationEnabled() ? "on" : "not installed"));
-            OffscreenRenderer r = new OffscreenRenderer(vulkan.vkDevice(), vulkan.queueFamilyIndex(), vulkan.vkQueue(),
-                    vulkan.queueLock(), session);
+            List<String> checked = new ArrayList<>();
             try {
-                r.triangles();
-                r.sampledImages();
+                render(session, vulkan.vkDevice(), vulkan.queueFamilyIndex(), vulkan.vkQueue(), vulkan.queueLock(), checked);
             } finally {
-                r.destroy();
-                r.checked.forEach(line -> out.println("checked: " + line));
+                checked.forEach(line -> out.println("checked: " + line));
             }
             long messages = vulkan.validationErrorCount() + vulkan.validationWarningCount();
             out.println("validation messages: " + messages);
             vulkan.validationMessages().forEach(m -> out.println("validation: " + m));
             out.println(messages == 0 ? "OK" : "FAILED");
             return messages == 0 ? 0 : 1;
+        }
+    }
+
+    /**
+     * Draws, samples and checks on {@code session}'s memory with the program's device and graphics
+     * queue (the library's, or one the program created and wrapped), adding a line to
+     * {@code checked} for each thing checked. Throws {@link IllegalStateException} naming the first
+     * wrong pixel or texel. Every Vulkan object it makes is destroyed before it returns.
+     */
+    public static void render(Session session, VkDevice device, int queueFamily, VkQueue queue, Lock queueLock,
+                              List<String> checked) {
+        OffscreenRenderer r = new OffscreenRenderer(device, queueFamily, queue, queueLock, session, checked);
+        try {
+            r.triangles();
+        } finally {
+            r.destroy();
+        }
+        SampledTextures t = new SampledTextures(device, queueFamily, queue, queueLock, session, checked);
+        try {
+            t.sampledImages();
+        } finally {
+            t.destroy();
         }
     }
 
@@ -417,313 +393,5 @@ public final class OffscreenRenderer {
         LongBuffer p = stack.mallocLong(1);
         check(vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, info, null, p), "vkCreateGraphicsPipelines");
         return keep(5, p.get(0));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // A cube map with mip levels and a BC1 texture, sampled by a compute shader
-
-    private void sampledImages() {
-        try (Memory textures = session.createMemory(MemoryUsage.DEVICE_ONLY);
-             Memory upload = session.createMemory(MemoryUsage.UPLOAD);
-             Memory readback = session.createMemory(MemoryUsage.READBACK);
-             MemoryStack stack = stackPush()) {
-            Image cube = textures.createImage(VulkanImageInfo.cube(VK_FORMAT_R8G8B8A8_UNORM, CUBE_SIZE, CUBE_LEVELS,
-                    VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT));
-            Image bc = textures.createImage(VulkanImageInfo.of2D(VK10.VK_FORMAT_BC1_RGB_UNORM_BLOCK, BC_SIZE, BC_SIZE,
-                    VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT));
-            long cubeBytes = 0;
-            for (int level = 0; level < CUBE_LEVELS; level++) {
-                cubeBytes += 6L * (CUBE_SIZE >> level) * (CUBE_SIZE >> level) * 4;
-            }
-            byte[] blocks = bcBlocks();
-            Buffer staging = upload.createBuffer(cubeBytes + blocks.length, EnumSet.of(BufferUsage.TRANSFER_SRC));
-            Buffer texels = readback.createBuffer((18 + 64) * 16, EnumSet.of(BufferUsage.STORAGE_BUFFER));
-
-            ByteBuffer data = ByteBuffer.allocateDirect((int) (cubeBytes + blocks.length)).order(ByteOrder.LITTLE_ENDIAN);
-            VkBufferImageCopy.Buffer regions = VkBufferImageCopy.calloc(6 * CUBE_LEVELS, stack);
-            for (int level = 0; level < CUBE_LEVELS; level++) {
-                int side = CUBE_SIZE >> level;
-                for (int face = 0; face < 6; face++) {
-                    final int l = level, f = face;
-                    regions.get(level * 6 + face).bufferOffset(data.position())
-                            .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).mipLevel(l).baseArrayLayer(f).layerCount(1))
-                            .imageExtent(e -> e.set(side, side, 1));
-                    for (int i = 0; i < side * side; i++) {
-                        data.putInt(cubeColor(face, level));
-                    }
-                }
-            }
-            data.put(blocks).flip();
-            staging.write(0, data);
-
-            long sampler = sampler(stack);
-            long cubeView = view(stack, cube.handle(), VK_IMAGE_VIEW_TYPE_CUBE, VulkanFormats.vkFormat(cube),
-                    VK_IMAGE_ASPECT_COLOR_BIT, CUBE_LEVELS, 6);
-            long bcView = view(stack, bc.handle(), VK_IMAGE_VIEW_TYPE_2D, VulkanFormats.vkFormat(bc), VK_IMAGE_ASPECT_COLOR_BIT, 1, 1);
-
-            VkDescriptorSetLayoutBinding.Buffer bindings = VkDescriptorSetLayoutBinding.calloc(3, stack);
-            bindings.get(0).binding(0).descriptorType(VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER).descriptorCount(1)
-                    .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT);
-            bindings.get(1).binding(1).descriptorType(VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER).descriptorCount(1)
-                    .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT);
-            bindings.get(2).binding(2).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).descriptorCount(1)
-                    .stageFlags(VK_SHADER_STAGE_COMPUTE_BIT);
-            LongBuffer p = stack.mallocLong(1);
-            check(vkCreateDescriptorSetLayout(device, VkDescriptorSetLayoutCreateInfo.calloc(stack).sType$Default()
-                    .pBindings(bindings), null, p), "vkCreateDescriptorSetLayout");
-            long setLayout = keep(6, p.get(0));
-            check(vkCreatePipelineLayout(device, VkPipelineLayoutCreateInfo.calloc(stack).sType$Default()
-                    .pSetLayouts(stack.longs(setLayout)), null, p), "vkCreatePipelineLayout");
-            long layout = keep(4, p.get(0));
-            VkDescriptorPoolSize.Buffer sizes = VkDescriptorPoolSize.calloc(2, stack);
-            sizes.get(0).type(VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER).descriptorCount(2);
-            sizes.get(1).type(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER).descriptorCount(1);
-            check(vkCreateDescriptorPool(device, VkDescriptorPoolCreateInfo.calloc(stack).sType$Default().maxSets(1)
-                    .pPoolSizes(sizes), null, p), "vkCreateDescriptorPool");
-            long pool = keep(7, p.get(0));
-            check(vkAllocateDescriptorSets(device, VkDescriptorSetAllocateInfo.calloc(stack).sType$Default()
-                    .descriptorPool(pool).pSetLayouts(stack.longs(setLayout)), p), "vkAllocateDescriptorSets");
-            long set = p.get(0);
-            VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(3, stack);
-            writes.get(0).sType$Default().dstSet(set).dstBinding(0).descriptorCount(1)
-                    .descriptorType(VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER)
-                    .pImageInfo(VkDescriptorImageInfo.calloc(1, stack).sampler(sampler).imageView(cubeView)
-                            .imageLayout(VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL));
-            writes.get(1).sType$Default().dstSet(set).dstBinding(1).descriptorCount(1)
-                    .descriptorType(VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER)
-                    .pImageInfo(VkDescriptorImageInfo.calloc(1, stack).sampler(sampler).imageView(bcView)
-                            .imageLayout(VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL));
-            writes.get(2).sType$Default().dstSet(set).dstBinding(2).descriptorCount(1)
-                    .descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
-                    .pBufferInfo(VkDescriptorBufferInfo.calloc(1, stack).buffer(texels.handle()).range(VK_WHOLE_SIZE));
-            vkUpdateDescriptorSets(device, writes, null);
-            long module = shader(stack, "sample.comp", SAMPLE, Shaderc.shaderc_compute_shader);
-            VkComputePipelineCreateInfo.Buffer ci = VkComputePipelineCreateInfo.calloc(1, stack);
-            ci.get(0).sType$Default().layout(layout).stage(s -> s.sType$Default().stage(VK_SHADER_STAGE_COMPUTE_BIT)
-                    .module(module).pName(stack.UTF8("main")));
-            check(vkCreateComputePipelines(device, VK_NULL_HANDLE, ci, null, p), "vkCreateComputePipelines");
-            long pipeline = keep(5, p.get(0));
-
-            begin(stack);
-            layoutBarrier(stack, cube.handle(), CUBE_LEVELS, 6, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    0, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
-            layoutBarrier(stack, bc.handle(), 1, 1, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    0, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
-            vkCmdCopyBufferToImage(cmd, staging.handle(), cube.handle(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, regions);
-            vkCmdCopyBufferToImage(cmd, staging.handle(), bc.handle(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    VkBufferImageCopy.calloc(1, stack).bufferOffset(cubeBytes)
-                            .imageSubresource(s -> s.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).layerCount(1))
-                            .imageExtent(e -> e.set(BC_SIZE, BC_SIZE, 1)));
-            layoutBarrier(stack, cube.handle(), CUBE_LEVELS, 6, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_SHADER_READ_BIT,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-            layoutBarrier(stack, bc.handle(), 1, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                    VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_SHADER_READ_BIT,
-                    VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT);
-            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, stack.longs(set), null);
-            vkCmdDispatch(cmd, 1, 1, 1);
-            vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0,
-                    VkMemoryBarrier.calloc(1, stack).sType$Default().srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT)
-                            .dstAccessMask(VK_ACCESS_HOST_READ_BIT), null, null);
-            submitAndWait(stack);
-
-            ByteBuffer out = ByteBuffer.allocateDirect((18 + 64) * 16).order(ByteOrder.nativeOrder());
-            texels.read(0, out);
-            out.flip();
-            for (int level = 0; level < CUBE_LEVELS; level++) {
-                for (int face = 0; face < 6; face++) {
-                    int expected = cubeColor(face, level);
-                    for (int c = 0; c < 4; c++) {
-                        int got = Math.round(out.getFloat(((level * 6 + face) * 4 + c) * 4) * 255);
-                        int want = (expected >>> (8 * c)) & 0xFF;
-                        if (got != want) {
-                            throw new IllegalStateException("cube face " + face + " level " + level + " channel " + c + " sampled "
-                                    + got + ", expected " + want);
-                        }
-                    }
-                }
-            }
-            checked.add("cube map " + cube.toString() + ": 6 faces x " + CUBE_LEVELS + " levels sampled in a shader, each right");
-            int[] decoded = bcDecoded(blocks);
-            for (int i = 0; i < BC_SIZE * BC_SIZE; i++) {
-                for (int c = 0; c < 3; c++) {
-                    int got = Math.round(out.getFloat((18 * 4 + i * 4 + c) * 4) * 255);
-                    int want = (decoded[i] >>> (8 * c)) & 0xFF;
-                    // Hardware interpolates the 5:6:5 end colors with its own rounding: the NVIDIA H100
-                    // is up to 5 off the exact decode, lavapipe 0. A wrong index or end color is 40 or more off.
-                    if (Math.abs(got - want) > 8) {
-                        throw new IllegalStateException("BC1 texel (" + i % BC_SIZE + ", " + i / BC_SIZE + ") channel " + c
-                                + " sampled " + got + ", expected " + want);
-                    }
-                }
-            }
-            checked.add("BC1-compressed texture " + bc.toString() + ": " + BC_SIZE * BC_SIZE
-                    + " texels sampled in a shader, each the block's decoded color");
-        }
-    }
-
-    /** Face {@code face} of level {@code level}: its own color, as the bytes R, G, B, A. */
-    static int cubeColor(int face, int level) {
-        return 0xFF000000 | (200 << 16) | ((80 * level + 20) << 8) | (40 * face + 10);
-    }
-
-    /** Four BC1 blocks (2x2 of 4x4 texels), each with two 5:6:5 end colors (c0 > c1) and every index used. */
-    static byte[] bcBlocks() {
-        int[][] ends = {{0xF800, 0x001F}, {0x07E0, 0x0000}, {0xFFFF, 0x8410}, {0xFC00, 0x03FF}};
-        ByteBuffer b = ByteBuffer.allocate(4 * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int[] e : ends) {
-            b.putShort((short) e[0]).putShort((short) e[1]);
-            int indices = 0;
-            for (int t = 0; t < 16; t++) {
-                indices |= ((t * 7 + 3) & 3) << (2 * t);
-            }
-            b.putInt(indices);
-        }
-        return b.array();
-    }
-
-    /** The texels of {@link #bcBlocks()} as the bytes R, G, B, A (row-major, {@link #BC_SIZE} wide). */
-    static int[] bcDecoded(byte[] blocks) {
-        ByteBuffer b = ByteBuffer.wrap(blocks).order(ByteOrder.LITTLE_ENDIAN);
-        int[] texels = new int[BC_SIZE * BC_SIZE];
-        for (int block = 0; block < 4; block++) {
-            int c0 = b.getShort(block * 8) & 0xFFFF, c1 = b.getShort(block * 8 + 2) & 0xFFFF, indices = b.getInt(block * 8 + 4);
-            int[][] palette = new int[4][];
-            palette[0] = rgb565(c0);
-            palette[1] = rgb565(c1);
-            palette[2] = new int[3];
-            palette[3] = new int[3];
-            for (int c = 0; c < 3; c++) {
-                palette[2][c] = (2 * palette[0][c] + palette[1][c] + 1) / 3;
-                palette[3][c] = (palette[0][c] + 2 * palette[1][c] + 1) / 3;
-            }
-            for (int t = 0; t < 16; t++) {
-                int[] rgb = palette[(indices >>> (2 * t)) & 3];
-                int x = (block % 2) * 4 + t % 4, y = (block / 2) * 4 + t / 4;
-                texels[y * BC_SIZE + x] = 0xFF000000 | (rgb[2] << 16) | (rgb[1] << 8) | rgb[0];
-            }
-        }
-        return texels;
-    }
-
-    private static int[] rgb565(int c) {
-        int r = c >>> 11, g = (c >>> 5) & 63, b = c & 31;
-        return new int[]{(r << 3) | (r >>> 2), (g << 2) | (g >>> 4), (b << 3) | (b >>> 2)};
-    }
-
-    private long sampler(MemoryStack stack) {
-        LongBuffer p = stack.mallocLong(1);
-        check(vkCreateSampler(device, VkSamplerCreateInfo.calloc(stack).sType$Default()
-                .magFilter(VK_FILTER_NEAREST).minFilter(VK_FILTER_NEAREST).mipmapMode(VK_SAMPLER_MIPMAP_MODE_NEAREST)
-                .addressModeU(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE).addressModeV(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE)
-                .addressModeW(VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE).maxLod(VK_LOD_CLAMP_NONE), null, p), "vkCreateSampler");
-        return keep(8, p.get(0));
-    }
-
-    private void layoutBarrier(MemoryStack stack, long image, int levels, int layers, int from, int to, int srcAccess,
-                               int dstAccess, int srcStage, int dstStage) {
-        vkCmdPipelineBarrier(cmd, srcStage, dstStage, 0, null, null, VkImageMemoryBarrier.calloc(1, stack).sType$Default()
-                .srcAccessMask(srcAccess).dstAccessMask(dstAccess).oldLayout(from).newLayout(to)
-                .srcQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED).dstQueueFamilyIndex(VK_QUEUE_FAMILY_IGNORED).image(image)
-                .subresourceRange(r -> r.aspectMask(VK_IMAGE_ASPECT_COLOR_BIT).levelCount(levels).layerCount(layers)));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    private long view(MemoryStack stack, Image image, int aspect) {
-        return view(stack, image.handle(), VK_IMAGE_VIEW_TYPE_2D, VulkanFormats.vkFormat(image), aspect, 1, 1);
-    }
-
-    private long view(MemoryStack stack, long image, int type, int format, int aspect, int levels, int layers) {
-        LongBuffer p = stack.mallocLong(1);
-        check(vkCreateImageView(device, VkImageViewCreateInfo.calloc(stack).sType$Default().image(image).viewType(type)
-                .format(format).subresourceRange(r -> r.aspectMask(aspect).levelCount(levels).layerCount(layers)), null, p),
-                "vkCreateImageView");
-        return keep(1, p.get(0));
-    }
-
-    private long shader(MemoryStack stack, String name, String glsl, int stage) {
-        ByteBuffer spirv = compile(name, glsl, stage);
-        try {
-            LongBuffer p = stack.mallocLong(1);
-            check(vkCreateShaderModule(device, VkShaderModuleCreateInfo.calloc(stack).sType$Default().pCode(spirv), null, p),
-                    "vkCreateShaderModule");
-            return keep(0, p.get(0));
-        } finally {
-            MemoryUtil.memFree(spirv);
-        }
-    }
-
-    private void begin(MemoryStack stack) {
-        check(vkResetCommandBuffer(cmd, 0), "vkResetCommandBuffer");
-        check(vkBeginCommandBuffer(cmd, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
-                .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
-    }
-
-    private void submitAndWait(MemoryStack stack) {
-        check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-        queueLock.lock();
-        try {
-            check(vkQueueSubmit(queue, VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd)), fence),
-                    "vkQueueSubmit");
-        } finally {
-            queueLock.unlock();
-        }
-        check(vkWaitForFences(device, stack.longs(fence), true, -1L), "vkWaitForFences");
-        check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
-    }
-
-    /** GLSL source of a stage ({@code Shaderc.shaderc_*_shader}) to SPIR-V, in a direct buffer the caller frees. */
-    private static ByteBuffer compile(String name, String glsl, int stage) {
-        long compiler = Shaderc.shaderc_compiler_initialize();
-        long options = Shaderc.shaderc_compile_options_initialize();
-        try {
-            Shaderc.shaderc_compile_options_set_target_env(options, Shaderc.shaderc_target_env_vulkan, Shaderc.shaderc_env_version_vulkan_1_2);
-            long result = Shaderc.shaderc_compile_into_spv(compiler, glsl, stage, name, "main", options);
-            try {
-                if (Shaderc.shaderc_result_get_compilation_status(result) != Shaderc.shaderc_compilation_status_success) {
-                    throw new IllegalStateException(name + ": " + Shaderc.shaderc_result_get_error_message(result));
-                }
-                ByteBuffer bytes = Shaderc.shaderc_result_get_bytes(result);
-                return MemoryUtil.memAlloc(bytes.remaining()).put(bytes).flip();
-            } finally {
-                Shaderc.shaderc_result_release(result);
-            }
-        } finally {
-            Shaderc.shaderc_compile_options_release(options);
-            Shaderc.shaderc_compiler_release(compiler);
-        }
-    }
-
-    private static void check(int result, String call) {
-        if (result != VK_SUCCESS) {
-            throw new IllegalStateException(call + " failed: VkResult " + result);
-        }
-    }
-
-    private long keep(int kind, long handle) {
-        made.add(new long[]{kind, handle});
-        return handle;
-    }
-
-    private void destroy() {
-        for (int i = made.size() - 1; i >= 0; i--) {
-            long h = made.get(i)[1];
-            switch ((int) made.get(i)[0]) {
-                case 0 -> vkDestroyShaderModule(device, h, null);
-                case 1 -> vkDestroyImageView(device, h, null);
-                case 2 -> vkDestroyRenderPass(device, h, null);
-                case 3 -> vkDestroyFramebuffer(device, h, null);
-                case 4 -> vkDestroyPipelineLayout(device, h, null);
-                case 5 -> vkDestroyPipeline(device, h, null);
-                case 6 -> vkDestroyDescriptorSetLayout(device, h, null);
-                case 7 -> vkDestroyDescriptorPool(device, h, null);
-                case 9 -> vkDestroyBuffer(device, h, null);
-                default -> vkDestroySampler(device, h, null);
-            }
-        }
-        vkDestroyFence(device, fence, null);
-        vkDestroyCommandPool(device, commandPool, null);
     }
 }

@@ -57,6 +57,7 @@ final class LluviaMemoryMeterBinder implements MeterBinder {
             gauge(registry, "lluvia.heap.budget", tags, "bytes", m -> m.heaps().get(heap).budget());
             gauge(registry, "lluvia.heap.usage", tags, "bytes", m -> m.heaps().get(heap).usage());
             gauge(registry, "lluvia.heap.pages", tags, "bytes", m -> m.heaps().get(heap).pageBytes());
+            gauge(registry, "lluvia.heap.staging", tags, "bytes", m -> m.heaps().get(heap).stagingBytes());
         }
         for (MemoryMetrics.MemoryEntry e : first.memories()) {
             final int number = e.number();

@@ -1,4 +1,4 @@
-package dev.lluvia.memory.vulkan;
+package dev.lluvia.memory.vulkan.testing;
 
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
-import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.EXTDebugUtils.*;
 import static org.lwjgl.vulkan.EXTValidationFeatures.*;
@@ -26,20 +25,24 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  * {@code VkInstance} (with the validation layer, synchronization validation and a messenger of its
  * own that counts every warning and error, those of instance creation and destruction included),
  * a {@code VkDevice} on one physical device with one compute queue, and {@code bufferDeviceAddress}
- * when asked for and supported. Nothing of the library is used to make them.
+ * when asked for and supported. Nothing of the library is used to make them. Public, in a package
+ * of its own, for the examples' tests too (the renderer example on a device the program made).
  */
-final class OwnVulkan implements AutoCloseable {
+public final class OwnVulkan implements AutoCloseable {
 
-    final VkInstance instance;
-    final int apiVersion;
-    final VkPhysicalDevice physicalDevice;
-    final VkDevice device;
-    final VkQueue queue;
-    final int queueFamily;
+    /** The Khronos validation layer, turned on where it is installed. */
+    public static final String VALIDATION_LAYER = "VK_LAYER_KHRONOS_validation";
+
+    public final VkInstance instance;
+    public final int apiVersion;
+    public final VkPhysicalDevice physicalDevice;
+    public final VkDevice device;
+    public final VkQueue queue;
+    public final int queueFamily;
     /** The program's rule for its queue: whoever submits holds this lock; the library is given it too. */
-    final Lock queueLock = new ReentrantLock();
-    final boolean bufferDeviceAddress;
-    final boolean validation;
+    public final Lock queueLock = new ReentrantLock();
+    public final boolean bufferDeviceAddress;
+    public final boolean validation;
 
     private final VkDebugUtilsMessengerCallbackEXT callback;
     private final long messenger;
@@ -64,7 +67,7 @@ final class OwnVulkan implements AutoCloseable {
         try (MemoryStack stack = stackPush()) {
             int loader = VK.getInstanceVersionSupported();
             this.apiVersion = Integer.compareUnsigned(loader, VK_API_VERSION_1_3) >= 0 ? VK_API_VERSION_1_3 : loader;
-            this.validation = hasLayer(stack, VulkanInstance.VALIDATION_LAYER);
+            this.validation = hasLayer(stack, VALIDATION_LAYER);
             VkDebugUtilsMessengerCreateInfoEXT messengerInfo = VkDebugUtilsMessengerCreateInfoEXT.calloc(stack).sType$Default()
                     .messageSeverity(VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
                     .messageType(VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT
@@ -74,7 +77,7 @@ final class OwnVulkan implements AutoCloseable {
                     .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default()
                             .pApplicationName(stack.UTF8("own-device test")).apiVersion(apiVersion));
             if (validation) {
-                ci.ppEnabledLayerNames(stack.pointers(stack.UTF8(VulkanInstance.VALIDATION_LAYER)))
+                ci.ppEnabledLayerNames(stack.pointers(stack.UTF8(VALIDATION_LAYER)))
                         .ppEnabledExtensionNames(stack.pointers(stack.UTF8(VK_EXT_DEBUG_UTILS_EXTENSION_NAME),
                                 stack.UTF8(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME)));
                 VkValidationFeaturesEXT features = VkValidationFeaturesEXT.calloc(stack).sType$Default()
@@ -141,7 +144,7 @@ final class OwnVulkan implements AutoCloseable {
     }
 
     /** The program's instance and device on physical device {@code deviceIndex}. */
-    static OwnVulkan create(int deviceIndex, boolean wantDeviceAddress) {
+    public static OwnVulkan create(int deviceIndex, boolean wantDeviceAddress) {
         return new OwnVulkan(deviceIndex, wantDeviceAddress);
     }
 
@@ -158,15 +161,15 @@ final class OwnVulkan implements AutoCloseable {
         return false;
     }
 
-    long errors() {
+    public long errors() {
         return errors.get();
     }
 
-    long warnings() {
+    public long warnings() {
         return warnings.get();
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (messages) {
             return List.copyOf(messages);
         }
@@ -185,5 +188,11 @@ final class OwnVulkan implements AutoCloseable {
         }
         vkDestroyInstance(instance, null);
         callback.free();
+    }
+
+    private static void check(int result, String call) {
+        if (result != VK_SUCCESS) {
+            throw new IllegalStateException(call + " failed: VkResult " + result);
+        }
     }
 }
