@@ -94,6 +94,8 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
+    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
+
     private final Session session;
     private final MemoryOptions options;
     private final MemoryBackend backend;
@@ -309,7 +311,15 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size) {
-        return createBuffer(BufferDescriptor.of(size));
+        if (size <= 0) { // BufferDescriptor.of(size)'s check: every create takes this path, so no descriptor is made
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        try {
+            return newBufferObject(size, null);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newBufferObject(size, null);
+        }
     }
 
     /**
@@ -390,22 +400,37 @@ public final class Memory implements AutoCloseable {
         }
         CreateChecks.requireFeatures(session, descriptor.size(), descriptor.usage());
         try {
-            return newBufferObject(descriptor);
+            return newBufferObject(descriptor.size(), descriptor);
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(descriptor);
+            return newBufferObject(descriptor.size(), descriptor);
         }
     }
 
-    private Buffer newBufferObject(BufferDescriptor d) {
+    /** A buffer as {@code d} says, or of {@code size} bytes with {@link BufferDescriptor#of(long)}'s defaults when {@code d} is null. */
+    private Buffer newBufferObject(long size, BufferDescriptor d) {
         synchronized (lock) {
             requireOpen();
-            Resource resource = d.backendInfo() == null ? newBuffer(d.size(), d.usageBits()) : newBuffer(d.backendInfo());
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), d.size(), d.usage(), d.backendInfo());
-            buffer.setName(d.name());
-            buffer.setUserValue(d.userValue());
-            buffer.setMovable(d.movable());
-            place(buffer, resource.requirements(), d.minAlignment());
+            final Buffer buffer;
+            final Resource resource;
+            if (d == null) {
+                resource = newBuffer(size, DEFAULT_BUFFER_USAGE_BITS);
+                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, BufferUsage.DEFAULT, null);
+            } else {
+                resource = d.backendInfo() == null ? newBuffer(size, d.usageBits()) : newBuffer(d.backendInfo());
+                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage(), d.backendInfo());
+                // Only what differs from a new object's defaults: each is a volatile write.
+                if (d.name() != null) {
+                    buffer.setName(d.name());
+                }
+                if (d.userValue() != null) {
+                    buffer.setUserValue(d.userValue());
+                }
+                if (!d.movable()) {
+                    buffer.setMovable(false);
+                }
+            }
+            place(buffer, resource.requirements(), d == null ? 1 : d.minAlignment());
             created(buffer);
             return buffer;
         }
