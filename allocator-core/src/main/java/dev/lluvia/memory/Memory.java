@@ -94,6 +94,8 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
+    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
+
     private final Session session;
     private final MemoryOptions options;
     private final MemoryBackend backend;
@@ -309,7 +311,15 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size) {
-        return createBuffer(BufferDescriptor.of(size));
+        if (size <= 0) { // BufferDescriptor.of(size)'s check: every create takes this path, so no descriptor is made
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        try {
+            return newBufferObject(size, null);
+        } catch (OutOfDeviceMemoryException e) {
+            retryAfterOthersReleased(e);
+            return newBufferObject(size, null);
+        }
     }
 
     /**
@@ -390,26 +400,38 @@ public final class Memory implements AutoCloseable {
             requireBackend(info.backend(), info);
         }
         CreateChecks.requireFeatures(session, d.size(), d.usage());
-        // The components, not the descriptor, go on: a descriptor made for this call (the
-        // positional overloads) then never leaves it, and the JIT need not allocate it.
         try {
-            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
+            return newBufferObject(descriptor.size(), descriptor);
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
+            return newBufferObject(descriptor.size(), descriptor);
         }
     }
 
-    private Buffer newBufferObject(long size, Set<BufferUsage> usage, BackendBufferInfo info, long minAlignment,
-                                   String name, Object userValue, boolean movable) {
+    /** A buffer as {@code d} says, or of {@code size} bytes with {@link BufferDescriptor#of(long)}'s defaults when {@code d} is null. */
+    private Buffer newBufferObject(long size, BufferDescriptor d) {
         synchronized (lock) {
             requireOpen();
-            Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
-            buffer.setName(name);
-            buffer.setUserValue(userValue);
-            buffer.setMovable(movable);
-            place(buffer, resource.requirements(), minAlignment);
+            final Buffer buffer;
+            final Resource resource;
+            if (d == null) {
+                resource = newBuffer(size, DEFAULT_BUFFER_USAGE_BITS);
+                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, BufferUsage.DEFAULT, null);
+            } else {
+                resource = d.backendInfo() == null ? newBuffer(size, d.usageBits()) : newBuffer(d.backendInfo());
+                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage(), d.backendInfo());
+                // Only what differs from a new object's defaults: each is a volatile write.
+                if (d.name() != null) {
+                    buffer.setName(d.name());
+                }
+                if (d.userValue() != null) {
+                    buffer.setUserValue(d.userValue());
+                }
+                if (!d.movable()) {
+                    buffer.setMovable(false);
+                }
+            }
+            place(buffer, resource.requirements(), d == null ? 1 : d.minAlignment());
             created(buffer);
             return buffer;
         }
