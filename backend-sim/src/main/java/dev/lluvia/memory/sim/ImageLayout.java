@@ -23,7 +23,8 @@ import java.util.Objects;
  *       {@code gobRows} rows, stacked into blocks of the smallest power of two GOBs (at most
  *       {@code maxBlockHeight}) covering the height, and of the smallest power of two slices (at
  *       most {@code maxBlockDepth}) covering the depth; the image is a whole number of blocks.
- *       Images with {@code DEPTH_STENCIL_ATTACHMENT} usage are not blocked in depth.</li>
+ *       NVIDIA's 3D images: blocks one GOB high; with {@code DEPTH_STENCIL_ATTACHMENT} usage, not
+ *       blocked in depth either.</li>
  * </ul>
  *
  * <p>An image's bytes are those of every mip level (each side halved, rounded down, at least 1)
@@ -159,7 +160,8 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             }
             case "blockLinear" -> {
                 long row = align(width * pixel, rowPitchAlignment);
-                long blockRows = gobRows * blocks(height, gobRows, maxBlockHeight);
+                // A 3D image's blocks are one GOB high: they grow in depth instead.
+                long blockRows = d.depth() > 1 ? gobRows : gobRows * blocks(height, gobRows, maxBlockHeight);
                 boolean depthAttachment = d.usage().contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT);
                 long blockDepth = depth > 1 && !depthAttachment ? blocks(depth, 1, maxBlockDepth) : 1;
                 yield row * align(height, blockRows) * align(depth, blockDepth);

@@ -19,6 +19,7 @@ import dev.lluvia.memory.spi.MemoryRequirements;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -128,6 +129,64 @@ class SimProfileRulesTest {
             b.destroyBuffer(exportable.handle());
             b.destroyBuffer(plain.handle());
         }
+    }
+
+    /**
+     * 3D images on the H100, as the driver answered random descriptors of {@code SimMatchesDriverTest}
+     * (seed 109193261395, 2026-12-06): blocks one GOB high, at most 16 slices deep; "WxHxD format
+     * levels bytes usage".
+     */
+    @Test
+    void nvidia3dImagesAreLaidOutAsTheH100LaysThemOut() {
+        ImageLayout optimal = SimProfiles.load("nvidia-h100").optimalLayout();
+        for (String answer : List.of(
+                "85x23x35 D16_UNORM 1 221184 TRANSFER_DST",
+                "70x56x23 R8_UNORM 1 229376 SAMPLED|STORAGE",
+                "7x18x19 R16G16B16A16_UINT 4 69120 SAMPLED|STORAGE",
+                "51x49x6 R32G32B32A32_SFLOAT 1 372736 STORAGE",
+                "34x91x16 R8_UINT 1 98304 STORAGE|TRANSFER_DST",
+                "84x76x12 R32G32B32A32_UINT 1 1720320 SAMPLED",
+                "20x49x4 R8_SINT 1 14336 TRANSFER_DST|TRANSFER_SRC",
+                "81x66x4 R16_SINT 1 55296 SAMPLED|TRANSFER_DST",
+                "93x89x30 R16G16_SFLOAT 2 1357312 COLOR_ATTACHMENT|SAMPLED",
+                "12x39x31 R8G8_UINT 1 81920 SAMPLED|TRANSFER_DST|TRANSFER_SRC",
+                "61x56x38 R32G32_UINT 5 1674752 TRANSFER_DST",
+                "5x84x41 R32_SFLOAT 4 403456 SAMPLED|TRANSFER_DST",
+                "84x97x2 R8G8B8A8_UNORM 1 79872 COLOR_ATTACHMENT|TRANSFER_DST",
+                "86x55x9 R32G32B32A32_UINT 1 1261568 COLOR_ATTACHMENT|SAMPLED|TRANSFER_SRC",
+                "6x21x16 R8G8B8A8_SINT 2 36352 COLOR_ATTACHMENT|STORAGE",
+                "77x45x13 B8G8R8A8_UNORM 1 245760 COLOR_ATTACHMENT|SAMPLED|TRANSFER_SRC",
+                "91x20x12 R32_SFLOAT 1 147456 COLOR_ATTACHMENT|SAMPLED|TRANSFER_DST|TRANSFER_SRC",
+                "15x70x39 R8G8B8A8_UINT 5 331776 COLOR_ATTACHMENT",
+                "17x43x3 R8G8B8A8_SRGB 3 28672 COLOR_ATTACHMENT|TRANSFER_DST")) {
+            String[] f = answer.split(" ");
+            String[] side = f[0].split("x");
+            EnumSet<ImageUsage> usage = EnumSet.noneOf(ImageUsage.class);
+            for (String u : f[4].split("\\|")) {
+                usage.add(ImageUsage.valueOf(u));
+            }
+            ImageDescriptor d = descriptor(Integer.parseInt(side[0]), Integer.parseInt(side[1]), f[1])
+                    .withDepth(Integer.parseInt(side[2])).withMipLevels(Integer.parseInt(f[2])).withUsage(usage);
+            assertEquals(Long.parseLong(f[3]), optimal.bytes(d), answer);
+        }
+    }
+
+    /** An explicit format by its Vulkan name, or Lluvia's own for the names it makes (R8_SINT, R16G16_SFLOAT, ...). */
+    private static ImageDescriptor descriptor(int width, int height, String format) {
+        for (ImageFormat f : ImageFormat.values()) {
+            if (f.name().equals(format)) {
+                return ImageDescriptor.of(width, height, f);
+            }
+        }
+        for (ChannelType t : ChannelType.values()) {
+            for (int count = 1; count <= 4; count++) {
+                ImageDescriptor d = ImageDescriptor.of(width, height, t, count);
+                if (d.formatName().equals(format)) {
+                    return d;
+                }
+            }
+        }
+        throw new AssertionError("no format " + format);
     }
 
     @Test
