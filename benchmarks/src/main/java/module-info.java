@@ -11,6 +11,7 @@ module dev.lluvia.memory.benchmarks {
     requires org.lwjgl.vma;
     requires java.desktop; // Chart: Java2D, headless
     requires jdk.jfr; // FlightRecorderBenchmark: a recording on
+    requires jdk.management; // ThreadBenchmark --cpu: thread CPU time and allocated bytes
 
     // JMH's generated harness (package ...benchmarks.jmh_generated) reads and writes the state
     // classes' fields reflectively.

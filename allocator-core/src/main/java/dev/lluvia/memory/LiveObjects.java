@@ -8,9 +8,10 @@ import java.util.NoSuchElementException;
 /**
  * The live objects of one Memory in creation order, as an intrusive doubly linked list through
  * {@link MemoryObject}'s own link fields: add and remove are a few field writes, with no hashing,
- * boxing or node allocation on the create/close path. Guarded by the Memory's lock.
+ * boxing or node allocation on the create/close path. Guarded by the Memory's lock, which is this
+ * list itself ({@link Memory.MemoryLock}).
  */
-final class LiveObjects implements Iterable<MemoryObject> {
+class LiveObjects implements Iterable<MemoryObject> {
     private MemoryObject head;
     private MemoryObject tail;
     private int size;

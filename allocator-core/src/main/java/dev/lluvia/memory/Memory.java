@@ -105,14 +105,12 @@ public final class Memory implements AutoCloseable {
     /** Debug margins around objects of regular pages (debug mode and a host-visible type), else {@code null}. */
     private final DebugMargins margins;
 
-    private final Object lock = new Object();
+    /** The monitor of this memory, which also holds its live objects and counters; see {@link MemoryLock}. */
+    private final MemoryLock lock = new MemoryLock();
     /** The pages; guarded by the lock. */
     private final PagePool pool;
-    private final LiveObjects live = new LiveObjects();
-    private long allocationBytes;
-    /** The next object id this memory gives, and the end of its reserved block; guarded by the lock. */
-    private long nextObjectId;
-    private long objectIdLimit;
+    /** The live objects: the lock itself, which is them. */
+    private final LiveObjects live = lock;
     private volatile boolean closed;
     /** This Memory's number in its session, from 1: how JFR events and metrics name it. */
     private final int number;
@@ -386,28 +384,32 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(BufferDescriptor descriptor) {
-        Objects.requireNonNull(descriptor, "descriptor");
-        if (descriptor.backendInfo() != null) {
-            requireBackend(descriptor.backendInfo().backend(), descriptor.backendInfo());
+        final BufferDescriptor d = Objects.requireNonNull(descriptor, "descriptor");
+        final BackendBufferInfo info = d.backendInfo();
+        if (info != null) {
+            requireBackend(info.backend(), info);
         }
-        CreateChecks.requireFeatures(session, descriptor.size(), descriptor.usage());
+        CreateChecks.requireFeatures(session, d.size(), d.usage());
+        // The components, not the descriptor, go on: a descriptor made for this call (the
+        // positional overloads) then never leaves it, and the JIT need not allocate it.
         try {
-            return newBufferObject(descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         }
     }
 
-    private Buffer newBufferObject(BufferDescriptor d) {
+    private Buffer newBufferObject(long size, Set<BufferUsage> usage, BackendBufferInfo info, long minAlignment,
+                                   String name, Object userValue, boolean movable) {
         synchronized (lock) {
             requireOpen();
-            Resource resource = d.backendInfo() == null ? newBuffer(d.size(), d.usageBits()) : newBuffer(d.backendInfo());
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), d.size(), d.usage(), d.backendInfo());
-            buffer.setName(d.name());
-            buffer.setUserValue(d.userValue());
-            buffer.setMovable(d.movable());
-            place(buffer, resource.requirements(), d.minAlignment());
+            Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
+            buffer.setName(name);
+            buffer.setUserValue(userValue);
+            buffer.setMovable(movable);
+            place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
         }
@@ -491,7 +493,8 @@ public final class Memory implements AutoCloseable {
      *
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException        if a dimension exceeds the device's limit
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
@@ -501,13 +504,14 @@ public final class Memory implements AutoCloseable {
 
     /**
      * Creates an image whose offset is a multiple of {@code minAlignment} as well as of what the
-     * driver requires; see {@link #createBuffer(long, Set, long)}.
+     * driver requires; see {@link BufferDescriptor#minAlignment()}.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
-     *                                  dimension exceeds the device's limit
+     * @throws IllegalArgumentException        if {@code minAlignment} is not a positive power of two
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      */
     public Image createImage(ImageDescriptor descriptor, long minAlignment) {
         CreateChecks.requireMinAlignment(minAlignment);
@@ -692,7 +696,8 @@ public final class Memory implements AutoCloseable {
      * @param offset bytes from the start of {@code original}'s range
      * @param descriptor the image to create
      * @return the new image, bound on the original's range
-     * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit
+     * @throws IllegalArgumentException        as for buffers
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");
@@ -727,7 +732,7 @@ public final class Memory implements AutoCloseable {
     }
 
     private Statistics statisticsLocked() {
-        return new Statistics(pool.pageCount(), pool.pageBytes(), live.size(), allocationBytes);
+        return new Statistics(pool.pageCount(), pool.pageBytes(), live.size(), lock.allocationBytes);
     }
 
     /**
@@ -844,7 +849,7 @@ public final class Memory implements AutoCloseable {
             for (MemoryObject o : live) {
                 o.closeAccesses();
             }
-            Events.leakReported(this, live, allocationBytes);
+            Events.leakReported(this, live, lock.allocationBytes);
             List<String> leaks = new ArrayList<>(live.size());
             RuntimeException failure;
             try {
@@ -882,7 +887,8 @@ public final class Memory implements AutoCloseable {
     /** Finds room for {@code object} in the pool and binds it; all or nothing. */
     private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
         object.setMinAlignment(minAlignment);
-        PagePool.Placement at = null;
+        long block = 0;
+        boolean placed = false;
         try {
             CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
@@ -895,16 +901,16 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
+                block = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);
                     blockSize = DebugMargins.blockSize(frontMargin, size, quantum);
                 }
-                at = pool.allocate(blockSize, alignment, object);
+                block = pool.allocate(blockSize, alignment, object);
             }
-            final Page page = at.page();
-            final long block = at.block();
+            placed = true;
+            final Page page = pool.placedPage();
             object.setPlacementLocked(page.dedicated ? 0 : blockSize, alignment, frontMargin);
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
@@ -915,10 +921,10 @@ public final class Memory implements AutoCloseable {
                 margins.fill(page, block, offset, req.size());
             }
             live.add(object);
-            allocationBytes += req.size();
+            lock.allocationBytes += req.size();
         } catch (RuntimeException | Error e) {
-            if (at != null) {
-                pool.undo(at);
+            if (placed) {
+                pool.undo(block);
             }
             Events.createRefused(this, object, req.size(), e);
             try {
@@ -944,11 +950,12 @@ public final class Memory implements AutoCloseable {
      * order of creation. The lock is held.
      */
     private long nextObjectIdLocked() {
-        if (nextObjectId == objectIdLimit) {
-            nextObjectId = session.reserveObjectIds(OBJECT_ID_BLOCK);
-            objectIdLimit = nextObjectId + OBJECT_ID_BLOCK;
+        final MemoryLock l = lock;
+        if (l.nextObjectId == l.objectIdLimit) {
+            l.nextObjectId = session.reserveObjectIds(OBJECT_ID_BLOCK);
+            l.objectIdLimit = l.nextObjectId + OBJECT_ID_BLOCK;
         }
-        return nextObjectId++;
+        return l.nextObjectId++;
     }
 
     /** Called by an object's close with the lock held: returns its range. */
@@ -959,11 +966,29 @@ public final class Memory implements AutoCloseable {
             pool.free(page, block);
         }
         live.remove(object);
-        allocationBytes -= bytes;
+        lock.allocationBytes -= bytes;
     }
 
     Object lock() {
         return lock;
+    }
+
+    /**
+     * The Memory's monitor, which every create and close of its objects takes, and what they write
+     * under it: the live-object list and the counters, in one object with a cache line of padding
+     * after them. Memories made one after another lie side by side in the heap, and a garbage
+     * collection copies them side by side again; without the padding, threads that each create
+     * objects in a Memory of their own would write one another's cache lines on every create. (Best
+     * effort: the JVM places a class's fields after its superclass's, and these longs together.)
+     */
+    @SuppressWarnings("unused")
+    static final class MemoryLock extends LiveObjects {
+        /** Bytes the live objects' requirements asked for. */
+        long allocationBytes;
+        /** The next object id this memory gives, and the end of its reserved block. */
+        long nextObjectId;
+        long objectIdLimit;
+        private long p1, p2, p3, p4, p5, p6, p7, p8;
     }
 
     /** {@return this Memory's number in its session, from 1, in the order Memories were created} */

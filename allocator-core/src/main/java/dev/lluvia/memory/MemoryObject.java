@@ -17,7 +17,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private final long id;
     /** The driver object; replaced when defragmentation moves the object. Guarded by the Memory's lock. */
     private long resource;
-    private volatile boolean movable = true;
+    /** The inverse of {@link #isMovable()}, so that a new object costs no volatile write. */
+    private volatile boolean notMovable;
     private volatile int moveCount;
     /** What the block was asked for at placement, so that defragmentation can ask again elsewhere. */
     private long blockSize;
@@ -142,12 +143,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * @param movable whether defragmentation may move this object
      */
     public final void setMovable(boolean movable) {
-        this.movable = movable;
+        this.notMovable = !movable;
     }
 
     /** {@return whether the program allows defragmentation to move this object ({@link #setMovable})} */
     public final boolean isMovable() {
-        return movable;
+        return !notMovable;
     }
 
     /**

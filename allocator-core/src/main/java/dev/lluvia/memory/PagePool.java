@@ -45,15 +45,6 @@ import java.util.List;
  */
 final class PagePool {
 
-    /**
-     * A block given by the pool.
-     *
-     * @param page    the page holding it
-     * @param block   the block allocator's handle of it
-     * @param newPage whether the page was allocated for it (undo frees the page too)
-     */
-    record Placement(Page page, long block, boolean newPage) {
-    }
 
     /** The Memory this pool serves: what its JFR page events name. */
     private final Memory memory;
@@ -93,6 +84,13 @@ final class PagePool {
     private OutOfDeviceMemoryException accountingRefusal;
     /** Bytes of the empty regular pages kept for reuse ({@link Page#kept}), at most {@link #emptyPageBudget}. */
     private long emptyPageBytes;
+    /**
+     * The page of the block {@link #allocate} or {@link #allocateDedicated} gave last, which the
+     * caller reads at once ({@link #placedPage()}): fields rather than an object per create.
+     */
+    private Page placedPage;
+    /** Whether {@link #placedPage} was allocated for that block ({@link #undo} frees it too). */
+    private boolean placedOnNewPage;
 
     PagePool(Memory memory, MemoryBackend backend, HeapAccountant heaps, MemoryType type, MemoryOptions options) {
         this.memory = memory;
@@ -162,7 +160,7 @@ final class PagePool {
      * kept large page that fits within {@link #LARGE_FIT} is taken, else a new plain page of
      * {@code size} bytes is made.
      */
-    Placement allocateDedicated(MemoryObject object, long size, boolean forTheDriver) {
+    long allocateDedicated(MemoryObject object, long size, boolean forTheDriver) {
         if (!forTheDriver && emptyPageBytes > 0) {
             Page best = null;
             for (Page p : pages) {
@@ -176,7 +174,7 @@ final class PagePool {
                 if (block != BlockAllocator.NO_SPACE) {
                     best.kept = false;
                     emptyPageBytes -= best.size;
-                    return new Placement(best, block, false);
+                    return placed(best, block, false);
                 }
             }
         }
@@ -186,9 +184,9 @@ final class PagePool {
 
     /**
      * A block of {@code blockSize} bytes at {@code alignment} in the first regular page with room,
-     * or in a new regular page; {@code object} only names what failed.
+     * or in a new regular page ({@link #placedPage()} says which); {@code object} only names what failed.
      */
-    Placement allocate(long blockSize, long alignment, MemoryObject object) {
+    long allocate(long blockSize, long alignment, MemoryObject object) {
         // Only room[] is read for a page passed over (this loop led the profile).
         final long[] room = this.room;
         for (int i = 0, n = pages.size(); i < n; i++) {
@@ -196,14 +194,25 @@ final class PagePool {
                 Page p = pages.get(i);
                 long block = tryAllocate(p, blockSize, alignment);
                 if (block != BlockAllocator.NO_SPACE) {
-                    return new Placement(p, block, false);
+                    return placed(p, block, false);
                 }
             }
         }
         return takeFromNewPage(allocatePage(pageSize, null, false), blockSize, alignment, object);
     }
 
-    private Placement takeFromNewPage(Page page, long blockSize, long alignment, MemoryObject object) {
+    private long placed(Page page, long block, boolean newPage) {
+        placedPage = page;
+        placedOnNewPage = newPage;
+        return block;
+    }
+
+    /** The page of the block {@link #allocate} or {@link #allocateDedicated} returned last. */
+    Page placedPage() {
+        return placedPage;
+    }
+
+    private long takeFromNewPage(Page page, long blockSize, long alignment, MemoryObject object) {
         long block = page.allocator.allocate(blockSize, alignment);
         if (block == BlockAllocator.NO_SPACE) {
             releasePage(page);
@@ -211,7 +220,7 @@ final class PagePool {
                     + object.describe() + " (size " + blockSize + ", alignment " + alignment + ")");
         }
         roomChanged(page);
-        return new Placement(page, block, true);
+        return placed(page, block, true);
     }
 
     /**
@@ -235,11 +244,14 @@ final class PagePool {
         return block;
     }
 
-    /** Gives back what {@link #allocate} or {@link #allocateDedicated} gave, when binding it failed. */
-    void undo(Placement placement) {
-        final Page page = placement.page();
-        freeBlock(page, placement.block());
-        if (placement.newPage()) {
+    /**
+     * Gives back {@code block}, the block {@link #allocate} or {@link #allocateDedicated} gave
+     * last, when binding it failed; its page too when the page was allocated for it.
+     */
+    void undo(long block) {
+        final Page page = placedPage;
+        freeBlock(page, block);
+        if (placedOnNewPage) {
             releasePage(page);
         } else {
             keepIfEmpty(page);

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.vulkan;
 
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.LongConsumer;
 
 /**
@@ -8,7 +9,8 @@ import java.util.function.LongConsumer;
  * {@code ConcurrentHashMap<Long, V>} hashes those into a few bins that turn into trees, and boxes
  * every key, which made lookups the largest cost of creating a buffer. Here keys are plain
  * {@code long}s, mixed (MurmurHash3's finalizer) and stored by linear probing in one of
- * {@link #STRIPES} arrays, each guarded by its own lock: no allocation per operation once grown.
+ * {@link #STRIPES} arrays, each written under its own lock and read without one (an optimistic
+ * read, checked): no allocation per operation once grown.
  * {@code VK_NULL_HANDLE} (0) is never a key.
  *
  * <p>Every create, bind and destroy of every thread goes through these tables, so they are the
@@ -104,8 +106,16 @@ final class HandleMap<V> {
         }
     }
 
-    /** One open-addressing table; 0 marks an empty slot. Deletion shifts later entries back. */
-    private static final class Stripe {
+    /**
+     * One open-addressing table; 0 marks an empty slot. Deletion shifts later entries back.
+     * Writers hold the stripe's write lock (the stripe is the {@link StampedLock}, so its lock
+     * word lies in the padded stripe itself); a lookup first reads without locking and keeps what
+     * it found only if no write came meanwhile ({@link StampedLock#validate}), so the lookups of
+     * every bind and transfer write no shared cache line. A read that raced a write is done again
+     * under the read lock.
+     */
+    @SuppressWarnings("serial") // never serialised
+    private static final class Stripe extends StampedLock {
         private long[] keys = new long[16];
         private Object[] values = new Object[16];
         private int size;
@@ -113,83 +123,133 @@ final class HandleMap<V> {
         @SuppressWarnings("unused")
         private long p1, p2, p3, p4, p5, p6, p7;
 
-        synchronized Object get(long key, long mixed) {
-            final int mask = keys.length - 1;
-            for (int i = (int) mixed & mask; ; i = (i + 1) & mask) {
-                final long k = keys[i];
+        Object get(long key, long mixed) {
+            final long optimistic = tryOptimisticRead();
+            if (optimistic != 0) {
+                final Object value = probe(keys, values, key, mixed);
+                if (validate(optimistic)) {
+                    return value;
+                }
+            }
+            final long stamp = readLock();
+            try {
+                return probe(keys, values, key, mixed);
+            } finally {
+                unlockRead(stamp);
+            }
+        }
+
+        /**
+         * The value of {@code key} in the arrays, or null. Read without the lock the arrays may be
+         * a grow's torn pair or be shifting: the bounds keep the probe safe and finite, and
+         * {@link #validate} discards what it found.
+         */
+        private static Object probe(long[] ks, Object[] vs, long key, long mixed) {
+            final int mask = ks.length - 1;
+            if (vs.length != ks.length) {
+                return null;
+            }
+            for (int i = (int) mixed & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
+                final long k = ks[i];
                 if (k == key) {
-                    return values[i];
+                    return vs[i];
                 }
                 if (k == 0) {
                     return null;
                 }
             }
-        }
-
-        synchronized Object put(long key, long mixed, Object value) {
-            final int mask = keys.length - 1;
-            int i = (int) mixed & mask;
-            for (; keys[i] != 0; i = (i + 1) & mask) {
-                if (keys[i] == key) {
-                    Object old = values[i];
-                    values[i] = value;
-                    return old;
-                }
-            }
-            keys[i] = key;
-            values[i] = value;
-            if (++size * 2 > keys.length) {
-                grow();
-            }
             return null;
         }
 
-        synchronized Object remove(long key, long mixed) {
-            final int mask = keys.length - 1;
-            int i = (int) mixed & mask;
-            while (keys[i] != key) {
-                if (keys[i] == 0) {
-                    return null;
+        Object put(long key, long mixed, Object value) {
+            final long stamp = writeLock();
+            try {
+                final int mask = keys.length - 1;
+                int i = (int) mixed & mask;
+                for (; keys[i] != 0; i = (i + 1) & mask) {
+                    if (keys[i] == key) {
+                        Object old = values[i];
+                        values[i] = value;
+                        return old;
+                    }
                 }
-                i = (i + 1) & mask;
-            }
-            final Object old = values[i];
-            // Backward shift: move each later entry of the run into the hole if its home allows.
-            int hole = i;
-            for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-                final int home = (int) mix(keys[j]) & mask;
-                // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
-                if (((j - home) & mask) >= ((j - hole) & mask)) {
-                    keys[hole] = keys[j];
-                    values[hole] = values[j];
-                    hole = j;
+                keys[i] = key;
+                values[i] = value;
+                if (++size * 2 > keys.length) {
+                    grow();
                 }
+                return null;
+            } finally {
+                unlockWrite(stamp);
             }
-            keys[hole] = 0;
-            values[hole] = null;
-            size--;
-            return old;
         }
 
-        synchronized int size() {
-            return size;
-        }
-
-        synchronized long[] keys() {
-            final long[] out = new long[size];
-            int n = 0;
-            for (long k : keys) {
-                if (k != 0) {
-                    out[n++] = k;
+        Object remove(long key, long mixed) {
+            final long stamp = writeLock();
+            try {
+                final int mask = keys.length - 1;
+                int i = (int) mixed & mask;
+                while (keys[i] != key) {
+                    if (keys[i] == 0) {
+                        return null;
+                    }
+                    i = (i + 1) & mask;
                 }
+                final Object old = values[i];
+                // Backward shift: move each later entry of the run into the hole if its home allows.
+                int hole = i;
+                for (int j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
+                    final int home = (int) mix(keys[j]) & mask;
+                    // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
+                    if (((j - home) & mask) >= ((j - hole) & mask)) {
+                        keys[hole] = keys[j];
+                        values[hole] = values[j];
+                        hole = j;
+                    }
+                }
+                keys[hole] = 0;
+                values[hole] = null;
+                size--;
+                return old;
+            } finally {
+                unlockWrite(stamp);
             }
-            return out;
         }
 
-        synchronized void clear() {
-            keys = new long[16];
-            values = new Object[16];
-            size = 0;
+        int size() {
+            final long stamp = readLock();
+            try {
+                return size;
+            } finally {
+                unlockRead(stamp);
+            }
+        }
+
+        long[] keys() {
+            final long stamp = readLock();
+            try {
+                final long[] out = new long[size];
+                int n = 0;
+                for (long k : keys) {
+                    if (k != 0) {
+                        out[n++] = k;
+                    }
+                }
+                return out;
+            } finally {
+                unlockRead(stamp);
+            }
+        }
+
+        void clear() {
+            final long stamp = writeLock();
+            try {
+                keys = new long[16];
+                values = new Object[16];
+                size = 0;
+            } finally {
+                unlockWrite(stamp);
+            }
         }
 
         private void grow() {

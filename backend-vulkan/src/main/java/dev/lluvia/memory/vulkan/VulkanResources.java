@@ -61,9 +61,19 @@ final class VulkanResources {
         this.bufferDeviceAddress = bufferDeviceAddress;
     }
 
-    /** A buffer of Lluvia's usage bits; see {@link #createBuffer(VulkanBufferInfo, boolean)}. */
+    /**
+     * A buffer of Lluvia's usage bits (exclusive, no flags, no chain): what
+     * {@code createBuffer(VulkanBufferInfo.of(size, usageBits), exportable)} makes, without a
+     * create-info object per buffer, as this is every {@code Memory.createBuffer}'s path.
+     */
     Resource createBuffer(long size, int usageBits, boolean exportable) {
-        return createBuffer(VulkanBufferInfo.of(size, usageBits), exportable);
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        }
+        if (usageBits == 0) {
+            throw new IllegalArgumentException("buffer usage must not be empty");
+        }
+        return newBuffer(size, usageBits, 0, VK_SHARING_MODE_EXCLUSIVE, java.util.List.of(), 0, exportable);
     }
 
     /**
@@ -72,17 +82,6 @@ final class VulkanResources {
      * goes to an exportable page. Everything is checked before the buffer is created.
      */
     Resource createBuffer(VulkanBufferInfo info, boolean exportable) {
-        final long size = info.size();
-        final int usageBits = info.usageBits();
-        if (Long.compareUnsigned(size, maxBufferSize) > 0) {
-            throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
-                    + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
-        }
-        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0 && !bufferDeviceAddress) {
-            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer usage SHADER_DEVICE_ADDRESS "
-                    + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
-                    + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
-        }
         int notOffered = VK_BUFFER_CREATE_SPARSE_BINDING_BIT | VK_BUFFER_CREATE_SPARSE_RESIDENCY_BIT
                 | VK_BUFFER_CREATE_SPARSE_ALIASED_BIT | VK_BUFFER_CREATE_PROTECTED_BIT
                 | VK12.VK_BUFFER_CREATE_DEVICE_ADDRESS_CAPTURE_REPLAY_BIT;
@@ -93,31 +92,46 @@ final class VulkanResources {
         }
         requireQueueFamilies(info.queueFamilies());
         requireChain(info.pNext(), false);
+        return newBuffer(info.size(), info.usageBits(), info.flags(), info.sharingMode(), info.queueFamilies(),
+                info.pNext(), exportable);
+    }
+
+    /** Creates the buffer (the create-info's own checks done), its state and its requirements, in one stack frame. */
+    private Resource newBuffer(long size, int usageBits, int flags, int sharingMode, java.util.List<Integer> queueFamilies,
+                               long pNext, boolean exportable) {
+        if (Long.compareUnsigned(size, maxBufferSize) > 0) {
+            throw new IllegalArgumentException("buffer size " + size + " exceeds the largest buffer " + physical.name()
+                    + " creates (maxBufferSize " + Long.toUnsignedString(maxBufferSize) + ")");
+        }
+        if ((usageBits & BUFFER_USAGE_SHADER_DEVICE_ADDRESS) != 0 && !bufferDeviceAddress) {
+            throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer usage SHADER_DEVICE_ADDRESS "
+                    + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
+                    + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
+        }
         try (MemoryStack stack = stackPush()) {
             VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
-                    .flags(info.flags()).size(size).usage(usageBits).sharingMode(info.sharingMode())
-                    .pNext(info.pNext());
-            if (!info.queueFamilies().isEmpty()) {
-                ci.pQueueFamilyIndices(ints(stack, info.queueFamilies()));
+                    .flags(flags).size(size).usage(usageBits).sharingMode(sharingMode).pNext(pNext);
+            if (!queueFamilies.isEmpty()) {
+                ci.pQueueFamilyIndices(ints(stack, queueFamilies));
             }
             if (exportable) {
                 pages.requireExternalMemoryFd();
                 VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
                 vkGetPhysicalDeviceExternalBufferProperties(physical.handle(), VkPhysicalDeviceExternalBufferInfo.calloc(stack)
-                        .sType$Default().flags(info.flags()).usage(usageBits)
+                        .sType$Default().flags(flags).usage(usageBits)
                         .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
                 if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
                     throw new UnsupportedExternalMemoryException(physical.name() + " cannot export buffers of usage 0x"
                             + Integer.toHexString(usageBits) + " as opaque file descriptors");
                 }
-                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(info.pNext())
+                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext)
                         .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
             }
             LongBuffer pBuffer = stack.mallocLong(1);
             check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
             long buffer = pBuffer.get(0);
             buffers.put(buffer, new BufferState(size, usageBits));
-            return new Resource(buffer, requirementsOf(buffer, false));
+            return new Resource(buffer, requirementsOf(stack, buffer, false));
         }
     }
 
@@ -148,7 +162,7 @@ final class VulkanResources {
         requireQueueFamilies(info.queueFamilies());
         requireChain(info.pNext(), !info.viewFormats().isEmpty());
         if (!info.viewFormats().isEmpty() && !imageFormatList) {
-            throw new IllegalArgumentException("view formats " + info.viewFormats() + " need VkImageFormatListCreateInfo"
+            throw new UnsupportedImageFormatException("view formats " + info.viewFormats() + " need VkImageFormatListCreateInfo"
                     + " (Vulkan 1.2 or VK_KHR_image_format_list), which " + physical.name() + " lacks as created");
         }
         try (MemoryStack stack = stackPush()) {
@@ -221,7 +235,7 @@ final class VulkanResources {
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
             images.put(image, new ImageState(d, info.usage()));
-            return new Resource(image, requirementsOf(image, true));
+            return new Resource(image, requirementsOf(stack, image, true));
         }
     }
 
@@ -285,7 +299,6 @@ final class VulkanResources {
         VulkanPages.Page p = pages.requirePage(page);
         check(vkBindBufferMemory(device, buffer, page, offset), "vkBindBufferMemory");
         b.page = p;
-        b.offset = offset;
     }
 
     void bindImage(long image, long page, long offset) {
@@ -302,17 +315,22 @@ final class VulkanResources {
      */
     MemoryRequirements requirementsOf(long resource, boolean image) {
         try (MemoryStack stack = stackPush()) {
-            VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
-            VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
-            if (image) {
-                vkGetImageMemoryRequirements2(device, VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default()
-                        .image(resource), req);
-            } else {
-                vkGetBufferMemoryRequirements2(device, VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default()
-                        .buffer(resource), req);
-            }
-            return requirements(req.memoryRequirements(), dedicated);
+            return requirementsOf(stack, resource, image);
         }
+    }
+
+    /** {@link #requirementsOf(long, boolean)} with its structures on {@code stack}, the caller's frame. */
+    private MemoryRequirements requirementsOf(MemoryStack stack, long resource, boolean image) {
+        VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
+        VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated.address());
+        if (image) {
+            vkGetImageMemoryRequirements2(device, VkImageMemoryRequirementsInfo2.calloc(stack).sType$Default()
+                    .image(resource), req);
+        } else {
+            vkGetBufferMemoryRequirements2(device, VkBufferMemoryRequirementsInfo2.calloc(stack).sType$Default()
+                    .buffer(resource), req);
+        }
+        return requirements(req.memoryRequirements(), dedicated);
     }
 
     /**
@@ -412,7 +430,6 @@ final class VulkanResources {
         final long size;
         final int usage;
         volatile VulkanPages.Page page;
-        volatile long offset;
 
         BufferState(long size, int usage) {
             this.size = size;

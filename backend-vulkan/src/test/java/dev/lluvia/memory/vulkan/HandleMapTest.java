@@ -108,4 +108,70 @@ class HandleMapTest {
         assertEquals(0, failures.get());
         assertTrue(map.isEmpty());
     }
+    /**
+     * Lookups read without the lock: readers of keys that stay in the map must always find them,
+     * with their value, while a writer in the very same stripe puts and removes other keys (grows
+     * from the smallest arrays, backward shifts across the readers' slots). Keys are chosen to
+     * land in one stripe; the writer starts a fresh map 2,000 times, so the readers also race
+     * 2,000 series of grows.
+     */
+    @Test
+    void lookupsRacingWritesInTheirStripeFindEveryKeyThatStays() throws InterruptedException {
+        final long seed = 24;
+        Random random = new Random(seed);
+        List<Long> sameStripe = new ArrayList<>();
+        final long stripe = HandleMap.mix(0x7f00_0000_0040L) >>> 56;
+        for (long k = 0x7f00_0000_0040L; sameStripe.size() < 200; k += 64) {
+            if (HandleMap.mix(k) >>> 56 == stripe) {
+                sameStripe.add(k);
+            }
+        }
+        final List<Long> stay = new ArrayList<>(sameStripe.subList(0, 8));
+        final List<Long> churn = new ArrayList<>(sameStripe.subList(8, sameStripe.size()));
+        final java.util.concurrent.atomic.AtomicReference<HandleMap<Long>> current =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicInteger wrong = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread[] readers = new Thread[3];
+        for (int t = 0; t < readers.length; t++) {
+            readers[t] = new Thread(() -> {
+                while (!done.get()) {
+                    final HandleMap<Long> map = current.get();
+                    if (map != null) {
+                        for (long k : stay) {
+                            Long v = map.get(k);
+                            if (v == null || v != ~k) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    }
+                }
+            });
+            readers[t].start();
+        }
+        try {
+            for (int epoch = 0; epoch < 2000; epoch++) {
+                final HandleMap<Long> map = new HandleMap<>();
+                for (long k : stay) {
+                    map.put(k, ~k);
+                }
+                current.set(map);
+                java.util.Collections.shuffle(churn, random);
+                for (long k : churn) {
+                    map.put(k, k);
+                }
+                java.util.Collections.shuffle(churn, random);
+                for (long k : churn) {
+                    assertEquals(k, map.remove(k));
+                }
+                assertEquals(stay.size(), map.size());
+            }
+        } finally {
+            done.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        assertEquals(0, wrong.get(), "lookups that missed a key that stayed, or saw a wrong value (seed " + seed + ")");
+    }
 }

@@ -55,7 +55,8 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * is that divided by the one-thread figure times the thread count.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
- * [--threads 1,2,4,8,16] [--millis N]}.
+ * [--threads 1,2,4,8,16] [--millis N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}).
  */
 public final class ThreadBenchmark {
 
@@ -84,14 +85,18 @@ public final class ThreadBenchmark {
         String device = null;
         int[] threadCounts = {1, 2, 4, 8, 16};
         long millis = 500;
+        int cpuRounds = 0;
+        int cpuPeer = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
+                case "--cpu" -> cpuRounds = Integer.parseInt(args[++i]);
+                case "--cpu-peer" -> cpuPeer = Integer.parseInt(args[++i]);
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--millis" -> millis = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N]");
+                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -103,6 +108,10 @@ public final class ThreadBenchmark {
         final long[] sizes = Workloads.gpuBufferSizes(BATCH);
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
+            if (cpuRounds > 0) {
+                cpuTimes(session, vk, sizes, cpuRounds, cpuPeer);
+                return;
+            }
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
                     + " closes them, for %d ms per row (after as long a warm-up)%n%n", session.device().name(),
                     Runtime.getRuntime().availableProcessors(), BATCH, millis);
@@ -149,6 +158,78 @@ public final class ThreadBenchmark {
                 System.out.printf(Locale.ROOT, "%d threads: library/VMA throughput (a) %.2f, (b) %.2f;"
                                 + " library (b) / driver only %.2f%n", threadCounts[t],
                         mops[0][t] / mops[2][t], mops[1][t] / mops[3][t], mops[1][t] / mops[4][t]);
+            }
+        }
+    }
+
+    /**
+     * {@code --cpu ROUNDS}: one thread, the cost of one create + close by each peer in this
+     * thread's CPU time ({@code ThreadMXBean}), which a loaded machine's other processes do not
+     * inflate as they do wall time: the peers take turns batch by batch, ROUNDS batches of
+     * {@value #BATCH} each after as many for the JIT; medians of the batches, and the library's
+     * heap bytes allocated per create + close. The library's part above the driver-only peer is
+     * what the library's Java costs. {@code --cpu-peer INDEX} (0-3, the table's rows) runs that peer
+     * alone, for a profiler; the table then has its row only.
+     */
+    private static void cpuTimes(Session session, VulkanBackend vk, long[] sizes, int rounds, int only) {
+        final com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        final String[] names = {"library, 32 MiB pages", "library, 256 MiB pages", "VMA (vmaCreateBuffer)",
+            "driver only: create + requirements + bind + destroy"};
+        final Peer[] peers = {new LibraryPeer(session, false, PAGE), new LibraryPeer(session, false, 256L << 20),
+            new VmaPeer(vk, false), new DriverPeer(session, vk)};
+        try {
+            final Worker[] workers = new Worker[peers.length];
+            for (int p = 0; p < peers.length; p++) {
+                workers[p] = peers[p].worker(1);
+            }
+            final double[][] ns = new double[peers.length][rounds];
+            long libraryBytes = 0;
+            for (int r = -rounds; r < rounds; r++) {
+                for (int p = 0; p < peers.length; p++) {
+                    if (only >= 0 && p != only) {
+                        continue;
+                    }
+                    final long bytes = mx.getCurrentThreadAllocatedBytes();
+                    final long t0 = mx.getCurrentThreadCpuTime();
+                    workers[p].round(0, sizes);
+                    final long t1 = mx.getCurrentThreadCpuTime();
+                    if (r >= 0) {
+                        ns[p][r] = (t1 - t0) / (double) sizes.length;
+                        if (p == 0) {
+                            libraryBytes += mx.getCurrentThreadAllocatedBytes() - bytes;
+                        }
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "Device: %s; one thread, %d batches of %d buffers of 4 KiB..260 KiB created then"
+                    + " closed, per peer in turn; thread CPU time%n%n| peer | ns per create + close (median) |"
+                    + " / VMA | / driver only |%n|---|---:|---:|---:|%n", session.device().name(), rounds, BATCH);
+            final double[] median = new double[peers.length];
+            for (int p = 0; p < peers.length; p++) {
+                final double[] sorted = ns[p].clone();
+                Arrays.sort(sorted);
+                median[p] = sorted[rounds / 2];
+            }
+            for (int p = 0; p < peers.length; p++) {
+                if (only < 0) {
+                    System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.2f |%n", names[p], median[p],
+                            median[p] / median[2], median[p] / median[3]);
+                } else if (p == only) {
+                    System.out.printf(Locale.ROOT, "| %s | %.0f | | |%n", names[p], median[p]);
+                }
+            }
+            if (only < 0) {
+                System.out.printf(Locale.ROOT, "%nlibrary's Java per create + close (32 MiB pages, above the driver-only"
+                        + " peer): %.0f ns", median[0] - median[3]);
+            }
+            if (only <= 0) {
+                System.out.printf(Locale.ROOT, "%nheap allocated per create + close (library, 32 MiB pages): %.0f bytes%n",
+                        libraryBytes / (double) rounds / sizes.length);
+            }
+        } finally {
+            for (Peer p : peers) {
+                p.close();
             }
         }
     }
@@ -290,18 +371,24 @@ public final class ThreadBenchmark {
     private static final class LibraryPeer implements Peer {
         private final Session session;
         private final boolean shared;
+        private final long pageSize;
         private Memory[] memories = new Memory[0];
 
         LibraryPeer(Session session, boolean shared) {
+            this(session, shared, PAGE);
+        }
+
+        LibraryPeer(Session session, boolean shared, long pageSize) {
             this.session = session;
             this.shared = shared;
+            this.pageSize = pageSize;
         }
 
         @Override
         public Worker worker(int threads) {
             memories = new Memory[shared ? 1 : threads];
             for (int i = 0; i < memories.length; i++) {
-                memories[i] = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), PAGE, false);
+                memories[i] = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), pageSize, false);
             }
             final Buffer[][] made = new Buffer[threads][BATCH];
             return (thread, sizes) -> {
