@@ -6,10 +6,10 @@ import java.util.Optional;
 /**
  * The allocator's JDK Flight Recorder events, seen from the code that fires them: one static call
  * per event point, which costs a test of a constant when the runtime has no {@code jdk.jfr} and
- * an {@code isEnabled()} check when no recording wants the event. The events themselves are
- * {@link JfrEvents}, which alone refers to {@code jdk.jfr}: the module {@code requires static
- * jdk.jfr}, so a runtime made by jlink without that module works and simply records nothing
- * (this class never loads {@code JfrEvents} there).
+ * an {@code isEnabled()} check when no recording wants the event. {@link JfrEvents} makes the
+ * events ({@link JfrEventTypes}, with {@link JfrSettings}); those classes alone refer to
+ * {@code jdk.jfr}: the module {@code requires static jdk.jfr}, so a runtime made by jlink without
+ * that module works and simply records nothing (this class never loads them there).
  *
  * <p>Timed events (a page's driver call, a defragmentation pass, a transfer) start with a
  * {@code begin...} call that returns the started event, or {@code null} when it is not recorded,

@@ -25,7 +25,6 @@ final class JfrEventTypes {
     private JfrEventTypes() {
     }
 
-
     @Category(CATEGORY)
     abstract static class SessionEvent extends Event {
         @Label("Session")
@@ -156,6 +155,7 @@ final class JfrEventTypes {
         @Label("GB/s")
         @Description("Bytes per nanosecond: 10^9 bytes per second")
         double gbPerSecond;
+        /** {@code System.nanoTime()} at the begin, for {@link #gbPerSecond}. */
         transient long startNanos;
     }
 

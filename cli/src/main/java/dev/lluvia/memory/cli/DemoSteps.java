@@ -70,7 +70,7 @@ final class DemoSteps {
                 }
                 done = d.end();
             }
-            out.println("  " + done.passes() + " passes moved " + done.objectsMoved() + " buffers ("
+            out.println("  " + done.passes() + " passes moved " + buffers(done.objectsMoved()) + " ("
                     + mib(done.bytesMoved()) + ") and freed " + done.pagesFreed() + " page"
                     + (done.pagesFreed() == 1 ? "" : "s") + ": pageCount " + memory.pageCount());
         } finally {
@@ -142,12 +142,12 @@ final class DemoSteps {
             }
         }
         out.println();
-        out.println("page limit: a Memory of at most 1 page (MemoryOptions.withPageBounds(0, 1)) holds " + made
-                + " buffers of " + mib(HALF_PAGE) + "; the next is refused:");
+        out.println("page limit: a Memory of at most 1 page (MemoryOptions.withPageBounds(0, 1)) holds "
+                + buffers(made) + " of " + mib(HALF_PAGE) + "; the next is refused:");
         out.println("  " + (refused == null ? "not refused: " + made + " buffers fit" : refused));
         out.println("  nothing changed: pageCount " + capped.pageCount() + ", objects " + capped.objects().size());
         out.println();
-        out.println("leak check (on purpose): the Memory is closed with its " + made + " buffers open; the demo's "
+        out.println("leak check (on purpose): the Memory is closed with its " + buffers(made) + " open; the demo's "
                 + "leak policy is THROW, so closing frees them and reports:");
         try {
             capped.close();
@@ -155,6 +155,10 @@ final class DemoSteps {
         } catch (MemoryLeakException e) {
             out.println("  " + e.getClass().getSimpleName() + ": " + e.getMessage().replace("\n", "\n  "));
         }
+    }
+
+    private static String buffers(int n) {
+        return n + (n == 1 ? " buffer" : " buffers");
     }
 
     private static String mib(long bytes) {
