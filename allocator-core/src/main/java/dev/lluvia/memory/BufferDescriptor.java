@@ -209,6 +209,11 @@ public record BufferDescriptor(long size, Set<BufferUsage> usage, long minAlignm
      * bits {@link BufferUsage} names}
      */
     public int usageBits() {
+        return usageBits(usage);
+    }
+
+    /** The Vulkan bits of {@code usage}; those of {@link BufferUsage#DEFAULT} computed once. */
+    static int usageBits(Set<BufferUsage> usage) {
         return usage == BufferUsage.DEFAULT ? DEFAULT_USAGE_BITS : BufferUsage.toBits(usage);
     }
 }

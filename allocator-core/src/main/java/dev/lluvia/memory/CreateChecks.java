@@ -13,7 +13,10 @@ final class CreateChecks {
     private CreateChecks() {
     }
 
-    /** An image within the device's largest side for its dimensions. */
+    /**
+     * An image within the device's largest side for its dimensions; else, as Vulkan's image format
+     * properties ({@code maxExtent}) say it, an {@link UnsupportedImageFormatException}.
+     */
     static void requireImageLimits(Session session, ImageDescriptor d) {
         DeviceLimits limits = session.device().limits();
         int max = switch (d.dimensions()) {
@@ -22,7 +25,7 @@ final class CreateChecks {
             default -> limits.maxImageDimension3D();
         };
         if (d.width() > max || d.height() > max || d.depth() > max) {
-            throw new IllegalArgumentException("image " + d.width() + "x" + d.height() + "x" + d.depth()
+            throw new UnsupportedImageFormatException("image " + d.width() + "x" + d.height() + "x" + d.depth()
                     + " exceeds the device's largest " + d.dimensions() + "D image side of " + max);
         }
     }

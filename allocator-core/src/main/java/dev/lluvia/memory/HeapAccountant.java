@@ -113,12 +113,16 @@ final class HeapAccountant {
         return used.get(heap);
     }
 
-    /** No page of a Memory whose page is larger than its heap could ever be allocated: say so at creation. */
+    /**
+     * No page of a Memory whose page is larger than its heap could ever be allocated: say so at
+     * creation, as the heap refusing the bytes (another device's heap may hold them).
+     */
     void requireFits(MemoryType type, long pageSize) {
         MemoryHeap heap = device.memoryHeaps().get(type.heapIndex());
         if (pageSize > heap.size()) {
-            throw new IllegalArgumentException("pageSize " + pageSize + " is larger than heap " + heap.index()
-                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags());
+            throw new OutOfDeviceMemoryException("pageSize " + pageSize + " is larger than heap " + heap.index()
+                    + " (" + heap.size() + " bytes) of memory type " + type.index() + " " + type.flags()
+                    + "; choose smaller pages", heap.index(), pageSize);
         }
     }
 }

@@ -94,8 +94,6 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
-    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
-
     private final Session session;
     private final MemoryOptions options;
     private final MemoryBackend backend;
@@ -315,10 +313,10 @@ public final class Memory implements AutoCloseable {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
         try {
-            return newBufferObject(size, null);
+            return newBufferObject(size, BufferUsage.DEFAULT, null, 1, null, null, true);
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(size, null);
+            return newBufferObject(size, BufferUsage.DEFAULT, null, 1, null, null, true);
         }
     }
 
@@ -394,43 +392,39 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(BufferDescriptor descriptor) {
-        Objects.requireNonNull(descriptor, "descriptor");
-        if (descriptor.backendInfo() != null) {
-            requireBackend(descriptor.backendInfo().backend(), descriptor.backendInfo());
+        final BufferDescriptor d = Objects.requireNonNull(descriptor, "descriptor");
+        final BackendBufferInfo info = d.backendInfo();
+        if (info != null) {
+            requireBackend(info.backend(), info);
         }
-        CreateChecks.requireFeatures(session, descriptor.size(), descriptor.usage());
+        CreateChecks.requireFeatures(session, d.size(), d.usage());
+        // The components, not the descriptor, go on: a descriptor made for this call (the
+        // positional overloads) then never leaves it, and the JIT need not allocate it.
         try {
-            return newBufferObject(descriptor.size(), descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(descriptor.size(), descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         }
     }
 
-    /** A buffer as {@code d} says, or of {@code size} bytes with {@link BufferDescriptor#of(long)}'s defaults when {@code d} is null. */
-    private Buffer newBufferObject(long size, BufferDescriptor d) {
+    private Buffer newBufferObject(long size, Set<BufferUsage> usage, BackendBufferInfo info, long minAlignment,
+                                   String name, Object userValue, boolean movable) {
         synchronized (lock) {
             requireOpen();
-            final Buffer buffer;
-            final Resource resource;
-            if (d == null) {
-                resource = newBuffer(size, DEFAULT_BUFFER_USAGE_BITS);
-                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, BufferUsage.DEFAULT, null);
-            } else {
-                resource = d.backendInfo() == null ? newBuffer(size, d.usageBits()) : newBuffer(d.backendInfo());
-                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage(), d.backendInfo());
-                // Only what differs from a new object's defaults: each is a volatile write.
-                if (d.name() != null) {
-                    buffer.setName(d.name());
-                }
-                if (d.userValue() != null) {
-                    buffer.setUserValue(d.userValue());
-                }
-                if (!d.movable()) {
-                    buffer.setMovable(false);
-                }
+            Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
+            // Only what differs from a new object's defaults: each is a volatile write.
+            if (name != null) {
+                buffer.setName(name);
             }
-            place(buffer, resource.requirements(), d == null ? 1 : d.minAlignment());
+            if (userValue != null) {
+                buffer.setUserValue(userValue);
+            }
+            if (!movable) {
+                buffer.setMovable(false);
+            }
+            place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
         }
@@ -514,7 +508,8 @@ public final class Memory implements AutoCloseable {
      *
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException        if a dimension exceeds the device's limit
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      * @throws IncompatibleMemoryTypeException if the driver cannot place the image in this memory type
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
@@ -524,13 +519,14 @@ public final class Memory implements AutoCloseable {
 
     /**
      * Creates an image whose offset is a multiple of {@code minAlignment} as well as of what the
-     * driver requires; see {@link #createBuffer(long, Set, long)}.
+     * driver requires; see {@link BufferDescriptor#minAlignment()}.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
      * @param descriptor the image to create
      * @return the new image
-     * @throws IllegalArgumentException if {@code minAlignment} is not a positive power of two, or a
-     *                                  dimension exceeds the device's limit
+     * @throws IllegalArgumentException        if {@code minAlignment} is not a positive power of two
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit, or the device does
+     *                                         not support the format with its tiling and usage
      */
     public Image createImage(ImageDescriptor descriptor, long minAlignment) {
         CreateChecks.requireMinAlignment(minAlignment);
@@ -715,7 +711,8 @@ public final class Memory implements AutoCloseable {
      * @param offset bytes from the start of {@code original}'s range
      * @param descriptor the image to create
      * @return the new image, bound on the original's range
-     * @throws IllegalArgumentException if a dimension exceeds the device's limit, or as for buffers
+     * @throws UnsupportedImageFormatException if a dimension exceeds the device's limit
+     * @throws IllegalArgumentException        as for buffers
      */
     public Image createAliasingImage(MemoryObject original, long offset, ImageDescriptor descriptor) {
         Objects.requireNonNull(descriptor, "descriptor");

@@ -1,8 +1,9 @@
 package dev.lluvia.memory;
 
 /**
- * A heap cannot give the bytes asked for: the heap is full, over its budget, or the driver said
- * {@code VK_ERROR_OUT_OF_DEVICE_MEMORY}. Unlike {@link OutOfMemoryError} this is recoverable: free
+ * A heap cannot give the bytes asked for: the heap is full, over its budget, the driver said
+ * {@code VK_ERROR_OUT_OF_DEVICE_MEMORY}, or (when a Memory is created) its page is larger than the
+ * whole heap. Unlike {@link OutOfMemoryError} this is recoverable: free
  * objects, or choose another memory, and try again. Nothing was allocated when it is thrown.
  */
 public class OutOfDeviceMemoryException extends LluviaException {

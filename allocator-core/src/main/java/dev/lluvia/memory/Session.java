@@ -346,7 +346,7 @@ public final class Session implements AutoCloseable {
      * @param options how to create it
      * @return the new memory
      * @throws UnsupportedMemoryFlagsException     if no memory type has the flags or suits the usage
-     * @throws IllegalArgumentException            if the page size is larger than the chosen type's heap
+     * @throws OutOfDeviceMemoryException         if the page size is larger than the chosen type's heap
      * @throws UnsupportedExternalMemoryException  if the options ask for exportable pages and the
      *                                             device has no {@code VK_KHR_external_memory_fd}
      */

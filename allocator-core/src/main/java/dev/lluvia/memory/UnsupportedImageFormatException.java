@@ -2,8 +2,9 @@ package dev.lluvia.memory;
 
 /**
  * The device cannot create an image of this format with this tiling and usage (for example a
- * three-channel storage image, or {@code FLOAT64} channels on most GPUs). The message names the
- * format, tiling and usage. Try another channel count, {@link ImageTiling#OPTIMAL}, or fewer usages.
+ * three-channel storage image, or {@code FLOAT64} channels on most GPUs), or of this size (a side
+ * above the device's limit for its dimensions). The message names the format, tiling and usage, or
+ * the size and the limit. Try another channel count, {@link ImageTiling#OPTIMAL}, or fewer usages.
  */
 public class UnsupportedImageFormatException extends LluviaException {
     private static final long serialVersionUID = 1L;

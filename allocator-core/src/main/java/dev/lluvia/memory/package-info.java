@@ -45,8 +45,9 @@
  * </ul>
  *
  * <p>So whether a request can be honoured on another device decides the kind: an image format the
- * device lacks is an {@code UnsupportedImageFormatException}, not an
- * {@code IllegalArgumentException}, because the same descriptor succeeds elsewhere.
+ * device lacks, or a side above its limit, is an {@code UnsupportedImageFormatException}, and a
+ * page larger than its heap an {@code OutOfDeviceMemoryException}, not an
+ * {@code IllegalArgumentException}, because the same call succeeds elsewhere.
  *
  * <p>Names say what went wrong in the JDK's word order: an adjective before the noun for what the
  * device cannot do or does not match ({@code Unsupported...}, as {@code UnsupportedOperationException};

@@ -87,8 +87,10 @@ class HeapAccountantTest {
     void aPageLargerThanItsHeapIsRefusedAtCreation() {
         HeapAccountant heaps = new HeapAccountant(new FakeBackend(FakeBackend.Config.cpu()));
         MemoryType type = new FakeBackend(FakeBackend.Config.cpu()).device().memoryTypes().get(0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heaps.requireFits(type, 3L << 30));
+        OutOfDeviceMemoryException e = assertThrows(OutOfDeviceMemoryException.class, () -> heaps.requireFits(type, 3L << 30));
         assertTrue(e.getMessage().contains("pageSize " + (3L << 30)), e.getMessage());
+        assertEquals(0, e.heapIndex());
+        assertEquals(3L << 30, e.requested());
         heaps.requireFits(type, 2L << 30);
     }
 

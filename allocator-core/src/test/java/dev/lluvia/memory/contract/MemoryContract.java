@@ -18,6 +18,7 @@ import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedFeatureException;
+import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,7 +251,7 @@ public abstract class MemoryContract {
         assertMessage(IllegalArgumentException.class, "0", () -> ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 0));
         DeviceLimits limits = session.device().limits();
         int tooWide = limits.maxImageDimension2D() + 1;
-        assertMessage(IllegalArgumentException.class, String.valueOf(limits.maxImageDimension2D()),
+        assertMessage(UnsupportedImageFormatException.class, String.valueOf(limits.maxImageDimension2D()),
                 () -> m.createImage(tooWide, 4, ChannelType.UINT8));
         assertEquals(0, m.pageCount(), "failed calls allocate no page");
         assertEquals(0, m.objects().size());

@@ -18,6 +18,7 @@ import dev.lluvia.memory.OutOfDeviceMemoryException;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.Statistics;
+import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.BlockAllocator;
@@ -204,7 +205,7 @@ class BadInputMatrixTest {
         row("createMemory: null options", NullPointerException.class, "options", f -> f.session.createMemory((MemoryOptions) null));
         row("createMemory: null algorithm", NullPointerException.class, "algorithm",
                 f -> f.session.createMemory(MemoryOptions.of(DL).withAlgorithm(null)));
-        row("createMemory: page larger than the heap", IllegalArgumentException.class, "pageSize 4294967296",
+        row("createMemory: page larger than the heap", OutOfDeviceMemoryException.class, "pageSize 4294967296",
                 f -> f.session.createMemory(DL, 4L << 30));
 
         // Memory.createBuffer
@@ -232,13 +233,13 @@ class BadInputMatrixTest {
         row("createImage: height -3", IllegalArgumentException.class, "-3", f -> f.device.createImage(16, -3, ChannelType.UINT8));
         row("createImage: depth 0", IllegalArgumentException.class, "depth must be positive, was 0",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withDepth(0)));
-        row("createImage: width above the 2D limit", IllegalArgumentException.class, "16385",
+        row("createImage: width above the 2D limit", UnsupportedImageFormatException.class, "16385",
                 f -> f.device.createImage(16385, 4, ChannelType.UINT8));
-        row("createImage: height above the 2D limit", IllegalArgumentException.class, "16384",
+        row("createImage: height above the 2D limit", UnsupportedImageFormatException.class, "16384",
                 f -> f.device.createImage(4, 16385, ChannelType.UINT8));
-        row("createImage: depth above the 3D limit", IllegalArgumentException.class, "4097",
+        row("createImage: depth above the 3D limit", UnsupportedImageFormatException.class, "4097",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withDepth(4097)));
-        row("createImage: Integer.MAX_VALUE wide", IllegalArgumentException.class, String.valueOf(Integer.MAX_VALUE),
+        row("createImage: Integer.MAX_VALUE wide", UnsupportedImageFormatException.class, String.valueOf(Integer.MAX_VALUE),
                 f -> f.device.createImage(Integer.MAX_VALUE, 1, ChannelType.UINT8));
         row("createImage: 0 channels", IllegalArgumentException.class, "was 0",
                 f -> f.device.createImage(ImageDescriptor.of(4, 4, ChannelType.FLOAT32, 0)));
@@ -294,7 +295,7 @@ class BadInputMatrixTest {
                 f -> f.session.createMemory((dev.lluvia.memory.MemoryUsage) null));
         row("createMemory(usage): page size 0", IllegalArgumentException.class, "was 0",
                 f -> f.session.createMemory(dev.lluvia.memory.MemoryUsage.DEVICE_ONLY, 0));
-        row("createMemory(usage): page larger than the heap", IllegalArgumentException.class, "pageSize 4294967296",
+        row("createMemory(usage): page larger than the heap", OutOfDeviceMemoryException.class, "pageSize 4294967296",
                 f -> f.session.createMemory(dev.lluvia.memory.MemoryUsage.UPLOAD, 4L << 30));
 
         // Closed objects: every operation names the object; close again is a no-op (checked below)

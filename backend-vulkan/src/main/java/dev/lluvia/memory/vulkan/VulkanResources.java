@@ -162,7 +162,7 @@ final class VulkanResources {
         requireQueueFamilies(info.queueFamilies());
         requireChain(info.pNext(), !info.viewFormats().isEmpty());
         if (!info.viewFormats().isEmpty() && !imageFormatList) {
-            throw new IllegalArgumentException("view formats " + info.viewFormats() + " need VkImageFormatListCreateInfo"
+            throw new UnsupportedImageFormatException("view formats " + info.viewFormats() + " need VkImageFormatListCreateInfo"
                     + " (Vulkan 1.2 or VK_KHR_image_format_list), which " + physical.name() + " lacks as created");
         }
         try (MemoryStack stack = stackPush()) {

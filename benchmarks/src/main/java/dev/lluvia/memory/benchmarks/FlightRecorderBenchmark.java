@@ -1,6 +1,8 @@
 package dev.lluvia.memory.benchmarks;
 
 import dev.lluvia.memory.Buffer;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.Image;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -28,13 +30,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the allocator's Flight Recorder events cost: {@code createBuffer} + {@code close} of a
- * 4 KiB buffer, and a 4 KiB {@code Buffer.write} into device-local memory (through the backend's
- * transfer) and into host-visible memory (through the mapping), with {@link #recording}
- * {@code off} (no recording in the JVM: each event point is an {@code isEnabled()} check) and
- * {@code on} (a recording with the JDK's {@code default} settings, which record the allocator's
- * events at their own defaults: objects of 1 MiB or more, every transfer). Each value runs in its
- * own JVM, so {@code off} never had Flight Recorder started. {@link #backend} {@code sim} runs
- * anywhere; {@code vulkan} takes the default device.
+ * 4 KiB buffer, a 4 KiB {@code Buffer.write} into device-local memory (through the backend's
+ * transfer where that memory is not host-visible, as on the sim's H100; through the mapping on
+ * lavapipe) and into host-visible memory (through the mapping), and a 4 KiB {@code Image.write}
+ * (always a copy on the device's queue: staged), with {@link #recording} {@code off} (no
+ * recording in the JVM: each event point is an {@code isEnabled()} check) and {@code on} (a
+ * recording with the JDK's {@code default} settings, which record the allocator's events at their
+ * own defaults: objects of 1 MiB or more, transfers of 1 ms or more, every transfer timed). Each
+ * value runs in its own JVM, so {@code off} never had Flight Recorder started. {@link #backend}
+ * {@code sim} runs anywhere; {@code vulkan} takes the default device.
+ *
+ * <p>Without {@code jdk.jfr} in the runtime ({@code off} with {@code -jvmArgsAppend
+ * "--limit-modules java.base,java.logging,java.management,jdk.unsupported"}) every event point is a
+ * constant the JIT compiles away: the code as if it had no events, the baseline of {@code off}
+ * ({@code benchmarks/scripts/jfr_cost.py} runs all three).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,18 +63,18 @@ public class FlightRecorderBenchmark {
     @Param({"nvidia-h100"})
     public String device;
 
-    private Recording jfr;
+    private AutoCloseable jfr;
     private Session session;
     private Memory deviceMemory;
     private Buffer deviceBuffer;
     private Buffer hostBuffer;
+    private Image image;
     private final ByteBuffer bytes = ByteBuffer.allocateDirect(4096);
 
     @Setup(Level.Trial)
     public void open() throws Exception {
         if (recording.equals("on")) {
-            jfr = new Recording(Configuration.getConfiguration("default"));
-            jfr.start();
+            jfr = DefaultRecording.start();
         }
         SessionOptions options = SessionOptions.defaults().withBackend(backend).withLeakPolicy(LeakPolicy.IGNORE);
         session = Session.create(backend.equals("sim") ? options.withDevice(device) : options);
@@ -73,10 +82,20 @@ public class FlightRecorderBenchmark {
         Memory host = session.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT));
         deviceBuffer = deviceMemory.createBuffer(4096);
         hostBuffer = host.createBuffer(4096);
+        image = deviceMemory.createImage(64, 64, ChannelType.UINT8);
+    }
+
+    /** Its own class, so that a run without {@code jdk.jfr} never links to it. */
+    private static final class DefaultRecording {
+        static AutoCloseable start() throws java.io.IOException, java.text.ParseException {
+            Recording r = new Recording(Configuration.getConfiguration("default"));
+            r.start();
+            return r;
+        }
     }
 
     @TearDown(Level.Trial)
-    public void close() {
+    public void close() throws Exception {
         session.close();
         if (jfr != null) {
             jfr.close();
@@ -95,6 +114,12 @@ public class FlightRecorderBenchmark {
     public void writeDeviceLocal4KiB() {
         bytes.clear();
         deviceBuffer.write(0, bytes);
+    }
+
+    @Benchmark
+    public void writeImage4KiB() {
+        bytes.clear();
+        image.write(bytes);
     }
 
     @Benchmark
