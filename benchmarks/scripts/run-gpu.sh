@@ -29,6 +29,8 @@ else
 fi
 $RUN -Xms4g -Xmx4g $P.TransferBenchmark "${DEV[@]}" --json "$OUT/transfers.json" > "$OUT/transfers.md" 2>&1 || rc=1
 $RUN -Xms2g -Xmx2g $P.GpuBenchmark "${DEV[@]}" --rounds 40 --raw-rounds 3 > "$OUT/create.md" 2>&1 || rc=1
+# One thread's create + close per peer in thread CPU time (library, VMA, the driver's calls alone).
+$RUN -Xms2g -Xmx2g $P.ThreadBenchmark "${DEV[@]}" --cpu 3000 >> "$OUT/create.md" 2>&1 || rc=1
 $RUN -Xms2g -Xmx2g $P.ChurnBenchmark "${DEV[@]}" --rounds 20 > "$OUT/churn.md" 2>&1 || rc=1
 $RUN -Xms2g -Xmx2g $P.ThreadBenchmark "${DEV[@]}" > "$OUT/threads.md" 2>&1 || rc=1
 for f in torch transfers create churn threads; do echo "== $f"; cat "$OUT/$f.md"; done

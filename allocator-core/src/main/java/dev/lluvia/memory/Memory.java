@@ -94,8 +94,6 @@ public final class Memory implements AutoCloseable {
      */
     public static final int DEBUG_MARGIN = 16;
 
-    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
-
     private final Session session;
     private final MemoryOptions options;
     private final MemoryBackend backend;
@@ -315,10 +313,10 @@ public final class Memory implements AutoCloseable {
             throw new IllegalArgumentException("buffer size must be positive, was " + size);
         }
         try {
-            return newBufferObject(size, null);
+            return newBufferObject(size, BufferUsage.DEFAULT, null, 1, null, null, true);
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(size, null);
+            return newBufferObject(size, BufferUsage.DEFAULT, null, 1, null, null, true);
         }
     }
 
@@ -401,37 +399,30 @@ public final class Memory implements AutoCloseable {
         }
         CreateChecks.requireFeatures(session, d.size(), d.usage());
         try {
-            return newBufferObject(descriptor.size(), descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(descriptor.size(), descriptor);
+            return newBufferObject(d.size(), d.usage(), info, d.minAlignment(), d.name(), d.userValue(), d.movable());
         }
     }
 
-    /** A buffer as {@code d} says, or of {@code size} bytes with {@link BufferDescriptor#of(long)}'s defaults when {@code d} is null. */
-    private Buffer newBufferObject(long size, BufferDescriptor d) {
+    private Buffer newBufferObject(long size, Set<BufferUsage> usage, BackendBufferInfo info, long minAlignment,
+                                   String name, Object userValue, boolean movable) {
         synchronized (lock) {
             requireOpen();
-            final Buffer buffer;
-            final Resource resource;
-            if (d == null) {
-                resource = newBuffer(size, DEFAULT_BUFFER_USAGE_BITS);
-                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, BufferUsage.DEFAULT, null);
-            } else {
-                resource = d.backendInfo() == null ? newBuffer(size, d.usageBits()) : newBuffer(d.backendInfo());
-                buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage(), d.backendInfo());
-                // Only what differs from a new object's defaults: each is a volatile write.
-                if (d.name() != null) {
-                    buffer.setName(d.name());
-                }
-                if (d.userValue() != null) {
-                    buffer.setUserValue(d.userValue());
-                }
-                if (!d.movable()) {
-                    buffer.setMovable(false);
-                }
+            Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
+            // Only what differs from a new object's defaults: each is a volatile write.
+            if (name != null) {
+                buffer.setName(name);
             }
-            place(buffer, resource.requirements(), d == null ? 1 : d.minAlignment());
+            if (userValue != null) {
+                buffer.setUserValue(userValue);
+            }
+            if (!movable) {
+                buffer.setMovable(false);
+            }
+            place(buffer, resource.requirements(), minAlignment);
             created(buffer);
             return buffer;
         }
