@@ -127,7 +127,8 @@ final class SimResources {
 
     /**
      * The sim's format rules, those real drivers share: depth formats only with optimal tiling and
-     * without storage or color attachment usage; the depth attachment usage only with depth formats;
+     * without color attachment usage (storage usage is the profile's: NVIDIA stores into D16 and D32
+     * images, lavapipe into none); the depth attachment usage only with depth formats;
      * no storage on sRGB formats. The rest (formats, levels, layers) is the profile's {@link ImageLayout}.
      */
     private void checkImageFormat(ImageDescriptor d, boolean linear) {
@@ -137,8 +138,8 @@ final class SimResources {
         String why = null;
         if (depth && linear) {
             why = "depth formats need OPTIMAL tiling";
-        } else if (depth && (usage.contains(ImageUsage.STORAGE) || usage.contains(ImageUsage.COLOR_ATTACHMENT))) {
-            why = "depth formats cannot be STORAGE or COLOR_ATTACHMENT images";
+        } else if (depth && usage.contains(ImageUsage.COLOR_ATTACHMENT)) {
+            why = "depth formats cannot be COLOR_ATTACHMENT images";
         } else if (!depth && usage.contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT)) {
             why = "DEPTH_STENCIL_ATTACHMENT needs a depth format";
         } else if (f != null && f.isSrgb() && usage.contains(ImageUsage.STORAGE)) {

@@ -171,6 +171,25 @@ class SimProfileRulesTest {
         }
     }
 
+    @Test
+    void storageIntoDepthImagesIsTheProfilesToRefuse() {
+        // The H100 made these (random descriptors of SimMatchesDriverTest, seed 138109025941); lavapipe refuses them.
+        ImageDescriptor d32 = ImageDescriptor.of(527, 457, ImageFormat.D32_SFLOAT).withUsage(EnumSet.of(ImageUsage.SAMPLED, ImageUsage.STORAGE));
+        ImageDescriptor d16 = ImageDescriptor.of(9, 86, ImageFormat.D16_UNORM).withDepth(8).withMipLevels(3)
+                .withUsage(EnumSet.of(ImageUsage.STORAGE, ImageUsage.TRANSFER_SRC));
+        try (SimBackend h100 = new SimBackend(SimProfiles.load("nvidia-h100"), true);
+             SimBackend llvmpipe = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
+            var a = h100.createImage(d32);
+            var b = h100.createImage(d16);
+            assertEquals(1081344, a.requirements().size());
+            assertEquals(62976, b.requirements().size());
+            UnsupportedImageFormatException e = assertThrows(UnsupportedImageFormatException.class, () -> llvmpipe.createImage(d32));
+            assertTrue(e.getMessage().contains("STORAGE"), e.getMessage());
+            h100.destroyImage(a.handle());
+            h100.destroyImage(b.handle());
+        }
+    }
+
     /** An explicit format by its Vulkan name, or Lluvia's own for the names it makes (R8_SINT, R16G16_SFLOAT, ...). */
     private static ImageDescriptor descriptor(int width, int height, String format) {
         for (ImageFormat f : ImageFormat.values()) {
