@@ -166,16 +166,22 @@ public final class QueueCopyProbe {
         }
     }
 
+    /** A transfer source and destination of {@code size} bytes shared by the families, {@code next} chained. */
+    private static long transferBuffer(MemoryStack stack, VkDevice device, int[] families, long size, long next) {
+        VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(next).size(size)
+                .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+                .sharingMode(families.length > 1 ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE)
+                .pQueueFamilyIndices(families.length > 1 ? stack.ints(families) : null);
+        LongBuffer l = stack.mallocLong(1);
+        check(vkCreateBuffer(device, ci, null, l));
+        return l.get(0);
+    }
+
     /** A buffer of {@code size} bytes shared by the families, bound to memory of {@code type}: {buffer, memory}. */
     private static long[] buffer(VkDevice device, int[] families, long size, int type) {
         try (MemoryStack stack = stackPush()) {
-            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().size(size)
-                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-                    .sharingMode(families.length > 1 ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE)
-                    .pQueueFamilyIndices(families.length > 1 ? stack.ints(families) : null);
+            long buffer = transferBuffer(stack, device, families, size, 0L);
             LongBuffer l = stack.mallocLong(1);
-            check(vkCreateBuffer(device, ci, null, l));
-            long buffer = l.get(0);
             VkMemoryRequirements req = VkMemoryRequirements.calloc(stack);
             vkGetBufferMemoryRequirements(device, buffer, req);
             check(vkAllocateMemory(device, VkMemoryAllocateInfo.calloc(stack).sType$Default().allocationSize(req.size())
@@ -191,13 +197,8 @@ public final class QueueCopyProbe {
         try (MemoryStack stack = stackPush()) {
             VkExternalMemoryBufferCreateInfo external = VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default()
                     .handleTypes(EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
-            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default().pNext(external.address()).size(size)
-                    .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
-                    .sharingMode(families.length > 1 ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE)
-                    .pQueueFamilyIndices(families.length > 1 ? stack.ints(families) : null);
+            long buffer = transferBuffer(stack, device, families, size, external.address());
             LongBuffer l = stack.mallocLong(1);
-            check(vkCreateBuffer(device, ci, null, l));
-            long buffer = l.get(0);
             VkMemoryRequirements req = VkMemoryRequirements.calloc(stack);
             vkGetBufferMemoryRequirements(device, buffer, req);
             VkMemoryHostPointerPropertiesEXT props = VkMemoryHostPointerPropertiesEXT.calloc(stack).sType$Default();
