@@ -14,10 +14,9 @@ import java.util.function.LongConsumer;
  * {@code VK_NULL_HANDLE} (0) is never a key.
  *
  * <p>Every create, bind and destroy of every thread goes through these tables, so they are the
- * backend's shared state: with 16 stripes, 16 threads each with a Memory of its own scaled to
- * 0.27x of 16 times one thread's rate on an H200 host while the driver's own calls scaled to
- * 0.99x. 256 stripes, each padded to a cache line of its own, make two threads rarely wait for the
- * same lock or write the same line.
+ * backend's shared state: 256 stripes, each padded to a cache line of its own, make two threads
+ * rarely wait for the same lock or write the same line (the measurements that led here are in
+ * docs/benchmark-log.md).
  */
 final class HandleMap<V> {
 

@@ -176,9 +176,9 @@ final class TransferCommands {
 
     /**
      * Host memory is copied in regions that start on this boundary of the host's address: a copy
-     * that starts off it writes partial cache lines all the way (NVIDIA H100: 33-36 GB/s from a
-     * 16-byte offset against 49-52 GB/s aligned, reads of host memory 8% slower), and the host side
-     * of a copy is wherever the program's bytes are (a slice, a registered range).
+     * that starts off it writes partial cache lines all the way, which costs a device about a
+     * third of its speed into host memory (docs/devices.md), and the host side of a copy is
+     * wherever the program's bytes are (a slice, a registered range).
      */
     static final int HOST_COPY_ALIGNMENT = 256;
 
