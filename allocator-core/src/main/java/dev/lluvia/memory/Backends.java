@@ -51,7 +51,7 @@ final class Backends {
         return infos;
     }
 
-    static List<DeviceInfo> devices(String backend) {
+    static List<DeviceSummary> devices(String backend) {
         java.util.Objects.requireNonNull(backend, "backend");
         return List.copyOf(requireProvider(providers(), backend).devices());
     }

@@ -1,6 +1,5 @@
 package dev.lluvia.memory;
 
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -67,18 +66,6 @@ final class CreateChecks {
     static void requireMinAlignment(long minAlignment) {
         if (minAlignment <= 0 || (minAlignment & (minAlignment - 1)) != 0) {
             throw new IllegalArgumentException("minAlignment must be a positive power of two, was " + minAlignment);
-        }
-    }
-
-    static void requireUsage(Set<?> usage) {
-        Objects.requireNonNull(usage, "usage");
-        if (usage.isEmpty()) {
-            throw new IllegalArgumentException("usage must not be empty");
-        }
-        for (Object u : usage) {
-            if (u == null) {
-                throw new NullPointerException("usage must not contain null: " + usage);
-            }
         }
     }
 }

@@ -73,14 +73,15 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     /**
-     * What a defragmentation did so far.
+     * The totals of a defragmentation so far, over all its passes (VMA's {@code VmaDefragmentationStats});
+     * the Memory's own figures are its {@link Statistics}.
      *
      * @param passes       passes run
      * @param objectsMoved objects moved (an object moved twice counts twice)
      * @param bytesMoved   bytes copied on the device
      * @param pagesFreed   pages freed because they were left empty
      */
-    public record Statistics(int passes, int objectsMoved, long bytesMoved, int pagesFreed) {
+    public record Totals(int passes, int objectsMoved, long bytesMoved, int pagesFreed) {
     }
 
     /** Totals, added to by each pass under the Memory's lock. */
@@ -334,9 +335,9 @@ public final class Defragmentation implements AutoCloseable {
     }
 
     /** {@return the totals so far} */
-    public Statistics statistics() {
+    public Totals statistics() {
         synchronized (memory.lock()) {
-            return new Statistics(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
+            return new Totals(counters.passes, counters.objects, counters.bytes, counters.pagesFreed);
         }
     }
 
@@ -346,7 +347,7 @@ public final class Defragmentation implements AutoCloseable {
      *
      * @return the totals of the whole defragmentation
      */
-    public Statistics end() {
+    public Totals end() {
         synchronized (memory.lock()) {
             if (!ended) {
                 ended = true;
@@ -369,7 +370,7 @@ public final class Defragmentation implements AutoCloseable {
 
     @Override
     public String toString() {
-        Statistics s = statistics();
+        Totals s = statistics();
         return "Defragmentation[" + memory + ", " + s + (done ? ", done" : "") + (ended ? ", ended" : "") + "]";
     }
 

@@ -3,7 +3,9 @@ package dev.lluvia.memory;
 import java.util.List;
 
 /**
- * What a session's device is and what memory it offers.
+ * What an open session's device is and what memory it offers ({@link Session#device()}): its
+ * memory types, heaps and limits, as the allocator uses them. To choose a device before opening a
+ * session, {@link Session#devices(String)} lists each as a {@link DeviceSummary}.
  *
  * @param name           the device name the driver reports
  * @param type           discrete, integrated, virtual, CPU or other

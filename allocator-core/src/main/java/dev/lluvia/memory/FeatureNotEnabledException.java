@@ -7,7 +7,7 @@ package dev.lluvia.memory;
  * to enable it (ask for it with {@link SessionOptions#withFeatures}, or enable it on your own device
  * and declare it when wrapping). Nothing was allocated.
  */
-public class FeatureNotEnabledException extends IllegalStateException {
+public class FeatureNotEnabledException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
     /** The feature that is missing. */

@@ -2,7 +2,7 @@ package dev.lluvia.memory;
 
 /**
  * The driver cannot place an object in this Memory's type: the object's memoryTypeBits exclude
- * it (for example an optimal image in a host-visible type on NVIDIA). Create the object from a
+ * it (for example an optimal image in a host-visible type, which discrete GPUs commonly exclude). Create the object from a
  * Memory of another type.
  */
 public class IncompatibleMemoryTypeException extends LluviaException {

@@ -30,15 +30,20 @@ import java.util.Set;
  *       {@link MemoryOptions#minPages()} asks for pages at creation, which are then kept, empty or
  *       not, until the Memory closes.</li>
  *   <li>An object larger than half the page size, or one the driver prefers or requires to have
- *       its own allocation, gets a <b>dedicated page</b> of exactly its size, freed with it. Half,
- *       as in VMA: a larger object would leave a remainder too small for most neighbours.</li>
+ *       its own allocation, gets a <b>dedicated page</b> of exactly its size. Half, as in VMA: a
+ *       larger object would leave a remainder too small for most neighbours. The page is allocated
+ *       for the object's resource and freed with it when the driver requires that, or prefers it
+ *       for an image; otherwise (a large object, a buffer the driver only prefers alone) it is a
+ *       plain page, kept when empty like a regular one (step 7) and taken by the next large object
+ *       that fits it within an eighth of its size.</li>
  *   <li>Any other object goes into the first regular page whose block allocator
  *       ({@link MemoryOptions#algorithm()}) finds room; if none, a new regular page is allocated.</li>
  *   <li><b>bufferImageGranularity</b>: Vulkan forbids a linear resource (buffer, linear image) and
  *       an optimal image sharing a granularity-sized block of a page. Optimal images therefore
  *       start and end on granularity boundaries; linear objects are not padded. Nothing is wasted
- *       when the image's alignment and size are already multiples of the granularity (NVIDIA:
- *       both 1024), and at most {@code 2 * granularity - 2} bytes per optimal image otherwise.</li>
+ *       when the image's alignment and size are already multiples of the granularity (as drivers
+ *       that align optimal images to it give them), and at most {@code 2 * granularity - 2} bytes
+ *       per optimal image otherwise.</li>
  *   <li>On non-coherent memory types every object starts and ends on {@code nonCoherentAtomSize},
  *       so flushing or invalidating one object never touches a neighbour's bytes.</li>
  *   <li>Before a new page is asked of the driver, the heap's size (and budget, where the device
@@ -53,9 +58,10 @@ import java.util.Set;
  *       new page is asked for), so a program that closes and re-creates many objects does not call
  *       the driver for pages each time; {@link #releaseEmptyPages()} gives them back now. Kept
  *       pages count as pages ({@link #pageCount()}, {@link #statistics()}, {@link #pages()}, the
- *       heap's usage). A dedicated page is freed with its object. A new page the heap cannot give
- *       is asked for again after the kept empty pages are freed: this memory's, then (the create
- *       tried once more, no lock held) those the session's other Memories of the heap keep.</li>
+ *       heap's usage). A page allocated for its object's resource is freed with it. A new page
+ *       the heap cannot give is asked for again after the kept empty pages are freed: this
+ *       memory's, then (the create tried once more, no lock held) those the session's other
+ *       Memories of the heap keep.</li>
  *   <li><b>Debug margins</b> (only when the session is in debug mode and the memory type is
  *       host-visible; VMA's {@code VMA_DEBUG_MARGIN} with {@code VMA_DEBUG_DETECT_CORRUPTION}):
  *       an object in a regular page is given a block of
@@ -87,8 +93,6 @@ public final class Memory implements AutoCloseable {
      * (front) or atom and granularity quantum (back).
      */
     public static final int DEBUG_MARGIN = 16;
-
-    private static final int DEFAULT_BUFFER_USAGE_BITS = BufferUsage.toBits(BufferUsage.DEFAULT);
 
     private final Session session;
     private final MemoryOptions options;
@@ -297,17 +301,21 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * {@link #createBuffer(long, Set)} with usage storage, transfer source and transfer destination.
+     * {@link #createBuffer(BufferDescriptor)} of {@link BufferDescriptor#of(long)}: usage storage,
+     * transfer source and transfer destination.
      *
      * @param size bytes, at least 1
      * @return the new buffer
+     * @throws IllegalArgumentException        if size is not positive
+     * @throws IncompatibleMemoryTypeException if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size) {
-        return createBuffer(size, BufferUsage.DEFAULT);
+        return createBuffer(BufferDescriptor.of(size));
     }
 
     /**
-     * Creates a buffer of {@code size} bytes and binds it to this memory.
+     * {@link #createBuffer(BufferDescriptor)} of {@link BufferDescriptor#of(long, Set)}.
      *
      * @param size bytes, at least 1
      * @param usage what the buffer is for; not empty
@@ -319,14 +327,12 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage) {
-        return createBuffer(size, usage, 1);
+        return createBuffer(BufferDescriptor.of(size, usage));
     }
 
     /**
-     * Creates a buffer whose offset is a multiple of {@code minAlignment} as well as of what the
-     * driver requires (VMA's {@code vmaCreateBufferWithAlignment}): for a program that needs more
-     * than the driver says, e.g. to sub-allocate from the buffer at a larger alignment, or to
-     * share it with an API that has stricter rules.
+     * {@link #createBuffer(BufferDescriptor)} of {@link BufferDescriptor#of(long, Set)} with a
+     * {@link BufferDescriptor#withMinAlignment least alignment}.
      *
      * @param minAlignment a power of two; 1 asks for nothing more than the driver's alignment
      * @param size bytes, at least 1
@@ -334,50 +340,19 @@ public final class Memory implements AutoCloseable {
      * @return the new buffer
      * @throws IllegalArgumentException         if size is not positive, usage is empty, or
      *                                          {@code minAlignment} is not a positive power of two
+     * @throws FeatureNotEnabledException       if usage has {@link BufferUsage#SHADER_DEVICE_ADDRESS} and the
+     *                                          session lacks {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}
      * @throws IncompatibleMemoryTypeException  if the driver cannot place such a buffer in this memory type
      * @throws OutOfDeviceMemoryException       if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(long size, Set<BufferUsage> usage, long minAlignment) {
-        CreateChecks.requireMinAlignment(minAlignment);
-        if (size <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive, was " + size);
-        }
-        // The default usage is checked and converted once (a constant), not per buffer.
-        final Set<BufferUsage> kept;
-        final int usageBits;
-        if (usage == BufferUsage.DEFAULT) {
-            kept = BufferUsage.DEFAULT;
-            usageBits = DEFAULT_BUFFER_USAGE_BITS;
-        } else {
-            CreateChecks.requireUsage(usage);
-            kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
-            usageBits = BufferUsage.toBits(kept);
-            CreateChecks.requireFeatures(session, size, kept);
-        }
-        try {
-            return newBufferObject(size, usageBits, kept, minAlignment);
-        } catch (OutOfDeviceMemoryException e) {
-            retryAfterOthersReleased(e);
-            return newBufferObject(size, usageBits, kept, minAlignment);
-        }
-    }
-
-    private Buffer newBufferObject(long size, int usageBits, Set<BufferUsage> usage, long minAlignment) {
-        synchronized (lock) {
-            requireOpen();
-            Resource resource = newBuffer(size, usageBits);
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage);
-            place(buffer, resource.requirements(), minAlignment);
-            created(buffer);
-            return buffer;
-        }
+        return createBuffer(BufferDescriptor.of(size, usage).withMinAlignment(minAlignment));
     }
 
     /**
-     * Creates a buffer from a backend's own create-info and binds it to this memory: for what
-     * {@link BufferUsage} cannot say (the Vulkan module's {@code VulkanBufferInfo}: any usage bits,
-     * create flags, concurrent sharing, a pNext chain). Placement, statistics, leak reports, debug
-     * margins and defragmentation treat it as any buffer.
+     * {@link #createBuffer(BufferDescriptor)} of {@link BufferDescriptor#of(BackendBufferInfo)}: a
+     * buffer from a backend's own create-info, for what {@link BufferUsage} cannot say (the Vulkan
+     * module's {@code VulkanBufferInfo}: any usage bits, create flags, concurrent sharing, a pNext chain).
      *
      * @param info the backend's own create-info (e.g. the Vulkan module's, from a {@code VkBufferCreateInfo})
      * @return the new buffer
@@ -388,24 +363,51 @@ public final class Memory implements AutoCloseable {
      * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
      */
     public Buffer createBuffer(BackendBufferInfo info) {
-        requireBackend(Objects.requireNonNull(info, "info").backend(), info);
-        final Set<BufferUsage> usage = java.util.Collections.unmodifiableSet(info.usage().isEmpty()
-                ? java.util.EnumSet.noneOf(BufferUsage.class) : java.util.EnumSet.copyOf(info.usage()));
-        CreateChecks.requireFeatures(session, info.size(), usage);
+        return createBuffer(BufferDescriptor.of(info));
+    }
+
+    /**
+     * Creates a buffer as {@code descriptor} says and binds it to this memory: placed by the rules of
+     * the placement list, its offset a multiple of the driver's alignment and of the descriptor's
+     * {@link BufferDescriptor#minAlignment()}, with the descriptor's name, user value and movability
+     * set before anyone (listeners, events, leak reports) sees it. A buffer from a backend's own
+     * create-info ({@link BufferDescriptor#backendInfo()}) is handed to that backend unread, and
+     * placement, statistics, leak reports, debug margins and defragmentation treat it as any buffer.
+     *
+     * @param descriptor the buffer to create
+     * @return the new buffer
+     * @throws NullPointerException            if {@code descriptor} is null
+     * @throws IllegalStateException           if this memory is closed
+     * @throws IllegalArgumentException        if the descriptor's create-info is for another backend than
+     *                                         this memory's, or the backend rejects it (naming the value)
+     * @throws FeatureNotEnabledException      if the usage has {@link BufferUsage#SHADER_DEVICE_ADDRESS} and the
+     *                                         session lacks {@link DeviceFeature#BUFFER_DEVICE_ADDRESS}
+     * @throws IncompatibleMemoryTypeException if the driver cannot place such a buffer in this memory type
+     * @throws OutOfDeviceMemoryException      if a new page was needed and the heap has no room
+     */
+    public Buffer createBuffer(BufferDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        if (descriptor.backendInfo() != null) {
+            requireBackend(descriptor.backendInfo().backend(), descriptor.backendInfo());
+        }
+        CreateChecks.requireFeatures(session, descriptor.size(), descriptor.usage());
         try {
-            return newBufferObject(info, usage);
+            return newBufferObject(descriptor);
         } catch (OutOfDeviceMemoryException e) {
             retryAfterOthersReleased(e);
-            return newBufferObject(info, usage);
+            return newBufferObject(descriptor);
         }
     }
 
-    private Buffer newBufferObject(BackendBufferInfo info, Set<BufferUsage> usage) {
+    private Buffer newBufferObject(BufferDescriptor d) {
         synchronized (lock) {
             requireOpen();
-            Resource resource = newBuffer(info);
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), info.size(), usage, info);
-            place(buffer, resource.requirements(), 1);
+            Resource resource = d.backendInfo() == null ? newBuffer(d.size(), d.usageBits()) : newBuffer(d.backendInfo());
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), d.size(), d.usage(), d.backendInfo());
+            buffer.setName(d.name());
+            buffer.setUserValue(d.userValue());
+            buffer.setMovable(d.movable());
+            place(buffer, resource.requirements(), d.minAlignment());
             created(buffer);
             return buffer;
         }
@@ -648,7 +650,8 @@ public final class Memory implements AutoCloseable {
      *
      * <p>An object in a dedicated page (larger than half the page size, or one whose driver
      * requires or prefers a dedicated allocation) cannot be aliased: Vulkan binds memory allocated
-     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0.
+     * for one resource ({@code VkMemoryDedicatedAllocateInfo}) to that resource alone, at offset 0,
+     * and a page of one object's own that is not allocated for it is kept for the next large object.
      *
      * <p>An alias is not an allocation: it has no range of its own and is not counted in
      * {@link #statistics()}, {@link #objects()} or {@link #pages()}; {@link MemoryObject#aliases()}
@@ -671,15 +674,11 @@ public final class Memory implements AutoCloseable {
      * @throws IncompatibleMemoryTypeException if the memory type is not in the buffer's memoryTypeBits
      */
     public Buffer createAliasingBuffer(MemoryObject original, long offset, long size, Set<BufferUsage> usage) {
-        if (size <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive, was " + size);
-        }
-        CreateChecks.requireUsage(usage);
-        Set<BufferUsage> kept = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(usage));
+        final BufferDescriptor d = BufferDescriptor.of(size, usage);
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, size);
-            Resource resource = newBuffer(size, BufferUsage.toBits(kept));
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, kept);
+            Resource resource = newBuffer(size, d.usageBits());
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage());
             Aliases.place(this, buffer, original, at, offset, resource.requirements());
             return buffer;
         }
@@ -896,7 +895,7 @@ public final class Memory implements AutoCloseable {
             long frontMargin = 0;
             if (pool.isDedicated(req, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                at = pool.allocateDedicated(object, req.size(), req.requiresDedicated() || req.prefersDedicated());
+                at = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);

@@ -122,7 +122,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /**
      * {@return the least alignment of the offset asked for at creation
-     * ({@link Memory#createBuffer(long, java.util.Set, long)}); 1 when none was asked for} The
+     * ({@link BufferDescriptor#minAlignment()}, {@link Memory#createImage(ImageDescriptor, long)}); 1 when none was asked for} The
      * offset is also aligned as the driver requires.
      */
     public final long minAlignment() {

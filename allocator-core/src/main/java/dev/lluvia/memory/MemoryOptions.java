@@ -31,7 +31,7 @@ import java.util.Set;
  * @param exportable      whether every page is allocated exportable to other APIs as an opaque file
  *                        descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}),
  *                        e.g. for CUDA interop (default false). A device without the extension refuses
- *                        such a Memory with an {@link ExternalMemoryUnsupportedException}.
+ *                        such a Memory with an {@link UnsupportedExternalMemoryException}.
  * @param emptyPageBudget bytes of empty regular pages the memory keeps for reuse instead of giving
  *                        them back to the driver, at least 0; or {@link #DEFAULT_EMPTY_PAGE_BUDGET}
  *                        (the default: {@value #DEFAULT_EMPTY_PAGE_BYTES} bytes or one page, whichever
@@ -62,6 +62,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
                             Set<MemoryPropertyFlag> preferredFlags, int memoryTypeBits, int minPages, int maxPages,
                             boolean neverAllocate) {
 
+    /** Lluvia's default page size, {@value} bytes (32 MiB): the {@code pageSize} of {@link #of(Set)} and {@link #of(MemoryUsage)}. */
+    public static final long DEFAULT_PAGE_SIZE = 32L * 1024 * 1024;
+
     /** The {@code memoryTypeBits} that lets every memory type be chosen. */
     public static final int ALL_MEMORY_TYPES = -1;
 
@@ -78,9 +81,9 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * 256 MiB: the default budget of kept empty pages when pages are smaller. VMA keeps one empty
      * block per memory type, and its block is 256 MiB on heaps over 1 GiB; keeping as many bytes
      * lets a program that frees and re-creates a few hundred MiB of objects (a frame's or a
-     * level's worth) get its pages back without the driver, whose {@code vkAllocateMemory} of one
-     * 32 MiB page takes about 2 ms on an NVIDIA H200, while holding no more idle memory than VMA
-     * does. Never less than one page: a Memory always kept one empty page, so that create/close
+     * level's worth) get its pages back without the driver, whose {@code vkAllocateMemory} of a
+     * page costs far more than placing an object in a kept one ({@code docs/benchmark-log.md} has
+     * the figures), while holding no more idle memory than VMA does. Never less than one page: a Memory always kept one empty page, so that create/close
      * churn at a page boundary does not call the driver each time.
      */
     public static final long DEFAULT_EMPTY_PAGE_BYTES = 256L << 20;
@@ -104,7 +107,7 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @param exportable whether every page is allocated exportable to other APIs as an opaque file
      *                   descriptor ({@code VK_KHR_external_memory_fd}; {@link Memory#exportFd(int)}), e.g. for
      *                   CUDA interop (default false). A device without the extension refuses such a Memory with
-     *                   an {@link ExternalMemoryUnsupportedException}.
+     *                   an {@link UnsupportedExternalMemoryException}.
      * @param emptyPageBudget bytes of empty regular pages the memory keeps for reuse instead of giving them
      *                        back to the driver, at least 0; or {@link #DEFAULT_EMPTY_PAGE_BUDGET} (the default:
      *                        {@value #DEFAULT_EMPTY_PAGE_BYTES} bytes or one page, whichever is larger; see
@@ -188,7 +191,7 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      * @return the options
      */
     public static MemoryOptions of(Set<MemoryPropertyFlag> flags) {
-        return new MemoryOptions(flags, null, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
+        return new MemoryOptions(flags, null, DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
                 AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET, Set.of(),
                 ALL_MEMORY_TYPES, 0, Integer.MAX_VALUE, false);
     }
@@ -202,7 +205,7 @@ public record MemoryOptions(Set<MemoryPropertyFlag> flags, MemoryUsage usage, lo
      */
     public static MemoryOptions of(MemoryUsage usage) {
         Objects.requireNonNull(usage, "usage");
-        return new MemoryOptions(null, usage, Session.DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
+        return new MemoryOptions(null, usage, DEFAULT_PAGE_SIZE, false, AllocationAlgorithm.TLSF,
                 AllocationStrategy.MIN_TIME, DEFAULT_PRIORITY, false, DEFAULT_EMPTY_PAGE_BUDGET, Set.of(),
                 ALL_MEMORY_TYPES, 0, Integer.MAX_VALUE, false);
     }

@@ -22,8 +22,8 @@ public enum MemoryUsage {
     /**
      * The host writes, the device reads (inputs, uniforms). Needs
      * {@link MemoryPropertyFlag#HOST_VISIBLE}; prefers {@link MemoryPropertyFlag#HOST_COHERENT} (no
-     * flush needed) and then {@link MemoryPropertyFlag#DEVICE_LOCAL} (a BAR type, which the device
-     * reads at full speed and the host writes at 19-24 GB/s on the H100), and avoids
+     * flush needed) and then {@link MemoryPropertyFlag#DEVICE_LOCAL} (a BAR type: device memory the
+     * host can map, which the device then reads without crossing the bus), and avoids
      * {@link MemoryPropertyFlag#HOST_CACHED}, whose caching sequential writes do not need.
      */
     UPLOAD,
@@ -31,8 +31,8 @@ public enum MemoryUsage {
      * The device writes, the host reads (results). Needs {@link MemoryPropertyFlag#HOST_VISIBLE};
      * prefers {@link MemoryPropertyFlag#HOST_CACHED}, then {@link MemoryPropertyFlag#HOST_COHERENT}.
      * Never a {@code DEVICE_LOCAL | HOST_VISIBLE} type while a host-visible type outside device
-     * memory exists: host reads through the PCIe BAR are uncached, 0.02 GB/s on the H100 against
-     * 6-8 GB/s from its host-cached type.
+     * memory exists: host reads through the PCIe BAR are uncached, and so far slower than reads of
+     * host memory ({@code docs/devices.md} has the figures of measured devices).
      */
     READBACK
 }

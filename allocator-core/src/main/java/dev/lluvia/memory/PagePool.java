@@ -23,8 +23,9 @@ import java.util.List;
  * <p>The placement policy that users rely on is in {@link Memory}'s class Javadoc: pages are
  * allocated lazily; an object larger than half the page size, or one the driver prefers or
  * requires to have alone, gets a dedicated page of its size ({@link #isDedicated}); one the driver
- * asked for is allocated for that resource and freed with it, while a merely large object's page
- * is a plain one that, once empty, is kept within the empty-page budget like a regular page and
+ * requires alone, and an image it prefers alone, is allocated for that resource and freed with it
+ * ({@link #forTheDriver}), while any other object's page (a merely large one, a buffer the driver
+ * only prefers alone) is a plain one that, once empty, is kept within the empty-page budget like a regular page and
  * taken by the next large object it fits ({@link #LARGE_FIT}): a loop that creates and closes large
  * buffers then calls the driver once, not every time;
  * any other goes into the first regular page with room ({@link #allocate}), else a new one; a
@@ -129,6 +130,26 @@ final class PagePool {
     }
 
     /**
+     * Whether the page of an object that gets one of its own ({@link #isDedicated}) is allocated for
+     * its resource ({@code VkMemoryDedicatedAllocateInfo}) and freed with it: when the driver
+     * requires that, and when it prefers it for an image. An image's dedicated allocation is where
+     * a driver keeps what it decided for that image alone (render-target compression, its tiling),
+     * so the preference is honoured. A buffer has no such state: one the driver merely prefers alone
+     * gets a plain page of exactly its size, alone in it at offset 0 as the driver prefers, but not
+     * named to the driver, so the page is kept within the empty-page budget when the buffer closes
+     * and taken by the next large object it fits ({@link #LARGE_FIT}), instead of a driver
+     * allocation and free for every large buffer a loop creates.
+     */
+    static boolean forTheDriver(MemoryObject object, MemoryRequirements req) {
+        return req.requiresDedicated() || req.prefersDedicated() && isImage(object);
+    }
+
+    /** Whether {@code object} is an image, or an allocation made for an image resource. */
+    private static boolean isImage(MemoryObject object) {
+        return object instanceof Image || object instanceof Allocation a && a.isImageResource();
+    }
+
+    /**
      * How much larger than an object a kept large page may be and still be given to it: at most an
      * eighth of the object's size is left unused, so reuse never wastes more than padding would.
      */
@@ -136,8 +157,7 @@ final class PagePool {
 
     /**
      * A page for {@code object} alone, with its one block of {@code size} bytes (the requirement
-     * size) taken. {@code forTheDriver}: the driver prefers or requires a dedicated allocation, so
-     * the page is made for that resource, of exactly its size (as Vulkan wants:
+     * size) taken. {@code forTheDriver} ({@link #forTheDriver}): the page is made for that resource, of exactly its size (as Vulkan wants:
      * VUID-VkMemoryDedicatedAllocateInfo-image-01433), and freed with it. Otherwise the smallest
      * kept large page that fits within {@link #LARGE_FIT} is taken, else a new plain page of
      * {@code size} bytes is made.
@@ -325,8 +345,8 @@ final class PagePool {
             // A plain page for a regular or a merely large object, and for an allocation that names no resource.
             forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
             PageRequest request = new PageRequest(type.index(), size, pageOptions, null, null);
-            handle = backend.allocatePage(!forTheDriver ? request : request.withDedicatedTo(dedicatedTo.resource(),
-                    dedicatedTo instanceof Image || dedicatedTo instanceof Allocation a && a.isImageResource()));
+            handle = backend.allocatePage(!forTheDriver ? request
+                    : request.withDedicatedTo(dedicatedTo.resource(), isImage(dedicatedTo)));
         } catch (RuntimeException | Error e) {
             heaps.release(heap, size);
             throw e;

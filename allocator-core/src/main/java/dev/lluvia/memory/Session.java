@@ -30,9 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Session implements AutoCloseable {
 
-    /** Lluvia's default page size: 32 MiB. */
-    public static final long DEFAULT_PAGE_SIZE = 32L * 1024 * 1024;
-
     private final MemoryBackend backend;
     private final DeviceProperties device;
     private final SessionOptions options;
@@ -147,7 +144,7 @@ public final class Session implements AutoCloseable {
      * @param backend a backend name, e.g. {@code vulkan} or {@code sim}
      * @throws BackendNotFoundException if no backend of that name is on the class path or it is unavailable
      */
-    public static List<DeviceInfo> devices(String backend) {
+    public static List<DeviceSummary> devices(String backend) {
         return Backends.devices(backend);
     }
 
@@ -350,13 +347,13 @@ public final class Session implements AutoCloseable {
      * @return the new memory
      * @throws UnsupportedMemoryFlagsException     if no memory type has the flags or suits the usage
      * @throws IllegalArgumentException            if the page size is larger than the chosen type's heap
-     * @throws ExternalMemoryUnsupportedException  if the options ask for exportable pages and the
+     * @throws UnsupportedExternalMemoryException  if the options ask for exportable pages and the
      *                                             device has no {@code VK_KHR_external_memory_fd}
      */
     public Memory createMemory(MemoryOptions options) {
         Objects.requireNonNull(options, "options");
         if (options.exportable() && !backend.hasExternalMemoryFd()) {
-            throw new ExternalMemoryUnsupportedException("cannot create an exportable Memory on " + device.name()
+            throw new UnsupportedExternalMemoryException("cannot create an exportable Memory on " + device.name()
                     + " (backend " + backend.name() + "): the device has no VK_KHR_external_memory_fd");
         }
         MemoryType type = types.choose(options);
@@ -386,10 +383,9 @@ public final class Session implements AutoCloseable {
     /**
      * Creates a Memory for what it will be used for, ranking the device's memory types instead of
      * asking for flags (see {@link MemoryUsage} for each ranking). {@link Memory#memoryFlags()} says
-     * what was chosen. On the H100: DEVICE_ONLY takes type 1 {DEVICE_LOCAL}, UPLOAD type 4
-     * {DEVICE_LOCAL, HOST_VISIBLE, HOST_COHERENT}, READBACK type 3 {HOST_VISIBLE, HOST_COHERENT,
-     * HOST_CACHED}; on lavapipe all three take its only type. {@link MemoryOptions#of(MemoryUsage)}
-     * adds the algorithm and strategy.
+     * what was chosen; on a device with one memory type (a CPU device) every usage takes it
+     * ({@code docs/devices.md} lists the choices on the devices the library was run on).
+     * {@link MemoryOptions#of(MemoryUsage)} adds the algorithm and strategy.
      *
      * @param usage    what the memory is for
      * @param pageSize bytes of each page, positive
@@ -519,7 +515,7 @@ public final class Session implements AutoCloseable {
      * @throws IllegalArgumentException             if {@code memory} is not direct or has no bytes
      *                                              remaining, or its pages overlap another
      *                                              registration or memory of this session
-     * @throws ExternalMemoryUnsupportedException   if the device cannot import host memory (a
+     * @throws UnsupportedExternalMemoryException   if the device cannot import host memory (a
      *                                              Vulkan device without {@code VK_EXT_external_memory_host});
      *                                              transfers from such bytes are staged instead
      * @throws IllegalStateException                if the session is closed

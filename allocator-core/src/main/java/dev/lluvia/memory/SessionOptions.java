@@ -53,7 +53,7 @@ public record SessionOptions(boolean debug, String backend, String device, Map<S
     }
 
     /**
-     * Options without device features, as before features could be asked for.
+     * Options that ask for no device features ({@link #features()} empty).
      *
      * @param debug      turn on the backend's checks
      * @param backend    the backend's name, or {@code null}

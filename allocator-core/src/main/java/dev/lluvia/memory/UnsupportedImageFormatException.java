@@ -5,7 +5,7 @@ package dev.lluvia.memory;
  * three-channel storage image, or {@code FLOAT64} channels on most GPUs). The message names the
  * format, tiling and usage. Try another channel count, {@link ImageTiling#OPTIMAL}, or fewer usages.
  */
-public class UnsupportedImageFormatException extends IllegalArgumentException {
+public class UnsupportedImageFormatException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
     /**

@@ -1,7 +1,7 @@
 package dev.lluvia.memory;
 
 /** No memory type of the device has the flags asked for; the message lists the flag sets it has. */
-public class UnsupportedMemoryFlagsException extends IllegalArgumentException {
+public class UnsupportedMemoryFlagsException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
     /**

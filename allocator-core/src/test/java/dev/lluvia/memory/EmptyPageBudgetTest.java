@@ -133,15 +133,59 @@ class EmptyPageBudgetTest {
     @Test
     void pagesTheDriverAskedForAreFreedAtOnceWhateverTheBudget() {
         FakeBackend.Config cpu = FakeBackend.Config.cpu();
-        try (Session s = FakeBackend.session(cpu.withBuffer(cpu.buffer().withPrefersDedicatedAbove(16 * KIB)),
+        // Buffers over 16 KiB require an allocation of their own, images over 16 KiB prefer one.
+        try (Session s = FakeBackend.session(cpu.withBuffer(cpu.buffer().withRequiresDedicatedAbove(16 * KIB))
+                        .withOptimalImage(cpu.optimalImage().withPrefersDedicatedAbove(16 * KIB)),
                 SessionOptions.defaults().withLeakPolicy(LeakPolicy.IGNORE))) {
             FakeBackend fake = FakeBackend.of(s);
             Memory m = s.createMemory(deviceLocal(64 * KIB).withEmptyPageBudget(1 << 30));
             Buffer big = m.createBuffer(24 * KIB);
+            Image image = m.createImage(256, 128, ChannelType.UINT8);
             assertTrue(m.pages().get(0).dedicated());
+            assertTrue(m.pages().get(1).dedicated());
+            assertEquals(2, fake.livePagesForAResource(), "both allocated for their resource");
             big.close();
+            image.close();
             assertEquals(0, m.pageCount(), "memory allocated for one resource goes with it");
             assertEquals(0, fake.livePageCount());
+        }
+    }
+
+    /**
+     * A buffer the driver merely prefers to have alone gets a page of its own that is not allocated
+     * for it: kept within the budget when it closes and taken by the next buffer it fits, so a loop
+     * of such buffers calls the driver once.
+     */
+    @Test
+    void aBufferTheDriverOnlyPrefersAloneGetsAPlainPageThatIsReused() {
+        FakeBackend.Config cpu = FakeBackend.Config.cpu();
+        try (Session s = FakeBackend.session(cpu.withBuffer(cpu.buffer().withPrefersDedicatedAbove(16 * KIB)),
+                SessionOptions.defaults().withLeakPolicy(LeakPolicy.IGNORE))) {
+            FakeBackend fake = FakeBackend.of(s);
+            Memory m = s.createMemory(deviceLocal(64 * KIB).withEmptyPageBudget(200 * KIB));
+            Buffer small = m.createBuffer(8 * KIB);
+            assertFalse(m.pages().get(0).dedicated(), "not preferred alone: a regular page");
+            // 24 KiB is below half a page: alone only because the driver prefers it.
+            for (long size : new long[] {24 * KIB, 128 * KIB}) {
+                Buffer first = m.createBuffer(size);
+                final int page = first.allocationInfo().page();
+                assertTrue(m.pages().get(page).dedicated());
+                assertEquals(size, m.pages().get(page).size(), "a page of the buffer's size");
+                assertEquals(0, first.allocationInfo().offset());
+                assertEquals(0, fake.livePagesForAResource(), "not allocated for the buffer");
+                first.close();
+                assertEquals(1, emptyPages(m), "kept: it fits the budget");
+                final int asked = fake.pageAllocations();
+                for (int i = 0; i < 10; i++) {
+                    Buffer again = m.createBuffer(size);
+                    assertEquals(new AllocationInfo(page, 0, 0, size), again.allocationInfo());
+                    again.close();
+                }
+                assertEquals(asked, fake.pageAllocations(), "ten creates and closes, no driver call");
+                assertEquals(size, m.releaseEmptyPages(), "the kept page goes back");
+            }
+            assertEquals(1, fake.livePageCount(), "only the small buffer's regular page is left");
+            small.close();
         }
     }
 

@@ -37,17 +37,27 @@ final class FakeBackend implements MemoryBackend {
     /**
      * How the fake answers {@code vkGet*MemoryRequirements}: the tight size rounded up to
      * {@code sizeGranularity} and at least {@code minSize}; dedicated preferred above
-     * {@code prefersDedicatedAbove} bytes (0: never).
+     * {@code prefersDedicatedAbove} bytes and required above {@code requiresDedicatedAbove} (0: never).
      */
-    record Rule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits, long prefersDedicatedAbove) {
+    record Rule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits, long prefersDedicatedAbove,
+                long requiresDedicatedAbove) {
+        Rule(long alignment, long sizeGranularity, long minSize, int memoryTypeBits, long prefersDedicatedAbove) {
+            this(alignment, sizeGranularity, minSize, memoryTypeBits, prefersDedicatedAbove, 0);
+        }
+
         Rule withPrefersDedicatedAbove(long bytes) {
-            return new Rule(alignment, sizeGranularity, minSize, memoryTypeBits, bytes);
+            return new Rule(alignment, sizeGranularity, minSize, memoryTypeBits, bytes, requiresDedicatedAbove);
+        }
+
+        Rule withRequiresDedicatedAbove(long bytes) {
+            return new Rule(alignment, sizeGranularity, minSize, memoryTypeBits, prefersDedicatedAbove, bytes);
         }
 
         MemoryRequirements requirements(long bytes) {
             long size = Math.max(minSize, (bytes + sizeGranularity - 1) / sizeGranularity * sizeGranularity);
+            boolean requires = requiresDedicatedAbove > 0 && size > requiresDedicatedAbove;
             return new MemoryRequirements(size, alignment, memoryTypeBits,
-                    prefersDedicatedAbove > 0 && size > prefersDedicatedAbove, false);
+                    requires || prefersDedicatedAbove > 0 && size > prefersDedicatedAbove, requires);
         }
     }
 
@@ -139,6 +149,8 @@ final class FakeBackend implements MemoryBackend {
      * a test can hold a transfer in flight; the copy then checks that its resource is still alive.
      */
     volatile Runnable transferHook;
+    /** The last buffer the core asked for, for tests of what reaches the backend. */
+    private BufferRequest lastBufferRequest;
 
     FakeBackend(Config config) {
         this.config = config;
@@ -269,9 +281,10 @@ final class FakeBackend implements MemoryBackend {
     @Override
     public synchronized Resource createBuffer(BufferRequest request) {
         requireOpen();
-        if (request.backendInfo() != null) {
-            throw new UnsupportedOperationException("the fake backend takes no buffer create-info of its own");
+        if (request.backendInfo() != null && !name().equals(request.backendInfo().backend())) {
+            throw new UnsupportedOperationException("the fake backend takes no buffer create-info but its own");
         }
+        lastBufferRequest = request;
         return newResource(config.buffer().requirements(request.size()), false);
     }
 
@@ -428,6 +441,10 @@ final class FakeBackend implements MemoryBackend {
         return pages.size();
     }
 
+    synchronized BufferRequest lastBufferRequest() {
+        return lastBufferRequest;
+    }
+
     synchronized int liveResourceCount() {
         return resources.size();
     }
@@ -446,6 +463,11 @@ final class FakeBackend implements MemoryBackend {
 
     synchronized long heapUsage(int heap) {
         return heapUsage[heap];
+    }
+
+    /** How many live pages were allocated for one resource ({@code VkMemoryDedicatedAllocateInfo}). */
+    synchronized int livePagesForAResource() {
+        return (int) pages.values().stream().filter(p -> p.dedicated).count();
     }
 
     /** Calls of allocatePage and allocateDedicatedPage so far, failed ones included. */

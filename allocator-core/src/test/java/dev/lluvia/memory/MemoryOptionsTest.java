@@ -48,7 +48,7 @@ class MemoryOptionsTest {
                     EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL, MemoryPropertyFlag.HOST_VISIBLE), 8192, true));
             Memory lluvia = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE), 8192);
             assertEquals(2, lluvia.memoryType().index());
-            assertEquals(Session.DEFAULT_PAGE_SIZE, s.createMemory(MemoryUsage.READBACK).pageSize());
+            assertEquals(MemoryOptions.DEFAULT_PAGE_SIZE, s.createMemory(MemoryUsage.READBACK).pageSize());
         }
     }
 

@@ -62,7 +62,7 @@ class ValuesTest {
         assertEquals("flags", assertThrows(NullPointerException.class,
                 () -> MemoryOptions.of((java.util.Set<MemoryPropertyFlag>) null)).getMessage());
         MemoryOptions o = MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
-        assertEquals(Session.DEFAULT_PAGE_SIZE, o.pageSize());
+        assertEquals(MemoryOptions.DEFAULT_PAGE_SIZE, o.pageSize());
         assertEquals(false, o.exactFlagsMatch());
     }
 

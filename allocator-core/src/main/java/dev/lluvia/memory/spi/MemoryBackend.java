@@ -214,11 +214,11 @@ public interface MemoryBackend extends AutoCloseable {
      *
      * @param range a direct buffer; its bytes from position to limit are registered
      * @return the registration's handle
-     * @throws dev.lluvia.memory.ExternalMemoryUnsupportedException if the device cannot import this memory
+     * @throws dev.lluvia.memory.UnsupportedExternalMemoryException if the device cannot import this memory
      * @throws IllegalArgumentException if the range overlaps a registration or memory the backend mapped
      */
     default long registerHostMemory(ByteBuffer range) {
-        throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(name() + " backend cannot register host memory");
+        throw new dev.lluvia.memory.UnsupportedExternalMemoryException(name() + " backend cannot register host memory");
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.lluvia.memory.spi;
 
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 
 import java.util.List;
 
@@ -57,7 +57,7 @@ public interface MemoryBackendProvider {
      *
      * @throws dev.lluvia.memory.BackendException if the listing fails
      */
-    default List<DeviceInfo> devices() {
+    default List<DeviceSummary> devices() {
         return List.of();
     }
 }

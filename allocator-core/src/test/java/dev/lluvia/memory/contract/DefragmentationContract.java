@@ -134,7 +134,7 @@ public abstract class DefragmentationContract extends DeviceContract {
             }
         });
         List<Defragmentation.Move> moves = new ArrayList<>();
-        Defragmentation.Statistics totals;
+        Defragmentation.Totals totals;
         try (Defragmentation d = memory.beginDefragmentation(Long.MAX_VALUE, 10)) {
             for (int pass = 0; !d.isDone(); pass++) {
                 assertTrue(pass < 200, "defragmentation ends");
@@ -172,7 +172,7 @@ public abstract class DefragmentationContract extends DeviceContract {
         Map<MemoryObject, byte[]> live = fragment(memory, new Random(15), 60, 3, 40_000);
         assertTrue(live.keySet().stream().anyMatch(o -> o instanceof Image), "images among the live objects");
         int pagesBefore = memory.pageCount();
-        Defragmentation.Statistics totals;
+        Defragmentation.Totals totals;
         try (Defragmentation d = memory.beginDefragmentation(256 * 1024, 8)) {
             runToEnd(d);
             totals = d.end();

@@ -12,6 +12,7 @@ import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryNotMappableException;
+import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.Session;
@@ -93,7 +94,7 @@ public abstract class MemoryContract {
     @Test
     void everySupportedFlagSetMakesAMemoryWithNoPagesYet() {
         for (Set<MemoryPropertyFlag> flags : session.supportedMemoryPropertyFlags()) {
-            Memory exact = session.createMemory(flags, Session.DEFAULT_PAGE_SIZE, true);
+            Memory exact = session.createMemory(flags, MemoryOptions.DEFAULT_PAGE_SIZE, true);
             assertEquals(flags, exact.memoryFlags());
             assertEquals(0, exact.pageCount());
             assertEquals(32L * 1024 * 1024, exact.pageSize());
@@ -224,7 +225,7 @@ public abstract class MemoryContract {
             assertEquals(16, mappable().createBuffer(16).map().size());
             return;
         }
-        Memory m = session.createMemory(deviceOnly.flags(), Session.DEFAULT_PAGE_SIZE, true);
+        Memory m = session.createMemory(deviceOnly.flags(), MemoryOptions.DEFAULT_PAGE_SIZE, true);
         Buffer b = m.createBuffer(64);
         MemoryNotMappableException e = assertThrows(MemoryNotMappableException.class, b::map);
         assertTrue(e.getMessage().contains("Buffer#" + b.id()), e.getMessage());

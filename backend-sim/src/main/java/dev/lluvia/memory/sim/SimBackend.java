@@ -9,8 +9,8 @@ import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageFormat;
-import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
@@ -463,7 +463,7 @@ public final class SimBackend implements MemoryBackend {
 
     private void requireExternalMemory(boolean exportable) {
         if (exportable && !profile.externalMemoryFd()) {
-            throw new dev.lluvia.memory.ExternalMemoryUnsupportedException(device.name()
+            throw new dev.lluvia.memory.UnsupportedExternalMemoryException(device.name()
                     + " has no VK_KHR_external_memory_fd (sim profile '" + profile.id() + "')");
         }
     }

@@ -1,7 +1,7 @@
 package dev.lluvia.memory.sim;
 
-import dev.lluvia.memory.DeviceInfo;
 import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -53,12 +53,12 @@ public final class SimBackendProvider implements MemoryBackendProvider {
 
     /** The profiles of {@link SimProfiles#names()}, in index order, as their devices describe themselves. */
     @Override
-    public List<DeviceInfo> devices() {
-        List<DeviceInfo> infos = new ArrayList<>();
+    public List<DeviceSummary> devices() {
+        List<DeviceSummary> infos = new ArrayList<>();
         List<String> names = SimProfiles.names();
         for (int i = 0; i < names.size(); i++) {
             DeviceProperties d = SimProfiles.load(names.get(i)).device();
-            infos.add(new DeviceInfo(i, d.name(), d.type(), d.apiVersion(), d.memoryHeaps(), true));
+            infos.add(new DeviceSummary(i, d.name(), d.type(), d.apiVersion(), d.memoryHeaps(), true));
         }
         return infos;
     }

@@ -1,7 +1,7 @@
 package dev.lluvia.memory.sim;
 
 import dev.lluvia.memory.BackendNotFoundException;
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.DeviceType;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
@@ -16,9 +16,9 @@ class SimDeviceListTest {
 
     @Test
     void listsEveryProfileAsTheSessionOfThatIndexDescribesItsDevice() {
-        List<DeviceInfo> devices = Session.devices("sim");
+        List<DeviceSummary> devices = Session.devices("sim");
         assertEquals(SimProfiles.names().size(), devices.size());
-        for (DeviceInfo d : devices) {
+        for (DeviceSummary d : devices) {
             try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice(Integer.toString(d.index())))) {
                 assertEquals(s.device().name(), d.name());
                 assertEquals(s.device().type(), d.type());
@@ -27,7 +27,7 @@ class SimDeviceListTest {
                 assertTrue(d.usable());
             }
         }
-        DeviceInfo h200 = devices.get(SimProfiles.names().indexOf("nvidia-h200"));
+        DeviceSummary h200 = devices.get(SimProfiles.names().indexOf("nvidia-h200"));
         assertEquals(DeviceType.DISCRETE_GPU, h200.type());
         assertEquals(150754820096L, h200.heaps().get(0).size());
     }

@@ -70,8 +70,8 @@ class SimFaultInjectionTest {
         SessionOptions options = SessionOptions.defaults().withBackend("sim").withDevice(profile)
                 .withLeakPolicy(LeakPolicy.IGNORE);
         if (point == FaultPoint.ALLOCATE_DEDICATED_PAGE) {
-            // Memory allocated for one resource is what the driver asks for; a merely large buffer gets a plain page.
-            options = options.withProperty("lluvia.sim.profile.buffer.prefersDedicatedAbove", String.valueOf(PAGE / 2));
+            // Memory allocated for one resource is what the driver requires; a large buffer it only prefers alone gets a plain page.
+            options = options.withProperty("lluvia.sim.profile.buffer.requiresDedicatedAbove", String.valueOf(PAGE / 2));
         }
         try (Session s = Session.create(options)) {
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
@@ -129,7 +129,7 @@ class SimFaultInjectionTest {
         return switch (point) {
             case ALLOCATE_PAGE -> m -> m == host || m == device
                     ? freshPageBuffer(m) : m.createBuffer(1024);
-            case ALLOCATE_DEDICATED_PAGE -> m -> m.createBuffer(PAGE); // one the driver prefers to have alone
+            case ALLOCATE_DEDICATED_PAGE -> m -> m.createBuffer(PAGE); // one the driver requires to have alone
             case MAP -> m -> mapped.map();
             case CREATE_BUFFER, BIND_BUFFER -> m -> m.createBuffer(512);
             case CREATE_IMAGE, BIND_IMAGE -> m -> m.createImage(16, 16, ChannelType.UINT8);

@@ -182,6 +182,11 @@ class SimFlightRecorderTest {
         assertEquals(List.of("upload STAGED 4096", "download STAGED 8192", "upload MAPPED 4096"),
                 transfers.stream().map(e -> e.getString("direction") + " " + e.getString("path") + " " + e.getLong("bytes")).toList());
         assertTrue(transfers.stream().allMatch(e -> e.getDouble("gbPerSecond") > 0));
+        for (int i = 1; i < transfers.size(); i++) {
+            // One event object per thread, begun again for each transfer: each has its own times.
+            assertFalse(transfers.get(i).getStartTime().isBefore(transfers.get(i - 1).getEndTime()), "transfer " + i);
+            assertFalse(transfers.get(i).getDuration().isNegative(), "transfer " + i);
+        }
 
         // Pressure from 0%: every page allocation reports its heap, and so does each heap's last
         // statistics as the session closes.

@@ -3,9 +3,9 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
-import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryOptions;
@@ -143,8 +143,8 @@ class SimObjectOptionsTest {
     @Test
     void anExportableMemoryIsRefusedOnADeviceWithoutExternalMemoryAndNothingIsCreated() {
         try (Session session = open("mobile-noncoherent", false)) {
-            dev.lluvia.memory.ExternalMemoryUnsupportedException e = assertThrows(
-                    dev.lluvia.memory.ExternalMemoryUnsupportedException.class,
+            dev.lluvia.memory.UnsupportedExternalMemoryException e = assertThrows(
+                    dev.lluvia.memory.UnsupportedExternalMemoryException.class,
                     () -> session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
             assertTrue(e.getMessage().contains("VK_KHR_external_memory_fd") && e.getMessage().contains("Mobile GPU"), e.getMessage());
             assertTrue(session.memories().isEmpty());

@@ -3,7 +3,6 @@ package dev.lluvia.memory.sim;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
 import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageFormat;
 import dev.lluvia.memory.ImageTiling;
@@ -13,6 +12,7 @@ import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.BufferRequest;
 import dev.lluvia.memory.spi.MemoryRequirements;
@@ -158,11 +158,11 @@ class SimProfileRulesTest {
             b.close();
         }
         try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("mobile-noncoherent"))) {
-            assertThrows(ExternalMemoryUnsupportedException.class, () -> s.createMemory(
+            assertThrows(UnsupportedExternalMemoryException.class, () -> s.createMemory(
                     MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL)).withExportable(true)));
             assertEquals(0, s.memories().size());
             SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
-            assertThrows(ExternalMemoryUnsupportedException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
+            assertThrows(UnsupportedExternalMemoryException.class, () -> sim.createBuffer(BufferRequest.of(64, 0x20).withExportable(true)));
         }
     }
 }

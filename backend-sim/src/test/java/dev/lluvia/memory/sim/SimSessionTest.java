@@ -213,6 +213,38 @@ class SimSessionTest {
         }
     }
 
+    /**
+     * Issue 24: 64 MiB buffers at the default 32 MiB pages on a device that prefers (not requires)
+     * them alone, as the H100 is thought to: the first gets a plain page of its own, which is kept
+     * when it closes and taken by the next, so the loop allocates one page; images the driver
+     * prefers alone still get memory allocated for them ({@code allocateDedicatedPage}).
+     */
+    @Test
+    void largeBuffersTheDriverOnlyPrefersAloneReuseOnePlainPage() {
+        final long large = 64L << 20;
+        try (Session s = Session.create(SessionOptions.defaults().withBackend("sim").withDevice("nvidia-h100")
+                .withProperty("lluvia.sim.profile.buffer.prefersDedicatedAbove", String.valueOf(large / 2))
+                .withProperty("lluvia.sim.profile.image.optimal.prefersDedicatedAbove", "65536"))) {
+            SimBackend sim = s.unwrap(SimBackend.class).orElseThrow();
+            Memory memory = s.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            for (int i = 0; i < 10; i++) {
+                try (Buffer b = memory.createBuffer(large)) {
+                    assertEquals(0, b.allocationInfo().offset());
+                    assertEquals(large, memory.pages().get(b.allocationInfo().page()).size());
+                }
+            }
+            assertEquals(1, sim.inspect().calls(FaultPoint.ALLOCATE_PAGE), "one plain page for ten buffers");
+            assertEquals(0, sim.inspect().calls(FaultPoint.ALLOCATE_DEDICATED_PAGE));
+            assertEquals(1, memory.pageCount(), "kept within the empty-page budget");
+            Image preferred = memory.createImage(512, 512, ChannelType.UINT8);
+            assertEquals(1, sim.inspect().calls(FaultPoint.ALLOCATE_DEDICATED_PAGE), "an image keeps the driver's preference");
+            preferred.close();
+            assertEquals(1, memory.pageCount(), "freed with its image");
+            memory.close();
+            assertEquals(0, sim.inspect().livePageCount());
+        }
+    }
+
     @Test
     void aFullHeapIsOutOfDeviceMemoryThroughTheApi() {
         try (Session s = open("llvmpipe")) {

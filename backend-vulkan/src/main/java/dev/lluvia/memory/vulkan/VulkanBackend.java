@@ -4,11 +4,11 @@ import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceNotFoundException;
 import dev.lluvia.memory.DeviceProperties;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Statistics;
 import dev.lluvia.memory.TransferPath;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedFeatureException;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -96,8 +96,8 @@ public final class VulkanBackend implements MemoryBackend {
     /**
      * System property: {@code false} destroys the shared Vulkan instances (and so unloads the
      * driver) whenever the last session closes, giving the driver's memory back between sessions
-     * at the cost of a driver load per session (NVIDIA's driver can be loaded about 30 times per
-     * process). Default {@code true}: the instances live until the JVM's shutdown hook unloads the
+     * at the cost of a driver load per session (some drivers can be loaded only a few dozen times
+     * per process; {@code docs/devices.md}). Default {@code true}: the instances live until the JVM's shutdown hook unloads the
      * driver (see {@code VulkanInstance}). Read when the last session closes, so a program may
      * change it between sessions.
      */
@@ -108,10 +108,10 @@ public final class VulkanBackend implements MemoryBackend {
      * ({@code VK_EXT_external_memory_host}, where the device has it) instead of copying them
      * through the staging buffers. {@code "false"} (the default) never does, {@code "true"} always
      * imports, {@code "auto"} measures both ways on this device and takes the faster. An import
-     * skips a host copy but makes the driver pin the pages for each transfer: on lavapipe that made
-     * 64 MiB transfers 3x faster, on the NVIDIA H200 (driver 580) 2-3.6x slower than staging (9-10
-     * against 23-35 GB/s; BENCHMARKS.md), and {@code auto} can settle on the slower way when the
-     * first timings are noisy, so staging is the default and importing is asked for. Bytes that
+     * skips a host copy but makes the driver pin the pages for each transfer, which is faster on
+     * some devices and several times slower on others (figures in {@code docs/benchmark-log.md}), and
+     * {@code auto} can settle on the slower way when the first timings are noisy, so staging is the
+     * default and importing is asked for. Bytes that
      * lie in memory this backend mapped (a {@code mapByteBuffer()} of host-visible memory) are
      * neither imported nor staged, whatever this says: the device copies them where they are.
      */
@@ -487,7 +487,7 @@ public final class VulkanBackend implements MemoryBackend {
     public long registerHostMemory(ByteBuffer range) {
         requireOpen();
         if (importAlignment == 0) {
-            throw new ExternalMemoryUnsupportedException(physical.name() + " cannot register host memory: it has no"
+            throw new UnsupportedExternalMemoryException(physical.name() + " cannot register host memory: it has no"
                     + " VK_EXT_external_memory_host with an import alignment of at most the host page; transfers stage"
                     + " these bytes instead");
         }

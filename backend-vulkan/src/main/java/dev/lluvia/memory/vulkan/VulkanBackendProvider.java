@@ -1,6 +1,6 @@
 package dev.lluvia.memory.vulkan;
 
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.spi.Availability;
 import dev.lluvia.memory.spi.BackendOptions;
 import dev.lluvia.memory.spi.MemoryBackend;
@@ -51,7 +51,7 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
      * what failed: LWJGL's natives ({@code liblwjgl.so}), the Vulkan loader ({@code libvulkan.so.1}),
      * no driver, a driver that refused to create an instance, no device, or only 1.0 devices. The answer is computed once per JVM and kept, as it does not change
      * while the JVM lives and each {@code Session.create} probes: creating and destroying an
-     * instance per probe is what made the NVIDIA driver refuse instances after 30 cycles (see
+     * instance per probe can make a driver refuse instances after a few dozen cycles (see
      * {@link VulkanInstance}). Never throws.
      */
     @Override
@@ -110,9 +110,9 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
     /**
      * Destroys the JVM's shared Vulkan instances now if no Vulkan session is open, which unloads
      * the driver and gives back its memory; a later session or device list creates them again
-     * (one more driver load: NVIDIA's driver can be loaded only about 30 times per process).
-     * Programs need not call it: the backend's shutdown hook does this before the JVM exits (on
-     * NVIDIA a process that exits with the driver loaded crashes, see docs/devices.md). Harmless
+     * (one more driver load, and some drivers can be loaded only a few dozen times per process).
+     * Programs need not call it: the backend's shutdown hook does this before the JVM exits (some
+     * drivers crash a process that exits with them loaded; {@code docs/devices.md}). Harmless
      * elsewhere.
      *
      * @return true if no instance is left (also when there was none); false if a session is open
@@ -127,11 +127,11 @@ public final class VulkanBackendProvider implements MemoryBackendProvider {
      * {@code vkGetPhysicalDeviceMemoryProperties}.
      */
     @Override
-    public List<DeviceInfo> devices() {
+    public List<DeviceSummary> devices() {
         VulkanInstance vulkan = VulkanInstance.shared(false, false);
-        List<DeviceInfo> infos = new ArrayList<>();
+        List<DeviceSummary> infos = new ArrayList<>();
         for (VulkanInstance.PhysicalDevice d : vulkan.physicalDevices()) {
-            infos.add(new DeviceInfo(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
+            infos.add(new DeviceSummary(d.index(), d.name(), d.type(), VulkanInstance.versionString(d.apiVersion()),
                     d.heaps(), d.usable()));
         }
         return infos;

@@ -3,13 +3,13 @@ package dev.lluvia.memory.vulkan;
 import dev.lluvia.memory.BackendException;
 import dev.lluvia.memory.DeviceFeature;
 import dev.lluvia.memory.DeviceProperties;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryNotMappableException;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryType;
 import dev.lluvia.memory.OutOfDeviceMemoryException;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.alloc.Align;
 import dev.lluvia.memory.spi.PageOptions;
 import org.lwjgl.PointerBuffer;
@@ -313,7 +313,7 @@ final class VulkanPages {
 
     void requireExternalMemoryFd() {
         if (!externalMemoryFd) {
-            throw new ExternalMemoryUnsupportedException(physical.name() + " has no VK_KHR_external_memory_fd");
+            throw new UnsupportedExternalMemoryException(physical.name() + " has no VK_KHR_external_memory_fd");
         }
     }
 
@@ -350,7 +350,9 @@ final class VulkanPages {
                 LOG.log(System.Logger.Level.DEBUG, () -> "no coherent memory type imports host memory for a transfer buffer");
                 return null;
             }
-            final int type = Integer.numberOfTrailingZeros(bits);
+            // The program's memory is ordinary cached memory: a HOST_CACHED type says so, where one imports it.
+            final int cached = bits & typesWith(VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+            final int type = Integer.numberOfTrailingZeros(cached != 0 ? cached : bits);
             final long memory;
             try {
                 memory = importHostMemory(type, size, base);
@@ -392,7 +394,7 @@ final class VulkanPages {
      *
      * @throws IllegalArgumentException             if the widened range overlaps memory this backend
      *                                              mapped or another registration
-     * @throws ExternalMemoryUnsupportedException   if the driver does not import that memory
+     * @throws UnsupportedExternalMemoryException   if the driver does not import that memory
      */
     long registerHost(long address, long length, long alignment) {
         final long base = address & -alignment;
@@ -402,7 +404,7 @@ final class VulkanPages {
         }
         Page p = importHost(base, size);
         if (p == null) {
-            throw new ExternalMemoryUnsupportedException(physical.name() + " does not import host memory at 0x"
+            throw new UnsupportedExternalMemoryException(physical.name() + " does not import host memory at 0x"
                     + Long.toHexString(base) + " (" + size + " bytes) for transfers (vkGetMemoryHostPointerPropertiesEXT or"
                     + " vkAllocateMemory refused it, or no HOST_COHERENT type takes it); transfers stage these bytes");
         }

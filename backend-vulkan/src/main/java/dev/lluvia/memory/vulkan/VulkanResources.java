@@ -1,11 +1,11 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.DeviceFeature;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.FeatureNotEnabledException;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.ImageTiling;
 import dev.lluvia.memory.ImageUsage;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import dev.lluvia.memory.UnsupportedImageFormatException;
 import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
@@ -107,7 +107,7 @@ final class VulkanResources {
                         .sType$Default().flags(info.flags()).usage(usageBits)
                         .handleType(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT), ext);
                 if ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0) {
-                    throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export buffers of usage 0x"
+                    throw new UnsupportedExternalMemoryException(physical.name() + " cannot export buffers of usage 0x"
                             + Integer.toHexString(usageBits) + " as opaque file descriptors");
                 }
                 ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(info.pNext())
@@ -194,7 +194,7 @@ final class VulkanResources {
             }
             if (exportable && ((ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) == 0
                     || (ext.externalMemoryProperties().externalMemoryFeatures() & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT) != 0)) {
-                throw new ExternalMemoryUnsupportedException(physical.name() + " cannot export " + what
+                throw new UnsupportedExternalMemoryException(physical.name() + " cannot export " + what
                         + " as opaque file descriptors from shared pages");
             }
             if (exportable) {

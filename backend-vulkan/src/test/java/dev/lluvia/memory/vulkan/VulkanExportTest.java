@@ -2,13 +2,13 @@ package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.ExternalMemoryUnsupportedException;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.UnsupportedExternalMemoryException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lwjgl.vulkan.KHRExternalMemoryFd;
@@ -35,7 +35,7 @@ class VulkanExportTest {
                     .withExportable(true);
             System.out.println(backend.device().name() + ": VK_KHR_external_memory_fd " + extension);
             if (!extension) {
-                ExternalMemoryUnsupportedException e = assertThrows(ExternalMemoryUnsupportedException.class,
+                UnsupportedExternalMemoryException e = assertThrows(UnsupportedExternalMemoryException.class,
                         () -> session.createMemory(options));
                 assertTrue(e.getMessage().contains("VK_KHR_external_memory_fd"), e.getMessage());
                 assertTrue(session.memories().isEmpty());
@@ -48,7 +48,7 @@ class VulkanExportTest {
             try {
                 Image image = memory.createImage(ImageDescriptor.of(32, 32, ChannelType.FLOAT32));
                 assertEquals(shared.allocationInfo().page(), image.allocationInfo().page());
-            } catch (ExternalMemoryUnsupportedException e) {
+            } catch (UnsupportedExternalMemoryException e) {
                 System.out.println("images not exportable here: " + e.getMessage());
             }
             for (Buffer b : new Buffer[] {shared, dedicated}) {

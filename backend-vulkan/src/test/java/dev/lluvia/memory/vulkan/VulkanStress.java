@@ -2,7 +2,7 @@ package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.Image;
 import dev.lluvia.memory.ImageDescriptor;
 import dev.lluvia.memory.LeakPolicy;
@@ -43,14 +43,14 @@ public final class VulkanStress {
         int sessions = Integer.parseInt(args[2]);
         int debugEvery = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Session.availableBackends();
-        List<DeviceInfo> devices = new ArrayList<>();
-        for (DeviceInfo d : Session.devices("vulkan")) {
+        List<DeviceSummary> devices = new ArrayList<>();
+        for (DeviceSummary d : Session.devices("vulkan")) {
             if (d.usable()) {
                 devices.add(d);
             }
         }
         System.out.println("stress: seed " + seed + ", " + threads + " threads x " + sessions + " sessions on "
-                + devices.size() + " devices: " + devices.stream().map(DeviceInfo::describe).toList());
+                + devices.size() + " devices: " + devices.stream().map(DeviceSummary::describe).toList());
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         CyclicBarrier start = new CyclicBarrier(threads);
         List<Thread> workers = new ArrayList<>();
@@ -60,9 +60,9 @@ public final class VulkanStress {
                 Random random = new Random(seed * 31 + id);
                 try {
                     start.await();
-                    List<DeviceInfo> order = new ArrayList<>();
+                    List<DeviceSummary> order = new ArrayList<>();
                     while (order.size() < sessions) {
-                        List<DeviceInfo> round = new ArrayList<>(devices);
+                        List<DeviceSummary> round = new ArrayList<>(devices);
                         Collections.shuffle(round, random);
                         order.addAll(round);
                     }
@@ -91,7 +91,7 @@ public final class VulkanStress {
         System.out.println("stress: ok");
     }
 
-    private static void oneSession(DeviceInfo device, boolean debug, Random random, String where) {
+    private static void oneSession(DeviceSummary device, boolean debug, Random random, String where) {
         Session session = Session.create(SessionOptions.defaults().withBackend("vulkan").withDebug(debug)
                 .withDevice(Integer.toString(device.index())).withLeakPolicy(LeakPolicy.IGNORE)
                 .withProperty(VulkanBackend.SYNC_VALIDATION_PROPERTY, "false"));

@@ -91,7 +91,7 @@ public final class DefragmentationReport {
             }
             DetailedStatistics before = memory.detailedStatistics();
             List<Long> passNanos = new ArrayList<>();
-            Defragmentation.Statistics totals;
+            Defragmentation.Totals totals;
             long start = System.nanoTime();
             try (Defragmentation d = memory.beginDefragmentation(passMiB << 20, passObjects)) {
                 while (!d.isDone()) {

@@ -313,7 +313,7 @@ public final class TransferBenchmark {
             final double[] img = image(session, src, dst, imageSide, memcpy(src, dst, (int) imageBytes));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "write", img[0], img[2]));
             rows.add(new Row("Image.write/read " + imageSide + "x" + imageSide + " RGBA8", mode, imageBytes, "read", img[1], img[2]));
-        } catch (dev.lluvia.memory.ExternalMemoryUnsupportedException | IllegalArgumentException e) {
+        } catch (dev.lluvia.memory.UnsupportedExternalMemoryException | IllegalArgumentException e) {
             System.err.println("no registered rows: " + e.getMessage());
         }
     }

@@ -5,11 +5,13 @@ import dev.lluvia.memory.AllocationInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.ChannelType;
 import dev.lluvia.memory.Image;
+import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.MappedView;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.UnsupportedMemoryFlagsException;
 import picocli.CommandLine.Command;
 
@@ -21,11 +23,15 @@ import java.util.Set;
  * {@code demo}: the scenario of Lluvia's memory page, step by step, with its output format:
  * a device-local and a host-visible Memory, their attributes before any allocation, a 1024-byte
  * buffer and a 32x32 Uint8 image from the device-local one and where they landed, and then a
- * write and read back through a mapped host-visible buffer.
+ * write and read back through a mapped host-visible buffer. Then what a long-running program
+ * meets ({@link DemoSteps}): a defragmentation, a large transfer, a create refused at a Memory's
+ * page limit and a leak found at close; so that a recording of the demo ({@code --jfr}) holds
+ * every kind of the allocator's Flight Recorder events.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the Lluvia memory page's scenario: create memories, allocate a buffer and an image, "
-                + "print where they live, and round-trip bytes through a mapped buffer.")
+                + "print where they live, and round-trip bytes through a mapped buffer; then defragment, "
+                + "transfer 64 MiB, meet a page limit and a leak.")
 final class DemoCommand extends SessionCommand {
 
     @picocli.CommandLine.Mixin
@@ -83,7 +89,24 @@ final class DemoCommand extends SessionCommand {
         out.println();
         String roundTrip = roundTrip(hostMemory);
         out.println(roundTrip);
-        return roundTrip.startsWith(ROUND_TRIP_OK) ? 0 : Main.EXIT_INTERNAL;
+        if (!roundTrip.startsWith(ROUND_TRIP_OK)) {
+            return Main.EXIT_INTERNAL;
+        }
+        DemoSteps.defragment(devMemory, out);
+        boolean transferred = DemoSteps.transfer(session, devMemory, out);
+        DemoSteps.pageLimitAndLeak(session, out);
+        if (jfr.file != null) {
+            out.println();
+            out.println("recording: every step's events go to " + jfr.file + " as the session closes; see them with "
+                    + "jfr print --categories \"Lluvia Memory\" " + jfr.file);
+        }
+        return transferred ? 0 : Main.EXIT_INTERNAL;
+    }
+
+    /** The shared options with leak policy THROW: the demo's leak is caught and printed, not logged. */
+    @Override
+    SessionOptions sessionOptions() {
+        return super.sessionOptions().withLeakPolicy(LeakPolicy.THROW);
     }
 
     /** The seed's attribute listing of a Memory. */

@@ -3,8 +3,8 @@ package dev.lluvia.memory.cli;
 import dev.lluvia.memory.report.Format;
 import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.DeviceLimits;
-import dev.lluvia.memory.DeviceInfo;
 import dev.lluvia.memory.DeviceProperties;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.HeapBudget;
 import dev.lluvia.memory.MemoryHeap;
 import dev.lluvia.memory.MemoryPropertyFlag;
@@ -92,7 +92,7 @@ final class InfoCommand extends SessionCommand {
         out.println(backendChoice(session));
         out.println();
         out.println("Devices of backend " + session.backendName() + " (--device INDEX opens one; the session's is marked):");
-        for (DeviceInfo d : Session.devices(session.backendName())) {
+        for (DeviceSummary d : Session.devices(session.backendName())) {
             out.println("  " + (d.name().equals(session.device().name()) ? "* " : "  ") + d.describe());
         }
     }

@@ -1,6 +1,6 @@
 package dev.lluvia.memory.cli;
 
-import dev.lluvia.memory.DeviceInfo;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.Session;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class RecordedDevicesTest {
                 file.getName() + ": recorded with validation messages, so its answers are not the driver's own");
         String profile = profileOf((String) recorded.get("name"));
         assertNotNull(profile, file.getName() + ": no sim profile is named '" + recorded.get("name") + SIMULATED
-                + "'; profiles: " + Session.devices("sim").stream().map(DeviceInfo::name).toList());
+                + "'; profiles: " + Session.devices("sim").stream().map(DeviceSummary::name).toList());
         List<String> differences = differences(recorded, simAnswers(profile));
         int requests = 0;
         for (String key : List.of("buffers", "images", "descriptors")) {
@@ -135,7 +135,7 @@ class RecordedDevicesTest {
     }
 
     private static String profileOf(String deviceName) {
-        List<DeviceInfo> devices = Session.devices("sim");
+        List<DeviceSummary> devices = Session.devices("sim");
         return devices.stream().filter(d -> d.name().equals(deviceName + SIMULATED)).findFirst()
                 .map(d -> dev.lluvia.memory.sim.SimProfiles.names().get(d.index())).orElse(null);
     }

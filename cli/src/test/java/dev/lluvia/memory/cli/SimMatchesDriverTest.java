@@ -1,22 +1,22 @@
 package dev.lluvia.memory.cli;
 
-import dev.lluvia.memory.DeviceInfo;
-import dev.lluvia.memory.Session;
 import dev.lluvia.memory.BackendInfo;
 import dev.lluvia.memory.Buffer;
 import dev.lluvia.memory.BufferUsage;
+import dev.lluvia.memory.ChannelType;
+import dev.lluvia.memory.DeviceSummary;
 import dev.lluvia.memory.Image;
+import dev.lluvia.memory.ImageDescriptor;
+import dev.lluvia.memory.ImageFormat;
+import dev.lluvia.memory.ImageTiling;
+import dev.lluvia.memory.ImageUsage;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Memory;
 import dev.lluvia.memory.MemoryObject;
 import dev.lluvia.memory.MemoryOptions;
 import dev.lluvia.memory.MemoryPropertyFlag;
+import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
-import dev.lluvia.memory.ChannelType;
-import dev.lluvia.memory.ImageDescriptor;
-import dev.lluvia.memory.ImageFormat;
-import dev.lluvia.memory.ImageTiling;
-import dev.lluvia.memory.ImageUsage;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -45,9 +45,9 @@ class SimMatchesDriverTest {
     @Test
     void everySimProfileOfAPresentDeviceAnswersAsItsDriver() {
         List<String> compared = new ArrayList<>();
-        for (DeviceInfo[] pair : devicesWithProfiles()) {
-            DeviceInfo device = pair[0];
-            DeviceInfo profile = pair[1];
+        for (DeviceSummary[] pair : devicesWithProfiles()) {
+            DeviceSummary device = pair[0];
+            DeviceSummary profile = pair[1];
             Map<String, Object> real = RequirementsDump.dump("vulkan", Integer.toString(device.index()));
             Map<String, Object> sim = RequirementsDump.dump("sim", Integer.toString(profile.index()));
             String which = device.describe() + " vs sim profile " + profile.index();
@@ -73,7 +73,7 @@ class SimMatchesDriverTest {
     @Test
     void randomDescriptorsAreAnsweredAsTheDriverAnswersThem() {
         long seed = Long.getLong("lluvia.test.seed", System.nanoTime());
-        for (DeviceInfo[] pair : devicesWithProfiles()) {
+        for (DeviceSummary[] pair : devicesWithProfiles()) {
             List<ImageDescriptor> images = randomDescriptors(new Random(seed), 400);
             List<Map<String, Object>> real = RequirementsDump.ask("vulkan", Integer.toString(pair[0].index()), images);
             List<Map<String, Object>> sim = RequirementsDump.ask("sim", Integer.toString(pair[1].index()), images);
@@ -91,7 +91,7 @@ class SimMatchesDriverTest {
      */
     @Test
     void aliasesAndExportableMemoriesArePlacedAsOnTheDriver() {
-        for (DeviceInfo[] pair : devicesWithProfiles()) {
+        for (DeviceSummary[] pair : devicesWithProfiles()) {
             List<String> real = placements("vulkan", pair[0].index());
             List<String> sim = placements("sim", pair[1].index());
             String which = pair[0].describe() + " vs sim profile " + pair[1].index();
@@ -201,7 +201,7 @@ class SimMatchesDriverTest {
     }
 
     /** Each usable Vulkan device with its sim profile: {device, profile}; aborts (or fails) without Vulkan. */
-    private static List<DeviceInfo[]> devicesWithProfiles() {
+    private static List<DeviceSummary[]> devicesWithProfiles() {
         BackendInfo vulkan = Session.availableBackends().stream().filter(b -> b.name().equals("vulkan"))
                 .findFirst().orElseThrow();
         if (!vulkan.available()) {
@@ -209,16 +209,16 @@ class SimMatchesDriverTest {
             assertFalse("1".equals(env) || "true".equalsIgnoreCase(env), "Vulkan is required: " + vulkan.detail());
             Assumptions.abort("no Vulkan here: " + vulkan.detail());
         }
-        List<DeviceInfo> profiles = Session.devices("sim");
-        List<DeviceInfo[]> pairs = new ArrayList<>();
-        for (DeviceInfo device : Session.devices("vulkan")) {
-            DeviceInfo profile = profiles.stream().filter(p -> p.name().equals(device.name() + " (simulated)"))
+        List<DeviceSummary> profiles = Session.devices("sim");
+        List<DeviceSummary[]> pairs = new ArrayList<>();
+        for (DeviceSummary device : Session.devices("vulkan")) {
+            DeviceSummary profile = profiles.stream().filter(p -> p.name().equals(device.name() + " (simulated)"))
                     .findFirst().orElse(null);
             if (!device.usable() || profile == null) {
                 System.out.println("no sim profile for Vulkan device " + device.describe());
                 continue;
             }
-            pairs.add(new DeviceInfo[] {device, profile});
+            pairs.add(new DeviceSummary[] {device, profile});
         }
         Assumptions.assumeFalse(pairs.isEmpty(), "no Vulkan device here has a sim profile");
         return pairs;

@@ -1,11 +1,14 @@
 package dev.lluvia.memory.report;
 
+import dev.lluvia.memory.LluviaException;
+
 /**
  * A trace that cannot be read or replayed: the message names the source, the line and the bad
- * token, e.g. {@code frame.trace line 7: unknown memory 'm9' (defined: m0, m1)}. An
- * {@link IllegalArgumentException}, so the CLI reports it as a usage error (exit status 2).
+ * token, e.g. {@code frame.trace line 7: unknown memory 'm9' (defined: m0, m1)}, or the call the
+ * library refused on replay, with the library's exception as the cause. A {@link LluviaException},
+ * as every exception type of the library is (see the {@code dev.lluvia.memory} package).
  */
-public final class TraceException extends IllegalArgumentException {
+public final class TraceException extends LluviaException {
 
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ package dev.lluvia.memory;
  * The device cannot export memory to other APIs as asked: it lacks {@code VK_KHR_external_memory_fd}
  * (opaque file descriptors), or cannot export resources of the kind asked for.
  */
-public class ExternalMemoryUnsupportedException extends LluviaException {
+public class UnsupportedExternalMemoryException extends LluviaException {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -12,7 +12,7 @@ public class ExternalMemoryUnsupportedException extends LluviaException {
      *
      * @param message which device and what it lacks
      */
-    public ExternalMemoryUnsupportedException(String message) {
+    public UnsupportedExternalMemoryException(String message) {
         super(message);
     }
 }

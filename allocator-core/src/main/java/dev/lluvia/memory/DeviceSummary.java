@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * One device a backend can open, as {@link Session#devices(String)} lists it without opening a
  * session: enough to pick a device and open one session per GPU
- * ({@code SessionOptions.withDevice(Integer.toString(index))}).
+ * ({@code SessionOptions.withDevice(Integer.toString(index))}). An open session's device is
+ * described in full, memory types and limits included, by {@link DeviceProperties}
+ * ({@link Session#device()}).
  *
  * @param index      what to pass to {@link SessionOptions#withDevice(String)}
  * @param name       the device's name, e.g. {@code NVIDIA H200}
@@ -15,7 +17,7 @@ import java.util.Objects;
  * @param heaps      the device's memory heaps, in heap order
  * @param usable     whether the backend can open it (the Vulkan backend needs Vulkan 1.1)
  */
-public record DeviceInfo(int index, String name, DeviceType type, String apiVersion, List<MemoryHeap> heaps,
+public record DeviceSummary(int index, String name, DeviceType type, String apiVersion, List<MemoryHeap> heaps,
                          boolean usable) {
 
     /**
@@ -28,7 +30,7 @@ public record DeviceInfo(int index, String name, DeviceType type, String apiVers
      * @param heaps the device's memory heaps, in heap order
      * @param usable whether the backend can open it (the Vulkan backend needs Vulkan 1.1)
      */
-    public DeviceInfo {
+    public DeviceSummary {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(apiVersion, "apiVersion");
