@@ -54,21 +54,22 @@ import java.util.Objects;
  * @param maxMipLevels      the most mip levels an image may have
  * @param maxArrayLayers    the most array layers an image may have
  * @param usageRowPitchAlignments pitch: by usage bit ({@code VkImageUsageFlagBits}), the row pitch
- *                          alignment of images with that usage when larger than {@code rowPitchAlignment}
+ *                          alignment of images with that usage when larger than {@code rowPitchAlignment},
+ *                          as {@link RequirementRule#usageAlignments()} are for the requirement
  *                          (NVIDIA's linear rows: 32 bytes, 128 for transfer destinations and color
  *                          attachments); empty for none
  */
 public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignment, long heightAlignment,
                           long gobRows, long maxBlockHeight, long maxBlockDepth, boolean npotPixelPadding,
                           Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers,
-                          Map<Integer, Long> usageRowPitchAlignments) {
+                          List<RequirementRule.UsageAlignment> usageRowPitchAlignments) {
 
     /** A layout whose row pitch does not depend on the image's usage. */
     public ImageLayout(String kind, long widthAlignment, long rowPitchAlignment, long heightAlignment,
                        long gobRows, long maxBlockHeight, long maxBlockDepth, boolean npotPixelPadding,
                        Map<String, List<String>> unsupported, int maxMipLevels, int maxArrayLayers) {
         this(kind, widthAlignment, rowPitchAlignment, heightAlignment, gobRows, maxBlockHeight, maxBlockDepth,
-                npotPixelPadding, unsupported, maxMipLevels, maxArrayLayers, Map.of());
+                npotPixelPadding, unsupported, maxMipLevels, maxArrayLayers, List.of());
     }
 
     /** Keys of {@link #unsupported} besides the usage names. */
@@ -92,13 +93,7 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             }
         }
         unsupported = Map.copyOf(unsupported);
-        usageRowPitchAlignments = Map.copyOf(usageRowPitchAlignments);
-        for (Map.Entry<Integer, Long> e : usageRowPitchAlignments.entrySet()) {
-            if (Integer.bitCount(e.getKey()) != 1 || e.getValue() <= 0) {
-                throw new IllegalArgumentException("a usage row pitch alignment maps one usage bit to a positive number, was 0x"
-                        + Integer.toHexString(e.getKey()) + " -> " + e.getValue());
-            }
-        }
+        usageRowPitchAlignments = List.copyOf(usageRowPitchAlignments);
     }
 
     /** The tight layout that refuses nothing (but more than 2048 layers). */
@@ -146,13 +141,8 @@ public record ImageLayout(String kind, long widthAlignment, long rowPitchAlignme
             case "pitch" -> {
                 boolean npot = npotPixelPadding && Long.bitCount(pixel) != 1;
                 long w = align(width, widthAlignment) + (npot ? 1 : 0);
-                long rowAlignment = rowPitchAlignment;
-                int usageBits = ImageUsage.toBits(d.usage());
-                for (Map.Entry<Integer, Long> e : usageRowPitchAlignments.entrySet()) {
-                    if ((usageBits & e.getKey()) != 0) {
-                        rowAlignment = Math.max(rowAlignment, e.getValue());
-                    }
-                }
+                long rowAlignment = RequirementRule.UsageAlignment.largest(usageRowPitchAlignments,
+                        ImageUsage.toBits(d.usage()), rowPitchAlignment);
                 long pitchAlignment = npot ? lcm(pixel, rowAlignment) : rowAlignment;
                 long row = align(w * pixel, pitchAlignment);
                 long rows = d.dimensions() > 1 ? align(height, heightAlignment) : height;

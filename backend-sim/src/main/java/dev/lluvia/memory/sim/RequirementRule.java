@@ -46,6 +46,21 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
                         + Integer.toHexString(usageBit) + " -> " + alignment);
             }
         }
+
+        /**
+         * The largest of {@code floor} and the alignments in {@code list} of the usages in
+         * {@code usageBits}; indexed, not iterated, so that a create allocates nothing here.
+         */
+        static long largest(List<UsageAlignment> list, int usageBits, long floor) {
+            long a = floor;
+            for (int i = 0; i < list.size(); i++) {
+                UsageAlignment u = list.get(i);
+                if ((usageBits & u.usageBit()) != 0) {
+                    a = Math.max(a, u.alignment());
+                }
+            }
+            return a;
+        }
     }
 
     /** A rule whose answers do not depend on the resource's usage. */
@@ -93,17 +108,8 @@ public record RequirementRule(long alignment, long sizeGranularity, long minSize
      * alignments of its usages.
      */
     public MemoryRequirements requirements(long bytes, int usageBits) {
-        long a = alignment;
-        long granularity = sizeGranularity;
-        // Indexed, not iterated: creating a buffer allocates nothing here.
-        for (int i = 0; i < usageAlignments.size(); i++) {
-            UsageAlignment u = usageAlignments.get(i);
-            if ((usageBits & u.usageBit()) != 0) {
-                a = Math.max(a, u.alignment());
-                granularity = Math.max(granularity, u.alignment());
-            }
-        }
-        long size = size(bytes, granularity);
+        long a = UsageAlignment.largest(usageAlignments, usageBits, alignment);
+        long size = size(bytes, UsageAlignment.largest(usageAlignments, usageBits, sizeGranularity));
         boolean requires = requiresDedicatedAbove > 0 && size > requiresDedicatedAbove;
         boolean prefers = requires || (prefersDedicatedAbove > 0 && size > prefersDedicatedAbove);
         return new MemoryRequirements(size, a, memoryTypeBits, prefers, requires);

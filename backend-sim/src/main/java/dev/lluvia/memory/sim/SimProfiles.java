@@ -413,26 +413,28 @@ public final class SimProfiles {
             return set;
         }
 
-        /** The keys {@code prefix + USAGE}, by usage bit; a key naming no usage of {@code usages} is refused. */
-        Map<Integer, Long> usageNumbers(String prefix, Map<String, Integer> usages) {
-            Map<Integer, Long> out = new java.util.HashMap<>();
+        /**
+         * The keys {@code prefix + USAGE} as usage alignments, in usage-bit order; a key naming no
+         * usage of {@code usages} is refused.
+         */
+        List<RequirementRule.UsageAlignment> usageAlignments(String prefix, Map<String, Integer> usages) {
+            List<RequirementRule.UsageAlignment> out = new ArrayList<>();
             for (String key : p.stringPropertyNames()) {
                 if (key.startsWith(prefix)) {
                     Integer bit = usages.get(key.substring(prefix.length()));
                     if (bit == null) {
                         throw bad(key, "not a usage of these resources; usages: " + usages.keySet());
                     }
-                    out.put(bit, powerOfTwo(key));
+                    out.add(new RequirementRule.UsageAlignment(bit, powerOfTwo(key)));
                 }
             }
+            out.sort(java.util.Comparator.comparingInt(RequirementRule.UsageAlignment::usageBit));
             return out;
         }
 
         RequirementRule rule(String prefix, int typeCount, Map<String, Integer> usages) {
             long alignment = number(prefix + ".alignment");
-            List<RequirementRule.UsageAlignment> usageAlignments = new ArrayList<>();
-            usageNumbers(prefix + ".alignment.", usages).forEach((bit, a) -> usageAlignments.add(new RequirementRule.UsageAlignment(bit, a)));
-            usageAlignments.sort(java.util.Comparator.comparingInt(RequirementRule.UsageAlignment::usageBit));
+            List<RequirementRule.UsageAlignment> usageAlignments = usageAlignments(prefix + ".alignment.", usages);
             long bits = number(prefix + ".memoryTypeBits");
             if (bits <= 0 || (typeCount < 32 && (bits >>> typeCount) != 0)) {
                 throw bad(prefix + ".memoryTypeBits", "0x" + Long.toHexString(bits) + " names types the device ("
@@ -465,7 +467,7 @@ public final class SimProfiles {
                         bool(prefix + ".npotPixelPadding", false), unsupported,
                         (int) number(prefix + ".maxMipLevels", linear ? 1 : 32),
                         (int) number(prefix + ".maxArrayLayers", linear ? 1 : 2048),
-                        usageNumbers(prefix + ".rowPitchAlignment.", imageUsages()));
+                        usageAlignments(prefix + ".rowPitchAlignment.", imageUsages()));
             } catch (IllegalArgumentException e) {
                 throw bad(prefix + ".layout", e.getMessage());
             }
