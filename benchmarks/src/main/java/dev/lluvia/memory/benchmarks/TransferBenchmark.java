@@ -233,20 +233,20 @@ public final class TransferBenchmark {
 
     /**
      * The pinned rows: Buffer.write/read and Image.write/read whose host side is the mapping of a
-     * buffer in {@code usage} memory of the same session, filled like {@code src}, which the library
+     * buffer in {@code hostMemory} of the same session, filled like {@code src}, which the library
      * copies on the device without staging. READBACK memory is host memory (pinned, cached): the
      * analogue of PyTorch's pinned copies, the peer a memcpy between two such mappings. UPLOAD
      * memory is a device-local host-visible (BAR) type where the device has one: the copy never
      * crosses the link, so its rows show what the device's copy itself costs (for images, the
      * layout change); host reads of a BAR are slow, so its peer is the memcpy of plain buffers.
      */
-    private static void pinned(Session session, MemoryOptions usage, String label, ByteBuffer plainSrc, ByteBuffer plainDst, long[] sizes,
+    private static void pinned(Session session, MemoryOptions hostMemory, String label, ByteBuffer plainSrc, ByteBuffer plainDst, long[] sizes,
                                int imageSide, List<Row> rows) {
         final long imageBytes = 4L * imageSide * imageSide;
         // Two host buffers and the device memory must fit the heap (lavapipe has one of 2 GiB for
         // everything): sizes over a quarter of the host memory's heap are left out.
         final int heap;
-        try (Memory probe = session.createMemory(usage)) {
+        try (Memory probe = session.createMemory(hostMemory)) {
             heap = probe.memoryType().heapIndex();
         }
         final long cap = session.device().memoryHeaps().get(heap).size() / 4;
@@ -257,7 +257,7 @@ public final class TransferBenchmark {
         }
         sizes = Arrays.stream(sizes).filter(size -> size <= cap).toArray();
         final long largest = Math.max(Arrays.stream(sizes).max().orElse(4096), imageBytes);
-        try (Memory host = session.createMemory(usage);
+        try (Memory host = session.createMemory(hostMemory);
              Buffer up = host.createBuffer(largest);
              Buffer down = host.createBuffer(largest)) {
             final ByteBuffer src = up.mapByteBuffer();
