@@ -127,9 +127,14 @@ import java.util.Arrays;
  * <ol>
  *   <li>Decode the id; check that it is below the high-water mark and that its {@code nextFree}
  *       slot is {@code TAKEN_BIT | serial} of the handle (one compare: taken, and this allocation).</li>
- *   <li>If the next physical block is free, unlink it from its list, absorb it and recycle its id.</li>
- *   <li>If the previous physical block is free, unlink it, let it absorb this block, recycle this id.</li>
- *   <li>Link the merged block into the list of its size and set the bitmap bits.</li>
+ *   <li>If the previous physical block is free, it absorbs this block (and the next one, if that is
+ *       free too: unlinked from its list); the ids absorbed are recycled. The previous block is
+ *       moved to the list of its new size only if that differs from its list before.</li>
+ *   <li>Else, if the next physical block is free and the merged size stays in its list, it moves
+ *       its start down over this block and keeps its place in its list (no list or bitmap update;
+ *       VMA's merge into its "null block", for any free range); if the list changes, this block
+ *       absorbs it instead and is linked into the list of the merged size.</li>
+ *   <li>Else this block is linked into the list of its size and the bitmap bits set.</li>
  * </ol>
  *
  * <h2>Cost and memory</h2>
@@ -246,68 +251,139 @@ public final class TlsfAllocator implements BlockAllocator {
         final long need = size + alignment - 1;
         // list(roundUp(need)) is always list(need) + 1 (see the class comment).
         final int fit = need < 0 || need > capacity ? listCount : listIndex(need) + 1;
-        int block;
-        switch (strategy) {
-            case MIN_TIME: {
-                // The usual case, kept short: the head of the first list that fits by construction;
-                // its list is known, so unlinking it needs no index math.
-                final int list = firstNonEmptyList(fit);
-                if (list != NONE) {
-                    return take(listHead[list], list, size, alignment);
-                }
-                block = searchLists(listIndex(size), fit, size, alignment);
-                break;
+        if (strategy == AllocationStrategy.MIN_TIME) {
+            // The usual case, kept short: the head of the first list that fits by construction;
+            // its list is known, so unlinking it needs no index math.
+            final int list = firstNonEmptyList(fit);
+            if (list != NONE) {
+                return take(listHead[list], list, size, alignment);
             }
-            case MIN_MEMORY: {
-                // As VMA: the request's own list first (the smallest ranges that may hold it), then
-                // the smallest list that holds it by construction, and the lists in between last.
-                // Walking every list from best to fit first made one allocate walk thousands of
-                // ranges that fail the alignment (3 us at alignment 256 in VMA's benchmark).
-                final int best = listIndex(size);
-                block = searchLists(best, best + 1, size, alignment);
-                if (block == NONE) {
-                    block = headOfFirstList(fit);
-                }
-                if (block == NONE) {
-                    block = searchLists(best + 1, fit, size, alignment);
-                }
-                break;
-            }
-            default:
-                block = searchByOffset(size, alignment);
-                break;
+            return takeFromLists(firstNonEmptyList(listIndex(size)), fit, size, alignment);
         }
+        if (strategy == AllocationStrategy.MIN_MEMORY) {
+            return allocateMinMemory(size, alignment, fit);
+        }
+        final int block = searchByOffset(size, alignment);
         if (block == NONE) {
             return NO_SPACE;
         }
         return take(block, listIndex(end(block) - start[block]), size, alignment);
     }
 
+    /**
+     * {@code MIN_MEMORY}, as VMA: the request's own list {@code best} first (the smallest ranges
+     * that may hold it), then the head of the smallest list that holds it by construction
+     * ({@code fit}), and the lists in between last. Walking every list from {@code best} to
+     * {@code fit} first made one allocate walk thousands of ranges that fail the alignment (3 us at
+     * alignment 256 in VMA's benchmark). One bitmap search answers the first two steps when no list
+     * lies between the request's list and {@code fit} (always at alignment 1).
+     */
+    private long allocateMinMemory(long size, long alignment, int fit) {
+        final int best = listIndex(size);
+        int list = firstNonEmptyList(best);
+        if (list == best) {
+            final long handle = takeFromLists(best, best + 1, size, alignment);
+            if (handle != NO_SPACE) {
+                return handle;
+            }
+            list = firstNonEmptyList(best + 1);
+        }
+        if (list == NONE) {
+            return NO_SPACE;
+        }
+        if (list < fit) {
+            final int fitList = firstNonEmptyList(fit);
+            if (fitList == NONE) {
+                return takeFromLists(list, fit, size, alignment);
+            }
+            list = fitList;
+        }
+        return take(listHead[list], list, size, alignment);
+    }
+
+    /**
+     * Frees as the class comment says, with one shortcut: a free neighbour that absorbs the freed
+     * range keeps its place in its free list when the merged size stays in the same list (VMA's
+     * merge into its "null block", for any free range), so most merges touch no list neighbour and
+     * no bitmap.
+     */
     @Override
     public void free(long handle) {
-        int block = blockOf(handle);
+        final int block = blockOf(handle);
         final long[] st = start;
         final int[] link = links;
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
         final int next = link[(block << 2) + NEXT_PHYSICAL];
-        long end = next == NONE ? capacity : st[next];
-        usedBytes -= end - st[block];
+        final long from = st[block];
+        final long end = next == NONE ? capacity : st[next];
+        usedBytes -= end - from;
         allocationCount--;
-        if (next != NONE && link[(next << 2) + NEXT_FREE] >= NONE) {
-            final int afterNext = link[(next << 2) + NEXT_PHYSICAL];
-            final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
-            unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextEnd - end));
-            end = nextEnd;
-            unlinkPhysical(next);
+        final boolean nextIsFree = next != NONE && link[(next << 2) + NEXT_FREE] >= NONE;
+        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
+            mergeIntoPrevious(block, prev, nextIsFree ? next : NONE, from, end);
+        } else if (nextIsFree) {
+            mergeIntoNext(block, prev, next, from, end);
+        } else {
+            linkFree(block, listIndex(end - from));
+        }
+    }
+
+    /**
+     * Frees {@code [from, end)} of {@code block} into its free previous neighbour {@code prev},
+     * and its free next neighbour {@code next} too unless that is {@link #NONE}.
+     */
+    private void mergeIntoPrevious(int block, int prev, int next, long from, long end) {
+        final long[] st = start;
+        final int[] link = links;
+        final long prevStart = st[prev];
+        final int prevList = listIndex(from - prevStart);
+        int after = link[(block << 2) + NEXT_PHYSICAL];
+        long mergedEnd = end;
+        if (next != NONE) {
+            after = link[(next << 2) + NEXT_PHYSICAL];
+            mergedEnd = after == NONE ? capacity : st[after];
+            unlinkFree(next, listIndex(mergedEnd - end));
             recycle(next);
         }
-        final int prev = link[(block << 2) + PREV_PHYSICAL];
-        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
-            unlinkFree(prev, link[(prev << 2) + PREV_FREE] != NONE ? NONE : listIndex(st[block] - st[prev]));
-            unlinkPhysical(block);
-            recycle(block);
-            block = prev;
+        link[(prev << 2) + NEXT_PHYSICAL] = after;
+        if (after != NONE) {
+            link[(after << 2) + PREV_PHYSICAL] = prev;
         }
-        linkFree(block, listIndex(end - st[block]));
+        recycle(block);
+        final int list = listIndex(mergedEnd - prevStart);
+        if (list != prevList) {
+            unlinkFree(prev, prevList);
+            linkFree(prev, list);
+        }
+    }
+
+    /** Frees {@code [from, end)} of {@code block} (whose previous neighbour is taken) into its free next neighbour. */
+    private void mergeIntoNext(int block, int prev, int next, long from, long end) {
+        final long[] st = start;
+        final int[] link = links;
+        final int after = link[(next << 2) + NEXT_PHYSICAL];
+        final long nextEnd = after == NONE ? capacity : st[after];
+        final int nextList = listIndex(nextEnd - end);
+        final int list = listIndex(nextEnd - from);
+        if (list == nextList) {
+            // next moves its start down over the freed range and keeps its place in its list.
+            st[next] = from;
+            link[(next << 2) + PREV_PHYSICAL] = prev;
+            if (prev != NONE) {
+                link[(prev << 2) + NEXT_PHYSICAL] = next;
+            } else {
+                firstBlock = next;
+            }
+            recycle(block);
+        } else {
+            unlinkFree(next, nextList);
+            link[(block << 2) + NEXT_PHYSICAL] = after;
+            if (after != NONE) {
+                link[(after << 2) + PREV_PHYSICAL] = block;
+            }
+            recycle(next);
+            linkFree(block, list);
+        }
     }
 
     @Override
@@ -436,25 +512,23 @@ public final class TlsfAllocator implements BlockAllocator {
         return (cls << SECOND_LEVEL_BITS) | Integer.numberOfTrailingZeros(secondMap);
     }
 
-    private int headOfFirstList(int list) {
-        final int found = firstNonEmptyList(list);
-        return found == NONE ? NONE : listHead[found];
-    }
-
-    /** Walks the lists {@code from..to-1} in increasing order for a block that holds the request. */
-    private int searchLists(int from, int to, long size, long alignment) {
+    /**
+     * Walks the non-empty lists from {@code list} (the first non-empty one of the walk, or
+     * {@link #NONE}) up to {@code to - 1} in increasing order and takes the first block that holds
+     * the request; {@link #NO_SPACE} if none does.
+     */
+    private long takeFromLists(int list, int to, long size, long alignment) {
         final long[] st = start;
         final int[] link = links;
-        int list = firstNonEmptyList(from);
         while (list != NONE && list < to) {
             for (int b = listHead[list]; b != NONE; b = link[(b << 2) + NEXT_FREE]) {
                 if (fits(st[b], end(b), size, alignment)) {
-                    return b;
+                    return take(b, list, size, alignment);
                 }
             }
             list = firstNonEmptyList(list + 1);
         }
-        return NONE;
+        return NO_SPACE;
     }
 
     private int searchByOffset(long size, long alignment) {
@@ -612,20 +686,6 @@ public final class TlsfAllocator implements BlockAllocator {
         link[(after << 2) + NEXT_PHYSICAL] = block;
         if (next != NONE) {
             link[(next << 2) + PREV_PHYSICAL] = block;
-        }
-    }
-
-    private void unlinkPhysical(int block) {
-        final int[] link = links;
-        final int prev = link[(block << 2) + PREV_PHYSICAL];
-        final int next = link[(block << 2) + NEXT_PHYSICAL];
-        if (prev != NONE) {
-            link[(prev << 2) + NEXT_PHYSICAL] = next;
-        } else {
-            firstBlock = next;
-        }
-        if (next != NONE) {
-            link[(next << 2) + PREV_PHYSICAL] = prev;
         }
     }
 
