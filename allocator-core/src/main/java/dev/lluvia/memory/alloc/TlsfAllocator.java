@@ -127,14 +127,15 @@ import java.util.Arrays;
  * <ol>
  *   <li>Decode the id; check that it is below the high-water mark and that its {@code nextFree}
  *       slot is {@code TAKEN_BIT | serial} of the handle (one compare: taken, and this allocation).</li>
- *   <li>If the previous physical block is free, it absorbs this block (and the next one, if that is
- *       free too: unlinked from its list); the ids absorbed are recycled. The previous block is
- *       moved to the list of its new size only if that differs from its list before.</li>
- *   <li>Else, if the next physical block is free and the merged size stays in its list, it moves
- *       its start down over this block and keeps its place in its list (no list or bitmap update;
- *       VMA's merge into its "null block", for any free range); if the list changes, this block
- *       absorbs it instead and is linked into the list of the merged size.</li>
- *   <li>Else this block is linked into the list of its size and the bitmap bits set.</li>
+ *   <li>If the next physical block is the last one (VMA's "null block", the free range at the
+ *       end), is free, the previous one is taken and the merged size stays in the last block's
+ *       list, the last block moves its start down over this one and keeps its place in its list;
+ *       this id is recycled, and nothing else changes.</li>
+ *   <li>Else, if the next physical block is free, unlink it from its list, absorb it and recycle
+ *       its id.</li>
+ *   <li>If the previous physical block is free, it absorbs this block and this id is recycled; it
+ *       moves to the list of its new size only if that differs from its list before.</li>
+ *   <li>Else link the merged block into the list of its size and set the bitmap bits.</li>
  * </ol>
  *
  * <h2>Cost and memory</h2>
@@ -302,88 +303,66 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     /**
-     * Frees as the class comment says, with one shortcut: a free neighbour that absorbs the freed
-     * range keeps its place in its free list when the merged size stays in the same list (VMA's
-     * merge into its "null block", for any free range), so most merges touch no list neighbour and
-     * no bitmap.
+     * Frees as the class comment says. The two merges that keep the surviving free block in its
+     * list (a previous neighbour whose list does not change, the last block taking back the range
+     * before it) touch no list neighbour and no bitmap: they make freeing in address order, either
+     * way, cheap. A free next neighbour other than the last block is always relinked, since its
+     * record would otherwise have to change its start.
      */
     @Override
     public void free(long handle) {
-        final int block = blockOf(handle);
+        int block = blockOf(handle);
         final long[] st = start;
         final int[] link = links;
-        final int prev = link[(block << 2) + PREV_PHYSICAL];
         final int next = link[(block << 2) + NEXT_PHYSICAL];
-        final long from = st[block];
-        final long end = next == NONE ? capacity : st[next];
-        usedBytes -= end - from;
+        long end = next == NONE ? capacity : st[next];
+        usedBytes -= end - st[block];
         allocationCount--;
-        final boolean nextIsFree = next != NONE && link[(next << 2) + NEXT_FREE] >= NONE;
-        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
-            mergeIntoPrevious(block, prev, nextIsFree ? next : NONE, from, end);
-        } else if (nextIsFree) {
-            mergeIntoNext(block, prev, next, from, end);
-        } else {
-            linkFree(block, listIndex(end - from));
+        if (next != NONE && link[(next << 2) + NEXT_FREE] >= NONE) {
+            final int afterNext = link[(next << 2) + NEXT_PHYSICAL];
+            final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
+            if (afterNext == NONE && absorbedByLast(block, next, end)) {
+                return;
+            }
+            unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextEnd - end));
+            end = nextEnd;
+            unlinkPhysical(next);
+            recycle(next);
         }
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
+            final long prevStart = st[prev];
+            final int prevList = listIndex(st[block] - prevStart);
+            unlinkPhysical(block);
+            recycle(block);
+            final int list = listIndex(end - prevStart);
+            if (list != prevList) {
+                unlinkFree(prev, prevList);
+                linkFree(prev, list);
+            }
+            return;
+        }
+        linkFree(block, listIndex(end - st[block]));
     }
 
     /**
-     * Frees {@code [from, end)} of {@code block} into its free previous neighbour {@code prev},
-     * and its free next neighbour {@code next} too unless that is {@link #NONE}.
+     * Frees {@code block} into the last block {@code last}, free and next to it, when its previous
+     * neighbour is taken and the merged size stays in the last block's list: the last block moves
+     * its start down and keeps its place (VMA's merge into its "null block"). Returns false, and
+     * changes nothing, otherwise.
      */
-    private void mergeIntoPrevious(int block, int prev, int next, long from, long end) {
+    private boolean absorbedByLast(int block, int last, long end) {
         final long[] st = start;
         final int[] link = links;
-        final long prevStart = st[prev];
-        final int prevList = listIndex(from - prevStart);
-        int after = link[(block << 2) + NEXT_PHYSICAL];
-        long mergedEnd = end;
-        if (next != NONE) {
-            after = link[(next << 2) + NEXT_PHYSICAL];
-            mergedEnd = after == NONE ? capacity : st[after];
-            unlinkFree(next, listIndex(mergedEnd - end));
-            recycle(next);
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        if ((prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE)
+                || listIndex(capacity - st[block]) != listIndex(capacity - end)) {
+            return false;
         }
-        link[(prev << 2) + NEXT_PHYSICAL] = after;
-        if (after != NONE) {
-            link[(after << 2) + PREV_PHYSICAL] = prev;
-        }
+        st[last] = st[block];
+        unlinkPhysical(block);
         recycle(block);
-        final int list = listIndex(mergedEnd - prevStart);
-        if (list != prevList) {
-            unlinkFree(prev, prevList);
-            linkFree(prev, list);
-        }
-    }
-
-    /** Frees {@code [from, end)} of {@code block} (whose previous neighbour is taken) into its free next neighbour. */
-    private void mergeIntoNext(int block, int prev, int next, long from, long end) {
-        final long[] st = start;
-        final int[] link = links;
-        final int after = link[(next << 2) + NEXT_PHYSICAL];
-        final long nextEnd = after == NONE ? capacity : st[after];
-        final int nextList = listIndex(nextEnd - end);
-        final int list = listIndex(nextEnd - from);
-        if (list == nextList) {
-            // next moves its start down over the freed range and keeps its place in its list.
-            st[next] = from;
-            link[(next << 2) + PREV_PHYSICAL] = prev;
-            if (prev != NONE) {
-                link[(prev << 2) + NEXT_PHYSICAL] = next;
-            } else {
-                firstBlock = next;
-            }
-            recycle(block);
-        } else {
-            unlinkFree(next, nextList);
-            link[(block << 2) + NEXT_PHYSICAL] = after;
-            if (after != NONE) {
-                link[(after << 2) + PREV_PHYSICAL] = block;
-            }
-            recycle(next);
-            linkFree(block, list);
-        }
+        return true;
     }
 
     @Override
@@ -475,8 +454,16 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** The free list of blocks of {@code size} units. */
     static int listIndex(long size) {
-        final int cls = memoryClass(size);
-        return (cls << SECOND_LEVEL_BITS) | secondIndex(size, cls);
+        // memoryClass and secondIndex without a branch: which side of SMALL_SIZE a size falls is
+        // data, not a pattern the processor predicts, and a free computes this up to four times.
+        // Above SMALL_SIZE, class * 32 + second is (lead - 8) * 32 + the six bits from the leading
+        // one down (32..63, the leading one counting the 32 of "^ 32").
+        final long small = (size - 1) >>> SMALL_STEP_SHIFT;
+        final int lead = 63 - Long.numberOfLeadingZeros(size | SMALL_SIZE);
+        final long large = ((long) (lead - CLASS_SHIFT - 1) << SECOND_LEVEL_BITS)
+                + (size >>> (lead - SECOND_LEVEL_BITS));
+        final long isLarge = (SMALL_SIZE - size) >> 63;
+        return (int) (small ^ ((small ^ large) & isLarge));
     }
 
     /**
@@ -686,6 +673,20 @@ public final class TlsfAllocator implements BlockAllocator {
         link[(after << 2) + NEXT_PHYSICAL] = block;
         if (next != NONE) {
             link[(next << 2) + PREV_PHYSICAL] = block;
+        }
+    }
+
+    private void unlinkPhysical(int block) {
+        final int[] link = links;
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        final int next = link[(block << 2) + NEXT_PHYSICAL];
+        if (prev != NONE) {
+            link[(prev << 2) + NEXT_PHYSICAL] = next;
+        } else {
+            firstBlock = next;
+        }
+        if (next != NONE) {
+            link[(next << 2) + PREV_PHYSICAL] = prev;
         }
     }
 
