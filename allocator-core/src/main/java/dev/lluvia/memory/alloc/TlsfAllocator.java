@@ -360,7 +360,12 @@ public final class TlsfAllocator implements BlockAllocator {
             return false;
         }
         st[last] = st[block];
-        unlinkPhysical(block);
+        link[(last << 2) + PREV_PHYSICAL] = prev;
+        if (prev != NONE) {
+            link[(prev << 2) + NEXT_PHYSICAL] = last;
+        } else {
+            firstBlock = last;
+        }
         recycle(block);
         return true;
     }
