@@ -25,6 +25,11 @@ import static org.lwjgl.vulkan.VK11.*;
  * support checked first, their memory requirements (with the dedicated-allocation hint), binding
  * to pages, device addresses, and the state the transfers check (usage, bound page, image layout).
  * The backend checks that it is open before calling in.
+ *
+ * <p>Each buffer's and image's state is the {@link Resource} the core holds ({@link BufferState},
+ * {@link ImageState}) and hands back on every call, so there is no table of them: a create and a
+ * destroy write nothing that another thread's creates and destroys write. The core destroys every
+ * resource before it closes the backend.
  */
 final class VulkanResources {
 
@@ -36,10 +41,6 @@ final class VulkanResources {
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
     private final long maxBufferSize;
     private final boolean bufferDeviceAddress;
-    /** Live buffers and images by handle; the backend destroys what is left at close. */
-    final HandleMap<BufferState> buffers = new HandleMap<>();
-    final HandleMap<ImageState> images = new HandleMap<>();
-
     /** Queue families of the physical device, for concurrent sharing. */
     private final int queueFamilyCount;
     /** Whether {@code VkImageFormatListCreateInfo} may be chained (Vulkan 1.2 or VK_KHR_image_format_list). */
@@ -130,8 +131,7 @@ final class VulkanResources {
             LongBuffer pBuffer = stack.mallocLong(1);
             check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
             long buffer = pBuffer.get(0);
-            buffers.put(buffer, new BufferState(size, usageBits));
-            return new Resource(buffer, requirementsOf(stack, buffer, false));
+            return new BufferState(this, buffer, requirementsOf(stack, buffer, false), size, usageBits);
         }
     }
 
@@ -234,8 +234,7 @@ final class VulkanResources {
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
-            images.put(image, new ImageState(d, info.usage()));
-            return new Resource(image, requirementsOf(stack, image, true));
+            return new ImageState(this, image, requirementsOf(stack, image, true), d, info.usage());
         }
     }
 
@@ -294,17 +293,17 @@ final class VulkanResources {
         return b;
     }
 
-    void bindBuffer(long buffer, long page, long offset) {
+    void bindBuffer(Resource buffer, long page, long offset) {
         BufferState b = requireBuffer(buffer);
         VulkanPages.Page p = pages.requirePage(page);
-        check(vkBindBufferMemory(device, buffer, page, offset), "vkBindBufferMemory");
+        check(vkBindBufferMemory(device, b.handle(), page, offset), "vkBindBufferMemory");
         b.page = p;
     }
 
-    void bindImage(long image, long page, long offset) {
+    void bindImage(Resource image, long page, long offset) {
         ImageState i = requireImage(image);
         VulkanPages.Page p = pages.requirePage(page);
-        check(vkBindImageMemory(device, image, page, offset), "vkBindImageMemory");
+        check(vkBindImageMemory(device, i.handle(), page, offset), "vkBindImageMemory");
         i.page = p;
     }
 
@@ -386,27 +385,25 @@ final class VulkanResources {
         }
     }
 
-    void destroyBuffer(long buffer) {
-        final BufferState b = buffers.remove(buffer);
-        if (b == null) {
-            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
-        }
+    void destroyBuffer(Resource buffer) {
+        final BufferState b = requireBuffer(buffer);
+        b.destroyed = true;
         final VulkanPages.Page page = b.page;
-        if (page != null && page.dedicatedBuffer == buffer) {
+        if (page != null && page.dedicatedBuffer == b.handle()) {
             pages.forgetMapping(page); // the buffer is its page's transfer window: no transfer may still use it
         }
-        vkDestroyBuffer(device, buffer, null);
+        vkDestroyBuffer(device, b.handle(), null);
     }
 
-    void destroyImage(long image) {
-        if (images.remove(image) == null) {
-            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
-        }
-        vkDestroyImage(device, image, null);
+    void destroyImage(Resource image) {
+        final ImageState i = requireImage(image);
+        i.destroyed = true;
+        vkDestroyImage(device, i.handle(), null);
     }
 
-    long bufferDeviceAddress(long buffer) {
-        BufferState b = requireBuffer(buffer);
+    long bufferDeviceAddress(Resource resource) {
+        BufferState b = requireBuffer(resource);
+        final long buffer = b.handle();
         if (!bufferDeviceAddress) {
             throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer 0x" + Long.toHexString(buffer)
                     + " has no device address: " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " is not enabled on " + physical.name());
@@ -426,32 +423,51 @@ final class VulkanResources {
         }
     }
 
-    static final class BufferState {
+    /**
+     * A buffer as the core holds it, with what the transfers check. The core serialises a buffer's
+     * bind and destroy with its other calls about the buffer, and a transfer reads the buffer under
+     * the core's lock after the bind (the object is pinned while the copy runs), so the fields need
+     * no synchronisation of their own.
+     */
+    static final class BufferState extends Resource {
+        final VulkanResources owner;
         final long size;
         final int usage;
-        volatile VulkanPages.Page page;
+        /** The page it is bound to; null until bound. */
+        VulkanPages.Page page;
+        /** Set by destroy: a stale resource is refused, never destroyed twice. */
+        boolean destroyed;
 
-        BufferState(long size, int usage) {
+        BufferState(VulkanResources owner, long handle, MemoryRequirements requirements, long size, int usage) {
+            super(handle, requirements);
+            this.owner = owner;
             this.size = size;
             this.usage = usage;
         }
     }
 
-    static final class ImageState {
+    /** An image as the core holds it; see {@link BufferState}. */
+    static final class ImageState extends Resource {
+        final VulkanResources owner;
         final ImageDescriptor descriptor;
         final int usage;
-        volatile VulkanPages.Page page;
+        VulkanPages.Page page;
+        boolean destroyed;
         /** The layout the last transfer left the image in; UNDEFINED until then. */
         volatile int layout = VK_IMAGE_LAYOUT_UNDEFINED;
 
-        ImageState(ImageDescriptor descriptor, int usage) {
+        ImageState(VulkanResources owner, long handle, MemoryRequirements requirements, ImageDescriptor descriptor,
+                   int usage) {
+            super(handle, requirements);
+            this.owner = owner;
             this.descriptor = descriptor;
             this.usage = usage;
         }
     }
 
-    BufferState requireBound(long buffer, long offset, long length, int usageBit, String usageName, String direction) {
-        BufferState b = requireBuffer(buffer);
+    BufferState requireBound(Resource resource, long offset, long length, int usageBit, String usageName, String direction) {
+        BufferState b = requireBuffer(resource);
+        final long buffer = b.handle();
         if ((b.usage & usageBit) == 0) {
             throw new IllegalArgumentException("cannot copy " + direction + " buffer 0x" + Long.toHexString(buffer)
                     + " through a transfer: its usage lacks " + usageName);
@@ -466,9 +482,10 @@ final class VulkanResources {
         return b;
     }
 
-    ImageState requireImageTransfer(long image, ImageDescriptor d, long length, int usageBit, String usageName,
+    ImageState requireImageTransfer(Resource resource, ImageDescriptor d, long length, int usageBit, String usageName,
                                             String direction) {
-        ImageState i = requireImage(image);
+        ImageState i = requireImage(resource);
+        final long image = i.handle();
         if ((i.usage & usageBit) == 0) {
             throw new IllegalArgumentException("cannot copy " + direction + " image 0x" + Long.toHexString(image)
                     + ": its usage " + i.descriptor.usage() + " lacks " + usageName);
@@ -484,20 +501,38 @@ final class VulkanResources {
         return i;
     }
 
-    BufferState requireBuffer(long buffer) {
-        BufferState b = buffers.get(buffer);
-        if (b == null) {
-            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+    /** {@code resource} as a live buffer of this device, else an {@link IllegalArgumentException} naming it. */
+    BufferState requireBuffer(Resource resource) {
+        if (resource instanceof BufferState b && b.owner == this && !b.destroyed) {
+            return b;
         }
-        return b;
+        throw new IllegalArgumentException("unknown buffer " + describe(resource));
     }
 
-    ImageState requireImage(long image) {
-        ImageState i = images.get(image);
-        if (i == null) {
-            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+    /** {@code resource} as a live image of this device, else an {@link IllegalArgumentException} naming it. */
+    ImageState requireImage(Resource resource) {
+        if (resource instanceof ImageState i && i.owner == this && !i.destroyed) {
+            return i;
         }
-        return i;
+        throw new IllegalArgumentException("unknown image " + describe(resource));
+    }
+
+    /**
+     * {@code resource}'s handle and why it is not a live one of this device: destroyed, of another
+     * device, not a buffer or image this backend created, or null.
+     */
+    private String describe(Resource resource) {
+        if (resource == null) {
+            return "null";
+        }
+        final String handle = "0x" + Long.toHexString(resource.handle());
+        if (resource instanceof BufferState b) {
+            return handle + (b.owner != this ? " (a buffer of another device)" : " (a buffer already destroyed)");
+        }
+        if (resource instanceof ImageState i) {
+            return handle + (i.owner != this ? " (an image of another device)" : " (an image already destroyed)");
+        }
+        return handle + " (not created by this backend)";
     }
 
     private static MemoryRequirements requirements(VkMemoryRequirements r, VkMemoryDedicatedRequirements d) {
