@@ -417,9 +417,12 @@ public final class VulkanBackend implements MemoryBackend {
         // A buffer of the program's own (an Allocation's) comes as a plain Resource: with no usage
         // known, its page gets no transfer window, so the library never uses the program's buffer.
         final long handle = to.resource().handle();
-        return to.resource() instanceof VulkanResources.BufferState buffer
-                ? pages.newPage(type, size, handle, buffer.usage, buffer.size, VK_NULL_HANDLE, request.options())
-                : pages.newPage(type, size, handle, 0, 0, VK_NULL_HANDLE, request.options());
+        if (to.resource() instanceof VulkanResources.BufferState buffer) {
+            final long page = pages.newPage(type, size, handle, buffer.usage, buffer.size, VK_NULL_HANDLE, request.options());
+            buffer.dedicatedPage = pages.requirePage(page);
+            return page;
+        }
+        return pages.newPage(type, size, handle, 0, 0, VK_NULL_HANDLE, request.options());
     }
 
     @Override
@@ -599,7 +602,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToBuffer(b.handle(), b.page, offset, src));
+        transferred(transfers.copyToBuffer(b.handle(), resources.pageOf(b.page), offset, src));
     }
 
     @Override
@@ -609,7 +612,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromBuffer(b.handle(), b.page, offset, dst));
+        transferred(transfers.copyFromBuffer(b.handle(), resources.pageOf(b.page), offset, dst));
     }
 
     @Override
@@ -619,7 +622,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToImage(state.handle(), state.page, descriptor, src));
+        transferred(transfers.copyToImage(state.handle(), resources.pageOf(state.page), descriptor, src));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -631,7 +634,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromImage(state.handle(), state.page, state.layout, descriptor, dst));
+        transferred(transfers.copyFromImage(state.handle(), resources.pageOf(state.page), state.layout, descriptor, dst));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 

@@ -17,6 +17,9 @@ import java.nio.LongBuffer;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.system.MemoryUtil.NULL;
+import static org.lwjgl.system.MemoryUtil.memAddress;
+import static org.lwjgl.system.MemoryUtil.memGetLong;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.*;
 
@@ -97,7 +100,11 @@ final class VulkanResources {
                 info.pNext(), exportable);
     }
 
-    /** Creates the buffer (the create-info's own checks done), its state and its requirements, in one stack frame. */
+    /**
+     * Creates the buffer (the create-info's own checks done), its state and its requirements: in the
+     * thread's {@link BufferScratch}, with a stack frame only for what a plain buffer lacks (queue
+     * families, the export structure).
+     */
     private Resource newBuffer(long size, int usageBits, int flags, int sharingMode, java.util.List<Integer> queueFamilies,
                                long pNext, boolean exportable) {
         if (Long.compareUnsigned(size, maxBufferSize) > 0) {
@@ -109,12 +116,19 @@ final class VulkanResources {
                     + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
                     + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
         }
+        final BufferScratch scratch = BufferScratch.CURRENT.get();
+        final long ci = scratch.createInfo;
+        VkBufferCreateInfo.nflags(ci, flags);
+        VkBufferCreateInfo.nsize(ci, size);
+        VkBufferCreateInfo.nusage(ci, usageBits);
+        VkBufferCreateInfo.nsharingMode(ci, sharingMode);
+        VkBufferCreateInfo.npNext(ci, pNext);
+        if (queueFamilies.isEmpty() && !exportable) {
+            VkBufferCreateInfo.npQueueFamilyIndices(ci, null);
+            return newBuffer(scratch, size, usageBits);
+        }
         try (MemoryStack stack = stackPush()) {
-            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
-                    .flags(flags).size(size).usage(usageBits).sharingMode(sharingMode).pNext(pNext);
-            if (!queueFamilies.isEmpty()) {
-                ci.pQueueFamilyIndices(ints(stack, queueFamilies));
-            }
+            VkBufferCreateInfo.npQueueFamilyIndices(ci, queueFamilies.isEmpty() ? null : ints(stack, queueFamilies));
             if (exportable) {
                 pages.requireExternalMemoryFd();
                 VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
@@ -125,13 +139,61 @@ final class VulkanResources {
                     throw new UnsupportedExternalMemoryException(physical.name() + " cannot export buffers of usage 0x"
                             + Integer.toHexString(usageBits) + " as opaque file descriptors");
                 }
-                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext)
+                VkBufferCreateInfo.npNext(ci, VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext)
                         .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
             }
-            LongBuffer pBuffer = stack.mallocLong(1);
-            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
-            long buffer = pBuffer.get(0);
-            return new BufferState(this, buffer, requirementsOf(stack, buffer, false), size, usageBits);
+            return newBuffer(scratch, size, usageBits);
+        }
+    }
+
+    /** {@code vkCreateBuffer} of the create-info filled in {@code scratch}, and the new buffer's requirements. */
+    private BufferState newBuffer(BufferScratch scratch, long size, int usageBits) {
+        check(nvkCreateBuffer(device, scratch.createInfo, NULL, scratch.handle), "vkCreateBuffer");
+        final long buffer = memGetLong(scratch.handle);
+        VkBufferMemoryRequirementsInfo2.nbuffer(scratch.query, buffer);
+        nvkGetBufferMemoryRequirements2(device, scratch.query, scratch.answer);
+        final long r = scratch.answer + VkMemoryRequirements2.MEMORYREQUIREMENTS;
+        return new BufferState(this, buffer, new MemoryRequirements(VkMemoryRequirements.nsize(r),
+                VkMemoryRequirements.nalignment(r), VkMemoryRequirements.nmemoryTypeBits(r),
+                VkMemoryDedicatedRequirements.nprefersDedicatedAllocation(scratch.dedicated) != 0,
+                VkMemoryDedicatedRequirements.nrequiresDedicatedAllocation(scratch.dedicated) != 0), size, usageBits);
+    }
+
+    /**
+     * The native structures of a buffer create, one set per thread, laid out once with their sTypes
+     * and their chain: the create-info, the requirements query, its answer with the
+     * dedicated-allocation hint, and the handle the driver writes. A create fills in the fields it
+     * sets and passes their addresses: no stack frame, no zeroing, no wrapper objects on every
+     * buffer's path. A direct buffer holds them, so the memory goes when the thread's scratch is
+     * collected.
+     */
+    private static final class BufferScratch {
+        static final ThreadLocal<BufferScratch> CURRENT = ThreadLocal.withInitial(BufferScratch::new);
+
+        /** Keeps the memory reachable as long as the scratch is. */
+        @SuppressWarnings("unused")
+        private final java.nio.ByteBuffer memory;
+        final long createInfo;
+        final long query;
+        final long answer;
+        final long dedicated;
+        final long handle;
+
+        BufferScratch() {
+            // Every structure's size is a multiple of 8, so each starts 8-aligned after the first.
+            final int bytes = VkBufferCreateInfo.SIZEOF + VkBufferMemoryRequirementsInfo2.SIZEOF
+                    + VkMemoryRequirements2.SIZEOF + VkMemoryDedicatedRequirements.SIZEOF + Long.BYTES;
+            memory = java.nio.ByteBuffer.allocateDirect(bytes + Long.BYTES); // zeroed
+            createInfo = (memAddress(memory) + Long.BYTES - 1) & -Long.BYTES;
+            query = createInfo + VkBufferCreateInfo.SIZEOF;
+            answer = query + VkBufferMemoryRequirementsInfo2.SIZEOF;
+            dedicated = answer + VkMemoryRequirements2.SIZEOF;
+            handle = dedicated + VkMemoryDedicatedRequirements.SIZEOF;
+            VkBufferCreateInfo.nsType(createInfo, VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+            VkBufferMemoryRequirementsInfo2.nsType(query, VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2);
+            VkMemoryRequirements2.nsType(answer, VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2);
+            VkMemoryRequirements2.npNext(answer, dedicated);
+            VkMemoryDedicatedRequirements.nsType(dedicated, VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS);
         }
     }
 
@@ -293,18 +355,25 @@ final class VulkanResources {
         return b;
     }
 
+    /**
+     * Binds without looking the page up: the core binds only its live pages, and what a transfer
+     * needs of the page is looked up when it runs ({@link #pageOf}).
+     */
     void bindBuffer(Resource buffer, long page, long offset) {
         BufferState b = requireBuffer(buffer);
-        VulkanPages.Page p = pages.requirePage(page);
         check(vkBindBufferMemory(device, b.handle(), page, offset), "vkBindBufferMemory");
-        b.page = p;
+        b.page = page;
     }
 
     void bindImage(Resource image, long page, long offset) {
         ImageState i = requireImage(image);
-        VulkanPages.Page p = pages.requirePage(page);
         check(vkBindImageMemory(device, i.handle(), page, offset), "vkBindImageMemory");
-        i.page = p;
+        i.page = page;
+    }
+
+    /** The page a transferred buffer or image is bound to ({@link #requireBound}, {@link #requireImageTransfer} checked it is). */
+    VulkanPages.Page pageOf(long page) {
+        return pages.requirePage(page);
     }
 
     /**
@@ -388,9 +457,9 @@ final class VulkanResources {
     void destroyBuffer(Resource buffer) {
         final BufferState b = requireBuffer(buffer);
         b.destroyed = true;
-        final VulkanPages.Page page = b.page;
-        if (page != null && page.dedicatedBuffer == b.handle()) {
-            pages.forgetMapping(page); // the buffer is its page's transfer window: no transfer may still use it
+        final VulkanPages.Page own = b.dedicatedPage;
+        if (own != null && b.page == own.handle) {
+            pages.forgetMapping(own); // the buffer is its page's transfer window: no transfer may still use it
         }
         vkDestroyBuffer(device, b.handle(), null);
     }
@@ -412,7 +481,7 @@ final class VulkanResources {
             throw new IllegalArgumentException("buffer 0x" + Long.toHexString(buffer)
                     + " has no device address: its usage lacks SHADER_DEVICE_ADDRESS");
         }
-        if (b.page == null) {
+        if (b.page == 0) {
             throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
         }
         try (MemoryStack stack = stackPush()) {
@@ -433,8 +502,10 @@ final class VulkanResources {
         final VulkanResources owner;
         final long size;
         final int usage;
-        /** The page it is bound to; null until bound. */
-        VulkanPages.Page page;
+        /** The page it is bound to; 0 until bound. */
+        long page;
+        /** The page allocated for this buffer alone, whose transfer window it is; null when none was. */
+        VulkanPages.Page dedicatedPage;
         /** Set by destroy: a stale resource is refused, never destroyed twice. */
         boolean destroyed;
 
@@ -451,7 +522,8 @@ final class VulkanResources {
         final VulkanResources owner;
         final ImageDescriptor descriptor;
         final int usage;
-        VulkanPages.Page page;
+        /** The page it is bound to; 0 until bound. */
+        long page;
         boolean destroyed;
         /** The layout the last transfer left the image in; UNDEFINED until then. */
         volatile int layout = VK_IMAGE_LAYOUT_UNDEFINED;
@@ -472,7 +544,7 @@ final class VulkanResources {
             throw new IllegalArgumentException("cannot copy " + direction + " buffer 0x" + Long.toHexString(buffer)
                     + " through a transfer: its usage lacks " + usageName);
         }
-        if (b.page == null) {
+        if (b.page == 0) {
             throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
         }
         if (offset < 0 || length < 0 || offset > b.size - length) {
@@ -490,7 +562,7 @@ final class VulkanResources {
             throw new IllegalArgumentException("cannot copy " + direction + " image 0x" + Long.toHexString(image)
                     + ": its usage " + i.descriptor.usage() + " lacks " + usageName);
         }
-        if (i.page == null) {
+        if (i.page == 0) {
             throw new IllegalStateException("image 0x" + Long.toHexString(image) + " is not bound to memory");
         }
         if (length != d.byteSize()) {
