@@ -48,7 +48,7 @@ class VulkanParallelTransferTest {
                     // The backend's own transfer calls, as Buffer.write makes them for memory the host
                     // cannot map (every memory type of a CPU device is mappable, so the API would memcpy).
                     VulkanBackend backend = backend(session);
-                    long[] b = deviceBuffer(backend, SIZE);
+                    VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, SIZE);
                     try {
                         ByteBuffer src = ByteBuffer.allocateDirect(SIZE); // staged: not a mapping of this session
                         ByteBuffer back = ByteBuffer.allocateDirect(SIZE);
@@ -58,13 +58,13 @@ class VulkanParallelTransferTest {
                             if (round > 0) {
                                 fill(src, seed + round);
                             }
-                            backend.copyToBuffer(b[0], 0, src);
-                            backend.copyFromBuffer(b[0], 0, back);
+                            backend.copyToBuffer(b.buffer(), 0, src);
+                            backend.copyFromBuffer(b.buffer(), 0, back);
                             assertEquals(src, back, "buffer of seed " + seed + ", round " + round);
                         }
                     } finally {
-                        backend.destroyBuffer(b[0]);
-                        backend.freePage(b[1]);
+                        backend.destroyBuffer(b.buffer());
+                        backend.freePage(b.page());
                     }
                     return null;
                 }));

@@ -208,13 +208,13 @@ public final class TransferBenchmark {
         final int type = deviceLocalType(vk, buffer.requirements().memoryTypeBits());
         final long page = vk.allocatePage(type, buffer.requirements().size());
         try {
-            vk.bindBuffer(buffer.handle(), page, 0);
+            vk.bindBuffer(buffer, page, 0);
             return time(size, reps,
-                    () -> vk.copyToBuffer(buffer.handle(), 0, src.duplicate().limit(size)),
-                    () -> vk.copyFromBuffer(buffer.handle(), 0, dst.duplicate().limit(size)),
+                    () -> vk.copyToBuffer(buffer, 0, src.duplicate().limit(size)),
+                    () -> vk.copyFromBuffer(buffer, 0, dst.duplicate().limit(size)),
                     memcpy(src, dst, size));
         } finally {
-            vk.destroyBuffer(buffer.handle());
+            vk.destroyBuffer(buffer);
             vk.freePage(page);
         }
     }
