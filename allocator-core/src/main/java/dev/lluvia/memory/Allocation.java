@@ -1,6 +1,7 @@
 package dev.lluvia.memory;
 
 import dev.lluvia.memory.spi.MemoryRequirements;
+import dev.lluvia.memory.spi.Resource;
 import dev.lluvia.memory.spi.ResourceBind;
 
 import java.nio.ByteBuffer;
@@ -33,7 +34,7 @@ public final class Allocation extends MemoryObject {
     private long bound;
 
     Allocation(Memory memory, long id, AllocationRequest request, ResourceRequirements requirements) {
-        super(memory, id, request.resource());
+        super(memory, id, new Resource(request.resource(), requirements.toSpi()));
         this.request = request;
         this.requirements = requirements;
     }
@@ -283,22 +284,22 @@ public final class Allocation extends MemoryObject {
     }
 
     @Override
-    void bindResource(long handle, long pageHandle, long offset) {
+    void bindResource(Resource resource, long pageHandle, long offset) {
         // The program binds its resource when it wants to (bindBuffer, bindImage, or its own call).
     }
 
     @Override
-    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
+    void bindAliasResource(Resource resource, long pageHandle, long offset, long aliased) {
         throw new IllegalStateException("an allocation is never an alias");
     }
 
     @Override
-    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+    Resource createReplacementLocked() {
         throw new IllegalStateException(describe() + " cannot be moved: its resource is the program's");
     }
 
     @Override
-    void copyContentsLocked(long from, long to) {
+    void copyContentsLocked(Resource from, Resource to) {
         throw new IllegalStateException(describe() + " cannot be moved: its resource is the program's");
     }
 
@@ -308,7 +309,7 @@ public final class Allocation extends MemoryObject {
     }
 
     @Override
-    void destroyResource(long handle) {
+    void destroyResource(Resource resource) {
         // The resource is the program's: closing frees the range only.
     }
 }

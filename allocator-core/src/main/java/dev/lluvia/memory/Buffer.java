@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.spi.Resource;
+
 import java.nio.ByteBuffer;
 import java.util.Set;
 
@@ -18,11 +20,11 @@ public final class Buffer extends MemoryObject {
     /** The backend's own create-info it was made from, or null for Lluvia's portable one. */
     private final BackendBufferInfo backendInfo;
 
-    Buffer(Memory memory, long id, long resource, long size, Set<BufferUsage> usage) {
+    Buffer(Memory memory, long id, Resource resource, long size, Set<BufferUsage> usage) {
         this(memory, id, resource, size, usage, null);
     }
 
-    Buffer(Memory memory, long id, long resource, long size, Set<BufferUsage> usage, BackendBufferInfo backendInfo) {
+    Buffer(Memory memory, long id, Resource resource, long size, Set<BufferUsage> usage, BackendBufferInfo backendInfo) {
         super(memory, id, resource);
         this.size = size;
         this.usage = usage;
@@ -201,7 +203,7 @@ public final class Buffer extends MemoryObject {
         final dev.lluvia.memory.spi.MemoryBackend backend = memory.backend();
         final java.util.concurrent.atomic.AtomicInteger pin;
         final ByteBuffer mapped;
-        final long resource;
+        final Resource resource;
         synchronized (memory.lock()) {
             requireOpen();
             if (length == 0) {
@@ -320,22 +322,22 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
-    void bindResource(long handle, long pageHandle, long offset) {
-        memory().backend().bindBuffer(handle, pageHandle, offset);
+    void bindResource(Resource resource, long pageHandle, long offset) {
+        memory().backend().bindBuffer(resource, pageHandle, offset);
     }
 
     @Override
-    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
-        memory().backend().bindAliasingBuffer(handle, pageHandle, offset, aliased);
+    void bindAliasResource(Resource resource, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingBuffer(resource, pageHandle, offset, aliased);
     }
 
     @Override
-    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+    Resource createReplacementLocked() {
         return backendInfo != null ? memory().newBuffer(backendInfo) : memory().newBuffer(size, BufferUsage.toBits(usage));
     }
 
     @Override
-    void copyContentsLocked(long from, long to) {
+    void copyContentsLocked(Resource from, Resource to) {
         memory().backend().copyBuffer(from, to, size);
     }
 
@@ -345,7 +347,7 @@ public final class Buffer extends MemoryObject {
     }
 
     @Override
-    void destroyResource(long handle) {
-        memory().backend().destroyBuffer(handle);
+    void destroyResource(Resource resource) {
+        memory().backend().destroyBuffer(resource);
     }
 }

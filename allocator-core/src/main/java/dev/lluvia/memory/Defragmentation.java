@@ -287,27 +287,27 @@ public final class Defragmentation implements AutoCloseable {
                 throw new IllegalStateException("the driver gave " + o.describe() + "'s replacement other requirements"
                         + " (size " + req.size() + ", alignment " + req.alignment() + ") than the object had");
             }
-            o.bindResource(replacement.handle(), to.handle, offset);
+            o.bindResource(replacement, to.handle, offset);
             // Views of the old place must not write during the copy nor touch the old page after
             // it is freed: they throw from here on, and map() makes a view of the new place.
             o.retireViewsLocked();
-            o.copyContentsLocked(o.resource(), replacement.handle());
+            o.copyContentsLocked(o.resource(), replacement);
         } catch (RuntimeException | Error e) {
             pool.freeBlock(to, block);
             if (replacement != null) {
                 try {
-                    o.destroyResource(replacement.handle());
+                    o.destroyResource(replacement);
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
             throw e;
         }
-        final long oldResource = o.resource();
+        final Resource oldResource = o.resource();
         final Page oldPage = o.page();
         final long oldBlock = o.block();
         AllocationInfo now = new AllocationInfo(to.index, offset, to.allocator.padding(block) + frontMargin, from.size());
-        o.movedLocked(replacement.handle(), to, block, now, to.allocator.size(block) - frontMargin);
+        o.movedLocked(replacement, to, block, now, to.allocator.size(block) - frontMargin);
         if (frontMargin > 0) {
             memory.margins().fill(to, block, offset, from.size());
         }

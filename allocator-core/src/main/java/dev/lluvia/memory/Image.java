@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.spi.Resource;
+
 import java.nio.ByteBuffer;
 
 /** A 1D, 2D or 3D image allocated from a {@link Memory} (Lluvia's {@code Image}). */
@@ -9,11 +11,11 @@ public final class Image extends MemoryObject {
     /** The backend's own create-info it was made from, or null for a portable descriptor. */
     private final BackendImageInfo backendInfo;
 
-    Image(Memory memory, long id, long resource, ImageDescriptor descriptor) {
+    Image(Memory memory, long id, Resource resource, ImageDescriptor descriptor) {
         this(memory, id, resource, descriptor, null);
     }
 
-    Image(Memory memory, long id, long resource, ImageDescriptor descriptor, BackendImageInfo backendInfo) {
+    Image(Memory memory, long id, Resource resource, ImageDescriptor descriptor, BackendImageInfo backendInfo) {
         super(memory, id, resource);
         this.descriptor = descriptor;
         this.backendInfo = backendInfo;
@@ -121,7 +123,7 @@ public final class Image extends MemoryObject {
     private void transfer(ByteBuffer bytes, boolean toImage) {
         final Memory memory = memory();
         final java.util.concurrent.atomic.AtomicInteger pin;
-        final long resource;
+        final Resource resource;
         synchronized (memory.lock()) {
             requireOpen();
             resource = resource();
@@ -192,22 +194,22 @@ public final class Image extends MemoryObject {
     }
 
     @Override
-    void bindResource(long handle, long pageHandle, long offset) {
-        memory().backend().bindImage(handle, pageHandle, offset);
+    void bindResource(Resource resource, long pageHandle, long offset) {
+        memory().backend().bindImage(resource, pageHandle, offset);
     }
 
     @Override
-    void bindAliasResource(long handle, long pageHandle, long offset, long aliased) {
-        memory().backend().bindAliasingImage(handle, pageHandle, offset, aliased);
+    void bindAliasResource(Resource resource, long pageHandle, long offset, long aliased) {
+        memory().backend().bindAliasingImage(resource, pageHandle, offset, aliased);
     }
 
     @Override
-    dev.lluvia.memory.spi.Resource createReplacementLocked() {
+    Resource createReplacementLocked() {
         return backendInfo != null ? memory().newImage(backendInfo) : memory().newImage(descriptor);
     }
 
     @Override
-    void copyContentsLocked(long from, long to) {
+    void copyContentsLocked(Resource from, Resource to) {
         memory().backend().copyImage(from, to, descriptor);
     }
 
@@ -217,7 +219,7 @@ public final class Image extends MemoryObject {
     }
 
     @Override
-    void destroyResource(long handle) {
-        memory().backend().destroyImage(handle);
+    void destroyResource(Resource resource) {
+        memory().backend().destroyImage(resource);
     }
 }

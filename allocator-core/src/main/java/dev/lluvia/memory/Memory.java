@@ -411,7 +411,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             Resource resource = info == null ? newBuffer(size, BufferDescriptor.usageBits(usage)) : newBuffer(info);
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, usage, info);
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource, size, usage, info);
             // Only what differs from a new object's defaults: each is a volatile write.
             if (name != null) {
                 buffer.setName(name);
@@ -461,7 +461,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             Resource resource = newImage(info);
-            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), info.descriptor(), info);
+            Image image = new Image(this, nextObjectIdLocked(), resource, info.descriptor(), info);
             place(image, resource.requirements(), 1);
             created(image);
             return image;
@@ -542,7 +542,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             requireOpen();
             Resource resource = newImage(descriptor);
-            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
+            Image image = new Image(this, nextObjectIdLocked(), resource, descriptor);
             place(image, resource.requirements(), minAlignment);
             created(image);
             return image;
@@ -695,7 +695,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, size);
             Resource resource = newBuffer(size, d.usageBits());
-            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource.handle(), size, d.usage());
+            Buffer buffer = new Buffer(this, nextObjectIdLocked(), resource, size, d.usage());
             Aliases.place(this, buffer, original, at, offset, resource.requirements());
             return buffer;
         }
@@ -718,7 +718,7 @@ public final class Memory implements AutoCloseable {
         synchronized (lock) {
             AllocationInfo at = Aliases.target(this, original, offset, 1);
             Resource resource = newImage(descriptor);
-            Image image = new Image(this, nextObjectIdLocked(), resource.handle(), descriptor);
+            Image image = new Image(this, nextObjectIdLocked(), resource, descriptor);
             Aliases.place(this, image, original, at, offset, resource.requirements());
             return image;
         }

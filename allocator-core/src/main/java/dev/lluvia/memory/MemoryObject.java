@@ -1,5 +1,7 @@
 package dev.lluvia.memory;
 
+import dev.lluvia.memory.spi.Resource;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,8 +17,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     private final Memory memory;
     private final long id;
-    /** The driver object; replaced when defragmentation moves the object. Guarded by the Memory's lock. */
-    private long resource;
+    /**
+     * The driver object as the backend gave it (an {@link Allocation}'s: the program's handle,
+     * wrapped); replaced when defragmentation moves the object. Guarded by the Memory's lock.
+     */
+    private Resource resource;
     /** The inverse of {@link #isMovable()}, so that a new object costs no volatile write. */
     private volatile boolean notMovable;
     private volatile int moveCount;
@@ -66,7 +71,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** The thread that created the object, in debug mode only. */
     private final String createdIn;
 
-    MemoryObject(Memory memory, long id, long resource) {
+    MemoryObject(Memory memory, long id, Resource resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
@@ -194,7 +199,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     public final long handle() {
         synchronized (memory.lock()) {
             requireOpen();
-            return resource;
+            return resource.handle();
         }
     }
 
@@ -285,7 +290,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** What was asked for, e.g. "1024 bytes" or "32x32x1 UINT8x1 OPTIMAL". */
     abstract String shape();
 
-    abstract void destroyResource(long handle);
+    abstract void destroyResource(Resource resource);
 
     /** Whether bufferImageGranularity separates this object from linear ones. */
     abstract boolean isOptimalImage();
@@ -294,7 +299,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         destroyResource(resource);
     }
 
-    final long resource() {
+    final Resource resource() {
         return resource;
     }
 
@@ -317,7 +322,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /** After defragmentation copied the contents: the object now is {@code newResource} at the new place. */
-    final void movedLocked(long newResource, Page newPage, long newBlock, AllocationInfo newInfo,
+    final void movedLocked(Resource newResource, Page newPage, long newBlock, AllocationInfo newInfo,
                            long newReservedSize) {
         this.resource = newResource;
         this.page = newPage;
@@ -328,10 +333,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     /** A new, unbound driver object like this one's, for defragmentation to bind at the new place. */
-    abstract dev.lluvia.memory.spi.Resource createReplacementLocked();
+    abstract Resource createReplacementLocked();
 
     /** Copies this object's contents from {@code from} into {@code to} on the device, and waits. */
-    abstract void copyContentsLocked(long from, long to);
+    abstract void copyContentsLocked(Resource from, Resource to);
 
     /** Whether the driver can copy this object (its usage has transfer source and destination). */
     abstract boolean canCopy();
@@ -344,9 +349,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         bindResource(resource, page.handle, info.offset());
     }
 
-    abstract void bindResource(long handle, long pageHandle, long offset);
+    abstract void bindResource(Resource resource, long pageHandle, long offset);
 
-    abstract void bindAliasResource(long handle, long pageHandle, long offset, long aliased);
+    abstract void bindAliasResource(Resource resource, long pageHandle, long offset, long aliased);
 
     /** Binds this new object onto part of {@code original}'s range, at page offset {@code info.offset()}. */
     final void bindAliasLocked(MemoryObject original, AllocationInfo info) {
@@ -354,7 +359,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         this.page = original.page;
         this.block = -1;
         this.info = info;
-        bindAliasResource(resource, page.handle, info.offset(), original.resource);
+        bindAliasResource(resource, page.handle, info.offset(), original.resource.handle());
         if (original.aliases == null) {
             original.aliases = new java.util.ArrayList<>(2);
         }

@@ -355,7 +355,7 @@ final class PagePool {
         final Object event = Events.beginPageAllocated();
         try {
             // A plain page for a regular or a merely large object, and for an allocation that names no resource.
-            forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource() != 0;
+            forTheDriver = forTheDriver && dedicatedTo != null && dedicatedTo.resource().handle() != 0;
             PageRequest request = new PageRequest(type.index(), size, pageOptions, null, null);
             handle = backend.allocatePage(!forTheDriver ? request
                     : request.withDedicatedTo(dedicatedTo.resource(), isImage(dedicatedTo)));

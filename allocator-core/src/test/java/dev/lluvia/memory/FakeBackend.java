@@ -220,11 +220,11 @@ final class FakeBackend implements MemoryBackend {
         if (to == null) {
             return newPage(request.memoryTypeIndex(), request.size(), false, 0);
         }
-        Res r = resources.get(to.resource());
-        check(r != null && r.image == to.image(), "dedicated page for an unknown resource " + to.resource());
+        Res r = resources.get(to.resource().handle());
+        check(r != null && r.image == to.image(), "dedicated page for an unknown resource " + to.resource().handle());
         check(request.size() == r.requirements.size(), "dedicated page of " + request.size() + " bytes for a resource of "
                 + r.requirements.size());
-        return newPage(request.memoryTypeIndex(), request.size(), true, to.resource());
+        return newPage(request.memoryTypeIndex(), request.size(), true, to.resource().handle());
     }
 
     private long newPage(int type, long size, boolean dedicated, long resource) {
@@ -307,12 +307,14 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized void bindBuffer(long buffer, long page, long offset) {
+    public synchronized void bindBuffer(Resource bufferResource, long page, long offset) {
+        final long buffer = bufferResource.handle();
         bind(buffer, false, page, offset);
     }
 
     @Override
-    public synchronized void bindImage(long image, long page, long offset) {
+    public synchronized void bindImage(Resource imageResource, long page, long offset) {
+        final long image = imageResource.handle();
         bind(image, true, page, offset);
     }
 
@@ -337,17 +339,20 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized void destroyBuffer(long buffer) {
+    public synchronized void destroyBuffer(Resource bufferResource) {
+        final long buffer = bufferResource.handle();
         check(resources.remove(buffer) != null, "destroy of an unknown buffer " + buffer);
     }
 
     @Override
-    public synchronized void destroyImage(long image) {
+    public synchronized void destroyImage(Resource imageResource) {
+        final long image = imageResource.handle();
         check(resources.remove(image) != null, "destroy of an unknown image " + image);
     }
 
     @Override
-    public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+    public void copyToBuffer(Resource bufferResource, long offset, ByteBuffer src) {
+        final long buffer = bufferResource.handle();
         inTransfer();
         synchronized (this) {
             Res r = bound(buffer, false);
@@ -357,7 +362,8 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+    public void copyFromBuffer(Resource bufferResource, long offset, ByteBuffer dst) {
+        final long buffer = bufferResource.handle();
         inTransfer();
         synchronized (this) {
             Res r = bound(buffer, false);
@@ -368,7 +374,8 @@ final class FakeBackend implements MemoryBackend {
 
     /** An image's bytes lie tightly packed from its offset: the fake has no tiling of its own. */
     @Override
-    public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+    public void copyToImage(Resource imageResource, ImageDescriptor descriptor, ByteBuffer src) {
+        final long image = imageResource.handle();
         inTransfer();
         synchronized (this) {
             Res r = bound(image, true);
@@ -377,7 +384,8 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+    public void copyFromImage(Resource imageResource, ImageDescriptor descriptor, ByteBuffer dst) {
+        final long image = imageResource.handle();
         inTransfer();
         synchronized (this) {
             Res r = bound(image, true);
@@ -387,7 +395,9 @@ final class FakeBackend implements MemoryBackend {
 
     /** A device copy, as defragmentation asks for: {@code size} bytes of the device's copy of the pages. */
     @Override
-    public synchronized void copyBuffer(long src, long dst, long size) {
+    public synchronized void copyBuffer(Resource srcResource, Resource dstResource, long size) {
+        final long src = srcResource.handle();
+        final long dst = dstResource.handle();
         Res from = bound(src, false);
         Res to = bound(dst, false);
         check(size <= from.requirements.size() && size <= to.requirements.size(), "copy of " + size + " bytes past a buffer");
@@ -395,7 +405,9 @@ final class FakeBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized void copyImage(long src, long dst, ImageDescriptor descriptor) {
+    public synchronized void copyImage(Resource srcResource, Resource dstResource, ImageDescriptor descriptor) {
+        final long src = srcResource.handle();
+        final long dst = dstResource.handle();
         copyDevice(bound(src, true), bound(dst, true), descriptor.byteSize());
     }
 

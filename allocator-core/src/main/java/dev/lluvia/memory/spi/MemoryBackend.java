@@ -14,8 +14,12 @@ import java.util.List;
  * failures with the library's typed exceptions ({@link dev.lluvia.memory.OutOfDeviceMemoryException},
  * {@link dev.lluvia.memory.OutOfHostMemoryException}, {@link dev.lluvia.memory.BackendException}).
  *
- * <p>Handles are plain {@code long}s. Callers (the core) never pass a handle after destroying it, so
- * implementations need not defend against stale handles, but may. The core serialises the
+ * <p>Pages are plain {@code long} handles. Buffers and images are the {@link Resource} the backend
+ * returned when it created them: the core hands that object back on every call about them, so a
+ * backend may keep each one's state in its own subclass of {@link Resource} rather than in a table
+ * that every thread's create and destroy would write. Callers (the core) never pass a page or
+ * resource after freeing or destroying it, so implementations need not defend against stale
+ * ones, but may. The core serialises the
  * allocations, binds and frees of one {@link dev.lluvia.memory.Memory}; transfers of its objects
  * (copyTo/From) run beside them (the object stays bound until the transfer returns), and calls for
  * different Memories come from different threads at once, so implementations must be thread-safe.
@@ -74,12 +78,13 @@ public interface MemoryBackend extends AutoCloseable {
      * @param memoryTypeIndex the Vulkan memory type index of the page
      * @param size bytes: the resource's requirement size
      * @param resource the buffer or image that will be bound at offset 0: one the backend created, or
-     *                 one the program created itself ({@link #resourceRequirements}), which the
-     *                 backend then must not use for anything but naming it to the driver
+     *                 one the program created itself ({@link #resourceRequirements}), wrapped in a plain
+     *                 {@link Resource}, which the backend then must not use for anything but naming it
+     *                 to the driver
      * @param image whether {@code resource} is an image (else a buffer)
      * @return the page handle
      */
-    default long allocateDedicatedPage(int memoryTypeIndex, long size, long resource, boolean image) {
+    default long allocateDedicatedPage(int memoryTypeIndex, long size, Resource resource, boolean image) {
         return allocatePage(PageRequest.of(memoryTypeIndex, size).withDedicatedTo(resource, image));
     }
 
@@ -233,20 +238,20 @@ public interface MemoryBackend extends AutoCloseable {
     /**
      * Binds a buffer to {@code offset} of a page; the offset obeys the buffer's requirements.
      *
-     * @param buffer a buffer handle from this backend
+     * @param buffer a buffer from this backend's {@link #createBuffer}
      * @param page a page handle from this backend
      * @param offset bytes from the start of the page, obeying the buffer's requirements
      */
-    void bindBuffer(long buffer, long page, long offset);
+    void bindBuffer(Resource buffer, long page, long offset);
 
     /**
      * Binds an image to {@code offset} of a page; the offset obeys the image's requirements.
      *
-     * @param image an image handle from this backend
+     * @param image an image from this backend's {@link #createImage}
      * @param page a page handle from this backend
      * @param offset bytes from the start of the page, obeying the image's requirements
      */
-    void bindImage(long image, long page, long offset);
+    void bindImage(Resource image, long page, long offset);
 
     /**
      * Binds a buffer onto part of the range of a bound resource, {@code aliased} (a buffer or image
@@ -255,24 +260,24 @@ public interface MemoryBackend extends AutoCloseable {
      * from an overlap. The core has checked that the buffer's range lies inside the aliased
      * resource's and obeys its requirements, and destroys aliases before what they alias.
      *
-     * @param buffer a buffer handle from this backend
+     * @param buffer a buffer from this backend's {@link #createBuffer}
      * @param page a page handle from this backend
      * @param offset bytes from the start of the page
      * @param aliased the handle of the bound buffer or image whose range this one aliases
      */
-    default void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+    default void bindAliasingBuffer(Resource buffer, long page, long offset, long aliased) {
         bindBuffer(buffer, page, offset);
     }
 
     /**
      * {@link #bindAliasingBuffer} for an image.
      *
-     * @param image an image handle from this backend
+     * @param image an image from this backend's {@link #createImage}
      * @param page a page handle from this backend
      * @param offset bytes from the start of the page
      * @param aliased the handle of the bound buffer or image whose range this one aliases
      */
-    default void bindAliasingImage(long image, long page, long offset, long aliased) {
+    default void bindAliasingImage(Resource image, long page, long offset, long aliased) {
         bindImage(image, page, offset);
     }
 
@@ -306,25 +311,25 @@ public interface MemoryBackend extends AutoCloseable {
                     + Long.toHexString(bind.next()));
         }
         if (bind.image()) {
-            bindImage(bind.resource(), bind.page(), bind.offset());
+            bindImage(new Resource(bind.resource(), null), bind.page(), bind.offset());
         } else {
-            bindBuffer(bind.resource(), bind.page(), bind.offset());
+            bindBuffer(new Resource(bind.resource(), null), bind.page(), bind.offset());
         }
     }
 
     /**
      * Destroys a buffer, bound or not.
      *
-     * @param buffer a buffer handle from this backend
+     * @param buffer a buffer from this backend's {@link #createBuffer}
      */
-    void destroyBuffer(long buffer);
+    void destroyBuffer(Resource buffer);
 
     /**
      * Destroys an image, bound or not.
      *
-     * @param image an image handle from this backend
+     * @param image an image from this backend's {@link #createImage}
      */
-    void destroyImage(long image);
+    void destroyImage(Resource image);
 
     /**
      * Copies {@code src}'s remaining bytes into a bound buffer at {@code offset}, through a transfer
@@ -339,20 +344,20 @@ public interface MemoryBackend extends AutoCloseable {
      * @throws UnsupportedOperationException if the backend cannot transfer (the default)
      * @throws IllegalArgumentException      if the buffer was not created for transfers in this direction
      */
-    default void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+    default void copyToBuffer(Resource buffer, long offset, ByteBuffer src) {
         throw new UnsupportedOperationException(name() + " backend cannot copy into buffers through a transfer");
     }
 
     /**
      * Copies {@code dst.remaining()} bytes of a bound buffer, from {@code offset}, into {@code dst}
      * through a transfer on the device's queue, and waits for it. {@code dst}'s position is left
-     * unchanged. See {@link #copyToBuffer(long, long, ByteBuffer)}.
+     * unchanged. See {@link #copyToBuffer(Resource, long, ByteBuffer)}.
      *
      * @param buffer a bound buffer
      * @param offset bytes from the start of the buffer
      * @param dst where the bytes go: as many as it has remaining
      */
-    default void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+    default void copyFromBuffer(Resource buffer, long offset, ByteBuffer dst) {
         throw new UnsupportedOperationException(name() + " backend cannot copy from buffers through a transfer");
     }
 
@@ -366,7 +371,7 @@ public interface MemoryBackend extends AutoCloseable {
      * @param descriptor the image's descriptor
      * @param src the pixels: {@link ImageDescriptor#byteSize()} bytes
      */
-    default void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+    default void copyToImage(Resource image, ImageDescriptor descriptor, ByteBuffer src) {
         throw new UnsupportedOperationException(name() + " backend cannot copy into images");
     }
 
@@ -378,7 +383,7 @@ public interface MemoryBackend extends AutoCloseable {
      * @param descriptor the image's descriptor
      * @param dst where the pixels go: {@link ImageDescriptor#byteSize()} bytes
      */
-    default void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+    default void copyFromImage(Resource image, ImageDescriptor descriptor, ByteBuffer dst) {
         throw new UnsupportedOperationException(name() + " backend cannot copy from images");
     }
 
@@ -392,7 +397,7 @@ public interface MemoryBackend extends AutoCloseable {
      * @param size bytes to copy
      * @throws UnsupportedOperationException if the backend cannot copy (the default)
      */
-    default void copyBuffer(long src, long dst, long size) {
+    default void copyBuffer(Resource src, Resource dst, long size) {
         throw new UnsupportedOperationException(name() + " backend cannot copy between buffers");
     }
 
@@ -406,7 +411,7 @@ public interface MemoryBackend extends AutoCloseable {
      * @param descriptor the descriptor of both
      * @throws UnsupportedOperationException if the backend cannot copy (the default)
      */
-    default void copyImage(long src, long dst, ImageDescriptor descriptor) {
+    default void copyImage(Resource src, Resource dst, ImageDescriptor descriptor) {
         throw new UnsupportedOperationException(name() + " backend cannot copy between images");
     }
 
@@ -426,7 +431,7 @@ public interface MemoryBackend extends AutoCloseable {
      * @param buffer a bound buffer
      * @throws UnsupportedOperationException if the backend has no device addresses (the default)
      */
-    default long bufferDeviceAddress(long buffer) {
+    default long bufferDeviceAddress(Resource buffer) {
         throw new UnsupportedOperationException(name() + " backend has no buffer device addresses");
     }
 

@@ -20,10 +20,11 @@ public record PageRequest(int memoryTypeIndex, long size, PageOptions options, D
     /**
      * The resource a dedicated page is for.
      *
-     * @param resource the buffer or image handle, created and not yet bound
+     * @param resource the buffer or image, created and not yet bound: one the backend created, or the
+     *                 program's own wrapped in a plain {@link Resource}
      * @param image    whether {@code resource} is an image (else a buffer)
      */
-    public record Dedicated(long resource, boolean image) {
+    public record Dedicated(Resource resource, boolean image) {
     }
 
     /**
@@ -61,10 +62,10 @@ public record PageRequest(int memoryTypeIndex, long size, PageOptions options, D
     /**
      * {@return this request for a page dedicated to one buffer or image}
      *
-     * @param resource the buffer or image handle
+     * @param resource the buffer or image; see {@link Dedicated#resource()}
      * @param image    whether {@code resource} is an image
      */
-    public PageRequest withDedicatedTo(long resource, boolean image) {
+    public PageRequest withDedicatedTo(Resource resource, boolean image) {
         return new PageRequest(memoryTypeIndex, size, options, new Dedicated(resource, image), extension);
     }
 

@@ -244,7 +244,7 @@ public final class SimBackend implements MemoryBackend {
         PageRequest.Dedicated to = request.dedicatedTo();
         long handle = to == null
                 ? allocateRegularPage(request.memoryTypeIndex(), request.size())
-                : allocateDedicatedPage(request.memoryTypeIndex(), request.size(), to.resource(), to.image(), request.options());
+                : allocateDedicatedPage(request.memoryTypeIndex(), request.size(), to.resource().handle(), to.image(), request.options());
         pages.get(handle).priority = priority(request.options());
         return handle;
     }
@@ -345,36 +345,36 @@ public final class SimBackend implements MemoryBackend {
     // Images are stored tightly packed at their offset (the requirement size is never smaller).
 
     @Override
-    public synchronized void copyToBuffer(long buffer, long offset, ByteBuffer src) {
-        transfer(buffer, KIND_BUFFER, offset, src, true, "copyToBuffer");
+    public synchronized void copyToBuffer(Resource buffer, long offset, ByteBuffer src) {
+        transfer(buffer.handle(), KIND_BUFFER, offset, src, true, "copyToBuffer");
     }
 
     @Override
-    public synchronized void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
-        transfer(buffer, KIND_BUFFER, offset, dst, false, "copyFromBuffer");
+    public synchronized void copyFromBuffer(Resource buffer, long offset, ByteBuffer dst) {
+        transfer(buffer.handle(), KIND_BUFFER, offset, dst, false, "copyFromBuffer");
     }
 
     @Override
-    public synchronized void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
-        transfer(image, KIND_IMAGE, 0, src, true, "copyToImage");
+    public synchronized void copyToImage(Resource image, ImageDescriptor descriptor, ByteBuffer src) {
+        transfer(image.handle(), KIND_IMAGE, 0, src, true, "copyToImage");
     }
 
     @Override
-    public synchronized void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
-        transfer(image, KIND_IMAGE, 0, dst, false, "copyFromImage");
+    public synchronized void copyFromImage(Resource image, ImageDescriptor descriptor, ByteBuffer dst) {
+        transfer(image.handle(), KIND_IMAGE, 0, dst, false, "copyFromImage");
     }
 
     /** Defragmentation's device copy: the source's device bytes into the destination's, as a copy command. */
     @Override
-    public synchronized void copyBuffer(long src, long dst, long size) {
-        copyBetween(src, dst, KIND_BUFFER, size, "copyBuffer");
+    public synchronized void copyBuffer(Resource src, Resource dst, long size) {
+        copyBetween(src.handle(), dst.handle(), KIND_BUFFER, size, "copyBuffer");
     }
 
     /** The image's bytes, all of its requirement size: the sim stores no tiling, so this is every pixel. */
     @Override
-    public synchronized void copyImage(long src, long dst, ImageDescriptor descriptor) {
+    public synchronized void copyImage(Resource src, Resource dst, ImageDescriptor descriptor) {
         requireOpen();
-        copyBetween(src, dst, KIND_IMAGE, resources.resource(src, KIND_IMAGE, "copyImage").requirements.size(), "copyImage");
+        copyBetween(src.handle(), dst.handle(), KIND_IMAGE, resources.resource(src.handle(), KIND_IMAGE, "copyImage").requirements.size(), "copyImage");
     }
 
     private void copyBetween(long src, long dst, int kind, long size, String call) {
@@ -479,9 +479,9 @@ public final class SimBackend implements MemoryBackend {
      * with the {@code SHADER_DEVICE_ADDRESS} usage on a device with the feature enabled.
      */
     @Override
-    public synchronized long bufferDeviceAddress(long buffer) {
+    public synchronized long bufferDeviceAddress(Resource buffer) {
         requireOpen();
-        SimResource r = resources.resource(buffer, KIND_BUFFER, "bufferDeviceAddress");
+        SimResource r = resources.resource(buffer.handle(), KIND_BUFFER, "bufferDeviceAddress");
         if (!features.contains(DeviceFeature.BUFFER_DEVICE_ADDRESS)) {
             throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "bufferDeviceAddress: "
                     + "BUFFER_DEVICE_ADDRESS is not enabled on " + device.name());
@@ -509,39 +509,39 @@ public final class SimBackend implements MemoryBackend {
     }
 
     @Override
-    public synchronized void bindBuffer(long buffer, long page, long offset) {
+    public synchronized void bindBuffer(Resource buffer, long page, long offset) {
         requireOpen();
-        referee.bind(buffer, KIND_BUFFER, page, offset, "bindBuffer");
+        referee.bind(buffer.handle(), KIND_BUFFER, page, offset, "bindBuffer");
     }
 
     @Override
-    public synchronized void bindImage(long image, long page, long offset) {
+    public synchronized void bindImage(Resource image, long page, long offset) {
         requireOpen();
-        referee.bind(image, KIND_IMAGE, page, offset, "bindImage");
+        referee.bind(image.handle(), KIND_IMAGE, page, offset, "bindImage");
     }
 
     @Override
-    public synchronized void bindAliasingBuffer(long buffer, long page, long offset, long aliased) {
+    public synchronized void bindAliasingBuffer(Resource buffer, long page, long offset, long aliased) {
         requireOpen();
-        referee.bindAlias(buffer, KIND_BUFFER, page, offset, aliased, "bindAliasingBuffer");
+        referee.bindAlias(buffer.handle(), KIND_BUFFER, page, offset, aliased, "bindAliasingBuffer");
     }
 
     @Override
-    public synchronized void bindAliasingImage(long image, long page, long offset, long aliased) {
+    public synchronized void bindAliasingImage(Resource image, long page, long offset, long aliased) {
         requireOpen();
-        referee.bindAlias(image, KIND_IMAGE, page, offset, aliased, "bindAliasingImage");
+        referee.bindAlias(image.handle(), KIND_IMAGE, page, offset, aliased, "bindAliasingImage");
     }
 
     @Override
-    public synchronized void destroyBuffer(long buffer) {
+    public synchronized void destroyBuffer(Resource buffer) {
         requireOpen();
-        referee.destroy(buffer, KIND_BUFFER, "destroyBuffer");
+        referee.destroy(buffer.handle(), KIND_BUFFER, "destroyBuffer");
     }
 
     @Override
-    public synchronized void destroyImage(long image) {
+    public synchronized void destroyImage(Resource image) {
         requireOpen();
-        referee.destroy(image, KIND_IMAGE, "destroyImage");
+        referee.destroy(image.handle(), KIND_IMAGE, "destroyImage");
     }
 
     /**

@@ -53,7 +53,7 @@ class MisbehavingBackendTest {
     @Test
     void bindFailureOnAFreshPageLeavesNothing() {
         BackendException lost = new BackendException("vkBindBufferMemory", "VK_ERROR_DEVICE_LOST");
-        doThrow(lost).when(spy).bindBuffer(anyLong(), anyLong(), anyLong());
+        doThrow(lost).when(spy).bindBuffer(any(dev.lluvia.memory.spi.Resource.class), anyLong(), anyLong());
         assertSame(lost, assertThrows(BackendException.class, () -> memory.createBuffer(1024)));
         assertNothingLeft();
         Mockito.reset(spy);
@@ -65,7 +65,7 @@ class MisbehavingBackendTest {
         Buffer first = memory.createBuffer(256);
         first.map().putInt(0, 0xC0FFEE);
         doThrow(new OutOfHostMemoryException("vkBindImageMemory: VK_ERROR_OUT_OF_HOST_MEMORY"))
-                .when(spy).bindImage(anyLong(), anyLong(), anyLong());
+                .when(spy).bindImage(any(dev.lluvia.memory.spi.Resource.class), anyLong(), anyLong());
         Memory images = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
         images.createBuffer(64); // its page exists before the failing image
         assertThrows(OutOfHostMemoryException.class, () -> images.createImage(32, 32, ChannelType.UINT8));

@@ -19,13 +19,13 @@ class RequirementRuleTest {
 
     private static MemoryRequirements image(SimBackend b, ImageDescriptor d) {
         Resource r = b.createImage(d);
-        b.destroyImage(r.handle());
+        b.destroyImage(r);
         return r.requirements();
     }
 
     private static MemoryRequirements buffer(SimBackend b, long size) {
         Resource r = b.createBuffer(size, 0x23);
-        b.destroyBuffer(r.handle());
+        b.destroyBuffer(r);
         return r.requirements();
     }
 
@@ -53,7 +53,7 @@ class RequirementRuleTest {
             MemoryRequirements linear = image(b, ImageDescriptor.of(32, 32, ChannelType.UINT8).withTiling(ImageTiling.LINEAR));
             assertEquals(new MemoryRequirements(4096, 128, 0x1f, false, false), linear);
             Resource uniform = b.createBuffer(1, 0x10);
-            b.destroyBuffer(uniform.handle());
+            b.destroyBuffer(uniform);
             assertEquals(new MemoryRequirements(64, 64, 0x1f, false, false), uniform.requirements(), "1-byte UNIFORM_BUFFER");
         }
     }

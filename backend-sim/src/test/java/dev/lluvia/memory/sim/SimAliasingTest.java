@@ -84,29 +84,29 @@ class SimAliasingTest {
         try {
             long page = b.allocatePage(1, 1 << 20);
             long original = b.createBuffer(4096, 0x23).handle();
-            b.bindBuffer(original, page, 1024);
+            b.bindBuffer(Handles.resource(original), page, 1024);
             long alias = b.createBuffer(1024, 0x23).handle();
-            b.bindAliasingBuffer(alias, page, 2048, original);
+            b.bindAliasingBuffer(Handles.resource(alias), page, 2048, original);
             assertEquals(1, b.inspect().aliasCount(original));
 
             // A plain bind on the same range is still an overlap.
             long intruder = b.createBuffer(64, 0x23).handle();
-            refusedBy(SimRule.OVERLAP, () -> b.bindBuffer(intruder, page, 2048));
+            refusedBy(SimRule.OVERLAP, () -> b.bindBuffer(Handles.resource(intruder), page, 2048));
             // An alias outside the range, of an unbound or dead resource, or of an alias.
             long outside = b.createBuffer(2048, 0x23).handle();
-            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(outside, page, 4096, original));
-            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(outside, page, 0, original));
-            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(outside, page, 1024, intruder));
-            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(intruder, page, 2048, alias));
-            refusedBy(SimRule.ALIGNMENT, () -> b.bindAliasingBuffer(intruder, page, 1032 + 1, original));
+            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(Handles.resource(outside), page, 4096, original));
+            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(Handles.resource(outside), page, 0, original));
+            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(Handles.resource(outside), page, 1024, intruder));
+            refusedBy(SimRule.ALIAS, () -> b.bindAliasingBuffer(Handles.resource(intruder), page, 2048, alias));
+            refusedBy(SimRule.ALIGNMENT, () -> b.bindAliasingBuffer(Handles.resource(intruder), page, 1032 + 1, original));
             // The aliased resource cannot go first.
-            refusedBy(SimRule.ALIAS, () -> b.destroyBuffer(original));
+            refusedBy(SimRule.ALIAS, () -> b.destroyBuffer(Handles.resource(original)));
             assertEquals(1, b.inspect().aliasCount(original), "refused calls change nothing");
 
-            b.destroyBuffer(alias);
-            b.destroyBuffer(original);
-            b.destroyBuffer(intruder);
-            b.destroyBuffer(outside);
+            b.destroyBuffer(Handles.resource(alias));
+            b.destroyBuffer(Handles.resource(original));
+            b.destroyBuffer(Handles.resource(intruder));
+            b.destroyBuffer(Handles.resource(outside));
             b.freePage(page);
         } finally {
             b.close();
@@ -124,16 +124,16 @@ class SimAliasingTest {
         try {
             dev.lluvia.memory.spi.Resource bigResource = b.createBuffer(700 << 10, 0x23);
             long big = bigResource.handle();
-            long page = b.allocateDedicatedPage(1, bigResource.requirements().size(), big, false);
-            b.bindBuffer(big, page, 0);
+            long page = b.allocateDedicatedPage(1, bigResource.requirements().size(), Handles.resource(big), false);
+            b.bindBuffer(Handles.resource(big), page, 0);
             long alias = b.createBuffer(256, 0x23).handle();
-            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingBuffer(alias, page, 0, big));
+            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingBuffer(Handles.resource(alias), page, 0, big));
             long image = b.createImage(ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)).handle();
-            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingImage(image, page, 0, big));
+            refusedBy(SimRule.DEDICATED, () -> b.bindAliasingImage(Handles.resource(image), page, 0, big));
             assertEquals(0, b.inspect().aliasCount(big), "refused calls change nothing");
-            b.destroyImage(image);
-            b.destroyBuffer(alias);
-            b.destroyBuffer(big);
+            b.destroyImage(Handles.resource(image));
+            b.destroyBuffer(Handles.resource(alias));
+            b.destroyBuffer(Handles.resource(big));
             b.freePage(page);
         } finally {
             b.close();
@@ -146,15 +146,15 @@ class SimAliasingTest {
         try {
             long page = b.allocatePage(0, 1 << 20);
             long neighbour = b.createBuffer(64, 0x23).handle();
-            b.bindBuffer(neighbour, page, 0);
+            b.bindBuffer(Handles.resource(neighbour), page, 0);
             long original = b.createBuffer(8192, 0x23).handle();
-            b.bindBuffer(original, page, 64);
+            b.bindBuffer(Handles.resource(original), page, 64);
             long image = b.createImage(ImageDescriptor.of(32, 32, ChannelType.UINT8)).handle(); // 1 KiB, align 1 KiB
-            refusedBy(SimRule.GRANULARITY, () -> b.bindAliasingImage(image, page, 1024, original));
-            b.bindAliasingImage(image, page, 4096, original);
-            b.destroyImage(image);
-            b.destroyBuffer(original);
-            b.destroyBuffer(neighbour);
+            refusedBy(SimRule.GRANULARITY, () -> b.bindAliasingImage(Handles.resource(image), page, 1024, original));
+            b.bindAliasingImage(Handles.resource(image), page, 4096, original);
+            b.destroyImage(Handles.resource(image));
+            b.destroyBuffer(Handles.resource(original));
+            b.destroyBuffer(Handles.resource(neighbour));
             b.freePage(page);
         } finally {
             b.close();
@@ -167,15 +167,15 @@ class SimAliasingTest {
         try {
             long page = b.allocatePage(1, 1 << 20);
             long image = b.createImage(ImageDescriptor.of(64, 64, ChannelType.UINT8)).handle(); // 4096 B
-            b.bindImage(image, page, 0);
+            b.bindImage(Handles.resource(image), page, 0);
             long linear = b.createImage(ImageDescriptor.of(16, 16, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)).handle();
-            b.bindAliasingImage(linear, page, 1024, image);
+            b.bindAliasingImage(Handles.resource(linear), page, 1024, image);
             long buffer = b.createBuffer(4096, 0x23).handle();
-            b.bindAliasingBuffer(buffer, page, 0, image);
+            b.bindAliasingBuffer(Handles.resource(buffer), page, 0, image);
             assertEquals(2, b.inspect().aliasCount(image));
-            b.destroyImage(linear);
-            b.destroyBuffer(buffer);
-            b.destroyImage(image);
+            b.destroyImage(Handles.resource(linear));
+            b.destroyBuffer(Handles.resource(buffer));
+            b.destroyImage(Handles.resource(image));
             b.freePage(page);
         } finally {
             b.close();

@@ -75,7 +75,7 @@ class SimOwnResourceModelTest {
                         try {
                             a = memory.allocate(AllocationRequest.forBuffer(own.handle()));
                         } catch (RuntimeException e) {
-                            sim.destroyBuffer(own.handle());
+                            sim.destroyBuffer(own);
                             throw e;
                         }
                         a.bindBuffer(own.handle());
@@ -90,7 +90,7 @@ class SimOwnResourceModelTest {
                     } else if (!live.isEmpty()) {
                         MemoryObject o = live.remove(random.nextInt(live.size()));
                         if (o.userValue() instanceof Long own) {
-                            sim.destroyBuffer(own); // the program's resource goes before its memory
+                            sim.destroyBuffer(Handles.resource(own)); // the program's resource goes before its memory
                             boundSimResources.remove(own);
                         }
                         o.close();
@@ -103,7 +103,7 @@ class SimOwnResourceModelTest {
                 check(memory, granularity, min, max, at);
             }
             for (long own : boundSimResources) {
-                sim.destroyBuffer(own);
+                sim.destroyBuffer(Handles.resource(own));
             }
         }
     }

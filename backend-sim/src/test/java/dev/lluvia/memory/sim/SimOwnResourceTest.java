@@ -99,9 +99,9 @@ class SimOwnResourceTest {
             assertTrue(tooBig.getMessage().contains("needs " + big.requirements().size()), tooBig.getMessage());
             second.bindBuffer(other.handle());
             // The program destroys its resources before the range goes back (the referee checks).
-            sim.destroyBuffer(own.handle());
-            sim.destroyBuffer(other.handle());
-            sim.destroyBuffer(big.handle());
+            sim.destroyBuffer(own);
+            sim.destroyBuffer(other);
+            sim.destroyBuffer(big);
             allocation.close();
             second.close();
             assertEquals(1, memory.statistics().allocationCount());

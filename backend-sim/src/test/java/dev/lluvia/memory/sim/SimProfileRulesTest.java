@@ -126,8 +126,8 @@ class SimProfileRulesTest {
             var plain = b.createBuffer(BufferRequest.of(64, BufferUsage.STORAGE_BUFFER.bit()));
             assertEquals(0xf, exportable.requirements().memoryTypeBits());
             assertEquals(0x1f, plain.requirements().memoryTypeBits());
-            b.destroyBuffer(exportable.handle());
-            b.destroyBuffer(plain.handle());
+            b.destroyBuffer(exportable);
+            b.destroyBuffer(plain);
         }
     }
 
@@ -185,8 +185,8 @@ class SimProfileRulesTest {
             assertEquals(62976, b.requirements().size());
             UnsupportedImageFormatException e = assertThrows(UnsupportedImageFormatException.class, () -> llvmpipe.createImage(d32));
             assertTrue(e.getMessage().contains("STORAGE"), e.getMessage());
-            h100.destroyImage(a.handle());
-            h100.destroyImage(b.handle());
+            h100.destroyImage(a);
+            h100.destroyImage(b);
         }
     }
 

@@ -47,9 +47,9 @@ class SimRefereeTest {
     private void destroyAll(long page, long... buffersThenImages) {
         for (long h : buffersThenImages) {
             if ((h & 3) == 2) {
-                b.destroyBuffer(h);
+                b.destroyBuffer(Handles.resource(h));
             } else {
-                b.destroyImage(h);
+                b.destroyImage(Handles.resource(h));
             }
         }
         b.freePage(page);
@@ -60,8 +60,8 @@ class SimRefereeTest {
         long page = b.allocatePage(1, 1 << 20);
         long buf = buffer(1024);
         long img = optimalImage(32);
-        b.bindBuffer(buf, page, 0);
-        b.bindImage(img, page, 2048);
+        b.bindBuffer(Handles.resource(buf), page, 0);
+        b.bindImage(Handles.resource(img), page, 2048);
         assertEquals(2, b.inspect().boundResourceCount());
         assertEquals(2, b.inspect().bindsChecked());
         destroyAll(page, buf, img);
@@ -74,12 +74,12 @@ class SimRefereeTest {
         b.freePage(page);
         long buf = buffer(1024);
         BindViolationException e = refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE,
-                () -> b.bindBuffer(buf, page, 0), "already freed");
+                () -> b.bindBuffer(Handles.resource(buf), page, 0), "already freed");
         assertEquals(buf, e.resource());
         assertEquals(page, e.page());
-        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(buf, 0x7777_0001L, 0), "unknown");
-        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(buf, buf, 0), "is a buffer");
-        b.destroyBuffer(buf);
+        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), 0x7777_0001L, 0), "unknown");
+        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), buf, 0), "is a buffer");
+        b.destroyBuffer(Handles.resource(buf));
     }
 
     @Test
@@ -87,10 +87,10 @@ class SimRefereeTest {
         long page = b.allocatePage(1, 1 << 20);
         long buf = buffer(1024);
         long img = optimalImage(32);
-        b.destroyBuffer(buf);
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(buf, page, 0), "already destroyed");
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(img, page, 0), "is a image");
-        b.destroyImage(img);
+        b.destroyBuffer(Handles.resource(buf));
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), page, 0), "already destroyed");
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(img), page, 0), "is a image");
+        b.destroyImage(Handles.resource(img));
         b.freePage(page);
     }
 
@@ -98,8 +98,8 @@ class SimRefereeTest {
     void bindTwice() {
         long page = b.allocatePage(1, 1 << 20);
         long buf = buffer(1024);
-        b.bindBuffer(buf, page, 0);
-        refused(BindViolationException.class, SimRule.ALREADY_BOUND, () -> b.bindBuffer(buf, page, 4096), "already bound");
+        b.bindBuffer(Handles.resource(buf), page, 0);
+        refused(BindViolationException.class, SimRule.ALREADY_BOUND, () -> b.bindBuffer(Handles.resource(buf), page, 4096), "already bound");
         destroyAll(page, buf);
     }
 
@@ -107,7 +107,7 @@ class SimRefereeTest {
     void bindToAMemoryTypeOutsideMemoryTypeBits() {
         long hostPage = b.allocatePage(3, 1 << 20);
         long img = optimalImage(32);
-        refused(BindViolationException.class, SimRule.MEMORY_TYPE, () -> b.bindImage(img, hostPage, 0),
+        refused(BindViolationException.class, SimRule.MEMORY_TYPE, () -> b.bindImage(Handles.resource(img), hostPage, 0),
                 "memory type 3", "0x3");
         destroyAll(hostPage, img);
     }
@@ -117,9 +117,9 @@ class SimRefereeTest {
         long page = b.allocatePage(1, 1 << 20);
         long buf = buffer(1024);
         long img = optimalImage(32);
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, 8), "offset 8", "16");
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindImage(img, page, 512), "1024");
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, -16));
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(Handles.resource(buf), page, 8), "offset 8", "16");
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindImage(Handles.resource(img), page, 512), "1024");
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(Handles.resource(buf), page, -16));
         assertEquals(0, b.inspect().boundResourceCount());
         destroyAll(page, buf, img);
     }
@@ -128,9 +128,9 @@ class SimRefereeTest {
     void bindOutsideThePage() {
         long page = b.allocatePage(1, 4096);
         long buf = buffer(1024);
-        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(buf, page, 3088), "[3088, 4112)");
-        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(buf, page, Long.MAX_VALUE - 15));
-        b.bindBuffer(buf, page, 3072);
+        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(Handles.resource(buf), page, 3088), "[3088, 4112)");
+        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(Handles.resource(buf), page, Long.MAX_VALUE - 15));
+        b.bindBuffer(Handles.resource(buf), page, 3072);
         destroyAll(page, buf);
     }
 
@@ -139,17 +139,17 @@ class SimRefereeTest {
         long page = b.allocatePage(1, 1 << 20);
         long first = buffer(1024);
         long second = buffer(1024);
-        b.bindBuffer(first, page, 1024);
+        b.bindBuffer(Handles.resource(first), page, 1024);
         BindViolationException below = refused(BindViolationException.class, SimRule.OVERLAP,
-                () -> b.bindBuffer(second, page, 16), "[1024, 2048)");
+                () -> b.bindBuffer(Handles.resource(second), page, 16), "[1024, 2048)");
         assertEquals(first, below.other());
-        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(second, page, 2032));
-        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(second, page, 1024));
+        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(Handles.resource(second), page, 2032));
+        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(Handles.resource(second), page, 1024));
         // Touching is not overlapping, and a destroyed neighbour frees its bytes.
-        b.bindBuffer(second, page, 2048);
-        b.destroyBuffer(first);
+        b.bindBuffer(Handles.resource(second), page, 2048);
+        b.destroyBuffer(Handles.resource(first));
         long third = buffer(2048);
-        b.bindBuffer(third, page, 0);
+        b.bindBuffer(Handles.resource(third), page, 0);
         destroyAll(page, second, third);
     }
 
@@ -180,15 +180,15 @@ class SimRefereeTest {
             long page = g.allocatePage(1, 1 << 20);
             long buf = g.createBuffer(16, 0x20).handle();
             long img = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            g.bindBuffer(buf, page, 0);
+            g.bindBuffer(Handles.resource(buf), page, 0);
             BindViolationException e = refused(BindViolationException.class, SimRule.GRANULARITY,
-                    () -> g.bindImage(img, page, 768), "1024-byte granularity block", "[0, 16)");
+                    () -> g.bindImage(Handles.resource(img), page, 768), "1024-byte granularity block", "[0, 16)");
             assertEquals(buf, e.other());
             assertEquals(img, e.resource());
             assertEquals(768, e.offset());
-            g.bindImage(img, page, 1024);
-            g.destroyBuffer(buf);
-            g.destroyImage(img);
+            g.bindImage(Handles.resource(img), page, 1024);
+            g.destroyBuffer(Handles.resource(buf));
+            g.destroyImage(Handles.resource(img));
             g.freePage(page);
         }
     }
@@ -201,20 +201,20 @@ class SimRefereeTest {
             long buf = g.createBuffer(16, 0x20).handle();
             long linear = g.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)).handle();
             // The image covers [2304, 2560), in block 2.
-            g.bindImage(img, page, 2304);
+            g.bindImage(Handles.resource(img), page, 2304);
             BindViolationException e = refused(BindViolationException.class, SimRule.GRANULARITY,
-                    () -> g.bindBuffer(buf, page, 2560), "[2304, 2560)");
+                    () -> g.bindBuffer(Handles.resource(buf), page, 2560), "[2304, 2560)");
             assertEquals(img, e.other());
-            refused(BindViolationException.class, SimRule.GRANULARITY, () -> g.bindImage(linear, page, 2048));
+            refused(BindViolationException.class, SimRule.GRANULARITY, () -> g.bindImage(Handles.resource(linear), page, 2048));
             // Outside block 2 on both sides, and the same kinds may share a block.
-            g.bindBuffer(buf, page, 3072);
-            g.bindImage(linear, page, 2032);
+            g.bindBuffer(Handles.resource(buf), page, 3072);
+            g.bindImage(Handles.resource(linear), page, 2032);
             long img2 = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            g.bindImage(img2, page, 2560);
-            g.destroyBuffer(buf);
-            g.destroyImage(linear);
-            g.destroyImage(img);
-            g.destroyImage(img2);
+            g.bindImage(Handles.resource(img2), page, 2560);
+            g.destroyBuffer(Handles.resource(buf));
+            g.destroyImage(Handles.resource(linear));
+            g.destroyImage(Handles.resource(img));
+            g.destroyImage(Handles.resource(img2));
             g.freePage(page);
         }
     }
@@ -226,11 +226,11 @@ class SimRefereeTest {
             long page = off.allocatePage(1, 1 << 20);
             long img = off.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
             long buf = off.createBuffer(16, 0x20).handle();
-            off.bindImage(img, page, 0);
+            off.bindImage(Handles.resource(img), page, 0);
             // [0, 256) and [256, 272) share block 0: refused when the check is on.
-            assertDoesNotThrow(() -> off.bindBuffer(buf, page, 256));
-            off.destroyBuffer(buf);
-            off.destroyImage(img);
+            assertDoesNotThrow(() -> off.bindBuffer(Handles.resource(buf), page, 256));
+            off.destroyBuffer(Handles.resource(buf));
+            off.destroyImage(Handles.resource(img));
             off.freePage(page);
         }
     }
@@ -245,26 +245,26 @@ class SimRefereeTest {
             // Not in a shared page, even alone at offset 0.
             long shared = d.allocatePage(1, 1 << 20);
             BindViolationException e = refused(BindViolationException.class, SimRule.DEDICATED,
-                    () -> d.bindImage(big.handle(), shared, 0), "requires a dedicated allocation");
+                    () -> d.bindImage(big, shared, 0), "requires a dedicated allocation");
             assertEquals(big.handle(), e.resource());
             // A dedicated page must have the resource's size.
             refused(SimViolationException.class, SimRule.DEDICATED,
-                    () -> d.allocateDedicatedPage(1, size + 1024, big.handle(), true), "size " + (size + 1024));
+                    () -> d.allocateDedicatedPage(1, size + 1024, big, true), "size " + (size + 1024));
             refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE,
-                    () -> d.allocateDedicatedPage(1, size, big.handle(), false), "is a image");
+                    () -> d.allocateDedicatedPage(1, size, big, false), "is a image");
             assertEquals(1, d.inspect().livePageCount());
-            long own = d.allocateDedicatedPage(1, size, big.handle(), true);
+            long own = d.allocateDedicatedPage(1, size, big, true);
             long buf = d.createBuffer(16, 0x20).handle();
             BindViolationException other = refused(BindViolationException.class, SimRule.DEDICATED,
-                    () -> d.bindBuffer(buf, own, 0), "allocated for image 128x128");
+                    () -> d.bindBuffer(Handles.resource(buf), own, 0), "allocated for image 128x128");
             assertEquals(big.handle(), other.other());
-            d.bindImage(big.handle(), own, 0);
+            d.bindImage(big, own, 0);
             refused(SimViolationException.class, SimRule.DEDICATED,
-                    () -> d.allocateDedicatedPage(1, size, big.handle(), true), "already bound");
+                    () -> d.allocateDedicatedPage(1, size, big, true), "already bound");
             // Still only for that image after it is destroyed.
-            d.destroyImage(big.handle());
-            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf, own, 0), "(destroyed)");
-            d.destroyBuffer(buf);
+            d.destroyImage(big);
+            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(Handles.resource(buf), own, 0), "(destroyed)");
+            d.destroyBuffer(Handles.resource(buf));
             d.freePage(shared);
             d.freePage(own);
         }
@@ -276,11 +276,11 @@ class SimRefereeTest {
             Resource buf = d.createBuffer(4096, 0x20);
             // Without the size check a larger page passes; a smaller one never does.
             refused(SimViolationException.class, SimRule.DEDICATED,
-                    () -> d.allocateDedicatedPage(0, 4032, buf.handle(), false), "size 4032");
-            long page = d.allocateDedicatedPage(0, buf.requirements().size() + 64, buf.handle(), false);
-            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf.handle(), page, 64), "offset 0");
-            d.bindBuffer(buf.handle(), page, 0);
-            d.destroyBuffer(buf.handle());
+                    () -> d.allocateDedicatedPage(0, 4032, buf, false), "size 4032");
+            long page = d.allocateDedicatedPage(0, buf.requirements().size() + 64, buf, false);
+            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf, page, 64), "offset 0");
+            d.bindBuffer(buf, page, 0);
+            d.destroyBuffer(buf);
             d.freePage(page);
         }
     }
@@ -289,7 +289,7 @@ class SimRefereeTest {
     void freeingAPageWithBoundResourcesNamesThem() {
         long page = b.allocatePage(1, 1 << 20);
         long buf = buffer(1024);
-        b.bindBuffer(buf, page, 0);
+        b.bindBuffer(Handles.resource(buf), page, 0);
         refused(SimViolationException.class, SimRule.FREE_WITH_BOUND, () -> b.freePage(page),
                 "buffer of 1024 bytes 0x" + Long.toHexString(buf));
         assertEquals(1, b.inspect().livePageCount());
@@ -302,13 +302,13 @@ class SimRefereeTest {
         b.freePage(page);
         refused(SimViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.freePage(page), "already freed");
         long buf = buffer(16);
-        b.destroyBuffer(buf);
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(buf), "already destroyed");
+        b.destroyBuffer(Handles.resource(buf));
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(Handles.resource(buf)), "already destroyed");
         long img = optimalImage(4);
-        b.destroyImage(img);
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(img), "already destroyed");
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(123_456_789L << 2 | 2), "unknown");
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(0), "unknown");
+        b.destroyImage(Handles.resource(img));
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(Handles.resource(img)), "already destroyed");
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(Handles.resource(123_456_789L << 2 | 2)), "unknown");
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(Handles.resource(0)), "unknown");
     }
 
     @Test
@@ -326,7 +326,7 @@ class SimRefereeTest {
         SimBackend leaky = new SimBackend(SimProfiles.load("llvmpipe"), true);
         long page = leaky.allocatePage(0, 4096);
         long buf = leaky.createBuffer(100, 0x20).handle();
-        leaky.bindBuffer(buf, page, 0);
+        leaky.bindBuffer(Handles.resource(buf), page, 0);
         SimViolationException e = refused(SimViolationException.class, SimRule.LEAK, leaky::close,
                 "1 live page(s)", "1 live resource(s)", "0x" + Long.toHexString(page), "buffer of 100 bytes");
         assertTrue(e.getMessage().contains("4096 bytes"), e.getMessage());

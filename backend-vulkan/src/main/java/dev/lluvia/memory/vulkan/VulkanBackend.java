@@ -73,7 +73,8 @@ import static org.lwjgl.vulkan.VK11.*;
  * queue they share it, and the library holds {@link #queueLock()} around each submission, which
  * the program then holds around its own submissions too ({@link #isQueueShared()} says which).
  *
- * <p>Thread safety: state is kept in {@link HandleMap}s (striped, unboxed); vkMapMemory of a page is serialised on the
+ * <p>Thread safety: a buffer's or image's state is the {@link Resource} the core holds (no
+ * table), a page's is kept in a {@link HandleMap} (striped, unboxed); vkMapMemory of a page is serialised on the
  * page, and transfers ({@link TransferQueue}) on one lock for the command buffer, plus the queue
  * lock around each submission, as Vulkan requires.
  *
@@ -411,14 +412,17 @@ public final class VulkanBackend implements MemoryBackend {
             return pages.newPage(type, size, VK_NULL_HANDLE, VK_NULL_HANDLE, request.options());
         }
         if (to.image()) {
-            return pages.newPage(type, size, VK_NULL_HANDLE, 0, 0, to.resource(), request.options());
+            return pages.newPage(type, size, VK_NULL_HANDLE, 0, 0, to.resource().handle(), request.options());
         }
-        // A buffer of the program's own (an Allocation's) is not in the table: with no usage known,
-        // its page gets no transfer window, so the library never uses the program's buffer.
-        final VulkanResources.BufferState buffer = resources.buffers.get(to.resource());
-        return buffer == null
-                ? pages.newPage(type, size, to.resource(), 0, 0, VK_NULL_HANDLE, request.options())
-                : pages.newPage(type, size, to.resource(), buffer.usage, buffer.size, VK_NULL_HANDLE, request.options());
+        // A buffer of the program's own (an Allocation's) comes as a plain Resource: with no usage
+        // known, its page gets no transfer window, so the library never uses the program's buffer.
+        final long handle = to.resource().handle();
+        if (to.resource() instanceof VulkanResources.BufferState buffer) {
+            final long page = pages.newPage(type, size, handle, buffer.usage, buffer.size, VK_NULL_HANDLE, request.options());
+            buffer.dedicatedPage = pages.requirePage(page);
+            return page;
+        }
+        return pages.newPage(type, size, handle, 0, 0, VK_NULL_HANDLE, request.options());
     }
 
     @Override
@@ -537,13 +541,13 @@ public final class VulkanBackend implements MemoryBackend {
     }
 
     @Override
-    public void bindBuffer(long buffer, long page, long offset) {
+    public void bindBuffer(Resource buffer, long page, long offset) {
         requireOpen();
         resources.bindBuffer(buffer, page, offset);
     }
 
     @Override
-    public void bindImage(long image, long page, long offset) {
+    public void bindImage(Resource image, long page, long offset) {
         requireOpen();
         resources.bindImage(image, page, offset);
     }
@@ -567,13 +571,13 @@ public final class VulkanBackend implements MemoryBackend {
     }
 
     @Override
-    public void destroyBuffer(long buffer) {
+    public void destroyBuffer(Resource buffer) {
         requireOpen();
         resources.destroyBuffer(buffer);
     }
 
     @Override
-    public void destroyImage(long image) {
+    public void destroyImage(Resource image) {
         requireOpen();
         resources.destroyImage(image);
     }
@@ -584,7 +588,7 @@ public final class VulkanBackend implements MemoryBackend {
     }
 
     @Override
-    public long bufferDeviceAddress(long buffer) {
+    public long bufferDeviceAddress(Resource buffer) {
         requireOpen();
         return resources.bufferDeviceAddress(buffer);
     }
@@ -593,67 +597,67 @@ public final class VulkanBackend implements MemoryBackend {
     // Transfers
 
     @Override
-    public void copyToBuffer(long buffer, long offset, ByteBuffer src) {
+    public void copyToBuffer(Resource buffer, long offset, ByteBuffer src) {
         requireOpen();
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToBuffer(buffer, b.page, offset, src));
+        transferred(transfers.copyToBuffer(b.handle(), resources.pageOf(b.page), offset, src));
     }
 
     @Override
-    public void copyFromBuffer(long buffer, long offset, ByteBuffer dst) {
+    public void copyFromBuffer(Resource buffer, long offset, ByteBuffer dst) {
         requireWritable(dst);
         requireOpen();
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromBuffer(buffer, b.page, offset, dst));
+        transferred(transfers.copyFromBuffer(b.handle(), resources.pageOf(b.page), offset, dst));
     }
 
     @Override
-    public void copyToImage(long image, ImageDescriptor descriptor, ByteBuffer src) {
+    public void copyToImage(Resource image, ImageDescriptor descriptor, ByteBuffer src) {
         requireOpen();
         requireTransferQueue();
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToImage(image, state.page, descriptor, src));
+        transferred(transfers.copyToImage(state.handle(), resources.pageOf(state.page), descriptor, src));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
     @Override
-    public void copyFromImage(long image, ImageDescriptor descriptor, ByteBuffer dst) {
+    public void copyFromImage(Resource image, ImageDescriptor descriptor, ByteBuffer dst) {
         requireWritable(dst);
         requireOpen();
         requireTransferQueue();
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromImage(image, state.page, state.layout, descriptor, dst));
+        transferred(transfers.copyFromImage(state.handle(), resources.pageOf(state.page), state.layout, descriptor, dst));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
     /** Defragmentation's move of a buffer: {@code vkCmdCopyBuffer} on the transfer queue, waited for. */
     @Override
-    public void copyBuffer(long src, long dst, long size) {
+    public void copyBuffer(Resource src, Resource dst, long size) {
         requireOpen();
         requireTransferQueue();
         resources.requireBound(src, 0, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, "TRANSFER_SRC", "from");
         resources.requireBound(dst, 0, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, "TRANSFER_DST", "into");
-        transfers.copyBuffer(src, dst, size);
+        transfers.copyBuffer(src.handle(), dst.handle(), size);
     }
 
     /** Defragmentation's move of an image: {@code vkCmdCopyImage} with the layout transitions, waited for. */
     @Override
-    public void copyImage(long src, long dst, ImageDescriptor descriptor) {
+    public void copyImage(Resource src, Resource dst, ImageDescriptor descriptor) {
         requireOpen();
         requireTransferQueue();
         VulkanResources.ImageState from = resources.requireImageTransfer(src, descriptor, descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
         VulkanResources.ImageState to = resources.requireImageTransfer(dst, descriptor, descriptor.byteSize(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transfers.copyImage(src, from.layout, dst, descriptor);
+        transfers.copyImage(src.handle(), from.layout, dst.handle(), descriptor);
         from.layout = VK_IMAGE_LAYOUT_GENERAL;
         to.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
@@ -662,8 +666,10 @@ public final class VulkanBackend implements MemoryBackend {
     // Close
 
     /**
-     * Destroys the transfer objects, anything the core left behind (logged as a leak), the device
-     * and then this backend's messenger; the shared instance stays (see
+     * Destroys the transfer objects, frees any page the core left behind (logged as a leak), and
+     * destroys the device and then this backend's messenger. Buffers and images are kept in no
+     * table (see {@link VulkanResources}): the core destroys them before it closes the backend,
+     * and one it left behind is reported by the validation layer as the device is destroyed; the shared instance stays (see
      * {@link VulkanBackendProvider#releaseSharedInstances()}). Idempotent. The validation layer reports leaked objects while
      * the device is destroyed, so read the validation counts after this.
      */
@@ -693,12 +699,9 @@ public final class VulkanBackend implements MemoryBackend {
                     pages.freeImported(page); // the session closed its registrations; a wrapped backend's owner may not have
                 }
             });
-            if (!resources.buffers.isEmpty() || !resources.images.isEmpty() || !pages.handles.isEmpty()) {
+            if (!pages.handles.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "closing Vulkan device " + physical.name() + " with "
-                        + resources.buffers.size() + " buffers, " + resources.images.size() + " images and " + pages.handles.size()
-                        + " pages alive; destroying them");
-                resources.buffers.forEachKey(b -> vkDestroyBuffer(device, b, null));
-                resources.images.forEachKey(i -> vkDestroyImage(device, i, null));
+                        + pages.handles.size() + " pages alive; freeing them");
                 pages.handles.forEachKey(p -> {
                     VulkanPages.Page page = pages.handles.get(p);
                     if (page == null) {
@@ -707,8 +710,6 @@ public final class VulkanBackend implements MemoryBackend {
                     pages.forgetMapping(page); // its transfer window first
                     vkFreeMemory(device, p, null);
                 });
-                resources.buffers.clear();
-                resources.images.clear();
                 pages.handles.clear();
             }
             if (ownsDevice) {
@@ -778,6 +779,11 @@ public final class VulkanBackend implements MemoryBackend {
     /** Transfers so far copied straight from or into a mapped page of this backend; for the tests. */
     long mappedTransfers() {
         return transfers.mappedTransfers();
+    }
+
+    /** The most transfers that were in flight at once; for the tests. */
+    int peakTransfersInFlight() {
+        return transfers.peakInFlight();
     }
 
     /**

@@ -17,6 +17,9 @@ import java.nio.LongBuffer;
 
 import static dev.lluvia.memory.vulkan.VulkanResults.check;
 import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.system.MemoryUtil.NULL;
+import static org.lwjgl.system.MemoryUtil.memAddress;
+import static org.lwjgl.system.MemoryUtil.memGetLong;
 import static org.lwjgl.vulkan.VK10.*;
 import static org.lwjgl.vulkan.VK11.*;
 
@@ -25,6 +28,11 @@ import static org.lwjgl.vulkan.VK11.*;
  * support checked first, their memory requirements (with the dedicated-allocation hint), binding
  * to pages, device addresses, and the state the transfers check (usage, bound page, image layout).
  * The backend checks that it is open before calling in.
+ *
+ * <p>Each buffer's and image's state is the {@link Resource} the core holds ({@link BufferState},
+ * {@link ImageState}) and hands back on every call, so there is no table of them: a create and a
+ * destroy write nothing that another thread's creates and destroys write. The core destroys every
+ * resource before it closes the backend.
  */
 final class VulkanResources {
 
@@ -36,10 +44,6 @@ final class VulkanResources {
     /** Largest buffer the device creates (VkPhysicalDeviceMaintenance4Properties, Vulkan 1.3); unbounded before. */
     private final long maxBufferSize;
     private final boolean bufferDeviceAddress;
-    /** Live buffers and images by handle; the backend destroys what is left at close. */
-    final HandleMap<BufferState> buffers = new HandleMap<>();
-    final HandleMap<ImageState> images = new HandleMap<>();
-
     /** Queue families of the physical device, for concurrent sharing. */
     private final int queueFamilyCount;
     /** Whether {@code VkImageFormatListCreateInfo} may be chained (Vulkan 1.2 or VK_KHR_image_format_list). */
@@ -96,7 +100,11 @@ final class VulkanResources {
                 info.pNext(), exportable);
     }
 
-    /** Creates the buffer (the create-info's own checks done), its state and its requirements, in one stack frame. */
+    /**
+     * Creates the buffer (the create-info's own checks done), its state and its requirements: in the
+     * thread's {@link BufferScratch}, with a stack frame only for what a plain buffer lacks (queue
+     * families, the export structure).
+     */
     private Resource newBuffer(long size, int usageBits, int flags, int sharingMode, java.util.List<Integer> queueFamilies,
                                long pNext, boolean exportable) {
         if (Long.compareUnsigned(size, maxBufferSize) > 0) {
@@ -108,12 +116,19 @@ final class VulkanResources {
                     + "(usage bits 0x" + Integer.toHexString(usageBits) + ") needs " + DeviceFeature.BUFFER_DEVICE_ADDRESS
                     + ", which is not enabled on " + physical.name() + "; ask for it with SessionOptions.withFeatures");
         }
+        final BufferScratch scratch = BufferScratch.CURRENT.get();
+        final long ci = scratch.createInfo;
+        VkBufferCreateInfo.nflags(ci, flags);
+        VkBufferCreateInfo.nsize(ci, size);
+        VkBufferCreateInfo.nusage(ci, usageBits);
+        VkBufferCreateInfo.nsharingMode(ci, sharingMode);
+        VkBufferCreateInfo.npNext(ci, pNext);
+        if (queueFamilies.isEmpty() && !exportable) {
+            VkBufferCreateInfo.npQueueFamilyIndices(ci, null);
+            return newBuffer(scratch, size, usageBits);
+        }
         try (MemoryStack stack = stackPush()) {
-            VkBufferCreateInfo ci = VkBufferCreateInfo.calloc(stack).sType$Default()
-                    .flags(flags).size(size).usage(usageBits).sharingMode(sharingMode).pNext(pNext);
-            if (!queueFamilies.isEmpty()) {
-                ci.pQueueFamilyIndices(ints(stack, queueFamilies));
-            }
+            VkBufferCreateInfo.npQueueFamilyIndices(ci, queueFamilies.isEmpty() ? null : ints(stack, queueFamilies));
             if (exportable) {
                 pages.requireExternalMemoryFd();
                 VkExternalBufferProperties ext = VkExternalBufferProperties.calloc(stack).sType$Default();
@@ -124,14 +139,61 @@ final class VulkanResources {
                     throw new UnsupportedExternalMemoryException(physical.name() + " cannot export buffers of usage 0x"
                             + Integer.toHexString(usageBits) + " as opaque file descriptors");
                 }
-                ci.pNext(VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext)
+                VkBufferCreateInfo.npNext(ci, VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().pNext(pNext)
                         .handleTypes(VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT).address());
             }
-            LongBuffer pBuffer = stack.mallocLong(1);
-            check(vkCreateBuffer(device, ci, null, pBuffer), "vkCreateBuffer");
-            long buffer = pBuffer.get(0);
-            buffers.put(buffer, new BufferState(size, usageBits));
-            return new Resource(buffer, requirementsOf(stack, buffer, false));
+            return newBuffer(scratch, size, usageBits);
+        }
+    }
+
+    /** {@code vkCreateBuffer} of the create-info filled in {@code scratch}, and the new buffer's requirements. */
+    private BufferState newBuffer(BufferScratch scratch, long size, int usageBits) {
+        check(nvkCreateBuffer(device, scratch.createInfo, NULL, scratch.handle), "vkCreateBuffer");
+        final long buffer = memGetLong(scratch.handle);
+        VkBufferMemoryRequirementsInfo2.nbuffer(scratch.query, buffer);
+        nvkGetBufferMemoryRequirements2(device, scratch.query, scratch.answer);
+        final long r = scratch.answer + VkMemoryRequirements2.MEMORYREQUIREMENTS;
+        return new BufferState(this, buffer, new MemoryRequirements(VkMemoryRequirements.nsize(r),
+                VkMemoryRequirements.nalignment(r), VkMemoryRequirements.nmemoryTypeBits(r),
+                VkMemoryDedicatedRequirements.nprefersDedicatedAllocation(scratch.dedicated) != 0,
+                VkMemoryDedicatedRequirements.nrequiresDedicatedAllocation(scratch.dedicated) != 0), size, usageBits);
+    }
+
+    /**
+     * The native structures of a buffer create, one set per thread, laid out once with their sTypes
+     * and their chain: the create-info, the requirements query, its answer with the
+     * dedicated-allocation hint, and the handle the driver writes. A create fills in the fields it
+     * sets and passes their addresses: no stack frame, no zeroing, no wrapper objects on every
+     * buffer's path. A direct buffer holds them, so the memory goes when the thread's scratch is
+     * collected.
+     */
+    private static final class BufferScratch {
+        static final ThreadLocal<BufferScratch> CURRENT = ThreadLocal.withInitial(BufferScratch::new);
+
+        /** Keeps the memory reachable as long as the scratch is. */
+        @SuppressWarnings("unused")
+        private final java.nio.ByteBuffer memory;
+        final long createInfo;
+        final long query;
+        final long answer;
+        final long dedicated;
+        final long handle;
+
+        BufferScratch() {
+            // Every structure's size is a multiple of 8, so each starts 8-aligned after the first.
+            final int bytes = VkBufferCreateInfo.SIZEOF + VkBufferMemoryRequirementsInfo2.SIZEOF
+                    + VkMemoryRequirements2.SIZEOF + VkMemoryDedicatedRequirements.SIZEOF + Long.BYTES;
+            memory = java.nio.ByteBuffer.allocateDirect(bytes + Long.BYTES); // zeroed
+            createInfo = (memAddress(memory) + Long.BYTES - 1) & -Long.BYTES;
+            query = createInfo + VkBufferCreateInfo.SIZEOF;
+            answer = query + VkBufferMemoryRequirementsInfo2.SIZEOF;
+            dedicated = answer + VkMemoryRequirements2.SIZEOF;
+            handle = dedicated + VkMemoryDedicatedRequirements.SIZEOF;
+            VkBufferCreateInfo.nsType(createInfo, VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+            VkBufferMemoryRequirementsInfo2.nsType(query, VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2);
+            VkMemoryRequirements2.nsType(answer, VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2);
+            VkMemoryRequirements2.npNext(answer, dedicated);
+            VkMemoryDedicatedRequirements.nsType(dedicated, VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS);
         }
     }
 
@@ -234,8 +296,7 @@ final class VulkanResources {
             LongBuffer pImage = stack.mallocLong(1);
             check(vkCreateImage(device, ci, null, pImage), "vkCreateImage");
             long image = pImage.get(0);
-            images.put(image, new ImageState(d, info.usage()));
-            return new Resource(image, requirementsOf(stack, image, true));
+            return new ImageState(this, image, requirementsOf(stack, image, true), d, info.usage());
         }
     }
 
@@ -294,18 +355,25 @@ final class VulkanResources {
         return b;
     }
 
-    void bindBuffer(long buffer, long page, long offset) {
+    /**
+     * Binds without looking the page up: the core binds only its live pages, and what a transfer
+     * needs of the page is looked up when it runs ({@link #pageOf}).
+     */
+    void bindBuffer(Resource buffer, long page, long offset) {
         BufferState b = requireBuffer(buffer);
-        VulkanPages.Page p = pages.requirePage(page);
-        check(vkBindBufferMemory(device, buffer, page, offset), "vkBindBufferMemory");
-        b.page = p;
+        check(vkBindBufferMemory(device, b.handle(), page, offset), "vkBindBufferMemory");
+        b.page = page;
     }
 
-    void bindImage(long image, long page, long offset) {
+    void bindImage(Resource image, long page, long offset) {
         ImageState i = requireImage(image);
-        VulkanPages.Page p = pages.requirePage(page);
-        check(vkBindImageMemory(device, image, page, offset), "vkBindImageMemory");
-        i.page = p;
+        check(vkBindImageMemory(device, i.handle(), page, offset), "vkBindImageMemory");
+        i.page = page;
+    }
+
+    /** The page a transferred buffer or image is bound to ({@link #requireBound}, {@link #requireImageTransfer} checked it is). */
+    VulkanPages.Page pageOf(long page) {
+        return pages.requirePage(page);
     }
 
     /**
@@ -386,27 +454,25 @@ final class VulkanResources {
         }
     }
 
-    void destroyBuffer(long buffer) {
-        final BufferState b = buffers.remove(buffer);
-        if (b == null) {
-            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+    void destroyBuffer(Resource buffer) {
+        final BufferState b = requireBuffer(buffer);
+        b.destroyed = true;
+        final VulkanPages.Page own = b.dedicatedPage;
+        if (own != null && b.page == own.handle) {
+            pages.forgetMapping(own); // the buffer is its page's transfer window: no transfer may still use it
         }
-        final VulkanPages.Page page = b.page;
-        if (page != null && page.dedicatedBuffer == buffer) {
-            pages.forgetMapping(page); // the buffer is its page's transfer window: no transfer may still use it
-        }
-        vkDestroyBuffer(device, buffer, null);
+        vkDestroyBuffer(device, b.handle(), null);
     }
 
-    void destroyImage(long image) {
-        if (images.remove(image) == null) {
-            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
-        }
-        vkDestroyImage(device, image, null);
+    void destroyImage(Resource image) {
+        final ImageState i = requireImage(image);
+        i.destroyed = true;
+        vkDestroyImage(device, i.handle(), null);
     }
 
-    long bufferDeviceAddress(long buffer) {
-        BufferState b = requireBuffer(buffer);
+    long bufferDeviceAddress(Resource resource) {
+        BufferState b = requireBuffer(resource);
+        final long buffer = b.handle();
         if (!bufferDeviceAddress) {
             throw new FeatureNotEnabledException(DeviceFeature.BUFFER_DEVICE_ADDRESS, "buffer 0x" + Long.toHexString(buffer)
                     + " has no device address: " + DeviceFeature.BUFFER_DEVICE_ADDRESS + " is not enabled on " + physical.name());
@@ -415,7 +481,7 @@ final class VulkanResources {
             throw new IllegalArgumentException("buffer 0x" + Long.toHexString(buffer)
                     + " has no device address: its usage lacks SHADER_DEVICE_ADDRESS");
         }
-        if (b.page == null) {
+        if (b.page == 0) {
             throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
         }
         try (MemoryStack stack = stackPush()) {
@@ -426,37 +492,59 @@ final class VulkanResources {
         }
     }
 
-    static final class BufferState {
+    /**
+     * A buffer as the core holds it, with what the transfers check. The core serialises a buffer's
+     * bind and destroy with its other calls about the buffer, and a transfer reads the buffer under
+     * the core's lock after the bind (the object is pinned while the copy runs), so the fields need
+     * no synchronisation of their own.
+     */
+    static final class BufferState extends Resource {
+        final VulkanResources owner;
         final long size;
         final int usage;
-        volatile VulkanPages.Page page;
+        /** The page it is bound to; 0 until bound. */
+        long page;
+        /** The page allocated for this buffer alone, whose transfer window it is; null when none was. */
+        VulkanPages.Page dedicatedPage;
+        /** Set by destroy: a stale resource is refused, never destroyed twice. */
+        boolean destroyed;
 
-        BufferState(long size, int usage) {
+        BufferState(VulkanResources owner, long handle, MemoryRequirements requirements, long size, int usage) {
+            super(handle, requirements);
+            this.owner = owner;
             this.size = size;
             this.usage = usage;
         }
     }
 
-    static final class ImageState {
+    /** An image as the core holds it; see {@link BufferState}. */
+    static final class ImageState extends Resource {
+        final VulkanResources owner;
         final ImageDescriptor descriptor;
         final int usage;
-        volatile VulkanPages.Page page;
+        /** The page it is bound to; 0 until bound. */
+        long page;
+        boolean destroyed;
         /** The layout the last transfer left the image in; UNDEFINED until then. */
         volatile int layout = VK_IMAGE_LAYOUT_UNDEFINED;
 
-        ImageState(ImageDescriptor descriptor, int usage) {
+        ImageState(VulkanResources owner, long handle, MemoryRequirements requirements, ImageDescriptor descriptor,
+                   int usage) {
+            super(handle, requirements);
+            this.owner = owner;
             this.descriptor = descriptor;
             this.usage = usage;
         }
     }
 
-    BufferState requireBound(long buffer, long offset, long length, int usageBit, String usageName, String direction) {
-        BufferState b = requireBuffer(buffer);
+    BufferState requireBound(Resource resource, long offset, long length, int usageBit, String usageName, String direction) {
+        BufferState b = requireBuffer(resource);
+        final long buffer = b.handle();
         if ((b.usage & usageBit) == 0) {
             throw new IllegalArgumentException("cannot copy " + direction + " buffer 0x" + Long.toHexString(buffer)
                     + " through a transfer: its usage lacks " + usageName);
         }
-        if (b.page == null) {
+        if (b.page == 0) {
             throw new IllegalStateException("buffer 0x" + Long.toHexString(buffer) + " is not bound to memory");
         }
         if (offset < 0 || length < 0 || offset > b.size - length) {
@@ -466,14 +554,15 @@ final class VulkanResources {
         return b;
     }
 
-    ImageState requireImageTransfer(long image, ImageDescriptor d, long length, int usageBit, String usageName,
+    ImageState requireImageTransfer(Resource resource, ImageDescriptor d, long length, int usageBit, String usageName,
                                             String direction) {
-        ImageState i = requireImage(image);
+        ImageState i = requireImage(resource);
+        final long image = i.handle();
         if ((i.usage & usageBit) == 0) {
             throw new IllegalArgumentException("cannot copy " + direction + " image 0x" + Long.toHexString(image)
                     + ": its usage " + i.descriptor.usage() + " lacks " + usageName);
         }
-        if (i.page == null) {
+        if (i.page == 0) {
             throw new IllegalStateException("image 0x" + Long.toHexString(image) + " is not bound to memory");
         }
         if (length != d.byteSize()) {
@@ -484,20 +573,38 @@ final class VulkanResources {
         return i;
     }
 
-    BufferState requireBuffer(long buffer) {
-        BufferState b = buffers.get(buffer);
-        if (b == null) {
-            throw new IllegalArgumentException("unknown buffer 0x" + Long.toHexString(buffer));
+    /** {@code resource} as a live buffer of this device, else an {@link IllegalArgumentException} naming it. */
+    BufferState requireBuffer(Resource resource) {
+        if (resource instanceof BufferState b && b.owner == this && !b.destroyed) {
+            return b;
         }
-        return b;
+        throw new IllegalArgumentException("unknown buffer " + describe(resource));
     }
 
-    ImageState requireImage(long image) {
-        ImageState i = images.get(image);
-        if (i == null) {
-            throw new IllegalArgumentException("unknown image 0x" + Long.toHexString(image));
+    /** {@code resource} as a live image of this device, else an {@link IllegalArgumentException} naming it. */
+    ImageState requireImage(Resource resource) {
+        if (resource instanceof ImageState i && i.owner == this && !i.destroyed) {
+            return i;
         }
-        return i;
+        throw new IllegalArgumentException("unknown image " + describe(resource));
+    }
+
+    /**
+     * {@code resource}'s handle and why it is not a live one of this device: destroyed, of another
+     * device, not a buffer or image this backend created, or null.
+     */
+    private String describe(Resource resource) {
+        if (resource == null) {
+            return "null";
+        }
+        final String handle = "0x" + Long.toHexString(resource.handle());
+        if (resource instanceof BufferState b) {
+            return handle + (b.owner != this ? " (a buffer of another device)" : " (a buffer already destroyed)");
+        }
+        if (resource instanceof ImageState i) {
+            return handle + (i.owner != this ? " (an image of another device)" : " (an image already destroyed)");
+        }
+        return handle + " (not created by this backend)";
     }
 
     private static MemoryRequirements requirements(VkMemoryRequirements r, VkMemoryDedicatedRequirements d) {

@@ -100,7 +100,7 @@ class VulkanAllocationTest {
                     assertEquals(64, r.requirements().alignment());
                 }
             } finally {
-                backend.destroyBuffer(r.handle());
+                backend.destroyBuffer(r);
             }
         } finally {
             closeAndAssertClean(session);
@@ -140,13 +140,13 @@ class VulkanAllocationTest {
 
     private static long bufferAlignment(MemoryBackend backend, long size) {
         Resource r = backend.createBuffer(size, 0x20 | 0x1 | 0x2);
-        backend.destroyBuffer(r.handle());
+        backend.destroyBuffer(r);
         return r.requirements().alignment();
     }
 
     private static long imageAlignment(MemoryBackend backend, ImageDescriptor d) {
         Resource r = backend.createImage(d);
-        backend.destroyImage(r.handle());
+        backend.destroyImage(r);
         return r.requirements().alignment();
     }
 }

@@ -125,15 +125,15 @@ class VulkanBadInputTest {
             int type = Integer.numberOfTrailingZeros(storageOnly.requirements().memoryTypeBits());
             long page = backend.allocatePage(type, 4096);
             try {
-                backend.bindBuffer(storageOnly.handle(), page, 0);
+                backend.bindBuffer(storageOnly, page, 0);
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> backend.copyToBuffer(storageOnly.handle(), 0, ByteBuffer.allocate(16)));
+                        () -> backend.copyToBuffer(storageOnly, 0, ByteBuffer.allocate(16)));
                 assertTrue(e.getMessage().contains("TRANSFER_DST"), e.getMessage());
                 e = assertThrows(IllegalArgumentException.class,
-                        () -> backend.copyFromBuffer(storageOnly.handle(), 0, ByteBuffer.allocate(16)));
+                        () -> backend.copyFromBuffer(storageOnly, 0, ByteBuffer.allocate(16)));
                 assertTrue(e.getMessage().contains("TRANSFER_SRC"), e.getMessage());
             } finally {
-                backend.destroyBuffer(storageOnly.handle());
+                backend.destroyBuffer(storageOnly);
                 backend.freePage(page);
             }
             Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));

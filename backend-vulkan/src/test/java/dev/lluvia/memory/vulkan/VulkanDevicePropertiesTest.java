@@ -103,13 +103,13 @@ class VulkanDevicePropertiesTest {
         }
         VulkanBackend backend = backend(session);
         Resource buffer = backend.createBuffer(1024, 0x20 | 0x1 | 0x2);
-        backend.destroyBuffer(buffer.handle());
+        backend.destroyBuffer(buffer);
         sb.append("requirements buffer(1024, storage|transfer): ").append(buffer.requirements()).append('\n');
         for (ImageDescriptor id : new ImageDescriptor[]{ImageDescriptor.of(32, 32, ChannelType.UINT8),
                 ImageDescriptor.of(32, 32, ChannelType.UINT8, 4), ImageDescriptor.of(640, 640, ChannelType.UINT8),
                 ImageDescriptor.of(1920, 1920, ChannelType.UINT8, 4)}) {
             Resource image = backend.createImage(id);
-            backend.destroyImage(image.handle());
+            backend.destroyImage(image);
             sb.append("requirements image ").append(id.width()).append('x').append(id.height()).append(' ')
                     .append(id.formatName()).append(": ")
                     .append(image.requirements()).append('\n');

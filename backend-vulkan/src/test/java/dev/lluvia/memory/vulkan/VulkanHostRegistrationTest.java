@@ -47,15 +47,15 @@ class VulkanHostRegistrationTest {
             VulkanBackend backend = importing(session);
             // A buffer through the queue's copies (Buffer.write maps host-visible memory itself, and
             // lavapipe's only memory type is host-visible).
-            long[] b = deviceBuffer(backend, SIZE);
+            VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, SIZE);
             try {
                 fill(host, 42);
                 try (HostRegistration registration = session.registerHostMemory(host)) {
                     assertEquals(2L * SIZE + 16, registration.size());
                     final long before = backend.registeredTransfers();
                     final long otherBefore = backend.mappedTransfers() + backend.importedTransfers();
-                    backend.copyToBuffer(b[0], 0, host.slice(7, SIZE)); // an odd offset inside the range
-                    backend.copyFromBuffer(b[0], 0, host.slice(SIZE + 8, SIZE));
+                    backend.copyToBuffer(b.buffer(), 0, host.slice(7, SIZE)); // an odd offset inside the range
+                    backend.copyFromBuffer(b.buffer(), 0, host.slice(SIZE + 8, SIZE));
                     assertEquals(before + 2, backend.registeredTransfers(), "both copies took the registered path");
                     assertEquals(otherBefore, backend.mappedTransfers() + backend.importedTransfers());
                     assertEquals(host.slice(7, SIZE), host.slice(SIZE + 8, SIZE), "every byte went up and came back");
@@ -63,14 +63,14 @@ class VulkanHostRegistrationTest {
                 // Closed: the same bytes are staged now, and still right.
                 final long before = backend.registeredTransfers();
                 fill(host, 43);
-                backend.copyToBuffer(b[0], 0, host.slice(0, SIZE));
+                backend.copyToBuffer(b.buffer(), 0, host.slice(0, SIZE));
                 ByteBuffer back = ByteBuffer.allocateDirect(SIZE);
-                backend.copyFromBuffer(b[0], 0, back);
+                backend.copyFromBuffer(b.buffer(), 0, back);
                 assertEquals(before, backend.registeredTransfers(), "an unregistered range is not copied in place");
                 assertEquals(host.slice(0, SIZE), back.clear());
             } finally {
-                backend.destroyBuffer(b[0]);
-                backend.freePage(b[1]);
+                backend.destroyBuffer(b.buffer());
+                backend.freePage(b.page());
             }
             // Through the public API, whatever way the memory takes.
             try (Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));

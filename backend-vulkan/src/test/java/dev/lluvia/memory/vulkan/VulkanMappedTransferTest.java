@@ -47,17 +47,17 @@ class VulkanMappedTransferTest {
      * the mapped way, and that every byte reads back (through staging: a heap buffer).
      */
     private static void uploadAndReadBack(VulkanBackend backend, ByteBuffer src, int mapped, String why) {
-        long[] b = deviceBuffer(backend, src.remaining());
+        VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, src.remaining());
         try {
             final long before = backend.mappedTransfers();
-            backend.copyToBuffer(b[0], 0, src);
+            backend.copyToBuffer(b.buffer(), 0, src);
             assertEquals(before + mapped, backend.mappedTransfers(), why);
             ByteBuffer back = ByteBuffer.allocate(src.remaining());
-            backend.copyFromBuffer(b[0], 0, back);
+            backend.copyFromBuffer(b.buffer(), 0, back);
             assertEquals(src, back.clear(), "every byte went up");
         } finally {
-            backend.destroyBuffer(b[0]);
-            backend.freePage(b[1]);
+            backend.destroyBuffer(b.buffer());
+            backend.freePage(b.page());
         }
     }
 
@@ -71,27 +71,27 @@ class VulkanMappedTransferTest {
             ByteBuffer mapped = staging.mapByteBuffer();
             ByteBuffer src = mapped.duplicate().position(5).limit(5 + SIZE);
             fill(src, 1);
-            long[] b = deviceBuffer(backend, SIZE + 100L);
+            VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, SIZE + 100L);
             try {
                 final long mappedBefore = backend.mappedTransfers();
                 final long importedBefore = backend.importedTransfers();
-                backend.copyToBuffer(b[0], 17, src);
+                backend.copyToBuffer(b.buffer(), 17, src);
                 assertEquals(5, src.position(), "the SPI leaves the source's position alone");
                 assertEquals(1, backend.mappedTransfers() - mappedBefore, "the upload read the mapped page itself");
                 // Read back through staging (a heap buffer never takes a direct path), then through the mapping.
                 ByteBuffer viaStaging = ByteBuffer.allocate(SIZE);
-                backend.copyFromBuffer(b[0], 17, viaStaging);
+                backend.copyFromBuffer(b.buffer(), 17, viaStaging);
                 assertEquals(src, viaStaging.clear(), "every byte went up");
                 ByteBuffer dst = mapped.duplicate().position(SIZE + 5 - SIZE / 2).limit(SIZE + 5 - SIZE / 2 + SIZE / 3);
-                backend.copyFromBuffer(b[0], 17 + 11, dst);
+                backend.copyFromBuffer(b.buffer(), 17 + 11, dst);
                 assertEquals(2, backend.mappedTransfers() - mappedBefore, "the download wrote the mapped page itself");
                 for (int i = 0; i < dst.remaining(); i++) {
                     assertEquals(viaStaging.get(11 + i), dst.get(dst.position() + i), "byte " + i + " came down");
                 }
                 assertEquals(importedBefore, backend.importedTransfers(), "mapped bytes are never imported");
             } finally {
-                backend.destroyBuffer(b[0]);
-                backend.freePage(b[1]);
+                backend.destroyBuffer(b.buffer());
+                backend.freePage(b.page());
             }
         } finally {
             closeAndAssertClean(session);
@@ -115,17 +115,17 @@ class VulkanMappedTransferTest {
             }
             long page = backend.allocatePage(type, 2L << 20);
             try {
-                backend.bindBuffer(target.handle(), page, 0);
+                backend.bindBuffer(target, page, 0);
                 ByteBuffer src = backend.map(page, 1 << 20, 1 << 20);
                 fill(src, 2);
                 final long before = backend.mappedTransfers();
-                backend.copyToBuffer(target.handle(), 0, src);
+                backend.copyToBuffer(target, 0, src);
                 assertEquals(before, backend.mappedTransfers(), "a copy inside the target's own page is staged");
                 ByteBuffer back = ByteBuffer.allocate(1 << 20);
-                backend.copyFromBuffer(target.handle(), 0, back);
+                backend.copyFromBuffer(target, 0, back);
                 assertEquals(src.clear(), back.clear(), "and lands all the same");
             } finally {
-                backend.destroyBuffer(target.handle());
+                backend.destroyBuffer(target);
                 backend.freePage(page);
             }
             try (Memory host = session.createMemory(MemoryUsage.READBACK);
@@ -225,11 +225,13 @@ class VulkanMappedTransferTest {
             // A staged download copies into the destination's address: a read-only mapped file would fault.
             ByteBuffer readOnly = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
             assertThrows(java.nio.ReadOnlyBufferException.class, () -> buffer.read(0, readOnly));
-            assertThrows(java.nio.ReadOnlyBufferException.class, () -> backend.copyFromBuffer(buffer.handle(), 0, readOnly));
+            // The core's resource objects are its own: the backend is given one of the buffer's handle.
+            assertThrows(java.nio.ReadOnlyBufferException.class,
+                    () -> backend.copyFromBuffer(new Resource(buffer.handle(), null), 0, readOnly));
             ByteBuffer readOnlyPixels = ByteBuffer.allocateDirect(64 * 64 * 4).asReadOnlyBuffer();
             assertThrows(java.nio.ReadOnlyBufferException.class, () -> image.read(readOnlyPixels));
             assertThrows(java.nio.ReadOnlyBufferException.class,
-                    () -> backend.copyFromImage(image.handle(), image.descriptor(), readOnlyPixels));
+                    () -> backend.copyFromImage(new Resource(image.handle(), null), image.descriptor(), readOnlyPixels));
             assertEquals(0, readOnly.position(), "nothing moved");
             ByteBuffer back = ByteBuffer.allocate(1 << 20);
             buffer.read(0, back); // the buffer is still usable
@@ -254,10 +256,10 @@ class VulkanMappedTransferTest {
                 }
             }
             final long pageSize = host.requirements().size();
-            long page = backend.allocateDedicatedPage(type, pageSize, host.handle(), false);
-            long[] b = deviceBuffer(backend, 1 << 20);
+            long page = backend.allocateDedicatedPage(type, pageSize, host, false);
+            VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, 1 << 20);
             try {
-                backend.bindBuffer(host.handle(), page, 0);
+                backend.bindBuffer(host, page, 0);
                 assertEquals(n, backend.pages().requirePage(page).windowSize, "a dedicated buffer's window is the buffer");
                 // Bytes past the buffer's end exist only where the driver's requirement pads its size
                 // (lavapipe's does not): there the rest of this test runs.
@@ -267,18 +269,18 @@ class VulkanMappedTransferTest {
                 fill(whole, 6);
                 final long before = backend.mappedTransfers();
                 ByteBuffer inside = whole.duplicate().position(16).limit((int) n);
-                backend.copyToBuffer(b[0], 0, inside);
+                backend.copyToBuffer(b.buffer(), 0, inside);
                 assertEquals(before + 1, backend.mappedTransfers(), "bytes inside the dedicated buffer go through it");
                 ByteBuffer across = whole.duplicate().position((int) n - 10).limit((int) n + 16);
-                backend.copyToBuffer(b[0], 0, across);
+                backend.copyToBuffer(b.buffer(), 0, across);
                 assertEquals(before + 1, backend.mappedTransfers(), "bytes running past its end are staged");
                 ByteBuffer back = ByteBuffer.allocate(26);
-                backend.copyFromBuffer(b[0], 0, back);
+                backend.copyFromBuffer(b.buffer(), 0, back);
                 assertEquals(across, back.clear(), "and land all the same");
             } finally {
-                backend.destroyBuffer(b[0]);
-                backend.freePage(b[1]);
-                backend.destroyBuffer(host.handle());
+                backend.destroyBuffer(b.buffer());
+                backend.freePage(b.page());
+                backend.destroyBuffer(host);
                 backend.freePage(page);
             }
         } finally {

@@ -61,16 +61,16 @@ class VulkanPipelinedTransferTest {
             final long before = backend.importedTransfers();
             // Five pieces (more than the slots) and a rest of 3 bytes, at an odd offset in the buffer.
             final int size = 4 * CHUNK + 3;
-            final long[] b = deviceBuffer(backend, size + 1001L);
+            final VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, size + 1001L);
             try {
                 Random random = new Random(14);
                 // Source at an odd position inside a larger direct buffer: the import must cover it exactly.
                 ByteBuffer holder = random(random, size + 10, true);
                 ByteBuffer src = holder.duplicate().position(7).limit(7 + size);
-                backend.copyToBuffer(b[0], 1001, src);
+                backend.copyToBuffer(b.buffer(), 1001, src);
                 assertEquals(7, src.position(), "the SPI leaves the source's position alone");
                 ByteBuffer back = ByteBuffer.allocateDirect(size + 9).position(5).limit(5 + size);
-                backend.copyFromBuffer(b[0], 1001, back);
+                backend.copyFromBuffer(b.buffer(), 1001, back);
                 assertEquals(holder.duplicate().position(7).limit(7 + size), back, "every piece round trips");
                 // The bytes around the read window are untouched (the import spans whole pages).
                 ByteBuffer whole = back.duplicate().clear();
@@ -81,19 +81,19 @@ class VulkanPipelinedTransferTest {
                     assertEquals(0, whole.get(i), "byte " + i + " after the window");
                 }
                 // Nothing to copy is no copy (a zero-size region would be invalid).
-                backend.copyToBuffer(b[0], 5, ByteBuffer.allocateDirect(0));
-                backend.copyFromBuffer(b[0], size, ByteBuffer.allocate(0));
+                backend.copyToBuffer(b.buffer(), 5, ByteBuffer.allocateDirect(0));
+                backend.copyFromBuffer(b.buffer(), size, ByteBuffer.allocate(0));
                 // Exactly one chunk, one byte more, one less, from heap buffers (always staged).
                 for (int n : new int[]{CHUNK, CHUNK + 1, CHUNK - 1, 1}) {
                     ByteBuffer heap = random(random, n, false);
-                    backend.copyToBuffer(b[0], 3, heap);
+                    backend.copyToBuffer(b.buffer(), 3, heap);
                     ByteBuffer heapBack = ByteBuffer.allocate(n);
-                    backend.copyFromBuffer(b[0], 3, heapBack);
+                    backend.copyFromBuffer(b.buffer(), 3, heapBack);
                     assertEquals(heap, heapBack, n + " bytes through heap buffers");
                 }
                 // Reads of pieces written through a different piece grid agree byte for byte.
                 ByteBuffer mid = ByteBuffer.allocateDirect(CHUNK + 17);
-                backend.copyFromBuffer(b[0], 1001 + CHUNK - 9, mid);
+                backend.copyFromBuffer(b.buffer(), 1001 + CHUNK - 9, mid);
                 for (int i = 0; i < mid.capacity(); i++) {
                     assertEquals(holder.get(7 + CHUNK - 9 + i), mid.get(i), "byte " + i + " of a window across a boundary");
                 }
@@ -104,8 +104,8 @@ class VulkanPipelinedTransferTest {
                     assertEquals(0, imported, "nothing imported with imports off");
                 }
             } finally {
-                backend.destroyBuffer(b[0]);
-                backend.freePage(b[1]);
+                backend.destroyBuffer(b.buffer());
+                backend.freePage(b.page());
             }
         } finally {
             closeAndAssertClean(session);
@@ -122,29 +122,29 @@ class VulkanPipelinedTransferTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(backend.importsHostMemory(),
                     session.device().name() + " has no VK_EXT_external_memory_host");
             final int size = 2 << 20;
-            final long[] b = deviceBuffer(backend, size);
+            final VulkanTestSupport.BoundBuffer b = deviceBuffer(backend, size);
             try {
                 Random random = new Random(16);
                 final long before = backend.importedTransfers();
                 ByteBuffer data = random(random, size, true);
-                backend.copyToBuffer(b[0], 0, data);
+                backend.copyToBuffer(b.buffer(), 0, data);
                 assertEquals(1, backend.importedTransfers() - before, "the first transfer that can import does");
-                backend.copyToBuffer(b[0], 0, data);
+                backend.copyToBuffer(b.buffer(), 0, data);
                 assertEquals(1, backend.importedTransfers() - before, "the second one stages, to measure that way too");
                 final int more = 2 * TransferQueue.REPROBE + 2;
                 for (int i = 0; i < more; i++) {
                     data = random(random, size, true);
-                    backend.copyToBuffer(b[0], 0, data);
+                    backend.copyToBuffer(b.buffer(), 0, data);
                 }
                 long imported = backend.importedTransfers() - before;
                 assertTrue(imported >= 2 && more + 2 - imported >= 2, "both ways are taken again (imported "
                         + imported + " of " + (more + 2) + ")");
                 ByteBuffer back = ByteBuffer.allocateDirect(size);
-                backend.copyFromBuffer(b[0], 0, back);
+                backend.copyFromBuffer(b.buffer(), 0, back);
                 assertEquals(data, back, "whichever way, the last bytes written read back");
             } finally {
-                backend.destroyBuffer(b[0]);
-                backend.freePage(b[1]);
+                backend.destroyBuffer(b.buffer());
+                backend.freePage(b.page());
             }
         } finally {
             closeAndAssertClean(session);
@@ -222,22 +222,22 @@ class VulkanPipelinedTransferTest {
                 pool[t] = new Thread(() -> {
                     try {
                         Random random = new Random(100 + id);
-                        long[] raw = deviceBuffer(backend, size);
+                        VulkanTestSupport.BoundBuffer raw = deviceBuffer(backend, size);
                         try (Buffer buffer = memory.createBuffer(size)) {
                             for (int round = 0; round < 4; round++) {
                                 ByteBuffer data = random(random, size, (round + id) % 2 == 0);
                                 buffer.write(0, data.duplicate());
-                                backend.copyToBuffer(raw[0], 0, data.duplicate());
+                                backend.copyToBuffer(raw.buffer(), 0, data.duplicate());
                                 ByteBuffer a = ByteBuffer.allocateDirect(size);
                                 ByteBuffer b = ByteBuffer.allocate(size);
                                 buffer.read(0, a);
-                                backend.copyFromBuffer(raw[0], 0, b);
+                                backend.copyFromBuffer(raw.buffer(), 0, b);
                                 assertEquals(data, a.flip(), "thread " + id + " round " + round + " (Buffer)");
                                 assertEquals(data, b, "thread " + id + " round " + round + " (queue)");
                             }
                         } finally {
-                            backend.destroyBuffer(raw[0]);
-                            backend.freePage(raw[1]);
+                            backend.destroyBuffer(raw.buffer());
+                            backend.freePage(raw.page());
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);

@@ -31,14 +31,14 @@ class VulkanStagingStatisticsTest {
             VulkanBackend backend = backend(session);
             int heaps = session.device().memoryHeaps().size();
             assertEquals(Collections.nCopies(heaps, Statistics.EMPTY), session.stagingStatistics(), "no staging before a staged transfer");
-            long[] buffer = deviceBuffer(backend, 3 << 20);
+            VulkanTestSupport.BoundBuffer buffer = deviceBuffer(backend, 3 << 20);
             try {
                 List<HeapBudget> before = session.heapBudgets();
                 int allocations = backend.pages().liveAllocationCount();
                 // A heap buffer is in no mapping the device can reach: its bytes go through the staging buffers.
                 byte[] bytes = new byte[3 << 20];
                 new Random(23).nextBytes(bytes);
-                backend.copyToBuffer(buffer[0], 0, ByteBuffer.wrap(bytes));
+                backend.copyToBuffer(buffer.buffer(), 0, ByteBuffer.wrap(bytes));
 
                 List<Statistics> staging = session.stagingStatistics();
                 Statistics total = Statistics.EMPTY;
@@ -63,12 +63,12 @@ class VulkanStagingStatisticsTest {
                 assertTrue(session.statistics().pageBytes() == 0, "the staging buffers are in no Memory");
 
                 ByteBuffer back = ByteBuffer.allocate(3 << 20);
-                backend.copyFromBuffer(buffer[0], 0, back);
+                backend.copyFromBuffer(buffer.buffer(), 0, back);
                 assertArrayEquals(bytes, back.array(), "the staged round trip");
                 assertEquals(staging, session.stagingStatistics(), "buffers big enough are kept for later transfers");
             } finally {
-                backend.destroyBuffer(buffer[0]);
-                backend.freePage(buffer[1]);
+                backend.destroyBuffer(buffer.buffer());
+                backend.freePage(buffer.page());
             }
         } finally {
             closeAndAssertClean(session);

@@ -114,9 +114,9 @@ final class VulkanTestSupport {
     /**
      * A page of a device-local type (one the host cannot map, where the device has one) with a
      * buffer of {@code size} bytes (storage, transfer source and destination) bound at 0:
-     * {handle, page}. Destroy the buffer, then free the page.
+     * the buffer and its page. Destroy the buffer, then free the page.
      */
-    static long[] deviceBuffer(VulkanBackend backend, long size) {
+    static BoundBuffer deviceBuffer(VulkanBackend backend, long size) {
         dev.lluvia.memory.spi.Resource buffer = backend.createBuffer(size, 0x20 | 0x1 | 0x2);
         int bits = buffer.requirements().memoryTypeBits();
         int type = -1;
@@ -127,8 +127,12 @@ final class VulkanTestSupport {
             }
         }
         long page = backend.allocatePage(type, buffer.requirements().size());
-        backend.bindBuffer(buffer.handle(), page, 0);
-        return new long[]{buffer.handle(), page};
+        backend.bindBuffer(buffer, page, 0);
+        return new BoundBuffer(buffer, page);
+    }
+
+    /** A buffer of the backend's and the page it is bound to, from {@link #deviceBuffer}. */
+    record BoundBuffer(dev.lluvia.memory.spi.Resource buffer, long page) {
     }
 
     static VulkanBackend backend(Session session) {

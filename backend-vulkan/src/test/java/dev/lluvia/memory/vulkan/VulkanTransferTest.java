@@ -78,17 +78,17 @@ class VulkanTransferTest {
                 }
                 Resource buffer = backend.createBuffer(3 << 20, 0x20 | 0x1 | 0x2);
                 if ((buffer.requirements().memoryTypeBits() & (1 << type.index())) == 0) {
-                    backend.destroyBuffer(buffer.handle());
+                    backend.destroyBuffer(buffer);
                     continue;
                 }
                 long page = backend.allocatePage(type.index(), buffer.requirements().size());
                 try {
-                    backend.bindBuffer(buffer.handle(), page, 0);
+                    backend.bindBuffer(buffer, page, 0);
                     ByteBuffer data = randomBytes(random, 3 << 20);
-                    backend.copyToBuffer(buffer.handle(), 0, data);
+                    backend.copyToBuffer(buffer, 0, data);
                     assertEquals(0, data.position(), "the SPI leaves the source's position alone");
                     ByteBuffer back = ByteBuffer.allocateDirect(3 << 20);
-                    backend.copyFromBuffer(buffer.handle(), 0, back);
+                    backend.copyFromBuffer(buffer, 0, back);
                     assertEquals(data, back, "staged round trip through type " + type);
                     if (type.isHostVisible()) {
                         if (type.needsFlush()) {
@@ -102,11 +102,11 @@ class VulkanTransferTest {
                             backend.flush(page, 64, 64);
                         }
                         ByteBuffer one = ByteBuffer.allocateDirect(1);
-                        backend.copyFromBuffer(buffer.handle(), 77, one);
+                        backend.copyFromBuffer(buffer, 77, one);
                         assertEquals(0x5A, one.get(0));
                     }
                 } finally {
-                    backend.destroyBuffer(buffer.handle());
+                    backend.destroyBuffer(buffer);
                     backend.freePage(page);
                 }
             }
@@ -172,14 +172,14 @@ class VulkanTransferTest {
             int type = Integer.numberOfTrailingZeros(buffer.requirements().memoryTypeBits());
             long page = backend.allocatePage(type, buffer.requirements().size());
             try {
-                backend.bindBuffer(buffer.handle(), page, 0);
+                backend.bindBuffer(buffer, page, 0);
                 ByteBuffer data = randomBytes(new Random(SEED + 3), size);
-                backend.copyToBuffer(buffer.handle(), 64, data);
+                backend.copyToBuffer(buffer, 64, data);
                 ByteBuffer back = ByteBuffer.allocateDirect(size);
-                backend.copyFromBuffer(buffer.handle(), 64, back);
+                backend.copyFromBuffer(buffer, 64, back);
                 assertEquals(data, back, "both pieces land where they belong");
             } finally {
-                backend.destroyBuffer(buffer.handle());
+                backend.destroyBuffer(buffer);
                 backend.freePage(page);
             }
         } finally {

@@ -145,7 +145,7 @@ public final class RequirementsDump {
                             q.put("request", "image " + s[0] + "x" + s[1] + "x" + s[2] + " " + type + "x" + channels + " " + tiling);
                             answer(q, () -> {
                                 Resource r = backend.createImage(desc);
-                                backend.destroyImage(r.handle());
+                                backend.destroyImage(r);
                                 return r;
                             });
                             images.add(q);
@@ -207,7 +207,7 @@ public final class RequirementsDump {
                 + usage.stream().map(Enum::name).sorted().toList());
         answer(q, () -> {
             Resource r = backend.createBuffer(BufferRequest.of(size, BufferUsage.toBits(usage)).withExportable(exportable));
-            backend.destroyBuffer(r.handle());
+            backend.destroyBuffer(r);
             return r;
         });
         return q;
@@ -218,7 +218,7 @@ public final class RequirementsDump {
         q.put("request", (exportable ? "exportable " : "") + describe(desc));
         answer(q, () -> {
             Resource r = backend.createImage(ImageRequest.of(desc).withExportable(exportable));
-            backend.destroyImage(r.handle());
+            backend.destroyImage(r);
             return r;
         });
         return q;
