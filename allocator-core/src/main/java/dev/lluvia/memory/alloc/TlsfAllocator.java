@@ -280,7 +280,8 @@ public final class TlsfAllocator implements BlockAllocator {
      * lies between the request's list and {@code fit} (always at alignment 1).
      */
     private long allocateMinMemory(long size, long alignment, int fit) {
-        final int best = listIndex(size);
+        // At alignment 1, need is size, so fit is list(size) + 1.
+        final int best = alignment == 1 ? fit - 1 : listIndex(size);
         int list = firstNonEmptyList(best);
         if (list == best) {
             final long handle = takeFromLists(best, best + 1, size, alignment);
