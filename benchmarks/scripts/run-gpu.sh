@@ -2,12 +2,14 @@
 # Every figure of issue 14 on the GPU machine, in one go (about 3-4 minutes on a 16-core H200 host):
 # transfers (library, both host paths, images, memcpy), the PyTorch pinned-memory reference,
 # create/destroy against VMA (GpuBenchmark: 32 MiB and 256 MiB pages), the 64 MiB churn loop against
-# VMA (ChurnBenchmark: create, upload, device copy, read back, free), and threads against VMA.
+# VMA (ChurnBenchmark: create, upload, device copy, read back, free), threads against VMA (three
+# runs, the target's "three runs of three"), and threads writing large buffers of one Memory at once
+# (WritersBenchmark).
 # Usage (project root, bundle made with scripts/gpu-suite.sh bundle or scripts/make-bundle.sh):
 #   bash benchmarks/scripts/run-gpu.sh OUT_DIR [DEVICE]
 # Everything goes into one file, OUT_DIR/run-gpu.tar.gz (the device tool brings back at most 8
-# files; this run writes 10: nproc, lscpu, nvidia-smi, torch.json/.md, transfers.json/.md, create.md,
-# churn.md, threads.md), and the Markdown results to standard output; PACK=0 leaves the files unpacked.
+# files; this run writes 11: nproc, lscpu, nvidia-smi, torch.json/.md, transfers.json/.md, create.md,
+# churn.md, threads.md, writers.md), and the Markdown results to standard output; PACK=0 leaves the files unpacked.
 # Locally (lavapipe), with the shaded jar: RUN="java -cp benchmarks/target/benchmarks.jar" \
 #   bash benchmarks/scripts/run-gpu.sh OUT_DIR llvmpipe
 set -uo pipefail
@@ -35,10 +37,14 @@ $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.GpuBenchmark "${DEV[@]}" --rounds 40 -
 # One thread's create + close per peer in thread CPU time (library, VMA, the driver's calls alone).
 $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" --cpu 3000 >> "$OUT/create.md" 2>&1 || rc=1
 $RUN -Xms2g -Xmx2g $P.ChurnBenchmark "${DEV[@]}" --rounds 20 > "$OUT/churn.md" 2>&1 || rc=1
-$RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" > "$OUT/threads.md" 2>&1 || rc=1
-for f in torch transfers create churn threads; do echo "== $f"; cat "$OUT/$f.md"; done
+for run in 1 2 3; do
+  echo "Run $run of 3" >> "$OUT/threads.md"
+  $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" >> "$OUT/threads.md" 2>&1 || rc=1
+done
+$RUN -Xms2g -Xmx2g $P.WritersBenchmark "${DEV[@]}" --size 128 > "$OUT/writers.md" 2>&1 || rc=1
+for f in torch transfers create churn threads writers; do echo "== $f"; cat "$OUT/$f.md"; done
 if [ "${PACK:-1}" = 1 ]; then
-  files="nproc.txt lscpu.txt nvidia-smi.txt torch.json torch.md transfers.json transfers.md create.md churn.md threads.md"
+  files="nproc.txt lscpu.txt nvidia-smi.txt torch.json torch.md transfers.json transfers.md create.md churn.md threads.md writers.md"
   (cd "$OUT" && tar -czf run-gpu.tar.gz $(ls $files 2>/dev/null) && rm -f $files) || rc=1
   echo "run-gpu: results in $OUT/run-gpu.tar.gz"
 fi

@@ -38,12 +38,12 @@ import static org.lwjgl.vulkan.VK10.*;
  *
  * <p>Staging memory is allocated through {@link VulkanPages}, like the Memories' pages: it counts
  * in the heap usage that budgets and allocation limits are checked against, and shows per heap in
- * {@link #statistics()} ({@code Session.stagingStatistics()}). Its memory type is
+ * {@link #statistics} ({@code Session.stagingStatistics()}). Its memory type is
  * ranked by {@link DeviceProperties#bestMemoryType} as {@link MemoryUsage#READBACK} (host memory,
  * cached, coherent): host reads of device-local memory crawl. Each submission holds the backend's
  * queue lock, which a program that shares the queue takes too.
  *
- * <p>Not thread-safe: its transfer queue calls it under its monitor.
+ * <p>Not thread-safe: its transfer queue gives it to one transfer at a time.
  */
 final class StagingRing {
 
@@ -88,13 +88,13 @@ final class StagingRing {
     private long commandPool = VK_NULL_HANDLE;
     private final Slot[] slots = new Slot[SLOTS];
     /**
-     * Per heap: staging buffers [2h] and their bytes [2h + 1], for {@link #statistics()}, which
-     * any thread may call while a transfer holds the queue's monitor.
+     * Per heap: staging buffers [2h] and their bytes [2h + 1], for {@link #statistics}, which any
+     * thread may call while transfers run; shared by the transfer queue's rings.
      */
     private final AtomicLongArray staging;
 
     StagingRing(VkDevice device, VkQueue queue, int queueFamilyIndex, Lock queueLock, VulkanPages pages,
-                DeviceProperties properties, LongConsumer ownDispatchable) {
+                DeviceProperties properties, LongConsumer ownDispatchable, AtomicLongArray staging) {
         this.device = device;
         this.queue = queue;
         this.queueFamilyIndex = queueFamilyIndex;
@@ -103,11 +103,14 @@ final class StagingRing {
         this.properties = properties;
         this.ownDispatchable = ownDispatchable;
         this.spin = properties != null && properties.type() != DeviceType.CPU;
-        this.staging = new AtomicLongArray(properties == null ? 0 : 2 * properties.memoryHeaps().size());
+        this.staging = staging;
     }
 
-    /** The staging buffers per heap, in heap order: each one page and one allocation of its size. */
-    List<Statistics> statistics() {
+    /**
+     * The staging buffers per heap counted in {@code staging} (shared by a transfer queue's rings),
+     * in heap order: each one page and one allocation of its size.
+     */
+    static List<Statistics> statistics(AtomicLongArray staging) {
         List<Statistics> perHeap = new ArrayList<>(staging.length() / 2);
         for (int h = 0; h < staging.length() / 2; h++) {
             int buffers = (int) staging.get(2 * h);

@@ -8,7 +8,7 @@ package dev.lluvia.memory.vulkan;
  * the other tried again every {@link #REPROBE}th time to keep its figure current. Otherwise
  * ({@code true}) every such transfer imports.
  *
- * <p>Not thread-safe: its transfer queue calls it under its monitor.
+ * <p>Thread-safe: transfers of several threads ask and report at once.
  */
 final class TransferPath {
 
@@ -29,7 +29,7 @@ final class TransferPath {
     }
 
     /** Whether this transfer (an upload or not) tries to import. Each way is tried once, then the faster taken. */
-    boolean importNext(boolean upload) {
+    synchronized boolean importNext(boolean upload) {
         if (!adaptive) {
             return true;
         }
@@ -44,7 +44,7 @@ final class TransferPath {
     }
 
     /** Records how long a transfer of {@code bytes} that could import took, started at {@code startNanos}. */
-    void measured(boolean upload, boolean imported, long startNanos, int bytes) {
+    synchronized void measured(boolean upload, boolean imported, long startNanos, int bytes) {
         if (!adaptive) {
             return;
         }

@@ -10,8 +10,12 @@ import org.lwjgl.vulkan.*;
 
 import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 
@@ -40,8 +44,15 @@ import static org.lwjgl.vulkan.VK10.*;
  *       the {@link StagingRing}, whose host copies {@link HostCopies} splits over a few threads.</li>
  * </ul>
  * What each transfer records (its pieces, copies and barriers) is {@link TransferCommands}'s and
- * {@link ImagePieces}'. Each transfer returns when its last copy finished. The transfer methods
- * are synchronized: the ring's command pool and buffers are used by one thread at a time.
+ * {@link ImagePieces}'. Each transfer returns when its last copy finished.
+ *
+ * <p>Threads transfer at once: each transfer takes a {@link StagingRing} of its own (its command
+ * pool, fences and staging buffers are one thread's at a time), made on first need, up to
+ * {@link #MAX_RINGS}; a further transfer waits for a ring to come back. So one thread's large
+ * write does not hold up another's: their host copies run side by side and their device copies
+ * queue one behind the other on the device's queue, whose submissions alone take the queue lock.
+ * Image transfers are the exception: they move their image between layouts over several
+ * submissions, so they run one at a time ({@link #imageTransfers}).
  *
  * <p>The callers (the backend) have checked handles, usage and ranges. The queue calls nothing of
  * the backend: what it needs of the device comes in its {@link Setup}.
@@ -59,6 +70,12 @@ final class TransferQueue {
     static final long IMPORT_MIN = 1L << 20;
     /** See {@link TransferPath#REPROBE}. */
     static final int REPROBE = TransferPath.REPROBE;
+    /**
+     * Most transfers in flight at once, each with a staging ring (up to {@link StagingRing#SLOTS}
+     * staging buffers of up to {@link #CHUNK} bytes): enough for a few threads' host copies to
+     * overlap, bounded so that many threads cannot pile up staging memory.
+     */
+    static final int MAX_RINGS = 4;
 
     private static final System.Logger LOG = System.getLogger("dev.lluvia.memory.vulkan");
 
@@ -89,19 +106,29 @@ final class TransferQueue {
     private final long maxBufferSize;
     private final long importAlignment;
     private final TransferPath path;
-    private final StagingRing ring;
+    private final Setup setup;
+    /** Staging buffers and bytes per heap, of every ring: see {@link StagingRing#statistics}. */
+    private final AtomicLongArray staging;
+    /** Rings no transfer holds; guarded by this queue's monitor, as are the fields below. */
+    private final ArrayDeque<StagingRing> idleRings = new ArrayDeque<>();
+    private int ringsMade;
+    /** Transfers holding a ring now, and the most at once so far (the tests check that threads overlap). */
+    private int inFlight;
+    private int peakInFlight;
     /**
-     * Set by {@link #close()}; guarded by this queue's monitor. A transfer that waited for the
-     * monitor while the backend closed must not make slots again (a command pool, fences) on a
-     * device that is gone: every entry checks it under the monitor.
+     * Set by {@link #close()}. A transfer that waited for a ring while the backend closed must not
+     * make slots again (a command pool, fences) on a device that is gone: every transfer checks it
+     * as it takes its ring, and close waits for the rings out.
      */
     private boolean closed;
+    /** Held by image transfers, which run one at a time: see the class comment. */
+    private final ReentrantLock imageTransfers = new ReentrantLock();
     /** Transfers that went through imported host memory; the tests check which path ran. */
-    private long importedTransfers;
+    private final AtomicLong importedTransfers = new AtomicLong();
     /** Transfers copied straight from or into a page this backend mapped; the tests check which path ran. */
-    private long mappedTransfers;
+    private final AtomicLong mappedTransfers = new AtomicLong();
     /** Transfers copied in place from or into host memory the program registered. */
-    private long registeredTransfers;
+    private final AtomicLong registeredTransfers = new AtomicLong();
 
     TransferQueue(Setup setup) {
         this.name = setup.name();
@@ -110,28 +137,72 @@ final class TransferQueue {
         this.maxBufferSize = setup.maxBufferSize();
         this.importAlignment = setup.importAlignment();
         this.path = new TransferPath(setup.adaptive());
-        this.ring = new StagingRing(setup.device(), setup.queue(), setup.queueFamilyIndex(), setup.queueLock(),
-                setup.pages(), setup.properties(), setup.ownDispatchable());
+        this.setup = setup;
+        this.staging = new AtomicLongArray(setup.properties() == null ? 0 : 2 * setup.properties().memoryHeaps().size());
     }
 
-    /** The staging ring's buffers per heap; any thread, without this queue's monitor. */
+    /** The staging rings' buffers per heap; any thread, without this queue's monitor. */
     List<Statistics> stagingStatistics() {
-        return ring.statistics();
+        return StagingRing.statistics(staging);
+    }
+
+    /** The most transfers that were in flight at once. */
+    synchronized int peakInFlight() {
+        return peakInFlight;
+    }
+
+    /**
+     * A ring for one transfer, idle or new, waiting while {@link #MAX_RINGS} are out; give it back
+     * with {@link #give}. Refuses once {@link #close()} ran. An interrupt does not end the wait (the
+     * transfer would have nowhere to report it); the thread's interrupt status is kept.
+     */
+    private synchronized StagingRing take() {
+        boolean interrupted = false;
+        try {
+            requireOpen();
+            while (idleRings.isEmpty() && ringsMade == MAX_RINGS) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                requireOpen();
+            }
+            StagingRing ring = idleRings.pollFirst();
+            if (ring == null) {
+                ring = new StagingRing(setup.device(), setup.queue(), setup.queueFamilyIndex(), setup.queueLock(),
+                        setup.pages(), setup.properties(), setup.ownDispatchable(), staging);
+                ringsMade++;
+            }
+            peakInFlight = Math.max(peakInFlight, ++inFlight);
+            return ring;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Returns a ring from {@link #take()}; the most recently used is taken first, its staging buffers warm. */
+    private synchronized void give(StagingRing ring) {
+        idleRings.addFirst(ring);
+        inFlight--;
+        notifyAll();
     }
 
     /** Transfers so far that imported the caller's memory instead of staging. */
-    synchronized long importedTransfers() {
-        return importedTransfers;
+    long importedTransfers() {
+        return importedTransfers.get();
     }
 
     /** Transfers so far whose host bytes were in a page of this backend's mapped memory. */
-    synchronized long mappedTransfers() {
-        return mappedTransfers;
+    long mappedTransfers() {
+        return mappedTransfers.get();
     }
 
     /** Transfers so far copied in place from or into registered host memory. */
-    synchronized long registeredTransfers() {
-        return registeredTransfers;
+    long registeredTransfers() {
+        return registeredTransfers.get();
     }
 
     /**
@@ -139,54 +210,75 @@ final class TransferQueue {
      * unchanged. Returns the way the bytes went (as do the other copies here; null when there was
      * nothing to copy), which the backend tells the session.
      */
-    synchronized dev.lluvia.memory.TransferPath copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
-        requireOpen();
+    dev.lluvia.memory.TransferPath copyToBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer src) {
         final int total = src.remaining();
         if (total == 0) {
+            requireOpenNow();
             return null; // a copy region of size 0 is invalid
         }
         return transfer(src, true, 1, target, chunk -> TransferCommands.toBuffer(buffer, offset, total, chunk));
     }
 
     /** Fills {@code dst}'s remaining bytes from {@code offset} of {@code buffer}; dst's position is unchanged. */
-    synchronized dev.lluvia.memory.TransferPath copyFromBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer dst) {
-        requireOpen();
+    dev.lluvia.memory.TransferPath copyFromBuffer(long buffer, VulkanPages.Page target, long offset, ByteBuffer dst) {
         final int total = dst.remaining();
         if (total == 0) {
+            requireOpenNow();
             return null;
         }
         return transfer(dst, false, 1, target, chunk -> TransferCommands.fromBuffer(buffer, offset, total, chunk));
     }
 
     /** Replaces every pixel of {@code image} with {@code src}'s remaining bytes; the image ends in GENERAL. */
-    synchronized dev.lluvia.memory.TransferPath copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
-        requireOpen();
+    dev.lluvia.memory.TransferPath copyToImage(long image, VulkanPages.Page target, ImageDescriptor descriptor, ByteBuffer src) {
         final int bytes = src.remaining();
-        return transfer(src, true, ImagePieces.hostAlignment(descriptor, bytes), target,
-                chunk -> TransferCommands.toImage(image, descriptor, new ImagePieces(descriptor, bytes, chunk)));
+        imageTransfers.lock();
+        try {
+            return transfer(src, true, ImagePieces.hostAlignment(descriptor, bytes), target,
+                    chunk -> TransferCommands.toImage(image, descriptor, new ImagePieces(descriptor, bytes, chunk)));
+        } finally {
+            imageTransfers.unlock();
+        }
     }
 
     /** Copies every pixel of {@code image}, now in {@code layout}, into {@code dst}; the image ends in GENERAL. */
-    synchronized dev.lluvia.memory.TransferPath copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
-        requireOpen();
+    dev.lluvia.memory.TransferPath copyFromImage(long image, VulkanPages.Page target, int layout, ImageDescriptor descriptor, ByteBuffer dst) {
         final int bytes = dst.remaining();
-        return transfer(dst, false, ImagePieces.hostAlignment(descriptor, bytes), target,
-                chunk -> TransferCommands.fromImage(image, layout, descriptor, new ImagePieces(descriptor, bytes, chunk)));
+        imageTransfers.lock();
+        try {
+            return transfer(dst, false, ImagePieces.hostAlignment(descriptor, bytes), target,
+                    chunk -> TransferCommands.fromImage(image, layout, descriptor, new ImagePieces(descriptor, bytes, chunk)));
+        } finally {
+            imageTransfers.unlock();
+        }
     }
 
     /** Copies the first {@code size} bytes of {@code src} into {@code dst} on the device, and waits. */
-    synchronized void copyBuffer(long src, long dst, long size) {
-        requireOpen();
-        ring.onDevice(TransferCommands.bufferCopy(src, dst, size));
+    void copyBuffer(long src, long dst, long size) {
+        final StagingRing ring = take();
+        try {
+            ring.onDevice(TransferCommands.bufferCopy(src, dst, size));
+        } finally {
+            give(ring);
+        }
     }
 
     /**
      * Copies every pixel of {@code src}, now in {@code srcLayout}, into {@code dst} (whose old
      * contents are dropped) on the device, and waits; both images end in GENERAL.
      */
-    synchronized void copyImage(long src, int srcLayout, long dst, ImageDescriptor d) {
-        requireOpen();
-        ring.onDevice(TransferCommands.imageCopy(src, srcLayout, dst, d));
+    void copyImage(long src, int srcLayout, long dst, ImageDescriptor d) {
+        imageTransfers.lock();
+        try {
+            final StagingRing ring = take();
+            try {
+                ring.onDevice(TransferCommands.imageCopy(src, srcLayout, dst, d));
+            } finally {
+                give(ring);
+            }
+        } finally {
+            imageTransfers.unlock();
+        }
     }
 
     /** Throws when {@link #close()} has run; call under the monitor. */
@@ -196,10 +288,32 @@ final class TransferQueue {
         }
     }
 
-    /** Frees the staging ring and refuses every later transfer. Call with the device idle; idempotent. */
+    private synchronized void requireOpenNow() {
+        requireOpen();
+    }
+
+    /**
+     * Refuses every later transfer, waits for those in flight to give their rings back, and frees
+     * the rings. Call with the device idle; idempotent.
+     */
     synchronized void close() {
         closed = true;
-        ring.close();
+        notifyAll(); // transfers waiting for a ring refuse now
+        boolean interrupted = false;
+        while (inFlight > 0) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        for (StagingRing ring : idleRings) {
+            ring.close();
+        }
+        idleRings.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -212,25 +326,30 @@ final class TransferQueue {
      * or image copied into or from, which the host bytes must not share (copies must not overlap).
      */
     private dev.lluvia.memory.TransferPath transfer(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target, IntFunction<Cut> cut) {
-        final dev.lluvia.memory.TransferPath direct = data.isDirect() ? transferMapped(data, upload, alignment, target, cut) : null;
-        if (direct != null) {
-            return direct;
+        final StagingRing ring = take();
+        try {
+            final dev.lluvia.memory.TransferPath direct = data.isDirect() ? transferMapped(ring, data, upload, alignment, target, cut) : null;
+            if (direct != null) {
+                return direct;
+            }
+            final int total = data.remaining();
+            if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
+                staged(ring, data, upload, cut.apply(CHUNK));
+                return dev.lluvia.memory.TransferPath.STAGED;
+            }
+            final long start = System.nanoTime();
+            final boolean imported = path.importNext(upload) && transferImported(ring, data, alignment, cut.apply(DIRECT_CHUNK));
+            if (!imported) {
+                staged(ring, data, upload, cut.apply(CHUNK));
+            }
+            path.measured(upload, imported, start, total);
+            return imported ? dev.lluvia.memory.TransferPath.IMPORTED : dev.lluvia.memory.TransferPath.STAGED;
+        } finally {
+            give(ring);
         }
-        final int total = data.remaining();
-        if (importAlignment == 0 || !data.isDirect() || total < IMPORT_MIN) {
-            staged(data, upload, cut.apply(CHUNK));
-            return dev.lluvia.memory.TransferPath.STAGED;
-        }
-        final long start = System.nanoTime();
-        final boolean imported = path.importNext(upload) && transferImported(data, alignment, cut.apply(DIRECT_CHUNK));
-        if (!imported) {
-            staged(data, upload, cut.apply(CHUNK));
-        }
-        path.measured(upload, imported, start, total);
-        return imported ? dev.lluvia.memory.TransferPath.IMPORTED : dev.lluvia.memory.TransferPath.STAGED;
     }
 
-    private void staged(ByteBuffer data, boolean upload, Cut cut) {
+    private static void staged(StagingRing ring, ByteBuffer data, boolean upload, Cut cut) {
         if (upload) {
             ring.upload(data, cut);
         } else {
@@ -244,8 +363,8 @@ final class TransferQueue {
      * pinned host memory itself, no staging copy. False (having done nothing) when no such page
      * holds them, it is the target's page, or the offset does not suit the copy.
      */
-    private dev.lluvia.memory.TransferPath transferMapped(ByteBuffer data, boolean upload, int alignment, VulkanPages.Page target,
-                                   IntFunction<Cut> cuts) {
+    private dev.lluvia.memory.TransferPath transferMapped(StagingRing ring, ByteBuffer data, boolean upload, int alignment,
+                                                          VulkanPages.Page target, IntFunction<Cut> cuts) {
         final long address = MemoryUtil.memAddress(data);
         final VulkanPages.Page page = pages.acquireMapped(address, data.remaining());
         if (page == null) {
@@ -272,9 +391,9 @@ final class TransferQueue {
                 pages.syncRange(page, hostOffset, data.remaining(), false);
             }
             if (page.registered) {
-                registeredTransfers++;
+                registeredTransfers.incrementAndGet();
             } else {
-                mappedTransfers++;
+                mappedTransfers.incrementAndGet();
             }
             return page.registered ? dev.lluvia.memory.TransferPath.REGISTERED : dev.lluvia.memory.TransferPath.PINNED;
         } finally {
@@ -286,7 +405,7 @@ final class TransferQueue {
      * Imports the pages under {@code data}'s bytes and runs the transfer from (or into) them; false
      * (having done nothing) when the address does not suit the copy or the driver refuses the import.
      */
-    private boolean transferImported(ByteBuffer data, int alignment, Cut cut) {
+    private boolean transferImported(StagingRing ring, ByteBuffer data, int alignment, Cut cut) {
         final long address = MemoryUtil.memAddress(data);
         final long base = address & -importAlignment;
         final long hostOffset = address - base;
@@ -300,7 +419,7 @@ final class TransferQueue {
         }
         try {
             ring.recordWhole(imported.window, hostOffset, cut);
-            importedTransfers++;
+            importedTransfers.incrementAndGet();
         } finally {
             pages.freeImported(imported);
         }

@@ -781,6 +781,11 @@ public final class VulkanBackend implements MemoryBackend {
         return transfers.mappedTransfers();
     }
 
+    /** The most transfers that were in flight at once; for the tests. */
+    int peakTransfersInFlight() {
+        return transfers.peakInFlight();
+    }
+
     /**
      * A read-only destination is refused before anything is copied: a staged download copies
      * into its address directly, and a read-only mapping (a file mapped READ_ONLY) would fault.

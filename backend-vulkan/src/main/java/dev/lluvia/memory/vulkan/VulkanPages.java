@@ -228,11 +228,17 @@ final class VulkanPages {
      * page ({@link VulkanResources#destroyBuffer}); a page dedicated to an image has none. The
      * window of an exportable page is made exportable as an opaque fd too, as every buffer bound to
      * such memory must be (VUID-vkBindBufferMemory-memory-02726), or not made when the device
-     * cannot make such a buffer. Call
-     * between {@link #acquireMapped} and {@link #releaseMapped}, one thread at a time (the transfer
-     * queue's).
+     * cannot make such a buffer. Call between {@link #acquireMapped} and {@link #releaseMapped};
+     * transfers of several threads may ask for one page's window at once, so it is made under the
+     * page's monitor.
      */
     long transferWindow(Page p, long maxBufferSize) {
+        synchronized (p) {
+            return makeWindow(p, maxBufferSize);
+        }
+    }
+
+    private long makeWindow(Page p, long maxBufferSize) {
         if (p.window == NO_WINDOW) {
             return VK_NULL_HANDLE;
         }

@@ -47,7 +47,9 @@ import static org.lwjgl.vulkan.VK11.*;
  * and 2 MiB aligned, on the first queue. Written for issue 27's question: why do host to
  * device copies run at 60% of PyTorch's on some H100 hosts while device to host copies do not.
  *
- * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.QueueCopyProbe [DEVICE_INDEX] [SIZES]}.
+ * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.QueueCopyProbe [DEVICE_INDEX] [SIZES]}; with
+ * {@code -Dplacement=COUNTxSIZE} it first copies each of COUNT host buffers of SIZE bytes, allocated one
+ * after another (with {@code benchmarks/scripts/torch_placement.py}, PyTorch's pinned buffers alike).
  */
 public final class QueueCopyProbe {
 
@@ -119,6 +121,39 @@ public final class QueueCopyProbe {
             }
             long largest = Arrays.stream(sizes).max().orElseThrow();
             long[] dev = buffer(device, used, largest, deviceType);
+            String placement = System.getProperty("placement");
+            if (placement != null) {
+                // COUNTxSIZE: that many host buffers of the last host type, allocated one after another and
+                // each copied on the first queue: does the speed depend on which host memory a copy reads?
+                int count = Integer.parseInt(placement.substring(0, placement.indexOf('x')));
+                long size = Math.min(largest, Long.parseLong(placement.substring(placement.indexOf('x') + 1)));
+                int hostType = hostTypes.get(hostTypes.size() - 1);
+                List<long[]> kept = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    kept.add(buffer(device, used, size, hostType));
+                }
+                // Two passes over the same buffers: one slow in both is slow for where its memory is.
+                double[][] rates = new double[4][count];
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = 0; i < count; i++) {
+                        rates[pass][i] = copy(device, main, kept.get(i)[0], dev[0], size);
+                        rates[2 + pass][i] = copy(device, main, dev[0], kept.get(i)[0], size);
+                    }
+                }
+                System.out.println("| host buffer | type | bytes | write GB/s, pass 1 | pass 2 | read GB/s, pass 1 | pass 2 |");
+                System.out.println("|---:|---|---:|---:|---:|---:|---:|");
+                for (int i = 0; i < count; i++) {
+                    System.out.printf("| %d | %d | %d | %.2f | %.2f | %.2f | %.2f |%n", i, hostType, size,
+                            rates[0][i], rates[1][i], rates[2][i], rates[3][i]);
+                }
+                for (int pass = 0; pass < 2; pass++) {
+                    System.out.printf("pass %d median write %.2f read %.2f%n", pass + 1, median(rates[pass]), median(rates[2 + pass]));
+                }
+                for (long[] host : kept) {
+                    vkDestroyBuffer(device, host[0], null);
+                    vkFreeMemory(device, host[1], null);
+                }
+            }
             for (int hostType : hostTypes) {
                 long[] host = buffer(device, used, largest, hostType);
                 for (int family : used) {
@@ -129,6 +164,14 @@ public final class QueueCopyProbe {
                         String type = hostType + " 0x" + Integer.toHexString(mp.memoryTypes(hostType).propertyFlags());
                         System.out.printf("| %s | %s | %d | write | %.2f |%n", name, type, size, up);
                         System.out.printf("| %s | %s | %d | read | %.2f |%n", name, type, size, down);
+                    }
+                }
+                if (used.length > 1) {
+                    // Half of each copy on each queue at once: do two engines together reach the link?
+                    String type = hostType + " 0x" + Integer.toHexString(mp.memoryTypes(hostType).propertyFlags());
+                    for (long size : sizes) {
+                        System.out.printf("| both, half each | %s | %d | write | %.2f |%n", type, size, copyOnBoth(device, used, host[0], dev[0], size));
+                        System.out.printf("| both, half each | %s | %d | read | %.2f |%n", type, size, copyOnBoth(device, used, dev[0], host[0], size));
                     }
                 }
                 vkDestroyBuffer(device, host[0], null);
@@ -282,6 +325,60 @@ public final class QueueCopyProbe {
             Arrays.sort(speeds);
             return speeds[speeds.length / 2];
         }
+    }
+
+    /** Median GB/s of 7 copies of {@code size} bytes, the first half on a queue of {@code families[0]}, the rest on {@code families[1]}, at once. */
+    private static double copyOnBoth(VkDevice device, int[] families, long src, long dst, long size) {
+        try (MemoryStack stack = stackPush()) {
+            long half = size / 2;
+            long[] pools = new long[2];
+            long[] fences = new long[2];
+            VkQueue[] queues = new VkQueue[2];
+            VkSubmitInfo[] submits = new VkSubmitInfo[2];
+            LongBuffer l = stack.mallocLong(1);
+            PointerBuffer p = stack.mallocPointer(1);
+            for (int q = 0; q < 2; q++) {
+                check(vkCreateCommandPool(device, VkCommandPoolCreateInfo.calloc(stack).sType$Default().queueFamilyIndex(families[q]), null, l));
+                pools[q] = l.get(0);
+                check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default().commandPool(pools[q])
+                        .level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), p));
+                VkCommandBuffer cmd = new VkCommandBuffer(p.get(0), device);
+                check(vkBeginCommandBuffer(cmd, VkCommandBufferBeginInfo.calloc(stack).sType$Default()));
+                VkBufferCopy.Buffer region = VkBufferCopy.calloc(1, stack);
+                region.get(0).srcOffset(q * half).dstOffset(q * half).size(q == 0 ? half : size - half);
+                vkCmdCopyBuffer(cmd, src, dst, region);
+                check(vkEndCommandBuffer(cmd));
+                check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, l));
+                fences[q] = l.get(0);
+                vkGetDeviceQueue(device, families[q], 0, p);
+                queues[q] = new VkQueue(p.get(0), device);
+                submits[q] = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd));
+            }
+            double[] speeds = new double[7];
+            for (int i = -1; i < speeds.length; i++) {
+                long t0 = System.nanoTime();
+                check(vkQueueSubmit(queues[0], submits[0], fences[0]));
+                check(vkQueueSubmit(queues[1], submits[1], fences[1]));
+                check(vkWaitForFences(device, stack.longs(fences), true, -1L));
+                long t = System.nanoTime() - t0;
+                check(vkResetFences(device, stack.longs(fences)));
+                if (i >= 0) {
+                    speeds[i] = size / (double) t;
+                }
+            }
+            for (int q = 0; q < 2; q++) {
+                vkDestroyFence(device, fences[q], null);
+                vkDestroyCommandPool(device, pools[q], null);
+            }
+            Arrays.sort(speeds);
+            return speeds[speeds.length / 2];
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static void check(int result) {
