@@ -145,7 +145,7 @@ final class JfrEvents {
     }
 
     static void objectCreated(MemoryObject object) {
-        final long bytes = object.infoLocked().size();
+        final long bytes = object.sizeLocked();
         if (OBJECT_CREATED.isEnabled() && bytes >= JfrSettings.MinSizeSetting.smallest) {
             ObjectCreated e = new ObjectCreated();
             e.bytes = bytes;
@@ -157,7 +157,7 @@ final class JfrEvents {
     }
 
     static void objectClosed(MemoryObject object) {
-        final long bytes = object.infoLocked().size();
+        final long bytes = object.sizeLocked();
         if (OBJECT_CLOSED.isEnabled() && bytes >= JfrSettings.MinSizeSetting.smallest) {
             ObjectClosed e = new ObjectClosed();
             e.bytes = bytes;

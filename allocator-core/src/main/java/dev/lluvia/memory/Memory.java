@@ -928,8 +928,8 @@ public final class Memory implements AutoCloseable {
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
             // from its offset is the block's size less that margin (PageInfo.Placed#reservedSize).
-            object.bindLocked(page, block, new AllocationInfo(page.index, offset,
-                    page.allocator.padding(block) + frontMargin, req.size()), page.allocator.size(block) - frontMargin);
+            object.bindLocked(page, block, offset, page.allocator.padding(block) + frontMargin, req.size(),
+                    page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
                 margins.fill(page, block, offset, req.size());
             }
@@ -954,8 +954,12 @@ public final class Memory implements AutoCloseable {
         return margins == null ? null : margins.report(object);
     }
 
-    /** Object ids a Memory takes from its session at a time (see {@link Session#reserveObjectIds}). */
-    static final int OBJECT_ID_BLOCK = 64;
+    /**
+     * Object ids a Memory takes from its session at a time (see {@link Session#reserveObjectIds}):
+     * enough that the session's counter, which every Memory's thread writes, is written once per
+     * thousand creates, not per create.
+     */
+    static final int OBJECT_ID_BLOCK = 1024;
 
     /**
      * A new object's id: unique in the session, increasing within this memory; taken from the

@@ -29,9 +29,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     private long blockSize;
     private long blockAlignment;
     private long frontMargin;
+    /** The page bound to; null until placed. With the next three, what {@link #allocationInfo()} reports. */
     private Page page;
     private long block;
-    private AllocationInfo info;
+    /** Bytes from the page's start; see {@link AllocationInfo}. Fields rather than an object per create. */
+    private long offset;
+    private long leftPadding;
+    private long size;
     /** See {@link #reservedSizeLocked()}; set when placed. */
     private long reservedSize;
     private volatile boolean closed;
@@ -167,8 +171,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** {@return where the object lives: page, offset, leftPadding and size} */
     public final AllocationInfo allocationInfo() {
-        requireOpen();
-        return info;
+        synchronized (memory.lock()) { // a defragmentation move changes the four values together
+            requireOpen();
+            return infoLocked();
+        }
     }
 
     /**
@@ -327,7 +333,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         this.resource = newResource;
         this.page = newPage;
         this.block = newBlock;
-        this.info = newInfo;
+        this.offset = newInfo.offset();
+        this.leftPadding = newInfo.leftPadding();
+        this.size = newInfo.size();
         this.reservedSize = newReservedSize;
         this.moveCount++;
     }
@@ -341,12 +349,18 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** Whether the driver can copy this object (its usage has transfer source and destination). */
     abstract boolean canCopy();
 
-    final void bindLocked(Page page, long block, AllocationInfo info, long reservedSize) {
+    /**
+     * Binds this new object at {@code offset} of {@code page}, in {@code block}; the rest is what
+     * {@link #allocationInfo()} reports and {@link #reservedSizeLocked()}.
+     */
+    final void bindLocked(Page page, long block, long offset, long leftPadding, long size, long reservedSize) {
         this.page = page;
         this.block = block;
-        this.info = info;
+        this.offset = offset;
+        this.leftPadding = leftPadding;
+        this.size = size;
         this.reservedSize = reservedSize;
-        bindResource(resource, page.handle, info.offset());
+        bindResource(resource, page.handle, offset);
     }
 
     abstract void bindResource(Resource resource, long pageHandle, long offset);
@@ -358,7 +372,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         this.aliasOf = original;
         this.page = original.page;
         this.block = -1;
-        this.info = info;
+        this.offset = info.offset();
+        this.leftPadding = info.leftPadding();
+        this.size = info.size();
         bindAliasResource(resource, page.handle, info.offset(), original.resource.handle());
         if (original.aliases == null) {
             original.aliases = new java.util.ArrayList<>(2);
@@ -405,7 +421,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
             try {
                 destroyResource(resource);
             } finally {
-                memory.freeLocked(this, page, block, info.size());
+                memory.freeLocked(this, page, block, size);
             }
         }
         return corruption;
@@ -415,9 +431,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return block;
     }
 
-    /** The allocation info without the open check, for the Memory's own walks under its lock. */
+    /** The allocation info without the open check, for the Memory's own walks under its lock; null until placed. */
     final AllocationInfo infoLocked() {
-        return info;
+        return page == null ? null : new AllocationInfo(page.index, offset, leftPadding, size);
+    }
+
+    /** {@link AllocationInfo#size()} without making the info, for the events of every create and close. */
+    final long sizeLocked() {
+        return size;
     }
 
     /**
@@ -432,7 +453,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** One line for a leak report: what, where, and in debug mode where it was created. */
     final String leakLine() {
-        StringBuilder sb = new StringBuilder(describe()).append(" at ").append(info);
+        StringBuilder sb = new StringBuilder(describe()).append(" at ").append(infoLocked());
         if (createdAt != null) {
             // The caller of Memory.createX is the frame below the outermost Memory frame, whatever
             // its package (a user's code, a backend, or a test that lives in the core's package).
@@ -630,7 +651,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** The mapping of a checked range, in native order; under the Memory's lock, the object open. */
     final java.nio.ByteBuffer mappingLocked(long offset, long length) {
-        return memory.backend().map(page.handle, info.offset() + offset, length)
+        return memory.backend().map(page.handle, this.offset + offset, length)
                 .order(java.nio.ByteOrder.nativeOrder());
     }
 
@@ -671,10 +692,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         // Objects on non-coherent types start and end on atom boundaries (Memory aligns them), so
         // the range rounded out to atoms stays inside the object's own reserved bytes.
         final long atom = memory.atom();
-        final long start = dev.lluvia.memory.alloc.Align.roundDown(info.offset() + offset, atom);
+        final long start = dev.lluvia.memory.alloc.Align.roundDown(this.offset + offset, atom);
         // A dedicated page has the object's exact size: the range may end at the page end, which
         // Vulkan accepts in place of an atom multiple.
-        final long end = Math.min(dev.lluvia.memory.alloc.Align.roundUp(info.offset() + offset + length, atom), page.size);
+        final long end = Math.min(dev.lluvia.memory.alloc.Align.roundUp(this.offset + offset + length, atom), page.size);
         return new dev.lluvia.memory.spi.MappedRange(page.handle, start, end - start);
     }
 
@@ -686,6 +707,6 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     @Override
     public String toString() {
-        return describe() + (info == null ? "" : " at " + info) + (closed ? ", closed" : "");
+        return describe() + (page == null ? "" : " at " + infoLocked()) + (closed ? ", closed" : "");
     }
 }

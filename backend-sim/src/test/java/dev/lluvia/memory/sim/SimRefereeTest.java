@@ -36,20 +36,20 @@ class SimRefereeTest {
         return e;
     }
 
-    private long buffer(long size) {
-        return b.createBuffer(size, 0x23).handle();
+    private Resource buffer(long size) {
+        return b.createBuffer(size, 0x23);
     }
 
-    private long optimalImage(int side) {
-        return b.createImage(ImageDescriptor.of(side, side, ChannelType.UINT8)).handle();
+    private Resource optimalImage(int side) {
+        return b.createImage(ImageDescriptor.of(side, side, ChannelType.UINT8));
     }
 
-    private void destroyAll(long page, long... buffersThenImages) {
-        for (long h : buffersThenImages) {
-            if ((h & 3) == 2) {
-                b.destroyBuffer(Handles.resource(h));
+    private void destroyAll(long page, Resource... buffersThenImages) {
+        for (Resource h : buffersThenImages) {
+            if ((h.handle() & 3) == 2) {
+                b.destroyBuffer(h);
             } else {
-                b.destroyImage(Handles.resource(h));
+                b.destroyImage(h);
             }
         }
         b.freePage(page);
@@ -58,10 +58,10 @@ class SimRefereeTest {
     @Test
     void aValidBindPassesAndIsCounted() {
         long page = b.allocatePage(1, 1 << 20);
-        long buf = buffer(1024);
-        long img = optimalImage(32);
-        b.bindBuffer(Handles.resource(buf), page, 0);
-        b.bindImage(Handles.resource(img), page, 2048);
+        Resource buf = buffer(1024);
+        Resource img = optimalImage(32);
+        b.bindBuffer(buf, page, 0);
+        b.bindImage(img, page, 2048);
         assertEquals(2, b.inspect().boundResourceCount());
         assertEquals(2, b.inspect().bindsChecked());
         destroyAll(page, buf, img);
@@ -72,42 +72,42 @@ class SimRefereeTest {
     void bindToAFreedOrUnknownPage() {
         long page = b.allocatePage(1, 1 << 20);
         b.freePage(page);
-        long buf = buffer(1024);
+        Resource buf = buffer(1024);
         BindViolationException e = refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE,
-                () -> b.bindBuffer(Handles.resource(buf), page, 0), "already freed");
-        assertEquals(buf, e.resource());
+                () -> b.bindBuffer(buf, page, 0), "already freed");
+        assertEquals(buf.handle(), e.resource());
         assertEquals(page, e.page());
-        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), 0x7777_0001L, 0), "unknown");
-        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), buf, 0), "is a buffer");
-        b.destroyBuffer(Handles.resource(buf));
+        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(buf, 0x7777_0001L, 0), "unknown");
+        refused(BindViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.bindBuffer(buf, buf.handle(), 0), "is a buffer");
+        b.destroyBuffer(buf);
     }
 
     @Test
     void bindOfADestroyedOrWrongKindResource() {
         long page = b.allocatePage(1, 1 << 20);
-        long buf = buffer(1024);
-        long img = optimalImage(32);
-        b.destroyBuffer(Handles.resource(buf));
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(buf), page, 0), "already destroyed");
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(Handles.resource(img), page, 0), "is a image");
-        b.destroyImage(Handles.resource(img));
+        Resource buf = buffer(1024);
+        Resource img = optimalImage(32);
+        b.destroyBuffer(buf);
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(buf, page, 0), "already destroyed");
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.bindBuffer(img, page, 0), "is a image");
+        b.destroyImage(img);
         b.freePage(page);
     }
 
     @Test
     void bindTwice() {
         long page = b.allocatePage(1, 1 << 20);
-        long buf = buffer(1024);
-        b.bindBuffer(Handles.resource(buf), page, 0);
-        refused(BindViolationException.class, SimRule.ALREADY_BOUND, () -> b.bindBuffer(Handles.resource(buf), page, 4096), "already bound");
+        Resource buf = buffer(1024);
+        b.bindBuffer(buf, page, 0);
+        refused(BindViolationException.class, SimRule.ALREADY_BOUND, () -> b.bindBuffer(buf, page, 4096), "already bound");
         destroyAll(page, buf);
     }
 
     @Test
     void bindToAMemoryTypeOutsideMemoryTypeBits() {
         long hostPage = b.allocatePage(3, 1 << 20);
-        long img = optimalImage(32);
-        refused(BindViolationException.class, SimRule.MEMORY_TYPE, () -> b.bindImage(Handles.resource(img), hostPage, 0),
+        Resource img = optimalImage(32);
+        refused(BindViolationException.class, SimRule.MEMORY_TYPE, () -> b.bindImage(img, hostPage, 0),
                 "memory type 3", "0x3");
         destroyAll(hostPage, img);
     }
@@ -115,11 +115,11 @@ class SimRefereeTest {
     @Test
     void bindAtAMisalignedOffset() {
         long page = b.allocatePage(1, 1 << 20);
-        long buf = buffer(1024);
-        long img = optimalImage(32);
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(Handles.resource(buf), page, 8), "offset 8", "16");
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindImage(Handles.resource(img), page, 512), "1024");
-        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(Handles.resource(buf), page, -16));
+        Resource buf = buffer(1024);
+        Resource img = optimalImage(32);
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, 8), "offset 8", "16");
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindImage(img, page, 512), "1024");
+        refused(BindViolationException.class, SimRule.ALIGNMENT, () -> b.bindBuffer(buf, page, -16));
         assertEquals(0, b.inspect().boundResourceCount());
         destroyAll(page, buf, img);
     }
@@ -127,29 +127,29 @@ class SimRefereeTest {
     @Test
     void bindOutsideThePage() {
         long page = b.allocatePage(1, 4096);
-        long buf = buffer(1024);
-        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(Handles.resource(buf), page, 3088), "[3088, 4112)");
-        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(Handles.resource(buf), page, Long.MAX_VALUE - 15));
-        b.bindBuffer(Handles.resource(buf), page, 3072);
+        Resource buf = buffer(1024);
+        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(buf, page, 3088), "[3088, 4112)");
+        refused(BindViolationException.class, SimRule.OUT_OF_PAGE, () -> b.bindBuffer(buf, page, Long.MAX_VALUE - 15));
+        b.bindBuffer(buf, page, 3072);
         destroyAll(page, buf);
     }
 
     @Test
     void overlapWithALiveResourceNamesIt() {
         long page = b.allocatePage(1, 1 << 20);
-        long first = buffer(1024);
-        long second = buffer(1024);
-        b.bindBuffer(Handles.resource(first), page, 1024);
+        Resource first = buffer(1024);
+        Resource second = buffer(1024);
+        b.bindBuffer(first, page, 1024);
         BindViolationException below = refused(BindViolationException.class, SimRule.OVERLAP,
-                () -> b.bindBuffer(Handles.resource(second), page, 16), "[1024, 2048)");
-        assertEquals(first, below.other());
-        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(Handles.resource(second), page, 2032));
-        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(Handles.resource(second), page, 1024));
+                () -> b.bindBuffer(second, page, 16), "[1024, 2048)");
+        assertEquals(first.handle(), below.other());
+        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(second, page, 2032));
+        refused(BindViolationException.class, SimRule.OVERLAP, () -> b.bindBuffer(second, page, 1024));
         // Touching is not overlapping, and a destroyed neighbour frees its bytes.
-        b.bindBuffer(Handles.resource(second), page, 2048);
-        b.destroyBuffer(Handles.resource(first));
-        long third = buffer(2048);
-        b.bindBuffer(Handles.resource(third), page, 0);
+        b.bindBuffer(second, page, 2048);
+        b.destroyBuffer(first);
+        Resource third = buffer(2048);
+        b.bindBuffer(third, page, 0);
         destroyAll(page, second, third);
     }
 
@@ -178,17 +178,17 @@ class SimRefereeTest {
     void granularityRefusesAnOptimalImageInTheBlockWhereABufferEnds() {
         try (SimBackend g = smallImageDevice()) {
             long page = g.allocatePage(1, 1 << 20);
-            long buf = g.createBuffer(16, 0x20).handle();
-            long img = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            g.bindBuffer(Handles.resource(buf), page, 0);
+            Resource buf = g.createBuffer(16, 0x20);
+            Resource img = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8));
+            g.bindBuffer(buf, page, 0);
             BindViolationException e = refused(BindViolationException.class, SimRule.GRANULARITY,
-                    () -> g.bindImage(Handles.resource(img), page, 768), "1024-byte granularity block", "[0, 16)");
-            assertEquals(buf, e.other());
-            assertEquals(img, e.resource());
+                    () -> g.bindImage(img, page, 768), "1024-byte granularity block", "[0, 16)");
+            assertEquals(buf.handle(), e.other());
+            assertEquals(img.handle(), e.resource());
             assertEquals(768, e.offset());
-            g.bindImage(Handles.resource(img), page, 1024);
-            g.destroyBuffer(Handles.resource(buf));
-            g.destroyImage(Handles.resource(img));
+            g.bindImage(img, page, 1024);
+            g.destroyBuffer(buf);
+            g.destroyImage(img);
             g.freePage(page);
         }
     }
@@ -197,24 +197,24 @@ class SimRefereeTest {
     void granularityRefusesALinearResourceInTheBlockWhereAnImageEnds() {
         try (SimBackend g = smallImageDevice()) {
             long page = g.allocatePage(1, 1 << 20);
-            long img = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            long buf = g.createBuffer(16, 0x20).handle();
-            long linear = g.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withTiling(ImageTiling.LINEAR)).handle();
+            Resource img = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8));
+            Resource buf = g.createBuffer(16, 0x20);
+            Resource linear = g.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8).withTiling(ImageTiling.LINEAR));
             // The image covers [2304, 2560), in block 2.
-            g.bindImage(Handles.resource(img), page, 2304);
+            g.bindImage(img, page, 2304);
             BindViolationException e = refused(BindViolationException.class, SimRule.GRANULARITY,
-                    () -> g.bindBuffer(Handles.resource(buf), page, 2560), "[2304, 2560)");
-            assertEquals(img, e.other());
-            refused(BindViolationException.class, SimRule.GRANULARITY, () -> g.bindImage(Handles.resource(linear), page, 2048));
+                    () -> g.bindBuffer(buf, page, 2560), "[2304, 2560)");
+            assertEquals(img.handle(), e.other());
+            refused(BindViolationException.class, SimRule.GRANULARITY, () -> g.bindImage(linear, page, 2048));
             // Outside block 2 on both sides, and the same kinds may share a block.
-            g.bindBuffer(Handles.resource(buf), page, 3072);
-            g.bindImage(Handles.resource(linear), page, 2032);
-            long img2 = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            g.bindImage(Handles.resource(img2), page, 2560);
-            g.destroyBuffer(Handles.resource(buf));
-            g.destroyImage(Handles.resource(linear));
-            g.destroyImage(Handles.resource(img));
-            g.destroyImage(Handles.resource(img2));
+            g.bindBuffer(buf, page, 3072);
+            g.bindImage(linear, page, 2032);
+            Resource img2 = g.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8));
+            g.bindImage(img2, page, 2560);
+            g.destroyBuffer(buf);
+            g.destroyImage(linear);
+            g.destroyImage(img);
+            g.destroyImage(img2);
             g.freePage(page);
         }
     }
@@ -224,13 +224,13 @@ class SimRefereeTest {
         try (SimBackend off = smallImageDevice(false)) {
             assertFalse(off.inspect().checksGranularity());
             long page = off.allocatePage(1, 1 << 20);
-            long img = off.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8)).handle();
-            long buf = off.createBuffer(16, 0x20).handle();
-            off.bindImage(Handles.resource(img), page, 0);
+            Resource img = off.createImage(ImageDescriptor.of(8, 8, ChannelType.UINT8));
+            Resource buf = off.createBuffer(16, 0x20);
+            off.bindImage(img, page, 0);
             // [0, 256) and [256, 272) share block 0: refused when the check is on.
-            assertDoesNotThrow(() -> off.bindBuffer(Handles.resource(buf), page, 256));
-            off.destroyBuffer(Handles.resource(buf));
-            off.destroyImage(Handles.resource(img));
+            assertDoesNotThrow(() -> off.bindBuffer(buf, page, 256));
+            off.destroyBuffer(buf);
+            off.destroyImage(img);
             off.freePage(page);
         }
     }
@@ -254,17 +254,17 @@ class SimRefereeTest {
                     () -> d.allocateDedicatedPage(1, size, big, false), "is a image");
             assertEquals(1, d.inspect().livePageCount());
             long own = d.allocateDedicatedPage(1, size, big, true);
-            long buf = d.createBuffer(16, 0x20).handle();
+            Resource buf = d.createBuffer(16, 0x20);
             BindViolationException other = refused(BindViolationException.class, SimRule.DEDICATED,
-                    () -> d.bindBuffer(Handles.resource(buf), own, 0), "allocated for image 128x128");
+                    () -> d.bindBuffer(buf, own, 0), "allocated for image 128x128");
             assertEquals(big.handle(), other.other());
             d.bindImage(big, own, 0);
             refused(SimViolationException.class, SimRule.DEDICATED,
                     () -> d.allocateDedicatedPage(1, size, big, true), "already bound");
             // Still only for that image after it is destroyed.
             d.destroyImage(big);
-            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(Handles.resource(buf), own, 0), "(destroyed)");
-            d.destroyBuffer(Handles.resource(buf));
+            refused(BindViolationException.class, SimRule.DEDICATED, () -> d.bindBuffer(buf, own, 0), "(destroyed)");
+            d.destroyBuffer(buf);
             d.freePage(shared);
             d.freePage(own);
         }
@@ -288,10 +288,10 @@ class SimRefereeTest {
     @Test
     void freeingAPageWithBoundResourcesNamesThem() {
         long page = b.allocatePage(1, 1 << 20);
-        long buf = buffer(1024);
-        b.bindBuffer(Handles.resource(buf), page, 0);
+        Resource buf = buffer(1024);
+        b.bindBuffer(buf, page, 0);
         refused(SimViolationException.class, SimRule.FREE_WITH_BOUND, () -> b.freePage(page),
-                "buffer of 1024 bytes 0x" + Long.toHexString(buf));
+                "buffer of 1024 bytes 0x" + Long.toHexString(buf.handle()));
         assertEquals(1, b.inspect().livePageCount());
         destroyAll(page, buf);
     }
@@ -301,12 +301,12 @@ class SimRefereeTest {
         long page = b.allocatePage(1, 4096);
         b.freePage(page);
         refused(SimViolationException.class, SimRule.PAGE_NOT_LIVE, () -> b.freePage(page), "already freed");
-        long buf = buffer(16);
-        b.destroyBuffer(Handles.resource(buf));
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(Handles.resource(buf)), "already destroyed");
-        long img = optimalImage(4);
-        b.destroyImage(Handles.resource(img));
-        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(Handles.resource(img)), "already destroyed");
+        Resource buf = buffer(16);
+        b.destroyBuffer(buf);
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(buf), "already destroyed");
+        Resource img = optimalImage(4);
+        b.destroyImage(img);
+        refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(img), "already destroyed");
         refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyBuffer(Handles.resource(123_456_789L << 2 | 2)), "unknown");
         refused(SimViolationException.class, SimRule.RESOURCE_NOT_LIVE, () -> b.destroyImage(Handles.resource(0)), "unknown");
     }
@@ -325,8 +325,8 @@ class SimRefereeTest {
     void closingWithLivePagesOrResourcesReportsTheLeaks() {
         SimBackend leaky = new SimBackend(SimProfiles.load("llvmpipe"), true);
         long page = leaky.allocatePage(0, 4096);
-        long buf = leaky.createBuffer(100, 0x20).handle();
-        leaky.bindBuffer(Handles.resource(buf), page, 0);
+        Resource buf = leaky.createBuffer(100, 0x20);
+        leaky.bindBuffer(buf, page, 0);
         SimViolationException e = refused(SimViolationException.class, SimRule.LEAK, leaky::close,
                 "1 live page(s)", "1 live resource(s)", "0x" + Long.toHexString(page), "buffer of 100 bytes");
         assertTrue(e.getMessage().contains("4096 bytes"), e.getMessage());

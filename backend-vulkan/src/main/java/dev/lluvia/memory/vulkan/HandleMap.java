@@ -13,10 +13,11 @@ import java.util.function.LongConsumer;
  * read, checked): no allocation per operation once grown.
  * {@code VK_NULL_HANDLE} (0) is never a key.
  *
- * <p>Every create, bind and destroy of every thread goes through these tables, so they are the
- * backend's shared state: 256 stripes, each padded to a cache line of its own, make two threads
- * rarely wait for the same lock or write the same line (the measurements that led here are in
- * docs/benchmark-log.md).
+ * <p>Pages and host registrations are kept here; buffers and images are not (their state is the
+ * {@code Resource} the core holds, so that a create and a close write no shared table). Every
+ * thread's page allocations, frees, maps and transfers go through these tables: 256 stripes, each
+ * padded to a cache line of its own, make two threads rarely wait for the same lock or write the
+ * same line (the measurements that led here are in docs/benchmark-log.md).
  */
 final class HandleMap<V> {
 

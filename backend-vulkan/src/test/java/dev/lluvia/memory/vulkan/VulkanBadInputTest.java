@@ -115,6 +115,54 @@ class VulkanBadInputTest {
         }
     }
 
+    /**
+     * The backend keeps each resource's state in the {@link Resource} it returned (no table): a
+     * destroyed one, one of another device, an image given as a buffer or a resource it did not
+     * create is refused by name, never handed to the driver (a second vkDestroyBuffer would be a
+     * double free in the driver).
+     */
+    @ParameterizedTest(name = "device {0}")
+    @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
+    void staleForeignAndWrongKindResourcesAreRefusedByName(String device) {
+        Session session = open(device);
+        Session other = open(device);
+        try {
+            VulkanBackend backend = backend(session);
+            int usage = BufferUsage.toBits(BufferUsage.DEFAULT);
+            Resource buffer = backend.createBuffer(256, usage);
+            Resource image = backend.createImage(ImageDescriptor.of(4, 4, ChannelType.UINT8));
+            Resource foreign = backend(other).createBuffer(256, usage);
+            long page = backend.allocatePage(Integer.numberOfTrailingZeros(buffer.requirements().memoryTypeBits()), 1 << 20);
+            String hex = Long.toHexString(buffer.handle());
+            try {
+                backend.bindBuffer(buffer, page, 0);
+                backend.destroyBuffer(buffer);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.destroyBuffer(buffer));
+                assertTrue(e.getMessage().contains(hex) && e.getMessage().contains("already destroyed"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> backend.bindBuffer(buffer, page, 0));
+                assertTrue(e.getMessage().contains("already destroyed"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> backend.copyToBuffer(buffer, 0, ByteBuffer.allocateDirect(16)));
+                assertTrue(e.getMessage().contains("already destroyed"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> backend.destroyBuffer(foreign));
+                assertTrue(e.getMessage().contains("another device"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> backend.destroyBuffer(image));
+                assertTrue(e.getMessage().contains("unknown buffer"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> backend.destroyImage(new Resource(image.handle(), image.requirements())));
+                assertTrue(e.getMessage().contains("not created by this backend"), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> backend.destroyBuffer(null));
+            } finally {
+                backend.destroyImage(image);
+                backend.freePage(page);
+                backend(other).destroyBuffer(foreign);
+            }
+        } finally {
+            closeAndAssertClean(other);
+            closeAndAssertClean(session);
+        }
+    }
+
     @ParameterizedTest(name = "device {0}")
     @MethodSource("dev.lluvia.memory.vulkan.VulkanTestSupport#devices")
     void transfersNeedTheTransferUsage(String device) {

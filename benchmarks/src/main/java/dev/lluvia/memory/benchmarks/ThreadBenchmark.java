@@ -56,7 +56,11 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
  * [--threads 1,2,4,8,16] [--millis N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
- * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}).
+ * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}). Run both with
+ * {@code -XX:+AlwaysPreTouch}: the library makes garbage per buffer and the peers make none, so in
+ * a short run without it the kernel's first touch of fresh heap pages (page faults, counted in the
+ * thread's CPU time, and contended between threads) weighs on the library alone, a cost a program
+ * that runs longer pays once.
  */
 public final class ThreadBenchmark {
 
