@@ -127,9 +127,15 @@ import java.util.Arrays;
  * <ol>
  *   <li>Decode the id; check that it is below the high-water mark and that its {@code nextFree}
  *       slot is {@code TAKEN_BIT | serial} of the handle (one compare: taken, and this allocation).</li>
- *   <li>If the next physical block is free, unlink it from its list, absorb it and recycle its id.</li>
- *   <li>If the previous physical block is free, unlink it, let it absorb this block, recycle this id.</li>
- *   <li>Link the merged block into the list of its size and set the bitmap bits.</li>
+ *   <li>If the next physical block is the last one (VMA's "null block", the free range at the
+ *       end), is free, the previous one is taken and the merged size stays in the last block's
+ *       list, the last block moves its start down over this one and keeps its place in its list;
+ *       this id is recycled, and nothing else changes.</li>
+ *   <li>Else, if the next physical block is free, unlink it from its list, absorb it and recycle
+ *       its id.</li>
+ *   <li>If the previous physical block is free, it absorbs this block and this id is recycled; it
+ *       moves to the list of its new size only if that differs from its list before.</li>
+ *   <li>Else link the merged block into the list of its size and set the bitmap bits.</li>
  * </ol>
  *
  * <h2>Cost and memory</h2>
@@ -246,43 +252,64 @@ public final class TlsfAllocator implements BlockAllocator {
         final long need = size + alignment - 1;
         // list(roundUp(need)) is always list(need) + 1 (see the class comment).
         final int fit = need < 0 || need > capacity ? listCount : listIndex(need) + 1;
-        int block;
-        switch (strategy) {
-            case MIN_TIME: {
-                // The usual case, kept short: the head of the first list that fits by construction;
-                // its list is known, so unlinking it needs no index math.
-                final int list = firstNonEmptyList(fit);
-                if (list != NONE) {
-                    return take(listHead[list], list, size, alignment);
-                }
-                block = searchLists(listIndex(size), fit, size, alignment);
-                break;
+        if (strategy == AllocationStrategy.MIN_TIME) {
+            // The usual case, kept short: the head of the first list that fits by construction;
+            // its list is known, so unlinking it needs no index math.
+            final int list = firstNonEmptyList(fit);
+            if (list != NONE) {
+                return take(listHead[list], list, size, alignment);
             }
-            case MIN_MEMORY: {
-                // As VMA: the request's own list first (the smallest ranges that may hold it), then
-                // the smallest list that holds it by construction, and the lists in between last.
-                // Walking every list from best to fit first made one allocate walk thousands of
-                // ranges that fail the alignment (3 us at alignment 256 in VMA's benchmark).
-                final int best = listIndex(size);
-                block = searchLists(best, best + 1, size, alignment);
-                if (block == NONE) {
-                    block = headOfFirstList(fit);
-                }
-                if (block == NONE) {
-                    block = searchLists(best + 1, fit, size, alignment);
-                }
-                break;
-            }
-            default:
-                block = searchByOffset(size, alignment);
-                break;
+            return takeFromLists(firstNonEmptyList(listIndex(size)), fit, size, alignment);
         }
+        if (strategy == AllocationStrategy.MIN_MEMORY) {
+            return allocateMinMemory(size, alignment, fit);
+        }
+        final int block = searchByOffset(size, alignment);
         if (block == NONE) {
             return NO_SPACE;
         }
         return take(block, listIndex(end(block) - start[block]), size, alignment);
     }
 
+    /**
+     * {@code MIN_MEMORY}, as VMA: the request's own list {@code best} first (the smallest ranges
+     * that may hold it), then the head of the smallest list that holds it by construction
+     * ({@code fit}), and the lists in between last. Walking every list from {@code best} to
+     * {@code fit} first made one allocate walk thousands of ranges that fail the alignment (3 us at
+     * alignment 256 in VMA's benchmark). One bitmap search answers the first two steps when no list
+     * lies between the request's list and {@code fit} (always at alignment 1).
+     */
+    private long allocateMinMemory(long size, long alignment, int fit) {
+        // At alignment 1, need is size, so fit is list(size) + 1.
+        final int best = alignment == 1 ? fit - 1 : listIndex(size);
+        int list = firstNonEmptyList(best);
+        if (list == best) {
+            final long handle = takeFromLists(best, best + 1, size, alignment);
+            if (handle != NO_SPACE) {
+                return handle;
+            }
+            list = firstNonEmptyList(best + 1);
+        }
+        if (list == NONE) {
+            return NO_SPACE;
+        }
+        if (list < fit) {
+            final int fitList = firstNonEmptyList(fit);
+            if (fitList == NONE) {
+                return takeFromLists(list, fit, size, alignment);
+            }
+            list = fitList;
+        }
+        return take(listHead[list], list, size, alignment);
+    }
+
+    /**
+     * Frees as the class comment says. The two merges that keep the surviving free block in its
+     * list (a previous neighbour whose list does not change, the last block taking back the range
+     * before it) touch no list neighbour and no bitmap: they make freeing in address order, either
+     * way, cheap. A free next neighbour other than the last block is always relinked, since its
+     * record would otherwise have to change its start.
+     */
     @Override
     public void free(long handle) {
         int block = blockOf(handle);
@@ -295,6 +322,9 @@ public final class TlsfAllocator implements BlockAllocator {
         if (next != NONE && link[(next << 2) + NEXT_FREE] >= NONE) {
             final int afterNext = link[(next << 2) + NEXT_PHYSICAL];
             final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
+            if (afterNext == NONE && absorbedByLast(block, next, end)) {
+                return;
+            }
             unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextEnd - end));
             end = nextEnd;
             unlinkPhysical(next);
@@ -302,12 +332,43 @@ public final class TlsfAllocator implements BlockAllocator {
         }
         final int prev = link[(block << 2) + PREV_PHYSICAL];
         if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
-            unlinkFree(prev, link[(prev << 2) + PREV_FREE] != NONE ? NONE : listIndex(st[block] - st[prev]));
+            final long prevStart = st[prev];
+            final int prevList = listIndex(st[block] - prevStart);
             unlinkPhysical(block);
             recycle(block);
-            block = prev;
+            final int list = listIndex(end - prevStart);
+            if (list != prevList) {
+                unlinkFree(prev, prevList);
+                linkFree(prev, list);
+            }
+            return;
         }
         linkFree(block, listIndex(end - st[block]));
+    }
+
+    /**
+     * Frees {@code block} into the last block {@code last}, free and next to it, when its previous
+     * neighbour is taken and the merged size stays in the last block's list: the last block moves
+     * its start down and keeps its place (VMA's merge into its "null block"). Returns false, and
+     * changes nothing, otherwise.
+     */
+    private boolean absorbedByLast(int block, int last, long end) {
+        final long[] st = start;
+        final int[] link = links;
+        final int prev = link[(block << 2) + PREV_PHYSICAL];
+        if ((prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE)
+                || listIndex(capacity - st[block]) != listIndex(capacity - end)) {
+            return false;
+        }
+        st[last] = st[block];
+        link[(last << 2) + PREV_PHYSICAL] = prev;
+        if (prev != NONE) {
+            link[(prev << 2) + NEXT_PHYSICAL] = last;
+        } else {
+            firstBlock = last;
+        }
+        recycle(block);
+        return true;
     }
 
     @Override
@@ -399,8 +460,16 @@ public final class TlsfAllocator implements BlockAllocator {
 
     /** The free list of blocks of {@code size} units. */
     static int listIndex(long size) {
-        final int cls = memoryClass(size);
-        return (cls << SECOND_LEVEL_BITS) | secondIndex(size, cls);
+        // memoryClass and secondIndex without a branch: which side of SMALL_SIZE a size falls is
+        // data, not a pattern the processor predicts, and a free computes this up to four times.
+        // Above SMALL_SIZE, class * 32 + second is (lead - 8) * 32 + the six bits from the leading
+        // one down (32..63, the leading one counting the 32 of "^ 32").
+        final long small = (size - 1) >>> SMALL_STEP_SHIFT;
+        final int lead = 63 - Long.numberOfLeadingZeros(size | SMALL_SIZE);
+        final long large = ((long) (lead - CLASS_SHIFT - 1) << SECOND_LEVEL_BITS)
+                + (size >>> (lead - SECOND_LEVEL_BITS));
+        final long isLarge = (SMALL_SIZE - size) >> 63;
+        return (int) (small ^ ((small ^ large) & isLarge));
     }
 
     /**
@@ -436,25 +505,23 @@ public final class TlsfAllocator implements BlockAllocator {
         return (cls << SECOND_LEVEL_BITS) | Integer.numberOfTrailingZeros(secondMap);
     }
 
-    private int headOfFirstList(int list) {
-        final int found = firstNonEmptyList(list);
-        return found == NONE ? NONE : listHead[found];
-    }
-
-    /** Walks the lists {@code from..to-1} in increasing order for a block that holds the request. */
-    private int searchLists(int from, int to, long size, long alignment) {
+    /**
+     * Walks the non-empty lists from {@code list} (the first non-empty one of the walk, or
+     * {@link #NONE}) up to {@code to - 1} in increasing order and takes the first block that holds
+     * the request; {@link #NO_SPACE} if none does.
+     */
+    private long takeFromLists(int list, int to, long size, long alignment) {
         final long[] st = start;
         final int[] link = links;
-        int list = firstNonEmptyList(from);
         while (list != NONE && list < to) {
             for (int b = listHead[list]; b != NONE; b = link[(b << 2) + NEXT_FREE]) {
                 if (fits(st[b], end(b), size, alignment)) {
-                    return b;
+                    return take(b, list, size, alignment);
                 }
             }
             list = firstNonEmptyList(list + 1);
         }
-        return NONE;
+        return NO_SPACE;
     }
 
     private int searchByOffset(long size, long alignment) {

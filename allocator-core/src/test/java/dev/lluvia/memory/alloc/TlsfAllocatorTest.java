@@ -43,6 +43,29 @@ class TlsfAllocatorTest {
     }
 
     @Test
+    void listIndexIsClassTimes32PlusSecondIndexForEverySize() {
+        final java.util.function.LongConsumer check = size -> {
+            final int cls = TlsfAllocator.memoryClass(size);
+            assertEquals(cls * TlsfAllocator.SECOND_LEVEL_COUNT + TlsfAllocator.secondIndex(size, cls),
+                    TlsfAllocator.listIndex(size), "list of size " + size);
+        };
+        for (long size = 1; size <= 1 << 20; size++) {
+            check.accept(size);
+        }
+        final long seed = 24L;
+        final java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < 1_000_000; i++) {
+            check.accept(1 + (rnd.nextLong() >>> (1 + rnd.nextInt(63))));
+        }
+        for (int bit = 0; bit < 63; bit++) {
+            check.accept(1L << bit);
+            check.accept((1L << bit) + 1);
+            check.accept(Math.max(1, (1L << bit) - 1));
+        }
+        check.accept(Long.MAX_VALUE);
+    }
+
+    @Test
     void picturedBlockSplitsAndMerges() {
         final TlsfAllocator tlsf = new TlsfAllocator(1024);
         final long a = tlsf.allocate(96, 1);
