@@ -126,19 +126,18 @@ final class SimResources {
     }
 
     /**
-     * The sim's format rules, those real drivers share: depth formats only with optimal tiling and
-     * without color attachment usage (storage usage is the profile's: NVIDIA stores into D16 and D32
-     * images, lavapipe into none); the depth attachment usage only with depth formats;
-     * no storage on sRGB formats. The rest (formats, levels, layers) is the profile's {@link ImageLayout}.
+     * The sim's format rules, those real drivers share: depth formats without color attachment
+     * usage; the depth attachment usage only with depth formats; no storage on sRGB formats. The
+     * rest (formats, levels, layers) is the profile's {@link ImageLayout}: which usages a depth
+     * format takes (NVIDIA stores into D16 and D32 images, lavapipe into none) and whether with
+     * linear tiling (NVIDIA's D16 and D32 as a transfer source only; the other profiles none).
      */
     private void checkImageFormat(ImageDescriptor d, boolean linear) {
         ImageFormat f = d.format();
         boolean depth = f != null && f.isDepth();
         Set<ImageUsage> usage = d.usage();
         String why = null;
-        if (depth && linear) {
-            why = "depth formats need OPTIMAL tiling";
-        } else if (depth && usage.contains(ImageUsage.COLOR_ATTACHMENT)) {
+        if (depth && usage.contains(ImageUsage.COLOR_ATTACHMENT)) {
             why = "depth formats cannot be COLOR_ATTACHMENT images";
         } else if (!depth && usage.contains(ImageUsage.DEPTH_STENCIL_ATTACHMENT)) {
             why = "DEPTH_STENCIL_ATTACHMENT needs a depth format";

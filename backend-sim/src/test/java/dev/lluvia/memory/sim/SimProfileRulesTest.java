@@ -190,6 +190,26 @@ class SimProfileRulesTest {
         }
     }
 
+    @Test
+    void linearDepthImagesAreTheProfilesToRefuse() {
+        // The H100 made this one (random descriptors of SimMatchesDriverTest, seed 103982687728) and
+        // refused linear D16/D32 images for TRANSFER_DST or depth attachment + sampled (its recording).
+        ImageDescriptor source = ImageDescriptor.of(1415, 88, ImageFormat.D32_SFLOAT).withTiling(ImageTiling.LINEAR)
+                .withUsage(EnumSet.of(ImageUsage.TRANSFER_SRC));
+        ImageDescriptor destination = source.withUsage(EnumSet.of(ImageUsage.TRANSFER_DST));
+        try (SimBackend h100 = new SimBackend(SimProfiles.load("nvidia-h100"), true);
+             SimBackend llvmpipe = new SimBackend(SimProfiles.load("llvmpipe"), true)) {
+            var a = h100.createImage(source);
+            assertEquals(498432, a.requirements().size()); // rows of 1415 x 4 bytes padded to 5664
+            assertEquals(32, a.requirements().alignment());
+            assertEquals(0x1f, a.requirements().memoryTypeBits());
+            h100.destroyImage(a);
+            assertThrows(UnsupportedImageFormatException.class, () -> h100.createImage(destination));
+            UnsupportedImageFormatException e = assertThrows(UnsupportedImageFormatException.class, () -> llvmpipe.createImage(source));
+            assertTrue(e.getMessage().contains("D32_SFLOAT"), e.getMessage());
+        }
+    }
+
     /** An explicit format by its Vulkan name, or Lluvia's own for the names it makes (R8_SINT, R16G16_SFLOAT, ...). */
     private static ImageDescriptor descriptor(int width, int height, String format) {
         for (ImageFormat f : ImageFormat.values()) {

@@ -152,7 +152,7 @@ public final class TransferBenchmark {
             MemoryUtil.memFree(dst);
         }
         System.out.printf(Locale.ROOT, "Device: %s; median of %d rounds (4 KiB: %d rounds of 1000 transfers); memcpy timed in"
-                + " the same rounds; %d cores%n%n", deviceName, rounds, ROUNDS_SMALL, Runtime.getRuntime().availableProcessors());
+                + " rounds of its own, after the transfers; %d cores%n%n", deviceName, rounds, ROUNDS_SMALL, Runtime.getRuntime().availableProcessors());
         System.out.println("| what | host side | bytes | direction | GB/s | memcpy GB/s | / memcpy |");
         System.out.println("|---|---|---:|---|---:|---:|---:|");
         for (Row r : rows) {
