@@ -36,7 +36,9 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * program printing Markdown: for 1, 2, 4, 8 and 16 threads (or {@code --threads}), each thread
  * repeatedly creates {@value #BATCH} buffers of 4 KiB to 260 KiB and closes them, for
  * {@code --millis} (500) per configuration after a warm-up of the same length (and, before any row,
- * 4 x millis of each peer on two threads, for the JIT). Five peers:
+ * 4 x millis of each peer on two threads, for the JIT), {@code --windows} (3) times per
+ * configuration, the peers taking turns window by window, the median reported: one window of one
+ * thread moved by up to 2x between runs on a shared host, for every peer alike. Five peers:
  *
  * <ul>
  *   <li>(a) the library, one Memory (32 MiB pages) shared by all threads;</li>
@@ -55,7 +57,7 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * is that divided by the one-thread figure times the thread count.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
- * [--threads 1,2,4,8,16] [--millis N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * [--threads 1,2,4,8,16] [--millis N] [--windows N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
  * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}). Run both with
  * {@code -XX:+AlwaysPreTouch}: the library makes garbage per buffer and the peers make none, so in
  * a short run without it the kernel's first touch of fresh heap pages (page faults, counted in the
@@ -89,6 +91,7 @@ public final class ThreadBenchmark {
         String device = null;
         int[] threadCounts = {1, 2, 4, 8, 16};
         long millis = 500;
+        int windows = 3;
         int cpuRounds = 0;
         int cpuPeer = -1;
         for (int i = 0; i < args.length; i++) {
@@ -98,9 +101,11 @@ public final class ThreadBenchmark {
                 case "--cpu-peer" -> cpuPeer = Integer.parseInt(args[++i]);
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--millis" -> millis = Long.parseLong(args[++i]);
+                case "--windows" -> windows = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
-                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--cpu ROUNDS [--cpu-peer INDEX]]");
+                            + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--windows N]"
+                            + " [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -117,8 +122,8 @@ public final class ThreadBenchmark {
                 return;
             }
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
-                    + " closes them, for %d ms per row (after as long a warm-up)%n%n", session.device().name(),
-                    Runtime.getRuntime().availableProcessors(), BATCH, millis);
+                    + " closes them, for %d ms (after as long a warm-up), median of %d such windows, the peers in turn%n%n",
+                    session.device().name(), Runtime.getRuntime().availableProcessors(), BATCH, millis, windows);
             final String[] names = {"library (a): one shared Memory", "library (b): one Memory per thread",
                 "VMA (a): one allocator", "VMA (b): one VmaPool per thread",
                 "driver only: create + requirements + bind + destroy, one VkDeviceMemory per thread"};
@@ -131,12 +136,19 @@ public final class ThreadBenchmark {
             final double[][] mops = new double[names.length][threadCounts.length];
             for (int t = 0; t < threadCounts.length; t++) {
                 final int n = threadCounts[t];
-                for (int p = 0; p < names.length; p++) {
-                    try (Peer peer = peer(p, session, vk)) {
-                        final Worker worker = peer.worker(n);
-                        run(worker, n, sizes, millis); // warm-up
-                        mops[p][t] = run(worker, n, sizes, millis);
+                final double[][] samples = new double[names.length][windows];
+                for (int w = 0; w < windows; w++) {
+                    for (int p = 0; p < names.length; p++) {
+                        try (Peer peer = peer(p, session, vk)) {
+                            final Worker worker = peer.worker(n);
+                            run(worker, n, sizes, millis); // warm-up
+                            samples[p][w] = run(worker, n, sizes, millis);
+                        }
                     }
+                }
+                for (int p = 0; p < names.length; p++) {
+                    Arrays.sort(samples[p]);
+                    mops[p][t] = samples[p][windows / 2];
                 }
             }
             System.out.print("| peer |");
