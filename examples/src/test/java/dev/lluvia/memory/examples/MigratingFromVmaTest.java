@@ -1,8 +1,5 @@
 package dev.lluvia.memory.examples;
 
-import dev.lluvia.memory.spi.Availability;
-import dev.lluvia.memory.vulkan.VulkanBackendProvider;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lwjgl.PointerBuffer;
@@ -33,10 +30,8 @@ import static org.lwjgl.vulkan.VK13.VK_API_VERSION_1_3;
  */
 class MigratingFromVmaTest {
 
-    private static boolean required() {
-        String env = System.getenv("LLUVIA_VULKAN_REQUIRED");
-        return Boolean.getBoolean("lluvia.vulkan.required") || "1".equals(env) || "true".equalsIgnoreCase(env);
-    }
+    /** Whether Vulkan, validation layer included, must be here (CI): set by {@link #vulkanPresent()}. */
+    private static boolean required;
 
     private static boolean hasValidationLayer(MemoryStack stack) {
         java.nio.IntBuffer count = stack.mallocInt(1);
@@ -53,14 +48,7 @@ class MigratingFromVmaTest {
 
     @BeforeAll
     static void vulkanPresent() {
-        Availability a = new VulkanBackendProvider().probe();
-        VulkanBackendProvider.releaseSharedInstances();
-        if (!a.available()) {
-            if (required()) {
-                fail("no usable Vulkan here: " + a.reason());
-            }
-            Assumptions.abort("no usable Vulkan here: " + a.reason());
-        }
+        required = VulkanHere.assume();
     }
 
     @Test
@@ -88,7 +76,7 @@ class MigratingFromVmaTest {
             VkInstanceCreateInfo ici = VkInstanceCreateInfo.calloc(stack).sType$Default()
                     .pApplicationInfo(VkApplicationInfo.calloc(stack).sType$Default().apiVersion(VK_API_VERSION_1_3));
             boolean validation = hasValidationLayer(stack);
-            if (!validation && required()) {
+            if (!validation && required) {
                 fail("the validation layer is not installed; Vulkan tests are required to run with it");
             }
             if (validation) {
