@@ -171,6 +171,16 @@ public final class TlsfAllocator implements BlockAllocator {
     /** Padding up to this is kept in the taken block's {@code PREV_FREE} slot (an unsigned int). */
     private static final long MAX_KEPT_PADDING = 0xFFFF_FFFFL;
 
+    /**
+     * {@code LIST_START[L]}: the smallest size in free list {@code L}, for every list a size up to
+     * {@code Long.MAX_VALUE} maps to, and one entry more, {@code Long.MAX_VALUE}, after the last.
+     * Whether a block that shrinks or grows stays in its list is then one compare with the bound
+     * of its list instead of a second {@link #listIndex}: a size below list {@code L}'s block is
+     * still in {@code L} when it is at least {@code LIST_START[L]}, a size above it when it is
+     * below {@code LIST_START[L + 1]}. Shared by every allocator (14 KiB).
+     */
+    private static final long[] LIST_START = listStarts();
+
     private static final int INITIAL_BLOCKS = 16;
     private static final int LINK_STRIDE = 4;
     private static final int PREV_PHYSICAL = 0;
@@ -208,6 +218,16 @@ public final class TlsfAllocator implements BlockAllocator {
     private int freeBlockCount;
     private int allocationCount;
     private long usedBytes;
+
+    /**
+     * The sizes {@code [lastListStart, lastListEnd)} of the free list in which
+     * {@link #absorbedByLast} last found the last block. A block's list is a function of its size
+     * alone, so this is a hint that no change of blocks can make wrong: a last block of at least
+     * {@code lastListStart} units that grows to less than {@code lastListEnd} stays in its list.
+     * The last block keeps its list over many frees, so two compares replace an index computation.
+     */
+    private long lastListStart = Long.MAX_VALUE;
+    private long lastListEnd;
 
     /**
      * A TLSF allocator with the default {@link AllocationStrategy#MIN_TIME} strategy.
@@ -356,9 +376,16 @@ public final class TlsfAllocator implements BlockAllocator {
         final long[] st = start;
         final int[] link = links;
         final int prev = link[(block << 2) + PREV_PHYSICAL];
-        if ((prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE)
-                || listIndex(capacity - st[block]) != listIndex(capacity - end)) {
+        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
             return false;
+        }
+        final long lastSize = capacity - end;
+        final long merged = capacity - st[block];
+        if (lastSize < lastListStart || merged >= lastListEnd) {
+            noteLastList(lastSize);
+            if (merged >= lastListEnd) {
+                return false;
+            }
         }
         st[last] = st[block];
         link[(last << 2) + PREV_PHYSICAL] = prev;
@@ -369,6 +396,13 @@ public final class TlsfAllocator implements BlockAllocator {
         }
         recycle(block);
         return true;
+    }
+
+    /** Sets {@link #lastListStart} and {@link #lastListEnd} to the list of a last block of {@code size}. */
+    private void noteLastList(long size) {
+        final int list = listIndex(size);
+        lastListStart = LIST_START[list];
+        lastListEnd = LIST_START[list + 1];
     }
 
     @Override
@@ -472,6 +506,27 @@ public final class TlsfAllocator implements BlockAllocator {
         return (int) (small ^ ((small ^ large) & isLarge));
     }
 
+    /** Builds {@link #LIST_START}, the inverse of {@link #listIndex}. */
+    private static long[] listStarts() {
+        final int lists = listIndex(Long.MAX_VALUE) + 1;
+        final long[] starts = new long[lists + 1];
+        for (int list = 0; list < lists; list++) {
+            final int cls = list >>> SECOND_LEVEL_BITS;
+            final int second = list & (SECOND_LEVEL_COUNT - 1);
+            // Class 0 is linear from 1; class 1 starts above SMALL_SIZE, every later class at
+            // its power of two; each slice of class c is 2^(c + 2) wide.
+            starts[list] = cls == 0 ? ((long) second << SMALL_STEP_SHIFT) + 1
+                    : Math.max(SMALL_SIZE + 1, (long) (SECOND_LEVEL_COUNT + second) << (cls + CLASS_SHIFT - SECOND_LEVEL_BITS));
+        }
+        starts[lists] = Long.MAX_VALUE;
+        return starts;
+    }
+
+    /** The smallest size in free list {@code list}; for tests. */
+    static long listStart(int list) {
+        return LIST_START[list];
+    }
+
     /**
      * A size whose list's every block is larger than {@code size}: one slice more; its list is
      * always {@code listIndex(size) + 1}. May overflow to a negative value only for sizes above
@@ -565,7 +620,8 @@ public final class TlsfAllocator implements BlockAllocator {
             offset += padding;
             padding = 0;
             list = NONE;
-        } else if (left > 0 && listIndex(left) == list) {
+        } else if (left >= LIST_START[list]) {
+            // What is left is above 0 and stays in the block's list (it is smaller than the block).
             return carveFront(block, offset, padding + size, (int) padding, handleSerial);
         }
         if (list != NONE) {

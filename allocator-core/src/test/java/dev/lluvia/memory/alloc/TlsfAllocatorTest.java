@@ -66,6 +66,54 @@ class TlsfAllocatorTest {
     }
 
     @Test
+    void listStartIsTheSmallestSizeOfEveryList() {
+        // allocate and free decide "stays in its list" by one compare with these bounds.
+        final int lists = TlsfAllocator.listIndex(Long.MAX_VALUE) + 1;
+        for (int list = 0; list < lists; list++) {
+            final long first = TlsfAllocator.listStart(list);
+            assertEquals(list, TlsfAllocator.listIndex(first), "list of the start of list " + list);
+            if (list > 0) {
+                assertEquals(list - 1, TlsfAllocator.listIndex(first - 1), "list below the start of list " + list);
+            }
+        }
+        assertEquals(1, TlsfAllocator.listStart(0));
+        assertEquals(257, TlsfAllocator.listStart(32));
+        assertEquals(992, TlsfAllocator.listStart(94));
+        assertEquals(Long.MAX_VALUE, TlsfAllocator.listStart(lists), "the bound after the last list");
+    }
+
+    @Test
+    void lastBlockTakesBackFreedRangesAcrossItsListBounds() {
+        // Freeing backward grows the last block through many lists, and refilling part of the
+        // block makes another block the last one: free's "stays in its list" shortcut must relink
+        // the last block exactly when its list changes (checkConsistency finds a misfiled block).
+        final long seed = 2412L;
+        System.out.println("lastBlockTakesBackFreedRangesAcrossItsListBounds seed=" + seed);
+        final java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        for (int round = 0; round < 60; round++) {
+            final TlsfAllocator tlsf = new TlsfAllocator(1 + rnd.nextLong(1 << 20),
+                    round % 2 == 0 ? AllocationStrategy.MIN_TIME : AllocationStrategy.MIN_MEMORY);
+            final long[] handles = new long[512];
+            int live = 0;
+            for (int refill = 0; refill < 4; refill++) {
+                final long maxSize = 1 + rnd.nextLong(1 << (1 + rnd.nextInt(14)));
+                while (live < handles.length) {
+                    final long h = tlsf.allocate(1 + rnd.nextLong(maxSize), 1L << rnd.nextInt(4));
+                    if (h == BlockAllocator.NO_SPACE) {
+                        break;
+                    }
+                    handles[live++] = h;
+                }
+                final int keep = rnd.nextInt(live + 1);
+                while (live > keep) {
+                    tlsf.free(handles[--live]);
+                    tlsf.checkConsistency();
+                }
+            }
+        }
+    }
+
+    @Test
     void picturedBlockSplitsAndMerges() {
         final TlsfAllocator tlsf = new TlsfAllocator(1024);
         final long a = tlsf.allocate(96, 1);
