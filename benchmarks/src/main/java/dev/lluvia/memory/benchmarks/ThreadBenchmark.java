@@ -381,6 +381,7 @@ public final class ThreadBenchmark {
         private VkMemoryRequirements2[] reqs = new VkMemoryRequirements2[0];
         private VkMemoryDedicatedRequirements[] dedicated = new VkMemoryDedicatedRequirements[0];
         private long[] out = new long[0];
+        private long[] blocks = new long[0];
 
         DriverPeer(Session session, VulkanBackend vk) {
             this.device = vk.vkDevice();
@@ -398,6 +399,7 @@ public final class ThreadBenchmark {
             reqs = new VkMemoryRequirements2[threads];
             dedicated = new VkMemoryDedicatedRequirements[threads];
             out = new long[threads];
+            blocks = new long[threads];
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 final VkMemoryAllocateInfo alloc = VkMemoryAllocateInfo.calloc(stack).sType$Default()
                         .allocationSize(PAGE).memoryTypeIndex(memoryType);
@@ -405,21 +407,30 @@ public final class ThreadBenchmark {
                 for (int i = 0; i < threads; i++) {
                     check(vkAllocateMemory(device, alloc, null, p), "vkAllocateMemory");
                     memories[i] = p.get(0);
-                    infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
-                    reqInfos[i] = VkBufferMemoryRequirementsInfo2.calloc().sType$Default();
-                    dedicated[i] = VkMemoryDedicatedRequirements.calloc().sType$Default();
-                    reqs[i] = VkMemoryRequirements2.calloc().sType$Default().pNext(dedicated[i].address());
-                    out[i] = MemoryUtil.nmemCalloc(1, Long.BYTES);
+                    final long block = blocks[i] = perThread();
+                    long at = block;
+                    infos[i] = VkBufferCreateInfo.create(at).sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                    at += VkBufferCreateInfo.SIZEOF;
+                    reqInfos[i] = VkBufferMemoryRequirementsInfo2.create(at).sType$Default();
+                    at += VkBufferMemoryRequirementsInfo2.SIZEOF;
+                    dedicated[i] = VkMemoryDedicatedRequirements.create(at).sType$Default();
+                    at += VkMemoryDedicatedRequirements.SIZEOF;
+                    reqs[i] = VkMemoryRequirements2.create(at).sType$Default().pNext(dedicated[i].address());
+                    at += VkMemoryRequirements2.SIZEOF;
+                    out[i] = at;
                 }
             }
-            final long[][] buffers = new long[threads][BATCH];
+            final long[][] buffers = new long[threads][];
             return (thread, sizes) -> {
                 final VkBufferCreateInfo ci = infos[thread];
                 final VkBufferMemoryRequirementsInfo2 ri = reqInfos[thread];
                 final VkMemoryRequirements2 req = reqs[thread];
                 final long memory = memories[thread];
                 final long o = out[thread];
-                final long[] b = buffers[thread];
+                long[] b = buffers[thread];
+                if (b == null) { // made by its thread: see perThread
+                    b = buffers[thread] = new long[BATCH];
+                }
                 long offset = 0;
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
@@ -444,11 +455,7 @@ public final class ThreadBenchmark {
         public void close() {
             for (int i = 0; i < memories.length; i++) {
                 vkFreeMemory(device, memories[i], null);
-                infos[i].free();
-                reqInfos[i].free();
-                reqs[i].free();
-                dedicated[i].free();
-                MemoryUtil.nmemFree(out[i]);
+                MemoryUtil.nmemAlignedFree(blocks[i]);
             }
         }
     }
@@ -475,10 +482,13 @@ public final class ThreadBenchmark {
             for (int i = 0; i < memories.length; i++) {
                 memories[i] = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), pageSize, false);
             }
-            final Buffer[][] made = new Buffer[threads][BATCH];
+            final Buffer[][] made = new Buffer[threads][];
             return (thread, sizes) -> {
                 final Memory memory = memories[shared ? 0 : thread];
-                final Buffer[] mine = made[thread];
+                Buffer[] mine = made[thread];
+                if (mine == null) { // made by its thread: see perThread
+                    mine = made[thread] = new Buffer[BATCH];
+                }
                 for (int i = 0; i < sizes.length; i++) {
                     mine[i] = memory.createBuffer(sizes[i]);
                 }
@@ -530,18 +540,18 @@ public final class ThreadBenchmark {
                     allocInfo[i].pool(poolHandles[i]).usage(0);
                 }
             }
-            final long[][] buffers = new long[threads][BATCH];
-            final long[][] allocations = new long[threads][BATCH];
+            final long[][] buffers = new long[threads][];
+            final long[][] allocations = new long[threads][];
             final long[] out = new long[threads];
             final VkBufferCreateInfo[] infos = new VkBufferCreateInfo[threads];
             for (int i = 0; i < threads; i++) {
-                out[i] = MemoryUtil.nmemCalloc(2, Long.BYTES);
-                infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                final long block = perThread();
+                infos[i] = VkBufferCreateInfo.create(block).sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                out[i] = block + VkBufferCreateInfo.SIZEOF;
             }
             cleanup = () -> {
                 for (int i = 0; i < threads; i++) {
-                    MemoryUtil.nmemFree(out[i]);
-                    infos[i].free();
+                    MemoryUtil.nmemAlignedFree(infos[i].address());
                     allocInfo[i].free();
                 }
             };
@@ -549,8 +559,12 @@ public final class ThreadBenchmark {
                 final long o = out[thread];
                 final VkBufferCreateInfo ci = infos[thread];
                 final long ai = allocInfo[thread].address();
-                final long[] b = buffers[thread];
-                final long[] a = allocations[thread];
+                long[] b = buffers[thread];
+                long[] a = allocations[thread];
+                if (b == null) { // made by its thread: see perThread
+                    b = buffers[thread] = new long[BATCH];
+                    a = allocations[thread] = new long[BATCH];
+                }
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(Vma.nvmaCreateBuffer(allocator, ci.address(), ai, o, o + 8, 0), "vmaCreateBuffer");
@@ -575,6 +589,26 @@ public final class ThreadBenchmark {
             Vma.vmaDestroyAllocator(allocator);
         }
     }
+
+    /**
+     * A zeroed native block of {@value #THREAD_BLOCK} bytes for one thread's structs, on cache lines
+     * of its own ({@code nmemAlignedFree} it). Every peer keeps what its threads write on every
+     * buffer apart like this (native structs here, Java arrays allocated by their own thread, in its
+     * own allocation buffer): side by side, two threads' structs or arrays share a cache line, and
+     * each thread's writes would slow the other down by what the benchmark measures, not by what
+     * the allocator or driver does.
+     */
+    private static long perThread() {
+        final long block = MemoryUtil.nmemAlignedAlloc(THREAD_BLOCK, THREAD_BLOCK);
+        if (block == 0) {
+            throw new OutOfMemoryError("nmemAlignedAlloc of " + THREAD_BLOCK + " bytes");
+        }
+        MemoryUtil.memSet(block, 0, THREAD_BLOCK);
+        return block;
+    }
+
+    /** Two cache lines of 128 bytes (a line and its adjacent-line prefetch pair) and more. */
+    private static final int THREAD_BLOCK = 512;
 
     private static void check(int result, String call) {
         if (result != VK_SUCCESS) {
