@@ -49,9 +49,10 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
  *         <li>VMA: a real {@code VmaAllocator} on the session's device, {@code vmaCreateBuffer}
  *             with {@code VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE} / {@code vmaDestroyBuffer}.</li>
  *       </ul>
- *       {@code --rounds} rounds each, after 30 discarded rounds of the library and 5 of VMA (for
- *       the JIT); the first is reported apart (it allocates the pages / VMA's blocks), the others as a
- *       median.</li>
+ *       {@code --rounds} rounds each, the four pooled peers taking turns round by round (after 20
+ *       discarded rounds of each, for the JIT); the first is reported apart (it allocates the pages /
+ *       VMA's blocks), the others as a median, and the library's create + destroy over VMA's as the
+ *       median of the rounds' ratios.</li>
  *   <li><b>page allocation</b>: {@code vkAllocateMemory} + {@code vkFreeMemory} of one 32 MiB
  *       device-local page, the cost a pooled allocator avoids.</li>
  *   <li><b>upload</b>: writing 64 MiB into a host-visible buffer with {@code Buffer.write}, against
@@ -111,19 +112,29 @@ public final class GpuBenchmark {
             // Warm-up, discarded: without it the first peer measured pays for the JIT of all of
             // them (on a loaded 2-core machine C2 took tens of rounds: 5.5 us per create in the
             // first 30 rounds, 0.9 us after, whatever the page size).
-            library(session, sizes, 20, PAGE, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
-            library(session, sizes, 10, VMA_BLOCK, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
-            vma(vk, sizes, 5);
-            final double[] lib = library(session, sizes, rounds, PAGE, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
-            // VMA's default block size on heaps above 1 GiB (preferredLargeHeapBlockSize): both
-            // allocators then ask the driver for the same number of blocks per round.
-            final double[] lib256 = library(session, sizes, rounds, VMA_BLOCK, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET);
-            final double[] libKeep = library(session, sizes, rounds, PAGE, KEEP_ALL);
+            try (Peers warm = new Peers(session, vk, sizes, true)) {
+                warm.rounds(20);
+            }
+            // The peers take turns round by round, each keeping its Memory or allocator (and so
+            // its kept pages or blocks) from one round to the next: most of a round is the driver's
+            // page allocations, whose cost on a shared host drifts by tens of percent over seconds,
+            // so a ratio of two rounds taken side by side is steadier than a ratio of two peers'
+            // medians taken a minute apart.
+            final double[][] create;
+            final double[][] destroy;
+            try (Peers peers = new Peers(session, vk, sizes, true)) {
+                peers.rounds(rounds);
+                create = peers.create;
+                destroy = peers.destroy;
+            }
             // One vkAllocateMemory per buffer takes hundreds of microseconds on some drivers (365 us
             // on the H100): --raw-rounds keeps that peer short.
             final double[] raw = raw(vk, sizes, rawRounds > 0 ? rawRounds : rounds);
-            final double[] vma = vma(vk, sizes, rounds);
             final double page = pageAllocation(vk, 10);
+            final double[] lib = summarize(create[0], destroy[0]);
+            final double[] lib256 = summarize(create[1], destroy[1]);
+            final double[] libKeep = summarize(create[2], destroy[2]);
+            final double[] vma = summarize(create[3], destroy[3]);
             System.out.println("| per buffer | create, first round (us) | destroy, first round (us) | create, median (us) | destroy, median (us) |");
             System.out.println("|---|---:|---:|---:|---:|");
             row("library (Memory.createBuffer), 32 MiB pages", lib);
@@ -136,6 +147,10 @@ public final class GpuBenchmark {
                     + " (32 MiB pages), %.2f (256 MiB pages, VMA's block size), %.2f (32 MiB pages, budget 1 GiB);"
                     + " destroy: %.2f, %.2f, %.2f%n", page / lib[2], lib[2] / vma[2], lib256[2] / vma[2], libKeep[2] / vma[2],
                     lib[3] / vma[3], lib256[3] / vma[3], libKeep[3] / vma[3]);
+            System.out.printf(Locale.ROOT, "create + destroy, library / VMA, the median of the rounds' ratios (rounds side by"
+                    + " side, the first left out) [min, max]: %s (32 MiB pages), %s (256 MiB pages), %s (32 MiB pages,"
+                    + " budget 1 GiB)%n", pairedRatio(create, destroy, 0), pairedRatio(create, destroy, 1),
+                    pairedRatio(create, destroy, 2));
             upload(session, rounds);
             if (large > 0) {
                 largeObjects(session, vk, large);
@@ -155,8 +170,12 @@ public final class GpuBenchmark {
             }
             final double kept = largeLoop(session, times, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET, null, null);
             final double freed = largeLoop(session, times, 0, null, null);
-            final double[] v = vma(vk, new long[] {LARGE}, times + 1); // the first round apart, as the library's
-            final double vma = (v[2] + v[3]) / 1e3;
+            final double vma;
+            try (Peers alone = new Peers(session, vk, new long[] {LARGE}, false)) {
+                alone.rounds(times + 1); // the first round apart, as the library's
+                final double[] v = summarize(alone.create[3], alone.destroy[3]);
+                vma = (v[2] + v[3]) / 1e3;
+            }
             final double keptIo = largeLoop(session, times, MemoryOptions.DEFAULT_EMPTY_PAGE_BUDGET, src, dst);
             final double freedIo = largeLoop(session, times, 0, src, dst);
             System.out.printf(Locale.ROOT, "%n| 64 MiB device-local buffer, 32 MiB pages, %d times | median ms |%n|---|---:|%n", times);
@@ -210,29 +229,6 @@ public final class GpuBenchmark {
             d.length == 0 ? destroy[0] : d[d.length / 2]};
     }
 
-    private static double[] library(Session session, long[] sizes, int rounds, long pageSize, long emptyPageBudget) {
-        final double[] create = new double[rounds];
-        final double[] destroy = new double[rounds];
-        try (Memory memory = session.createMemory(MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL))
-                .withPageSize(pageSize).withEmptyPageBudget(emptyPageBudget))) {
-            final Buffer[] made = new Buffer[sizes.length];
-            for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < sizes.length; i++) {
-                    made[i] = memory.createBuffer(sizes[i]);
-                }
-                long t1 = System.nanoTime();
-                for (Buffer b : made) {
-                    b.close();
-                }
-                long t2 = System.nanoTime();
-                create[r] = (t1 - t0) / 1e3 / sizes.length;
-                destroy[r] = (t2 - t1) / 1e3 / sizes.length;
-            }
-        }
-        return summarize(create, destroy);
-    }
-
     private static double[] raw(VulkanBackend vk, long[] sizes, int rounds) {
         final VkDevice device = vk.vkDevice();
         final double[] create = new double[rounds];
@@ -282,10 +278,8 @@ public final class GpuBenchmark {
         return summarize(create, destroy);
     }
 
-    private static double[] vma(VulkanBackend vk, long[] sizes, int rounds) {
-        final double[] create = new double[rounds];
-        final double[] destroy = new double[rounds];
-        long allocator;
+    /** A {@code VmaAllocator} on the session's device, Vulkan 1.0 entry points, no flags (VMA's defaults). */
+    static long vmaAllocator(VulkanBackend vk) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
             final VmaAllocatorCreateInfo ci = VmaAllocatorCreateInfo.calloc(stack)
@@ -293,40 +287,112 @@ public final class GpuBenchmark {
                     .pVulkanFunctions(functions).vulkanApiVersion(VK_API_VERSION_1_0);
             final PointerBuffer p = stack.mallocPointer(1);
             check(Vma.vmaCreateAllocator(ci, p), "vmaCreateAllocator");
-            allocator = p.get(0);
+            return p.get(0);
         }
-        final VkBufferCreateInfo info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE)
-                .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
-        final VmaAllocationCreateInfo allocInfo = VmaAllocationCreateInfo.calloc()
-                .usage(Vma.VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE);
-        final long out = MemoryUtil.nmemCalloc(2, Long.BYTES);
-        final long[] buffer = new long[sizes.length];
-        final long[] allocation = new long[sizes.length];
-        try {
+    }
+
+    /** The median [min, max] over rounds 1.. of peer {@code p}'s create + destroy over VMA's (peer 3). */
+    private static String pairedRatio(double[][] create, double[][] destroy, int p) {
+        final int n = create[p].length - 1;
+        if (n < 1) {
+            return "n/a";
+        }
+        final double[] ratios = new double[n];
+        for (int r = 0; r < n; r++) {
+            ratios[r] = (create[p][r + 1] + destroy[p][r + 1]) / (create[3][r + 1] + destroy[3][r + 1]);
+        }
+        Arrays.sort(ratios);
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", ratios[n / 2], ratios[0], ratios[n - 1]);
+    }
+
+    /**
+     * The four pooled peers, open together: the library with 32 MiB pages, with 256 MiB pages, with
+     * 32 MiB pages and an empty-page budget of 1 GiB (or none of these, {@code library} false), and
+     * VMA; {@link #rounds} runs them in turn, a round each, and keeps microseconds per buffer in
+     * {@code create[peer][round]} and {@code destroy[peer][round]} (VMA's at index 3).
+     */
+    private static final class Peers implements AutoCloseable {
+        private final long[] sizes;
+        private final Memory[] memories;
+        private final Buffer[] made;
+        private final long vma;
+        private final VkBufferCreateInfo info;
+        private final VmaAllocationCreateInfo allocInfo;
+        private final long out;
+        private final long[] buffer;
+        private final long[] allocation;
+        double[][] create;
+        double[][] destroy;
+
+        Peers(Session session, VulkanBackend vk, long[] sizes, boolean library) {
+            this.sizes = sizes;
+            final MemoryOptions device = MemoryOptions.of(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL));
+            memories = !library ? new Memory[0] : new Memory[] {
+                session.createMemory(device.withPageSize(PAGE)),
+                session.createMemory(device.withPageSize(VMA_BLOCK)),
+                session.createMemory(device.withPageSize(PAGE).withEmptyPageBudget(KEEP_ALL))};
+            made = new Buffer[sizes.length];
+            vma = vmaAllocator(vk);
+            info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+            allocInfo = VmaAllocationCreateInfo.calloc().usage(Vma.VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE);
+            out = MemoryUtil.nmemCalloc(2, Long.BYTES);
+            buffer = new long[sizes.length];
+            allocation = new long[sizes.length];
+        }
+
+        void rounds(int rounds) {
+            create = new double[4][rounds];
+            destroy = new double[4][rounds];
             for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < sizes.length; i++) {
-                    info.size(sizes[i]);
-                    check(Vma.nvmaCreateBuffer(allocator, info.address(), allocInfo.address(), out, out + 8, 0),
-                            "vmaCreateBuffer");
-                    buffer[i] = MemoryUtil.memGetLong(out);
-                    allocation[i] = MemoryUtil.memGetAddress(out + 8);
+                for (int p = 0; p < memories.length; p++) {
+                    libraryRound(p, r);
                 }
-                long t1 = System.nanoTime();
-                for (int i = 0; i < sizes.length; i++) {
-                    Vma.nvmaDestroyBuffer(allocator, buffer[i], allocation[i]);
-                }
-                long t2 = System.nanoTime();
-                create[r] = (t1 - t0) / 1e3 / sizes.length;
-                destroy[r] = (t2 - t1) / 1e3 / sizes.length;
+                vmaRound(r);
             }
-        } finally {
+        }
+
+        private void libraryRound(int p, int r) {
+            final Memory memory = memories[p];
+            final long t0 = System.nanoTime();
+            for (int i = 0; i < sizes.length; i++) {
+                made[i] = memory.createBuffer(sizes[i]);
+            }
+            final long t1 = System.nanoTime();
+            for (Buffer b : made) {
+                b.close();
+            }
+            final long t2 = System.nanoTime();
+            create[p][r] = (t1 - t0) / 1e3 / sizes.length;
+            destroy[p][r] = (t2 - t1) / 1e3 / sizes.length;
+        }
+
+        private void vmaRound(int r) {
+            final long t0 = System.nanoTime();
+            for (int i = 0; i < sizes.length; i++) {
+                info.size(sizes[i]);
+                check(Vma.nvmaCreateBuffer(vma, info.address(), allocInfo.address(), out, out + 8, 0), "vmaCreateBuffer");
+                buffer[i] = MemoryUtil.memGetLong(out);
+                allocation[i] = MemoryUtil.memGetAddress(out + 8);
+            }
+            final long t1 = System.nanoTime();
+            for (int i = 0; i < sizes.length; i++) {
+                Vma.nvmaDestroyBuffer(vma, buffer[i], allocation[i]);
+            }
+            final long t2 = System.nanoTime();
+            create[3][r] = (t1 - t0) / 1e3 / sizes.length;
+            destroy[3][r] = (t2 - t1) / 1e3 / sizes.length;
+        }
+
+        @Override
+        public void close() {
             MemoryUtil.nmemFree(out);
             info.free();
             allocInfo.free();
-            Vma.vmaDestroyAllocator(allocator);
+            Vma.vmaDestroyAllocator(vma);
+            for (Memory m : memories) {
+                m.close();
+            }
         }
-        return summarize(create, destroy);
     }
 
     /** Median microseconds of one {@code vkAllocateMemory} + {@code vkFreeMemory} of a 32 MiB page. */

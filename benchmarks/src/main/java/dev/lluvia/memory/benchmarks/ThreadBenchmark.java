@@ -8,6 +8,8 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.vulkan.VulkanBackend;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -18,9 +20,7 @@ import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.util.vma.Vma;
 import org.lwjgl.util.vma.VmaAllocationCreateInfo;
-import org.lwjgl.util.vma.VmaAllocatorCreateInfo;
 import org.lwjgl.util.vma.VmaPoolCreateInfo;
-import org.lwjgl.util.vma.VmaVulkanFunctions;
 import org.lwjgl.vulkan.VK10;
 import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkBufferCreateInfo;
@@ -36,9 +36,11 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * program printing Markdown: for 1, 2, 4, 8 and 16 threads (or {@code --threads}), each thread
  * repeatedly creates {@value #BATCH} buffers of 4 KiB to 260 KiB and closes them, for
  * {@code --millis} (500) per configuration after a warm-up of the same length (and, before any row,
- * 4 x millis of each peer on two threads, for the JIT), {@code --windows} (3) times per
- * configuration, the peers taking turns window by window, the median reported: one window of one
- * thread moved by up to 2x between runs on a shared host, for every peer alike. Five peers:
+ * 4 x millis of each peer on two threads, for the JIT), {@code --windows} (5) times per
+ * configuration, the peers taking turns window by window (forward, then backward), the median
+ * reported: one window of one thread moved by up to 2x between runs on a shared host, for every
+ * peer alike. The comparisons the targets make are also reported paired, window by window: a ratio
+ * between two peers measured seconds apart moves less than either peer's own figure. Five peers:
  *
  * <ul>
  *   <li>(a) the library, one Memory (32 MiB pages) shared by all threads;</li>
@@ -91,7 +93,7 @@ public final class ThreadBenchmark {
         String device = null;
         int[] threadCounts = {1, 2, 4, 8, 16};
         long millis = 500;
-        int windows = 3;
+        int windows = 5;
         int cpuRounds = 0;
         int cpuPeer = -1;
         for (int i = 0; i < args.length; i++) {
@@ -134,21 +136,34 @@ public final class ThreadBenchmark {
                 }
             }
             final double[][] mops = new double[names.length][threadCounts.length];
+            final double[][] cpuNs = new double[names.length][threadCounts.length];
+            // Per window, the two comparisons the targets make, each between peers measured seconds
+            // apart: (a) library / VMA, (b) library / driver only.
+            final double[][] pairedA = new double[threadCounts.length][windows];
+            final double[][] pairedB = new double[threadCounts.length][windows];
             for (int t = 0; t < threadCounts.length; t++) {
                 final int n = threadCounts[t];
                 final double[][] samples = new double[names.length][windows];
+                final double[][] cpuSamples = new double[names.length][windows];
                 for (int w = 0; w < windows; w++) {
-                    for (int p = 0; p < names.length; p++) {
+                    // Forward in even windows, backward in odd ones: a host that speeds up or slows
+                    // down over a window favours no peer over the windows.
+                    for (int i = 0; i < names.length; i++) {
+                        final int p = w % 2 == 0 ? i : names.length - 1 - i;
                         try (Peer peer = peer(p, session, vk)) {
                             final Worker worker = peer.worker(n);
                             run(worker, n, sizes, millis); // warm-up
-                            samples[p][w] = run(worker, n, sizes, millis);
+                            final double[] r = run(worker, n, sizes, millis);
+                            samples[p][w] = r[0];
+                            cpuSamples[p][w] = r[1];
                         }
                     }
+                    pairedA[t][w] = samples[0][w] / samples[2][w];
+                    pairedB[t][w] = samples[1][w] / samples[4][w];
                 }
                 for (int p = 0; p < names.length; p++) {
-                    Arrays.sort(samples[p]);
-                    mops[p][t] = samples[p][windows / 2];
+                    mops[p][t] = median(samples[p]);
+                    cpuNs[p][t] = median(cpuSamples[p]);
                 }
             }
             System.out.print("| peer |");
@@ -175,7 +190,54 @@ public final class ThreadBenchmark {
                                 + " library (b) / driver only %.2f%n", threadCounts[t],
                         mops[0][t] / mops[2][t], mops[1][t] / mops[3][t], mops[1][t] / mops[4][t]);
             }
+            // The same comparisons window by window (the medians of the per-window ratios, and their
+            // range). (b)'s scaling against the driver's, the ratio of ratios, is the paired ratio at
+            // n threads over the paired ratio at the first count.
+            System.out.printf(Locale.ROOT, "%nPaired, window by window (median [min, max] of %d windows):%n%n"
+                    + "| threads | library / VMA, (a) | library (b) / driver only | (b) scaling / driver's scaling |%n"
+                    + "|---:|---:|---:|---:|%n", windows);
+            final double firstB = median(pairedB[0]);
+            for (int t = 0; t < threadCounts.length; t++) {
+                final double b = median(pairedB[t]);
+                System.out.printf(Locale.ROOT, "| %d | %.2f [%.2f, %.2f] | %.2f [%.2f, %.2f] | %.2f |%n", threadCounts[t],
+                        median(pairedA[t]), min(pairedA[t]), max(pairedA[t]),
+                        b, min(pairedB[t]), max(pairedB[t]), b / firstB);
+            }
+            // Where the time goes when a row scales badly: the threads' own CPU time per buffer
+            // grows with contention (locks, shared cache lines, a core's other hardware thread); a
+            // flat CPU time under a falling throughput means the threads were not running.
+            System.out.print("\nThread CPU time per create + close, ns (median of the windows; all threads' CPU time over"
+                    + " all their buffers):\n\n| peer |");
+            for (int n : threadCounts) {
+                System.out.print(" " + n + " thr |");
+            }
+            System.out.print("\n|---|");
+            for (int ignored : threadCounts) {
+                System.out.print("---:|");
+            }
+            System.out.println();
+            for (int p = 0; p < names.length; p++) {
+                System.out.print("| " + names[p] + " |");
+                for (int t = 0; t < threadCounts.length; t++) {
+                    System.out.printf(Locale.ROOT, " %.0f |", cpuNs[p][t]);
+                }
+                System.out.println();
+            }
         }
+    }
+
+    private static double median(double[] values) {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
     }
 
     /**
@@ -250,10 +312,15 @@ public final class ThreadBenchmark {
         }
     }
 
-    /** Millions of buffers created and closed per second over {@code threads} threads. */
-    private static double run(Worker worker, int threads, long[] sizes, long millis) throws Exception {
+    /**
+     * Runs {@code threads} threads for {@code millis}; returns {millions of buffers created and
+     * closed per second over all threads, the threads' CPU nanoseconds per buffer}.
+     */
+    private static double[] run(Worker worker, int threads, long[] sizes, long millis) throws Exception {
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final CyclicBarrier start = new CyclicBarrier(threads + 1);
         final AtomicLong done = new AtomicLong();
+        final AtomicLong cpu = new AtomicLong();
         final long[] elapsed = new long[threads];
         final Throwable[] failure = new Throwable[1];
         final Thread[] pool = new Thread[threads];
@@ -262,6 +329,7 @@ public final class ThreadBenchmark {
             pool[i] = new Thread(() -> {
                 try {
                     start.await();
+                    final long c0 = mx.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     long deadline = t0 + millis * 1_000_000L;
                     long rounds = 0;
@@ -272,6 +340,7 @@ public final class ThreadBenchmark {
                         now = System.nanoTime();
                     } while (now < deadline);
                     elapsed[id] = now - t0;
+                    cpu.addAndGet(mx.getCurrentThreadCpuTime() - c0);
                     done.addAndGet(rounds * sizes.length);
                 } catch (Throwable e) {
                     synchronized (failure) {
@@ -289,7 +358,7 @@ public final class ThreadBenchmark {
             throw new IllegalStateException("a benchmark thread failed", failure[0]);
         }
         final long longest = Arrays.stream(elapsed).max().orElse(1);
-        return done.get() / (longest / 1e3);
+        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get()};
     }
 
     private static Peer peer(int kind, Session session, VulkanBackend vk) {
@@ -312,6 +381,7 @@ public final class ThreadBenchmark {
         private VkMemoryRequirements2[] reqs = new VkMemoryRequirements2[0];
         private VkMemoryDedicatedRequirements[] dedicated = new VkMemoryDedicatedRequirements[0];
         private long[] out = new long[0];
+        private long[] blocks = new long[0];
 
         DriverPeer(Session session, VulkanBackend vk) {
             this.device = vk.vkDevice();
@@ -329,6 +399,7 @@ public final class ThreadBenchmark {
             reqs = new VkMemoryRequirements2[threads];
             dedicated = new VkMemoryDedicatedRequirements[threads];
             out = new long[threads];
+            blocks = new long[threads];
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 final VkMemoryAllocateInfo alloc = VkMemoryAllocateInfo.calloc(stack).sType$Default()
                         .allocationSize(PAGE).memoryTypeIndex(memoryType);
@@ -336,21 +407,30 @@ public final class ThreadBenchmark {
                 for (int i = 0; i < threads; i++) {
                     check(vkAllocateMemory(device, alloc, null, p), "vkAllocateMemory");
                     memories[i] = p.get(0);
-                    infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
-                    reqInfos[i] = VkBufferMemoryRequirementsInfo2.calloc().sType$Default();
-                    dedicated[i] = VkMemoryDedicatedRequirements.calloc().sType$Default();
-                    reqs[i] = VkMemoryRequirements2.calloc().sType$Default().pNext(dedicated[i].address());
-                    out[i] = MemoryUtil.nmemCalloc(1, Long.BYTES);
+                    final long block = blocks[i] = perThread();
+                    long at = block;
+                    infos[i] = VkBufferCreateInfo.create(at).sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                    at += VkBufferCreateInfo.SIZEOF;
+                    reqInfos[i] = VkBufferMemoryRequirementsInfo2.create(at).sType$Default();
+                    at += VkBufferMemoryRequirementsInfo2.SIZEOF;
+                    dedicated[i] = VkMemoryDedicatedRequirements.create(at).sType$Default();
+                    at += VkMemoryDedicatedRequirements.SIZEOF;
+                    reqs[i] = VkMemoryRequirements2.create(at).sType$Default().pNext(dedicated[i].address());
+                    at += VkMemoryRequirements2.SIZEOF;
+                    out[i] = at;
                 }
             }
-            final long[][] buffers = new long[threads][BATCH];
+            final long[][] buffers = new long[threads][];
             return (thread, sizes) -> {
                 final VkBufferCreateInfo ci = infos[thread];
                 final VkBufferMemoryRequirementsInfo2 ri = reqInfos[thread];
                 final VkMemoryRequirements2 req = reqs[thread];
                 final long memory = memories[thread];
                 final long o = out[thread];
-                final long[] b = buffers[thread];
+                long[] b = buffers[thread];
+                if (b == null) { // made by its thread: see perThread
+                    b = buffers[thread] = new long[BATCH];
+                }
                 long offset = 0;
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
@@ -375,11 +455,7 @@ public final class ThreadBenchmark {
         public void close() {
             for (int i = 0; i < memories.length; i++) {
                 vkFreeMemory(device, memories[i], null);
-                infos[i].free();
-                reqInfos[i].free();
-                reqs[i].free();
-                dedicated[i].free();
-                MemoryUtil.nmemFree(out[i]);
+                MemoryUtil.nmemAlignedFree(blocks[i]);
             }
         }
     }
@@ -406,10 +482,13 @@ public final class ThreadBenchmark {
             for (int i = 0; i < memories.length; i++) {
                 memories[i] = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), pageSize, false);
             }
-            final Buffer[][] made = new Buffer[threads][BATCH];
+            final Buffer[][] made = new Buffer[threads][];
             return (thread, sizes) -> {
                 final Memory memory = memories[shared ? 0 : thread];
-                final Buffer[] mine = made[thread];
+                Buffer[] mine = made[thread];
+                if (mine == null) { // made by its thread: see perThread
+                    mine = made[thread] = new Buffer[BATCH];
+                }
                 for (int i = 0; i < sizes.length; i++) {
                     mine[i] = memory.createBuffer(sizes[i]);
                 }
@@ -435,15 +514,7 @@ public final class ThreadBenchmark {
 
         VmaPeer(VulkanBackend vk, boolean pools) {
             this.pools = pools;
-            try (MemoryStack stack = MemoryStack.stackPush()) {
-                final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
-                final VmaAllocatorCreateInfo ci = VmaAllocatorCreateInfo.calloc(stack)
-                        .physicalDevice(vk.vkPhysicalDevice()).device(vk.vkDevice()).instance(vk.vkInstance())
-                        .pVulkanFunctions(functions).vulkanApiVersion(VK_API_VERSION_1_0);
-                final PointerBuffer p = stack.mallocPointer(1);
-                check(Vma.vmaCreateAllocator(ci, p), "vmaCreateAllocator");
-                allocator = p.get(0);
-            }
+            allocator = GpuBenchmark.vmaAllocator(vk);
             info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE).size(65536);
         }
 
@@ -469,18 +540,18 @@ public final class ThreadBenchmark {
                     allocInfo[i].pool(poolHandles[i]).usage(0);
                 }
             }
-            final long[][] buffers = new long[threads][BATCH];
-            final long[][] allocations = new long[threads][BATCH];
+            final long[][] buffers = new long[threads][];
+            final long[][] allocations = new long[threads][];
             final long[] out = new long[threads];
             final VkBufferCreateInfo[] infos = new VkBufferCreateInfo[threads];
             for (int i = 0; i < threads; i++) {
-                out[i] = MemoryUtil.nmemCalloc(2, Long.BYTES);
-                infos[i] = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                final long block = perThread();
+                infos[i] = VkBufferCreateInfo.create(block).sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
+                out[i] = block + VkBufferCreateInfo.SIZEOF;
             }
             cleanup = () -> {
                 for (int i = 0; i < threads; i++) {
-                    MemoryUtil.nmemFree(out[i]);
-                    infos[i].free();
+                    MemoryUtil.nmemAlignedFree(infos[i].address());
                     allocInfo[i].free();
                 }
             };
@@ -488,8 +559,12 @@ public final class ThreadBenchmark {
                 final long o = out[thread];
                 final VkBufferCreateInfo ci = infos[thread];
                 final long ai = allocInfo[thread].address();
-                final long[] b = buffers[thread];
-                final long[] a = allocations[thread];
+                long[] b = buffers[thread];
+                long[] a = allocations[thread];
+                if (b == null) { // made by its thread: see perThread
+                    b = buffers[thread] = new long[BATCH];
+                    a = allocations[thread] = new long[BATCH];
+                }
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(Vma.nvmaCreateBuffer(allocator, ci.address(), ai, o, o + 8, 0), "vmaCreateBuffer");
@@ -514,6 +589,26 @@ public final class ThreadBenchmark {
             Vma.vmaDestroyAllocator(allocator);
         }
     }
+
+    /**
+     * A zeroed native block of {@value #THREAD_BLOCK} bytes for one thread's structs, on cache lines
+     * of its own ({@code nmemAlignedFree} it). Every peer keeps what its threads write on every
+     * buffer apart like this (native structs here, Java arrays allocated by their own thread, in its
+     * own allocation buffer): side by side, two threads' structs or arrays share a cache line, and
+     * each thread's writes would slow the other down by what the benchmark measures, not by what
+     * the allocator or driver does.
+     */
+    private static long perThread() {
+        final long block = MemoryUtil.nmemAlignedAlloc(THREAD_BLOCK, THREAD_BLOCK);
+        if (block == 0) {
+            throw new OutOfMemoryError("nmemAlignedAlloc of " + THREAD_BLOCK + " bytes");
+        }
+        MemoryUtil.memSet(block, 0, THREAD_BLOCK);
+        return block;
+    }
+
+    /** Two cache lines of 128 bytes (a line and its adjacent-line prefetch pair) and more. */
+    private static final int THREAD_BLOCK = 512;
 
     private static void check(int result, String call) {
         if (result != VK_SUCCESS) {
