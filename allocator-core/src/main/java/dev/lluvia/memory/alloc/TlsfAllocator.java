@@ -479,7 +479,10 @@ public final class TlsfAllocator implements BlockAllocator {
 
     // ---- index math -------------------------------------------------------------------------
 
-    /** First-level index; {@code size} at least 1. */
+    /**
+     * First-level index; {@code size} at least 1. With {@link #secondIndex}, the plain form of
+     * {@link #listIndex}, which the tests check the branchless one against.
+     */
     static int memoryClass(long size) {
         return size > SMALL_SIZE ? 63 - Long.numberOfLeadingZeros(size) - CLASS_SHIFT : 0;
     }

@@ -602,7 +602,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, src.remaining(), VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToBuffer(b.handle(), resources.pageOf(b.page), offset, src));
+        transferred(transfers.copyToBuffer(b.handle(), pages.requirePage(b.page), offset, src));
     }
 
     @Override
@@ -612,7 +612,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireTransferQueue();
         VulkanResources.BufferState b = resources.requireBound(buffer, offset, dst.remaining(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromBuffer(b.handle(), resources.pageOf(b.page), offset, dst));
+        transferred(transfers.copyFromBuffer(b.handle(), pages.requirePage(b.page), offset, dst));
     }
 
     @Override
@@ -622,7 +622,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, src.remaining(), VK_IMAGE_USAGE_TRANSFER_DST_BIT,
                 "TRANSFER_DST", "into");
-        transferred(transfers.copyToImage(state.handle(), resources.pageOf(state.page), descriptor, src));
+        transferred(transfers.copyToImage(state.handle(), pages.requirePage(state.page), descriptor, src));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 
@@ -634,7 +634,7 @@ public final class VulkanBackend implements MemoryBackend {
         requireDepthCopies(descriptor);
         VulkanResources.ImageState state = resources.requireImageTransfer(image, descriptor, dst.remaining(), VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                 "TRANSFER_SRC", "from");
-        transferred(transfers.copyFromImage(state.handle(), resources.pageOf(state.page), state.layout, descriptor, dst));
+        transferred(transfers.copyFromImage(state.handle(), pages.requirePage(state.page), state.layout, descriptor, dst));
         state.layout = VK_IMAGE_LAYOUT_GENERAL;
     }
 

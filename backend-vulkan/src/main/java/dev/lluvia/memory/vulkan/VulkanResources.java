@@ -357,7 +357,7 @@ final class VulkanResources {
 
     /**
      * Binds without looking the page up: the core binds only its live pages, and what a transfer
-     * needs of the page is looked up when it runs ({@link #pageOf}).
+     * needs of the page is looked up when it runs ({@link VulkanPages#requirePage}).
      */
     void bindBuffer(Resource buffer, long page, long offset) {
         BufferState b = requireBuffer(buffer);
@@ -369,11 +369,6 @@ final class VulkanResources {
         ImageState i = requireImage(image);
         check(vkBindImageMemory(device, i.handle(), page, offset), "vkBindImageMemory");
         i.page = page;
-    }
-
-    /** The page a transferred buffer or image is bound to ({@link #requireBound}, {@link #requireImageTransfer} checked it is). */
-    VulkanPages.Page pageOf(long page) {
-        return pages.requirePage(page);
     }
 
     /**

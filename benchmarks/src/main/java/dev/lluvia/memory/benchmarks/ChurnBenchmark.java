@@ -98,10 +98,7 @@ public final class ChurnBenchmark {
                 }
             }
         }
-        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
-        if (device != null) {
-            options = options.withDevice(device);
-        }
+        final SessionOptions options = OnDevice.session(device);
         final int size = sizeMib << 20;
         final ByteBuffer src = MemoryUtil.memAlloc(size);
         final ByteBuffer dst = MemoryUtil.memAlloc(size);
@@ -187,7 +184,7 @@ public final class ChurnBenchmark {
     private static String dedicatedAnswer(VulkanBackend vk, long size) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             final LongBuffer out = stack.mallocLong(1);
-            check(vkCreateBuffer(vk.vkDevice(), VkBufferCreateInfo.calloc(stack).sType$Default().size(size).usage(USAGE)
+            OnDevice.check(vkCreateBuffer(vk.vkDevice(), VkBufferCreateInfo.calloc(stack).sType$Default().size(size).usage(USAGE)
                     .sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, out), "vkCreateBuffer");
             final VkMemoryDedicatedRequirements dedicated = VkMemoryDedicatedRequirements.calloc(stack).sType$Default();
             final VkMemoryRequirements2 req = VkMemoryRequirements2.calloc(stack).sType$Default().pNext(dedicated);
@@ -199,11 +196,6 @@ public final class ChurnBenchmark {
         }
     }
 
-    static void check(int result, String call) {
-        if (result != VK_SUCCESS) {
-            throw new IllegalStateException(call + " failed: VkResult " + result);
-        }
-    }
 
     /**
      * The program's own device work, the same for both peers: a command buffer on the session's
@@ -220,15 +212,15 @@ public final class ChurnBenchmark {
             this.vk = vk;
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 final LongBuffer out = stack.mallocLong(1);
-                check(vkCreateCommandPool(vk.vkDevice(), VkCommandPoolCreateInfo.calloc(stack).sType$Default()
+                OnDevice.check(vkCreateCommandPool(vk.vkDevice(), VkCommandPoolCreateInfo.calloc(stack).sType$Default()
                         .queueFamilyIndex(vk.queueFamilyIndex()), null, out), "vkCreateCommandPool");
                 pool = out.get(0);
                 final PointerBuffer p = stack.mallocPointer(1);
-                check(vkAllocateCommandBuffers(vk.vkDevice(), VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
+                OnDevice.check(vkAllocateCommandBuffers(vk.vkDevice(), VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
                         .commandPool(pool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), p),
                         "vkAllocateCommandBuffers");
                 cmd = new VkCommandBuffer(p.get(0), vk.vkDevice());
-                check(vkCreateFence(vk.vkDevice(), VkFenceCreateInfo.calloc(stack).sType$Default(), null, out), "vkCreateFence");
+                OnDevice.check(vkCreateFence(vk.vkDevice(), VkFenceCreateInfo.calloc(stack).sType$Default(), null, out), "vkCreateFence");
                 fence = out.get(0);
             }
         }
@@ -241,8 +233,8 @@ public final class ChurnBenchmark {
         /** Copies {@code bytes} from {@code src} at {@code srcOffset} to {@code dst} at {@code dstOffset} and waits. */
         void copy(long src, long srcOffset, long dst, long dstOffset, long bytes) {
             try (MemoryStack stack = MemoryStack.stackPush()) {
-                check(vkResetCommandPool(vk.vkDevice(), pool, 0), "vkResetCommandPool");
-                check(vkBeginCommandBuffer(cmd, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
+                OnDevice.check(vkResetCommandPool(vk.vkDevice(), pool, 0), "vkResetCommandPool");
+                OnDevice.check(vkBeginCommandBuffer(cmd, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
                         .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
                 final VkMemoryBarrier.Buffer barrier = VkMemoryBarrier.calloc(1, stack).sType$Default()
                         .srcAccessMask(VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
@@ -255,16 +247,16 @@ public final class ChurnBenchmark {
                         .dstAccessMask(VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT);
                 vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, barrier, null, null);
-                check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+                OnDevice.check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
                 final VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cmd));
                 vk.queueLock().lock();
                 try {
-                    check(vkQueueSubmit(vk.vkQueue(), submit, fence), "vkQueueSubmit");
+                    OnDevice.check(vkQueueSubmit(vk.vkQueue(), submit, fence), "vkQueueSubmit");
                 } finally {
                     vk.queueLock().unlock();
                 }
-                check(vkWaitForFences(vk.vkDevice(), fence, true, Long.MAX_VALUE), "vkWaitForFences");
-                check(vkResetFences(vk.vkDevice(), fence), "vkResetFences");
+                OnDevice.check(vkWaitForFences(vk.vkDevice(), fence, true, Long.MAX_VALUE), "vkWaitForFences");
+                OnDevice.check(vkResetFences(vk.vkDevice(), fence), "vkResetFences");
             }
         }
 
@@ -300,7 +292,7 @@ public final class ChurnBenchmark {
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
                 final PointerBuffer p = stack.mallocPointer(1);
-                check(Vma.vmaCreateAllocator(VmaAllocatorCreateInfo.calloc(stack).physicalDevice(vk.vkPhysicalDevice())
+                OnDevice.check(Vma.vmaCreateAllocator(VmaAllocatorCreateInfo.calloc(stack).physicalDevice(vk.vkPhysicalDevice())
                         .device(vk.vkDevice()).instance(vk.vkInstance()).pVulkanFunctions(functions)
                         .vulkanApiVersion(apiVersion), p), "vmaCreateAllocator");
                 allocator = p.get(0);
@@ -319,7 +311,7 @@ public final class ChurnBenchmark {
 
         void round(ByteBuffer src, ByteBuffer dst, double[][] ms, int r) {
             final long t0 = System.nanoTime();
-            check(Vma.nvmaCreateBuffer(allocator, info.address(), bufferInfo.address(), out, out + 8,
+            OnDevice.check(Vma.nvmaCreateBuffer(allocator, info.address(), bufferInfo.address(), out, out + 8,
                     allocationInfo.address()), "vmaCreateBuffer");
             final long buffer = MemoryUtil.memGetLong(out);
             final long allocation = MemoryUtil.memGetAddress(out + 8);
@@ -364,7 +356,7 @@ public final class ChurnBenchmark {
                          .usage(VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
                          .sharingMode(VK_SHARING_MODE_EXCLUSIVE);
                  VmaAllocationInfo ai = VmaAllocationInfo.calloc()) {
-                check(Vma.nvmaCreateBuffer(allocator, bi.address(), ci.address(), out, out + 8, ai.address()),
+                OnDevice.check(Vma.nvmaCreateBuffer(allocator, bi.address(), ci.address(), out, out + 8, ai.address()),
                         "vmaCreateBuffer (staging)");
                 staging = MemoryUtil.memGetLong(out);
                 stagingAllocation = MemoryUtil.memGetAddress(out + 8);

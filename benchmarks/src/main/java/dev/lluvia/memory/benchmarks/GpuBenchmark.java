@@ -1,6 +1,7 @@
 package dev.lluvia.memory.benchmarks;
 
 import static org.lwjgl.system.MemoryUtil.memAddress;
+import static dev.lluvia.memory.benchmarks.OnDevice.check;
 import static org.lwjgl.vulkan.VK10.*;
 
 import dev.lluvia.memory.Buffer;
@@ -15,13 +16,10 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
-import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 import org.lwjgl.util.vma.Vma;
 import org.lwjgl.util.vma.VmaAllocationCreateInfo;
-import org.lwjgl.util.vma.VmaAllocatorCreateInfo;
-import org.lwjgl.util.vma.VmaVulkanFunctions;
 import org.lwjgl.vulkan.VkBufferCreateInfo;
 import org.lwjgl.vulkan.VkDevice;
 import org.lwjgl.vulkan.VkMemoryAllocateInfo;
@@ -100,10 +98,7 @@ public final class GpuBenchmark {
                 }
             }
         }
-        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
-        if (device != null) {
-            options = options.withDevice(device);
-        }
+        final SessionOptions options = OnDevice.session(device);
         final long[] sizes = Workloads.gpuBufferSizes(buffers);
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
@@ -278,19 +273,6 @@ public final class GpuBenchmark {
         return summarize(create, destroy);
     }
 
-    /** A {@code VmaAllocator} on the session's device, Vulkan 1.0 entry points, no flags (VMA's defaults). */
-    static long vmaAllocator(VulkanBackend vk) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            final VmaVulkanFunctions functions = VmaVulkanFunctions.calloc(stack).set(vk.vkInstance(), vk.vkDevice());
-            final VmaAllocatorCreateInfo ci = VmaAllocatorCreateInfo.calloc(stack)
-                    .physicalDevice(vk.vkPhysicalDevice()).device(vk.vkDevice()).instance(vk.vkInstance())
-                    .pVulkanFunctions(functions).vulkanApiVersion(VK_API_VERSION_1_0);
-            final PointerBuffer p = stack.mallocPointer(1);
-            check(Vma.vmaCreateAllocator(ci, p), "vmaCreateAllocator");
-            return p.get(0);
-        }
-    }
-
     /** The median [min, max] over rounds 1.. of peer {@code p}'s create + destroy over VMA's (peer 3). */
     private static String pairedRatio(double[][] create, double[][] destroy, int p) {
         final int n = create[p].length - 1;
@@ -332,7 +314,7 @@ public final class GpuBenchmark {
                 session.createMemory(device.withPageSize(VMA_BLOCK)),
                 session.createMemory(device.withPageSize(PAGE).withEmptyPageBudget(KEEP_ALL))};
             made = new Buffer[sizes.length];
-            vma = vmaAllocator(vk);
+            vma = OnDevice.vmaAllocator(vk);
             info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE);
             allocInfo = VmaAllocationCreateInfo.calloc().usage(Vma.VMA_MEMORY_USAGE_AUTO_PREFER_DEVICE);
             out = MemoryUtil.nmemCalloc(2, Long.BYTES);
@@ -465,9 +447,4 @@ public final class GpuBenchmark {
         throw new IllegalStateException("no DEVICE_LOCAL memory type in bits " + Integer.toBinaryString(allowed));
     }
 
-    private static void check(int result, String call) {
-        if (result != VK_SUCCESS) {
-            throw new IllegalStateException(call + " failed: VkResult " + result);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.lluvia.memory.benchmarks;
 
+import static dev.lluvia.memory.benchmarks.OnDevice.check;
 import static org.lwjgl.vulkan.VK10.*;
 
 import dev.lluvia.memory.Buffer;
@@ -112,10 +113,7 @@ public final class ThreadBenchmark {
                 }
             }
         }
-        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
-        if (device != null) {
-            options = options.withDevice(device);
-        }
+        final SessionOptions options = OnDevice.session(device);
         final long[] sizes = Workloads.gpuBufferSizes(BATCH);
         try (Session session = Session.create(options)) {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
@@ -514,7 +512,7 @@ public final class ThreadBenchmark {
 
         VmaPeer(VulkanBackend vk, boolean pools) {
             this.pools = pools;
-            allocator = GpuBenchmark.vmaAllocator(vk);
+            allocator = OnDevice.vmaAllocator(vk);
             info = VkBufferCreateInfo.calloc().sType$Default().usage(USAGE).sharingMode(VK_SHARING_MODE_EXCLUSIVE).size(65536);
         }
 
@@ -610,9 +608,4 @@ public final class ThreadBenchmark {
     /** Two cache lines of 128 bytes (a line and its adjacent-line prefetch pair) and more. */
     private static final int THREAD_BLOCK = 512;
 
-    private static void check(int result, String call) {
-        if (result != VK_SUCCESS) {
-            throw new IllegalStateException(call + " failed: VkResult " + result);
-        }
-    }
 }

@@ -94,11 +94,8 @@ public final class TransferBenchmark {
         try {
             boolean pinnedDone = false;
             for (String setting : modes) {
-                SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME)
+                final SessionOptions options = OnDevice.session(device)
                         .withProperty(VulkanBackend.IMPORT_HOST_MEMORY_PROPERTY, setting);
-                if (device != null) {
-                    options = options.withDevice(device);
-                }
                 try (Session session = Session.create(options)) {
                     final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
                     deviceName = session.device().name();

@@ -7,7 +7,6 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.MemoryUsage;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
-import dev.lluvia.memory.vulkan.VulkanBackend;
 import org.lwjgl.system.MemoryUtil;
 
 import java.nio.ByteBuffer;
@@ -60,10 +59,7 @@ public final class WritersBenchmark {
                 }
             }
         }
-        SessionOptions options = SessionOptions.defaults().withBackend(VulkanBackend.NAME);
-        if (device != null) {
-            options = options.withDevice(device);
-        }
+        final SessionOptions options = OnDevice.session(device);
         final int size = sizeMib << 20;
         final int most = Arrays.stream(threads).max().orElse(1);
         try (Session session = Session.create(options);
