@@ -328,57 +328,70 @@ public final class TlsfAllocator implements BlockAllocator {
      * list (a previous neighbour whose list does not change, the last block taking back the range
      * before it) touch no list neighbour and no bitmap: they make freeing in address order, either
      * way, cheap. A free next neighbour other than the last block is always relinked, since its
-     * record would otherwise have to change its start.
+     * record would otherwise have to change its start. Each combination of free neighbours has a
+     * path of its own, so no neighbour is looked at twice; the merges are methods of their own so
+     * that this one stays under the JIT's size limit for inlining a hot method (325 bytes of
+     * bytecode by default), and the JIT inlines them where they are hot.
      */
     @Override
     public void free(long handle) {
-        int block = blockOf(handle);
+        final int block = blockOf(handle);
         final long[] st = start;
         final int[] link = links;
         final int next = link[(block << 2) + NEXT_PHYSICAL];
-        long end = next == NONE ? capacity : st[next];
+        final long end = next == NONE ? capacity : st[next];
         usedBytes -= end - st[block];
         allocationCount--;
         if (next != NONE && link[(next << 2) + NEXT_FREE] >= NONE) {
+            final int prev = link[(block << 2) + PREV_PHYSICAL];
             final int afterNext = link[(next << 2) + NEXT_PHYSICAL];
-            final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
-            if (afterNext == NONE && absorbedByLast(block, next, end)) {
+            if (prev == NONE || link[(prev << 2) + NEXT_FREE] < NONE) {
+                if (afterNext == NONE && absorbedByLast(block, prev, next, end)) {
+                    return;
+                }
+                final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
+                absorbNext(block, next, afterNext, nextEnd - end);
+                linkFree(block, listIndex(nextEnd - st[block]));
                 return;
             }
-            unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextEnd - end));
-            end = nextEnd;
-            unlinkPhysical(next);
-            recycle(next);
+            final long nextEnd = afterNext == NONE ? capacity : st[afterNext];
+            absorbNext(block, next, afterNext, nextEnd - end);
+            mergeIntoPrevious(block, prev, nextEnd);
+            return;
         }
         final int prev = link[(block << 2) + PREV_PHYSICAL];
         if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
-            final long prevStart = st[prev];
-            final int prevList = listIndex(st[block] - prevStart);
-            unlinkPhysical(block);
-            recycle(block);
-            final int list = listIndex(end - prevStart);
-            if (list != prevList) {
-                unlinkFree(prev, prevList);
-                linkFree(prev, list);
-            }
+            mergeIntoPrevious(block, prev, end);
             return;
         }
         linkFree(block, listIndex(end - st[block]));
     }
 
     /**
-     * Frees {@code block} into the last block {@code last}, free and next to it, when its previous
-     * neighbour is taken and the merged size stays in the last block's list: the last block moves
-     * its start down and keeps its place (VMA's merge into its "null block"). Returns false, and
-     * changes nothing, otherwise.
+     * Frees {@code block}, whose merged range ends at {@code end}, into {@code prev}, its free
+     * previous neighbour, which moves to the list of its new size only if that differs.
      */
-    private boolean absorbedByLast(int block, int last, long end) {
+    private void mergeIntoPrevious(int block, int prev, long end) {
+        final long prevStart = start[prev];
+        final int prevList = listIndex(start[block] - prevStart);
+        unlinkPhysical(block);
+        recycle(block);
+        final int list = listIndex(end - prevStart);
+        if (list != prevList) {
+            unlinkFree(prev, prevList);
+            linkFree(prev, list);
+        }
+    }
+
+    /**
+     * Frees {@code block} into the last block {@code last}, free and next to it, when its previous
+     * neighbour {@code prev} is taken (or {@link #NONE}) and the merged size stays in the last
+     * block's list: the last block moves its start down and keeps its place (VMA's merge into its
+     * "null block"). Returns false, and changes nothing, otherwise.
+     */
+    private boolean absorbedByLast(int block, int prev, int last, long end) {
         final long[] st = start;
         final int[] link = links;
-        final int prev = link[(block << 2) + PREV_PHYSICAL];
-        if (prev != NONE && link[(prev << 2) + NEXT_FREE] >= NONE) {
-            return false;
-        }
         final long lastSize = capacity - end;
         final long merged = capacity - st[block];
         if (lastSize < lastListStart || merged >= lastListEnd) {
@@ -715,6 +728,21 @@ public final class TlsfAllocator implements BlockAllocator {
             link[(next << 2) + PREV_FREE] = prev;
         }
         freeBlockCount--;
+    }
+
+    /**
+     * {@code block} absorbs {@code next}, its free next neighbour of {@code nextSize} units, whose
+     * own next neighbour is {@code afterNext}: {@code next} leaves its list (its index computed
+     * only if it heads it) and the physical chain, and its id is recycled.
+     */
+    private void absorbNext(int block, int next, int afterNext, long nextSize) {
+        final int[] link = links;
+        unlinkFree(next, link[(next << 2) + PREV_FREE] != NONE ? NONE : listIndex(nextSize));
+        link[(block << 2) + NEXT_PHYSICAL] = afterNext;
+        if (afterNext != NONE) {
+            link[(afterNext << 2) + PREV_PHYSICAL] = block;
+        }
+        recycle(next);
     }
 
     private void linkPhysicalBefore(int block, int before) {

@@ -96,14 +96,7 @@ class TlsfAllocatorTest {
             final long[] handles = new long[512];
             int live = 0;
             for (int refill = 0; refill < 4; refill++) {
-                final long maxSize = 1 + rnd.nextLong(1 << (1 + rnd.nextInt(14)));
-                while (live < handles.length) {
-                    final long h = tlsf.allocate(1 + rnd.nextLong(maxSize), 1L << rnd.nextInt(4));
-                    if (h == BlockAllocator.NO_SPACE) {
-                        break;
-                    }
-                    handles[live++] = h;
-                }
+                live = fill(tlsf, handles, live, rnd, 1 + rnd.nextLong(1 << (1 + rnd.nextInt(14))), 4);
                 final int keep = rnd.nextInt(live + 1);
                 while (live > keep) {
                     tlsf.free(handles[--live]);
@@ -111,6 +104,81 @@ class TlsfAllocatorTest {
                 }
             }
         }
+    }
+
+    @Test
+    void freeingBackwardIntoHolesRestoresThemExactly() {
+        // A block a third full with random holes, filled and freed backward round after round:
+        // most frees merge with a free next neighbour that is not the last block while the
+        // previous one is taken (the tail a split left behind), free's shortest merge. Each round
+        // must give back exactly the holes it found (same free ranges, same sizes).
+        final long seed = 5240L;
+        System.out.println("freeingBackwardIntoHolesRestoresThemExactly seed=" + seed);
+        final java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        for (int trial = 0; trial < 40; trial++) {
+            final long capacity = 4096 + rnd.nextLong(1 << 18);
+            final TlsfAllocator tlsf = new TlsfAllocator(capacity,
+                    trial % 2 == 0 ? AllocationStrategy.MIN_TIME : AllocationStrategy.MIN_MEMORY);
+            final java.util.List<Long> prefill = new java.util.ArrayList<>();
+            for (long used = 0; ; ) {
+                final long size = 1 + rnd.nextLong(1024);
+                if (used + size > capacity / 3) {
+                    break;
+                }
+                prefill.add(tlsf.allocate(size, 1));
+                used += size;
+            }
+            java.util.Collections.shuffle(prefill, new java.util.Random(rnd.nextLong()));
+            for (int i = 0; i < prefill.size() / 2; i++) {
+                tlsf.free(prefill.get(i));
+            }
+            tlsf.checkConsistency();
+            final BlockStatistics before = tlsf.statistics();
+            for (int round = 0; round < 3; round++) {
+                final long[] handles = new long[200];
+                int live = fill(tlsf, handles, 0, rnd, 1024, 3);
+                while (live > 0) {
+                    tlsf.free(handles[--live]);
+                    tlsf.checkConsistency();
+                }
+                assertEquals(before, tlsf.statistics(), "trial " + trial + " round " + round);
+            }
+        }
+    }
+
+    /**
+     * Allocates sizes 1..maxSize with alignments 1..2^(alignments - 1) into {@code handles} from
+     * {@code live} on, until it is full or the allocator has no space; returns the new count.
+     */
+    private static int fill(TlsfAllocator tlsf, long[] handles, int live, java.util.SplittableRandom rnd,
+            long maxSize, int alignments) {
+        while (live < handles.length) {
+            final long h = tlsf.allocate(1 + rnd.nextLong(maxSize), 1L << rnd.nextInt(alignments));
+            if (h == BlockAllocator.NO_SPACE) {
+                break;
+            }
+            handles[live++] = h;
+        }
+        return live;
+    }
+
+    @Test
+    void firstBlockMergesWithAFreeNextNeighbour() {
+        final TlsfAllocator tlsf = new TlsfAllocator(1024);
+        final long a = tlsf.allocate(100, 1);
+        final long b = tlsf.allocate(200, 1);
+        final long c = tlsf.allocate(300, 1);
+        tlsf.free(b);
+        tlsf.free(a); // the first block, its next neighbour free and not the last block
+        tlsf.checkConsistency();
+        final BlockStatistics s = tlsf.statistics();
+        assertEquals(2, s.freeRangeCount());
+        assertEquals(300, s.smallestFreeRange());
+        assertEquals(424, s.largestFreeRange());
+        assertEquals(300, tlsf.offset(c));
+        tlsf.free(c);
+        tlsf.checkConsistency();
+        assertEquals(1, tlsf.statistics().freeRangeCount());
     }
 
     @Test
