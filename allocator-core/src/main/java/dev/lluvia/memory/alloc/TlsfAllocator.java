@@ -628,9 +628,6 @@ public final class TlsfAllocator implements BlockAllocator {
         final int next = link[(block << 2) + NEXT_PHYSICAL];
         final long end = next == NONE ? capacity : st[next];
         final long left = end - offset - padding - size;
-        final int handleSerial = serial;
-        serial = (handleSerial + 1) & SERIAL_MASK;
-        allocationCount++;
         if (padding > MAX_KEPT_PADDING) {
             splitOffPadding(block, list, offset, padding);
             offset += padding;
@@ -638,7 +635,7 @@ public final class TlsfAllocator implements BlockAllocator {
             list = NONE;
         } else if (left >= LIST_START[list]) {
             // What is left is above 0 and stays in the block's list (it is smaller than the block).
-            return carveFront(block, offset, padding + size, (int) padding, handleSerial);
+            return carveFront(block, offset, padding + size, (int) padding);
         }
         if (list != NONE) {
             unlinkFree(block, list);
@@ -649,10 +646,7 @@ public final class TlsfAllocator implements BlockAllocator {
             linkPhysicalAfter(tail, block);
             linkFree(tail, listIndex(left));
         }
-        links[(block << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
-        links[(block << 2) + PREV_FREE] = (int) padding;
-        usedBytes += padding + size;
-        return ((long) handleSerial << 32) | block;
+        return markTaken(block, (int) padding, padding + size);
     }
 
     /**
@@ -662,15 +656,26 @@ public final class TlsfAllocator implements BlockAllocator {
      * included) becomes a new taken block in front of it, and the block only moves its start up,
      * keeping its place in its list, so neither the list nor the bitmaps are touched.
      */
-    private long carveFront(int block, long offset, long reserved, int padding, int handleSerial) {
+    private long carveFront(int block, long offset, long reserved, int padding) {
         final int taken = newId();
         start[taken] = offset;
         linkPhysicalBefore(taken, block);
-        links[(taken << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
-        links[(taken << 2) + PREV_FREE] = padding;
         start[block] = offset + reserved;
+        return markTaken(taken, padding, reserved);
+    }
+
+    /**
+     * Marks {@code block} taken by the next serial, {@code padding} of its {@code reserved} units
+     * before the allocation's offset, and returns the allocation's handle.
+     */
+    private long markTaken(int block, int padding, long reserved) {
+        final int handleSerial = serial;
+        serial = (handleSerial + 1) & SERIAL_MASK;
+        allocationCount++;
+        links[(block << 2) + NEXT_FREE] = TAKEN_BIT | handleSerial;
+        links[(block << 2) + PREV_FREE] = padding;
         usedBytes += reserved;
-        return ((long) handleSerial << 32) | taken;
+        return ((long) handleSerial << 32) | block;
     }
 
     /**
