@@ -427,14 +427,14 @@ public final class ThreadBenchmark {
                 final long o = out[thread];
                 long[] b = buffers[thread];
                 if (b == null) { // made by its thread: see perThread
-                    b = buffers[thread] = new long[BATCH];
+                    b = buffers[thread] = new long[GAP + BATCH + GAP];
                 }
                 long offset = 0;
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(VK10.nvkCreateBuffer(device, ci.address(), 0, o), "vkCreateBuffer");
                     final long buffer = MemoryUtil.memGetLong(o);
-                    b[i] = buffer;
+                    b[GAP + i] = buffer;
                     ri.buffer(buffer);
                     VK11.nvkGetBufferMemoryRequirements2(device, ri.address(), req.address());
                     final VkMemoryRequirements r = req.memoryRequirements();
@@ -444,7 +444,7 @@ public final class ThreadBenchmark {
                     offset += r.size();
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    VK10.nvkDestroyBuffer(device, b[i], 0);
+                    VK10.nvkDestroyBuffer(device, b[GAP + i], 0);
                 }
             };
         }
@@ -485,13 +485,13 @@ public final class ThreadBenchmark {
                 final Memory memory = memories[shared ? 0 : thread];
                 Buffer[] mine = made[thread];
                 if (mine == null) { // made by its thread: see perThread
-                    mine = made[thread] = new Buffer[BATCH];
+                    mine = made[thread] = new Buffer[GAP + BATCH + GAP];
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    mine[i] = memory.createBuffer(sizes[i]);
+                    mine[GAP + i] = memory.createBuffer(sizes[i]);
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    mine[i].close();
+                    mine[GAP + i].close();
                 }
             };
         }
@@ -560,17 +560,17 @@ public final class ThreadBenchmark {
                 long[] b = buffers[thread];
                 long[] a = allocations[thread];
                 if (b == null) { // made by its thread: see perThread
-                    b = buffers[thread] = new long[BATCH];
-                    a = allocations[thread] = new long[BATCH];
+                    b = buffers[thread] = new long[GAP + BATCH + GAP];
+                    a = allocations[thread] = new long[GAP + BATCH + GAP];
                 }
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(Vma.nvmaCreateBuffer(allocator, ci.address(), ai, o, o + 8, 0), "vmaCreateBuffer");
-                    b[i] = MemoryUtil.memGetLong(o);
-                    a[i] = MemoryUtil.memGetAddress(o + 8);
+                    b[GAP + i] = MemoryUtil.memGetLong(o);
+                    a[GAP + i] = MemoryUtil.memGetAddress(o + 8);
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    Vma.nvmaDestroyBuffer(allocator, b[i], a[i]);
+                    Vma.nvmaDestroyBuffer(allocator, b[GAP + i], a[GAP + i]);
                 }
             };
         }
@@ -591,10 +591,11 @@ public final class ThreadBenchmark {
     /**
      * A zeroed native block of {@value #THREAD_BLOCK} bytes for one thread's structs, on cache lines
      * of its own ({@code nmemAlignedFree} it). Every peer keeps what its threads write on every
-     * buffer apart like this (native structs here, Java arrays allocated by their own thread, in its
-     * own allocation buffer): side by side, two threads' structs or arrays share a cache line, and
-     * each thread's writes would slow the other down by what the benchmark measures, not by what
-     * the allocator or driver does.
+     * buffer apart like this (native structs here; Java arrays allocated by their own thread, in its
+     * own allocation buffer, with {@value #GAP} unused elements before and after, since a garbage
+     * collection copies long-lived arrays side by side): side by side, two threads' structs or
+     * arrays share a cache line, and each thread's writes would slow the other down by what the
+     * benchmark measures, not by what the allocator or driver does.
      */
     private static long perThread() {
         final long block = MemoryUtil.nmemAlignedAlloc(THREAD_BLOCK, THREAD_BLOCK);
@@ -607,5 +608,8 @@ public final class ThreadBenchmark {
 
     /** Two cache lines of 128 bytes (a line and its adjacent-line prefetch pair) and more. */
     private static final int THREAD_BLOCK = 512;
+
+    /** Unused elements before and after a thread's array: at least 128 bytes of padding either side. */
+    private static final int GAP = 32;
 
 }
