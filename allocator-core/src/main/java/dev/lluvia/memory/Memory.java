@@ -997,12 +997,13 @@ public final class Memory implements AutoCloseable {
      * one after another lie side by side in the heap, and a garbage collection copies long-lived
      * objects side by side again, whichever thread made them; without the padding, threads that
      * each create objects in a Memory of their own write one another's cache lines on every create
-     * (on a 16-core host that cost one Memory per thread about a sixth of its throughput at 16
-     * threads). The other objects every create and close writes are padded the same way: the page
-     * pool and its pages ({@link PagePool.Padded}, {@link Page.Padded}), the TLSF allocator of each
-     * page and its arrays. (Best effort: HotSpot lays out a class's fields after its superclass's,
-     * and one class's {@code long}s first, in the order they are declared; the padding before is
-     * {@link LiveObjects}'s first fields, the padding after is this class's last.)
+     * and close, a cost that comes and goes with where a collection happens to put them. The other
+     * objects every create and close writes are padded the same way: the page pool and its pages
+     * ({@link PagePool.Padded}, {@link Page.Padded}), the TLSF allocator of each page and its
+     * arrays, and the Vulkan backend's per-thread create scratch. (Best effort: HotSpot lays out a
+     * class's fields after its superclass's, and one class's {@code long}s first, in the order they
+     * are declared, after one {@code int} that fills the hole behind the object header; the padding
+     * before is {@link LiveObjects}'s first fields, the padding after is this class's last.)
      */
     @SuppressWarnings("unused")
     static final class MemoryLock extends LiveObjects {
