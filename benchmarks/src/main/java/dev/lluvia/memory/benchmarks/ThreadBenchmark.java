@@ -60,7 +60,8 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * is that divided by the one-thread figure times the thread count.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
- * [--threads 1,2,4,8,16] [--millis N] [--windows N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * [--threads 1,2,4,8,16] [--millis N] [--windows N] [--each-window]}; {@code --each-window} also prints every
+ * window of every peer, with the garbage collections in it; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
  * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}). Run both with
  * {@code -XX:+AlwaysPreTouch}: the library makes garbage per buffer and the peers make none, so in
  * a short run without it the kernel's first touch of fresh heap pages (page faults, counted in the
@@ -97,6 +98,7 @@ public final class ThreadBenchmark {
         int windows = 5;
         int cpuRounds = 0;
         int cpuPeer = -1;
+        boolean eachWindow = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
@@ -105,10 +107,11 @@ public final class ThreadBenchmark {
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--millis" -> millis = Long.parseLong(args[++i]);
                 case "--windows" -> windows = Integer.parseInt(args[++i]);
+                case "--each-window" -> eachWindow = true;
                 default -> {
                     System.err.println("unknown argument " + args[i]
                             + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--windows N]"
-                            + " [--cpu ROUNDS [--cpu-peer INDEX]]");
+                            + " [--each-window] [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -143,6 +146,7 @@ public final class ThreadBenchmark {
                 final int n = threadCounts[t];
                 final double[][] samples = new double[names.length][windows];
                 final double[][] cpuSamples = new double[names.length][windows];
+                final StringBuilder windowRows = new StringBuilder();
                 for (int w = 0; w < windows; w++) {
                     // Forward in even windows, backward in odd ones: a host that speeds up or slows
                     // down over a window favours no peer over the windows.
@@ -154,10 +158,22 @@ public final class ThreadBenchmark {
                             final double[] r = run(worker, n, sizes, millis);
                             samples[p][w] = r[0];
                             cpuSamples[p][w] = r[1];
+                            windowRows.append(String.format(Locale.ROOT, "| %d | %d | %s | %.2f | %.0f | %.0f | %.0f |%n",
+                                    n, w + 1, names[p], r[0], r[1], r[2], r[3]));
                         }
                     }
                     pairedA[t][w] = samples[0][w] / samples[2][w];
                     pairedB[t][w] = samples[1][w] / samples[4][w];
+                }
+                if (eachWindow) {
+                    if (t == 0) {
+                        System.out.println("| threads | window | peer | M/s | CPU ns a buffer | collections | collection ms |\n"
+                                + "|---:|---:|---|---:|---:|---:|---:|");
+                    }
+                    System.out.print(windowRows);
+                    if (t == threadCounts.length - 1) {
+                        System.out.println();
+                    }
                 }
                 for (int p = 0; p < names.length; p++) {
                     mops[p][t] = median(samples[p]);
@@ -312,10 +328,12 @@ public final class ThreadBenchmark {
 
     /**
      * Runs {@code threads} threads for {@code millis}; returns {millions of buffers created and
-     * closed per second over all threads, the threads' CPU nanoseconds per buffer}.
+     * closed per second over all threads, the threads' CPU nanoseconds per buffer, the garbage
+     * collections meanwhile and their milliseconds}.
      */
     private static double[] run(Worker worker, int threads, long[] sizes, long millis) throws Exception {
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        final long[] gc0 = collections();
         final CyclicBarrier start = new CyclicBarrier(threads + 1);
         final AtomicLong done = new AtomicLong();
         final AtomicLong cpu = new AtomicLong();
@@ -356,7 +374,19 @@ public final class ThreadBenchmark {
             throw new IllegalStateException("a benchmark thread failed", failure[0]);
         }
         final long longest = Arrays.stream(elapsed).max().orElse(1);
-        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get()};
+        final long[] gc = collections();
+        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get(), gc[0] - gc0[0], gc[1] - gc0[1]};
+    }
+
+    /** {collections so far, their milliseconds}, over all the JVM's collectors. */
+    private static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static Peer peer(int kind, Session session, VulkanBackend vk) {
