@@ -12,6 +12,10 @@ import java.util.NoSuchElementException;
  * list itself ({@link Memory.MemoryLock}).
  */
 class LiveObjects implements Iterable<MemoryObject> {
+    /** The padding before {@link Memory.MemoryLock}'s fields; see there. */
+    @SuppressWarnings("unused")
+    private int p00; // the hole after the object header, else taken by the first int field
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
     private MemoryObject head;
     private MemoryObject tail;
     private int size;

@@ -127,7 +127,7 @@ public final class Memory implements AutoCloseable {
         this.atom = type.needsFlush() ? Math.max(1, limits.nonCoherentAtomSize()) : 1;
         this.granularity = Math.max(1, limits.bufferImageGranularity());
         this.margins = session.isDebugEnabled() && type.isHostVisible() ? new DebugMargins(backend, type, atom) : null;
-        this.pool = new PagePool(this, backend, session.heaps, type, options);
+        this.pool = new PagePool.Padded(this, backend, session.heaps, type, options);
     }
 
     /** Allocates the {@link MemoryOptions#minPages()} pages of a new memory; all or nothing. */
@@ -992,11 +992,18 @@ public final class Memory implements AutoCloseable {
 
     /**
      * The Memory's monitor, which every create and close of its objects takes, and what they write
-     * under it: the live-object list and the counters, in one object with a cache line of padding
-     * after them. Memories made one after another lie side by side in the heap, and a garbage
-     * collection copies them side by side again; without the padding, threads that each create
-     * objects in a Memory of their own would write one another's cache lines on every create. (Best
-     * effort: the JVM places a class's fields after its superclass's, and these longs together.)
+     * under it: the live-object list and the counters, in one object with 128 bytes of padding
+     * before and after them (two cache lines: the CPU fetches lines in adjacent pairs). Memories made
+     * one after another lie side by side in the heap, and a garbage collection copies long-lived
+     * objects side by side again, whichever thread made them; without the padding, threads that
+     * each create objects in a Memory of their own write one another's cache lines on every create
+     * and close, a cost that comes and goes with where a collection happens to put them. The other
+     * objects every create and close writes are padded the same way: the page pool and its pages
+     * ({@link PagePool.Padded}, {@link Page.Padded}), the TLSF allocator of each page and its
+     * arrays, and the Vulkan backend's per-thread create scratch. (Best effort: HotSpot lays out a
+     * class's fields after its superclass's, and one class's {@code long}s first, in the order they
+     * are declared, after one {@code int} that fills the hole behind the object header; the padding
+     * before is {@link LiveObjects}'s first fields, the padding after is this class's last.)
      */
     @SuppressWarnings("unused")
     static final class MemoryLock extends LiveObjects {
@@ -1005,7 +1012,7 @@ public final class Memory implements AutoCloseable {
         /** The next object id this memory gives, and the end of its reserved block. */
         long nextObjectId;
         long objectIdLimit;
-        private long p1, p2, p3, p4, p5, p6, p7, p8;
+        private long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
     }
 
     /** {@return this Memory's number in its session, from 1, in the order Memories were created} */

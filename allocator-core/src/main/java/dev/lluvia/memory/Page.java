@@ -8,7 +8,11 @@ import dev.lluvia.memory.alloc.BlockAllocator;
  *
  * <p>Not thread-safe: read and changed under the Memory's lock, by its {@link PagePool}.
  */
-final class Page {
+sealed class Page permits Page.Padded {
+    /** The padding before the fields; see {@link Padded}. */
+    @SuppressWarnings("unused")
+    private int p00; // the hole after the object header, else taken by the first int field
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
     final int index;
     final long handle;
     final long size;
@@ -37,5 +41,19 @@ final class Page {
         this.reusable = reusable;
         this.allocator = allocator;
         this.largestFreeBound = size;
+    }
+
+    /**
+     * A page as its pool makes it: 128 bytes of padding after the fields, which every create and
+     * close of the Memory reads, so that no other thread's Memory shares their cache lines (see
+     * {@link Memory.MemoryLock}).
+     */
+    @SuppressWarnings("unused")
+    static final class Padded extends Page {
+        private long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        Padded(int index, long handle, long size, boolean dedicated, boolean reusable, BlockAllocator allocator) {
+            super(index, handle, size, dedicated, reusable, allocator);
+        }
     }
 }

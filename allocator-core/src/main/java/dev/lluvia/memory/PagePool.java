@@ -43,8 +43,11 @@ import java.util.List;
  * {@code size + alignment - 1} bytes exists) and any free resets to the page size. It is never
  * below the truth.
  */
-final class PagePool {
-
+sealed class PagePool permits PagePool.Padded {
+    /** The padding before the fields; see {@link Padded}. */
+    @SuppressWarnings("unused")
+    private int p00; // the hole after the object header, else taken by the first int field
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
 
     /** The Memory this pool serves: what its JFR page events name. */
     private final Memory memory;
@@ -376,7 +379,7 @@ final class PagePool {
             throw e;
         }
         int index = pages.indexOf(null);
-        Page page = new Page(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null,
+        Page page = new Page.Padded(index < 0 ? pages.size() : index, handle, size, dedicatedTo != null,
                 dedicatedTo != null && !forTheDriver, blocks);
         if (index < 0) {
             if (page.index == room.length) {
@@ -449,5 +452,19 @@ final class PagePool {
 
     long pageSize() {
         return pageSize;
+    }
+
+    /**
+     * The pool as a Memory makes it: 128 bytes of padding after the fields, so that no other
+     * thread's Memory shares their cache lines (see {@link Memory.MemoryLock}); every create and
+     * close writes and reads them.
+     */
+    @SuppressWarnings("unused")
+    static final class Padded extends PagePool {
+        private long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        Padded(Memory memory, MemoryBackend backend, HeapAccountant heaps, MemoryType type, MemoryOptions options) {
+            super(memory, backend, heaps, type, options);
+        }
     }
 }

@@ -50,7 +50,7 @@ public enum AllocationAlgorithm {
     public BlockAllocator create(long capacity, AllocationStrategy strategy) {
         java.util.Objects.requireNonNull(strategy, "strategy");
         return switch (this) {
-            case TLSF -> new TlsfAllocator(capacity, strategy);
+            case TLSF -> new TlsfAllocator.Padded(capacity, strategy);
             case FIRST_FIT -> new FirstFitAllocator(capacity);
             case LINEAR -> new LinearAllocator(capacity, LinearAllocator.Mode.RING);
         };

@@ -152,7 +152,7 @@ import java.util.Arrays;
  * doubling and never shrink (up to 2x slack over the peak); after warm-up, neither call allocates
  * objects.
  */
-public final class TlsfAllocator implements BlockAllocator {
+public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocator.Padded {
 
     static final int SECOND_LEVEL_BITS = 5;
     static final int SECOND_LEVEL_COUNT = 1 << SECOND_LEVEL_BITS;
@@ -189,20 +189,31 @@ public final class TlsfAllocator implements BlockAllocator {
     private static final int NEXT_FREE = 3;
     private static final long ID_MASK = 0xFFFF_FFFFL;
 
+    /**
+     * Unused elements after each array's last ({@code long}s, or {@code int}s of links), so that no
+     * other allocator's data shares the cache lines of its last entries; see {@link Padded}.
+     */
+    private static final int TAIL_LONGS = 16;
+    private static final int TAIL_INTS = 32;
+
+    /** The padding before the fields; see {@link Padded}. */
+    @SuppressWarnings("unused")
+    private int p00; // the hole after the object header, else taken by the first int field
+    private long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
     private final long capacity;
     private final AllocationStrategy strategy;
     private final int listCount;
 
     // Block records, indexed by block id: 8 + 16 = 24 bytes per block.
     /** {@code start[id]}: the block's first unit. Its size is the next block's start minus this. */
-    private long[] start = new long[INITIAL_BLOCKS];
+    private long[] start = new long[INITIAL_BLOCKS + TAIL_LONGS];
     /**
      * {@code links[4 id + PREV_PHYSICAL | NEXT_PHYSICAL | PREV_FREE | NEXT_FREE]}. The
      * {@code NEXT_FREE} slot also tells the state: {@code >= NONE} free, {@code TAKEN_BIT | serial}
      * taken (then {@code PREV_FREE} holds the padding), {@code UNUSED} recycled (then
      * {@code PREV_FREE} links the stack of recycled ids).
      */
-    private int[] links = new int[INITIAL_BLOCKS * LINK_STRIDE];
+    private int[] links = new int[INITIAL_BLOCKS * LINK_STRIDE + TAIL_INTS];
     /** Top of the stack of recycled ids, linked through their {@code PREV_FREE} slots. */
     private int recycledTop = NONE;
     private int highWater;
@@ -248,8 +259,8 @@ public final class TlsfAllocator implements BlockAllocator {
         this.capacity = capacity;
         this.strategy = strategy;
         this.listCount = listIndex(capacity) + 1;
-        this.listHead = new int[listCount];
-        this.secondLevel = new int[(listCount + SECOND_LEVEL_COUNT - 1) >>> SECOND_LEVEL_BITS];
+        this.listHead = new int[listCount + TAIL_INTS];
+        this.secondLevel = new int[((listCount + SECOND_LEVEL_COUNT - 1) >>> SECOND_LEVEL_BITS) + TAIL_INTS];
         reset();
     }
 
@@ -794,7 +805,7 @@ public final class TlsfAllocator implements BlockAllocator {
             recycledTop = links[(top << 2) + PREV_FREE];
             return top;
         }
-        if (highWater == start.length) {
+        if (highWater == start.length - TAIL_LONGS) {
             grow();
         }
         return highWater++;
@@ -807,9 +818,9 @@ public final class TlsfAllocator implements BlockAllocator {
     }
 
     private void grow() {
-        final int n = start.length * 2;
-        start = Arrays.copyOf(start, n);
-        links = Arrays.copyOf(links, n * LINK_STRIDE);
+        final int n = (start.length - TAIL_LONGS) * 2;
+        start = Arrays.copyOf(start, n + TAIL_LONGS);
+        links = Arrays.copyOf(links, n * LINK_STRIDE + TAIL_INTS);
     }
 
     /** The block id of a live handle; one compare checks both the state and the serial. */
@@ -914,6 +925,25 @@ public final class TlsfAllocator implements BlockAllocator {
         }
         if (listed != free) {
             throw new IllegalStateException(listed + " blocks listed, " + free + " free");
+        }
+    }
+
+    /**
+     * The allocator as {@link AllocationAlgorithm#create} makes it, for pages and virtual blocks:
+     * 128 bytes of padding after the fields (two cache lines: the CPU fetches lines in adjacent
+     * pairs), as many before them, and unused elements after each array's last. Allocators of
+     * different threads' Memories end up side by side in the heap (a garbage collection copies
+     * long-lived objects together, whichever thread made them), and every allocate and free writes
+     * the fields and the arrays' ends; unpadded, threads that each use a Memory of their own write
+     * one another's cache lines. (Best effort: HotSpot lays out a class's fields after its
+     * superclass's, and one class's {@code long}s first, in the order they are declared.)
+     */
+    @SuppressWarnings("unused")
+    static final class Padded extends TlsfAllocator {
+        private long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        Padded(long capacity, AllocationStrategy strategy) {
+            super(capacity, strategy);
         }
     }
 }

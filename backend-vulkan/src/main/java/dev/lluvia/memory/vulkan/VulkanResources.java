@@ -169,6 +169,8 @@ final class VulkanResources {
      */
     private static final class BufferScratch {
         static final ThreadLocal<BufferScratch> CURRENT = ThreadLocal.withInitial(BufferScratch::new);
+        /** Two cache lines. */
+        private static final int LINES = 128;
 
         /** Keeps the memory reachable as long as the scratch is. */
         @SuppressWarnings("unused")
@@ -183,8 +185,10 @@ final class VulkanResources {
             // Every structure's size is a multiple of 8, so each starts 8-aligned after the first.
             final int bytes = VkBufferCreateInfo.SIZEOF + VkBufferMemoryRequirementsInfo2.SIZEOF
                     + VkMemoryRequirements2.SIZEOF + VkMemoryDedicatedRequirements.SIZEOF + Long.BYTES;
-            memory = java.nio.ByteBuffer.allocateDirect(bytes + Long.BYTES); // zeroed
-            createInfo = (memAddress(memory) + Long.BYTES - 1) & -Long.BYTES;
+            // Whole pairs of cache lines of its own (the CPU fetches lines in adjacent pairs), so
+            // that no other thread's scratch or data shares them: every buffer create writes it.
+            memory = java.nio.ByteBuffer.allocateDirect(((bytes + LINES - 1) & -LINES) + LINES); // zeroed
+            createInfo = (memAddress(memory) + LINES - 1) & -LINES;
             query = createInfo + VkBufferCreateInfo.SIZEOF;
             answer = query + VkBufferMemoryRequirementsInfo2.SIZEOF;
             dedicated = answer + VkMemoryRequirements2.SIZEOF;

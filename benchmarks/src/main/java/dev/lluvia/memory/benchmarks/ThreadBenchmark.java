@@ -60,7 +60,8 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  * is that divided by the one-thread figure times the thread count.
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
- * [--threads 1,2,4,8,16] [--millis N] [--windows N]}; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * [--threads 1,2,4,8,16] [--millis N] [--windows N] [--each-window]}; {@code --each-window} also prints every
+ * window of every peer, with the garbage collections in it; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
  * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}). Run both with
  * {@code -XX:+AlwaysPreTouch}: the library makes garbage per buffer and the peers make none, so in
  * a short run without it the kernel's first touch of fresh heap pages (page faults, counted in the
@@ -97,6 +98,7 @@ public final class ThreadBenchmark {
         int windows = 5;
         int cpuRounds = 0;
         int cpuPeer = -1;
+        boolean eachWindow = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
@@ -105,10 +107,11 @@ public final class ThreadBenchmark {
                 case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--millis" -> millis = Long.parseLong(args[++i]);
                 case "--windows" -> windows = Integer.parseInt(args[++i]);
+                case "--each-window" -> eachWindow = true;
                 default -> {
                     System.err.println("unknown argument " + args[i]
                             + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--windows N]"
-                            + " [--cpu ROUNDS [--cpu-peer INDEX]]");
+                            + " [--each-window] [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -143,6 +146,7 @@ public final class ThreadBenchmark {
                 final int n = threadCounts[t];
                 final double[][] samples = new double[names.length][windows];
                 final double[][] cpuSamples = new double[names.length][windows];
+                final StringBuilder windowRows = new StringBuilder();
                 for (int w = 0; w < windows; w++) {
                     // Forward in even windows, backward in odd ones: a host that speeds up or slows
                     // down over a window favours no peer over the windows.
@@ -154,10 +158,22 @@ public final class ThreadBenchmark {
                             final double[] r = run(worker, n, sizes, millis);
                             samples[p][w] = r[0];
                             cpuSamples[p][w] = r[1];
+                            windowRows.append(String.format(Locale.ROOT, "| %d | %d | %s | %.2f | %.0f | %.0f | %.0f |%n",
+                                    n, w + 1, names[p], r[0], r[1], r[2], r[3]));
                         }
                     }
                     pairedA[t][w] = samples[0][w] / samples[2][w];
                     pairedB[t][w] = samples[1][w] / samples[4][w];
+                }
+                if (eachWindow) {
+                    if (t == 0) {
+                        System.out.println("| threads | window | peer | M/s | CPU ns a buffer | collections | collection ms |\n"
+                                + "|---:|---:|---|---:|---:|---:|---:|");
+                    }
+                    System.out.print(windowRows);
+                    if (t == threadCounts.length - 1) {
+                        System.out.println();
+                    }
                 }
                 for (int p = 0; p < names.length; p++) {
                     mops[p][t] = median(samples[p]);
@@ -312,10 +328,12 @@ public final class ThreadBenchmark {
 
     /**
      * Runs {@code threads} threads for {@code millis}; returns {millions of buffers created and
-     * closed per second over all threads, the threads' CPU nanoseconds per buffer}.
+     * closed per second over all threads, the threads' CPU nanoseconds per buffer, the garbage
+     * collections meanwhile and their milliseconds}.
      */
     private static double[] run(Worker worker, int threads, long[] sizes, long millis) throws Exception {
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        final long[] gc0 = collections();
         final CyclicBarrier start = new CyclicBarrier(threads + 1);
         final AtomicLong done = new AtomicLong();
         final AtomicLong cpu = new AtomicLong();
@@ -356,7 +374,19 @@ public final class ThreadBenchmark {
             throw new IllegalStateException("a benchmark thread failed", failure[0]);
         }
         final long longest = Arrays.stream(elapsed).max().orElse(1);
-        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get()};
+        final long[] gc = collections();
+        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get(), gc[0] - gc0[0], gc[1] - gc0[1]};
+    }
+
+    /** {collections so far, their milliseconds}, over all the JVM's collectors. */
+    private static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static Peer peer(int kind, Session session, VulkanBackend vk) {
@@ -427,14 +457,14 @@ public final class ThreadBenchmark {
                 final long o = out[thread];
                 long[] b = buffers[thread];
                 if (b == null) { // made by its thread: see perThread
-                    b = buffers[thread] = new long[BATCH];
+                    b = buffers[thread] = new long[GAP + BATCH + GAP];
                 }
                 long offset = 0;
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(VK10.nvkCreateBuffer(device, ci.address(), 0, o), "vkCreateBuffer");
                     final long buffer = MemoryUtil.memGetLong(o);
-                    b[i] = buffer;
+                    b[GAP + i] = buffer;
                     ri.buffer(buffer);
                     VK11.nvkGetBufferMemoryRequirements2(device, ri.address(), req.address());
                     final VkMemoryRequirements r = req.memoryRequirements();
@@ -444,7 +474,7 @@ public final class ThreadBenchmark {
                     offset += r.size();
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    VK10.nvkDestroyBuffer(device, b[i], 0);
+                    VK10.nvkDestroyBuffer(device, b[GAP + i], 0);
                 }
             };
         }
@@ -485,13 +515,13 @@ public final class ThreadBenchmark {
                 final Memory memory = memories[shared ? 0 : thread];
                 Buffer[] mine = made[thread];
                 if (mine == null) { // made by its thread: see perThread
-                    mine = made[thread] = new Buffer[BATCH];
+                    mine = made[thread] = new Buffer[GAP + BATCH + GAP];
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    mine[i] = memory.createBuffer(sizes[i]);
+                    mine[GAP + i] = memory.createBuffer(sizes[i]);
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    mine[i].close();
+                    mine[GAP + i].close();
                 }
             };
         }
@@ -560,17 +590,17 @@ public final class ThreadBenchmark {
                 long[] b = buffers[thread];
                 long[] a = allocations[thread];
                 if (b == null) { // made by its thread: see perThread
-                    b = buffers[thread] = new long[BATCH];
-                    a = allocations[thread] = new long[BATCH];
+                    b = buffers[thread] = new long[GAP + BATCH + GAP];
+                    a = allocations[thread] = new long[GAP + BATCH + GAP];
                 }
                 for (int i = 0; i < sizes.length; i++) {
                     ci.size(sizes[i]);
                     check(Vma.nvmaCreateBuffer(allocator, ci.address(), ai, o, o + 8, 0), "vmaCreateBuffer");
-                    b[i] = MemoryUtil.memGetLong(o);
-                    a[i] = MemoryUtil.memGetAddress(o + 8);
+                    b[GAP + i] = MemoryUtil.memGetLong(o);
+                    a[GAP + i] = MemoryUtil.memGetAddress(o + 8);
                 }
                 for (int i = 0; i < sizes.length; i++) {
-                    Vma.nvmaDestroyBuffer(allocator, b[i], a[i]);
+                    Vma.nvmaDestroyBuffer(allocator, b[GAP + i], a[GAP + i]);
                 }
             };
         }
@@ -591,10 +621,11 @@ public final class ThreadBenchmark {
     /**
      * A zeroed native block of {@value #THREAD_BLOCK} bytes for one thread's structs, on cache lines
      * of its own ({@code nmemAlignedFree} it). Every peer keeps what its threads write on every
-     * buffer apart like this (native structs here, Java arrays allocated by their own thread, in its
-     * own allocation buffer): side by side, two threads' structs or arrays share a cache line, and
-     * each thread's writes would slow the other down by what the benchmark measures, not by what
-     * the allocator or driver does.
+     * buffer apart like this (native structs here; Java arrays allocated by their own thread, in its
+     * own allocation buffer, with {@value #GAP} unused elements before and after, since a garbage
+     * collection copies long-lived arrays side by side): side by side, two threads' structs or
+     * arrays share a cache line, and each thread's writes would slow the other down by what the
+     * benchmark measures, not by what the allocator or driver does.
      */
     private static long perThread() {
         final long block = MemoryUtil.nmemAlignedAlloc(THREAD_BLOCK, THREAD_BLOCK);
@@ -607,5 +638,8 @@ public final class ThreadBenchmark {
 
     /** Two cache lines of 128 bytes (a line and its adjacent-line prefetch pair) and more. */
     private static final int THREAD_BLOCK = 512;
+
+    /** Unused elements before and after a thread's array: at least 128 bytes of padding either side. */
+    private static final int GAP = 32;
 
 }
