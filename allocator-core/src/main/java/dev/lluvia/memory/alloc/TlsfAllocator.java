@@ -929,7 +929,8 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
     }
 
     /**
-     * The allocator as {@link AllocationAlgorithm#create} makes it, for pages and virtual blocks:
+     * The allocator as {@link AllocationAlgorithm#create} makes it, for pages and virtual blocks
+     * (the public constructors make the same allocator without the padding after the fields):
      * 128 bytes of padding after the fields (two cache lines: the CPU fetches lines in adjacent
      * pairs), as many before them, and unused elements after each array's last. Allocators of
      * different threads' Memories end up side by side in the heap (a garbage collection copies
