@@ -196,7 +196,6 @@ public final class ChurnBenchmark {
         }
     }
 
-
     /**
      * The program's own device work, the same for both peers: a command buffer on the session's
      * queue (under its lock) copying a buffer's first half into its second half, with barriers that

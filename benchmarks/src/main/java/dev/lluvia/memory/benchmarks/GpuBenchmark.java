@@ -446,5 +446,4 @@ public final class GpuBenchmark {
         }
         throw new IllegalStateException("no DEVICE_LOCAL memory type in bits " + Integer.toBinaryString(allowed));
     }
-
 }

@@ -158,8 +158,10 @@ public final class ThreadBenchmark {
                             final double[] r = run(worker, n, sizes, millis);
                             samples[p][w] = r[0];
                             cpuSamples[p][w] = r[1];
-                            windowRows.append(String.format(Locale.ROOT, "| %d | %d | %s | %.2f | %.0f | %.0f | %.0f |%n",
-                                    n, w + 1, names[p], r[0], r[1], r[2], r[3]));
+                            if (eachWindow) {
+                                windowRows.append(String.format(Locale.ROOT, "| %d | %d | %s | %.2f | %.0f | %.0f | %.0f |%n",
+                                        n, w + 1, names[p], r[0], r[1], r[2], r[3]));
+                            }
                         }
                     }
                     pairedA[t][w] = samples[0][w] / samples[2][w];
