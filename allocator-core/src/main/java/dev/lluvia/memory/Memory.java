@@ -6,7 +6,6 @@ import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.spi.BufferRequest;
 import dev.lluvia.memory.spi.ImageRequest;
 import dev.lluvia.memory.spi.MemoryBackend;
-import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.Resource;
 
 import java.util.ArrayList;
@@ -422,7 +421,7 @@ public final class Memory implements AutoCloseable {
             if (!movable) {
                 buffer.setMovable(false);
             }
-            place(buffer, resource.requirements(), minAlignment);
+            place(buffer, resource, minAlignment);
             created(buffer);
             return buffer;
         }
@@ -462,7 +461,7 @@ public final class Memory implements AutoCloseable {
             requireOpen();
             Resource resource = newImage(info);
             Image image = new Image(this, nextObjectIdLocked(), resource, info.descriptor(), info);
-            place(image, resource.requirements(), 1);
+            place(image, resource, 1);
             created(image);
             return image;
         }
@@ -543,7 +542,7 @@ public final class Memory implements AutoCloseable {
             requireOpen();
             Resource resource = newImage(descriptor);
             Image image = new Image(this, nextObjectIdLocked(), resource, descriptor);
-            place(image, resource.requirements(), minAlignment);
+            place(image, resource, minAlignment);
             created(image);
             return image;
         }
@@ -588,7 +587,7 @@ public final class Memory implements AutoCloseable {
                         + " Vulkan wants to name its resource: give the resource's handle (AllocationRequest.withResource)");
             }
             Allocation allocation = new Allocation(this, nextObjectIdLocked(), request, req);
-            place(allocation, req.toSpi(), request.minAlignment());
+            place(allocation, allocation.resource(), request.minAlignment());
             created(allocation);
             return allocation;
         }
@@ -898,23 +897,23 @@ public final class Memory implements AutoCloseable {
     }
 
     /** Finds room for {@code object} in the pool and binds it; all or nothing. */
-    private void place(MemoryObject object, MemoryRequirements req, long minAlignment) {
+    private void place(MemoryObject object, Resource resource, long minAlignment) {
         object.setMinAlignment(minAlignment);
         long block = 0;
         boolean placed = false;
         try {
-            CreateChecks.requireMemoryType(session, type, req.memoryTypeBits(), object, "cannot be placed in");
+            CreateChecks.requireMemoryType(session, type, resource.memoryTypeBits(), object, "cannot be placed in");
             long quantum = atom;
             if (object.isOptimalImage() && granularity > quantum) {
                 quantum = granularity;
             }
-            final long alignment = Math.max(Math.max(req.alignment(), quantum), minAlignment);
-            final long size = Align.roundUp(req.size(), quantum);
+            final long alignment = Math.max(Math.max(resource.requiredAlignment(), quantum), minAlignment);
+            final long size = Align.roundUp(resource.requiredSize(), quantum);
             long blockSize = size;
             long frontMargin = 0;
-            if (pool.isDedicated(req, size)) {
+            if (pool.isDedicated(resource, size)) {
                 // Alone in its page, the object needs no granularity or atom padding.
-                block = pool.allocateDedicated(object, req.size(), PagePool.forTheDriver(object, req));
+                block = pool.allocateDedicated(object, resource.requiredSize(), PagePool.forTheDriver(object, resource));
             } else {
                 if (margins != null) {
                     frontMargin = DebugMargins.frontMargin(alignment);
@@ -928,18 +927,18 @@ public final class Memory implements AutoCloseable {
             final long offset = page.allocator.offset(block) + frontMargin;
             // The block starts frontMargin before the offset: what the page holds for the object
             // from its offset is the block's size less that margin (PageInfo.Placed#reservedSize).
-            object.bindLocked(page, block, offset, page.allocator.padding(block) + frontMargin, req.size(),
+            object.bindLocked(page, block, offset, page.allocator.padding(block) + frontMargin, resource.requiredSize(),
                     page.allocator.size(block) - frontMargin);
             if (frontMargin > 0) {
-                margins.fill(page, block, offset, req.size());
+                margins.fill(page, block, offset, resource.requiredSize());
             }
             live.add(object);
-            lock.allocationBytes += req.size();
+            lock.allocationBytes += resource.requiredSize();
         } catch (RuntimeException | Error e) {
             if (placed) {
                 pool.undo(block);
             }
-            Events.createRefused(this, object, req.size(), e);
+            Events.createRefused(this, object, resource.requiredSize(), e);
             try {
                 object.destroyResource();
             } catch (RuntimeException suppressed) {

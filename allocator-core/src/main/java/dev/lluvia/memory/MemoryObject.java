@@ -28,7 +28,6 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** What the block was asked for at placement, so that defragmentation can ask again elsewhere. */
     private long blockSize;
     private long blockAlignment;
-    private long frontMargin;
     /** The page bound to; null until placed. With the next three, what {@link #allocationInfo()} reports. */
     private Page page;
     private long block;
@@ -39,27 +38,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** See {@link #reservedSizeLocked()}; set when placed. */
     private long reservedSize;
     private volatile boolean closed;
-    /**
-     * The access gate of this object's {@link MappedView}s, made with the first view (objects never
-     * mapped, all of device-local memory, have none and pay nothing): bits 0-30 count the accesses
-     * in flight, bit 31 ({@link #ACCESS_CLOSED}) says the object is closed and lets no access in.
-     * Guarded by the Memory's lock; see {@link #closeAccesses()}.
-     */
-    private AtomicInteger accesses;
-    /**
-     * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
-     * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; guarded by
-     * the Memory's lock; closed (and emptied) by {@link #closeAccesses()}.
-     */
-    private List<AutoCloseable> viewScopes;
     private volatile String name;
     private volatile Object userValue;
-    /** The alignment asked for at creation beyond the driver's; 1 when none. Set before placement. */
-    private long minAlignment = 1;
-    /** The object whose range this one aliases, or null; set before the alias is published. */
-    private MemoryObject aliasOf;
-    /** Live aliases of this object, null until the first; guarded by the Memory's lock. */
-    private List<MemoryObject> aliases;
+    /** What few objects have (views, aliases, debug data); null until the first such need. */
+    private Rare rare;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
     MemoryObject prevLive;
     MemoryObject nextLive;
@@ -70,18 +52,68 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** The closed bit of {@link #accesses}. */
     static final int ACCESS_CLOSED = Integer.MIN_VALUE;
 
-    /** Where the object was created, kept in debug mode only for leak reports. */
-    private final Throwable createdAt;
-    /** The thread that created the object, in debug mode only. */
-    private final String createdIn;
+    /**
+     * What a few objects have and most never do: views, aliases, an alignment of the program's,
+     * debug margins, where the object was created. One object, made with the first such need, so
+     * that a plain buffer carries one null reference in their place: every create makes a
+     * {@code MemoryObject}, and the fields it does not carry are garbage the collector never sees
+     * and bytes a live object does not hold.
+     *
+     * <p>The fields set when the object is created are final, so that a thread reading them without
+     * the Memory's lock (through {@link #minAlignment()}) sees them whole even when another thread
+     * just made this object under the lock for a view; the others are guarded by the Memory's lock.
+     */
+    private static final class Rare {
+        /** The alignment asked for at creation beyond the driver's; 1 when none. */
+        final long minAlignment;
+        /** Where the object was created, kept in debug mode only for leak reports. */
+        final Throwable createdAt;
+        /** The thread that created the object, in debug mode only. */
+        final String createdIn;
+        /** The debug margin before the object's offset within its block; set when placed. */
+        long frontMargin;
+        /**
+         * The access gate of this object's {@link MappedView}s, made with the first view (objects
+         * never mapped, all of device-local memory, have none and pay nothing): bits 0-30 count the
+         * accesses in flight, bit 31 ({@link #ACCESS_CLOSED}) says the object is closed and lets no
+         * access in. See {@link #closeAccesses()}.
+         */
+        AtomicInteger accesses;
+        /**
+         * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
+         * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; closed (and
+         * emptied) by {@link #closeAccesses()}.
+         */
+        List<AutoCloseable> viewScopes;
+        /** The object whose range this one aliases, or null; set before the alias is published. */
+        MemoryObject aliasOf;
+        /** Live aliases of this object, null until the first. */
+        List<MemoryObject> aliases;
+
+        Rare(long minAlignment, Throwable createdAt, String createdIn) {
+            this.minAlignment = minAlignment;
+            this.createdAt = createdAt;
+            this.createdIn = createdIn;
+        }
+    }
 
     MemoryObject(Memory memory, long id, Resource resource) {
         this.memory = memory;
         this.id = id;
         this.resource = resource;
-        boolean debug = memory.session().isDebugEnabled();
-        this.createdAt = debug ? new Throwable("created here") : null;
-        this.createdIn = debug ? Thread.currentThread().getName() : null;
+        if (memory.session().isDebugEnabled()) {
+            this.rare = new Rare(1, new Throwable("created here"), Thread.currentThread().getName());
+        }
+    }
+
+    /** {@link #rare}, made on the first need; under the Memory's lock (or before the object is published). */
+    private Rare rareLocked() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare(1, null, null);
+            rare = r;
+        }
+        return r;
     }
 
     /** {@return the memory this object was allocated from} */
@@ -136,11 +168,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * offset is also aligned as the driver requires.
      */
     public final long minAlignment() {
-        return minAlignment;
+        final Rare r = rare;
+        return r == null ? 1 : r.minAlignment;
     }
 
+    /** Before placement, the object not yet published: nothing but the creation data is in {@link #rare} yet. */
     final void setMinAlignment(long minAlignment) {
-        this.minAlignment = minAlignment;
+        if (minAlignment != minAlignment()) {
+            final Rare r = rare;
+            rare = new Rare(minAlignment, r == null ? null : r.createdAt, r == null ? null : r.createdIn);
+        }
     }
 
     /**
@@ -182,13 +219,14 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * {@link Memory#createAliasingImage}), or {@code null} when this object has a range of its own}
      */
     public final MemoryObject aliasOf() {
-        return aliasOf;
+        final Rare r = rare;
+        return r == null ? null : r.aliasOf;
     }
 
     /** {@return the live aliases created on this object's range, in creation order} */
     public final List<MemoryObject> aliases() {
         synchronized (memory.lock()) {
-            return aliases == null ? List.of() : List.copyOf(aliases);
+            return List.copyOf(aliasesLocked());
         }
     }
 
@@ -251,18 +289,20 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
             if (closed) {
                 return; // closed by another thread, or by its Memory, meanwhile
             }
-            if (aliases != null && !aliases.isEmpty()) {
+            final List<MemoryObject> aliases = aliasesLocked();
+            if (!aliases.isEmpty()) {
                 throw new IllegalStateException("cannot close " + describe() + ": " + aliases.size()
                         + " alias(es) still use its range: " + aliases.stream().map(MemoryObject::describe).toList()
                         + "; close them first");
             }
-            if (aliasOf == null) {
+            final boolean alias = aliasOf() != null;
+            if (!alias) {
                 Events.objectClosed(this);
             }
             try {
                 corruption = destroyLocked();
             } finally {
-                if (aliasOf == null) {
+                if (!alias) {
                     for (SessionListener l : memory.session().listeners()) {
                         l.objectClosed(this);
                     }
@@ -312,7 +352,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     final void setPlacementLocked(long blockSize, long blockAlignment, long frontMargin) {
         this.blockSize = blockSize;
         this.blockAlignment = blockAlignment;
-        this.frontMargin = frontMargin;
+        if (frontMargin != 0 || rare != null) {
+            rareLocked().frontMargin = frontMargin;
+        }
     }
 
     final long blockSizeLocked() {
@@ -324,7 +366,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     }
 
     final long frontMarginLocked() {
-        return frontMargin;
+        final Rare r = rare;
+        return r == null ? 0 : r.frontMargin;
     }
 
     /** After defragmentation copied the contents: the object now is {@code newResource} at the new place. */
@@ -369,22 +412,24 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** Binds this new object onto part of {@code original}'s range, at page offset {@code info.offset()}. */
     final void bindAliasLocked(MemoryObject original, AllocationInfo info) {
-        this.aliasOf = original;
+        rareLocked().aliasOf = original;
         this.page = original.page;
         this.block = -1;
         this.offset = info.offset();
         this.leftPadding = info.leftPadding();
         this.size = info.size();
         bindAliasResource(resource, page.handle, info.offset(), original.resource.handle());
-        if (original.aliases == null) {
-            original.aliases = new java.util.ArrayList<>(2);
+        final Rare o = original.rareLocked();
+        if (o.aliases == null) {
+            o.aliases = new java.util.ArrayList<>(2);
         }
-        original.aliases.add(this);
+        o.aliases.add(this);
     }
 
     /** The live aliases, for the Memory's leak report; under its lock. */
     final List<MemoryObject> aliasesLocked() {
-        return aliases == null ? List.of() : aliases;
+        final Rare r = rare;
+        return r == null || r.aliases == null ? List.of() : r.aliases;
     }
 
     /**
@@ -395,20 +440,21 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         if (closed) {
             return null;
         }
-        if (aliasOf != null) {
+        final Rare r = rare;
+        if (r != null && r.aliasOf != null) {
             closed = true;
             closeAccesses(); // the alias's views read the original's range: shut them before it goes
             try {
                 destroyResource(resource);
             } finally {
-                aliasOf.aliases.remove(this);
+                r.aliasOf.rare.aliases.remove(this);
             }
             return null;
         }
-        if (aliases != null) {
+        if (r != null && r.aliases != null) {
             // Only a closing Memory gets here with aliases (close() refuses): they go first, as
             // Vulkan needs no order but the range must outlive them.
-            for (MemoryObject a : List.copyOf(aliases)) {
+            for (MemoryObject a : List.copyOf(r.aliases)) {
                 a.destroyLocked();
             }
         }
@@ -454,10 +500,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** One line for a leak report: what, where, and in debug mode where it was created. */
     final String leakLine() {
         StringBuilder sb = new StringBuilder(describe()).append(" at ").append(infoLocked());
-        if (createdAt != null) {
+        final Rare r = rare;
+        if (r != null && r.createdAt != null) {
             // The caller of Memory.createX is the frame below the outermost Memory frame, whatever
             // its package (a user's code, a backend, or a test that lives in the core's package).
-            StackTraceElement[] frames = createdAt.getStackTrace();
+            StackTraceElement[] frames = r.createdAt.getStackTrace();
             int caller = -1;
             for (int i = 0; i < frames.length - 1; i++) {
                 if (frames[i].getClassName().equals(MEMORY_CLASS)) {
@@ -465,7 +512,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                 }
             }
             if (caller >= 0) {
-                sb.append(", created at ").append(frames[caller]).append(" in thread \"").append(createdIn).append('"');
+                sb.append(", created at ").append(frames[caller]).append(" in thread \"").append(r.createdIn).append('"');
             }
         }
         return sb.toString();
@@ -489,10 +536,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** The access gate for a new view, made with the first; called under the Memory's lock, while open. */
     final AtomicInteger accessesLocked() {
-        if (accesses == null) {
-            accesses = new AtomicInteger();
+        final Rare r = rareLocked();
+        if (r.accesses == null) {
+            r.accesses = new AtomicInteger();
         }
-        return accesses;
+        return r.accesses;
     }
 
     /**
@@ -507,12 +555,16 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * closing Memory shuts only the objects it lists, where aliases are not.
      */
     final void closeAccesses() {
-        if (aliases != null) {
-            for (MemoryObject alias : aliases) {
+        final Rare r = rare;
+        if (r == null) {
+            return; // no view, alias or pin was ever made, so no access can come
+        }
+        if (r.aliases != null) {
+            for (MemoryObject alias : r.aliases) {
                 alias.closeAccesses();
             }
         }
-        final AtomicInteger a = accesses;
+        final AtomicInteger a = r.accesses;
         if (a == null) {
             return; // no view exists, so no access can come
         }
@@ -529,9 +581,9 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
-        final List<AutoCloseable> scopes = viewScopes;
+        final List<AutoCloseable> scopes = r.viewScopes;
         if (scopes != null) {
-            viewScopes = null;
+            r.viewScopes = null;
             RuntimeException failure = null;
             for (AutoCloseable scope : scopes) {
                 try {
@@ -557,10 +609,11 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      * accesses do. Under the Memory's lock, the object open.
      */
     final AtomicInteger addViewScopeLocked(AutoCloseable scope) {
-        if (viewScopes == null) {
-            viewScopes = new java.util.ArrayList<>(2);
+        final Rare r = rareLocked();
+        if (r.viewScopes == null) {
+            r.viewScopes = new java.util.ArrayList<>(2);
         }
-        viewScopes.add(scope);
+        r.viewScopes.add(scope);
         return accessesLocked();
     }
 
@@ -590,7 +643,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      */
     final void retireViewsLocked() {
         closeAccesses();
-        accesses = null;
+        final Rare r = rare;
+        if (r != null) {
+            r.accesses = null;
+        }
     }
 
     /**

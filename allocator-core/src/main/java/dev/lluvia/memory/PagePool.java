@@ -4,9 +4,9 @@ import dev.lluvia.memory.alloc.AllocationAlgorithm;
 import dev.lluvia.memory.alloc.AllocationStrategy;
 import dev.lluvia.memory.alloc.BlockAllocator;
 import dev.lluvia.memory.spi.MemoryBackend;
-import dev.lluvia.memory.spi.MemoryRequirements;
 import dev.lluvia.memory.spi.PageOptions;
 import dev.lluvia.memory.spi.PageRequest;
+import dev.lluvia.memory.spi.Resource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,7 +126,7 @@ sealed class PagePool permits PagePool.Padded {
     }
 
     /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
-    boolean isDedicated(MemoryRequirements req, long size) {
+    boolean isDedicated(Resource req, long size) {
         return req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2;
     }
 
@@ -141,7 +141,7 @@ sealed class PagePool permits PagePool.Padded {
      * and taken by the next large object it fits ({@link #LARGE_FIT}), instead of a driver
      * allocation and free for every large buffer a loop creates.
      */
-    static boolean forTheDriver(MemoryObject object, MemoryRequirements req) {
+    static boolean forTheDriver(MemoryObject object, Resource req) {
         return req.requiresDedicated() || req.prefersDedicated() && isImage(object);
     }
 

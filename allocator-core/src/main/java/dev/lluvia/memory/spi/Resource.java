@@ -8,6 +8,10 @@ package dev.lluvia.memory.spi;
  * state, which every create and destroy of every thread would write. A backend that keeps no such
  * state returns a plain {@code Resource} and reads {@link #handle()}.
  *
+ * <p>The requirements are kept as fields of this object rather than as a {@link MemoryRequirements}
+ * it points to: a resource is made on every create, and one object fewer per create is garbage
+ * the program's collector never sees. {@link #requirements()} makes the record when asked.
+ *
  * <p>The core also wraps a resource the program created itself in a plain {@code Resource} where
  * the SPI names one (a page dedicated to it: {@link PageRequest.Dedicated}); a backend tells such
  * a resource from its own by its class.
@@ -15,17 +19,46 @@ package dev.lluvia.memory.spi;
 public class Resource {
 
     private final long handle;
-    private final MemoryRequirements requirements;
+    private final long size;
+    /** 0 when the resource was made without requirements (a handle the program wrapped). */
+    private final long alignment;
+    private final int memoryTypeBits;
+    private final boolean prefersDedicated;
+    private final boolean requiresDedicated;
 
     /**
      * A resource of {@code handle} with its requirements.
      *
      * @param handle       the backend's handle (a Vulkan handle, or a sim id)
-     * @param requirements what memory it may be bound to
+     * @param requirements what memory it may be bound to; {@code null} where the caller has none
+     *                     (a handle wrapped to name it in a call)
      */
     public Resource(long handle, MemoryRequirements requirements) {
+        this(handle, requirements == null ? 0 : requirements.size(), requirements == null ? 0 : requirements.alignment(),
+                requirements == null ? 0 : requirements.memoryTypeBits(),
+                requirements != null && requirements.prefersDedicated(), requirements != null && requirements.requiresDedicated());
+    }
+
+    /**
+     * A resource of {@code handle} with its requirements given field by field, as a backend reads
+     * them from the driver's answer ({@code VkMemoryRequirements2}): the same as
+     * {@link #Resource(long, MemoryRequirements)} without the record.
+     *
+     * @param handle            the backend's handle (a Vulkan handle, or a sim id)
+     * @param size              bytes to reserve; see {@link MemoryRequirements#size()}
+     * @param alignment         the offset must be a multiple of this (a power of two, at least 1)
+     * @param memoryTypeBits    bit i set: memory type i may hold the resource
+     * @param prefersDedicated  the driver is faster if the resource has an allocation of its own
+     * @param requiresDedicated the resource must have an allocation of its own
+     */
+    protected Resource(long handle, long size, long alignment, int memoryTypeBits, boolean prefersDedicated,
+                       boolean requiresDedicated) {
         this.handle = handle;
-        this.requirements = requirements;
+        this.size = size;
+        this.alignment = alignment;
+        this.memoryTypeBits = memoryTypeBits;
+        this.prefersDedicated = prefersDedicated;
+        this.requiresDedicated = requiresDedicated;
     }
 
     /** {@return the backend's handle (a Vulkan handle, or a sim id)} */
@@ -33,13 +66,42 @@ public class Resource {
         return handle;
     }
 
-    /** {@return what memory it may be bound to} */
+    /**
+     * {@return what memory it may be bound to, a new record on each call; {@code null} for a
+     * resource made without requirements}
+     */
     public final MemoryRequirements requirements() {
-        return requirements;
+        return alignment == 0 ? null
+                : new MemoryRequirements(size, alignment, memoryTypeBits, prefersDedicated, requiresDedicated);
+    }
+
+    /** {@return {@link MemoryRequirements#size()} without the record; 0 when made without requirements} */
+    public final long requiredSize() {
+        return size;
+    }
+
+    /** {@return {@link MemoryRequirements#alignment()} without the record; 0 when made without requirements} */
+    public final long requiredAlignment() {
+        return alignment;
+    }
+
+    /** {@return {@link MemoryRequirements#memoryTypeBits()} without the record} */
+    public final int memoryTypeBits() {
+        return memoryTypeBits;
+    }
+
+    /** {@return {@link MemoryRequirements#prefersDedicated()} without the record} */
+    public final boolean prefersDedicated() {
+        return prefersDedicated;
+    }
+
+    /** {@return {@link MemoryRequirements#requiresDedicated()} without the record} */
+    public final boolean requiresDedicated() {
+        return requiresDedicated;
     }
 
     @Override
     public String toString() {
-        return "Resource[0x" + Long.toHexString(handle) + ", " + requirements + "]";
+        return "Resource[0x" + Long.toHexString(handle) + ", " + requirements() + "]";
     }
 }

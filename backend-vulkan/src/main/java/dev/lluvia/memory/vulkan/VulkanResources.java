@@ -153,10 +153,10 @@ final class VulkanResources {
         VkBufferMemoryRequirementsInfo2.nbuffer(scratch.query, buffer);
         nvkGetBufferMemoryRequirements2(device, scratch.query, scratch.answer);
         final long r = scratch.answer + VkMemoryRequirements2.MEMORYREQUIREMENTS;
-        return new BufferState(this, buffer, new MemoryRequirements(VkMemoryRequirements.nsize(r),
-                VkMemoryRequirements.nalignment(r), VkMemoryRequirements.nmemoryTypeBits(r),
+        return new BufferState(this, buffer, VkMemoryRequirements.nsize(r), VkMemoryRequirements.nalignment(r),
+                VkMemoryRequirements.nmemoryTypeBits(r),
                 VkMemoryDedicatedRequirements.nprefersDedicatedAllocation(scratch.dedicated) != 0,
-                VkMemoryDedicatedRequirements.nrequiresDedicatedAllocation(scratch.dedicated) != 0), size, usageBits);
+                VkMemoryDedicatedRequirements.nrequiresDedicatedAllocation(scratch.dedicated) != 0, size, usageBits);
     }
 
     /**
@@ -508,8 +508,9 @@ final class VulkanResources {
         /** Set by destroy: a stale resource is refused, never destroyed twice. */
         boolean destroyed;
 
-        BufferState(VulkanResources owner, long handle, MemoryRequirements requirements, long size, int usage) {
-            super(handle, requirements);
+        BufferState(VulkanResources owner, long handle, long requiredSize, long alignment, int memoryTypeBits,
+                    boolean prefersDedicated, boolean requiresDedicated, long size, int usage) {
+            super(handle, requiredSize, alignment, memoryTypeBits, prefersDedicated, requiresDedicated);
             this.owner = owner;
             this.size = size;
             this.usage = usage;
