@@ -71,6 +71,39 @@ class LeakReportTest {
         }
     }
 
+    /**
+     * The creation site sits beside an object's other rarely set data (its minimum alignment, its
+     * views' gate) in one side object: asking for an alignment after the site was taken, and mapping
+     * the object, must keep each of them. (Aliases, kept there too, are covered by the backends'
+     * alias contract: this fake backend refuses overlapping binds.)
+     */
+    @Test
+    void theCreationSiteSurvivesAMinimumAlignmentAndAView() {
+        try (Session s = open(true, LeakPolicy.THROW)) {
+            Memory m = s.createMemory(EnumSet.of(MemoryPropertyFlag.HOST_VISIBLE, MemoryPropertyFlag.HOST_COHERENT), 64 * 1024);
+            Buffer aligned = m.createBuffer(BufferDescriptor.of(1000).withMinAlignment(4096).withName("aligned"));
+            assertEquals(4096, aligned.minAlignment());
+            assertEquals(0, aligned.allocationInfo().offset() % 4096, aligned.allocationInfo().toString());
+            MappedView view = aligned.map();
+            view.putInt(0, 42);
+            assertEquals(42, view.getInt(0));
+            assertEquals(4096, aligned.minAlignment(), "the view kept the alignment");
+            assertEquals(null, aligned.aliasOf());
+            assertEquals(List.of(), aligned.aliases());
+            Buffer plain = m.createBuffer(64);
+            assertEquals(1, plain.minAlignment());
+
+            MemoryLeakException e = assertThrows(MemoryLeakException.class, m::close);
+            assertEquals(2, e.leaks().size(), e.getMessage());
+            for (String leak : e.leaks()) {
+                assertTrue(leak.contains("LeakReportTest.theCreationSiteSurvivesAMinimumAlignmentAndAView")
+                        && leak.contains("in thread \"" + Thread.currentThread().getName() + "\""), leak);
+            }
+            assertTrue(e.leaks().get(0).startsWith("Buffer#" + aligned.id() + " \"aligned\""), e.leaks().get(0));
+            assertThrows(IllegalStateException.class, () -> view.getInt(0), "the close shut the view's gate");
+        }
+    }
+
     @Test
     void closingTheSessionReportsEveryMemorysObjectsAfterFreeingAll() {
         Session s = open(true, LeakPolicy.THROW);
