@@ -49,7 +49,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
     private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";
 
-    /** The closed bit of {@link #accesses}. */
+    /** The closed bit of the access gate ({@link #accessesLocked()}). */
     static final int ACCESS_CLOSED = Integer.MIN_VALUE;
 
     /**

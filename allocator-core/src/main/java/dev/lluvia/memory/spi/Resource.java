@@ -20,11 +20,12 @@ public class Resource {
 
     private final long handle;
     private final long size;
-    /** 0 when the resource was made without requirements (a handle the program wrapped). */
     private final long alignment;
     private final int memoryTypeBits;
     private final boolean prefersDedicated;
     private final boolean requiresDedicated;
+    /** Made without requirements (a handle wrapped to name it in a call): {@link #requirements()} is null. */
+    private final boolean noRequirements;
 
     /**
      * A resource of {@code handle} with its requirements.
@@ -34,9 +35,13 @@ public class Resource {
      *                     (a handle wrapped to name it in a call)
      */
     public Resource(long handle, MemoryRequirements requirements) {
-        this(handle, requirements == null ? 0 : requirements.size(), requirements == null ? 0 : requirements.alignment(),
-                requirements == null ? 0 : requirements.memoryTypeBits(),
-                requirements != null && requirements.prefersDedicated(), requirements != null && requirements.requiresDedicated());
+        this.handle = handle;
+        this.noRequirements = requirements == null;
+        this.size = noRequirements ? 0 : requirements.size();
+        this.alignment = noRequirements ? 0 : requirements.alignment();
+        this.memoryTypeBits = noRequirements ? 0 : requirements.memoryTypeBits();
+        this.prefersDedicated = !noRequirements && requirements.prefersDedicated();
+        this.requiresDedicated = !noRequirements && requirements.requiresDedicated();
     }
 
     /**
@@ -59,6 +64,7 @@ public class Resource {
         this.memoryTypeBits = memoryTypeBits;
         this.prefersDedicated = prefersDedicated;
         this.requiresDedicated = requiresDedicated;
+        this.noRequirements = false;
     }
 
     /** {@return the backend's handle (a Vulkan handle, or a sim id)} */
@@ -71,7 +77,7 @@ public class Resource {
      * resource made without requirements}
      */
     public final MemoryRequirements requirements() {
-        return alignment == 0 ? null
+        return noRequirements ? null
                 : new MemoryRequirements(size, alignment, memoryTypeBits, prefersDedicated, requiresDedicated);
     }
 
