@@ -38,6 +38,15 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** See {@link #reservedSizeLocked()}; set when placed. */
     private long reservedSize;
     private volatile boolean closed;
+    /**
+     * The access gate of this object's {@link MappedView}s and transfers, made with the first
+     * (objects never mapped nor written, all of device-local memory created and bound, have none
+     * and pay nothing): bits 0-30 count the accesses in flight, bit 31 ({@link #ACCESS_CLOSED})
+     * says the object is closed and lets no access in. Guarded by the Memory's lock; see
+     * {@link #closeAccesses()}. A field of its own rather than in {@link Rare}: every buffer a
+     * program writes or reads has one.
+     */
+    private AtomicInteger accesses;
     private volatile String name;
     private volatile Object userValue;
     /** What few objects have (views, aliases, debug data); null until the first such need. */
@@ -49,13 +58,13 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
     private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";
 
-    /** The closed bit of the access gate ({@link #accessesLocked()}). */
+    /** The closed bit of {@link #accesses}. */
     static final int ACCESS_CLOSED = Integer.MIN_VALUE;
 
     /**
-     * What a few objects have and most never do: views, aliases, an alignment of the program's,
-     * debug margins, where the object was created. One object, made with the first such need, so
-     * that a plain buffer carries one null reference in their place: every create makes a
+     * What a few objects have and most never do: segment views, aliases, an alignment of the
+     * program's, debug margins, where the object was created. One object, made with the first such
+     * need, so that a plain buffer carries one null reference in their place: every create makes a
      * {@code MemoryObject}, and the fields it does not carry are garbage the collector never sees
      * and bytes a live object does not hold.
      *
@@ -72,13 +81,6 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         final String createdIn;
         /** The debug margin before the object's offset within its block; set when placed. */
         long frontMargin;
-        /**
-         * The access gate of this object's {@link MappedView}s, made with the first view (objects
-         * never mapped, all of device-local memory, have none and pay nothing): bits 0-30 count the
-         * accesses in flight, bit 31 ({@link #ACCESS_CLOSED}) says the object is closed and lets no
-         * access in. See {@link #closeAccesses()}.
-         */
-        AtomicInteger accesses;
         /**
          * What else views this object's mapping and must end with its gate: on JDK 22 and newer the
          * shared {@code Arena} of each {@code MappedSegments} view. Null until the first; closed (and
@@ -172,10 +174,15 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
         return r == null ? 1 : r.minAlignment;
     }
 
-    /** Before placement, the object not yet published: nothing but the creation data is in {@link #rare} yet. */
+    /**
+     * Before placement, the object not yet published (only {@code Memory.place} calls this): the
+     * new {@link Rare} carries over the creation data, the only thing it can hold yet.
+     */
     final void setMinAlignment(long minAlignment) {
         if (minAlignment != minAlignment()) {
             final Rare r = rare;
+            assert r == null || r.frontMargin == 0 && r.viewScopes == null && r.aliasOf == null && r.aliases == null
+                    : "the minimum alignment is set before anything else of the object's";
             rare = new Rare(minAlignment, r == null ? null : r.createdAt, r == null ? null : r.createdIn);
         }
     }
@@ -536,11 +543,10 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
 
     /** The access gate for a new view, made with the first; called under the Memory's lock, while open. */
     final AtomicInteger accessesLocked() {
-        final Rare r = rareLocked();
-        if (r.accesses == null) {
-            r.accesses = new AtomicInteger();
+        if (accesses == null) {
+            accesses = new AtomicInteger();
         }
-        return r.accesses;
+        return accesses;
     }
 
     /**
@@ -556,15 +562,12 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      */
     final void closeAccesses() {
         final Rare r = rare;
-        if (r == null) {
-            return; // no view, alias or pin was ever made, so no access can come
-        }
-        if (r.aliases != null) {
+        if (r != null && r.aliases != null) {
             for (MemoryObject alias : r.aliases) {
                 alias.closeAccesses();
             }
         }
-        final AtomicInteger a = r.accesses;
+        final AtomicInteger a = accesses;
         if (a == null) {
             return; // no view exists, so no access can come
         }
@@ -581,7 +584,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a long transfer: stop burning a core
             }
         }
-        final List<AutoCloseable> scopes = r.viewScopes;
+        final List<AutoCloseable> scopes = r == null ? null : r.viewScopes;
         if (scopes != null) {
             r.viewScopes = null;
             RuntimeException failure = null;
@@ -643,10 +646,7 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
      */
     final void retireViewsLocked() {
         closeAccesses();
-        final Rare r = rare;
-        if (r != null) {
-            r.accesses = null;
-        }
+        accesses = null;
     }
 
     /**

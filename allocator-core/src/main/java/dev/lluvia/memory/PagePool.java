@@ -125,9 +125,9 @@ sealed class PagePool permits PagePool.Padded {
         }
     }
 
-    /** Whether an object of {@code size} bytes (rounded to the memory's quantum) with {@code req} gets a page of its own. */
-    boolean isDedicated(Resource req, long size) {
-        return req.requiresDedicated() || req.prefersDedicated() || size > pageSize / 2;
+    /** Whether an object of {@code size} bytes (rounded to the memory's quantum) for {@code resource} gets a page of its own. */
+    boolean isDedicated(Resource resource, long size) {
+        return resource.requiresDedicated() || resource.prefersDedicated() || size > pageSize / 2;
     }
 
     /**
@@ -141,8 +141,8 @@ sealed class PagePool permits PagePool.Padded {
      * and taken by the next large object it fits ({@link #LARGE_FIT}), instead of a driver
      * allocation and free for every large buffer a loop creates.
      */
-    static boolean forTheDriver(MemoryObject object, Resource req) {
-        return req.requiresDedicated() || req.prefersDedicated() && isImage(object);
+    static boolean forTheDriver(MemoryObject object, Resource resource) {
+        return resource.requiresDedicated() || resource.prefersDedicated() && isImage(object);
     }
 
     /** Whether {@code object} is an image, or an allocation made for an image resource. */

@@ -91,17 +91,17 @@ public class Resource {
         return alignment;
     }
 
-    /** {@return {@link MemoryRequirements#memoryTypeBits()} without the record} */
+    /** {@return {@link MemoryRequirements#memoryTypeBits()} without the record; 0 when made without requirements} */
     public final int memoryTypeBits() {
         return memoryTypeBits;
     }
 
-    /** {@return {@link MemoryRequirements#prefersDedicated()} without the record} */
+    /** {@return {@link MemoryRequirements#prefersDedicated()} without the record; false when made without requirements} */
     public final boolean prefersDedicated() {
         return prefersDedicated;
     }
 
-    /** {@return {@link MemoryRequirements#requiresDedicated()} without the record} */
+    /** {@return {@link MemoryRequirements#requiresDedicated()} without the record; false when made without requirements} */
     public final boolean requiresDedicated() {
         return requiresDedicated;
     }

@@ -42,7 +42,7 @@ public final class CreateCloseAllocation {
 
     /**
      * Creates and closes buffers until warmed up, then prints {@code bytes-per-buffer N}, the least
-     * of five measured stretches (the JDK's per-thread allocation counter), or {@code no-counter}
+     * of eight measured stretches (the JDK's per-thread allocation counter), or {@code no-counter}
      * without one.
      * Arguments: backend, device, page size.
      */
@@ -60,14 +60,14 @@ public final class CreateCloseAllocation {
                 .withLeakPolicy(LeakPolicy.IGNORE));
              Memory memory = session.createMemory(EnumSet.of(MemoryPropertyFlag.DEVICE_LOCAL), pageSize, false)) {
             final Buffer[] buffers = new Buffer[1000];
-            churn(memory, buffers, 100); // pages, arrays and the JIT warmed up
+            churn(memory, buffers, 300); // pages, arrays and the JIT warmed up
             allocatedBytes.invoke(threads);
             // The least of several measured stretches: the steady state, without a stretch in which
             // the JIT still compiled (or deoptimised and compiled again) part of the path.
             final int rounds = 20;
             long perBuffer = Long.MAX_VALUE;
             final StringBuilder each = new StringBuilder();
-            for (int stretch = 0; stretch < 5; stretch++) {
+            for (int stretch = 0; stretch < 8; stretch++) {
                 final long before = (Long) allocatedBytes.invoke(threads);
                 churn(memory, buffers, rounds);
                 final long bytes = ((Long) allocatedBytes.invoke(threads) - before) / ((long) rounds * buffers.length);

@@ -22,7 +22,7 @@ class CreateCloseAllocationTest {
      * 32 MiB pages (whose pages come and go) on 2026-11-30 after issue 14; 677 and 722 after issues 15
      * and 10 were merged (each object keeps its placement for defragmentation, its aliases, a user
      * value and a minimum alignment: about ten fields more); 663 and 676 on 2026-12-06 (the least of
-     * five measured stretches, no longer one stretch's mean) once the object's rarely set fields
+     * eight measured stretches, no longer one stretch's mean) once the object's rarely set fields
      * moved to a side object. With some room.
      */
     static final long BUDGET = 750;
