@@ -52,8 +52,8 @@ public abstract sealed class MemoryObject implements AutoCloseable permits Buffe
     /** What few objects have (views, aliases, debug data); null until the first such need. */
     private Rare rare;
     /** Links of the Memory's {@link LiveObjects} list; guarded by the Memory's lock. */
-    MemoryObject prevLive;
-    MemoryObject nextLive;
+    MemoryObject olderLive;
+    MemoryObject newerLive;
 
     // A constant, so that loading this class runs no initialiser (Lincheck snapshots static state).
     private static final String MEMORY_CLASS = "dev.lluvia.memory.Memory";

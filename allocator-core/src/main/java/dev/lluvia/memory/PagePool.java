@@ -205,7 +205,9 @@ sealed class PagePool permits PagePool.Padded {
     }
 
     private long placed(Page page, long block, boolean newPage) {
-        placedPage = page;
+        if (placedPage != page) { // mostly the same page as last time: no store, so no write barrier
+            placedPage = page;
+        }
         placedOnNewPage = newPage;
         return block;
     }
