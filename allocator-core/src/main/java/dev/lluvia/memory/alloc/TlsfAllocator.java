@@ -226,7 +226,6 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
     private final int[] secondLevel;
     private long firstLevel;
 
-    private int freeBlockCount;
     private int allocationCount;
     private long usedBytes;
 
@@ -485,20 +484,23 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
 
     @Override
     public BlockStatistics statistics() {
-        long smallest = freeBlockCount == 0 ? 0 : Long.MAX_VALUE;
+        // The free blocks are counted here, not kept in a counter that every list change would write.
+        int free = 0;
+        long smallest = Long.MAX_VALUE;
         for (int b = firstBlock; b != NONE; b = links[(b << 2) + NEXT_PHYSICAL]) {
             if (links[(b << 2) + NEXT_FREE] >= NONE) {
+                free++;
                 smallest = Math.min(smallest, end(b) - start[b]);
             }
         }
-        return new BlockStatistics(capacity, allocationCount, usedBytes, freeBlockCount,
-                largestFreeRange(), smallest);
+        return new BlockStatistics(capacity, allocationCount, usedBytes, free,
+                largestFreeRange(), free == 0 ? 0 : smallest);
     }
 
     @Override
     public String toString() {
         return "TlsfAllocator[capacity=" + capacity + ", strategy=" + strategy + ", allocations="
-                + allocationCount + ", used=" + usedBytes + ", freeRanges=" + freeBlockCount + "]";
+                + allocationCount + ", used=" + usedBytes + "]";
     }
 
     // ---- index math -------------------------------------------------------------------------
@@ -710,14 +712,14 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
         final int head = listHead[list];
         link[(block << 2) + PREV_FREE] = NONE;
         link[(block << 2) + NEXT_FREE] = head;
+        listHead[list] = block;
         if (head != NONE) {
             link[(head << 2) + PREV_FREE] = block;
+        } else { // a list's bits are set while it has blocks: only its first block sets them
+            final int cls = list >>> SECOND_LEVEL_BITS;
+            secondLevel[cls] |= 1 << (list & (SECOND_LEVEL_COUNT - 1));
+            firstLevel |= 1L << cls;
         }
-        listHead[list] = block;
-        final int cls = list >>> SECOND_LEVEL_BITS;
-        secondLevel[cls] |= 1 << (list & (SECOND_LEVEL_COUNT - 1));
-        firstLevel |= 1L << cls;
-        freeBlockCount++;
     }
 
     /**
@@ -743,7 +745,6 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
         if (next != NONE) {
             link[(next << 2) + PREV_FREE] = prev;
         }
-        freeBlockCount--;
     }
 
     /**
@@ -842,7 +843,6 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
         Arrays.fill(listHead, NONE);
         Arrays.fill(secondLevel, 0);
         firstLevel = 0;
-        freeBlockCount = 0;
         recycledTop = NONE;
         highWater = 1;
         allocationCount = 0;
@@ -900,8 +900,8 @@ public sealed class TlsfAllocator implements BlockAllocator permits TlsfAllocato
         if (expectOffset != capacity) {
             throw new IllegalStateException("blocks end at " + expectOffset + ", capacity " + capacity);
         }
-        if (free != freeBlockCount || taken != allocationCount || used != usedBytes) {
-            throw new IllegalStateException("counters: free " + free + "/" + freeBlockCount + " taken "
+        if (taken != allocationCount || used != usedBytes) {
+            throw new IllegalStateException("counters: taken "
                     + taken + "/" + allocationCount + " used " + used + "/" + usedBytes);
         }
         int listed = 0;
