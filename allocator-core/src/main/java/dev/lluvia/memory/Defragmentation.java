@@ -195,7 +195,7 @@ public final class Defragmentation implements AutoCloseable {
         }
         // Destinations: fullest first (index breaking ties), so objects gather where most already are.
         regular.sort((a, b) -> {
-            int c = Long.compare(b.allocator.statistics().usedBytes(), a.allocator.statistics().usedBytes());
+            int c = Long.compare(b.allocator.usedBytes(), a.allocator.usedBytes());
             return c != 0 ? c : Integer.compare(a.index, b.index);
         });
         Map<Page, Integer> rank = new IdentityHashMap<>();

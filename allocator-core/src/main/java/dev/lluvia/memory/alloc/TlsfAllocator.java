@@ -135,7 +135,8 @@ import java.util.Arrays;
  *       its id.</li>
  *   <li>If the previous physical block is free, it absorbs this block and this id is recycled; it
  *       moves to the list of its new size only if that differs from its list before.</li>
- *   <li>Else link the merged block into the list of its size and set the bitmap bits.</li>
+ *   <li>Else link the merged block into the list of its size, setting the bitmap bits if that
+ *       list was empty.</li>
  * </ol>
  *
  * <h2>Cost and memory</h2>
