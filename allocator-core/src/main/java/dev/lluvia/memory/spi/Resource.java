@@ -35,13 +35,10 @@ public class Resource {
      *                     (a handle wrapped to name it in a call)
      */
     public Resource(long handle, MemoryRequirements requirements) {
-        this.handle = handle;
-        this.noRequirements = requirements == null;
-        this.size = noRequirements ? 0 : requirements.size();
-        this.alignment = noRequirements ? 0 : requirements.alignment();
-        this.memoryTypeBits = noRequirements ? 0 : requirements.memoryTypeBits();
-        this.prefersDedicated = !noRequirements && requirements.prefersDedicated();
-        this.requiresDedicated = !noRequirements && requirements.requiresDedicated();
+        this(handle, requirements == null ? 0 : requirements.size(), requirements == null ? 0 : requirements.alignment(),
+                requirements == null ? 0 : requirements.memoryTypeBits(),
+                requirements != null && requirements.prefersDedicated(),
+                requirements != null && requirements.requiresDedicated(), requirements == null);
     }
 
     /**
@@ -58,13 +55,18 @@ public class Resource {
      */
     protected Resource(long handle, long size, long alignment, int memoryTypeBits, boolean prefersDedicated,
                        boolean requiresDedicated) {
+        this(handle, size, alignment, memoryTypeBits, prefersDedicated, requiresDedicated, false);
+    }
+
+    private Resource(long handle, long size, long alignment, int memoryTypeBits, boolean prefersDedicated,
+                     boolean requiresDedicated, boolean noRequirements) {
         this.handle = handle;
         this.size = size;
         this.alignment = alignment;
         this.memoryTypeBits = memoryTypeBits;
         this.prefersDedicated = prefersDedicated;
         this.requiresDedicated = requiresDedicated;
-        this.noRequirements = false;
+        this.noRequirements = noRequirements;
     }
 
     /** {@return the backend's handle (a Vulkan handle, or a sim id)} */
