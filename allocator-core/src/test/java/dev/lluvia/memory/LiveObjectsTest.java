@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A Memory's live-object list, which keeps its newest end only ({@link LiveObjects}): a seeded
  * model test of creates and closes in every order a program uses (oldest first, newest first, at
- * random), checking {@link Memory#objects()} (creation order), the statistics' count and bytes,
- * and the leak report's list at the Memory's close, against a plain list.
+ * random), checking {@link Memory#objects()} (creation order) and the statistics' count and bytes
+ * against a plain list.
  */
 class LiveObjectsTest {
 
