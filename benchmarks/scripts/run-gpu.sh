@@ -45,6 +45,13 @@ for run in 1 2 3; do
   echo "Run $run of 3" >> "$OUT/threads.md"
   $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" --each-window >> "$OUT/threads.md" 2>&1 || rc=1
 done
+# Item 4b's ratio of ratios again with the two peers' slices interleaved on the same threads: the
+# windows above put each peer on new threads a second apart, and one thread's figure moves with
+# where the scheduler put it.
+for run in 1 2 3; do
+  echo "Interleaved run $run of 3" >> "$OUT/threads.md"
+  $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" --interleaved 40 >> "$OUT/threads.md" 2>&1 || rc=1
+done
 $RUN -Xms2g -Xmx2g $P.WritersBenchmark "${DEV[@]}" --size 128 > "$OUT/writers.md" 2>&1 || rc=1
 for f in torch transfers create churn threads writers; do echo "== $f"; cat "$OUT/$f.md"; done
 if [ "${PACK:-1}" = 1 ]; then

@@ -61,7 +61,9 @@ import org.lwjgl.vulkan.VkMemoryRequirements2;
  *
  * <p>Run: {@code java -cp <all jars> dev.lluvia.memory.benchmarks.ThreadBenchmark [--device NAME|INDEX]
  * [--threads 1,2,4,8,16] [--millis N] [--windows N] [--each-window]}; {@code --each-window} also prints every
- * window of every peer, with the garbage collections in it; with {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
+ * window of every peer, with the garbage collections in it. With {@code --interleaved PAIRS} instead, item 4b's
+ * comparison alone, the two peers' slices interleaved on the same threads (see {@code interleaved}); with
+ * {@code --cpu ROUNDS [--cpu-peer INDEX]} instead, the
  * one-thread cost of a create + close per peer in CPU time (see {@code cpuTimes}). Run both with
  * {@code -XX:+AlwaysPreTouch}: the library makes garbage per buffer and the peers make none, so in
  * a short run without it the kernel's first touch of fresh heap pages (page faults, counted in the
@@ -98,6 +100,7 @@ public final class ThreadBenchmark {
         int windows = 5;
         int cpuRounds = 0;
         int cpuPeer = -1;
+        int interleavedPairs = 0;
         boolean eachWindow = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -108,10 +111,11 @@ public final class ThreadBenchmark {
                 case "--millis" -> millis = Long.parseLong(args[++i]);
                 case "--windows" -> windows = Integer.parseInt(args[++i]);
                 case "--each-window" -> eachWindow = true;
+                case "--interleaved" -> interleavedPairs = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]
                             + "; usage: ThreadBenchmark [--device NAME|INDEX] [--threads 1,2,...] [--millis N] [--windows N]"
-                            + " [--each-window] [--cpu ROUNDS [--cpu-peer INDEX]]");
+                            + " [--each-window] [--interleaved PAIRS] [--cpu ROUNDS [--cpu-peer INDEX]]");
                     System.exit(2);
                 }
             }
@@ -122,6 +126,10 @@ public final class ThreadBenchmark {
             final VulkanBackend vk = session.unwrap(VulkanBackend.class).orElseThrow();
             if (cpuRounds > 0) {
                 cpuTimes(session, vk, sizes, cpuRounds, cpuPeer);
+                return;
+            }
+            if (interleavedPairs > 0) {
+                interleaved(session, vk, sizes, threadCounts, interleavedPairs);
                 return;
             }
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
@@ -242,6 +250,180 @@ public final class ThreadBenchmark {
         }
     }
 
+    /** One slice of {@code --interleaved}, in milliseconds. */
+    static final long SLICE_MILLIS = 50;
+
+    /** Pairs of slices run and not recorded at each thread count of {@code --interleaved}, first. */
+    static final int WARM_PAIRS = 10;
+
+    /**
+     * {@code --interleaved PAIRS}: item 4b's comparison, the scaling of (b) (one Memory per thread)
+     * against the driver-only peer's, measured so that what the host does meanwhile falls on both
+     * alike. At each thread count both peers are set up once and the same threads run them in turn,
+     * all threads on the same peer at a time, in slices of {@value #SLICE_MILLIS} ms in ABBA order
+     * ((b), driver, driver, (b), ...): {@value #WARM_PAIRS} pairs unrecorded, then PAIRS pairs.
+     *
+     * <p>Why not the windows of the main table: there each peer is set up anew and runs on new
+     * threads, and a peer's window is a second or more from the other's. On the 16-vCPU GPU hosts
+     * one thread's figure for the same code moved by up to 1.8x from window to window (276 to 489 ns
+     * a buffer in one run), as the thread landed beside a busy hardware thread or not, and the
+     * one-thread paired ratio, the denominator of every ratio of ratios, inherited that. Here a
+     * thread keeps its core for both peers, and the two slices of a pair are 50 ms apart.
+     *
+     * <p>A peer's throughput is all its recorded slices' buffers over their time, collections
+     * included where they fell (the library's slices: only it allocates), not a median of slices,
+     * which would leave out the slices a collection fell in. Reported per thread count: each peer's
+     * throughput and thread CPU time a buffer, the collections in its slices, (b) / driver, that
+     * ratio over each quarter of the pairs (its spread), and the ratio of ratios: (b) / driver at n
+     * threads over the same at the first count.
+     */
+    private static void interleaved(Session session, VulkanBackend vk, long[] sizes, int[] threadCounts, int pairs)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "Device: %s; %d cores; library (b), one Memory per thread, and the driver-only peer"
+                + " in turn on the same threads, slices of %d ms in ABBA order, %d pairs after %d unrecorded; each thread"
+                + " creates %d buffers of 4 KiB..260 KiB, then closes them%n%n| threads | (b) M/s | driver M/s |"
+                + " (b) CPU ns a buffer | driver CPU ns a buffer | collections in (b) / driver slices | (b) / driver"
+                + " [quarters' min, max] | ratio of ratios |%n|---:|---:|---:|---:|---:|---:|---:|---:|%n",
+                session.device().name(), Runtime.getRuntime().availableProcessors(), SLICE_MILLIS, pairs, WARM_PAIRS, BATCH);
+        for (int p : new int[] {1, 4}) { // the JIT first, as for the main table
+            try (Peer peer = peer(p, session, vk)) {
+                run(peer.worker(2), 2, sizes, 2000);
+            }
+        }
+        double first = Double.NaN;
+        for (final int n : threadCounts) {
+            final long[] buffers = new long[2];
+            final long[] nanos = new long[2];
+            final long[] cpu = new long[2];
+            final long[] gcs = new long[2];
+            final long[][] quarterBuffers = new long[4][2];
+            final long[][] quarterNanos = new long[4][2];
+            try (Peer library = new LibraryPeer(session, false); Peer driver = new DriverPeer(session, vk);
+                 Slices slices = new Slices(new Worker[] {library.worker(n), driver.worker(n)}, n, sizes)) {
+                for (int i = -2 * WARM_PAIRS; i < 2 * pairs; i++) {
+                    final int p = (i & 3) == 0 || (i & 3) == 3 ? 0 : 1;
+                    final long gc0 = collections()[0];
+                    final long[] r = slices.run(p);
+                    if (i >= 0) {
+                        buffers[p] += r[0];
+                        nanos[p] += r[1];
+                        cpu[p] += r[2];
+                        gcs[p] += collections()[0] - gc0;
+                        final int q = Math.min(3, i * 4 / (2 * pairs));
+                        quarterBuffers[q][p] += r[0];
+                        quarterNanos[q][p] += r[1];
+                    }
+                }
+            }
+            final double ratio = throughput(buffers[0], nanos[0]) / throughput(buffers[1], nanos[1]);
+            double low = Double.MAX_VALUE;
+            double high = 0;
+            for (int q = 0; q < 4; q++) {
+                final double r = throughput(quarterBuffers[q][0], quarterNanos[q][0])
+                        / throughput(quarterBuffers[q][1], quarterNanos[q][1]);
+                low = Math.min(low, r);
+                high = Math.max(high, r);
+            }
+            if (Double.isNaN(first)) {
+                first = ratio;
+            }
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.0f | %.0f | %d / %d | %.3f [%.3f, %.3f] | %.3f |%n", n,
+                    throughput(buffers[0], nanos[0]), throughput(buffers[1], nanos[1]), cpu[0] / (double) buffers[0],
+                    cpu[1] / (double) buffers[1], gcs[0], gcs[1], ratio, low, high, ratio / first);
+        }
+    }
+
+    /** Millions of buffers a second. */
+    private static double throughput(long buffers, long nanos) {
+        return buffers * 1e3 / nanos;
+    }
+
+    /**
+     * The threads of {@code --interleaved}: started once, each runs the peer it is told, slice by
+     * slice, so that it stays where the scheduler put it for every peer.
+     */
+    private static final class Slices implements AutoCloseable {
+        private final Worker[] workers;
+        private final CyclicBarrier start;
+        private final CyclicBarrier end;
+        private final Thread[] threads;
+        private final long[] buffers;
+        private final long[] elapsed;
+        private final long[] cpu;
+        private final Throwable[] failure = new Throwable[1];
+        private volatile int peer;
+        private volatile boolean stop;
+
+        Slices(Worker[] workers, int n, long[] sizes) {
+            this.workers = workers;
+            this.start = new CyclicBarrier(n + 1);
+            this.end = new CyclicBarrier(n + 1);
+            this.threads = new Thread[n];
+            // One slot per thread, 16 slots apart (128 bytes): threads write their own only.
+            this.buffers = new long[16 * (n + 1)];
+            this.elapsed = new long[16 * (n + 1)];
+            this.cpu = new long[16 * (n + 1)];
+            final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            for (int i = 0; i < n; i++) {
+                final int id = i;
+                final int slot = 16 * (i + 1);
+                threads[i] = new Thread(() -> {
+                    try {
+                        while (true) {
+                            start.await();
+                            if (stop) {
+                                return;
+                            }
+                            final long[] r = rounds(this.workers[peer], id, sizes, SLICE_MILLIS, mx);
+                            buffers[slot] = r[0];
+                            elapsed[slot] = r[1];
+                            cpu[slot] = r[2];
+                            end.await();
+                        }
+                    } catch (Throwable e) {
+                        synchronized (failure) {
+                            failure[0] = e;
+                        }
+                        start.reset();
+                        end.reset();
+                    }
+                }, "slice-" + i);
+                threads[i].start();
+            }
+        }
+
+        /** Runs one slice of peer {@code p} on every thread; returns {buffers, the longest thread's ns, CPU ns}. */
+        long[] run(int p) throws Exception {
+            peer = p;
+            try {
+                start.await();
+                end.await();
+            } catch (java.util.concurrent.BrokenBarrierException e) {
+                throw new IllegalStateException("a benchmark thread failed", failure[0]);
+            }
+            long total = 0;
+            long longest = 0;
+            long cpuTotal = 0;
+            for (int i = 1; i <= threads.length; i++) {
+                total += buffers[16 * i];
+                longest = Math.max(longest, elapsed[16 * i]);
+                cpuTotal += cpu[16 * i];
+            }
+            return new long[] {total, longest, cpuTotal};
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop = true;
+            if (failure[0] == null) { // else the failing thread's reset broke the others' waits, and they returned
+                start.await();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+    }
+
     private static double median(double[] values) {
         final double[] sorted = values.clone();
         Arrays.sort(sorted);
@@ -260,7 +442,7 @@ public final class ThreadBenchmark {
      * {@code --cpu ROUNDS}: one thread, the cost of one create + close by each peer in this
      * thread's CPU time ({@code ThreadMXBean}), which a loaded machine's other processes do not
      * inflate as they do wall time: the peers take turns batch by batch, ROUNDS batches of
-     * {@value #BATCH} each after as many for the JIT; medians of the batches, and the library's
+     * {@value #BATCH} each after as many for the JIT and a full collection; medians of the batches, and the library's
      * heap bytes allocated per create + close. The library's part above the driver-only peer is
      * what the library's Java costs. {@code --cpu-peer INDEX} (0-3, the table's rows) runs that peer
      * alone, for a profiler; the table then has its row only.
@@ -280,6 +462,12 @@ public final class ThreadBenchmark {
             final double[][] ns = new double[peers.length][rounds];
             long libraryBytes = 0;
             for (int r = -rounds; r < rounds; r++) {
+                if (r == 0) {
+                    // The Memories' long-lived objects old, as in a program that has run a while: a
+                    // young object stored into an old one costs G1's write barrier more than into a
+                    // young one, and a short run would not collect before it measures.
+                    System.gc();
+                }
                 for (int p = 0; p < peers.length; p++) {
                     if (only >= 0 && p != only) {
                         continue;
@@ -347,19 +535,10 @@ public final class ThreadBenchmark {
             pool[i] = new Thread(() -> {
                 try {
                     start.await();
-                    final long c0 = mx.getCurrentThreadCpuTime();
-                    long t0 = System.nanoTime();
-                    long deadline = t0 + millis * 1_000_000L;
-                    long rounds = 0;
-                    long now;
-                    do {
-                        worker.round(id, sizes);
-                        rounds++;
-                        now = System.nanoTime();
-                    } while (now < deadline);
-                    elapsed[id] = now - t0;
-                    cpu.addAndGet(mx.getCurrentThreadCpuTime() - c0);
-                    done.addAndGet(rounds * sizes.length);
+                    final long[] r = rounds(worker, id, sizes, millis, mx);
+                    elapsed[id] = r[1];
+                    cpu.addAndGet(r[2]);
+                    done.addAndGet(r[0]);
                 } catch (Throwable e) {
                     synchronized (failure) {
                         failure[0] = e;
@@ -378,6 +557,24 @@ public final class ThreadBenchmark {
         final long longest = Arrays.stream(elapsed).max().orElse(1);
         final long[] gc = collections();
         return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get(), gc[0] - gc0[0], gc[1] - gc0[1]};
+    }
+
+    /**
+     * Rounds of {@code worker} on the calling thread, as thread {@code id}, until {@code millis} have
+     * passed; returns {buffers created and closed, nanoseconds elapsed, this thread's CPU nanoseconds}.
+     */
+    private static long[] rounds(Worker worker, int id, long[] sizes, long millis, ThreadMXBean mx) {
+        final long c0 = mx.getCurrentThreadCpuTime();
+        final long t0 = System.nanoTime();
+        final long deadline = t0 + millis * 1_000_000L;
+        long rounds = 0;
+        long now;
+        do {
+            worker.round(id, sizes);
+            rounds++;
+            now = System.nanoTime();
+        } while (now < deadline);
+        return new long[] {rounds * sizes.length, now - t0, mx.getCurrentThreadCpuTime() - c0};
     }
 
     /** {collections so far, their milliseconds}, over all the JVM's collectors. */
