@@ -2,6 +2,7 @@ package dev.lluvia.memory.contract;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,18 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
-    /** How one child ended: its exit status and everything it printed. */
-    public record Result(int exitCode, String output) {
-        /** Exit 0 or 1 are the child's own verdicts; anything else is a signal or the JVM's own abort. */
+    /**
+     * How one child ended: its exit status, everything it printed, and whether it was killed for
+     * running past its time (then its exit status is the kill's, and the output ends with a line
+     * that says so).
+     */
+    public record Result(int exitCode, String output, boolean timedOut) {
+        /**
+         * Exit 0 or 1 are the child's own verdicts; anything else is a signal or the JVM's own abort,
+         * unless it was this class's kill of a child that ran past its time: that is a failure.
+         */
         public boolean crashed() {
-            return exitCode != 0 && exitCode != 1;
+            return !timedOut && exitCode != 0 && exitCode != 1;
         }
     }
 
@@ -63,17 +71,25 @@ public final class ChildJvm {
         if (target.isDirectory()) {
             pb.directory(target);
         }
-        Process p = pb.start();
-        byte[] out;
+        // Into a file rather than a pipe read before the wait: a child that hangs then still ends
+        // at its timeout, instead of hanging the test in the read.
+        Path out = Files.createTempFile("lluvia-child-", ".out");
         try {
-            out = p.getInputStream().readAllBytes();
-        } finally {
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            pb.redirectOutput(out.toFile());
+            Process p = pb.start();
+            boolean timedOut = !p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (timedOut) {
                 p.destroyForcibly();
             }
+            p.waitFor();
+            String output = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+            if (timedOut) {
+                output += "\nChildJvm: " + main + " had not exited after " + timeoutSeconds + " s; killed\n";
+            }
+            return new Result(p.exitValue(), output, timedOut);
+        } finally {
+            Files.deleteIfExists(out);
         }
-        p.waitFor();
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     /**
