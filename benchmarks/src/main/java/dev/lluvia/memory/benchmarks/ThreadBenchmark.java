@@ -129,7 +129,7 @@ public final class ThreadBenchmark {
                 return;
             }
             if (interleavedPairs > 0) {
-                interleaved(session, vk, sizes, threadCounts, interleavedPairs);
+                interleaved(session, vk, sizes, threadCounts, interleavedPairs, eachWindow);
                 return;
             }
             System.out.printf(Locale.ROOT, "Device: %s; %d cores; each thread creates %d buffers of 4 KiB..260 KiB, then"
@@ -275,10 +275,14 @@ public final class ThreadBenchmark {
      * which would leave out the slices a collection fell in. Reported per thread count: each peer's
      * throughput and thread CPU time a buffer, the collections in its slices, (b) / driver, that
      * ratio over each quarter of the pairs (its spread), and the ratio of ratios: (b) / driver at n
-     * threads over the same at the first count.
+     * threads over the same at the first count. With {@code --each-window}, every recorded slice too,
+     * with the JVM's uptime at its start (to set beside {@code -Xlog} or {@code -XX:+PrintCompilation}
+     * output) and the collections in it.
      */
-    private static void interleaved(Session session, VulkanBackend vk, long[] sizes, int[] threadCounts, int pairs)
-            throws Exception {
+    private static void interleaved(Session session, VulkanBackend vk, long[] sizes, int[] threadCounts, int pairs,
+                                    boolean eachSlice) throws Exception {
+        final StringBuilder sliceRows = new StringBuilder();
+        final java.lang.management.RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
         System.out.printf(Locale.ROOT, "Device: %s; %d cores; library (b), one Memory per thread, and the driver-only peer"
                 + " in turn on the same threads, slices of %d ms in ABBA order, %d pairs after %d unrecorded; each thread"
                 + " creates %d buffers of 4 KiB..260 KiB, then closes them%n%n| threads | (b) M/s | driver M/s |"
@@ -303,12 +307,19 @@ public final class ThreadBenchmark {
                 for (int i = -2 * WARM_PAIRS; i < 2 * pairs; i++) {
                     final int p = (i & 3) == 0 || (i & 3) == 3 ? 0 : 1;
                     final long gc0 = collections()[0];
+                    final long at = runtime.getUptime();
                     final long[] r = slices.run(p);
                     if (i >= 0) {
                         buffers[p] += r[0];
                         nanos[p] += r[1];
                         cpu[p] += r[2];
-                        gcs[p] += collections()[0] - gc0;
+                        final long gc = collections()[0] - gc0;
+                        gcs[p] += gc;
+                        if (eachSlice) {
+                            sliceRows.append(String.format(Locale.ROOT, "| %d | %d | %s | %d | %.2f | %.0f | %d |%n", n, i + 1,
+                                    p == 0 ? "library (b)" : "driver only", at, throughput(r[0], r[1]),
+                                    r[2] / (double) r[0], gc));
+                        }
                         final int q = Math.min(3, i * 4 / (2 * pairs));
                         quarterBuffers[q][p] += r[0];
                         quarterNanos[q][p] += r[1];
@@ -330,6 +341,10 @@ public final class ThreadBenchmark {
             System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.0f | %.0f | %d / %d | %.3f [%.3f, %.3f] | %.3f |%n", n,
                     throughput(buffers[0], nanos[0]), throughput(buffers[1], nanos[1]), cpu[0] / (double) buffers[0],
                     cpu[1] / (double) buffers[1], gcs[0], gcs[1], ratio, low, high, ratio / first);
+        }
+        if (eachSlice) {
+            System.out.print("\n| threads | slice | peer | JVM uptime at start, ms | M/s | CPU ns a buffer | collections |\n"
+                    + "|---:|---:|---|---:|---:|---:|---:|\n" + sliceRows);
         }
     }
 
