@@ -120,6 +120,10 @@ public final class ThreadBenchmark {
                 }
             }
         }
+        if (interleavedPairs > 0 && interleavedPairs < 4) {
+            System.err.println("--interleaved " + interleavedPairs + ": at least 4 pairs, one per quarter of the run");
+            System.exit(2);
+        }
         final SessionOptions options = OnDevice.session(device);
         final long[] sizes = Workloads.gpuBufferSizes(BATCH);
         try (Session session = Session.create(options)) {
