@@ -270,9 +270,10 @@ public final class ThreadBenchmark {
      * <p>Why not the windows of the main table: there each peer is set up anew and runs on new
      * threads, and a peer's window is a second or more from the other's. On the 16-vCPU GPU hosts
      * one thread's figure for the same code moved by up to 1.8x from window to window (276 to 489 ns
-     * a buffer in one run), as the thread landed beside a busy hardware thread or not, and the
-     * one-thread paired ratio, the denominator of every ratio of ratios, inherited that. Here a
-     * thread keeps its core for both peers, and the two slices of a pair are 50 ms apart.
+     * a buffer in one run), and the one-thread paired ratio, the denominator of every ratio of
+     * ratios, inherited that: the host has stalls of 50-200 ms in which a core runs at a third of its
+     * speed. Here a thread keeps its core for both peers, and the two slices of a pair are 50 ms
+     * apart, so a stall falls on both peers' slices alike as often.
      *
      * <p>A peer's throughput is all its recorded slices' buffers over their time, collections
      * included where they fell (the library's slices: only it allocates), not a median of slices,
@@ -401,12 +402,17 @@ public final class ThreadBenchmark {
                         }
                     } catch (Throwable e) {
                         synchronized (failure) {
-                            failure[0] = e;
+                            if (failure[0] == null) { // the first: the others are the broken waits it causes
+                                failure[0] = e;
+                            }
                         }
                         start.reset();
                         end.reset();
                     }
                 }, "slice-" + i);
+                // Daemon: after a failure a thread still in its slice may wait at a barrier no one
+                // else reaches; it must not keep the JVM from exiting with the failure.
+                threads[i].setDaemon(true);
                 threads[i].start();
             }
         }
@@ -434,11 +440,17 @@ public final class ThreadBenchmark {
         @Override
         public void close() throws Exception {
             stop = true;
-            if (failure[0] == null) { // else the failing thread's reset broke the others' waits, and they returned
+            if (failure[0] == null) {
                 start.await();
-            }
-            for (Thread t : threads) {
-                t.join();
+                for (Thread t : threads) {
+                    t.join();
+                }
+            } else { // the failing thread's reset broke the others' waits; release any that came later
+                start.reset();
+                end.reset();
+                for (Thread t : threads) {
+                    t.join(1000);
+                }
             }
         }
     }
