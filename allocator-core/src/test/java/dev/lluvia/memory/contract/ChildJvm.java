@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Runs a test's main class in a separate JVM with the test's class path, for cases where a
  * failure could crash the JVM ({@link MappingCases}): the test sees the crash as an exit status
- * instead of dying with it.
+ * instead of dying with it; {@link #exec} runs any child process the same way, for tests that make
+ * their own command line.
  */
 public final class ChildJvm {
 
@@ -29,11 +30,11 @@ public final class ChildJvm {
     }
 
     /**
-     * How one child ended: its exit status, everything it printed, and whether it was killed for
-     * running past its time (then its exit status is the kill's, and the output ends with a line
-     * that says so).
+     * How one child ended: its exit status, what it printed (stdout, with stderr where the two were
+     * merged), its stderr where they were not (else empty), and whether it was killed for running
+     * past its time (then its exit status is the kill's, and the output ends with a line that says so).
      */
-    public record Result(int exitCode, String output, boolean timedOut) {
+    public record Result(int exitCode, String output, String errors, boolean timedOut) {
         /**
          * Exit 0 or 1 are the child's own verdicts; anything else is a signal or the JVM's own abort,
          * unless it was this class's kill of a child that ran past its time: that is a failure.
@@ -71,12 +72,25 @@ public final class ChildJvm {
         if (target.isDirectory()) {
             pb.directory(target);
         }
-        // Into a file rather than a pipe read before the wait: a child that hangs then still ends
-        // at its timeout, instead of hanging the test in the read.
+        return exec(pb, timeoutSeconds, main);
+    }
+
+    /**
+     * Runs the process {@code pb} describes (any command, with the environment, folder and merging
+     * of stderr set there), its stdin closed, and waits at most {@code timeoutSeconds}, then kills
+     * it. Its stdout and stderr go to files, read after the wait: a pipe read before the wait would
+     * hang the test with a child that hangs. {@code what} names the child in the timeout's line.
+     */
+    public static Result exec(ProcessBuilder pb, int timeoutSeconds, String what) throws IOException, InterruptedException {
         Path out = Files.createTempFile("lluvia-child-", ".out");
+        Path err = Files.createTempFile("lluvia-child-", ".err");
         try {
             pb.redirectOutput(out.toFile());
+            if (!pb.redirectErrorStream()) {
+                pb.redirectError(err.toFile());
+            }
             Process p = pb.start();
+            p.getOutputStream().close();
             boolean timedOut = !p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
             if (timedOut) {
                 p.destroyForcibly();
@@ -84,11 +98,12 @@ public final class ChildJvm {
             p.waitFor();
             String output = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
             if (timedOut) {
-                output += "\nChildJvm: " + main + " had not exited after " + timeoutSeconds + " s; killed\n";
+                output += "\nChildJvm: " + what + " had not exited after " + timeoutSeconds + " s; killed\n";
             }
-            return new Result(p.exitValue(), output, timedOut);
+            return new Result(p.exitValue(), output, new String(Files.readAllBytes(err), StandardCharsets.UTF_8), timedOut);
         } finally {
             Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 

@@ -16,6 +16,7 @@ class ChildJvmTest {
     public static final class Child {
         public static void main(String[] args) throws InterruptedException {
             System.out.println("child says " + String.join(" ", args));
+            System.err.println("child complains");
             System.out.flush();
             if (args[0].equals("hang")) {
                 Thread.sleep(Long.MAX_VALUE);
@@ -28,7 +29,7 @@ class ChildJvmTest {
     void theChildsExitStatusAndOutputComeBack() throws Exception {
         ChildJvm.Result ok = ChildJvm.run(Child.class, 60, "0", "fine");
         assertEquals(0, ok.exitCode());
-        assertTrue(ok.output().contains("child says 0 fine"), ok.output());
+        assertTrue(ok.output().contains("child says 0 fine") && ok.output().contains("child complains"), ok.output());
         assertFalse(ok.crashed() || ok.timedOut());
 
         ChildJvm.Result failed = ChildJvm.run(Child.class, 60, "1");
@@ -37,6 +38,19 @@ class ChildJvmTest {
 
         ChildJvm.Result aborted = ChildJvm.run(Child.class, 60, "134");
         assertTrue(aborted.crashed(), "any other status is a crash");
+    }
+
+    @Test
+    void execKeepsStdoutAndStderrApartUnlessTheyAreMerged() throws Exception {
+        java.util.List<String> command = java.util.List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Child.class.getName(), "0");
+        ChildJvm.Result apart = ChildJvm.exec(new ProcessBuilder(command), 60, "child");
+        assertEquals("child says 0", apart.output().strip());
+        assertEquals("child complains", apart.errors().strip());
+        ChildJvm.Result merged = ChildJvm.exec(new ProcessBuilder(command).redirectErrorStream(true), 60, "child");
+        assertTrue(merged.output().contains("child says 0") && merged.output().contains("child complains"), merged.output());
+        assertEquals("", merged.errors());
     }
 
     @Test

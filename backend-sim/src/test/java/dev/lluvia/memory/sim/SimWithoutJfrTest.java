@@ -6,15 +6,13 @@ import dev.lluvia.memory.MemoryPropertyFlag;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
 import dev.lluvia.memory.TransferPath;
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -39,13 +37,9 @@ class SimWithoutJfrTest {
 
     @Test
     void worksWhereTheRuntimeHasNoJdkJfr() throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--limit-modules", "java.base,java.logging",
-                "-cp", System.getProperty("java.class.path"), SimWithoutJfrTest.class.getName())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(60, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), out);
+        ChildJvm.Result r = ChildJvm.run(SimWithoutJfrTest.class, 60, List.of("--limit-modules", "java.base,java.logging"));
+        String out = r.output();
+        assertEquals(0, r.exitCode(), out);
         assertEquals(List.of("jdk.jfr false", "staged 4096"), out.lines().toList(), out);
     }
 }

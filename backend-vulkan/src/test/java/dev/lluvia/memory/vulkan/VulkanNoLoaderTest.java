@@ -1,20 +1,18 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -88,20 +86,9 @@ class VulkanNoLoaderTest {
         command.addAll(List.of("-cp", childClassPath(natives), NoLoaderProbe.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(environment);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-        return new Run(p.exitValue(), "command: " + command + "\n" + out, new String(err.join(), StandardCharsets.UTF_8));
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        ChildJvm.Result r = ChildJvm.exec(pb, 60, "the no-loader probe");
+        assertFalse(r.timedOut(), "the child JVM finished:\n" + r.output());
+        return new Run(r.exitCode(), "command: " + command + "\n" + r.output(), r.errors());
     }
 
     /** The jars and folders of this module's code, the core, LWJGL, its natives (if asked) and the tests. */

@@ -1,6 +1,7 @@
 package dev.lluvia.memory.cli;
 
 import com.networknt.schema.Error;
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -12,14 +13,11 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -266,20 +264,9 @@ class LluviaMemJarIT {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM finished: " + command);
-        return new Run(p.exitValue(), out.replace(System.lineSeparator(), "\n"),
-                err.join().replace(System.lineSeparator(), "\n"));
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        ChildJvm.Result r = ChildJvm.exec(new ProcessBuilder(command), 120, "the CLI's JVM");
+        assertFalse(r.timedOut(), "the child JVM finished: " + command + "\n" + r.output());
+        return new Run(r.exitCode(), r.output().replace(System.lineSeparator(), "\n"),
+                r.errors().replace(System.lineSeparator(), "\n"));
     }
 }

@@ -1,15 +1,14 @@
 package dev.lluvia.memory.examples;
 
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -67,10 +66,10 @@ class ComputeOnYourDeviceTest {
     void aDeviceIndexPastTheLastEndsWithTheErrorNotACrash() throws Exception {
         List<String> command = List.of("-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_example_%p.log",
                 "-cp", System.getProperty("java.class.path"), ComputeOnYourDevice.class.getName(), "99");
-        Process p = start(command);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
-        assertEquals(1, p.exitValue(), () -> "an uncaught exception's status, not a crash's:\n" + out);
+        ChildJvm.Result r = start(command);
+        String out = r.output();
+        assertFalse(r.timedOut(), out);
+        assertEquals(1, r.exitCode(), () -> "an uncaught exception's status, not a crash's:\n" + out);
         assertTrue(out.contains("IllegalArgumentException: device index 99: there are"), out);
         assertFalse(out.contains("A fatal error has been detected"), out);
     }
@@ -81,18 +80,17 @@ class ComputeOnYourDeviceTest {
         assertTrue(out.strip().endsWith("OK"), out);
     }
 
-    private static Process start(List<String> args) throws IOException {
+    private static ChildJvm.Result start(List<String> args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.exec(new ProcessBuilder(command).redirectErrorStream(true), 120, "the example");
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = start(command);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
-        assertEquals(0, p.exitValue(), () -> "exit status of " + command.stream().collect(Collectors.joining(" ")) + ":\n" + out);
+        ChildJvm.Result r = start(command);
+        String out = r.output();
+        assertEquals(0, r.exitCode(), () -> "exit status of " + command.stream().collect(Collectors.joining(" ")) + ":\n" + out);
         return out;
     }
 }

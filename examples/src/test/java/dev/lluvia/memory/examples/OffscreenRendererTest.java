@@ -3,6 +3,7 @@ package dev.lluvia.memory.examples;
 import dev.lluvia.memory.LeakPolicy;
 import dev.lluvia.memory.Session;
 import dev.lluvia.memory.SessionOptions;
+import dev.lluvia.memory.contract.ChildJvm;
 import dev.lluvia.memory.vulkan.ExistingDevice;
 import dev.lluvia.memory.vulkan.VulkanBackend;
 import dev.lluvia.memory.vulkan.VulkanSession;
@@ -14,11 +15,9 @@ import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkQueueFamilyProperties;
 
 import java.nio.IntBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lwjgl.system.MemoryStack.stackPush;
@@ -45,10 +44,9 @@ class OffscreenRendererTest {
     void rendersAndChecksEveryPixelAndTexel() throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), OffscreenRenderer.class.getName(), "0");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finished");
-        assertEquals(0, p.exitValue(), out);
+        ChildJvm.Result r = ChildJvm.exec(new ProcessBuilder(command).redirectErrorStream(true), 120, "the renderer");
+        String out = r.output();
+        assertEquals(0, r.exitCode(), out);
         assertTrue(out.contains("validation on"), out);
         assertTrue(out.contains("checked: triangles drawn with 4x MSAA and a depth test, resolved and read back: 4096 pixels right"), out);
         assertTrue(out.contains("checked: vertex buffer: the program's own VkBuffer bound to Allocation#"), out);
