@@ -1,16 +1,15 @@
 package dev.lluvia.memory.vulkan;
 
 import dev.lluvia.memory.Session;
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static dev.lluvia.memory.vulkan.VulkanTestSupport.assumeVulkan;
@@ -98,20 +97,15 @@ class VulkanLifecycleJvmTest {
                 "-cp", VulkanNoLoaderTest.childClassPath(), "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"), "-XX:ErrorLogTimeout=5",
                 main.getName()));
         command.addAll(List.of(args));
-        Path log = dir.resolve("out.log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = p.waitFor(120, TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertTrue(done, "the JVM finished within 120 s: " + out);
+        ChildJvm.Result r = ChildJvm.exec(new ProcessBuilder(command).redirectErrorStream(true), 120, main.getSimpleName());
+        String out = r.output();
+        assertFalse(r.timedOut(), "the JVM finished within 120 s: " + out);
         List<Path> crashes;
         try (Stream<Path> files = Files.list(dir)) {
             crashes = files.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList();
         }
         assertTrue(crashes.isEmpty(), () -> "the JVM crashed: " + crashes + "\n" + out);
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(0, r.exitCode(), out);
         return out;
     }
 }

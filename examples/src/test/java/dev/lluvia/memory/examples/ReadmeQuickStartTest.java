@@ -1,5 +1,6 @@
 package dev.lluvia.memory.examples;
 
+import dev.lluvia.memory.contract.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.spi.ToolProvider;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -39,19 +39,15 @@ class ReadmeQuickStartTest {
         int rc = javac.run(to, to, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), SOURCE.toString());
         assertEquals(0, rc, () -> "the quick start does not compile:\n" + diagnostics);
 
-        Path out = classes.resolve("out.txt");
-        Path err = classes.resolve("err.txt");
         String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(launcher, "-Dlluvia.backend=sim",
+        ChildJvm.Result r = ChildJvm.exec(new ProcessBuilder(launcher, "-Dlluvia.backend=sim",
                 "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"),
-                "quickstart.QuickStart")
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the quick start did not end in 120 s");
-        String stderr = read(err);
-        assertEquals(0, process.exitValue(), () -> "exit status; stderr:\n" + stderr);
-        assertEquals("", stderr, "the quick start wrote to stderr");
+                "quickstart.QuickStart"), 120, "the quick start");
+        assertFalse(r.timedOut(), "the quick start did not end in 120 s");
+        assertEquals(0, r.exitCode(), () -> "exit status; stderr:\n" + r.errors());
+        assertEquals("", r.errors(), "the quick start wrote to stderr");
         String expected = Docs.blockAfter(readme(), "<!-- quickstart output -->", "text");
-        assertEquals(expected, read(out), "the quick start's output is not the README's");
+        assertEquals(expected, r.output(), "the quick start's output is not the README's");
     }
 
     static String readme() throws IOException {
