@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every figure of issue 14 on the GPU machine, in one go (about 11 minutes on a 16-core H100 host;
+# Every figure of issue 14 on the GPU machine, in one go (about 12.5 minutes on a 16-core H100 host;
 # the device tool's calls stop at 10, so there run the thread rows in a call of their own):
 # transfers (library, both host paths, images, memcpy), the PyTorch pinned-memory reference,
 # create/destroy against VMA (GpuBenchmark: 32 MiB and 256 MiB pages), the 64 MiB churn loop against

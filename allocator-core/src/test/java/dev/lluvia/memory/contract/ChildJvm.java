@@ -90,17 +90,29 @@ public final class ChildJvm {
                 pb.redirectError(err.toFile());
             }
             Process p = pb.start();
-            p.getOutputStream().close();
-            boolean timedOut = !p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (timedOut) {
-                p.destroyForcibly();
+            try {
+                p.getOutputStream().close();
+                boolean timedOut = !p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+                int exit = -1;
+                if (timedOut) {
+                    // Bounded too: a child stuck in a driver call may not die at once.
+                    if (p.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+                        exit = p.exitValue();
+                    }
+                } else {
+                    exit = p.exitValue();
+                }
+                String output = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+                if (timedOut) {
+                    output += "\nChildJvm: " + what + " had not exited after " + timeoutSeconds + " s; killed"
+                            + (exit == -1 ? ", and it had not died 30 s later" : "") + "\n";
+                }
+                return new Result(exit, output, new String(Files.readAllBytes(err), StandardCharsets.UTF_8), timedOut);
+            } finally {
+                if (p.isAlive()) { // the wait was interrupted (a pool shut down): no child left behind
+                    p.destroyForcibly();
+                }
             }
-            p.waitFor();
-            String output = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
-            if (timedOut) {
-                output += "\nChildJvm: " + what + " had not exited after " + timeoutSeconds + " s; killed\n";
-            }
-            return new Result(p.exitValue(), output, new String(Files.readAllBytes(err), StandardCharsets.UTF_8), timedOut);
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);

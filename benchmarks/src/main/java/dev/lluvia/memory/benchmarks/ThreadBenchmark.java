@@ -120,8 +120,9 @@ public final class ThreadBenchmark {
                 }
             }
         }
-        if (interleavedPairs > 0 && interleavedPairs < 4) {
-            System.err.println("--interleaved " + interleavedPairs + ": at least 4 pairs, one per quarter of the run");
+        if (interleavedPairs < 0 || interleavedPairs % 8 != 0) {
+            System.err.println("--interleaved " + interleavedPairs + ": a positive multiple of 8 pairs, so that each quarter"
+                    + " of the run (its spread) holds whole ABBA groups");
             System.exit(2);
         }
         final SessionOptions options = OnDevice.session(device);
@@ -265,7 +266,8 @@ public final class ThreadBenchmark {
      * against the driver-only peer's, measured so that what the host does meanwhile falls on both
      * alike. At each thread count both peers are set up once and the same threads run them in turn,
      * all threads on the same peer at a time, in slices of {@value #SLICE_MILLIS} ms in ABBA order
-     * ((b), driver, driver, (b), ...): {@value #WARM_PAIRS} pairs unrecorded, then PAIRS pairs.
+     * ((b), driver, driver, (b), ...): {@value #WARM_PAIRS} pairs unrecorded, then PAIRS pairs (a
+     * multiple of 8, so that each quarter of them holds whole ABBA groups).
      *
      * <p>Why not the windows of the main table: there each peer is set up anew and runs on new
      * threads, and a peer's window is a second or more from the other's. On the 16-vCPU GPU hosts
@@ -394,25 +396,26 @@ public final class ThreadBenchmark {
                             if (stop) {
                                 return;
                             }
-                            final long[] r = rounds(this.workers[peer], id, sizes, SLICE_MILLIS, mx);
-                            buffers[slot] = r[0];
-                            elapsed[slot] = r[1];
-                            cpu[slot] = r[2];
+                            // A failing slice still reaches the end barrier, so that no one waits
+                            // for it; run() then throws what it threw.
+                            try {
+                                final long[] r = rounds(this.workers[peer], id, sizes, SLICE_MILLIS, mx);
+                                buffers[slot] = r[0];
+                                elapsed[slot] = r[1];
+                                cpu[slot] = r[2];
+                            } catch (Throwable e) {
+                                synchronized (failure) {
+                                    if (failure[0] == null) {
+                                        failure[0] = e;
+                                    }
+                                }
+                            }
                             end.await();
                         }
-                    } catch (Throwable e) {
-                        synchronized (failure) {
-                            if (failure[0] == null) { // the first: the others are the broken waits it causes
-                                failure[0] = e;
-                            }
-                        }
-                        start.reset();
-                        end.reset();
+                    } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+                        // the run is over
                     }
                 }, "slice-" + i);
-                // Daemon: after a failure a thread still in its slice may wait at a barrier no one
-                // else reaches; it must not keep the JVM from exiting with the failure.
-                threads[i].setDaemon(true);
                 threads[i].start();
             }
         }
@@ -420,11 +423,12 @@ public final class ThreadBenchmark {
         /** Runs one slice of peer {@code p} on every thread; returns {buffers, the longest thread's ns, CPU ns}. */
         long[] run(int p) throws Exception {
             peer = p;
-            try {
-                start.await();
-                end.await();
-            } catch (java.util.concurrent.BrokenBarrierException e) {
-                throw new IllegalStateException("a benchmark thread failed", failure[0]);
+            start.await();
+            end.await();
+            synchronized (failure) {
+                if (failure[0] != null) {
+                    throw new IllegalStateException("a benchmark thread failed", failure[0]);
+                }
             }
             long total = 0;
             long longest = 0;
@@ -440,17 +444,9 @@ public final class ThreadBenchmark {
         @Override
         public void close() throws Exception {
             stop = true;
-            if (failure[0] == null) {
-                start.await();
-                for (Thread t : threads) {
-                    t.join();
-                }
-            } else { // the failing thread's reset broke the others' waits; release any that came later
-                start.reset();
-                end.reset();
-                for (Thread t : threads) {
-                    t.join(1000);
-                }
+            start.await(); // every thread is at the start barrier between slices, failed or not
+            for (Thread t : threads) {
+                t.join();
             }
         }
     }

@@ -7,7 +7,6 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.spi.ToolProvider;
@@ -52,9 +51,5 @@ class ReadmeQuickStartTest {
 
     static String readme() throws IOException {
         return Files.readString(ROOT.resolve("README.md"));
-    }
-
-    static String read(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
     }
 }
