@@ -46,8 +46,8 @@ for run in 1 2 3; do
   $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" --each-window >> "$OUT/threads.md" 2>&1 || rc=1
 done
 # Item 4b's ratio of ratios again with the two peers' slices interleaved on the same threads: the
-# windows above put each peer on new threads a second apart, and one thread's figure moves with
-# where the scheduler put it.
+# windows above put each peer on new threads a second apart, and the host's stalls (50-200 ms at a
+# third of the speed) fall on one peer's window and not the other's.
 for run in 1 2 3; do
   echo "Interleaved run $run of 3" >> "$OUT/threads.md"
   $RUN -Xms2g -Xmx2g -XX:+AlwaysPreTouch $P.ThreadBenchmark "${DEV[@]}" --interleaved 40 >> "$OUT/threads.md" 2>&1 || rc=1
