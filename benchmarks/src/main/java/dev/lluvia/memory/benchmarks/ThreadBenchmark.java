@@ -583,7 +583,7 @@ public final class ThreadBenchmark {
         }
         final long longest = Arrays.stream(elapsed).max().orElse(1);
         final long[] gc = collections();
-        return new double[] {done.get() / (longest / 1e3), cpu.get() / (double) done.get(), gc[0] - gc0[0], gc[1] - gc0[1]};
+        return new double[] {throughput(done.get(), longest), cpu.get() / (double) done.get(), gc[0] - gc0[0], gc[1] - gc0[1]};
     }
 
     /**

@@ -15,7 +15,6 @@ import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkQueueFamilyProperties;
 
 import java.nio.IntBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,9 +41,7 @@ class OffscreenRendererTest {
 
     @Test
     void rendersAndChecksEveryPixelAndTexel() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OffscreenRenderer.class.getName(), "0");
-        ChildJvm.Result r = ChildJvm.exec(new ProcessBuilder(command).redirectErrorStream(true), 120, "the renderer");
+        ChildJvm.Result r = ChildJvm.run(OffscreenRenderer.class, 120, "0");
         String out = r.output();
         assertEquals(0, r.exitCode(), out);
         assertTrue(out.contains("validation on"), out);
